@@ -1,0 +1,105 @@
+# rds-migrate — build, test, install. See README.md.
+
+PREFIX  ?= /usr/local
+BUILD   ?= build
+CC      ?= cc
+PKGS     = ncursesw libpq libcurl inih expat
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Werror
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -Icore -Itui -DRDSM_VERSION='"$(VERSION)"' \
+           -DRDSM_DATADIR='"$(PREFIX)/share/rds-migrate"' \
+           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+
+CORE_SRC := $(sort $(wildcard core/*.c))
+TUI_SRC  := $(sort $(wildcard tui/*.c))
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
+TUI_OBJ  := $(TUI_SRC:%.c=$(BUILD)/%.o)
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
+TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
+
+.PHONY: all deps run test test-unit test-integration test-e2e test-asan valgrind bench fuzz \
+        install uninstall clean format check-deps
+
+all: rds-migrate
+
+rds-migrate: $(BUILD)/rds-migrate
+	cp $< $@
+
+$(BUILD)/rds-migrate: $(BUILD)/main.o $(TUI_OBJ) $(BUILD)/libcore.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libcore.a: $(CORE_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/%.o: %.c $(wildcard core/*.h tui/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcore.a $(wildcard tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libcore.a $(LDLIBS) -lcmocka
+
+$(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libcore.a $(LDLIBS)
+
+# Install every build, test and bench package (Debian). Idempotent.
+deps:
+	@sh tests/lib/deps.sh install
+
+check-deps:
+	@sh tests/lib/deps.sh check || $(MAKE) --no-print-directory deps
+
+run: check-deps
+	$(MAKE) --no-print-directory rds-migrate
+	./rds-migrate
+
+test: check-deps
+	$(MAKE) --no-print-directory rds-migrate $(UNIT_BIN) $(TOOL_BIN)
+	BUILD=$(BUILD) sh tests/run.sh all
+
+test-unit: $(UNIT_BIN)
+	BUILD=$(BUILD) sh tests/run.sh unit
+
+test-integration: rds-migrate $(TOOL_BIN)
+	BUILD=$(BUILD) sh tests/run.sh integration
+
+test-e2e: rds-migrate $(TOOL_BIN)
+	BUILD=$(BUILD) sh tests/run.sh e2e
+
+# The whole suite again, built with AddressSanitizer and UBSan.
+test-asan: check-deps
+	$(MAKE) --no-print-directory BUILD=build-asan \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  LDFLAGS="-fsanitize=address,undefined" test
+
+# The unit tests (core only) under valgrind: any error fails.
+valgrind: check-deps $(UNIT_BIN)
+	BUILD=$(BUILD) VALGRIND=1 sh tests/run.sh unit
+
+bench: check-deps rds-migrate
+	sh tests/bench/bench.sh $(SCALE)
+
+fuzz:
+	sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+install: rds-migrate
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/rds-migrate/themes
+	install -m 0755 rds-migrate $(DESTDIR)$(PREFIX)/bin/rds-migrate
+	install -m 0644 themes/*.ini $(DESTDIR)$(PREFIX)/share/rds-migrate/themes/
+	install -m 0644 config.ini.sample $(DESTDIR)$(PREFIX)/share/rds-migrate/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/rds-migrate
+	rm -rf $(DESTDIR)$(PREFIX)/share/rds-migrate
+
+format:
+	clang-format -i main.c core/*.[ch] tui/*.[ch] tests/unit/*.[ch] tests/tools/*.c
+
+clean:
+	rm -rf build build-asan rds-migrate

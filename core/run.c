@@ -1,0 +1,272 @@
+/* A run: shared results, the step runner, and event helpers for steps. */
+#include "run.h"
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+
+static const step_fn step_fns[STEP_COUNT] = {
+	[STEP_SOURCE] = step_source_run,   [STEP_INSTANCE] = step_instance_run,
+	[STEP_NETWORK] = step_network_run, [STEP_PROBE] = step_probe_run,
+	[STEP_SCHEMA] = step_schema_run,   [STEP_DATA] = step_data_run,
+	[STEP_VERIFY] = step_verify_run,   [STEP_ENV] = step_env_run,
+};
+
+void run_init(struct run *r, struct config *cfg, struct state *st, struct sink *sink)
+{
+	memset(r, 0, sizeof *r);
+	r->cfg = cfg;
+	r->state = st;
+	r->sink = sink;
+	atomic_init(&r->cancel, 0);
+	pthread_mutex_init(&r->lock, NULL);
+}
+
+void run_free(struct run *r)
+{
+	free(r->res.endpoint);
+	free_secret(r->res.master_password);
+	free(r->res.sslrootcert);
+	free(r->res.source_version);
+	free(r->res.target_version);
+	pthread_mutex_destroy(&r->lock);
+	memset(&r->res, 0, sizeof r->res);
+}
+
+bool run_cancelled(struct run *r)
+{
+	return atomic_load(&r->cancel) != 0;
+}
+
+static double step_elapsed(struct run *r)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	const struct timespec *s = &r->started[r->current];
+	return (double)(now.tv_sec - s->tv_sec) + (double)(now.tv_nsec - s->tv_nsec) / 1e9;
+}
+
+static void emit(struct run *r, struct event *ev)
+{
+	ev->step = r->current;
+	ev->elapsed = step_elapsed(r);
+	if (r->sink && r->sink->emit)
+		r->sink->emit(r->sink->ctx, ev);
+}
+
+static void emit_text(struct run *r, enum event_kind kind, enum finding_level lvl, const char *item,
+		      const char *fmt, va_list ap)
+{
+	struct event ev = {.kind = kind, .level = lvl};
+	if (item)
+		snprintf(ev.item, sizeof ev.item, "%s", item);
+	vsnprintf(ev.text, sizeof ev.text, fmt, ap);
+	emit(r, &ev);
+}
+
+static void emit_plain(struct run *r, enum event_kind kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void emit_plain(struct run *r, enum event_kind kind, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	emit_text(r, kind, LEVEL_INFO, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void run_status(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	emit_text(r, EV_STATUS, LEVEL_INFO, NULL, fmt, ap);
+	va_end(ap);
+}
+
+void run_finding(struct run *r, enum finding_level lvl, const char *item, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	emit_text(r, EV_FINDING, lvl, item, fmt, ap);
+	va_end(ap);
+}
+
+void run_progress(struct run *r, const char *item, int64_t done, int64_t total, int64_t bytes,
+		  int64_t bytes_total)
+{
+	struct event ev = {.kind = EV_PROGRESS,
+			   .done = done,
+			   .total = total,
+			   .bytes = bytes,
+			   .bytes_total = bytes_total};
+	snprintf(ev.item, sizeof ev.item, "%s", item ? item : "total");
+	emit(r, &ev);
+}
+
+bool run_confirm(struct run *r, const char *fmt, ...)
+{
+	char q[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(q, sizeof q, fmt, ap);
+	va_end(ap);
+	if (r->yes)
+		return true;
+	if (!r->sink || !r->sink->confirm)
+		return false;
+	return r->sink->confirm(r->sink->ctx, r->current, q) == 1;
+}
+
+int run_step(struct run *r, enum step_id s)
+{
+	char *cause = NULL;
+	r->current = s;
+	clock_gettime(CLOCK_MONOTONIC, &r->started[s]);
+	r->status[s] = STATUS_RUNNING;
+	emit_plain(r, EV_STEP_START, "%s", step_title(s));
+	int rc = step_fns[s](r, &cause);
+	if (rc == 0) {
+		r->status[s] = STATUS_OK;
+		emit_plain(r, EV_STEP_DONE, "%s", cause ? cause : "done");
+	} else if (rc > 0) {
+		r->status[s] = STATUS_SKIPPED;
+		emit_plain(r, EV_STEP_SKIPPED, "%s", cause ? cause : "skipped");
+		rc = 0;
+	} else {
+		r->status[s] = STATUS_FAILED;
+		if (run_cancelled(r))
+			emit_plain(r, EV_STEP_FAILED, "interrupted%s%s", cause ? ": " : "",
+				   cause ? cause : "");
+		else
+			emit_plain(r, EV_STEP_FAILED, "%s", cause ? cause : "failed");
+	}
+	free(cause);
+	return rc;
+}
+
+int run_steps(struct run *r, unsigned mask)
+{
+	for (int s = 0; s < STEP_COUNT; s++) {
+		if (!(mask & (1u << s)))
+			continue;
+		if (run_cancelled(r))
+			return 130;
+		if (run_step(r, (enum step_id)s) != 0)
+			return run_cancelled(r) ? 130 : -1;
+	}
+	return run_cancelled(r) ? 130 : 0;
+}
+
+/* Append key='value' to a libpq conninfo string, quoting as libpq expects. */
+static void conninfo_add(char **ci, const char *key, const char *value)
+{
+	size_t len = strlen(*ci);
+	size_t need = len + strlen(key) + 2 * strlen(value) + 8;
+	*ci = xrealloc(*ci, need);
+	char *p = *ci + len;
+	if (len)
+		*p++ = ' ';
+	p += sprintf(p, "%s='", key);
+	for (const char *v = value; *v; v++) {
+		if (*v == '\'' || *v == '\\')
+			*p++ = '\\';
+		*p++ = *v;
+	}
+	*p++ = '\'';
+	*p = 0;
+}
+
+/* Build a conninfo from URL, filling what the URL lacks from DEFAULTS
+ * (pairs of key, value; NULL-terminated). */
+static char *conninfo_from_url(const char *url, const char *const *defaults, char **cause)
+{
+	char *err = NULL;
+	PQconninfoOption *opts = PQconninfoParse(url, &err);
+	if (!opts) {
+		fail(cause, "%s", err ? err : "cannot parse the URL");
+		PQfreemem(err);
+		return NULL;
+	}
+	char *ci = xstrdup("");
+	for (PQconninfoOption *o = opts; o->keyword; o++)
+		if (o->val && *o->val)
+			conninfo_add(&ci, o->keyword, o->val);
+	for (const char *const *d = defaults; d && d[0]; d += 2) {
+		bool set = false;
+		for (PQconninfoOption *o = opts; o->keyword; o++)
+			if (strcmp(o->keyword, d[0]) == 0 && o->val && *o->val)
+				set = true;
+		if (!set && d[1] && *d[1])
+			conninfo_add(&ci, d[0], d[1]);
+	}
+	PQconninfoFree(opts);
+	return ci;
+}
+
+char *run_source_conninfo(struct run *r, char **cause)
+{
+	const char *url = config_get(r->cfg, CFG_SOURCE_URL);
+	if (!*url) {
+		fail(cause, "[source] url is empty: set it in the config or SOURCE_DATABASE_URL");
+		return NULL;
+	}
+	static const char *const defaults[] = {"application_name", "rds-migrate", "connect_timeout",
+					       "10", NULL};
+	return conninfo_from_url(url, defaults, cause);
+}
+
+char *run_target_conninfo(struct run *r, char **cause)
+{
+	const struct config *c = r->cfg;
+	const char *port = *config_get(c, CFG_TARGET_PORT) ? config_get(c, CFG_TARGET_PORT) : NULL;
+	const char *rootcert = *config_get(c, CFG_TARGET_SSLROOTCERT)
+				       ? config_get(c, CFG_TARGET_SSLROOTCERT)
+				       : r->res.sslrootcert;
+	const char *url = config_get(c, CFG_TARGET_URL);
+	if (*url) {
+		const char *const defaults[] = {"hostaddr",
+						config_get(c, CFG_TARGET_HOSTADDR),
+						"port",
+						port,
+						"sslmode",
+						config_get(c, CFG_TARGET_SSLMODE),
+						"sslrootcert",
+						rootcert,
+						"application_name",
+						"rds-migrate",
+						"connect_timeout",
+						"10",
+						NULL};
+		return conninfo_from_url(url, defaults, cause);
+	}
+	pthread_mutex_lock(&r->lock);
+	char *ci = NULL;
+	if (!r->res.endpoint) {
+		fail(cause, "the target is not known yet: run the instance step, or set [target] url");
+	} else if (!r->res.master_password) {
+		fail(cause, "the master password is not known: set [instance] master_password");
+	} else {
+		char portbuf[16];
+		snprintf(portbuf, sizeof portbuf, "%d",
+			 r->res.endpoint_port ? r->res.endpoint_port
+					      : (int)config_int(c, CFG_NETWORK_PORT));
+		ci = xstrdup("");
+		conninfo_add(&ci, "host", r->res.endpoint);
+		if (*config_get(c, CFG_TARGET_HOSTADDR))
+			conninfo_add(&ci, "hostaddr", config_get(c, CFG_TARGET_HOSTADDR));
+		conninfo_add(&ci, "port", port ? port : portbuf);
+		conninfo_add(&ci, "dbname", config_get(c, CFG_INSTANCE_DB_NAME));
+		conninfo_add(&ci, "user", config_get(c, CFG_INSTANCE_MASTER_USER));
+		conninfo_add(&ci, "password", r->res.master_password);
+		conninfo_add(&ci, "sslmode", config_get(c, CFG_TARGET_SSLMODE));
+		if (rootcert && *rootcert)
+			conninfo_add(&ci, "sslrootcert", rootcert);
+		conninfo_add(&ci, "application_name", "rds-migrate");
+		conninfo_add(&ci, "connect_timeout", "10");
+	}
+	pthread_mutex_unlock(&r->lock);
+	return ci;
+}

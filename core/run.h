@@ -1,0 +1,78 @@
+/* A run: the settings, the shared results of steps, and the step runner. */
+#ifndef RDSM_RUN_H
+#define RDSM_RUN_H
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "config.h"
+#include "event.h"
+#include "state.h"
+
+/* What one step leaves for the next ones. Strings are heap-owned; NULL when unknown. */
+struct run_results {
+	char *endpoint;        /* RDS endpoint host, once known */
+	int endpoint_port;
+	char *master_password; /* generated or read back from Secrets Manager: never logged */
+	char *sslrootcert;     /* the CA bundle path in use */
+	char *source_version;  /* server_version of the source */
+	char *target_version;
+};
+
+struct run {
+	struct config *cfg;
+	struct state *state;
+	struct sink *sink;
+	atomic_int cancel;  /* set to 1 to ask every step to stop soon */
+	bool force;         /* truncate non-empty target tables without asking */
+	bool yes;           /* answer yes to confirmations (plain front end) */
+	bool inspect;       /* look only: report findings (live screens), change nothing */
+	struct run_results res;
+	pthread_mutex_t lock; /* guards res when jobs run in threads */
+	enum step_status status[STEP_COUNT];
+	struct timespec started[STEP_COUNT];
+	enum step_id current;
+};
+
+void run_init(struct run *r, struct config *cfg, struct state *st, struct sink *sink);
+void run_free(struct run *r);
+
+/* Run one step, emitting START and DONE/FAILED/SKIPPED. 0 on success. */
+int run_step(struct run *r, enum step_id s);
+/* Run the steps whose bit (1u << id) is set in MASK, in order; stops at the
+ * first failure. Returns 0 when all succeeded, -1 on failure, 130 on cancel. */
+int run_steps(struct run *r, unsigned mask);
+
+bool run_cancelled(struct run *r);
+
+/* Event helpers for steps (printf-style text). */
+void run_status(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void run_finding(struct run *r, enum finding_level lvl, const char *item, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void run_progress(struct run *r, const char *item, int64_t done, int64_t total, int64_t bytes,
+		  int64_t bytes_total);
+/* Ask the front end; returns true for yes. --yes answers yes in plain mode. */
+bool run_confirm(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The target connection string: [target] url (+hostaddr/port/sslmode/
+ * sslrootcert), or the instance endpoint with the master user and password.
+ * Caller frees. NULL with a cause when not known yet. */
+char *run_target_conninfo(struct run *r, char **cause);
+/* The source connection string ([source] url). Caller frees. */
+char *run_source_conninfo(struct run *r, char **cause);
+
+/* Each step's body: 0 on success, -1 with *cause (heap) on failure, 1 when
+ * skipped with *cause saying why. */
+typedef int (*step_fn)(struct run *r, char **cause);
+int step_source_run(struct run *r, char **cause);
+int step_instance_run(struct run *r, char **cause);
+int step_network_run(struct run *r, char **cause);
+int step_probe_run(struct run *r, char **cause);
+int step_schema_run(struct run *r, char **cause);
+int step_data_run(struct run *r, char **cause);
+int step_verify_run(struct run *r, char **cause);
+int step_env_run(struct run *r, char **cause);
+
+#endif

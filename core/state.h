@@ -1,0 +1,30 @@
+/* The state of a run, kept next to the config so an interrupted run resumes.
+ * Plain "key=value" lines; never holds a secret. */
+#ifndef RDSM_STATE_H
+#define RDSM_STATE_H
+
+#include <pthread.h>
+
+struct state_entry {
+	char *key;
+	char *value;
+};
+
+struct state {
+	char *path;
+	struct state_entry *v;
+	size_t n;
+	pthread_mutex_t lock;
+};
+
+/* The state file for a config path: "<dir>/.rds-migrate.state". Caller frees. */
+char *state_path_for(const char *config_path);
+/* Load PATH (missing is fine: empty state). */
+int state_load(struct state *st, const char *path, char **cause);
+void state_free(struct state *st);
+/* NULL when unset. The pointer stays valid until the key is set again. */
+const char *state_get(struct state *st, const char *key);
+/* Set and save at once (atomic write, 0600). VALUE NULL removes the key. */
+int state_set(struct state *st, const char *key, const char *value, char **cause);
+
+#endif

@@ -1,0 +1,270 @@
+/* Small helpers shared by core modules. */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void out_of_memory(void)
+{
+	static const char msg[] = "rds-migrate: out of memory\n";
+	ssize_t w = write(2, msg, sizeof msg - 1);
+	(void)w;
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t m)
+{
+	void *p = calloc(n ? n : 1, m ? m : 1);
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *d = strdup(s ? s : "");
+	if (!d)
+		out_of_memory();
+	return d;
+}
+
+char *xvasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+	if (vasprintf(&s, fmt, ap) < 0)
+		out_of_memory();
+	return s;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = xvasprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+int fail(char **cause, const char *fmt, ...)
+{
+	if (cause) {
+		va_list ap;
+		va_start(ap, fmt);
+		free(*cause);
+		*cause = xvasprintf(fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+void free_secret(char *s)
+{
+	if (!s)
+		return;
+	volatile char *v = s;
+	while (*v)
+		*v++ = 0;
+	free(s);
+}
+
+double now_monotonic(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Resolve PATH through symlinks so the link itself is kept; a missing target is fine. */
+static char *resolve_target(const char *path, char **cause)
+{
+	char *cur = xstrdup(path);
+	for (int hops = 0; hops < 40; hops++) {
+		struct stat st;
+		if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode))
+			return cur;
+		char buf[PATH_MAX];
+		ssize_t n = readlink(cur, buf, sizeof buf - 1);
+		if (n < 0) {
+			fail(cause, "%s: cannot read the link: %s", cur, strerror(errno));
+			free(cur);
+			return NULL;
+		}
+		buf[n] = 0;
+		char *next;
+		if (buf[0] == '/') {
+			next = xstrdup(buf);
+		} else {
+			char *tmp = xstrdup(cur);
+			next = xasprintf("%s/%s", dirname(tmp), buf);
+			free(tmp);
+		}
+		free(cur);
+		cur = next;
+	}
+	fail(cause, "%s: too many levels of symbolic links", path);
+	free(cur);
+	return NULL;
+}
+
+static int write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static int copy_file(const char *from, const char *to, unsigned mode, char **cause)
+{
+	size_t len;
+	char *data = read_file(from, &len, cause);
+	if (!data)
+		return -1;
+	char *tmp = xasprintf("%s.tmp-%ld", to, (long)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	int rc = -1;
+	if (fd < 0) {
+		fail(cause, "%s: cannot create the backup: %s", to, strerror(errno));
+	} else if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+		fail(cause, "%s: cannot write the backup: %s", to, strerror(errno));
+		close(fd);
+		unlink(tmp);
+	} else if (close(fd) != 0 || rename(tmp, to) != 0) {
+		fail(cause, "%s: cannot write the backup: %s", to, strerror(errno));
+		unlink(tmp);
+	} else {
+		rc = 0;
+	}
+	free(tmp);
+	free_secret(data);
+	return rc;
+}
+
+int atomic_write_file(const char *path, const char *data, size_t len, unsigned mode,
+		      const char *backup_suffix, char **cause)
+{
+	char *target = resolve_target(path, cause);
+	if (!target)
+		return -1;
+	int rc = -1;
+	char *tmp = NULL;
+	struct stat st;
+	if (stat(target, &st) == 0 && S_ISDIR(st.st_mode)) {
+		fail(cause, "%s is a directory, not a file", target);
+		goto out;
+	}
+	if (backup_suffix && access(target, F_OK) == 0) {
+		char *bak = xasprintf("%s%s", target, backup_suffix);
+		int b = copy_file(target, bak, 0600, cause);
+		free(bak);
+		if (b != 0)
+			goto out;
+	}
+	char *dcopy = xstrdup(target);
+	char *dir = xstrdup(dirname(dcopy));
+	free(dcopy);
+	char *bcopy = xstrdup(target);
+	tmp = xasprintf("%s/.%s.tmp-XXXXXX", dir, basename(bcopy));
+	free(bcopy);
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0) {
+		fail(cause, "%s: cannot create a file in %s: %s", path, dir, strerror(errno));
+		free(tmp);
+		tmp = NULL;
+		free(dir);
+		goto out;
+	}
+	if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+		fail(cause, "%s: cannot write: %s", path, strerror(errno));
+		close(fd);
+		unlink(tmp);
+		free(dir);
+		goto out;
+	}
+	if (close(fd) != 0 || rename(tmp, target) != 0) {
+		fail(cause, "%s: cannot replace the file: %s", path, strerror(errno));
+		unlink(tmp);
+		free(dir);
+		goto out;
+	}
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	free(dir);
+	rc = 0;
+out:
+	free(tmp);
+	free(target);
+	return rc;
+}
+
+char *read_file(const char *path, size_t *len, char **cause)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fail(cause, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
+		fail(cause, "%s: %s", path, S_ISDIR(st.st_mode) ? "is a directory" : strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	size_t cap = 4096, n = 0;
+	char *buf = xmalloc(cap);
+	for (;;) {
+		if (n + 1 >= cap)
+			buf = xrealloc(buf, cap *= 2);
+		ssize_t r = read(fd, buf + n, cap - n - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			fail(cause, "%s: %s", path, strerror(errno));
+			free(buf);
+			close(fd);
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = 0;
+	if (len)
+		*len = n;
+	return buf;
+}

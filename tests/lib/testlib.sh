@@ -1,0 +1,132 @@
+# testlib.sh — sourced by the shell test scripts. Reporting, temp dirs, and the
+# real servers the tests need: PostgreSQL clusters (run as user postgres when we
+# are root, since the server refuses root) and moto_server for the AWS API.
+# Every server started here is stopped by the EXIT trap.
+
+ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+BUILD=${BUILD:-build}
+RDSM_BIN=${RDSM_BIN:-$ROOT/$BUILD/rds-migrate}
+RESULTS=${RESULTS:-/dev/null}
+FIXTURES=${FIXTURES:-$ROOT/../shared/fixtures}
+PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
+export PATH="$PGBIN:$PATH"
+
+T_TMP=$(mktemp -d /tmp/rdsm-test.XXXXXX)
+chmod 0755 "$T_TMP"
+T_CLEANUP=""
+t_cleanup() {
+	for c in $T_CLEANUP; do eval "$c" >/dev/null 2>&1; done
+	rm -rf "$T_TMP"
+}
+trap t_cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ok NAME / not_ok NAME [WHY]: record one test case.
+ok() { echo "ok $*" | tee -a "$RESULTS"; }
+not_ok() {
+	n=$1; shift
+	echo "not ok $n" | tee -a "$RESULTS"
+	[ $# -gt 0 ] && echo "#   $*"
+	return 0
+}
+# check NAME CMD…: ok when CMD exits 0.
+check() {
+	n=$1; shift
+	if "$@"; then ok "$n"; else not_ok "$n" "command failed: $*"; fi
+}
+# expect_eq NAME WANT GOT
+expect_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "want [$2] got [$3]"; fi
+}
+# expect_match NAME PATTERN FILE: ok when grep -E finds PATTERN in FILE.
+expect_match() {
+	if grep -Eq -- "$2" "$3"; then ok "$1"; else
+		not_ok "$1" "no match for /$2/ in $3"; sed 's/^/#   | /' "$3" | head -40; fi
+}
+expect_no_match() {
+	if grep -Eq -- "$2" "$3"; then not_ok "$1" "unexpected /$2/ in $3"; sed 's/^/#   | /' "$3" | head -40; else ok "$1"; fi
+}
+
+# free_port: a TCP port nobody listens on.
+free_port() {
+	python3 - <<'PY'
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()
+PY
+}
+
+as_pg() { # run a command as the postgres user when root
+	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# pg_start NAME [extra postgresql.conf lines…]: a fresh cluster on a free
+# port; sets PORT_<NAME> and DIR_<NAME>. Superuser "postgres", password auth
+# over TCP for the role "app" (password "app-secret-pw"), trust on the socket.
+pg_start() {
+	name=$1; shift
+	dir="$T_TMP/pg-$name"
+	mkdir -p "$dir"
+	[ "$(id -u)" -eq 0 ] && chown postgres "$dir" "$T_TMP"
+	port=$(free_port)
+	as_pg initdb -D "$dir/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
+		-E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log"; return 1; }
+	{
+		echo "port = $port"
+		echo "listen_addresses = '127.0.0.1'"
+		echo "unix_socket_directories = '$dir'"
+		echo "fsync = off"
+		echo "synchronous_commit = off"
+		echo "full_page_writes = off"
+		echo "max_connections = 50"
+		for l in "$@"; do echo "$l"; done
+	} >>"$dir/data/postgresql.conf"
+	as_pg pg_ctl -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null ||
+		{ cat "$dir/server.log"; return 1; }
+	T_CLEANUP="$T_CLEANUP as_pg_stop_$name"
+	eval "as_pg_stop_$name() { as_pg pg_ctl -D '$dir/data' -m immediate stop; }"
+	eval "PORT_$name=$port; DIR_$name='$dir'"
+	psql -h "$dir" -p "$port" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1 \
+		-c "CREATE ROLE app LOGIN PASSWORD 'app-secret-pw' CREATEDB" >/dev/null
+}
+
+# pg_sql NAME DB SQL…: run SQL as the superuser on cluster NAME.
+pg_sql() {
+	eval "p=\$PORT_$1; d=\$DIR_$1"
+	db=$2; shift 2
+	psql -h "$d" -p "$p" -U postgres -d "$db" -qAt -v ON_ERROR_STOP=1 "$@"
+}
+
+# pg_url NAME DB [USER PASS]: a TCP URL for cluster NAME.
+pg_url() {
+	eval "p=\$PORT_$1"
+	echo "postgresql://${3:-app}:${4:-app-secret-pw}@127.0.0.1:$p/$2?sslmode=disable"
+}
+
+# pg_load_yousync NAME DB SCALE: the sample schema and data, owned by app.
+pg_load_yousync() {
+	pg_sql "$1" postgres -c "CREATE DATABASE $2 OWNER app" &&
+		eval "p=\$PORT_$1" &&
+		PGPASSWORD=app-secret-pw psql -h 127.0.0.1 -p "$p" -U app -d "$2" -q -v ON_ERROR_STOP=1 \
+			-f "$FIXTURES/yousync/schema.sql" >/dev/null &&
+		PGPASSWORD=app-secret-pw psql -h 127.0.0.1 -p "$p" -U app -d "$2" -q -v ON_ERROR_STOP=1 \
+			-v scale="${3:-1}" -f "$FIXTURES/yousync/data.sql" >/dev/null
+}
+
+# moto_start: moto_server on a free loopback port; sets MOTO_URL and exports
+# AWS_ENDPOINT_URL and test credentials.
+moto_start() {
+	MOTO_PORT=$(free_port)
+	MOTO_BIN=$(command -v moto_server || ls /root/.pyenv/versions/3.11*/bin/moto_server 2>/dev/null | head -n 1)
+	[ -n "$MOTO_BIN" ] || { echo "moto_server not found" >&2; return 1; }
+	"$MOTO_BIN" -H 127.0.0.1 -p "$MOTO_PORT" >"$T_TMP/moto.log" 2>&1 &
+	MOTO_PID=$!
+	T_CLEANUP="$T_CLEANUP kill_moto"
+	kill_moto() { kill "$MOTO_PID"; }
+	MOTO_URL="http://127.0.0.1:$MOTO_PORT"
+	i=0
+	until curl -s -o /dev/null "$MOTO_URL/moto-api/"; do
+		i=$((i + 1)); [ $i -gt 100 ] && { cat "$T_TMP/moto.log"; return 1; }
+		sleep 0.2
+	done
+	export AWS_ENDPOINT_URL="$MOTO_URL" AWS_EC2_METADATA_DISABLED=true
+}

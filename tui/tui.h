@@ -1,0 +1,20 @@
+/* The ncurses front end. */
+#ifndef RDSM_TUI_H
+#define RDSM_TUI_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "state.h"
+
+struct tui_options {
+	const char *theme;    /* --theme NAME, or NULL for the default */
+	const char *log_path; /* --log FILE, or NULL */
+	bool force;           /* --force: truncate non-empty target tables */
+};
+
+/* Run the wizard until the user quits. Returns the process exit code
+ * (0 done or quit, 1 a step failed, 130 interrupted). */
+int tui_run(struct config *cfg, struct state *st, const struct tui_options *opt);
+
+#endif
