@@ -8,7 +8,7 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Werror
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -Icore -Itui -DRDSM_VERSION='"$(VERSION)"' \
+CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -I. -Icore -Itui -DRDSM_VERSION='"$(VERSION)"' \
            -DRDSM_DATADIR='"$(PREFIX)/share/rds-migrate"' \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
@@ -30,13 +30,13 @@ all: rds-migrate
 rds-migrate: $(BUILD)/rds-migrate
 	cp $< $@
 
-$(BUILD)/rds-migrate: $(BUILD)/main.o $(TUI_OBJ) $(BUILD)/libcore.a
+$(BUILD)/rds-migrate: $(BUILD)/main.o $(BUILD)/plain.o $(TUI_OBJ) $(BUILD)/libcore.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/libcore.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/%.o: %.c $(wildcard core/*.h tui/*.h)
+$(BUILD)/%.o: %.c $(wildcard core/*.h tui/*.h *.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 

@@ -1,0 +1,225 @@
+/* rds-migrate: parse the command line, load the config, pick a front end. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "event.h"
+#include "plain.h"
+#include "state.h"
+#include "tui.h"
+#include "util.h"
+
+#define EXIT_USAGE 2
+
+static void usage(FILE *f)
+{
+	fputs("usage: rds-migrate [-c FILE] [--theme NAME] [--log FILE]\n"
+	      "       rds-migrate [-c FILE] --plain [--yes] [--force] [STEP...]\n"
+	      "       rds-migrate [-c FILE] --check-config\n"
+	      "       rds-migrate --help | --version\n"
+	      "\n"
+	      "Moves a PostgreSQL database (e.g. from Railway) to AWS RDS for PostgreSQL.\n"
+	      "\n"
+	      "  (no options)      the full-screen wizard; reads ./config.ini when it exists\n"
+	      "  -c, --config FILE another config file (see config.ini.sample)\n"
+	      "  --plain [STEP...] no TUI: run the steps (default: all, in order), one line per\n"
+	      "                    event on stdout; exit 0 only when every step succeeded\n"
+	      "  --check-config    validate the config, print every problem, exit 1 if any\n"
+	      "  --yes             answer yes to questions (e.g. copy although some objects\n"
+	      "                    cannot be copied)\n"
+	      "  --force           empty target tables that already hold rows before copying\n"
+	      "  --theme NAME      colour theme: themes/NAME.ini (dark, light, mono); NO_COLOR\n"
+	      "                    turns colour off\n"
+	      "  --log FILE        append a log of events to FILE (no secrets)\n"
+	      "  -h, --help        this text\n"
+	      "  -V, --version     the version\n"
+	      "\n"
+	      "Steps, in order: source instance network probe schema data verify env\n"
+	      "Exit codes: 0 success, 1 a step failed or the config is invalid, 2 usage error,\n"
+	      "130 interrupted (state saved; run again to resume).\n"
+	      "Environment: SOURCE_DATABASE_URL overrides [source] url; AWS_* as the AWS SDKs.\n",
+	      f);
+}
+
+static void print_problems(const struct problems *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct problem *pr = &p->v[i];
+		if (pr->value)
+			printf("%s = \"%s\": %s", pr->key, pr->value, pr->rule);
+		else
+			printf("%s: %s", pr->key, pr->rule);
+		if (pr->line > 0)
+			printf(" (line %d)", pr->line);
+		putchar('\n');
+	}
+}
+
+/* Warn when a config that holds a secret can be read by other users. */
+static void warn_if_readable(const struct config *cfg)
+{
+	struct stat st;
+	if (!cfg->from_file || stat(cfg->path, &st) != 0 || !(st.st_mode & 077))
+		return;
+	bool secret = false;
+	for (int k = 0; k < CFG_COUNT; k++) {
+		const char *v = config_get(cfg, k);
+		if ((config_keys[k].flags & CFGF_SECRET) && *v && strcmp(v, "secrets-manager") != 0)
+			secret = true;
+		if ((config_keys[k].flags & CFGF_SECRET_URL) && strchr(v, '@') &&
+		    strchr(strstr(v, "://") ? strstr(v, "://") + 3 : v, ':'))
+			secret = true;
+	}
+	if (secret)
+		fprintf(stderr,
+			"rds-migrate: warning: %s holds a password and is readable by others "
+			"(mode %03o); run: chmod 600 %s\n",
+			cfg->path, (unsigned)(st.st_mode & 0777), cfg->path);
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_PLAIN = 256, OPT_CHECK, OPT_THEME, OPT_LOG, OPT_FORCE, OPT_YES };
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"plain", no_argument, NULL, OPT_PLAIN},
+		{"check-config", no_argument, NULL, OPT_CHECK},
+		{"theme", required_argument, NULL, OPT_THEME},
+		{"log", required_argument, NULL, OPT_LOG},
+		{"force", no_argument, NULL, OPT_FORCE},
+		{"yes", no_argument, NULL, OPT_YES},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{0, 0, 0, 0},
+	};
+	const char *config_path = "config.ini";
+	bool explicit_config = false, plain = false, check = false, force = false, yes = false;
+	const char *theme = NULL, *log_path = NULL;
+	int c;
+	while ((c = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config_path = optarg;
+			explicit_config = true;
+			break;
+		case OPT_PLAIN:
+			plain = true;
+			break;
+		case OPT_CHECK:
+			check = true;
+			break;
+		case OPT_THEME:
+			theme = optarg;
+			break;
+		case OPT_LOG:
+			log_path = optarg;
+			break;
+		case OPT_FORCE:
+			force = true;
+			break;
+		case OPT_YES:
+			yes = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("rds-migrate %s\n", RDSM_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	unsigned steps = 0;
+	for (int i = optind; i < argc; i++) {
+		if (!plain) {
+			fprintf(stderr, "rds-migrate: steps (%s) are only taken with --plain\n",
+				argv[i]);
+			return EXIT_USAGE;
+		}
+		int s = step_find(argv[i]);
+		if (s < 0) {
+			fprintf(stderr,
+				"rds-migrate: unknown step '%s' (steps: source instance network probe "
+				"schema data verify env)\n",
+				argv[i]);
+			return EXIT_USAGE;
+		}
+		steps |= 1u << s;
+	}
+	if (plain && check) {
+		fputs("rds-migrate: --plain and --check-config do not go together\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (!steps)
+		steps = (1u << STEP_COUNT) - 1;
+
+	struct config cfg;
+	struct problems probs = {0};
+	char *cause = NULL;
+	config_init(&cfg);
+	bool missing_ok = !explicit_config || (!plain && !check);
+	if (config_load(&cfg, config_path, missing_ok, &probs, &cause) != 0) {
+		fprintf(stderr, "rds-migrate: %s\n", cause);
+		free(cause);
+		problems_free(&probs);
+		config_free(&cfg);
+		return 1;
+	}
+	config_apply_env(&cfg);
+	warn_if_readable(&cfg);
+
+	int rc = 0;
+	if (check || plain) {
+		config_check(&cfg, &probs);
+		if (probs.n) {
+			print_problems(&probs);
+			printf("%s: %zu problem%s\n", cfg.path, probs.n, probs.n == 1 ? "" : "s");
+			rc = 1;
+		} else if (check) {
+			printf("%s: OK\n", cfg.path);
+		}
+	}
+	problems_free(&probs);
+	if (check || rc != 0) {
+		config_free(&cfg);
+		return rc;
+	}
+
+	char *state_path = state_path_for(cfg.path);
+	struct state st;
+	if (state_load(&st, state_path, &cause) != 0) {
+		fprintf(stderr, "rds-migrate: %s\n", cause);
+		free(cause);
+		free(state_path);
+		config_free(&cfg);
+		return 1;
+	}
+	free(state_path);
+
+	if (plain) {
+		struct plain_options po = {.steps = steps, .force = force, .yes = yes, .log_path = log_path};
+		rc = plain_run(&cfg, &st, &po);
+	} else {
+		struct tui_options to = {.theme = theme, .log_path = log_path, .force = force};
+		rc = tui_run(&cfg, &st, &to);
+	}
+	state_free(&st);
+	config_free(&cfg);
+	return rc;
+}
+
+/* Until the TUI lands: a weak stand-in that says so (the real tui_run overrides it). */
+__attribute__((weak)) int tui_run(struct config *cfg, struct state *st,
+				  const struct tui_options *opt)
+{
+	(void)cfg;
+	(void)st;
+	(void)opt;
+	fputs("rds-migrate: the wizard is not built in this version; use --plain\n", stderr);
+	return 1;
+}

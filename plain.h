@@ -1,0 +1,20 @@
+/* The plain front end: steps run on this thread, one line per event on stdout. */
+#ifndef RDSM_PLAIN_H
+#define RDSM_PLAIN_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "state.h"
+
+struct plain_options {
+	unsigned steps; /* bit per step id */
+	bool force;
+	bool yes;
+	const char *log_path;
+};
+
+/* Run the steps; returns the exit code (0, 1, or 130). */
+int plain_run(struct config *cfg, struct state *st, const struct plain_options *opt);
+
+#endif
