@@ -42,7 +42,7 @@ $(BUILD)/%.o: %.c $(wildcard core/*.h tui/*.h *.h)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcore.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libcore.a $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) -Itests/unit -DSAMPLE_PATH='"$(CURDIR)/config.ini.sample"' -o $@ $< $(BUILD)/libcore.a $(LDLIBS) -lcmocka
 
 $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libcore.a
 	@mkdir -p $(dir $@)
