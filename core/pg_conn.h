@@ -1,0 +1,116 @@
+/* PostgreSQL connections: an async connect with its own deadline, a diagnosis
+ * and a hint for every way it fails, and a probe that reports each stage (DNS,
+ * TCP, TLS, authentication, server version, round-trip time). */
+#ifndef RDSM_PG_CONN_H
+#define RDSM_PG_CONN_H
+
+#include <libpq-fe.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+/* Which side a connection is for: the hints differ (Railway vs RDS). */
+enum pg_role { PG_SOURCE, PG_TARGET };
+
+/* Why a connection failed. */
+enum pg_fail {
+	PGF_NONE,
+	PGF_BAD_CONNINFO,   /* the URL/conninfo does not parse */
+	PGF_DNS,            /* unknown host */
+	PGF_TIMEOUT,        /* no answer before the deadline */
+	PGF_REFUSED,        /* nothing listens on the port */
+	PGF_UNREACHABLE,    /* no route to host / network unreachable */
+	PGF_PASSWORD,       /* password rejected */
+	PGF_NO_PASSWORD,    /* the server wants a password and none was given */
+	PGF_NO_ROLE,        /* the role does not exist */
+	PGF_NO_DATABASE,    /* the database does not exist */
+	PGF_NO_ENCRYPTION,  /* the server refuses unencrypted connections (RDS PG 15+) */
+	PGF_HBA,            /* pg_hba.conf has no entry for this host/user */
+	PGF_NO_SSL_SUPPORT, /* TLS required by us, the server does not offer it */
+	PGF_CERT_UNTRUSTED, /* the server certificate does not chain to the root */
+	PGF_CERT_NAME,      /* the certificate does not match the host name */
+	PGF_ROOTCERT,       /* the CA bundle file is missing or unreadable */
+	PGF_TOO_MANY,       /* too many connections */
+	PGF_STARTING,       /* the server is starting up or shutting down */
+	PGF_CANCELLED,      /* the run was cancelled */
+	PGF_OTHER
+};
+
+/* A failure explained: the stage it stopped at, what happened in words, and
+ * what to do. */
+struct pg_diag {
+	enum pg_fail kind;
+	const char *stage;    /* "dns", "tcp", "tls", "auth", "ready" */
+	char message[512];    /* libpq's message, first line */
+	char diagnosis[256];  /* e.g. "password rejected for user app" */
+	char hint[512];       /* e.g. "check [target] url's password" */
+};
+
+/* An asynchronous connection attempt, driven by the caller's poll() loop:
+ * wait for pg_attempt_events() on pg_attempt_fd() at most
+ * pg_attempt_timeout_ms(), then call pg_attempt_poll(). */
+struct pg_attempt;
+
+struct pg_attempt *pg_attempt_start(const char *conninfo, enum pg_role role, double timeout_s);
+int pg_attempt_fd(const struct pg_attempt *a);       /* -1 when none yet */
+short pg_attempt_events(const struct pg_attempt *a); /* POLLIN or POLLOUT */
+int pg_attempt_timeout_ms(const struct pg_attempt *a);
+/* Advance: 0 still connecting, 1 connected, -1 failed (see pg_attempt_diag). */
+int pg_attempt_poll(struct pg_attempt *a);
+const struct pg_diag *pg_attempt_diag(const struct pg_attempt *a);
+/* Take the connection out of a successful attempt (the caller PQfinish-es it). */
+PGconn *pg_attempt_take(struct pg_attempt *a);
+void pg_attempt_free(struct pg_attempt *a);
+
+/* Connect, blocking with a deadline; CANCEL (may be NULL) is checked every
+ * 100 ms. On failure returns NULL with "diagnosis: message. Hint: hint" in
+ * *CAUSE and the details in *DIAG (may be NULL). */
+PGconn *pg_connect(const char *conninfo, enum pg_role role, double timeout_s, atomic_int *cancel,
+		   struct pg_diag *diag, char **cause);
+
+/* What a probe learnt about a server. Strings are heap-owned. */
+struct pg_probe {
+	bool ok;
+	struct pg_diag diag; /* when !ok */
+	char *host;          /* host name as given (or hostaddr when no host) */
+	char *hostaddr;      /* the address connected to, when known */
+	char *port;
+	char *user;
+	char *dbname;
+	char *sslmode;
+	double dns_ms;   /* -1 when no lookup was needed (hostaddr, socket) */
+	char *resolved;  /* first address the name resolved to */
+	double connect_ms;
+	bool tls;
+	char *tls_protocol; /* "TLSv1.3" */
+	char *tls_cipher;
+	bool cert_verified;  /* verify-ca/verify-full and TLS in use */
+	bool name_checked;   /* verify-full */
+	char *server_version; /* "15.8" */
+	int server_version_num;
+	char *current_user;
+	double rtt_ms;       /* median of a few SELECT 1 round trips */
+	bool can_create;     /* CREATE privilege on the database */
+};
+
+/* Probe a server end to end. Returns 0 when connected (P->ok), -1 with
+ * P->diag filled otherwise. Never prints. */
+int pg_probe_run(const char *conninfo, enum pg_role role, double timeout_s, atomic_int *cancel,
+		 struct pg_probe *p);
+void pg_probe_free(struct pg_probe *p);
+
+/* Diagnose a libpq error message for ROLE with the conninfo's options (for
+ * the hint). Exposed for tests. */
+void pg_diagnose(const char *message, enum pg_role role, const char *conninfo,
+		 struct pg_diag *d);
+
+/* Run SQL expecting no rows (several statements allowed); -1 with a cause. */
+int pg_exec(PGconn *c, const char *sql, char **cause);
+/* Run SQL returning one value (the first column of the first row), heap copy;
+ * NULL with a cause on error, "" for a NULL value. */
+char *pg_value(PGconn *c, const char *sql, char **cause);
+/* The server's major version: 15 for 150008, 9 for 90624 (9.6 → 9). */
+int pg_major(int server_version_num);
+/* The first line of the connection's error message (static per conn). */
+const char *pg_errline(PGconn *c, char *buf, size_t n);
+
+#endif
