@@ -3,7 +3,7 @@
 # check: exit 0 when everything is present; install: apt-get install what is missing.
 PKGS="build-essential pkg-config libncurses-dev libpq-dev libcurl4-openssl-dev libinih-dev
 libexpat1-dev libcmocka-dev postgresql postgresql-client tmux valgrind clang libclang-rt-14-dev
-pgcopydb ca-certificates openssl curl procps python3 util-linux locales"
+pgcopydb time ca-certificates openssl curl procps python3 util-linux locales"
 
 missing() {
 	for p in $PKGS; do

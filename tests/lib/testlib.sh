@@ -24,6 +24,7 @@ trap 'exit 130' INT TERM
 # ok NAME / not_ok NAME [WHY]: record one test case.
 ok() { echo "ok $*" | tee -a "$RESULTS"; }
 not_ok() {
+	local n
 	n=$1; shift
 	echo "not ok $n" | tee -a "$RESULTS"
 	[ $# -gt 0 ] && echo "#   $*"
@@ -31,6 +32,7 @@ not_ok() {
 }
 # check NAME CMD…: ok when CMD exits 0.
 check() {
+	local n
 	n=$1; shift
 	if "$@"; then ok "$n"; else not_ok "$n" "command failed: $*"; fi
 }
@@ -63,6 +65,7 @@ as_pg() { # run a command as the postgres user when root
 # port; sets PORT_<NAME> and DIR_<NAME>. Superuser "postgres", password auth
 # over TCP for the role "app" (password "app-secret-pw"), trust on the socket.
 pg_start() {
+	local name dir port
 	name=$1; shift
 	dir="$T_TMP/pg-$name"
 	mkdir -p "$dir"
@@ -91,25 +94,29 @@ pg_start() {
 
 # pg_sql NAME DB SQL…: run SQL as the superuser on cluster NAME.
 pg_sql() {
+	local p d db
 	eval "p=\$PORT_$1; d=\$DIR_$1"
 	db=$2; shift 2
-	psql -h "$d" -p "$p" -U postgres -d "$db" -qAt -v ON_ERROR_STOP=1 "$@"
+	psql -X -h "$d" -p "$p" -U postgres -d "$db" -qAt -v ON_ERROR_STOP=1 "$@"
 }
 
 # pg_url NAME DB [USER PASS]: a TCP URL for cluster NAME.
 pg_url() {
+	local p
 	eval "p=\$PORT_$1"
 	echo "postgresql://${3:-app}:${4:-app-secret-pw}@127.0.0.1:$p/$2?sslmode=disable"
 }
 
 # pg_load_yousync NAME DB SCALE: the sample schema and data, owned by app.
 pg_load_yousync() {
+	local p
 	pg_sql "$1" postgres -c "CREATE DATABASE $2 OWNER app" &&
 		eval "p=\$PORT_$1" &&
-		PGPASSWORD=app-secret-pw psql -h 127.0.0.1 -p "$p" -U app -d "$2" -q -v ON_ERROR_STOP=1 \
-			-f "$FIXTURES/yousync/schema.sql" >/dev/null &&
-		PGPASSWORD=app-secret-pw psql -h 127.0.0.1 -p "$p" -U app -d "$2" -q -v ON_ERROR_STOP=1 \
-			-v scale="${3:-1}" -f "$FIXTURES/yousync/data.sql" >/dev/null
+		PGPASSWORD=app-secret-pw psql -X -h 127.0.0.1 -p "$p" -U app -d "$2" -q -v ON_ERROR_STOP=1 \
+			-f "$FIXTURES/yousync/schema.sql" >"$T_TMP/load-$2.log" 2>&1 &&
+		PGPASSWORD=app-secret-pw psql -X -h 127.0.0.1 -p "$p" -U app -d "$2" -q -v ON_ERROR_STOP=1 \
+			-v scale="${3:-1}" -f "$FIXTURES/yousync/data.sql" >>"$T_TMP/load-$2.log" 2>&1 ||
+		{ cat "$T_TMP/load-$2.log" >&2; return 1; }
 }
 
 # moto_start: moto_server on a free loopback port; sets MOTO_URL and exports

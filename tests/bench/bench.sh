@@ -1,0 +1,130 @@
+#!/bin/sh
+# bench.sh [SCALE] — time rds-migrate against the peers our users would use, on
+# this machine, in one run: two local PostgreSQL clusters, the yousync sample at
+# SCALE (default 100) in the source, each tool into a fresh target database, each
+# at least ROUNDS (default 3) times interleaved. Prints median wall time, the
+# ratio of ours to each peer, and peak resident memory; then ours at 3x the
+# scale (memory must not grow with the data), then verify (must pass).
+SCALE=${1:-100}
+ROUNDS=${ROUNDS:-3}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+export ROOT
+. "$ROOT/tests/lib/testlib.sh"
+BIN=${RDSM_BIN:-$ROOT/rds-migrate}
+OUT="$T_TMP/bench"
+mkdir -p "$OUT"
+chmod 0777 "$OUT"
+
+say() { printf '%s\n' "$*" >&2; }
+
+say "starting clusters"
+pg_start src "shared_buffers = 256MB" "max_wal_size = 4GB" "maintenance_work_mem = 256MB" || exit 1
+pg_start dst "shared_buffers = 256MB" "max_wal_size = 4GB" "maintenance_work_mem = 256MB" || exit 1
+say "loading the sample at scale $SCALE"
+pg_load_yousync src yousync "$SCALE" || exit 1
+pg_sql src yousync -c "VACUUM ANALYZE" >/dev/null
+SRC_SIZE=$(pg_sql src yousync -c "SELECT pg_size_pretty(pg_database_size('yousync'))")
+WORDS=$(pg_sql src yousync -c "SELECT count(*) FROM words")
+export PGPASSWORD=app-secret-pw # the peers take the password from here; ours from its config
+SRC_URL=$(pg_url src yousync)
+
+fresh_db() { # name
+	pg_sql dst postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1 OWNER app" >/dev/null
+}
+
+# timed NAME CMD…: run CMD under /usr/bin/time; append "wall_s maxrss_kb" to $OUT/NAME.
+timed() {
+	local name rc
+	name=$1; shift
+	/usr/bin/time -f "%e %M" -o "$OUT/$name.last" "$@" >"$OUT/$name.log" 2>&1
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		say "$name failed (exit $rc):"; tail -20 "$OUT/$name.log" >&2
+		return $rc
+	fi
+	cat "$OUT/$name.last" >>"$OUT/$name.times"
+}
+
+run_ours() { # db [scale-tag]
+	cat >"$OUT/ours.ini" <<INI
+[source]
+url = $SRC_URL
+[target]
+url = $(pg_url dst "$1")
+sslmode = disable
+[migrate]
+jobs = 2
+INI
+	chmod 600 "$OUT/ours.ini"
+	rm -f "$OUT/.rds-migrate.state"
+	timed "${2:-ours}" env -u PGPASSWORD "$BIN" -c "$OUT/ours.ini" --plain schema data
+}
+
+run_dump_psql() {
+	timed dump_psql sh -c "pg_dump -d '$SRC_URL' | psql -q -X -v ON_ERROR_STOP=1 -d '$(pg_url dst "$1")'"
+}
+
+run_dump_restore() {
+	rm -rf "$OUT/dumpdir"
+	timed dump_restore sh -c "pg_dump -Fd -j2 -f '$OUT/dumpdir' -d '$SRC_URL' &&
+		pg_restore -j2 -d '$(pg_url dst "$1")' '$OUT/dumpdir'"
+}
+
+run_pgcopydb() {
+	rm -rf "$OUT/pgcopydb"
+	timed pgcopydb pgcopydb clone --source "$SRC_URL" --target "$(pg_url dst "$1")" \
+		--table-jobs 2 --index-jobs 2 --dir "$OUT/pgcopydb" --no-owner --no-acl
+}
+
+TOOLS=${TOOLS:-ours dump_psql dump_restore pgcopydb}
+for i in $(seq 1 "$ROUNDS"); do
+	for t in $TOOLS; do
+		db="b_${t}_$i"
+		fresh_db "$db"
+		say "round $i: $t"
+		"run_$t" "$db" || exit 1
+		pg_sql dst postgres -c "DROP DATABASE $db" >/dev/null
+	done
+done
+
+# median of column 1 (wall) and max of column 2 (rss) of a times file
+median() { sort -n "$1" | awk '{w[NR]=$1} END {print w[int((NR+1)/2)]}'; }
+peak() { awk 'BEGIN{m=0} {if ($2>m) m=$2} END {print m}' "$1"; }
+
+OURS=$(median "$OUT/ours.times")
+say "ours at 3x the scale: loading"
+pg_load_yousync src yousync3 $((SCALE * 3)) || exit 1
+SRC_URL_SAVED=$SRC_URL
+SRC_URL=$(pg_url src yousync3)
+fresh_db big
+run_ours big ours3x || exit 1
+SRC_URL=$SRC_URL_SAVED
+
+say "verify (must pass)"
+fresh_db checked
+run_ours checked ours_verify_copy || exit 1
+if env -u PGPASSWORD "$BIN" -c "$OUT/ours.ini" --plain verify >"$OUT/verify.log" 2>&1; then
+	VERIFY=passed
+else
+	VERIFY=FAILED
+	tail -20 "$OUT/verify.log" >&2
+fi
+
+echo
+echo "rds-migrate bench: yousync sample, scale $SCALE ($SRC_SIZE, $WORDS words rows), $(nproc) cores, median of $ROUNDS runs"
+printf '%-44s %10s %12s %14s\n' "tool (schema + data)" "wall s" "ours/peer" "peak RSS MB"
+for t in $TOOLS; do
+	m=$(median "$OUT/$t.times")
+	r=$(awk -v o="$OURS" -v p="$m" 'BEGIN {printf "%.2f", o / p}')
+	case $t in
+	ours) label="rds-migrate --plain schema data (jobs 2)" ;;
+	dump_psql) label="pg_dump | psql" ;;
+	dump_restore) label="pg_dump -Fd -j2 + pg_restore -j2" ;;
+	pgcopydb) label="pgcopydb clone --table-jobs 2 --index-jobs 2" ;;
+	esac
+	printf '%-44s %10s %12s %14s\n' "$label" "$m" "$r" "$(awk -v k="$(peak "$OUT/$t.times")" 'BEGIN {printf "%.1f", k / 1024}')"
+done
+printf '%-44s %10s %12s %14s\n' "rds-migrate at scale $((SCALE * 3))" "$(median "$OUT/ours3x.times")" "-" \
+	"$(awk -v k="$(peak "$OUT/ours3x.times")" 'BEGIN {printf "%.1f", k / 1024}')"
+echo "verify after copy: $VERIFY"
+[ "$VERIFY" = passed ]
