@@ -1,9 +1,165 @@
-/* The env step. */
+/* The env step: write DATABASE_URL (the [env] key) into the application's
+ * .env, keeping every other line of the file.
+ *
+ * The URL comes from [target] url when it is set (its own sslmode, port and
+ * sslrootcert win; [target] port/sslmode/sslrootcert fill what it lacks),
+ * else from the RDS endpoint the instance step found, with [instance]
+ * master_user, db_name and the master password. [target] hostaddr is left
+ * out on purpose: it is this machine's tunnel, and the application connects
+ * to the endpoint by name. A relative sslrootcert is made absolute, since
+ * the application runs from another directory. */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dburl.h"
+#include "dotenv.h"
 #include "run.h"
 #include "util.h"
 
+static char *dup_set(const char *s)
+{
+	return s && *s ? xstrdup(s) : NULL;
+}
+
+/* The CA bundle path as the application should see it: absolute when it exists. */
+static char *absolute_cert(const char *path)
+{
+	if (!path || !*path)
+		return NULL;
+	char buf[PATH_MAX];
+	if (path[0] != '/' && realpath(path, buf))
+		return xstrdup(buf);
+	return xstrdup(path);
+}
+
+/* Fill U from [target] url and the [target] settings. */
+static int url_from_target(struct run *r, struct dburl *u, char **cause)
+{
+	const struct config *c = r->cfg;
+	char *err = NULL;
+	if (dburl_parse(config_get(c, CFG_TARGET_URL), u, &err) != 0) {
+		fail(cause, "[target] url is not valid: %s", err);
+		free(err);
+		return -1;
+	}
+	if (!u->host) {
+		dburl_free(u);
+		return fail(cause, "[target] url has no host");
+	}
+	if (strchr(u->host, ',')) {
+		dburl_free(u);
+		return fail(cause, "[target] url names several hosts; the .env needs one");
+	}
+	/* hostaddr is this machine's tunnel: not for the application. */
+	for (size_t i = 0; i < u->nparams; i++) {
+		if (strcmp(u->params[2 * i], "hostaddr") == 0) {
+			free(u->params[2 * i + 1]);
+			u->params[2 * i + 1] = xstrdup("");
+		}
+	}
+	if (!u->port)
+		u->port = dup_set(config_get(c, CFG_TARGET_PORT));
+	if (!u->sslmode)
+		u->sslmode = dup_set(config_get(c, CFG_TARGET_SSLMODE));
+	if (!u->sslrootcert) {
+		pthread_mutex_lock(&r->lock);
+		const char *rc = *config_get(c, CFG_TARGET_SSLROOTCERT)
+					 ? config_get(c, CFG_TARGET_SSLROOTCERT)
+					 : r->res.sslrootcert;
+		u->sslrootcert = absolute_cert(rc);
+		pthread_mutex_unlock(&r->lock);
+	} else {
+		char *abs = absolute_cert(u->sslrootcert);
+		free(u->sslrootcert);
+		u->sslrootcert = abs;
+	}
+	return 0;
+}
+
+/* Fill U from the instance the instance step created or adopted. */
+static int url_from_instance(struct run *r, struct dburl *u, char **cause)
+{
+	const struct config *c = r->cfg;
+	int rc = 0;
+	memset(u, 0, sizeof *u);
+	pthread_mutex_lock(&r->lock);
+	if (!r->res.endpoint) {
+		rc = fail(cause, "the target is not known yet: run the instance step first, or set "
+				 "[target] url");
+	} else if (!r->res.master_password) {
+		rc = fail(cause, "the master password is not known: set [instance] master_password, "
+				 "or run the instance step in the same run");
+	} else {
+		u->host = xstrdup(r->res.endpoint);
+		u->password = xstrdup(r->res.master_password);
+		if (*config_get(c, CFG_TARGET_PORT))
+			u->port = xstrdup(config_get(c, CFG_TARGET_PORT));
+		else if (r->res.endpoint_port)
+			u->port = xasprintf("%d", r->res.endpoint_port);
+		else
+			u->port = dup_set(config_get(c, CFG_NETWORK_PORT));
+		u->sslrootcert = absolute_cert(*config_get(c, CFG_TARGET_SSLROOTCERT)
+						       ? config_get(c, CFG_TARGET_SSLROOTCERT)
+						       : r->res.sslrootcert);
+	}
+	pthread_mutex_unlock(&r->lock);
+	if (rc != 0)
+		return rc;
+	u->user = xstrdup(config_get(c, CFG_INSTANCE_MASTER_USER));
+	u->dbname = xstrdup(config_get(c, CFG_INSTANCE_DB_NAME));
+	u->sslmode = dup_set(config_get(c, CFG_TARGET_SSLMODE));
+	return 0;
+}
+
 int step_env_run(struct run *r, char **cause)
 {
-	(void)r;
-	return fail(cause, "the env step is not available in this version");
+	const struct config *c = r->cfg;
+	const char *file = config_get(c, CFG_ENV_FILE);
+	const char *key = config_get(c, CFG_ENV_KEY);
+	if (!*file)
+		return fail(cause, "[env] file is empty: set the path of the application's .env");
+	if (!dotenv_key_ok(key))
+		return fail(cause, "[env] key \"%s\" is not a variable name ([A-Z_][A-Z0-9_]*)", key);
+	struct dburl u;
+	int rc = *config_get(c, CFG_TARGET_URL) ? url_from_target(r, &u, cause)
+						: url_from_instance(r, &u, cause);
+	if (rc != 0)
+		return -1;
+	char *url = dburl_build(&u);
+	dburl_free(&u);
+	char *masked = dburl_mask(url);
+	run_status(r, "writing %s into %s", key, file);
+	struct dotenv_result res;
+	rc = dotenv_set(file, key, url, &res, cause);
+	free_secret(url);
+	if (rc != 0) {
+		free(masked);
+		return -1;
+	}
+	const char *where = res.written ? res.written : file;
+	char abs[PATH_MAX];
+	if (where[0] != '/' && realpath(where, abs))
+		where = abs;
+	run_finding(r, LEVEL_OK, key, "%s=%s", key, masked);
+	if (!res.changed) {
+		if (res.mode_fixed)
+			run_finding(r, LEVEL_WARN, "mode",
+				    "%s was readable by others; it is now mode 0600", where);
+		*cause = xasprintf("%s unchanged: it already holds this %s", where, key);
+	} else if (res.created) {
+		run_finding(r, LEVEL_INFO, "file", "created %s (mode 0600)", where);
+		*cause = xasprintf("wrote %s to %s (new file, mode 0600)", key, where);
+	} else {
+		run_finding(r, LEVEL_INFO, "backup", "the previous file is kept as %s", res.backup);
+		if (res.replaced > 1)
+			run_finding(r, LEVEL_WARN, key,
+				    "%s was set %d times in the file; every one now holds the new URL",
+				    key, res.replaced);
+		*cause = xasprintf("wrote %s to %s (%s, mode 0600)", key, where,
+				   res.replaced ? "replaced in place" : "appended");
+	}
+	free(masked);
+	dotenv_result_free(&res);
+	return 0;
 }
