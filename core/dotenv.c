@@ -79,8 +79,11 @@ static void parse_entry(const char *t, size_t len, size_t pos, struct entry *e)
 	if (p >= eol || t[p] != '=')
 		return;
 	p++;
+	size_t after_eq = p;
 	while (p < eol && blank(t[p]))
 		p++;
+	if (p < eol && p > after_eq && t[p] == '#')
+		p = after_eq; /* "KEY= # comment": an empty value before the comment */
 	e->assign = true;
 	e->val = p;
 	if (p < eol && (t[p] == '\'' || t[p] == '"' || t[p] == '`')) {

@@ -174,7 +174,7 @@ static void quote_style_is_kept_or_chosen_for_the_value(void **state)
 		{"K='old'\n", "a'b", "K=\"a'b\"\n"},
 		{"K=\"old\"\n", "a b", "K=\"a b\"\n"},
 		{"K=old # note\n", "x#y", "K='x#y' # note\n"},
-		{"K= # only a comment\n", "v", "K= v # only a comment\n"},
+		{"K= # only a comment\n", "v", "K=v # only a comment\n"},
 		{"K=\n", "line1\nline2", "K=\"line1\\nline2\"\n"},
 		{"K=old\n", "", "K=\n"},
 	};
