@@ -1,9 +1,115 @@
-/* The schema step. */
+/* The schema step: copy the source's schema (pre-data now; post-data after the
+ * data step, or now when [migrate] data = skip), or apply a user's SQL file.
+ *
+ * State keys: schema.pre = done once pre-data (or the file) is on the target;
+ * schema.post = pending while post-data still has to run (the data step runs
+ * pg_schema_post at its end when it finds "pending", then sets "done"). */
+#include <libpq-fe.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg_schema.h"
 #include "run.h"
 #include "util.h"
 
+/* Connect with CONNINFO (NULL when unknown: CAUSE is set already). */
+static PGconn *connect_to(const char *which, char *conninfo, char **cause)
+{
+	if (!conninfo)
+		return NULL;
+	PGconn *c = PQconnectdb(conninfo);
+	free_secret(conninfo);
+	if (PQstatus(c) != CONNECTION_OK) {
+		char *m = xstrdup(PQerrorMessage(c));
+		size_t n = strlen(m);
+		while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
+			m[--n] = 0;
+		fail(cause, "cannot connect to the %s: %s", which, m);
+		free(m);
+		PQfinish(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* Record a state key; a failure to save is reported, not fatal. */
+static void set_state(struct run *r, const char *key, const char *value)
+{
+	char *err = NULL;
+	if (r->state && state_set(r->state, key, value, &err) < 0) {
+		run_finding(r, LEVEL_WARN, "state", "cannot save %s: %s", key, err ? err : "?");
+		free(err);
+	}
+}
+
+/* schema = file:PATH */
+static int apply_file(struct run *r, const char *path, char **cause)
+{
+	char *done_key = xasprintf("file:%s", path);
+	const char *pre = r->state ? state_get(r->state, "schema.pre") : NULL;
+	if (pre && strcmp(pre, done_key) == 0) {
+		free(done_key);
+		*cause = xasprintf("%s was applied by an earlier run: not applied again", path);
+		return 0;
+	}
+	PGconn *dst = connect_to("target", run_target_conninfo(r, cause), cause);
+	if (!dst) {
+		free(done_key);
+		return -1;
+	}
+	int rc = pg_schema_apply_file(dst, path, r, cause);
+	PQfinish(dst);
+	if (rc == 0) {
+		set_state(r, "schema.pre", done_key);
+		set_state(r, "schema.post", "done");
+		*cause = xasprintf("applied %s", path);
+	}
+	free(done_key);
+	return rc;
+}
+
 int step_schema_run(struct run *r, char **cause)
 {
-	(void)r;
-	return fail(cause, "the schema step is not available in this version");
+	const char *mode = config_get(r->cfg, CFG_MIGRATE_SCHEMA);
+	if (strcmp(mode, "skip") == 0) {
+		*cause = xstrdup("[migrate] schema = skip");
+		return 1;
+	}
+	if (r->inspect) {
+		*cause = xstrdup("look-only run: the schema is not written");
+		return 1;
+	}
+	if (strncmp(mode, "file:", 5) == 0)
+		return apply_file(r, mode + 5, cause);
+	if (strcmp(mode, "copy") != 0)
+		return fail(cause, "[migrate] schema = %s: use copy, file:PATH or skip", mode);
+
+	PGconn *src = connect_to("source", run_source_conninfo(r, cause), cause);
+	if (!src)
+		return -1;
+	PGconn *dst = connect_to("target", run_target_conninfo(r, cause), cause);
+	if (!dst) {
+		PQfinish(src);
+		return -1;
+	}
+	bool data_skip = strcmp(config_get(r->cfg, CFG_MIGRATE_DATA), "skip") == 0;
+	run_status(r, "reading the source's catalogs");
+	int rc = pg_schema_pre(src, dst, r, cause);
+	if (rc == 0) {
+		set_state(r, "schema.pre", "done");
+		if (data_skip) {
+			rc = pg_schema_post(src, dst, r, cause);
+			if (rc == 0) {
+				set_state(r, "schema.post", "done");
+				*cause = xstrdup("schema copied (pre-data and post-data)");
+			}
+		} else {
+			set_state(r, "schema.post", "pending");
+			*cause = xstrdup("pre-data copied; keys, indexes, foreign keys and triggers "
+					 "follow the data");
+		}
+	}
+	PQfinish(dst);
+	PQfinish(src);
+	return rc;
 }

@@ -1,0 +1,1263 @@
+/* Schema copy from the source catalogs, with the server's own deparsers, in
+ * pg_dump's order; and a user's SQL file applied in one transaction. */
+#include "pg_schema.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "run.h"
+#include "util.h"
+
+/* SQL fragments shared by the catalog queries (run with search_path = '', so
+ * every deparsed name outside pg_catalog comes back schema-qualified). */
+#define NS_USER(ns) "(" ns " !~ '^pg_' AND " ns " <> 'information_schema')"
+#define NOT_EXT(cls, oid)                                                                          \
+	"NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = " cls " AND x.objid = " oid       \
+	" AND x.deptype = 'e')"
+#define COLLATE_OF(a)                                                                              \
+	"CASE WHEN " a ".attcollation <> 0 AND " a ".attcollation <> (SELECT typcollation FROM "   \
+	"pg_type WHERE oid = " a ".atttypid) THEN ' COLLATE ' || (SELECT format('%I.%I', "          \
+	"cn.nspname, co.collname) FROM pg_collation co JOIN pg_namespace cn ON cn.oid = "          \
+	"co.collnamespace WHERE co.oid = " a ".attcollation) ELSE '' END"
+#define QREL "format('%I.%I', n.nspname, c.relname)"
+#define REL_JOIN "pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+#define REL_USER NS_USER("n.nspname") " AND " NOT_EXT("'pg_class'::regclass", "c.oid")
+
+/* A growing list of statements. */
+struct list {
+	struct pg_stmt *v;
+	size_t n, cap;
+};
+
+static void list_add(struct list *l, const char *what, const char *sql, int soft)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 64;
+		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+	}
+	/* The deparsers end some statements with ';': drop it and trailing blanks. */
+	char *s = xstrdup(sql);
+	size_t len = strlen(s);
+	while (len && (isspace((unsigned char)s[len - 1]) || s[len - 1] == ';'))
+		s[--len] = 0;
+	l->v[l->n++] = (struct pg_stmt){.what = xstrdup(what), .sql = s, .soft = soft};
+}
+
+static void stmts_free(struct pg_stmt *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].what);
+		free(v[i].sql);
+	}
+	free(v);
+}
+
+/* The server's error message on one line, without the "ERROR:" prefix. */
+static char *pg_error(PGconn *c, const PGresult *res)
+{
+	const char *m = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+	char *s = xstrdup(m ? m : PQerrorMessage(c));
+	size_t len = strlen(s);
+	while (len && isspace((unsigned char)s[len - 1]))
+		s[--len] = 0;
+	for (char *p = s; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	return s;
+}
+
+/* Run a query that returns rows; NULL with a cause on error. */
+static PGresult *query(PGconn *c, const char *sql, const char *what, char **cause)
+{
+	PGresult *res = PQexec(c, sql);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK)
+		return res;
+	char *e = pg_error(c, res);
+	fail(cause, "reading %s from the source: %s", what, e);
+	free(e);
+	PQclear(res);
+	return NULL;
+}
+
+/* Run a command; 0 or -1 with a cause. */
+static int command(PGconn *c, const char *sql, char **cause)
+{
+	PGresult *res = PQexec(c, sql);
+	int ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
+	if (!ok) {
+		char *e = pg_error(c, res);
+		fail(cause, "%s: %s", sql, e);
+		free(e);
+	}
+	PQclear(res);
+	return ok ? 0 : -1;
+}
+
+/* Add every row of SQL (columns: what, statement) to L. */
+static int collect(PGconn *src, struct list *l, const char *sql, const char *what, int soft,
+		   char **cause)
+{
+	PGresult *res = query(src, sql, what, cause);
+	if (!res)
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++)
+		if (!PQgetisnull(res, i, 1))
+			list_add(l, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), soft);
+	PQclear(res);
+	return 0;
+}
+
+/* A consistent, read-only view of the source with fully qualified deparsing. */
+static int src_begin(PGconn *src, char **cause)
+{
+	return command(src,
+		       "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; "
+		       "SET LOCAL search_path = ''",
+		       cause);
+}
+
+static void src_end(PGconn *src)
+{
+	PGresult *res = PQexec(src, "COMMIT");
+	PQclear(res);
+}
+
+/* ---------------------------------------------------------------- findings */
+
+/* What the schema step cannot copy without a superuser or does not copy at
+ * all: one row per object (kind, name, why). */
+static const char sql_uncopyable[] =
+	"SELECT 'function', format('%I.%I(%s)', n.nspname, p.proname, "
+	"pg_get_function_identity_arguments(p.oid)), "
+	"format('written in %s, which needs a superuser to create', l.lanname) "
+	"FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+	"JOIN pg_language l ON l.oid = p.prolang "
+	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_proc'::regclass", "p.oid")
+	" AND NOT l.lanpltrusted AND p.prokind <> 'a' "
+	"UNION ALL SELECT 'aggregate', format('%I.%I(%s)', n.nspname, p.proname, "
+	"pg_get_function_identity_arguments(p.oid)), "
+	"'ordered-set, moving, serial or sort-operator aggregates are not copied' "
+	"FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+	"JOIN pg_aggregate a ON a.aggfnoid = p.oid "
+	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_proc'::regclass", "p.oid")
+	" AND NOT (a.aggkind = 'n' AND a.aggmtransfn = 0 AND a.aggserialfn = 0 "
+	"AND a.aggsortop = 0 AND a.aggfinalmodify = 'r') "
+	"UNION ALL SELECT 'event trigger', quote_ident(evtname), 'event triggers need a superuser' "
+	"FROM pg_event_trigger e WHERE " NOT_EXT("'pg_event_trigger'::regclass", "e.oid")
+	" UNION ALL SELECT 'type', format_type(t.oid, NULL), "
+	"CASE t.typtype WHEN 'b' THEN 'base types need C functions (a superuser)' "
+	"WHEN 'r' THEN 'range types with a canonical function are not copied' "
+	"ELSE 'this kind of type is not copied' END "
+	"FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+	"LEFT JOIN pg_range rg ON rg.rngtypid = t.oid "
+	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_type'::regclass", "t.oid")
+	" AND ((t.typtype = 'b' AND t.typelem = 0 AND t.typrelid = 0) OR t.typtype = 'p' "
+	"OR (t.typtype = 'r' AND rg.rngcanonical <> 0)) "
+	"UNION ALL SELECT 'operator', o.oid::regoperator::text, 'user-defined operators are not copied' "
+	"FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace "
+	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_operator'::regclass", "o.oid")
+	" UNION ALL SELECT 'operator class', format('%I.%I', n.nspname, o.opcname), "
+	"'operator classes need a superuser' FROM pg_opclass o "
+	"JOIN pg_namespace n ON n.oid = o.opcnamespace "
+	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_opclass'::regclass", "o.oid")
+	" UNION ALL SELECT 'cast', format('(%s AS %s)', format_type(c.castsource, NULL), "
+	"format_type(c.casttarget, NULL)), 'user-defined casts are not copied' FROM pg_cast c "
+	"WHERE c.oid >= 16384 AND " NOT_EXT("'pg_cast'::regclass", "c.oid")
+	" UNION ALL SELECT 'collation', format('%I.%I', n.nspname, co.collname), "
+	"'user-defined collations are not copied' FROM pg_collation co "
+	"JOIN pg_namespace n ON n.oid = co.collnamespace "
+	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_collation'::regclass", "co.oid")
+	" UNION ALL SELECT 'text search configuration', format('%I.%I', n.nspname, t.cfgname), "
+	"'text search configurations are not copied' FROM pg_ts_config t "
+	"JOIN pg_namespace n ON n.oid = t.cfgnamespace "
+	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_ts_config'::regclass", "t.oid")
+	" UNION ALL SELECT 'text search dictionary', format('%I.%I', n.nspname, t.dictname), "
+	"'text search dictionaries are not copied' FROM pg_ts_dict t "
+	"JOIN pg_namespace n ON n.oid = t.dictnamespace "
+	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_ts_dict'::regclass", "t.oid")
+	" UNION ALL SELECT CASE c.relkind WHEN 'f' THEN 'foreign table' ELSE 'table' END, " QREL ", "
+	"CASE WHEN c.relkind = 'f' THEN 'foreign tables need a foreign server (a superuser)' "
+	"ELSE 'typed tables (OF type) are not copied' END FROM " REL_JOIN
+	" WHERE " REL_USER " AND (c.relkind = 'f' OR (c.relkind IN ('r', 'p') AND c.reloftype <> 0)) "
+	"UNION ALL SELECT 'foreign server', quote_ident(srvname), 'foreign servers are not copied' "
+	"FROM pg_foreign_server s WHERE " NOT_EXT("'pg_foreign_server'::regclass", "s.oid")
+	" UNION ALL SELECT 'publication', quote_ident(pubname), 'publications are not copied' "
+	"FROM pg_publication "
+	"UNION ALL SELECT 'conversion', format('%I.%I', n.nspname, v.conname), "
+	"'conversions are not copied' FROM pg_conversion v "
+	"JOIN pg_namespace n ON n.oid = v.connamespace "
+	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_conversion'::regclass", "v.oid")
+	" UNION ALL SELECT 'large objects', count(*)::text || ' of them', "
+	"'large objects are not copied by the schema step' FROM pg_largeobject_metadata "
+	"HAVING count(*) > 0 "
+	"UNION ALL SELECT 'privileges', 'GRANTs, default privileges and owners', "
+	"'not copied: every object is owned by the target user' "
+	"WHERE EXISTS (SELECT 1 FROM " REL_JOIN " WHERE " REL_USER " AND c.relacl IS NOT NULL) "
+	"OR EXISTS (SELECT 1 FROM pg_default_acl) "
+	"ORDER BY 1, 2";
+
+/* Emit a warning for every object that will not be copied. */
+static int report_uncopyable(PGconn *src, struct run *r, char **cause)
+{
+	PGresult *res = query(src, sql_uncopyable, "objects that cannot be copied", cause);
+	if (!res)
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		if (!r)
+			continue;
+		char item[128];
+		snprintf(item, sizeof item, "%s %s", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
+		run_finding(r, LEVEL_WARN, item, "not copied: %s", PQgetvalue(res, i, 2));
+	}
+	PQclear(res);
+	return 0;
+}
+
+/* Extensions the target does not offer: a warning each, and their names
+ * (comma-separated, quoted) in *MISSING so they are left out. */
+static int check_extensions(PGconn *src, PGconn *dst, struct run *r, char **missing,
+			    char **cause)
+{
+	*missing = xstrdup("");
+	PGresult *res = query(src,
+			      "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' "
+			      "ORDER BY extname",
+			      "extensions", cause);
+	if (!res)
+		return -1;
+	PGresult *avail = PQexec(dst, "SELECT name FROM pg_catalog.pg_available_extensions");
+	if (PQresultStatus(avail) != PGRES_TUPLES_OK) {
+		char *e = pg_error(dst, avail);
+		fail(cause, "reading the target's available extensions: %s", e);
+		free(e);
+		PQclear(avail);
+		PQclear(res);
+		return -1;
+	}
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *name = PQgetvalue(res, i, 0);
+		bool found = false;
+		for (int j = 0; j < PQntuples(avail) && !found; j++)
+			found = strcmp(PQgetvalue(avail, j, 0), name) == 0;
+		if (found)
+			continue;
+		if (r)
+			run_finding(r, LEVEL_WARN, name,
+				    "extension not available on the target: not copied (objects "
+				    "using it will fail)");
+		char *q = PQescapeLiteral(dst, name, strlen(name));
+		char *m = xasprintf("%s%s%s", *missing, **missing ? ", " : "", q ? q : "''");
+		PQfreemem(q);
+		free(*missing);
+		*missing = m;
+	}
+	PQclear(avail);
+	PQclear(res);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- pre-data */
+
+static const char sql_schemas[] =
+	"SELECT 'schema ' || quote_ident(nspname), format('CREATE SCHEMA IF NOT EXISTS %I', "
+	"nspname) FROM pg_namespace n WHERE " NS_USER("nspname") " AND "
+	NOT_EXT("'pg_namespace'::regclass", "n.oid") " ORDER BY nspname";
+
+static const char sql_enums[] =
+	"SELECT 'type ' || format('%I.%I', n.nspname, t.typname), "
+	"format('CREATE TYPE %I.%I AS ENUM (%s)', n.nspname, t.typname, coalesce((SELECT "
+	"string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder) FROM pg_enum e "
+	"WHERE e.enumtypid = t.oid), '')) "
+	"FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'e' AND "
+	NS_USER("n.nspname") " AND " NOT_EXT("'pg_type'::regclass", "t.oid") " ORDER BY t.oid";
+
+static const char sql_ranges[] =
+	"SELECT 'type ' || format('%I.%I', n.nspname, t.typname), "
+	"format('CREATE TYPE %I.%I AS RANGE (SUBTYPE = %s%s%s%s)', n.nspname, t.typname, "
+	"format_type(r.rngsubtype, NULL), "
+	"CASE WHEN r.rngsubopc <> 0 AND NOT oc.opcdefault THEN format(', SUBTYPE_OPCLASS = "
+	"%I.%I', ocn.nspname, oc.opcname) ELSE '' END, "
+	"CASE WHEN r.rngcollation <> 0 AND r.rngcollation <> (SELECT typcollation FROM pg_type "
+	"WHERE oid = r.rngsubtype) THEN (SELECT format(', COLLATION = %I.%I', cn.nspname, "
+	"co.collname) FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace "
+	"WHERE co.oid = r.rngcollation) ELSE '' END, "
+	"CASE WHEN r.rngsubdiff <> 0 THEN ', SUBTYPE_DIFF = ' || r.rngsubdiff::regproc::text "
+	"ELSE '' END) "
+	"FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+	"JOIN pg_range r ON r.rngtypid = t.oid JOIN pg_opclass oc ON oc.oid = r.rngsubopc "
+	"JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace "
+	"WHERE t.typtype = 'r' AND r.rngcanonical = 0 AND " NS_USER("n.nspname") " AND "
+	NOT_EXT("'pg_type'::regclass", "t.oid") " ORDER BY t.oid";
+
+static const char sql_domains[] =
+	"SELECT 'domain ' || format('%I.%I', n.nspname, t.typname), "
+	"format('CREATE DOMAIN %I.%I AS %s', n.nspname, t.typname, "
+	"format_type(t.typbasetype, t.typtypmod)) "
+	"|| CASE WHEN t.typcollation <> 0 AND t.typcollation <> bt.typcollation THEN "
+	"(SELECT format(' COLLATE %I.%I', cn.nspname, co.collname) FROM pg_collation co JOIN "
+	"pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = t.typcollation) ELSE '' END "
+	"|| CASE WHEN t.typdefaultbin IS NOT NULL THEN ' DEFAULT ' || "
+	"pg_get_expr(t.typdefaultbin, 'pg_type'::regclass) ELSE '' END "
+	"|| CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END "
+	"|| coalesce((SELECT string_agg(format(' CONSTRAINT %I %s', co.conname, "
+	"pg_get_constraintdef(co.oid)), '' ORDER BY co.conname) FROM pg_constraint co WHERE "
+	"co.contypid = t.oid AND co.contype = 'c' AND co.convalidated), '') "
+	"FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+	"JOIN pg_type bt ON bt.oid = t.typbasetype WHERE t.typtype = 'd' AND "
+	NS_USER("n.nspname") " AND " NOT_EXT("'pg_type'::regclass", "t.oid")
+	" UNION ALL SELECT format('constraint %I on domain %s', co.conname, format_type(t.oid, "
+	"NULL)), format('ALTER DOMAIN %s ADD CONSTRAINT %I %s', format_type(t.oid, NULL), "
+	"co.conname, pg_get_constraintdef(co.oid)) FROM pg_constraint co "
+	"JOIN pg_type t ON t.oid = co.contypid JOIN pg_namespace n ON n.oid = t.typnamespace "
+	"WHERE co.contype = 'c' AND NOT co.convalidated AND " NS_USER("n.nspname");
+
+static const char sql_composites[] =
+	"SELECT 'type ' || format('%I.%I', n.nspname, t.typname), "
+	"format('CREATE TYPE %I.%I AS (%s)', n.nspname, t.typname, coalesce((SELECT "
+	"string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod)) || "
+	COLLATE_OF("a") ", ', ' ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = "
+	"t.typrelid AND a.attnum > 0 AND NOT a.attisdropped), '')) "
+	"FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+	"JOIN pg_class c ON c.oid = t.typrelid WHERE t.typtype = 'c' AND c.relkind = 'c' AND "
+	NS_USER("n.nspname") " AND " NOT_EXT("'pg_type'::regclass", "t.oid") " ORDER BY t.oid";
+
+static const char sql_functions[] =
+	"SELECT CASE p.prokind WHEN 'p' THEN 'procedure ' ELSE 'function ' END || "
+	"format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)), "
+	"pg_get_functiondef(p.oid) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+	"JOIN pg_language l ON l.oid = p.prolang WHERE p.prokind IN ('f', 'p', 'w') AND "
+	"l.lanpltrusted AND " NS_USER("n.nspname") " AND " NOT_EXT("'pg_proc'::regclass", "p.oid")
+	" ORDER BY p.oid";
+
+static const char sql_aggregates[] =
+	"SELECT 'aggregate ' || format('%I.%I(%s)', n.nspname, p.proname, "
+	"pg_get_function_identity_arguments(p.oid)), "
+	"format('CREATE AGGREGATE %I.%I(%s) (SFUNC = %s, STYPE = %s%s%s%s%s%s)', n.nspname, "
+	"p.proname, pg_get_function_arguments(p.oid), a.aggtransfn::regproc::text, "
+	"format_type(a.aggtranstype, NULL), "
+	"CASE WHEN a.aggfinalfn <> 0 THEN ', FINALFUNC = ' || a.aggfinalfn::regproc::text ELSE '' "
+	"END, CASE WHEN a.aggfinalextra THEN ', FINALFUNC_EXTRA' ELSE '' END, "
+	"CASE WHEN a.aggcombinefn <> 0 THEN ', COMBINEFUNC = ' || a.aggcombinefn::regproc::text "
+	"ELSE '' END, CASE WHEN a.agginitval IS NOT NULL THEN ', INITCOND = ' || "
+	"quote_literal(a.agginitval) ELSE '' END, CASE p.proparallel WHEN 's' THEN ', PARALLEL = "
+	"SAFE' WHEN 'r' THEN ', PARALLEL = RESTRICTED' ELSE '' END) "
+	"FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+	"JOIN pg_aggregate a ON a.aggfnoid = p.oid WHERE a.aggkind = 'n' AND a.aggmtransfn = 0 "
+	"AND a.aggserialfn = 0 AND a.aggsortop = 0 AND a.aggfinalmodify = 'r' AND "
+	NS_USER("n.nspname") " AND " NOT_EXT("'pg_proc'::regclass", "p.oid") " ORDER BY p.oid";
+
+#define SEQ_OPTS(s)                                                                                \
+	"format('START WITH %s INCREMENT BY %s MINVALUE %s MAXVALUE %s CACHE %s%s', " s            \
+	".seqstart, " s ".seqincrement, " s ".seqmin, " s ".seqmax, " s ".seqcache, CASE WHEN " s  \
+	".seqcycle THEN ' CYCLE' ELSE '' END)"
+
+/* Sequences that are not an identity column's. */
+static const char sql_sequences[] =
+	"SELECT 'sequence ' || " QREL ", format('CREATE %sSEQUENCE %s AS %s ', CASE WHEN "
+	"c.relpersistence = 'u' THEN 'UNLOGGED ' ELSE '' END, " QREL ", format_type(s.seqtypid, "
+	"NULL)) || " SEQ_OPTS("s") " FROM " REL_JOIN " JOIN pg_sequence s ON s.seqrelid = c.oid "
+	"WHERE c.relkind = 'S' AND " REL_USER " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE "
+	"d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'i') ORDER BY c.oid";
+
+#define IDENTITY_OF(a)                                                                             \
+	"CASE WHEN " a ".attidentity IN ('a', 'd') THEN (SELECT format(' GENERATED %s AS "         \
+	"IDENTITY (SEQUENCE NAME %I.%I ', CASE " a ".attidentity WHEN 'a' THEN 'ALWAYS' ELSE "     \
+	"'BY DEFAULT' END, sn.nspname, sc.relname) || " SEQ_OPTS("s") " || ')' FROM pg_depend dd " \
+	"JOIN pg_class sc ON sc.oid = dd.objid JOIN pg_namespace sn ON sn.oid = sc.relnamespace "  \
+	"JOIN pg_sequence s ON s.seqrelid = sc.oid WHERE dd.classid = 'pg_class'::regclass AND "    \
+	"dd.refclassid = 'pg_class'::regclass AND dd.refobjid = " a ".attrelid AND "               \
+	"dd.refobjsubid = " a ".attnum AND dd.deptype = 'i' AND sc.relkind = 'S' LIMIT 1) ELSE ''" \
+	" END"
+
+/* Tables and partitions: columns (local ones; a partition takes its parent's),
+ * validated local CHECK constraints, parents, partition key and bound. */
+static const char sql_tables[] =
+	"SELECT 'table ' || " QREL ", "
+	"CASE WHEN c.relispartition THEN format('CREATE %sTABLE %s PARTITION OF %s%s %s%s%s', "
+	"CASE WHEN c.relpersistence = 'u' THEN 'UNLOGGED ' ELSE '' END, " QREL ", "
+	"(SELECT format('%I.%I', pn.nspname, pc.relname) FROM pg_inherits i JOIN pg_class pc ON "
+	"pc.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace WHERE i.inhrelid = "
+	"c.oid), CASE WHEN chk IS NOT NULL THEN ' (' || chk || ')' ELSE '' END, "
+	"pg_get_expr(c.relpartbound, c.oid), "
+	"CASE WHEN c.relkind = 'p' THEN ' PARTITION BY ' || pg_get_partkeydef(c.oid) ELSE '' END, "
+	"CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' || array_to_string(c.reloptions, ', ') "
+	"|| ')' ELSE '' END) "
+	"ELSE format('CREATE %sTABLE %s (%s)%s%s%s', "
+	"CASE WHEN c.relpersistence = 'u' THEN 'UNLOGGED ' ELSE '' END, " QREL ", "
+	"concat_ws(', ', NULLIF(cols, ''), chk), "
+	"(SELECT ' INHERITS (' || string_agg(format('%I.%I', pn.nspname, pc.relname), ', ' ORDER "
+	"BY i.inhseqno) || ')' FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent JOIN "
+	"pg_namespace pn ON pn.oid = pc.relnamespace WHERE i.inhrelid = c.oid), "
+	"CASE WHEN c.relkind = 'p' THEN ' PARTITION BY ' || pg_get_partkeydef(c.oid) ELSE '' END, "
+	"CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' || array_to_string(c.reloptions, ', ') "
+	"|| ')' ELSE '' END) END "
+	"FROM " REL_JOIN ", LATERAL (SELECT "
+	"(SELECT string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod)) || "
+	COLLATE_OF("a") " || CASE WHEN a.attgenerated = 's' THEN ' GENERATED ALWAYS AS (' || "
+	"pg_get_expr(d.adbin, d.adrelid) || ') STORED' WHEN d.adbin IS NOT NULL THEN ' DEFAULT ' "
+	"|| pg_get_expr(d.adbin, d.adrelid) ELSE '' END || " IDENTITY_OF("a") " || CASE WHEN "
+	"a.attnotnull THEN ' NOT NULL' ELSE '' END, ', ' ORDER BY a.attnum) "
+	"FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = "
+	"a.attnum WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND "
+	"a.attislocal) AS cols, "
+	"(SELECT string_agg(format('CONSTRAINT %I %s', co.conname, pg_get_constraintdef(co.oid)), "
+	"', ' ORDER BY co.conname) FROM pg_constraint co WHERE co.conrelid = c.oid AND co.contype "
+	"= 'c' AND co.conislocal AND co.convalidated) AS chk) x "
+	"WHERE c.relkind IN ('r', 'p') AND c.reloftype = 0 AND " REL_USER
+	" ORDER BY c.relispartition, c.oid";
+
+/* Per-column settings a CREATE TABLE above does not carry: inherited
+ * columns' own defaults and NOT NULL, statistics targets, storage, compression. */
+static const char sql_column_alters[] =
+	"SELECT 'column ' || format('%s.%I', " QREL ", a.attname), "
+	"format('ALTER TABLE ONLY %s ALTER COLUMN %I SET DEFAULT %s', " QREL ", a.attname, "
+	"pg_get_expr(d.adbin, d.adrelid)) FROM " REL_JOIN " JOIN pg_attribute a ON a.attrelid = "
+	"c.oid JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+	"WHERE c.relkind IN ('r', 'p') AND c.reloftype = 0 AND (NOT a.attislocal OR "
+	"c.relispartition) AND a.attgenerated = '' AND a.attnum > 0 AND NOT a.attisdropped AND "
+	REL_USER
+	" UNION ALL SELECT 'column ' || format('%s.%I', " QREL ", a.attname), "
+	"format('ALTER TABLE ONLY %s ALTER COLUMN %I SET NOT NULL', " QREL ", a.attname) "
+	"FROM " REL_JOIN " JOIN pg_attribute a ON a.attrelid = c.oid "
+	"WHERE c.relkind IN ('r', 'p') AND c.reloftype = 0 AND (NOT a.attislocal OR "
+	"c.relispartition) AND a.attnotnull AND a.attnum > 0 AND NOT a.attisdropped AND " REL_USER
+	" UNION ALL SELECT 'column ' || format('%s.%I', " QREL ", a.attname), "
+	"format('ALTER TABLE ONLY %s ALTER COLUMN %I SET STATISTICS %s', " QREL ", a.attname, "
+	"a.attstattarget) FROM " REL_JOIN " JOIN pg_attribute a ON a.attrelid = c.oid "
+	"WHERE c.relkind IN ('r', 'p', 'm') AND a.attstattarget >= 0 AND a.attnum > 0 AND NOT "
+	"a.attisdropped AND " REL_USER
+	" UNION ALL SELECT 'column ' || format('%s.%I', " QREL ", a.attname), "
+	"format('ALTER TABLE ONLY %s ALTER COLUMN %I SET STORAGE %s', " QREL ", a.attname, CASE "
+	"a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' ELSE "
+	"'EXTENDED' END) FROM " REL_JOIN " JOIN pg_attribute a ON a.attrelid = c.oid JOIN pg_type "
+	"t ON t.oid = a.atttypid WHERE c.relkind IN ('r', 'p', 'm') AND a.attstorage <> "
+	"t.typstorage AND a.attnum > 0 AND NOT a.attisdropped AND " REL_USER
+	" UNION ALL SELECT 'column ' || format('%s.%I', " QREL ", a.attname), "
+	"format('ALTER TABLE ONLY %s ALTER COLUMN %I SET COMPRESSION %s', " QREL ", a.attname, "
+	"CASE a.attcompression WHEN 'l' THEN 'lz4' ELSE 'pglz' END) FROM " REL_JOIN
+	" JOIN pg_attribute a ON a.attrelid = c.oid WHERE c.relkind IN ('r', 'p', 'm') AND "
+	"a.attcompression <> '' AND a.attnum > 0 AND NOT a.attisdropped AND " REL_USER;
+
+static const char sql_seq_owned[] =
+	"SELECT 'sequence ' || format('%I.%I', sn.nspname, s.relname), "
+	"format('ALTER SEQUENCE %I.%I OWNED BY %I.%I.%I', sn.nspname, s.relname, n.nspname, "
+	"c.relname, a.attname) FROM pg_depend d JOIN pg_class s ON s.oid = d.objid AND s.relkind = "
+	"'S' JOIN pg_namespace sn ON sn.oid = s.relnamespace JOIN " REL_JOIN " ON c.oid = "
+	"d.refobjid JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.refobjsubid "
+	"WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND "
+	"d.deptype = 'a' AND d.refobjsubid > 0 AND " NS_USER("sn.nspname") " AND "
+	NOT_EXT("'pg_class'::regclass", "s.oid") " ORDER BY s.oid";
+
+static const char sql_views[] =
+	"SELECT CASE c.relkind WHEN 'v' THEN 'view ' ELSE 'materialized view ' END || " QREL ", "
+	"format('CREATE %s %s%s AS %s%s', CASE c.relkind WHEN 'v' THEN 'VIEW' ELSE "
+	"'MATERIALIZED VIEW' END, " QREL ", CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' || "
+	"array_to_string(c.reloptions, ', ') || ')' ELSE '' END, rtrim(rtrim(pg_get_viewdef(c.oid), "
+	"E' \\n'), ';'), CASE c.relkind WHEN 'm' THEN ' WITH NO DATA' ELSE '' END) "
+	"FROM " REL_JOIN " WHERE c.relkind IN ('v', 'm') AND " REL_USER " ORDER BY c.oid";
+
+/* Comments: COMMENT ON kind identity IS 'text'; POST says whether the object
+ * is made by the post-data part. */
+static const char sql_comments[] =
+	"SELECT 'comment on ' || o.type || ' ' || o.identity, "
+	"'COMMENT ON ' || CASE WHEN d.classoid = 'pg_constraint'::regclass THEN (SELECT CASE "
+	"WHEN co.contypid <> 0 THEN format('CONSTRAINT %I ON DOMAIN %s', co.conname, "
+	"format_type(co.contypid, NULL)) ELSE format('CONSTRAINT %I ON %s', co.conname, "
+	"(SELECT format('%I.%I', n.nspname, c.relname) FROM " REL_JOIN " WHERE c.oid = "
+	"co.conrelid)) END FROM pg_constraint co WHERE co.oid = d.objoid) "
+	"ELSE CASE WHEN o.type LIKE '% column' THEN 'COLUMN' WHEN o.type = 'composite type' THEN "
+	"'TYPE' WHEN o.type = 'statistics object' THEN 'STATISTICS' ELSE upper(o.type) END || ' ' "
+	"|| o.identity END || ' IS ' || quote_literal(d.description), "
+	"CASE WHEN d.classoid = 'pg_constraint'::regclass THEN (SELECT co.contypid = 0 AND "
+	"(co.contype <> 'c' OR NOT co.convalidated) FROM pg_constraint co WHERE co.oid = d.objoid) "
+	"WHEN d.classoid IN ('pg_trigger'::regclass, 'pg_rewrite'::regclass, "
+	"'pg_policy'::regclass, 'pg_statistic_ext'::regclass) THEN true "
+	"WHEN d.classoid = 'pg_class'::regclass THEN (SELECT relkind IN ('i', 'I') FROM pg_class "
+	"WHERE oid = d.objoid) ELSE false END AS post "
+	"FROM pg_description d, LATERAL pg_identify_object(d.classoid, d.objoid, d.objsubid) o "
+	"WHERE d.classoid IN ('pg_namespace'::regclass, 'pg_extension'::regclass, "
+	"'pg_class'::regclass, 'pg_type'::regclass, 'pg_proc'::regclass, "
+	"'pg_constraint'::regclass, 'pg_trigger'::regclass, 'pg_rewrite'::regclass, "
+	"'pg_policy'::regclass, 'pg_statistic_ext'::regclass) "
+	"AND " NOT_EXT("d.classoid", "d.objoid")
+	" AND NOT (d.classoid = 'pg_extension'::regclass AND o.identity = 'plpgsql') "
+	"AND NOT (d.classoid = 'pg_namespace'::regclass AND o.identity = 'public' AND "
+	"d.description = 'standard public schema') "
+	"AND coalesce(o.schema, CASE WHEN d.classoid = 'pg_namespace'::regclass THEN (SELECT "
+	"nspname FROM pg_namespace WHERE oid = d.objoid) ELSE 'x' END) !~ '^pg_' "
+	"AND coalesce(o.schema, CASE WHEN d.classoid = 'pg_namespace'::regclass THEN (SELECT "
+	"nspname FROM pg_namespace WHERE oid = d.objoid) ELSE 'x' END) <> 'information_schema' "
+	"AND (d.classoid <> 'pg_class'::regclass OR NOT EXISTS (SELECT 1 FROM pg_class c WHERE "
+	"c.oid = d.objoid AND (c.relkind = 'f' OR c.reloftype <> 0))) "
+	"ORDER BY d.classoid, d.objoid, d.objsubid";
+
+/* Comments of one phase (post = false: pre-data; true: post-data). */
+static int collect_comments(PGconn *src, struct list *l, bool post, char **cause)
+{
+	PGresult *res = query(src, sql_comments, "comments", cause);
+	if (!res)
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++) {
+		if (PQgetisnull(res, i, 1))
+			continue;
+		bool p = strcmp(PQgetvalue(res, i, 2), "t") == 0;
+		if (p == post)
+			list_add(l, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), 1);
+	}
+	PQclear(res);
+	return 0;
+}
+
+/* Every pre-data statement, in pg_dump's order. MISSING_EXT: extensions
+ * (quoted literals) to leave out. */
+static int pre_plan(PGconn *src, const char *missing_ext, struct list *l, char **cause)
+{
+	char *ext = xasprintf(
+		"SELECT 'extension ' || quote_ident(e.extname), format('CREATE EXTENSION IF NOT "
+		"EXISTS %%I WITH SCHEMA %%I', e.extname, n.nspname) FROM pg_extension e JOIN "
+		"pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'%s%s%s "
+		"ORDER BY e.oid",
+		*missing_ext ? " AND e.extname NOT IN (" : "", missing_ext, *missing_ext ? ")" : "");
+	int rc = collect(src, l, sql_schemas, "schemas", 0, cause);
+	if (rc == 0)
+		rc = collect(src, l, ext, "extensions", 0, cause);
+	free(ext);
+	if (rc == 0)
+		rc = collect(src, l, sql_enums, "enum types", 0, cause);
+	if (rc == 0)
+		rc = collect(src, l, sql_ranges, "range types", 0, cause);
+	if (rc == 0)
+		rc = collect(src, l, sql_domains, "domains", 0, cause);
+	if (rc == 0)
+		rc = collect(src, l, sql_composites, "composite types", 0, cause);
+	if (rc == 0)
+		rc = collect(src, l, sql_functions, "functions", 0, cause);
+	if (rc == 0)
+		rc = collect(src, l, sql_aggregates, "aggregates", 0, cause);
+	if (rc == 0)
+		rc = collect(src, l, sql_sequences, "sequences", 0, cause);
+	if (rc == 0)
+		rc = collect(src, l, sql_tables, "tables", 0, cause);
+	if (rc == 0)
+		rc = collect(src, l, sql_column_alters, "columns", 0, cause);
+	if (rc == 0)
+		rc = collect(src, l, sql_seq_owned, "sequence owners", 0, cause);
+	if (rc == 0)
+		rc = collect(src, l, sql_views, "views", 0, cause);
+	if (rc == 0)
+		rc = collect_comments(src, l, false, cause);
+	return rc;
+}
+
+/* ------------------------------------------------------------- execution */
+
+enum outcome { DONE, EXISTED, RETRY, FAILED };
+
+/* What an error's SQLSTATE means for a schema statement. */
+static enum outcome classify(const PGresult *res)
+{
+	const char *st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	if (!st)
+		return FAILED;
+	if (!strcmp(st, "42P07") || !strcmp(st, "42710") || !strcmp(st, "42723") ||
+	    !strcmp(st, "42P06"))
+		return EXISTED;
+	if (!strcmp(st, "42P16") && msg && strstr(msg, "multiple primary keys"))
+		return EXISTED;
+	if (!strcmp(st, "42P01") || !strcmp(st, "42704") || !strcmp(st, "42883") ||
+	    !strcmp(st, "3F000") || !strcmp(st, "55000"))
+		return RETRY;
+	return FAILED;
+}
+
+/* Run L on DST. IN_TX: inside a transaction, each statement under a
+ * savepoint. Statements whose dependency is missing are retried after the
+ * others until no progress; one that fails for good fails the list (a soft
+ * one becomes a warning). */
+static int exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, bool in_tx, struct run *r,
+		     const char *phase, char **cause)
+{
+	size_t *pending = xcalloc(n, sizeof *pending);
+	char **errs = xcalloc(n, sizeof *errs);
+	size_t npending = n, done = 0, existed = 0;
+	int rc = 0;
+	for (size_t i = 0; i < n; i++)
+		pending[i] = i;
+	while (npending > 0 && rc == 0) {
+		size_t keep = 0, progress = 0;
+		for (size_t k = 0; k < npending && rc == 0; k++) {
+			size_t i = pending[k];
+			if (r && run_cancelled(r)) {
+				rc = fail(cause, "interrupted");
+				break;
+			}
+			char *sql = in_tx ? xasprintf("SAVEPOINT rdsm_stmt; %s; RELEASE SAVEPOINT "
+						      "rdsm_stmt",
+						      v[i].sql)
+					  : xstrdup(v[i].sql);
+			PGresult *res = PQexec(dst, sql);
+			free(sql);
+			ExecStatusType s = PQresultStatus(res);
+			enum outcome o = (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) ? DONE
+											 : classify(res);
+			if (o != DONE && in_tx) {
+				PGresult *rb = PQexec(dst, "ROLLBACK TO SAVEPOINT rdsm_stmt; RELEASE "
+							   "SAVEPOINT rdsm_stmt");
+				if (PQresultStatus(rb) != PGRES_COMMAND_OK)
+					o = FAILED;
+				PQclear(rb);
+			}
+			if (o == FAILED && PQstatus(dst) != CONNECTION_OK) {
+				char *e = pg_error(dst, res);
+				rc = fail(cause, "%s: %s: connection lost: %s", phase, v[i].what, e);
+				free(e);
+			} else if (o == FAILED && v[i].soft) {
+				char *e = pg_error(dst, res);
+				if (r)
+					run_finding(r, LEVEL_WARN, v[i].what, "not copied: %s", e);
+				free(e);
+				progress++;
+			} else if (o == FAILED) {
+				char *e = pg_error(dst, res);
+				rc = fail(cause, "%s: %s: %s (statement: %.300s)", phase, v[i].what, e,
+					  v[i].sql);
+				free(e);
+			} else if (o == RETRY) {
+				free(errs[i]);
+				errs[i] = pg_error(dst, res);
+				pending[keep++] = i;
+			} else {
+				progress++;
+				done++;
+				if (o == EXISTED)
+					existed++;
+			}
+			PQclear(res);
+			if (r && (done % 25 == 0 || done == n))
+				run_progress(r, phase, (int64_t)done, (int64_t)n, 0, 0);
+		}
+		if (rc == 0 && keep > 0 && progress == 0) {
+			size_t i = pending[0];
+			rc = fail(cause, "%s: %s: %s (statement: %.300s)", phase, v[i].what, errs[i],
+				  v[i].sql);
+		}
+		npending = keep;
+	}
+	if (rc == 0 && r && existed > 0)
+		run_finding(r, LEVEL_INFO, phase, "%zu of %zu objects were already on the target: kept",
+			    existed, n);
+	for (size_t i = 0; i < n; i++)
+		free(errs[i]);
+	free(errs);
+	free(pending);
+	return rc;
+}
+
+int pg_schema_pre(PGconn *src, PGconn *dst, struct run *r, char **cause)
+{
+	struct list l = {0};
+	char *missing = NULL;
+	if (src_begin(src, cause) < 0)
+		return -1;
+	int rc = report_uncopyable(src, r, cause);
+	if (rc == 0)
+		rc = check_extensions(src, dst, r, &missing, cause);
+	if (rc == 0)
+		rc = pre_plan(src, missing, &l, cause);
+	src_end(src);
+	free(missing);
+	if (rc < 0) {
+		stmts_free(l.v, l.n);
+		return -1;
+	}
+	if (r)
+		run_status(r, "creating %zu pre-data objects in one transaction", l.n);
+	rc = command(dst,
+		     "BEGIN; SET LOCAL search_path = ''; SET LOCAL check_function_bodies = off; "
+		     "SET LOCAL client_min_messages = warning",
+		     cause);
+	if (rc == 0)
+		rc = exec_list(dst, l.v, l.n, true, r, "pre-data", cause);
+	if (rc == 0)
+		rc = command(dst, "COMMIT", cause);
+	else
+		PQclear(PQexec(dst, "ROLLBACK"));
+	stmts_free(l.v, l.n);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- post-data */
+
+/* Per table: PK, unique and exclusion constraints, then other indexes. */
+static const char sql_post_groups[] =
+	"SELECT " QREL ", format('constraint %I on %s', co.conname, " QREL "), "
+	"format('ALTER TABLE ONLY %s ADD CONSTRAINT %I %s', " QREL ", co.conname, "
+	"pg_get_constraintdef(co.oid)), 1 AS ord, co.oid "
+	"FROM pg_constraint co JOIN " REL_JOIN " ON c.oid = co.conrelid "
+	"WHERE co.contype IN ('p', 'u', 'x') AND " REL_USER
+	" UNION ALL SELECT " QREL ", format('index %I.%I', n.nspname, ic.relname), "
+	"pg_get_indexdef(i.indexrelid), 2, i.indexrelid FROM pg_index i JOIN pg_class ic ON "
+	"ic.oid = i.indexrelid JOIN " REL_JOIN " ON c.oid = i.indrelid "
+	"WHERE c.relkind IN ('r', 'p', 'm') AND " REL_USER " AND NOT EXISTS (SELECT 1 FROM "
+	"pg_constraint co WHERE co.conindid = i.indexrelid AND co.conrelid = i.indrelid AND "
+	"co.contype IN ('p', 'u', 'x')) "
+	"ORDER BY 1, 4, 5";
+
+/* The serial part, in order. */
+static const char *const sql_post_final[] = {
+	/* index partitions */
+	"SELECT format('index %I.%I', pn.nspname, pc.relname), format('ALTER INDEX %I.%I ATTACH "
+	"PARTITION %I.%I', pn.nspname, pc.relname, n.nspname, c.relname) FROM pg_inherits i JOIN "
+	REL_JOIN " ON c.oid = i.inhrelid JOIN pg_class pc ON pc.oid = i.inhparent JOIN "
+	"pg_namespace pn ON pn.oid = pc.relnamespace WHERE c.relkind IN ('i', 'I') AND " REL_USER
+	" ORDER BY c.oid",
+	/* clustering and replica identity */
+	"SELECT 'table ' || " QREL ", format('ALTER TABLE ONLY %s CLUSTER ON %I', " QREL ", "
+	"ic.relname) FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN " REL_JOIN
+	" ON c.oid = i.indrelid WHERE i.indisclustered AND " REL_USER
+	" UNION ALL SELECT 'table ' || " QREL ", format('ALTER TABLE ONLY %s REPLICA IDENTITY %s', "
+	QREL ", CASE c.relreplident WHEN 'f' THEN 'FULL' WHEN 'n' THEN 'NOTHING' ELSE (SELECT "
+	"format('USING INDEX %I', ic.relname) FROM pg_index i JOIN pg_class ic ON ic.oid = "
+	"i.indexrelid WHERE i.indrelid = c.oid AND i.indisreplident) END) FROM " REL_JOIN
+	" WHERE c.relkind IN ('r', 'p') AND c.relreplident IN ('f', 'n', 'i') AND " REL_USER,
+	/* NOT VALID checks, then foreign keys */
+	"SELECT format('constraint %I on %s', co.conname, " QREL "), format('ALTER TABLE %s ADD "
+	"CONSTRAINT %I %s', " QREL ", co.conname, pg_get_constraintdef(co.oid)) FROM "
+	"pg_constraint co JOIN " REL_JOIN " ON c.oid = co.conrelid WHERE co.contype = 'c' AND NOT "
+	"co.convalidated AND co.conislocal AND " REL_USER " ORDER BY co.oid",
+	"SELECT format('foreign key %I on %s', co.conname, " QREL "), format('ALTER TABLE %s%s "
+	"ADD CONSTRAINT %I %s', CASE WHEN c.relkind = 'p' THEN '' ELSE 'ONLY ' END, " QREL ", "
+	"co.conname, pg_get_constraintdef(co.oid)) FROM pg_constraint co JOIN " REL_JOIN " ON "
+	"c.oid = co.conrelid WHERE co.contype = 'f' AND co.conparentid = 0 AND " REL_USER
+	" ORDER BY co.oid",
+	/* triggers and their enabled state */
+	"SELECT format('trigger %I on %s', t.tgname, " QREL "), pg_get_triggerdef(t.oid) FROM "
+	"pg_trigger t JOIN " REL_JOIN " ON c.oid = t.tgrelid WHERE NOT t.tgisinternal AND "
+	"t.tgparentid = 0 AND " REL_USER
+	" UNION ALL SELECT format('trigger %I on %s', t.tgname, " QREL "), format('ALTER TABLE %s "
+	"%s TRIGGER %I', " QREL ", CASE t.tgenabled WHEN 'D' THEN 'DISABLE' WHEN 'R' THEN 'ENABLE "
+	"REPLICA' ELSE 'ENABLE ALWAYS' END, t.tgname) FROM pg_trigger t JOIN " REL_JOIN " ON "
+	"c.oid = t.tgrelid WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND t.tgenabled <> 'O' "
+	"AND " REL_USER,
+	/* rules */
+	"SELECT format('rule %I on %s', r.rulename, " QREL "), pg_get_ruledef(r.oid) FROM "
+	"pg_rewrite r JOIN " REL_JOIN " ON c.oid = r.ev_class WHERE r.rulename <> '_RETURN' AND "
+	REL_USER " UNION ALL SELECT format('rule %I on %s', r.rulename, " QREL "), "
+	"format('ALTER TABLE %s %s RULE %I', " QREL ", CASE r.ev_enabled WHEN 'D' THEN 'DISABLE' "
+	"WHEN 'R' THEN 'ENABLE REPLICA' ELSE 'ENABLE ALWAYS' END, r.rulename) FROM pg_rewrite r "
+	"JOIN " REL_JOIN " ON c.oid = r.ev_class WHERE r.rulename <> '_RETURN' AND r.ev_enabled "
+	"<> 'O' AND " REL_USER,
+	/* row-level security */
+	"SELECT 'table ' || " QREL ", format('ALTER TABLE ONLY %s ENABLE ROW LEVEL SECURITY', "
+	QREL ") FROM " REL_JOIN " WHERE c.relrowsecurity AND " REL_USER
+	" UNION ALL SELECT 'table ' || " QREL ", format('ALTER TABLE ONLY %s FORCE ROW LEVEL "
+	"SECURITY', " QREL ") FROM " REL_JOIN " WHERE c.relforcerowsecurity AND " REL_USER,
+	/* statistics objects */
+	"SELECT format('statistics %I.%I', n.nspname, s.stxname), "
+	"pg_get_statisticsobjdef(s.oid) FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = "
+	"s.stxnamespace WHERE " NS_USER("n.nspname") " ORDER BY s.oid",
+};
+
+/* Policies: soft when they name roles (which may not exist on the target). */
+static const char sql_policies[] =
+	"SELECT format('policy %I on %s', p.polname, " QREL "), format('CREATE POLICY %I ON %s AS "
+	"%s FOR %s TO %s%s%s', p.polname, " QREL ", CASE WHEN p.polpermissive THEN 'PERMISSIVE' "
+	"ELSE 'RESTRICTIVE' END, CASE p.polcmd WHEN 'r' THEN 'SELECT' WHEN 'a' THEN 'INSERT' WHEN "
+	"'w' THEN 'UPDATE' WHEN 'd' THEN 'DELETE' ELSE 'ALL' END, CASE WHEN p.polroles = "
+	"'{0}'::oid[] THEN 'PUBLIC' ELSE (SELECT string_agg(CASE WHEN x.r = 0 THEN 'PUBLIC' ELSE "
+	"(SELECT quote_ident(rolname) FROM pg_roles WHERE oid = x.r) END, ', ') FROM "
+	"unnest(p.polroles) AS x(r)) END, CASE WHEN p.polqual IS NOT NULL THEN ' USING (' || "
+	"pg_get_expr(p.polqual, p.polrelid) || ')' ELSE '' END, CASE WHEN p.polwithcheck IS NOT "
+	"NULL THEN ' WITH CHECK (' || pg_get_expr(p.polwithcheck, p.polrelid) || ')' ELSE '' END), "
+	"p.polroles = '{0}'::oid[] FROM pg_policy p JOIN " REL_JOIN " ON c.oid = p.polrelid "
+	"WHERE " REL_USER " ORDER BY p.oid";
+
+static const char sql_refresh[] =
+	"SELECT 'materialized view ' || " QREL ", format('REFRESH MATERIALIZED VIEW %s', " QREL
+	") FROM " REL_JOIN " WHERE c.relkind = 'm' AND c.relispopulated AND " REL_USER
+	" ORDER BY c.oid";
+
+static const char sql_setval[] =
+	"SELECT 'sequence ' || format('%I.%I', schemaname, sequencename), "
+	"format('SELECT pg_catalog.setval(%L, %s, %s)', format('%I.%I', schemaname, "
+	"sequencename), coalesce(last_value, start_value), last_value IS NOT NULL) "
+	"FROM pg_sequences s WHERE " NS_USER("schemaname") " AND "
+	NOT_EXT("'pg_class'::regclass", "format('%I.%I', schemaname, sequencename)::regclass")
+	" ORDER BY 1";
+
+void pg_post_plan_free(struct pg_post_plan *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->ngroups; i++) {
+		free(p->groups[i].table);
+		stmts_free(p->groups[i].v, p->groups[i].n);
+	}
+	free(p->groups);
+	stmts_free(p->final, p->nfinal);
+	free(p);
+}
+
+/* Read the per-table groups into P. */
+static int post_groups(PGconn *src, struct pg_post_plan *p, char **cause)
+{
+	PGresult *res = query(src, sql_post_groups, "constraints and indexes", cause);
+	if (!res)
+		return -1;
+	struct list cur = {0};
+	size_t cap = 0;
+	for (int i = 0; i <= PQntuples(res); i++) {
+		bool end = i == PQntuples(res);
+		if (cur.n > 0 && (end || strcmp(PQgetvalue(res, i, 0), p->groups[p->ngroups - 1].table))) {
+			p->groups[p->ngroups - 1].v = cur.v;
+			p->groups[p->ngroups - 1].n = cur.n;
+			cur = (struct list){0};
+		}
+		if (end)
+			break;
+		if (cur.n == 0) {
+			if (p->ngroups == cap) {
+				cap = cap ? 2 * cap : 32;
+				p->groups = xrealloc(p->groups, cap * sizeof *p->groups);
+			}
+			p->groups[p->ngroups++] =
+				(struct pg_post_group){.table = xstrdup(PQgetvalue(res, i, 0))};
+		}
+		list_add(&cur, PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), 0);
+	}
+	PQclear(res);
+	return 0;
+}
+
+/* Policies: soft when they name roles. */
+static int collect_policies(PGconn *src, struct list *l, char **cause)
+{
+	PGresult *res = query(src, sql_policies, "policies", cause);
+	if (!res)
+		return -1;
+	for (int i = 0; i < PQntuples(res); i++)
+		list_add(l, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+			 strcmp(PQgetvalue(res, i, 2), "t") != 0);
+	PQclear(res);
+	return 0;
+}
+
+int pg_schema_post_plan(PGconn *src, struct pg_post_plan **out, char **cause)
+{
+	*out = NULL;
+	if (src_begin(src, cause) < 0)
+		return -1;
+	struct pg_post_plan *p = xcalloc(1, sizeof *p);
+	struct list fin = {0};
+	int rc = post_groups(src, p, cause);
+	for (size_t i = 0; rc == 0 && i < sizeof sql_post_final / sizeof *sql_post_final; i++)
+		rc = collect(src, &fin, sql_post_final[i], "post-data objects", 0, cause);
+	if (rc == 0)
+		rc = collect_policies(src, &fin, cause);
+	if (rc == 0)
+		rc = collect_comments(src, &fin, true, cause);
+	if (rc == 0)
+		rc = collect(src, &fin, sql_refresh, "materialized views", 0, cause);
+	if (rc == 0)
+		rc = collect(src, &fin, sql_setval, "sequence positions", 0, cause);
+	src_end(src);
+	p->final = fin.v;
+	p->nfinal = fin.n;
+	if (rc < 0) {
+		pg_post_plan_free(p);
+		return -1;
+	}
+	*out = p;
+	return 0;
+}
+
+int pg_schema_exec(PGconn *dst, const struct pg_stmt *st, char **cause)
+{
+	return exec_list(dst, st, 1, false, NULL, "post-data", cause);
+}
+
+int pg_schema_exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, struct run *r,
+			char **cause)
+{
+	return exec_list(dst, v, n, false, r, "post-data", cause);
+}
+
+int pg_schema_post(PGconn *src, PGconn *dst, struct run *r, char **cause)
+{
+	struct pg_post_plan *p;
+	if (pg_schema_post_plan(src, &p, cause) < 0)
+		return -1;
+	size_t total = p->nfinal;
+	for (size_t i = 0; i < p->ngroups; i++)
+		total += p->groups[i].n;
+	if (r)
+		run_status(r, "post-data: %zu constraints and indexes on %zu tables, then %zu more",
+			   total - p->nfinal, p->ngroups, p->nfinal);
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < p->ngroups; i++) {
+		if (r)
+			run_status(r, "indexes and keys of %s", p->groups[i].table);
+		rc = exec_list(dst, p->groups[i].v, p->groups[i].n, false, NULL, "post-data", cause);
+	}
+	if (rc == 0 && r)
+		run_status(r, "foreign keys, triggers, refreshes, sequence positions");
+	if (rc == 0)
+		rc = exec_list(dst, p->final, p->nfinal, false, r, "post-data", cause);
+	pg_post_plan_free(p);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- SQL files */
+
+struct split {
+	struct pg_sql_stmt *v;
+	size_t n, cap;
+};
+
+static void split_add(struct split *s, const char *start, size_t len, int line)
+{
+	while (len && isspace((unsigned char)*start)) {
+		if (*start == '\n')
+			line++;
+		start++;
+		len--;
+	}
+	while (len && isspace((unsigned char)start[len - 1]))
+		len--;
+	if (!len)
+		return;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 64;
+		s->v = xrealloc(s->v, s->cap * sizeof *s->v);
+	}
+	char *sql = xmalloc(len + 1);
+	memcpy(sql, start, len);
+	sql[len] = 0;
+	s->v[s->n++] = (struct pg_sql_stmt){.sql = sql, .line = line};
+}
+
+/* Is the word at P (case-insensitive, whole word) WORD? */
+static bool word_is(const char *p, const char *word)
+{
+	size_t n = strlen(word);
+	return strncasecmp(p, word, n) == 0 && !(isalnum((unsigned char)p[n]) || p[n] == '_');
+}
+
+/* Does a statement's text (so far) start a routine whose body may be BEGIN ATOMIC? */
+static bool is_create_routine(const char *p, const char *end)
+{
+	char buf[64];
+	size_t k = 0;
+	for (; p < end && k < sizeof buf - 1; p++) {
+		if (isspace((unsigned char)*p)) {
+			if (k && buf[k - 1] != ' ')
+				buf[k++] = ' ';
+		} else {
+			buf[k++] = (char)tolower((unsigned char)*p);
+		}
+	}
+	buf[k] = 0;
+	return strncmp(buf, "create function", 15) == 0 || strncmp(buf, "create procedure", 16) == 0 ||
+	       strncmp(buf, "create or replace function", 26) == 0 ||
+	       strncmp(buf, "create or replace procedure", 27) == 0;
+}
+
+/* Skip leading blanks and comments of a statement start. */
+static const char *skip_blank(const char *p)
+{
+	for (;;) {
+		while (isspace((unsigned char)*p))
+			p++;
+		if (p[0] == '-' && p[1] == '-') {
+			while (*p && *p != '\n')
+				p++;
+		} else if (p[0] == '/' && p[1] == '*') {
+			const char *e = strstr(p + 2, "*/");
+			p = e ? e + 2 : p + strlen(p);
+		} else {
+			return p;
+		}
+	}
+}
+
+size_t pg_sql_split(const char *text, struct pg_sql_stmt **out)
+{
+	struct split s = {0};
+	const char *p = text, *start = text;
+	int line = 1, start_line = 1, depth = 0, paren = 0;
+	bool routine = false, prev_word_char = false;
+	while (*p) {
+		char c = *p;
+		if (p == skip_blank(start) && c == '\\') {
+			/* psql meta-command: one line, kept as its own "statement" */
+			const char *e = strchr(p, '\n');
+			size_t len = e ? (size_t)(e - p) : strlen(p);
+			split_add(&s, p, len, line);
+			p += len;
+			start = p;
+			start_line = line;
+			continue;
+		}
+		if (c == '\n') {
+			line++;
+			p++;
+			prev_word_char = false;
+			continue;
+		}
+		if (c == '-' && p[1] == '-') {
+			while (*p && *p != '\n')
+				p++;
+			continue;
+		}
+		if (c == '/' && p[1] == '*') {
+			int nest = 1;
+			p += 2;
+			while (*p && nest) {
+				if (p[0] == '/' && p[1] == '*')
+					nest++, p++;
+				else if (p[0] == '*' && p[1] == '/')
+					nest--, p++;
+				else if (*p == '\n')
+					line++;
+				p++;
+			}
+			continue;
+		}
+		if (c == '\'' || c == '"') {
+			bool esc = c == '\'' && p > text && (p[-1] == 'E' || p[-1] == 'e') &&
+				   !(p - 1 > text && (isalnum((unsigned char)p[-2]) || p[-2] == '_'));
+			p++;
+			while (*p) {
+				if (esc && *p == '\\' && p[1]) {
+					if (p[1] == '\n')
+						line++;
+					p += 2;
+					continue;
+				}
+				if (*p == '\n')
+					line++;
+				if (*p == c) {
+					if (p[1] == c) {
+						p += 2;
+						continue;
+					}
+					break;
+				}
+				p++;
+			}
+			if (*p)
+				p++;
+			prev_word_char = false;
+			continue;
+		}
+		if (c == '$' && !prev_word_char) {
+			const char *q = p + 1;
+			while (isalnum((unsigned char)*q) || *q == '_')
+				q++;
+			if (*q == '$' && !isdigit((unsigned char)p[1])) {
+				size_t tl = (size_t)(q - p + 1);
+				const char *body = q + 1, *e = body;
+				while (*e && strncmp(e, p, tl) != 0)
+					e++;
+				for (const char *k = p; k < e; k++)
+					if (*k == '\n')
+						line++;
+				p = *e ? e + tl : e;
+				continue;
+			}
+		}
+		if (!prev_word_char && (isalpha((unsigned char)c) || c == '_')) {
+			if (!routine && depth == 0)
+				routine = is_create_routine(skip_blank(start), p);
+			if (routine) {
+				if (word_is(p, "begin"))
+					depth++;
+				else if (depth > 0 && word_is(p, "case"))
+					depth++;
+				else if (depth > 0 && word_is(p, "end"))
+					depth--;
+			}
+		}
+		if (c == '(')
+			paren++;
+		else if (c == ')' && paren > 0)
+			paren--;
+		if (c == ';' && depth == 0 && paren == 0) {
+			split_add(&s, start, (size_t)(p - start), start_line);
+			p++;
+			start = p;
+			start_line = line;
+			routine = false;
+			prev_word_char = false;
+			/* COPY … FROM stdin: the data follows, up to a "\." line */
+			struct pg_sql_stmt *last = s.n ? &s.v[s.n - 1] : NULL;
+			if (last && !last->copy_data && word_is(skip_blank(last->sql), "copy")) {
+				size_t L = strlen(last->sql);
+				if (L >= 10 && strncasecmp(last->sql + L - 10, "from stdin", 10) == 0) {
+					const char *d = strchr(p, '\n');
+					d = d ? d + 1 : p + strlen(p);
+					line++;
+					const char *ds = d;
+					while (*d && !(d[0] == '\\' && d[1] == '.' &&
+						       (d[2] == '\n' || d[2] == 0 || d[2] == '\r'))) {
+						const char *nl = strchr(d, '\n');
+						d = nl ? nl + 1 : d + strlen(d);
+						line++;
+					}
+					size_t dl = (size_t)(d - ds);
+					last->copy_data = xmalloc(dl + 1);
+					memcpy(last->copy_data, ds, dl);
+					last->copy_data[dl] = 0;
+					if (*d) {
+						const char *nl = strchr(d, '\n');
+						d = nl ? nl + 1 : d + strlen(d);
+						line++;
+					}
+					p = d;
+					start = p;
+					start_line = line;
+				}
+			}
+			continue;
+		}
+		prev_word_char = isalnum((unsigned char)c) || c == '_' || c == '$';
+		p++;
+	}
+	/* a last statement without ';' (only blanks and comments are dropped) */
+	const char *rest = skip_blank(start);
+	if (*rest) {
+		int l = start_line;
+		for (const char *q = start; q < rest; q++)
+			if (*q == '\n')
+				l++;
+		split_add(&s, rest, strlen(rest), l);
+	}
+	*out = s.v;
+	return s.n;
+}
+
+void pg_sql_free(struct pg_sql_stmt *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].sql);
+		free(v[i].copy_data);
+	}
+	free(v);
+}
+
+/* Is this statement transaction control (which our own transaction replaces)? */
+static bool is_tx_control(const char *sql)
+{
+	const char *p = skip_blank(sql);
+	if (word_is(p, "begin")) {
+		const char *q = p + 5;
+		while (isspace((unsigned char)*q))
+			q++;
+		return !word_is(q, "atomic");
+	}
+	return word_is(p, "commit") || word_is(p, "end") || word_is(p, "start") ||
+	       word_is(p, "abort") || word_is(p, "rollback");
+}
+
+/* The line an error position (1-based, in characters of SQL) falls on. */
+static int error_line(const struct pg_sql_stmt *st, const PGresult *res)
+{
+	const char *pos = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION);
+	int line = st->line;
+	if (!pos)
+		return line;
+	long want = atol(pos);
+	long ch = 0;
+	for (const unsigned char *p = (const unsigned char *)st->sql; *p && ch < want - 1; p++) {
+		if ((*p & 0xC0) != 0x80)
+			ch++;
+		if (*p == '\n')
+			line++;
+	}
+	return line;
+}
+
+/* Send a COPY's data. */
+static int send_copy(PGconn *dst, const char *data, char **err)
+{
+	int ok = PQputCopyData(dst, data, (int)strlen(data)) == 1 && PQputCopyEnd(dst, NULL) == 1;
+	PGresult *res;
+	int rc = ok ? 0 : -1;
+	while ((res = PQgetResult(dst)) != NULL) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && rc == 0) {
+			*err = pg_error(dst, res);
+			rc = -1;
+		}
+		PQclear(res);
+	}
+	if (!ok && !*err)
+		*err = xstrdup(PQerrorMessage(dst));
+	return rc;
+}
+
+int pg_schema_apply_file(PGconn *dst, const char *path, struct run *r, char **cause)
+{
+	size_t len;
+	char *err = NULL;
+	char *text = read_file(path, &len, &err);
+	if (!text) {
+		fail(cause, "schema file %s: %s", path, err ? err : "cannot read it");
+		free(err);
+		return -1;
+	}
+	struct pg_sql_stmt *v;
+	size_t n = pg_sql_split(text, &v);
+	free(text);
+	if (r)
+		run_status(r, "applying %s: %zu statements in one transaction", path, n);
+	int rc = command(dst, "BEGIN", cause);
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const char *s = skip_blank(v[i].sql);
+		if (*s == '\\') {
+			if (r)
+				run_finding(r, LEVEL_WARN, path, "line %d: psql command skipped: %.100s",
+					    v[i].line, s);
+			continue;
+		}
+		if (is_tx_control(s))
+			continue;
+		PGresult *res = PQexec(dst, v[i].sql);
+		ExecStatusType st = PQresultStatus(res);
+		char *e = NULL;
+		int line = v[i].line;
+		if (st == PGRES_COPY_IN) {
+			PQclear(res);
+			res = NULL;
+			if (send_copy(dst, v[i].copy_data ? v[i].copy_data : "", &e) < 0)
+				st = PGRES_FATAL_ERROR;
+			else
+				st = PGRES_COMMAND_OK;
+		} else if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+			e = pg_error(dst, res);
+			line = error_line(&v[i], res);
+		}
+		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+			char *one = xstrdup(s);
+			for (char *q = one; *q; q++)
+				if (*q == '\n' || *q == '\t')
+					*q = ' ';
+			rc = fail(cause, "%s:%d: %s (statement at line %d: %.200s)", path, line,
+				  e ? e : "failed", v[i].line, one);
+			free(one);
+		}
+		free(e);
+		PQclear(res);
+		if (r && (i % 50 == 0 || i + 1 == n))
+			run_progress(r, "schema file", (int64_t)(i + 1), (int64_t)n, 0, 0);
+	}
+	if (rc == 0)
+		rc = command(dst, "COMMIT", cause);
+	else
+		PQclear(PQexec(dst, "ROLLBACK"));
+	pg_sql_free(v, n);
+	return rc;
+}

@@ -1,0 +1,90 @@
+/* Schema copy: read the source catalogs, deparse with the server's own
+ * functions, and replay on the target in pg_dump's order (pre-data before the
+ * data, post-data after). Also applies a user's SQL file. libpq only. */
+#ifndef RDSM_PG_SCHEMA_H
+#define RDSM_PG_SCHEMA_H
+
+#include <libpq-fe.h>
+#include <stddef.h>
+
+struct run;
+
+/* One statement to run on the target, and what it makes in words
+ * ("index public.t_idx"). */
+struct pg_stmt {
+	char *what;
+	char *sql;
+	int soft; /* a failure is a warning (e.g. a policy naming a missing role) */
+};
+
+/* Post-data statements of one table (or materialized view): its primary
+ * key, unique and exclusion constraints, and indexes. Groups are independent
+ * of each other: jobs may run different groups concurrently. */
+struct pg_post_group {
+	char *table; /* qualified and quoted: "public"."Users" */
+	struct pg_stmt *v;
+	size_t n;
+};
+
+/* The whole post-data plan: every table's group (any order, in parallel),
+ * then FINAL in order, serially, once every group is done (index partition
+ * attachments, foreign keys, NOT VALID checks, triggers, rules, row-level
+ * security and policies, statistics objects, comments on those, matview
+ * refreshes, sequence positions). */
+struct pg_post_plan {
+	struct pg_post_group *groups;
+	size_t ngroups;
+	struct pg_stmt *final;
+	size_t nfinal;
+};
+
+/* Pre-data: schemas, extensions, types, functions, sequences, tables (with
+ * columns, defaults, identity, generated columns, NOT NULL, CHECK), partitions,
+ * views, materialized views WITH NO DATA, comments. Names what cannot be
+ * copied (LEVEL_WARN findings) before writing anything, then applies all of
+ * it in one target transaction. Objects that already exist are kept (a
+ * re-run succeeds). R may be NULL (no events). Sets search_path only inside
+ * its own transactions. */
+int pg_schema_pre(PGconn *src, PGconn *dst, struct run *r, char **cause);
+
+/* Post-data, serially: pg_schema_post_plan, every group, then the final list. */
+int pg_schema_post(PGconn *src, PGconn *dst, struct run *r, char **cause);
+
+/* Read the post-data plan from the source (call it after the data is loaded,
+ * so sequence positions are current). Free with pg_post_plan_free. */
+int pg_schema_post_plan(PGconn *src, struct pg_post_plan **out, char **cause);
+void pg_post_plan_free(struct pg_post_plan *p);
+
+/* Run one post-data statement on the target (autocommit). An object that
+ * already exists counts as success (a re-run). */
+int pg_schema_exec(PGconn *dst, const struct pg_stmt *st, char **cause);
+
+/* Run a list in order, retrying statements whose dependency is not there yet
+ * (e.g. a matview refreshed before the one it reads) until no progress. */
+int pg_schema_exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, struct run *r,
+			char **cause);
+
+/* Apply the SQL file PATH on the target in one transaction. An error names
+ * the file, the line and the statement; the target is left untouched.
+ * Transaction control statements in the file (BEGIN/COMMIT) are ignored;
+ * COPY … FROM stdin blocks are supported; psql meta-commands are skipped
+ * with a warning. */
+int pg_schema_apply_file(PGconn *dst, const char *path, struct run *r, char **cause);
+
+/* One statement of a SQL script: its text (without the final semicolon) and
+ * the 1-based line it starts on. COPY_DATA holds the lines after a COPY …
+ * FROM stdin statement, up to (not including) the "\." line; NULL otherwise. */
+struct pg_sql_stmt {
+	char *sql;
+	int line;
+	char *copy_data;
+};
+
+/* Split a script into statements: quotes, E'' strings, quoted identifiers,
+ * dollar quotes, -- and nested block comments, BEGIN ATOMIC bodies. Empty
+ * statements are dropped. Returns the count; *OUT is heap (free with
+ * pg_sql_free). */
+size_t pg_sql_split(const char *text, struct pg_sql_stmt **out);
+void pg_sql_free(struct pg_sql_stmt *v, size_t n);
+
+#endif
