@@ -1,0 +1,134 @@
+/* The Run screen: runs the chosen steps for real, then shows the summary. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "form.h"
+#include "util.h"
+
+struct runscr {
+	struct live live;
+	bool started, done;
+	char text[STEP_COUNT][1024];
+	int problems;
+};
+
+static void *run_enter(struct tui *t)
+{
+	struct runscr *r = xcalloc(1, sizeof *r);
+	live_init(&r->live, t->steps_mask, false, 0);
+	struct problems p = {0};
+	r->problems = (int)config_check(t->cfg, &p);
+	problems_free(&p);
+	return r;
+}
+
+static void run_leave(struct tui *t, void *data)
+{
+	(void)t;
+	struct runscr *r = data;
+	live_free(&r->live);
+	free(r);
+}
+
+static void run_draw(struct tui *t, void *data, int top, int rows)
+{
+	struct runscr *r = data;
+	int y = top + 1, end = top + rows;
+	if (!r->started) {
+		ui_wrap(y, 2, COLS - 4, 2, ROLE_NORMAL,
+			"Ready. Press Enter to run the steps below for real; each one is safe to run "
+			"again. Press c to cancel a run.");
+		y += 2;
+		if (r->problems)
+			ui_textf(y, 2, COLS - 4, ROLE_WARN,
+				 "! %d setting%s break%s a rule (see the screens or --check-config)",
+				 r->problems, r->problems == 1 ? "" : "s", r->problems == 1 ? "s" : "");
+		y++;
+	} else {
+		const char *s = r->live.running ? "Running…"
+				: r->live.rc == 0 ? "Done: every step succeeded."
+				: r->live.rc == 130 ? "Interrupted: run again to resume."
+						    : "Stopped: a step failed (see below).";
+		ui_text(y++, 2, COLS - 4,
+			r->live.running ? ROLE_HEADING : r->live.rc == 0 ? ROLE_OK : ROLE_ERROR, s);
+		y++;
+	}
+	for (int s = 0; s < STEP_COUNT && y < end; s++) {
+		if (!(t->steps_mask & (1u << s)))
+			continue;
+		enum step_status st = t->badge[s];
+		ui_textf(y, 2, 4, status_role(st), " %s ", status_badge(st));
+		ui_text(y, 6, 20, ROLE_LABEL, step_title(s));
+		ui_text(y, 27, COLS - 29, st == STATUS_FAILED ? ROLE_ERROR : ROLE_NORMAL, r->text[s]);
+		y++;
+	}
+	if (y + 1 < end && r->started)
+		live_draw(&r->live, y + 1, end - y - 1, "Findings and progress");
+	t->hint = r->live.running ? "c cancels the run (state is saved; run again to resume)"
+		  : r->started	  ? "Enter runs again; Esc goes back to the settings"
+				  : "Enter starts the run";
+	t->keys = r->live.running ? "c cancel  F1 help  F10 quit" : "Enter run  Esc back  F1 help  F2 save  q quit";
+}
+
+static int run_key(struct tui *t, void *data, int type, wint_t ch)
+{
+	struct runscr *r = data;
+	bool enter = (type == KT_CHAR && (ch == '\n' || ch == '\r')) || (type == KT_KEY && ch == KEY_ENTER);
+	if ((enter || (type == KT_CHAR && ch == 'r')) && !r->live.running) {
+		if (!t->steps_mask) {
+			tui_message(t, ROLE_WARN, "no step chosen: pick some on the Welcome screen");
+			return R_HANDLED | R_REDRAW;
+		}
+		r->started = true;
+		memset(r->text, 0, sizeof r->text);
+		for (int s = 0; s < STEP_COUNT; s++)
+			if (t->steps_mask & (1u << s))
+				t->badge[s] = STATUS_PENDING;
+		r->live.mask = t->steps_mask;
+		tui_log(t, "run: starting steps mask %#x", t->steps_mask);
+		live_start(&r->live, t);
+		return R_HANDLED | R_REDRAW;
+	}
+	if (type == KT_CHAR && ch == 'c' && r->live.running) {
+		job_cancel(r->live.job);
+		tui_message(t, ROLE_WARN, "cancelling: the step stops at the next safe point");
+		return R_HANDLED | R_REDRAW;
+	}
+	if (type == KT_CHAR && ch == 27 && r->live.running) {
+		tui_message(t, ROLE_WARN, "a run is in progress: press c to cancel it first");
+		return R_HANDLED | R_REDRAW;
+	}
+	if (enter)
+		return R_HANDLED;
+	return R_NONE;
+}
+
+static int run_event(struct tui *t, void *data, const struct job_msg *m)
+{
+	struct runscr *r = data;
+	if (m->id == r->live.id && m->kind == JM_EVENT) {
+		const struct event *ev = &m->ev;
+		if (ev->kind == EV_STEP_START)
+			snprintf(r->text[ev->step], sizeof r->text[ev->step], "running…");
+		else if (ev->kind == EV_STATUS)
+			snprintf(r->text[ev->step], sizeof r->text[ev->step], "%s", ev->text);
+		else if (ev->kind == EV_STEP_DONE || ev->kind == EV_STEP_FAILED ||
+			 ev->kind == EV_STEP_SKIPPED)
+			snprintf(r->text[ev->step], sizeof r->text[ev->step], "%s", ev->text);
+	}
+	return live_event(&r->live, t, m);
+}
+
+const struct screen screen_run = {
+	.name = "run",
+	.title = "Run",
+	.help = "Enter runs the chosen steps in order, stopping at the first failure.\n"
+		"Each step is idempotent: running again after a failure or an interruption resumes.\n"
+		"Questions (for example before truncating a table) appear as a yes/no dialog.\n"
+		"c cancels; the state is saved next to the config.",
+	.enter = run_enter,
+	.leave = run_leave,
+	.draw = run_draw,
+	.key = run_key,
+	.event = run_event,
+};

@@ -1,0 +1,87 @@
+/* The Welcome screen: what will happen, and which steps to run. */
+#include <stdlib.h>
+
+#include "app.h"
+#include "util.h"
+
+struct welcome {
+	int cur;
+};
+
+static const char *const step_what[STEP_COUNT] = {
+	[STEP_SOURCE] = "read the Railway database: version, size, tables, extensions",
+	[STEP_INSTANCE] = "create the RDS instance (or adopt one) and wait until available",
+	[STEP_NETWORK] = "open the security group to this machine only",
+	[STEP_PROBE] = "connect to the target: DNS, TCP, TLS, login",
+	[STEP_SCHEMA] = "copy the schema: tables first, indexes and keys after the data",
+	[STEP_DATA] = "copy every table with COPY from one snapshot",
+	[STEP_VERIFY] = "compare row counts, checksums and sequences",
+	[STEP_ENV] = "write DATABASE_URL into the application's .env",
+};
+
+static void *welcome_enter(struct tui *t)
+{
+	(void)t;
+	return xcalloc(1, sizeof(struct welcome));
+}
+
+static void welcome_leave(struct tui *t, void *data)
+{
+	(void)t;
+	free(data);
+}
+
+static void welcome_draw(struct tui *t, void *data, int top, int rows)
+{
+	struct welcome *w = data;
+	int y = top + 1;
+	y += ui_wrap(y, 2, COLS - 4, 3, ROLE_NORMAL,
+		     "This wizard moves a PostgreSQL database from Railway to AWS RDS. Each screen "
+		     "shows one part of the settings (from the config file; F2 saves them). "
+		     "Nothing changes until you start the run on the last screen.");
+	y++;
+	ui_text(y++, 2, COLS - 4, ROLE_HEADING, "Steps (Space to include or leave out one):");
+	for (int s = 0; s < STEP_COUNT && y < top + rows; s++, y++) {
+		bool on = t->steps_mask & (1u << s);
+		int role = s == w->cur ? ROLE_SELECTED : ROLE_NORMAL;
+		ui_fill(y, 2, COLS - 4, role);
+		ui_textf(y, 2, COLS - 4, role, " [%s] %d. %-9s %s", on ? "x" : " ", s + 1, step_name(s),
+			 step_what[s]);
+	}
+	y++;
+	ui_textf(y, 2, COLS - 4, ROLE_INFO, "Config: %s%s", t->cfg->path ? t->cfg->path : "(none)",
+		 t->cfg->from_file ? "" : " (not found: defaults)");
+	t->hint = "Enter: go on to the Source screen. The checklist below shows each step's state.";
+	t->keys = "↑↓ move  Space toggle  Enter go on  F1 help  F2 save  q quit";
+}
+
+static int welcome_key(struct tui *t, void *data, int type, wint_t ch)
+{
+	struct welcome *w = data;
+	if (type == KT_KEY && ch == KEY_UP) {
+		w->cur = (w->cur + STEP_COUNT - 1) % STEP_COUNT;
+		return R_HANDLED | R_REDRAW;
+	}
+	if ((type == KT_KEY && ch == KEY_DOWN) || (type == KT_CHAR && ch == '\t')) {
+		w->cur = (w->cur + 1) % STEP_COUNT;
+		return R_HANDLED | R_REDRAW;
+	}
+	if (type == KT_CHAR && ch == ' ') {
+		t->steps_mask ^= 1u << w->cur;
+		return R_HANDLED | R_REDRAW;
+	}
+	return R_NONE;
+}
+
+const struct screen screen_welcome = {
+	.name = "welcome",
+	.title = "Welcome",
+	.help = "The wizard walks through the settings, one screen per part:\n"
+		"Source, AWS, Instance, Network, Target, Migrate, Env, then Run.\n"
+		"Each settings screen checks values as you type and says the rule a value breaks.\n"
+		"Space on this screen leaves a step out of the run.",
+	.enter = welcome_enter,
+	.leave = welcome_leave,
+	.draw = welcome_draw,
+	.key = welcome_key,
+};

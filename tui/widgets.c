@@ -1,0 +1,441 @@
+/* Drawing helpers (UTF-8 text clipped by display width, bars, boxes) and the
+ * wide-character line editor used by the forms. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wctype.h>
+
+#include "app.h"
+#include "util.h"
+
+/* Decode UTF-8 S into OUT (at most N-1 wide chars), fitting W columns when
+ * W >= 0; control and invalid bytes become '?'. Returns the columns used. */
+static int decode(const char *s, wchar_t *out, size_t n, int w, size_t *nout)
+{
+	mbstate_t ps;
+	memset(&ps, 0, sizeof ps);
+	size_t o = 0;
+	int cols = 0;
+	size_t len = strlen(s);
+	while (*s && o + 1 < n) {
+		wchar_t wc;
+		size_t k = mbrtowc(&wc, s, len, &ps);
+		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+			memset(&ps, 0, sizeof ps);
+			wc = L'?';
+			k = 1;
+		}
+		int cw = wcwidth(wc);
+		if (cw < 0) {
+			wc = L'?';
+			cw = 1;
+		}
+		if (w >= 0 && cols + cw > w)
+			break;
+		out[o++] = wc;
+		cols += cw;
+		s += k;
+		len -= k;
+	}
+	out[o] = 0;
+	if (nout)
+		*nout = o;
+	return cols;
+}
+
+int ui_width(const char *s)
+{
+	wchar_t buf[1024];
+	return decode(s, buf, sizeof buf / sizeof buf[0], -1, NULL);
+}
+
+int ui_text(int y, int x, int w, int role, const char *s)
+{
+	if (w <= 0 || y < 0 || y >= LINES || x >= COLS)
+		return 0;
+	if (x + w > COLS)
+		w = COLS - x;
+	wchar_t buf[1024];
+	size_t n;
+	int cols = decode(s, buf, sizeof buf / sizeof buf[0], w, &n);
+	attrset(theme_attr(role));
+	mvaddnwstr(y, x, buf, (int)n);
+	attrset(A_NORMAL);
+	return cols;
+}
+
+int ui_textf(int y, int x, int w, int role, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	return ui_text(y, x, w, role, buf);
+}
+
+void ui_fill(int y, int x, int w, int role)
+{
+	if (y < 0 || y >= LINES)
+		return;
+	if (x + w > COLS)
+		w = COLS - x;
+	attrset(theme_attr(role));
+	mvhline(y, x, ' ', w);
+	attrset(A_NORMAL);
+}
+
+int ui_wrap(int y, int x, int w, int h, int role, const char *s)
+{
+	int used = 0;
+	while (*s && used < h) {
+		const char *nl = strchr(s, '\n');
+		size_t linelen = nl ? (size_t)(nl - s) : strlen(s);
+		char line[1024];
+		snprintf(line, sizeof line, "%.*s", (int)(linelen < sizeof line ? linelen : sizeof line - 1), s);
+		/* Break at the last space that fits. */
+		char *p = line;
+		while (used < h) {
+			wchar_t wbuf[1024];
+			size_t n;
+			decode(p, wbuf, 1024, w, &n);
+			size_t bytes = 0;
+			{
+				/* bytes of the first n characters */
+				mbstate_t ps;
+				memset(&ps, 0, sizeof ps);
+				for (size_t i = 0; i < n; i++) {
+					size_t k = mbrtowc(NULL, p + bytes, strlen(p + bytes), &ps);
+					if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+						memset(&ps, 0, sizeof ps);
+						k = 1;
+					}
+					bytes += k;
+				}
+			}
+			if (p[bytes] && bytes > 0) {
+				size_t b = bytes;
+				while (b > 0 && p[b] != ' ')
+					b--;
+				if (b > 0)
+					bytes = b;
+			}
+			char save = p[bytes];
+			p[bytes] = 0;
+			ui_text(y + used, x, w, role, p);
+			p[bytes] = save;
+			used++;
+			p += bytes;
+			while (*p == ' ')
+				p++;
+			if (!*p)
+				break;
+		}
+		if (!nl)
+			break;
+		s = nl + 1;
+	}
+	return used;
+}
+
+void ui_bar(int y, int x, int w, double frac)
+{
+	if (frac < 0)
+		frac = 0;
+	if (frac > 1)
+		frac = 1;
+	int full = (int)(frac * w + 0.5);
+	ui_fill(y, x, full, ROLE_PROGRESS_DONE);
+	ui_fill(y, x + full, w - full, ROLE_PROGRESS_TODO);
+	char pct[8];
+	snprintf(pct, sizeof pct, "%3d%%", (int)(frac * 100));
+	if (w >= 6) {
+		int px = x + (w - 4) / 2;
+		for (int i = 0; i < 4; i++)
+			ui_text(y, px + i, 1, px + i < x + full ? ROLE_PROGRESS_DONE : ROLE_PROGRESS_TODO,
+				(char[]){pct[i], 0});
+	}
+}
+
+void ui_box(int h, int w, int role, const char *title, int *y, int *x)
+{
+	if (w > COLS - 2)
+		w = COLS - 2;
+	if (h > LINES - 2)
+		h = LINES - 2;
+	int top = (LINES - h) / 2, left = (COLS - w) / 2;
+	for (int i = 0; i < h; i++)
+		ui_fill(top + i, left, w, role);
+	attrset(theme_attr(role));
+	mvaddch(top, left, ACS_ULCORNER);
+	mvhline(top, left + 1, ACS_HLINE, w - 2);
+	mvaddch(top, left + w - 1, ACS_URCORNER);
+	mvvline(top + 1, left, ACS_VLINE, h - 2);
+	mvvline(top + 1, left + w - 1, ACS_VLINE, h - 2);
+	mvaddch(top + h - 1, left, ACS_LLCORNER);
+	mvhline(top + h - 1, left + 1, ACS_HLINE, w - 2);
+	mvaddch(top + h - 1, left + w - 1, ACS_LRCORNER);
+	attrset(A_NORMAL);
+	if (title)
+		ui_textf(top, left + 2, w - 4, ROLE_DIALOG_TITLE, " %s ", title);
+	*y = top + 1;
+	*x = left + 2;
+}
+
+int level_role(enum finding_level l)
+{
+	switch (l) {
+	case LEVEL_OK:
+		return ROLE_OK;
+	case LEVEL_WARN:
+		return ROLE_WARN;
+	case LEVEL_ERROR:
+		return ROLE_ERROR;
+	default:
+		return ROLE_INFO;
+	}
+}
+
+int status_role(enum step_status s)
+{
+	switch (s) {
+	case STATUS_RUNNING:
+		return ROLE_STATUS_RUNNING;
+	case STATUS_OK:
+		return ROLE_STATUS_OK;
+	case STATUS_FAILED:
+		return ROLE_STATUS_FAILED;
+	case STATUS_SKIPPED:
+		return ROLE_STATUS_SKIPPED;
+	default:
+		return ROLE_STATUS_PENDING;
+	}
+}
+
+const char *status_badge(enum step_status s)
+{
+	switch (s) {
+	case STATUS_RUNNING:
+		return "»";
+	case STATUS_OK:
+		return "✓";
+	case STATUS_FAILED:
+		return "✗";
+	case STATUS_SKIPPED:
+		return "–";
+	default:
+		return "·";
+	}
+}
+
+void fmt_bytes(char *buf, size_t n, double b)
+{
+	const char *u[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	int i = 0;
+	while (b >= 1024 && i < 4) {
+		b /= 1024;
+		i++;
+	}
+	snprintf(buf, n, i ? "%.1f %s" : "%.0f %s", b, u[i]);
+}
+
+void fmt_duration(char *buf, size_t n, double s)
+{
+	long t = (long)(s + 0.5);
+	if (t >= 3600)
+		snprintf(buf, n, "%ldh%02ldm", t / 3600, t / 60 % 60);
+	else if (t >= 60)
+		snprintf(buf, n, "%ldm%02lds", t / 60, t % 60);
+	else
+		snprintf(buf, n, "%lds", t);
+}
+
+/* The line editor. */
+
+static void field_reserve(struct field *f, size_t n)
+{
+	if (n + 1 > f->cap) {
+		f->cap = (n + 1) * 2;
+		f->buf = xrealloc(f->buf, f->cap * sizeof *f->buf);
+	}
+}
+
+void field_set(struct field *f, const char *utf8)
+{
+	size_t n = strlen(utf8) + 1;
+	field_reserve(f, n);
+	mbstate_t ps;
+	memset(&ps, 0, sizeof ps);
+	const char *s = utf8;
+	size_t o = 0, len = strlen(s);
+	while (*s) {
+		wchar_t wc;
+		size_t k = mbrtowc(&wc, s, len, &ps);
+		if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+			memset(&ps, 0, sizeof ps);
+			wc = (unsigned char)*s; /* keep the byte as a Latin-1 char */
+			k = 1;
+		}
+		f->buf[o++] = wc;
+		s += k;
+		len -= k;
+	}
+	f->buf[o] = 0;
+	f->len = o;
+	f->cur = o;
+	f->scroll = 0;
+}
+
+char *field_get(const struct field *f)
+{
+	size_t cap = f->len * MB_CUR_MAX + 1;
+	char *out = xmalloc(cap);
+	mbstate_t ps;
+	memset(&ps, 0, sizeof ps);
+	size_t o = 0;
+	for (size_t i = 0; i < f->len; i++) {
+		size_t k = wcrtomb(out + o, f->buf[i], &ps);
+		if (k == (size_t)-1) {
+			memset(&ps, 0, sizeof ps);
+			out[o++] = '?';
+		} else {
+			o += k;
+		}
+	}
+	out[o] = 0;
+	return out;
+}
+
+void field_free(struct field *f)
+{
+	if (f->buf)
+		memset(f->buf, 0, f->cap * sizeof *f->buf);
+	free(f->buf);
+	memset(f, 0, sizeof *f);
+}
+
+static bool is_word(wchar_t c)
+{
+	return iswalnum((wint_t)c);
+}
+
+int field_key(struct field *f, int type, wint_t ch)
+{
+	if (!f->buf)
+		field_set(f, "");
+	if (type == KT_CHAR) {
+		if (ch == 127 || ch == 8) { /* backspace as a character */
+			type = KT_KEY;
+			ch = KEY_BACKSPACE;
+		} else if (ch == KEY_CTRL('a')) {
+			f->cur = 0;
+			return 2;
+		} else if (ch == KEY_CTRL('e')) {
+			f->cur = f->len;
+			return 2;
+		} else if (ch == KEY_CTRL('u')) {
+			memmove(f->buf, f->buf + f->cur, (f->len - f->cur + 1) * sizeof *f->buf);
+			f->len -= f->cur;
+			f->cur = 0;
+			return 1;
+		} else if (ch == KEY_CTRL('k')) {
+			f->len = f->cur;
+			f->buf[f->len] = 0;
+			return 1;
+		} else if (ch == KEY_CTRL('w')) {
+			size_t e = f->cur, b = e;
+			while (b > 0 && !is_word(f->buf[b - 1]))
+				b--;
+			while (b > 0 && is_word(f->buf[b - 1]))
+				b--;
+			memmove(f->buf + b, f->buf + e, (f->len - e + 1) * sizeof *f->buf);
+			f->len -= e - b;
+			f->cur = b;
+			return e != b;
+		} else if (ch >= 32 && iswprint(ch) && wcwidth((wchar_t)ch) >= 0) {
+			field_reserve(f, f->len + 1);
+			memmove(f->buf + f->cur + 1, f->buf + f->cur, (f->len - f->cur + 1) * sizeof *f->buf);
+			f->buf[f->cur++] = (wchar_t)ch;
+			f->len++;
+			return 1;
+		} else {
+			return 0;
+		}
+	}
+	switch (ch) {
+	case KEY_BACKSPACE:
+		if (f->cur == 0)
+			return 2;
+		memmove(f->buf + f->cur - 1, f->buf + f->cur, (f->len - f->cur + 1) * sizeof *f->buf);
+		f->cur--;
+		f->len--;
+		return 1;
+	case KEY_DC:
+		if (f->cur == f->len)
+			return 2;
+		memmove(f->buf + f->cur, f->buf + f->cur + 1, (f->len - f->cur) * sizeof *f->buf);
+		f->len--;
+		return 1;
+	case KEY_LEFT:
+		if (f->cur > 0)
+			f->cur--;
+		return 2;
+	case KEY_RIGHT:
+		if (f->cur < f->len)
+			f->cur++;
+		return 2;
+	case KEY_HOME:
+		f->cur = 0;
+		return 2;
+	case KEY_END:
+		f->cur = f->len;
+		return 2;
+	default:
+		return 0;
+	}
+}
+
+static int wc_cols(wchar_t c)
+{
+	int w = wcwidth(c);
+	return w < 0 ? 1 : w;
+}
+
+void field_draw(struct field *f, int y, int x, int w, int role, bool focus, bool mask)
+{
+	if (!f->buf)
+		field_set(f, "");
+	if (w < 2)
+		return;
+	/* Column of the cursor from the start of the text. */
+	int curcol = 0;
+	for (size_t i = 0; i < f->cur; i++)
+		curcol += mask ? 1 : wc_cols(f->buf[i]);
+	if (curcol < f->scroll)
+		f->scroll = curcol;
+	if (curcol - f->scroll > w - 1)
+		f->scroll = curcol - (w - 1);
+	ui_fill(y, x, w, role);
+	attrset(theme_attr(role));
+	int col = 0, outcol = 0;
+	for (size_t i = 0; i < f->len; i++) {
+		wchar_t c = mask ? L'*' : f->buf[i];
+		int cw = wc_cols(c);
+		if (col >= f->scroll) {
+			if (outcol + cw > w)
+				break;
+			if (!iswprint((wint_t)c))
+				c = L'?';
+			mvaddnwstr(y, x + outcol, &c, 1);
+			outcol += cw;
+		} else if (col + cw > f->scroll) {
+			/* a wide char cut by the left edge */
+			mvaddch(y, x + outcol, '<');
+			outcol += col + cw - f->scroll;
+		}
+		col += cw;
+	}
+	attrset(A_NORMAL);
+	if (focus)
+		ui_cursor(y, x + curcol - f->scroll);
+}
