@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "run.h"
 #include "util.h"
 
 #define RDS_CA_URL "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem"
@@ -390,7 +391,7 @@ void pg_attempt_free(struct pg_attempt *a)
 	free(a);
 }
 
-static char *diag_text(const struct pg_diag *d)
+char *pg_diag_text(const struct pg_diag *d)
 {
 	if (d->message[0] && strcmp(d->message, d->diagnosis) != 0)
 		return xasprintf("%s (%s). Hint: %s", d->diagnosis, d->message, d->hint);
@@ -424,7 +425,7 @@ PGconn *pg_connect(const char *conninfo, enum pg_role role, double timeout_s, at
 			*diag = a->diag;
 		if (cause) {
 			free(*cause);
-			*cause = diag_text(&a->diag);
+			*cause = pg_diag_text(&a->diag);
 		}
 	}
 	pg_attempt_free(a);
@@ -576,4 +577,46 @@ void pg_probe_free(struct pg_probe *p)
 	free(p->server_version);
 	free(p->current_user);
 	memset(p, 0, sizeof *p);
+}
+
+void pg_probe_report(struct run *r, const struct pg_probe *p)
+{
+	const char *h = p->host ? p->host : "localhost";
+	if (p->dns_ms >= 0 && p->resolved)
+		run_finding(r, LEVEL_OK, "dns", "%s resolves to %s (%.0f ms)", h, p->resolved,
+			    p->dns_ms);
+	else if (p->hostaddr)
+		run_finding(r, LEVEL_INFO, "dns", "connecting to %s (hostaddr) for %s", p->hostaddr,
+			    h);
+	if (!p->ok) {
+		const char *stage = p->diag.stage ? p->diag.stage : "tcp";
+		run_finding(r, LEVEL_ERROR, stage, "%s", p->diag.diagnosis);
+		if (p->diag.message[0] && strcmp(p->diag.message, p->diag.diagnosis) != 0)
+			run_finding(r, LEVEL_INFO, stage, "server said: %s", p->diag.message);
+		run_finding(r, LEVEL_INFO, "hint", "%s", p->diag.hint);
+		return;
+	}
+	run_finding(r, LEVEL_OK, "tcp", "connected to %s port %s in %.0f ms", h,
+		    p->port ? p->port : "5432", p->connect_ms);
+	if (!p->tls)
+		run_finding(r, LEVEL_WARN, "tls",
+			    "not encrypted (sslmode=%s): passwords and rows cross the network in "
+			    "clear",
+			    p->sslmode);
+	else if (p->name_checked)
+		run_finding(r, LEVEL_OK, "tls", "%s, %s; certificate verified for %s", p->tls_protocol,
+			    p->tls_cipher ? p->tls_cipher : "?", h);
+	else if (p->cert_verified)
+		run_finding(r, LEVEL_OK, "tls",
+			    "%s; certificate chain verified, host name not checked (verify-ca)",
+			    p->tls_protocol);
+	else
+		run_finding(r, LEVEL_WARN, "tls",
+			    "%s; encrypted but the certificate is not verified (sslmode=%s)",
+			    p->tls_protocol, p->sslmode);
+	run_finding(r, LEVEL_OK, "auth", "logged in as %s to database %s",
+		    p->current_user ? p->current_user : p->user ? p->user : "?",
+		    p->dbname ? p->dbname : "?");
+	run_finding(r, LEVEL_OK, "version", "PostgreSQL %s", p->server_version);
+	run_finding(r, LEVEL_OK, "rtt", "round trip %.2f ms", p->rtt_ms);
 }

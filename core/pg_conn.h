@@ -98,6 +98,13 @@ int pg_probe_run(const char *conninfo, enum pg_role role, double timeout_s, atom
 		 struct pg_probe *p);
 void pg_probe_free(struct pg_probe *p);
 
+struct run;
+/* Report a probe as findings (one per stage: dns, tcp, tls, auth, version,
+ * rtt) through R; on failure the diagnosis and the hint. */
+void pg_probe_report(struct run *r, const struct pg_probe *p);
+/* "diagnosis (message). Hint: hint", heap. */
+char *pg_diag_text(const struct pg_diag *d);
+
 /* Diagnose a libpq error message for ROLE with the conninfo's options (for
  * the hint). Exposed for tests. */
 void pg_diagnose(const char *message, enum pg_role role, const char *conninfo,
@@ -108,7 +115,7 @@ int pg_exec(PGconn *c, const char *sql, char **cause);
 /* Run SQL returning one value (the first column of the first row), heap copy;
  * NULL with a cause on error, "" for a NULL value. */
 char *pg_value(PGconn *c, const char *sql, char **cause);
-/* The server's major version: 15 for 150008, 9 for 90624 (9.6 → 9). */
+/* The server's major version: 15 for 150008, 906 for 90624 (9.6). */
 int pg_major(int server_version_num);
 /* The first line of the connection's error message (static per conn). */
 const char *pg_errline(PGconn *c, char *buf, size_t n);

@@ -1,0 +1,826 @@
+/* The data copy: COPY streams from one exported snapshot, in parallel jobs. */
+#include "pg_copy.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pg_conn.h"
+#include "pg_inventory.h"
+#include "pg_schema.h"
+#include "run.h"
+#include "state.h"
+#include "util.h"
+
+const char pg_copy_session_sql[] =
+	"SET DateStyle = ISO, MDY; SET IntervalStyle = postgres; SET TimeZone = 'UTC'; "
+	"SET extra_float_digits = 3; SET bytea_output = hex; SET statement_timeout = 0; "
+	"SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0";
+
+#define PROGRESS_EVERY 2.0 /* seconds between progress events of one table */
+
+bool pg_copy_excluded(const char *exclude, const char *schema, const char *name)
+{
+	if (!exclude)
+		return false;
+	const char *p = exclude;
+	while (*p) {
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		const char *e = p;
+		while (*e && *e != ',')
+			e++;
+		const char *end = e;
+		while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+			end--;
+		size_t len = (size_t)(end - p);
+		if (len) {
+			char *want = strchr(p, '.') && memchr(p, '.', len)
+					     ? xasprintf("%s.%s", schema, name)
+					     : xasprintf("%s", strcmp(schema, "public") == 0 ? name : "");
+			bool hit = strlen(want) == len && strncmp(want, p, len) == 0;
+			free(want);
+			if (hit)
+				return true;
+		}
+		p = e;
+	}
+	return false;
+}
+
+int pg_copy_list_tables(PGconn *src, const char *exclude, struct pg_copy_table **out, size_t *n,
+			char **cause)
+{
+	bool gen = PQserverVersion(src) >= 120000;
+	char *sql = xasprintf(
+		"SELECT n.nspname, c.relname, "
+		"quote_ident(n.nspname) || '.' || quote_ident(c.relname), "
+		"greatest(c.reltuples, 0)::bigint, pg_relation_size(c.oid), "
+		"(SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) "
+		" FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND "
+		" NOT a.attisdropped %s), "
+		/* binary only when every type has send/receive and embeds no type OID
+		 * that differs between clusters (arrays/composites of user types) */
+		"coalesce((SELECT bool_and(t.typsend <> 0 AND t.typreceive <> 0 AND "
+		" t.typtype <> 'c' AND (t.typelem = 0 OR t.typelem < 16384) AND "
+		" (t.typtype <> 'd' OR t.typbasetype < 16384)) "
+		" FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+		" WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), true) "
+		"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+		"WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+		"AND n.nspname NOT LIKE 'pg\\_toast%%' AND n.nspname NOT LIKE 'pg\\_temp%%' "
+		"AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass "
+		"AND d.objid = c.oid AND d.deptype = 'e') "
+		"ORDER BY 5 DESC, 1, 2",
+		gen ? "AND a.attgenerated = ''" : "");
+	PGresult *res = PQexec(src, sql);
+	free(sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		const char *m = PQresultErrorMessage(res);
+		fail(cause, "cannot list the source tables: %.*s", (int)strcspn(m, "\n"), m);
+		PQclear(res);
+		return -1;
+	}
+	size_t rows = (size_t)PQntuples(res), k = 0;
+	struct pg_copy_table *t = xcalloc(rows, sizeof *t);
+	for (size_t i = 0; i < rows; i++) {
+		int r = (int)i;
+		const char *s = PQgetvalue(res, r, 0), *nm = PQgetvalue(res, r, 1);
+		if (pg_copy_excluded(exclude, s, nm))
+			continue;
+		struct pg_copy_table *x = &t[k++];
+		x->schema = xstrdup(s);
+		x->name = xstrdup(nm);
+		x->qname = xstrdup(PQgetvalue(res, r, 2));
+		x->est_rows = strtoll(PQgetvalue(res, r, 3), NULL, 10);
+		x->est_bytes = strtoll(PQgetvalue(res, r, 4), NULL, 10);
+		x->cols = PQgetisnull(res, r, 5) ? NULL : xstrdup(PQgetvalue(res, r, 5));
+		x->binary = PQgetvalue(res, r, 6)[0] == 't';
+		x->state_key = xasprintf("table.%s.%s", s, nm);
+		for (char *p = x->state_key; *p; p++)
+			if (*p == '=' || *p == '\n' || *p == '\r')
+				*p = '_';
+	}
+	PQclear(res);
+	*out = t;
+	*n = k;
+	return 0;
+}
+
+void pg_copy_tables_free(struct pg_copy_table *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(t[i].schema);
+		free(t[i].name);
+		free(t[i].qname);
+		free(t[i].cols);
+		free(t[i].state_key);
+	}
+	free(t);
+}
+
+/* Shared by the jobs of one copy. */
+struct copy_ctx {
+	struct run *r;
+	const struct pg_copy_opts *o;
+	const char *src_ci, *dst_ci;
+	const char *snapshot;
+	const char *src_encoding;
+	bool binary;
+	struct pg_copy_table *t;
+	size_t nt;
+	struct pg_post_plan *plan;
+	int *group_table;  /* index into t of each group's table, -1 when none */
+	char *group_state; /* 0 waiting, 1 ready, 2 taken, 3 done */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	size_t next;       /* next table to copy */
+	size_t copies_left;
+	bool failed;
+	char *cause;
+	_Atomic int64_t rows, bytes;
+	int64_t est_rows, est_bytes;
+	double t0, last_total;
+};
+
+static void ctx_fail(struct copy_ctx *x, char *cause)
+{
+	pthread_mutex_lock(&x->mu);
+	if (!x->failed) {
+		x->failed = true;
+		x->cause = cause;
+		cause = NULL;
+	}
+	pthread_cond_broadcast(&x->cv);
+	pthread_mutex_unlock(&x->mu);
+	free(cause);
+}
+
+static void total_progress(struct copy_ctx *x, bool force)
+{
+	double now = now_monotonic();
+	pthread_mutex_lock(&x->mu);
+	bool due = force || now - x->last_total >= PROGRESS_EVERY;
+	if (due)
+		x->last_total = now;
+	pthread_mutex_unlock(&x->mu);
+	if (due)
+		run_progress(x->r, "total", atomic_load(&x->rows), x->est_rows,
+			     atomic_load(&x->bytes), x->est_bytes);
+}
+
+/* The first line of a result's error, heap. */
+static char *res_error(PGresult *res, PGconn *c)
+{
+	const char *m = res ? PQresultErrorMessage(res) : "";
+	if (!m || !*m)
+		m = PQerrorMessage(c);
+	return xasprintf("%.*s", (int)strcspn(m, "\n"), m);
+}
+
+/* Stop a COPY TO that we no longer read: cancel it and drain the connection. */
+static void abandon_source_copy(PGconn *s)
+{
+	PGcancel *cn = PQgetCancel(s);
+	char err[256];
+	if (cn) {
+		PQcancel(cn, err, sizeof err);
+		PQfreeCancel(cn);
+	}
+	char *buf;
+	int n;
+	while ((n = PQgetCopyData(s, &buf, 0)) > 0)
+		PQfreemem(buf);
+	PGresult *res;
+	while ((res = PQgetResult(s)))
+		PQclear(res);
+	/* the cancel aborted the snapshot transaction */
+}
+
+/* Copy one table inside its own target transaction. Returns 0, or -1 with a
+ * cause. *SRC_BROKEN is set when the source transaction was lost. */
+static int copy_table(struct copy_ctx *x, PGconn *s, PGconn *d, struct pg_copy_table *t,
+		      char *chunk, size_t chunksz, bool *src_broken, char **cause)
+{
+	double t0 = now_monotonic(), last = t0;
+	bool bin = x->binary && t->binary;
+	bool freeze = true;
+	char *sql;
+	if (pg_exec(d, "BEGIN", cause) != 0)
+		return -1;
+	sql = xasprintf("TRUNCATE ONLY %s", t->qname);
+	if (pg_exec(d, sql, NULL) != 0) {
+		/* referenced by a foreign key (post-data already ran): delete instead */
+		free(sql);
+		pg_exec(d, "ROLLBACK", NULL);
+		freeze = false;
+		sql = xasprintf("DELETE FROM ONLY %s", t->qname);
+		char *e = NULL;
+		if (pg_exec(d, "BEGIN", &e) != 0 || pg_exec(d, sql, &e) != 0) {
+			free(sql);
+			pg_exec(d, "ROLLBACK", NULL);
+			fail(cause, "%s: cannot empty the target table: %s", t->qname, e);
+			free(e);
+			return -1;
+		}
+	}
+	free(sql);
+	if (!t->cols) { /* a table without columns: only its row count matters */
+		pg_exec(d, "ROLLBACK", NULL);
+		return fail(cause, "%s has no columns; copy it by hand", t->qname);
+	}
+	char opts[64];
+	snprintf(opts, sizeof opts, "(FORMAT %s%s)", bin ? "binary" : "text",
+		 freeze ? ", FREEZE" : "");
+	sql = xasprintf("COPY %s (%s) FROM STDIN %s", t->qname, t->cols, opts);
+	PGresult *res = PQexec(d, sql);
+	free(sql);
+	if (PQresultStatus(res) != PGRES_COPY_IN) {
+		char *e = res_error(res, d);
+		PQclear(res);
+		pg_exec(d, "ROLLBACK", NULL);
+		fail(cause, "%s: target COPY: %s", t->qname, e);
+		free(e);
+		return -1;
+	}
+	PQclear(res);
+	sql = xasprintf("COPY %s (%s) TO STDOUT (FORMAT %s)", t->qname, t->cols,
+			bin ? "binary" : "text");
+	res = PQexec(s, sql);
+	free(sql);
+	if (PQresultStatus(res) != PGRES_COPY_OUT) {
+		char *e = res_error(res, s);
+		PQclear(res);
+		PQputCopyEnd(d, "source failed");
+		while ((res = PQgetResult(d)))
+			PQclear(res);
+		pg_exec(d, "ROLLBACK", NULL);
+		*src_broken = true;
+		fail(cause, "%s: source COPY: %s", t->qname, e);
+		free(e);
+		return -1;
+	}
+	PQclear(res);
+
+	size_t fill = 0;
+	int64_t msgs = 0, bytes = 0;
+	char *err = NULL;
+	bool dst_failed = false;
+	for (;;) {
+		char *buf;
+		int n = PQgetCopyData(s, &buf, 0);
+		if (n == -1)
+			break;
+		if (n < 0) {
+			err = xasprintf("source: %s", pg_errline(s, (char[256]){0}, 256));
+			*src_broken = true;
+			break;
+		}
+		if (fill + (size_t)n > chunksz && fill) {
+			if (PQputCopyData(d, chunk, (int)fill) != 1) {
+				dst_failed = true;
+				PQfreemem(buf);
+				break;
+			}
+			fill = 0;
+		}
+		if ((size_t)n > chunksz) {
+			if (PQputCopyData(d, buf, n) != 1) {
+				dst_failed = true;
+				PQfreemem(buf);
+				break;
+			}
+		} else {
+			memcpy(chunk + fill, buf, (size_t)n);
+			fill += (size_t)n;
+		}
+		PQfreemem(buf);
+		msgs++;
+		bytes += n;
+		atomic_fetch_add(&x->bytes, n);
+		if ((msgs & 4095) == 0) {
+			double now = now_monotonic();
+			if (run_cancelled(x->r)) {
+				err = xstrdup("interrupted");
+				break;
+			}
+			if (now - last >= PROGRESS_EVERY) {
+				last = now;
+				run_progress(x->r, t->qname, msgs, t->est_rows, bytes,
+					     t->est_bytes);
+				total_progress(x, false);
+			}
+		}
+	}
+	if (!err && !dst_failed && fill && PQputCopyData(d, chunk, (int)fill) != 1)
+		dst_failed = true;
+	if (err || dst_failed) {
+		if (!*src_broken)
+			abandon_source_copy(s);
+		*src_broken = true;
+		PQputCopyEnd(d, err ? err : "aborted");
+		char *derr = NULL;
+		while ((res = PQgetResult(d))) {
+			if (!derr && PQresultStatus(res) == PGRES_FATAL_ERROR && dst_failed)
+				derr = res_error(res, d);
+			PQclear(res);
+		}
+		pg_exec(d, "ROLLBACK", NULL);
+		fail(cause, "%s: %s%s; the target table was left empty", t->qname,
+		     dst_failed ? "target: " : "",
+		     dst_failed ? (derr ? derr : pg_errline(d, (char[256]){0}, 256)) : err);
+		free(derr);
+		free(err);
+		return -1;
+	}
+	int64_t rows = msgs;
+	res = PQgetResult(s);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		err = res_error(res, s);
+		PQclear(res);
+		while ((res = PQgetResult(s)))
+			PQclear(res);
+		*src_broken = true;
+		PQputCopyEnd(d, "source failed");
+		while ((res = PQgetResult(d)))
+			PQclear(res);
+		pg_exec(d, "ROLLBACK", NULL);
+		fail(cause, "%s: source: %s; the target table was left empty", t->qname, err);
+		free(err);
+		return -1;
+	}
+	if (*PQcmdTuples(res))
+		rows = strtoll(PQcmdTuples(res), NULL, 10);
+	PQclear(res);
+	while ((res = PQgetResult(s)))
+		PQclear(res);
+
+	int ok = PQputCopyEnd(d, NULL) == 1;
+	char *derr = NULL;
+	while ((res = PQgetResult(d))) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && !derr)
+			derr = res_error(res, d);
+		PQclear(res);
+	}
+	if (!ok || derr) {
+		pg_exec(d, "ROLLBACK", NULL);
+		fail(cause, "%s: target: %s; the target table was left empty", t->qname,
+		     derr ? derr : pg_errline(d, (char[256]){0}, 256));
+		free(derr);
+		return -1;
+	}
+	if (pg_exec(d, "COMMIT", cause) != 0) {
+		char *e = *cause;
+		*cause = NULL;
+		fail(cause, "%s: commit: %s", t->qname, e);
+		free(e);
+		return -1;
+	}
+	t->rows = rows;
+	t->bytes = bytes;
+	t->seconds = now_monotonic() - t0;
+	atomic_fetch_add(&x->rows, rows);
+	return 0;
+}
+
+/* A source connection in the exported snapshot. */
+static PGconn *open_source(struct copy_ctx *x, char **cause)
+{
+	PGconn *s = pg_connect(x->src_ci, PG_SOURCE, 30, &x->r->cancel, NULL, cause);
+	if (!s)
+		return NULL;
+	char *sql = xasprintf("%s; SET client_encoding = '%s'; "
+			      "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
+			      "SET TRANSACTION SNAPSHOT '%s'",
+			      pg_copy_session_sql, x->src_encoding, x->snapshot);
+	int rc = pg_exec(s, sql, cause);
+	free(sql);
+	if (rc != 0) {
+		PQfinish(s);
+		return NULL;
+	}
+	return s;
+}
+
+static PGconn *open_target(struct copy_ctx *x, char **cause)
+{
+	PGconn *d = pg_connect(x->dst_ci, PG_TARGET, 30, &x->r->cancel, NULL, cause);
+	if (!d)
+		return NULL;
+	char *sql = xasprintf("%s; SET client_encoding = '%s'; SET synchronous_commit = off; "
+			      "SET maintenance_work_mem = '256MB'",
+			      pg_copy_session_sql, x->src_encoding);
+	int rc = pg_exec(d, sql, cause);
+	free(sql);
+	if (rc != 0) {
+		PQfinish(d);
+		return NULL;
+	}
+	return d;
+}
+
+/* Run one post-data group (a table's keys and indexes) on D. */
+static int run_group(struct copy_ctx *x, PGconn *d, const struct pg_post_group *g, char **cause)
+{
+	for (size_t i = 0; i < g->n; i++) {
+		if (run_cancelled(x->r))
+			return fail(cause, "interrupted");
+		run_status(x->r, "%s", g->v[i].what);
+		if (pg_schema_exec(d, &g->v[i], cause) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A job: copy tables and build their post-data groups until nothing is left. */
+static void *job_main(void *arg)
+{
+	struct copy_ctx *x = arg;
+	char *cause = NULL;
+	PGconn *s = NULL;
+	PGconn *d = open_target(x, &cause);
+	if (!d) {
+		ctx_fail(x, cause);
+		return NULL;
+	}
+	size_t chunksz = x->o->chunk ? x->o->chunk : 256 * 1024;
+	char *chunk = xmalloc(chunksz);
+	pthread_mutex_lock(&x->mu);
+	for (;;) {
+		if (x->failed || run_cancelled(x->r))
+			break;
+		/* post-data of loaded tables first: it frees the table for its readers */
+		ssize_t gi = -1;
+		bool groups_left = false;
+		for (size_t i = 0; x->plan && i < x->plan->ngroups; i++) {
+			if (x->group_state[i] == 1 && gi < 0)
+				gi = (ssize_t)i;
+			if (x->group_state[i] < 2)
+				groups_left = true;
+		}
+		if (gi >= 0) {
+			x->group_state[gi] = 2;
+			pthread_mutex_unlock(&x->mu);
+			int rc = run_group(x, d, &x->plan->groups[gi], &cause);
+			pthread_mutex_lock(&x->mu);
+			x->group_state[gi] = 3;
+			if (rc != 0) {
+				pthread_mutex_unlock(&x->mu);
+				char *c2 = xasprintf("post-data of %s: %s", x->plan->groups[gi].table,
+						     cause);
+				free(cause);
+				cause = NULL;
+				ctx_fail(x, c2);
+				pthread_mutex_lock(&x->mu);
+				break;
+			}
+			continue;
+		}
+		while (x->next < x->nt && x->t[x->next].skip)
+			x->next++;
+		if (x->next < x->nt) {
+			struct pg_copy_table *t = &x->t[x->next++];
+			pthread_mutex_unlock(&x->mu);
+			if (!s)
+				s = open_source(x, &cause);
+			bool broken = false;
+			int rc = s ? copy_table(x, s, d, t, chunk, chunksz, &broken, &cause) : -1;
+			if (broken && s) {
+				PQfinish(s);
+				s = NULL;
+			}
+			if (rc == 0) {
+				state_set(x->r->state, t->state_key, "copied", NULL);
+				run_progress(x->r, t->qname, t->rows, t->rows, t->bytes, t->bytes);
+				total_progress(x, false);
+			}
+			pthread_mutex_lock(&x->mu);
+			if (rc != 0) {
+				pthread_mutex_unlock(&x->mu);
+				ctx_fail(x, cause);
+				cause = NULL;
+				pthread_mutex_lock(&x->mu);
+				break;
+			}
+			x->copies_left--;
+			for (size_t i = 0; x->plan && i < x->plan->ngroups; i++)
+				if (x->group_table[i] == (int)(t - x->t) && x->group_state[i] == 0)
+					x->group_state[i] = 1;
+			if (x->copies_left == 0)
+				for (size_t i = 0; x->plan && i < x->plan->ngroups; i++)
+					if (x->group_state[i] == 0)
+						x->group_state[i] = 1;
+			pthread_cond_broadcast(&x->cv);
+			continue;
+		}
+		if (x->copies_left == 0 && !groups_left)
+			break;
+		if (x->copies_left == 0) {
+			bool waiting = false;
+			for (size_t i = 0; x->plan && i < x->plan->ngroups; i++)
+				if (x->group_state[i] == 0) {
+					x->group_state[i] = 1;
+					waiting = true;
+				}
+			if (waiting)
+				continue;
+			break; /* the rest is taken by other jobs */
+		}
+		pthread_cond_wait(&x->cv, &x->mu);
+	}
+	pthread_cond_broadcast(&x->cv);
+	pthread_mutex_unlock(&x->mu);
+	free(chunk);
+	if (s)
+		PQfinish(s);
+	PQfinish(d);
+	free(cause);
+	return NULL;
+}
+
+/* "schema"."name" with every part quoted, as pg_schema names groups. */
+static char *quote_all(const char *schema, const char *name)
+{
+	size_t n = strlen(schema) * 2 + strlen(name) * 2 + 6;
+	char *q = xmalloc(n), *p = q;
+	const char *parts[2] = {schema, name};
+	for (int i = 0; i < 2; i++) {
+		if (i)
+			*p++ = '.';
+		*p++ = '"';
+		for (const char *c = parts[i]; *c; c++) {
+			if (*c == '"')
+				*p++ = '"';
+			*p++ = *c;
+		}
+		*p++ = '"';
+	}
+	*p = 0;
+	return q;
+}
+
+/* Set every sequence to the source's position (read in the snapshot). */
+static int copy_sequences(struct run *r, PGconn *src, PGconn *dst, char **cause)
+{
+	PGresult *res = PQexec(src, "SELECT quote_ident(schemaname) || '.' || "
+				    "quote_ident(sequencename) FROM pg_sequences "
+				    "ORDER BY 1");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		char *e = res_error(res, src);
+		PQclear(res);
+		fail(cause, "cannot list the source sequences: %s", e);
+		free(e);
+		return -1;
+	}
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *q = PQgetvalue(res, i, 0);
+		char *sql = xasprintf("SELECT last_value, is_called FROM %s", q);
+		PGresult *v = PQexec(src, sql);
+		free(sql);
+		if (PQresultStatus(v) != PGRES_TUPLES_OK || PQntuples(v) != 1) {
+			run_finding(r, LEVEL_WARN, q, "cannot read the sequence on the source");
+			PQclear(v);
+			continue;
+		}
+		sql = xasprintf("SELECT pg_catalog.setval('%s', %s, %s)", q, PQgetvalue(v, 0, 0),
+				PQgetvalue(v, 0, 1)[0] == 't' ? "true" : "false");
+		PQclear(v);
+		char *e = NULL;
+		char *set = pg_value(dst, sql, &e);
+		if (!set)
+			run_finding(r, LEVEL_WARN, q, "cannot set the sequence on the target: %s", e);
+		free(set);
+		free(e);
+		free(sql);
+	}
+	PQclear(res);
+	return 0;
+}
+
+/* Which tables already hold rows on the target, which are missing there. */
+static int check_targets(struct run *r, PGconn *d, struct pg_copy_table *t, size_t nt,
+			 char **cause)
+{
+	char *missing = NULL;
+	size_t nmissing = 0;
+	for (size_t i = 0; i < nt; i++) {
+		char *sql = xasprintf("SELECT EXISTS (SELECT 1 FROM ONLY %s)", t[i].qname);
+		char *e = NULL;
+		char *v = pg_value(d, sql, &e);
+		free(sql);
+		if (!v) {
+			if (nmissing++ < 5) {
+				char *m = xasprintf("%s%s%s", missing ? missing : "",
+						    missing ? ", " : "", t[i].qname);
+				free(missing);
+				missing = m;
+			}
+			free(e);
+			continue;
+		}
+		t[i].nonempty = strcmp(v, "t") == 0;
+		free(v);
+		const char *st = state_get(r->state, t[i].state_key);
+		if (t[i].nonempty && st && (strcmp(st, "copied") == 0 || strcmp(st, "verified") == 0))
+			t[i].skip = true;
+	}
+	if (nmissing) {
+		fail(cause,
+		     "%zu table%s missing on the target (%s%s): run the schema step first, or "
+		     "create them",
+		     nmissing, nmissing == 1 ? " is" : "s are", missing, nmissing > 5 ? ", …" : "");
+		free(missing);
+		return -1;
+	}
+	return 0;
+}
+
+int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci,
+		const struct pg_copy_opts *o, struct pg_copy_result *out, char **cause)
+{
+	struct copy_ctx x = {.r = r, .o = o, .src_ci = src_ci, .dst_ci = dst_ci};
+	struct pg_copy_result res = {0};
+	PGconn *holder = NULL, *d = NULL, *plan_src = NULL;
+	char *snapshot = NULL, *enc = NULL;
+	int rc = -1;
+	double t0 = now_monotonic();
+	pthread_mutex_init(&x.mu, NULL);
+	pthread_cond_init(&x.cv, NULL);
+
+	run_status(r, "opening a consistent snapshot on the source");
+	holder = pg_connect(src_ci, PG_SOURCE, 30, &r->cancel, NULL, cause);
+	if (!holder)
+		goto out;
+	if (pg_exec(holder, pg_copy_session_sql, cause) != 0 ||
+	    pg_exec(holder, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", cause) != 0)
+		goto out;
+	snapshot = pg_value(holder, "SELECT pg_export_snapshot()", cause);
+	enc = pg_value(holder, "SHOW server_encoding", cause);
+	if (!snapshot || !enc)
+		goto out;
+	x.snapshot = snapshot;
+	x.src_encoding = enc;
+	if (pg_copy_list_tables(holder, o->exclude, &x.t, &x.nt, cause) != 0)
+		goto out;
+
+	d = pg_connect(dst_ci, PG_TARGET, 30, &r->cancel, NULL, cause);
+	if (!d)
+		goto out;
+	int smaj = pg_major(PQserverVersion(holder)), dmaj = pg_major(PQserverVersion(d));
+	x.binary = o->allow_binary && dmaj >= smaj;
+	res.binary = x.binary;
+	if (check_targets(r, d, x.t, x.nt, cause) != 0)
+		goto out;
+
+	char *nonempty = NULL;
+	size_t nnon = 0;
+	for (size_t i = 0; i < x.nt; i++) {
+		struct pg_copy_table *t = &x.t[i];
+		char sz[32];
+		pg_fmt_bytes(t->est_bytes, sz, sizeof sz);
+		if (t->skip) {
+			run_finding(r, LEVEL_OK, t->qname, "already copied: skipped");
+			res.skipped++;
+			continue;
+		}
+		x.est_rows += t->est_rows;
+		x.est_bytes += t->est_bytes;
+		if (t->nonempty) {
+			nnon++;
+			char *m = xasprintf("%s%s%s", nonempty ? nonempty : "", nonempty ? ", " : "",
+					    t->qname);
+			free(nonempty);
+			nonempty = m;
+		}
+		if (r->inspect)
+			run_finding(r, t->nonempty ? LEVEL_WARN : LEVEL_INFO, t->qname,
+				    "about %lld rows, %s%s", (long long)t->est_rows, sz,
+				    t->nonempty ? "; the target table already holds rows" : "");
+	}
+	res.tables = x.nt;
+	if (nnon && !r->inspect && !o->force) {
+		bool yes = run_confirm(r, "%zu target table%s already hold%s rows (%s): truncate "
+					  "and copy again?",
+				       nnon, nnon == 1 ? "" : "s", nnon == 1 ? "s" : "", nonempty);
+		if (!yes) {
+			fail(cause,
+			     "target table%s %s already hold%s rows: empty %s, or run with --force "
+			     "to truncate",
+			     nnon == 1 ? "" : "s", nonempty, nnon == 1 ? "s" : "",
+			     nnon == 1 ? "it" : "them");
+			free(nonempty);
+			goto out;
+		}
+	}
+	free(nonempty);
+	if (r->inspect) {
+		free(*cause);
+		*cause = xasprintf("%zu tables to copy, %zu already copied", x.nt - res.skipped,
+				   res.skipped);
+		rc = 0;
+		goto out;
+	}
+
+	if (o->post_data) {
+		plan_src = pg_connect(src_ci, PG_SOURCE, 30, &r->cancel, NULL, cause);
+		if (!plan_src || pg_schema_post_plan(plan_src, &x.plan, cause) != 0)
+			goto out;
+		PQfinish(plan_src);
+		plan_src = NULL;
+		x.group_table = xcalloc(x.plan->ngroups ? x.plan->ngroups : 1, sizeof(int));
+		x.group_state = xcalloc(x.plan->ngroups ? x.plan->ngroups : 1, 1);
+		for (size_t g = 0; g < x.plan->ngroups; g++) {
+			x.group_table[g] = -1;
+			for (size_t i = 0; i < x.nt; i++) {
+				char *qa = quote_all(x.t[i].schema, x.t[i].name);
+				bool hit = strcmp(qa, x.plan->groups[g].table) == 0 ||
+					   strcmp(x.t[i].qname, x.plan->groups[g].table) == 0;
+				free(qa);
+				if (hit) {
+					x.group_table[g] = (int)i;
+					break;
+				}
+			}
+			/* tables not copied now (skipped) can be indexed at once */
+			if (x.group_table[g] >= 0 && x.t[x.group_table[g]].skip)
+				x.group_state[g] = 1;
+		}
+	}
+
+	x.copies_left = x.nt - res.skipped;
+	if (x.copies_left == 0 && x.plan)
+		for (size_t g = 0; g < x.plan->ngroups; g++)
+			x.group_state[g] = 1;
+	int jobs = o->jobs < 1 ? 1 : o->jobs > 32 ? 32 : o->jobs;
+	if ((size_t)jobs > x.nt + (x.plan ? x.plan->ngroups : 0))
+		jobs = (int)(x.nt + (x.plan ? x.plan->ngroups : 0));
+	if (jobs < 1)
+		jobs = 1;
+	run_status(r, "copying %zu tables (%s COPY, %d job%s)", x.copies_left,
+		   x.binary ? "binary" : "text", jobs, jobs == 1 ? "" : "s");
+	x.t0 = now_monotonic();
+	pthread_t th[32];
+	int started = 0;
+	for (int j = 0; j < jobs; j++) {
+		if (pthread_create(&th[j], NULL, job_main, &x) != 0)
+			break;
+		started++;
+	}
+	for (int j = 0; j < started; j++)
+		pthread_join(th[j], NULL);
+	if (started == 0)
+		x.failed = true, x.cause = xstrdup("cannot start the copy jobs");
+	if (!x.failed && run_cancelled(r))
+		x.failed = true, x.cause = xstrdup("interrupted");
+	total_progress(&x, true);
+	for (size_t i = 0; i < x.nt; i++)
+		if (!x.t[i].skip && x.t[i].seconds > 0) {
+			res.copied++;
+			res.rows += x.t[i].rows;
+			res.bytes += x.t[i].bytes;
+		}
+	if (x.failed) {
+		free(*cause);
+		*cause = x.cause;
+		x.cause = NULL;
+		goto out;
+	}
+
+	run_status(r, "setting sequences");
+	if (copy_sequences(r, holder, d, cause) != 0)
+		goto out;
+	if (x.plan && x.plan->nfinal) {
+		run_status(r, "post-data: foreign keys, triggers, views, sequences");
+		if (pg_exec(d, pg_copy_session_sql, cause) != 0 ||
+		    pg_schema_exec_list(d, x.plan->final, x.plan->nfinal, r, cause) != 0) {
+			char *e = *cause;
+			*cause = xasprintf("post-data: %s", e ? e : "failed");
+			free(e);
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	res.seconds = now_monotonic() - t0;
+	if (out)
+		*out = res;
+	if (x.plan)
+		pg_post_plan_free(x.plan);
+	free(x.group_table);
+	free(x.group_state);
+	free(x.cause);
+	pg_copy_tables_free(x.t, x.nt);
+	free(snapshot);
+	free(enc);
+	if (plan_src)
+		PQfinish(plan_src);
+	if (d)
+		PQfinish(d);
+	if (holder)
+		PQfinish(holder);
+	pthread_mutex_destroy(&x.mu);
+	pthread_cond_destroy(&x.cv);
+	return rc;
+}

@@ -1,0 +1,67 @@
+/* The data copy: every table streamed source→target with COPY from one
+ * exported snapshot, in parallel jobs, biggest first, each table in its own
+ * target transaction; post-data (indexes, constraints…) built per table as
+ * soon as its rows are in. */
+#ifndef RDSM_PG_COPY_H
+#define RDSM_PG_COPY_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct run;
+
+/* One table to copy. */
+struct pg_copy_table {
+	char *schema;
+	char *name;
+	char *qname;     /* quote_ident(schema).quote_ident(name) */
+	char *cols;      /* quoted column list, generated columns left out */
+	char *state_key; /* "table.SCHEMA.NAME" */
+	int64_t est_rows;
+	int64_t est_bytes; /* heap size on the source */
+	bool binary;       /* every column type has a portable binary form */
+	/* filled by the copy */
+	bool skip;     /* already copied and verified */
+	bool nonempty; /* the target table holds rows */
+	int64_t rows;
+	int64_t bytes;
+	double seconds;
+};
+
+struct pg_copy_opts {
+	int jobs;               /* parallel jobs, 1-32 */
+	const char *exclude;    /* "schema.table, …" */
+	bool force;             /* truncate non-empty targets without asking */
+	bool post_data;         /* run pg_schema's post-data plan after the rows */
+	bool allow_binary;      /* binary COPY when both majors allow it */
+	size_t chunk;           /* bytes per CopyData sent to the target (0: 256 kB) */
+};
+
+struct pg_copy_result {
+	size_t tables, copied, skipped;
+	int64_t rows, bytes;
+	double seconds;
+	bool binary; /* binary format was used */
+};
+
+/* The tables of the source (relkind r, leaf partitions included; extension
+ * tables and EXCLUDE left out), biggest first. SRC should be in the snapshot's
+ * transaction. */
+int pg_copy_list_tables(PGconn *src, const char *exclude, struct pg_copy_table **out, size_t *n,
+			char **cause);
+void pg_copy_tables_free(struct pg_copy_table *t, size_t n);
+
+/* Whether "schema.table" is in the comma-separated EXCLUDE list. */
+bool pg_copy_excluded(const char *exclude, const char *schema, const char *name);
+
+/* The whole data step. Reports through R (status, findings, EV_PROGRESS per
+ * table and "total"); with r->inspect only reports the plan. */
+int pg_copy_run(struct run *r, const char *src_conninfo, const char *dst_conninfo,
+		const struct pg_copy_opts *o, struct pg_copy_result *res, char **cause);
+
+/* Session settings both sides use so text output is the same on each. */
+extern const char pg_copy_session_sql[];
+
+#endif
