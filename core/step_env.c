@@ -141,7 +141,7 @@ int step_env_run(struct run *r, char **cause)
 	char abs[PATH_MAX];
 	if (where[0] != '/' && realpath(where, abs))
 		where = abs;
-	run_finding(r, LEVEL_OK, key, "%s=%s", key, masked);
+	run_finding(r, LEVEL_OK, key, "%s", masked);
 	if (!res.changed) {
 		if (res.mode_fixed)
 			run_finding(r, LEVEL_WARN, "mode",
@@ -151,7 +151,8 @@ int step_env_run(struct run *r, char **cause)
 		run_finding(r, LEVEL_INFO, "file", "created %s (mode 0600)", where);
 		*cause = xasprintf("wrote %s to %s (new file, mode 0600)", key, where);
 	} else {
-		run_finding(r, LEVEL_INFO, "backup", "the previous file is kept as %s", res.backup);
+		run_finding(r, LEVEL_INFO, "backup", "the previous file is kept as %s%s", where,
+			    DOTENV_BACKUP_SUFFIX);
 		if (res.replaced > 1)
 			run_finding(r, LEVEL_WARN, key,
 				    "%s was set %d times in the file; every one now holds the new URL",
