@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""fakeaws.py — a small loopback HTTP server of the tests' own, for what
+moto_server cannot serve. It stands in front of moto as the AWS endpoint:
+
+  * DescribeDBEngineVersions: a fixed listing of postgres versions, in two
+    pages (Marker), after checking the request's SigV4 signature itself;
+  * faults scripted per action (/_fake/fault?action=A&seq=throttle,500,slow):
+    each request for A takes the next fault; when none is left the request
+    is forwarded to moto unchanged (same Host header, so moto's own SigV4
+    check still applies);
+  * IMDSv2 under /latest/ (token, role credentials, mac -> vpc-id,
+    security-group-ids, region), for AWS_EC2_METADATA_SERVICE_ENDPOINT;
+  * /checkip: this machine's "public address", for RDSM_CHECKIP_URL.
+
+Usage: fakeaws.py PORT MOTO_URL ACCESS_KEY SECRET_KEY
+Settings: GET /_fake/set?key=value (imds_vpc, imds_sgs, imds_region, checkip,
+imds_off=1, slow_seconds); GET /_fake/count?action=A.
+"""
+import hashlib
+import hmac
+import http.client
+import json
+import sys
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+PORT = int(sys.argv[1])
+MOTO = urllib.parse.urlparse(sys.argv[2])
+ACCESS_KEY = sys.argv[3]
+SECRET_KEY = sys.argv[4]
+
+LOCK = threading.Lock()
+FAULTS = {}  # action -> [fault, ...]
+COUNTS = {}  # action -> requests seen
+SETTINGS = {
+    "imds_vpc": "vpc-fake",
+    "imds_sgs": "sg-fake1",
+    "imds_region": "eu-west-1",
+    "imds_off": "1",
+    "checkip": "203.0.113.7",
+    "slow_seconds": "5",
+}
+TOKEN = "fake-imds-token-0123456789"
+
+VERSIONS = ["13.14", "13.15", "14.9", "14.12", "15.2", "15.8", "15.10", "15.9", "16.3", "16.4"]
+
+
+def sigv4_ok(method, path, headers, body):
+    """Verify an AWS4-HMAC-SHA256 Authorization header the way AWS does."""
+    auth = headers.get("Authorization", "")
+    if not auth.startswith("AWS4-HMAC-SHA256 "):
+        return False, "no SigV4 Authorization header"
+    parts = dict(p.strip().split("=", 1) for p in auth[len("AWS4-HMAC-SHA256 "):].split(","))
+    cred = parts["Credential"].split("/")
+    if cred[0] != ACCESS_KEY:
+        return False, "unknown access key " + cred[0]
+    date, region, service = cred[1], cred[2], cred[3]
+    signed = parts["SignedHeaders"].split(";")
+    amzdate = headers.get("X-Amz-Date", "")
+    canon_headers = "".join(
+        "%s:%s\n" % (h, " ".join((headers.get(h) or "").split())) for h in signed)
+    u = urllib.parse.urlsplit(path)
+    canon = "\n".join([method, u.path or "/", u.query, canon_headers, ";".join(signed),
+                       hashlib.sha256(body).hexdigest()])
+    scope = "/".join([date, region, service, "aws4_request"])
+    sts = "\n".join(["AWS4-HMAC-SHA256", amzdate, scope,
+                     hashlib.sha256(canon.encode()).hexdigest()])
+    k = ("AWS4" + SECRET_KEY).encode()
+    for m in (date, region, service, "aws4_request"):
+        k = hmac.new(k, m.encode(), hashlib.sha256).digest()
+    want = hmac.new(k, sts.encode(), hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(want, parts["Signature"]):
+        return False, "signature mismatch"
+    if service != "rds":
+        return False, "signed for service " + service
+    return True, ""
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, fmt, *args):
+        sys.stderr.write("fakeaws: " + (fmt % args) + "\n")
+
+    def reply(self, code, body, ctype="text/xml"):
+        if isinstance(body, str):
+            body = body.encode()
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    # ---- control, IMDS, checkip -------------------------------------------
+    def do_GET(self):
+        u = urllib.parse.urlsplit(self.path)
+        q = dict(urllib.parse.parse_qsl(u.query))
+        if u.path == "/_fake/set":
+            with LOCK:
+                SETTINGS.update(q)
+            return self.reply(200, "ok\n", "text/plain")
+        if u.path == "/_fake/fault":
+            with LOCK:
+                FAULTS[q["action"]] = [f for f in q.get("seq", "").split(",") if f]
+            return self.reply(200, "ok\n", "text/plain")
+        if u.path == "/_fake/count":
+            with LOCK:
+                n = COUNTS.get(q["action"], 0)
+            return self.reply(200, "%d\n" % n, "text/plain")
+        if u.path == "/checkip":
+            return self.reply(200, SETTINGS["checkip"] + "\n", "text/plain")
+        if u.path.startswith("/latest/"):
+            return self.imds(u.path)
+        self.reply(404, "not found\n", "text/plain")
+
+    def do_PUT(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        if n:
+            self.rfile.read(n)
+        if self.path == "/latest/api/token":
+            if SETTINGS["imds_off"] == "1":
+                return self.reply(404, "no imds\n", "text/plain")
+            if not self.headers.get("X-aws-ec2-metadata-token-ttl-seconds"):
+                return self.reply(400, "missing ttl\n", "text/plain")
+            return self.reply(200, TOKEN, "text/plain")
+        self.reply(404, "not found\n", "text/plain")
+
+    def imds(self, path):
+        if SETTINGS["imds_off"] == "1":
+            return self.reply(404, "no imds\n", "text/plain")
+        if self.headers.get("X-aws-ec2-metadata-token") != TOKEN:
+            return self.reply(401, "token required\n", "text/plain")
+        mac = "0e:11:22:33:44:55"
+        md = {
+            "/latest/meta-data/mac": mac,
+            "/latest/meta-data/placement/region": SETTINGS["imds_region"],
+            "/latest/meta-data/iam/security-credentials/": "fake-role",
+            "/latest/meta-data/iam/security-credentials/fake-role": json.dumps({
+                "Code": "Success", "Type": "AWS-HMAC", "AccessKeyId": ACCESS_KEY,
+                "SecretAccessKey": SECRET_KEY, "Token": "imds-session-token",
+                "Expiration": "2099-01-01T00:00:00Z"}),
+            "/latest/meta-data/network/interfaces/macs/%s/vpc-id" % mac: SETTINGS["imds_vpc"],
+            "/latest/meta-data/network/interfaces/macs/%s/security-group-ids" % mac:
+                "\n".join(SETTINGS["imds_sgs"].split(",")),
+        }
+        if path not in md:
+            return self.reply(404, "not found\n", "text/plain")
+        self.reply(200, md[path], "text/plain")
+
+    # ---- the AWS endpoint --------------------------------------------------
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(n) if n else b""
+        form = dict(urllib.parse.parse_qsl(body.decode("utf-8", "replace")))
+        action = form.get("Action") or (self.headers.get("X-Amz-Target") or "").split(".")[-1]
+        with LOCK:
+            COUNTS[action] = COUNTS.get(action, 0) + 1
+            q = FAULTS.get(action) or []
+            fault = q.pop(0) if q else None
+        if fault == "throttle":
+            return self.reply(400, "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling"
+                              "</Code><Message>Rate exceeded</Message></Error>"
+                              "<RequestId>f1</RequestId></ErrorResponse>")
+        if fault == "ec2throttle":
+            return self.reply(503, "<Response><Errors><Error><Code>RequestLimitExceeded</Code>"
+                              "<Message>Request limit exceeded.</Message></Error></Errors>"
+                              "<RequestID>f2</RequestID></Response>")
+        if fault == "500":
+            return self.reply(500, "<ErrorResponse><Error><Code>InternalFailure</Code>"
+                              "<Message>fake internal error</Message></Error></ErrorResponse>")
+        if fault == "500bare":
+            return self.reply(500, "Internal Server Error", "text/plain")
+        if fault == "denied":
+            return self.reply(403, "<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied"
+                              "</Code><Message>User: arn:aws:iam::123456789012:user/t is not "
+                              "authorized to perform: rds:CreateDBInstance</Message></Error>"
+                              "</ErrorResponse>")
+        if fault == "slow":
+            time.sleep(float(SETTINGS["slow_seconds"]))
+        if action == "DescribeDBEngineVersions" and fault != "passthrough":
+            return self.engine_versions(body, form)
+        self.forward(body)
+
+    def engine_versions(self, body, form):
+        ok, why = sigv4_ok("POST", self.path, self.headers, body)
+        if not ok:
+            return self.reply(403, "<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code>"
+                              "<Message>%s</Message></Error></ErrorResponse>" % why)
+        if form.get("Engine") != "postgres":
+            vs = []
+        else:
+            vs = VERSIONS
+        half = len(vs) // 2
+        if form.get("Marker") == "page2":
+            page, marker = vs[half:], ""
+        else:
+            page, marker = vs[:half], "page2" if half else ""
+        items = "".join("<DBEngineVersion><Engine>postgres</Engine><EngineVersion>%s"
+                        "</EngineVersion><DBParameterGroupFamily>postgres%s"
+                        "</DBParameterGroupFamily></DBEngineVersion>" % (v, v.split(".")[0])
+                        for v in page)
+        xml = ('<DescribeDBEngineVersionsResponse xmlns="http://rds.amazonaws.com/doc/'
+               '2014-10-31/"><DescribeDBEngineVersionsResult>%s<DBEngineVersions>%s'
+               '</DBEngineVersions></DescribeDBEngineVersionsResult><ResponseMetadata>'
+               '<RequestId>f3</RequestId></ResponseMetadata></DescribeDBEngineVersionsResponse>'
+               % ("<Marker>%s</Marker>" % marker if marker else "", items))
+        self.reply(200, xml)
+
+    def forward(self, body):
+        c = http.client.HTTPConnection(MOTO.hostname, MOTO.port, timeout=60)
+        hdrs = {k: v for k, v in self.headers.items()
+                if k.lower() not in ("connection", "content-length")}
+        hdrs["Content-Length"] = str(len(body))
+        c.request("POST", self.path, body=body, headers=hdrs)
+        r = c.getresponse()
+        data = r.read()
+        self.send_response(r.status)
+        for k, v in r.getheaders():
+            if k.lower() not in ("content-length", "connection", "transfer-encoding", "server",
+                                 "date"):
+                self.send_header(k, v)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+        c.close()
+
+
+if __name__ == "__main__":
+    ThreadingHTTPServer.daemon_threads = True
+    srv = ThreadingHTTPServer(("127.0.0.1", PORT), Handler)
+    print("fakeaws listening on %d" % PORT, flush=True)
+    srv.serve_forever()
