@@ -116,21 +116,22 @@ static bool entry_is(const char *t, const struct entry *e, const char *key)
 	return e->assign && e->key_len == strlen(key) && memcmp(t + e->key, key, e->key_len) == 0;
 }
 
-/* Characters that make a value need quotes in some loader (shells, compose, python-dotenv). */
-static bool needs_quotes(const char *v)
+/* Whether V needs quotes: characters any .env loader reads specially, and
+ * when SHELL also those a shell sourcing the file would (& ; | < > ( ) { }). */
+static bool needs_quotes(const char *v, bool shell)
 {
-	if (!*v)
-		return false;
 	for (const char *p = v; *p; p++)
-		if (strchr(" \t\r\n#'\"`$\\;&|<>(){}", *p))
+		if (strchr(" \t\r\n#'\"`$\\", *p) || (shell && strchr(";&|<>(){}", *p)))
 			return true;
 	return false;
 }
 
-/* VALUE written for an assignment that used quote Q (0: none). */
-static char *render_value(const char *value, char q)
+/* VALUE written for an assignment that used quote Q (0: none). An existing
+ * unquoted value stays unquoted unless VALUE would break a .env loader (the
+ * file shows how it is read); a new line is also quoted for shells. */
+static char *render_value(const char *value, char q, bool existing)
 {
-	if (!needs_quotes(value))
+	if (!needs_quotes(value, !existing))
 		return q ? xasprintf("%c%s%c", q, value, q) : xstrdup(value);
 	if (!strchr(value, '\'') && !strchr(value, '\n') && !strchr(value, '\r') && q != '"')
 		return xasprintf("'%s'", value);
@@ -182,7 +183,7 @@ char *dotenv_replace(const char *text, size_t len, const char *key, const char *
 		struct entry e;
 		parse_entry(text, len, pos, &e);
 		if (entry_is(text, &e, key)) {
-			char *v = render_value(value, e.quote);
+			char *v = render_value(value, e.quote, true);
 			buf_add(&b, text + e.start, e.val - e.start);
 			buf_add(&b, v, strlen(v));
 			buf_add(&b, text + e.val_end, e.end - e.val_end);
@@ -196,7 +197,7 @@ char *dotenv_replace(const char *text, size_t len, const char *key, const char *
 	if (n == 0) {
 		if (len > 0 && text[len - 1] != '\n')
 			buf_add(&b, eol, strlen(eol));
-		char *v = render_value(value, 0);
+		char *v = render_value(value, 0, false);
 		buf_add(&b, key, strlen(key));
 		buf_add(&b, "=", 1);
 		buf_add(&b, v, strlen(v));
