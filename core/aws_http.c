@@ -184,7 +184,6 @@ static long perform(const char *method, const char *url, const char *const *head
 	struct curl_slist *hl = NULL;
 	for (const char *const *x = headers; x && *x; x++)
 		hl = curl_slist_append(hl, *x);
-	hl = curl_slist_append(hl, "Expect:");
 	errbuf[0] = 0;
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
