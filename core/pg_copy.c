@@ -136,7 +136,10 @@ struct copy_ctx {
 	char *group_state; /* 0 waiting, 1 ready, 2 taken, 3 done */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	size_t next;       /* next table to copy */
+	char *tstate;      /* per table: 0 waiting, 1 taken, 2 done (or skipped) */
+	size_t **deps;     /* per table: the tables its foreign keys reference */
+	size_t *ndeps;
+	size_t running;    /* copies in progress */
 	size_t copies_left;
 	bool failed;
 	char *cause;
@@ -434,6 +437,63 @@ static int run_group(struct copy_ctx *x, PGconn *d, const struct pg_post_group *
 	return 0;
 }
 
+/* The biggest table not started whose referenced tables (foreign keys already
+ * on the target) are in; with a cycle and nothing running, any table. -1 when
+ * none can start now. Called with the lock held. */
+static ssize_t pick_table(struct copy_ctx *x)
+{
+	ssize_t any = -1;
+	for (size_t i = 0; i < x->nt; i++) {
+		if (x->tstate[i] != 0)
+			continue;
+		if (any < 0)
+			any = (ssize_t)i;
+		bool ready = true;
+		for (size_t k = 0; k < x->ndeps[i] && ready; k++)
+			ready = x->tstate[x->deps[i][k]] == 2;
+		if (ready)
+			return (ssize_t)i;
+	}
+	return x->running == 0 ? any : -1;
+}
+
+/* Read the foreign keys already on the target, so a referencing table is
+ * loaded after the tables it references. */
+static int load_deps(struct copy_ctx *x, PGconn *d, char **cause)
+{
+	x->deps = xcalloc(x->nt ? x->nt : 1, sizeof *x->deps);
+	x->ndeps = xcalloc(x->nt ? x->nt : 1, sizeof *x->ndeps);
+	PGresult *res = PQexec(d, "SELECT quote_ident(cn.nspname) || '.' || quote_ident(c.relname), "
+				  "quote_ident(fn.nspname) || '.' || quote_ident(f.relname) "
+				  "FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
+				  "JOIN pg_namespace cn ON cn.oid = c.relnamespace "
+				  "JOIN pg_class f ON f.oid = k.confrelid "
+				  "JOIN pg_namespace fn ON fn.oid = f.relnamespace "
+				  "WHERE k.contype = 'f' AND k.conrelid <> k.confrelid");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		char *e = res_error(res, d);
+		fail(cause, "cannot read the target's foreign keys: %s", e);
+		free(e);
+		PQclear(res);
+		return -1;
+	}
+	for (int r = 0; r < PQntuples(res); r++) {
+		ssize_t a = -1, b = -1;
+		for (size_t i = 0; i < x->nt; i++) {
+			if (strcmp(x->t[i].qname, PQgetvalue(res, r, 0)) == 0)
+				a = (ssize_t)i;
+			if (strcmp(x->t[i].qname, PQgetvalue(res, r, 1)) == 0)
+				b = (ssize_t)i;
+		}
+		if (a < 0 || b < 0)
+			continue;
+		x->deps[a] = xrealloc(x->deps[a], (x->ndeps[a] + 1) * sizeof **x->deps);
+		x->deps[a][x->ndeps[a]++] = (size_t)b;
+	}
+	PQclear(res);
+	return 0;
+}
+
 /* A job: copy tables and build their post-data groups until nothing is left. */
 static void *job_main(void *arg)
 {
@@ -478,10 +538,11 @@ static void *job_main(void *arg)
 			}
 			continue;
 		}
-		while (x->next < x->nt && x->t[x->next].skip)
-			x->next++;
-		if (x->next < x->nt) {
-			struct pg_copy_table *t = &x->t[x->next++];
+		ssize_t ti = pick_table(x);
+		if (ti >= 0) {
+			struct pg_copy_table *t = &x->t[ti];
+			x->tstate[ti] = 1;
+			x->running++;
 			pthread_mutex_unlock(&x->mu);
 			if (!s)
 				s = open_source(x, &cause);
@@ -497,6 +558,8 @@ static void *job_main(void *arg)
 				total_progress(x, false);
 			}
 			pthread_mutex_lock(&x->mu);
+			x->running--;
+			x->tstate[ti] = 2;
 			if (rc != 0) {
 				pthread_mutex_unlock(&x->mu);
 				ctx_fail(x, cause);
@@ -749,6 +812,12 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci,
 		}
 	}
 
+	if (load_deps(&x, d, cause) != 0)
+		goto out;
+	x.tstate = xcalloc(x.nt ? x.nt : 1, 1);
+	for (size_t i = 0; i < x.nt; i++)
+		if (x.t[i].skip)
+			x.tstate[i] = 2;
 	x.copies_left = x.nt - res.skipped;
 	if (x.copies_left == 0 && x.plan)
 		for (size_t g = 0; g < x.plan->ngroups; g++)
@@ -809,6 +878,11 @@ out:
 	if (x.plan)
 		pg_post_plan_free(x.plan);
 	free(x.group_table);
+	free(x.tstate);
+	for (size_t i = 0; x.deps && i < x.nt; i++)
+		free(x.deps[i]);
+	free(x.deps);
+	free(x.ndeps);
 	free(x.group_state);
 	free(x.cause);
 	pg_copy_tables_free(x.t, x.nt);

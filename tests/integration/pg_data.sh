@@ -1,0 +1,178 @@
+#!/bin/sh
+# pg_data.sh — source, probe, data and verify against two real PostgreSQL
+# clusters: the yousync sample round trip, checksums compared with psql, and
+# the failure cases (wrong password, closed port, non-empty target, a copy that
+# fails half way, a tampered row).
+. "$(dirname "$0")/../lib/testlib.sh"
+
+pg_start src || exit 1
+pg_start dst || exit 1
+pg_load_yousync src yousync 1 || { echo "cannot load the sample"; exit 1; }
+
+SRC_URL=$(pg_url src yousync)
+
+# new_target DB: an empty database on dst owned by app.
+new_target() {
+	pg_sql dst postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1 OWNER app"
+}
+# schema_by_hand DB: the sample's tables created with psql (no schema step).
+schema_by_hand() {
+	PGPASSWORD=app-secret-pw psql -h 127.0.0.1 -p "$PORT_dst" -U app -d "$1" -q \
+		-v ON_ERROR_STOP=1 -f "$FIXTURES/yousync/schema.sql" >/dev/null
+}
+# config NAME TARGET_URL [extra lines]: a config file in its own directory.
+config() {
+	cname=$1
+	mkdir -p "$T_TMP/$cname"
+	{
+		echo "[source]"
+		echo "url = $SRC_URL"
+		echo "[target]"
+		echo "url = $2"
+		echo "sslmode = disable"
+		echo "[migrate]"
+		echo "jobs = 2"
+		shift 2
+		for l in "$@"; do echo "$l"; done
+	} >"$T_TMP/$cname/config.ini"
+	chmod 600 "$T_TMP/$cname/config.ini"
+	echo "$T_TMP/$cname/config.ini"
+}
+# rdsm CONFIG OUT ARGS…: run the plain front end, output in OUT; sets RC.
+rdsm() {
+	cfg=$1 out=$2; shift 2
+	timeout 120 "$RDSM_BIN" -c "$cfg" --plain "$@" >"$out" 2>&1
+	RC=$?
+}
+# checksums CLUSTER DB: one line per table: name, count, md5 of its sorted rows.
+checksums() {
+	for t in users actors actor_aliases urls tokens token_actors scripts words bookmarks \
+		analysis_results; do
+		pg_sql "$1" "$2" -c "SELECT '$t', count(*), md5(coalesce(string_agg(x, E'\\n' ORDER BY x), ''))
+			FROM (SELECT t::text AS x FROM $t t) s"
+	done
+}
+
+# --- the full round trip: source probe schema data verify ---------------------
+new_target roundtrip
+CFG=$(config roundtrip "$(pg_url dst roundtrip)")
+rdsm "$CFG" "$T_TMP/full.out" source probe schema data verify
+expect_eq "round trip source→target exits 0" 0 "$RC"
+expect_match "source step lists the words table" '\[source\] .*public\.words.*rows' "$T_TMP/full.out"
+expect_match "probe reports server version and round trip" '\[probe\] ok: PostgreSQL 1[0-9]' "$T_TMP/full.out"
+expect_match "data step reports tables and rows" '\[data\] ok: 10 tables copied' "$T_TMP/full.out"
+expect_match "verify reports every table matching" '\[verify\] ok: 10 tables and 9 sequences match' "$T_TMP/full.out"
+checksums src yousync >"$T_TMP/sum.src"
+checksums dst roundtrip >"$T_TMP/sum.full"
+if cmp -s "$T_TMP/sum.src" "$T_TMP/sum.full"; then ok "round trip: every table's rows are identical (psql checksums)"
+else not_ok "round trip: every table's rows are identical (psql checksums)"; diff "$T_TMP/sum.src" "$T_TMP/sum.full" | head; fi
+seq_src=$(pg_sql src yousync -c "SELECT last_value FROM words_id_seq")
+seq_dst=$(pg_sql dst roundtrip -c "SELECT last_value FROM words_id_seq")
+expect_eq "round trip: sequence words_id_seq at the source's position" "$seq_src" "$seq_dst"
+idx=$(pg_sql dst roundtrip -c "SELECT count(*) FROM pg_indexes WHERE tablename = 'words'")
+expect_eq "round trip: words has its primary key and index after the data" 2 "$idx"
+grep '\[data\]' "$T_TMP/full.out" | grep -E 'ok:|total' | tail -2 | sed 's/^/#   /'
+
+# a second run skips what was copied and verified
+rdsm "$CFG" "$T_TMP/full2.out" data verify
+expect_eq "re-run of data verify exits 0" 0 "$RC"
+expect_match "re-run skips tables already copied and verified" '0 tables copied \(10 skipped\)' "$T_TMP/full2.out"
+
+# --- data and verify into a schema made by hand (text COPY) -------------------
+new_target byhand
+schema_by_hand byhand
+CFG=$(config byhand "$(pg_url dst byhand)" "schema = skip")
+RDSM_COPY_FORMAT=text rdsm "$CFG" "$T_TMP/byhand.out" data verify
+expect_eq "text COPY into a hand-made schema exits 0" 0 "$RC"
+checksums dst byhand >"$T_TMP/sum.byhand"
+if cmp -s "$T_TMP/sum.src" "$T_TMP/sum.byhand"; then ok "text COPY: rows identical (psql checksums)"
+else not_ok "text COPY: rows identical (psql checksums)"; diff "$T_TMP/sum.src" "$T_TMP/sum.byhand" | head; fi
+
+# --- verify detects a tampered row and names the table ------------------------
+pg_sql dst byhand -c "UPDATE scripts SET script = script || '!' WHERE id = 7"
+rdsm "$CFG" "$T_TMP/tamper.out" verify
+expect_eq "verify of a tampered target exits 1" 1 "$RC"
+expect_match "verify names the tampered table" 'FAILED: 1 of .* differs: public\.scripts' "$T_TMP/tamper.out"
+expect_match "verify says the checksum differs" 'public\.scripts: checksum differs' "$T_TMP/tamper.out"
+pg_sql dst byhand -c "DELETE FROM bookmarks WHERE id = 3"
+rdsm "$CFG" "$T_TMP/tamper2.out" verify
+expect_match "verify reports a missing row as a row count difference" 'public\.bookmarks: row count differs: source [0-9]+, target [0-9]+' "$T_TMP/tamper2.out"
+
+# --- non-empty target: stops naming the table; --force truncates -------------
+new_target nonempty
+schema_by_hand nonempty
+pg_sql dst nonempty -c "INSERT INTO actors (name) VALUES ('already here')"
+CFG=$(config nonempty "$(pg_url dst nonempty)" "schema = skip")
+rdsm "$CFG" "$T_TMP/nonempty.out" data
+expect_eq "non-empty target table: data exits 1" 1 "$RC"
+expect_match "non-empty target: the failure names the table" 'FAILED: target table public\.actors already holds rows' "$T_TMP/nonempty.out"
+n=$(pg_sql dst nonempty -c "SELECT count(*) FROM words")
+expect_eq "non-empty target: nothing was copied" 0 "$n"
+rdsm "$CFG" "$T_TMP/force.out" data verify --force
+expect_eq "--force truncates and copies" 0 "$RC"
+n=$(pg_sql dst nonempty -c "SELECT count(*) FROM actors WHERE name = 'already here'")
+expect_eq "--force: the old row is gone" 0 "$n"
+
+# --- a copy that fails half way leaves its table empty; a re-run completes it
+new_target halfway
+schema_by_hand halfway
+last=$(pg_sql src yousync -c "SELECT max(id) FROM words")
+pg_sql dst halfway -c "ALTER TABLE words ADD CONSTRAINT not_the_last CHECK (id < $last)"
+CFG=$(config halfway "$(pg_url dst halfway)" "schema = skip")
+rdsm "$CFG" "$T_TMP/half.out" data
+expect_eq "a copy failing on its last row: data exits 1" 1 "$RC"
+expect_match "the failure names the table and the constraint" 'FAILED: .*public\.words.*not_the_last.*left empty' "$T_TMP/half.out"
+n=$(pg_sql dst halfway -c "SELECT count(*) FROM words")
+expect_eq "the failed table stays empty" 0 "$n"
+pg_sql dst halfway -c "ALTER TABLE words DROP CONSTRAINT not_the_last"
+rdsm "$CFG" "$T_TMP/half2.out" data verify
+expect_eq "after the fix a re-run completes the copy" 0 "$RC"
+checksums dst halfway >"$T_TMP/sum.half"
+if cmp -s "$T_TMP/sum.src" "$T_TMP/sum.half"; then ok "after the re-run every table is identical"
+else not_ok "after the re-run every table is identical"; diff "$T_TMP/sum.src" "$T_TMP/sum.half" | head; fi
+
+# --- connection failures: diagnosis and hint ----------------------------------
+CFG=$(config badpw "postgresql://app:wrong-pw@127.0.0.1:$PORT_dst/roundtrip?sslmode=disable")
+rdsm "$CFG" "$T_TMP/badpw.out" probe
+expect_eq "wrong password: probe exits 1" 1 "$RC"
+expect_match "wrong password: the message says the password was rejected" 'FAILED: password rejected for user app' "$T_TMP/badpw.out"
+expect_match "wrong password: a hint names the setting" 'Hint: check the password' "$T_TMP/badpw.out"
+
+closed=$(free_port)
+CFG=$(config closed "postgresql://app:app-secret-pw@127.0.0.1:$closed/roundtrip?sslmode=disable")
+rdsm "$CFG" "$T_TMP/closed.out" probe
+expect_eq "closed port: probe exits 1" 1 "$RC"
+expect_match "closed port: refused, with a hint" "FAILED: connection refused by 127\.0\.0\.1 port $closed.*Hint: .*nothing listens on port $closed" "$T_TMP/closed.out"
+
+CFG=$(config nodb "$(pg_url dst no_such_db)")
+rdsm "$CFG" "$T_TMP/nodb.out" probe
+expect_match "missing database: named, with a hint" 'FAILED: database no_such_db does not exist.*Hint: create it' "$T_TMP/nodb.out"
+
+CFG=$(config nohost "postgresql://app:pw@no-such-host.invalid:5432/x?sslmode=disable")
+rdsm "$CFG" "$T_TMP/nohost.out" probe
+expect_match "unknown host: named as such" 'FAILED: unknown host no-such-host\.invalid' "$T_TMP/nohost.out"
+
+# TLS required by us, server without TLS: the RDS PG15 hint path is covered by
+# the diagnosis of "no encryption"; here the server offers none.
+CFG=$(config nossl "postgresql://app:app-secret-pw@127.0.0.1:$PORT_dst/roundtrip?sslmode=require")
+rdsm "$CFG" "$T_TMP/nossl.out" probe
+expect_match "sslmode=require against a server without TLS: diagnosed" 'FAILED: TLS was required but the server does not offer it' "$T_TMP/nossl.out"
+
+# a silent port (accepts nothing, answers nothing): our own deadline fires
+python3 -c '
+import socket, time, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)
+print(s.getsockname()[1], flush=True)
+c = socket.create_connection(s.getsockname())  # fill the backlog
+time.sleep(30)' >"$T_TMP/silent.port" &
+SILENT=$!
+T_CLEANUP="$T_CLEANUP kill_silent"
+kill_silent() { kill "$SILENT"; }
+sleep 0.5
+sp=$(head -n 1 "$T_TMP/silent.port")
+CFG=$(config silent "postgresql://app:app-secret-pw@127.0.0.1:$sp/roundtrip?sslmode=disable")
+start=$(date +%s)
+rdsm "$CFG" "$T_TMP/silent.out" probe
+took=$(( $(date +%s) - start ))
+expect_match "a server that never answers: timed out, not hung" 'FAILED: .*(timed out|did not finish)' "$T_TMP/silent.out"
+if [ "$took" -le 15 ]; then ok "the probe's own deadline holds (${took}s)"; else not_ok "the probe's own deadline holds" "took ${took}s"; fi
