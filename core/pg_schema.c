@@ -22,7 +22,19 @@
 	"pg_type WHERE oid = " a ".atttypid) THEN ' COLLATE ' || (SELECT format('%I.%I', "          \
 	"cn.nspname, co.collname) FROM pg_collation co JOIN pg_namespace cn ON cn.oid = "          \
 	"co.collnamespace WHERE co.oid = " a ".attcollation) ELSE '' END"
+/* PostgreSQL deparses "col IN ('a', 'b')" on a varchar column as
+ * "(col)::text = ANY ((ARRAY['a'::character varying, …])::text[])", which
+ * parses back into a different tree (and prints differently). Give the parser
+ * the IN form it came from, so the target prints exactly like the source. */
+#define FIX_IN(e)                                                                                  \
+	"regexp_replace(" e ", $re$\\(\\(((?:\\w+|\"(?:[^\"]|\"\")+\")(?:\\.(?:\\w+|\"(?:[^\"]|\"\")+\"))*)"    \
+	"\\)::text = ANY "                                                                         \
+	"\\(\\(ARRAY\\[('(?:[^']|'')*'::character varying(?:, '(?:[^']|'')*'::character "         \
+	"varying)*)\\]\\)::text\\[\\]\\)\\)$re$, '((\\1) IN (\\2))', 'g')"
 #define QREL "format('%I.%I', n.nspname, c.relname)"
+#define NOT_INTERNAL(cls, oid)                                                                     \
+	"NOT EXISTS (SELECT 1 FROM pg_depend x WHERE x.classid = " cls " AND x.objid = " oid       \
+	" AND x.deptype = 'i')"
 #define REL_JOIN "pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
 #define REL_USER NS_USER("n.nspname") " AND " NOT_EXT("'pg_class'::regclass", "c.oid")
 
@@ -136,7 +148,8 @@ static const char sql_uncopyable[] =
 	"FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
 	"JOIN pg_language l ON l.oid = p.prolang "
 	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_proc'::regclass", "p.oid")
-	" AND NOT l.lanpltrusted AND p.prokind <> 'a' "
+	" AND " NOT_INTERNAL("'pg_proc'::regclass", "p.oid") " AND NOT l.lanpltrusted AND "
+	"p.prokind <> 'a' "
 	"UNION ALL SELECT 'aggregate', format('%I.%I(%s)', n.nspname, p.proname, "
 	"pg_get_function_identity_arguments(p.oid)), "
 	"'ordered-set, moving, serial or sort-operator aggregates are not copied' "
@@ -165,7 +178,8 @@ static const char sql_uncopyable[] =
 	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_opclass'::regclass", "o.oid")
 	" UNION ALL SELECT 'cast', format('(%s AS %s)', format_type(c.castsource, NULL), "
 	"format_type(c.casttarget, NULL)), 'user-defined casts are not copied' FROM pg_cast c "
-	"WHERE c.oid >= 16384 AND " NOT_EXT("'pg_cast'::regclass", "c.oid")
+	"WHERE c.oid >= 16384 AND " NOT_EXT("'pg_cast'::regclass", "c.oid") " AND "
+	NOT_INTERNAL("'pg_cast'::regclass", "c.oid")
 	" UNION ALL SELECT 'collation', format('%I.%I', n.nspname, co.collname), "
 	"'user-defined collations are not copied' FROM pg_collation co "
 	"JOIN pg_namespace n ON n.oid = co.collnamespace "
@@ -303,7 +317,7 @@ static const char sql_domains[] =
 	"pg_get_expr(t.typdefaultbin, 'pg_type'::regclass) ELSE '' END "
 	"|| CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END "
 	"|| coalesce((SELECT string_agg(format(' CONSTRAINT %I %s', co.conname, "
-	"pg_get_constraintdef(co.oid)), '' ORDER BY co.conname) FROM pg_constraint co WHERE "
+	FIX_IN("pg_get_constraintdef(co.oid)") "), '' ORDER BY co.conname) FROM pg_constraint co WHERE "
 	"co.contypid = t.oid AND co.contype = 'c' AND co.convalidated), '') "
 	"FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
 	"JOIN pg_type bt ON bt.oid = t.typbasetype WHERE t.typtype = 'd' AND "
@@ -403,7 +417,7 @@ static const char sql_tables[] =
 	"FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = "
 	"a.attnum WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND "
 	"a.attislocal) AS cols, "
-	"(SELECT string_agg(format('CONSTRAINT %I %s', co.conname, pg_get_constraintdef(co.oid)), "
+	"(SELECT string_agg(format('CONSTRAINT %I %s', co.conname, " FIX_IN("pg_get_constraintdef(co.oid)") "), "
 	"', ' ORDER BY co.conname) FROM pg_constraint co WHERE co.conrelid = c.oid AND co.contype "
 	"= 'c' AND co.conislocal AND co.convalidated) AS chk) x "
 	"WHERE c.relkind IN ('r', 'p') AND c.reloftype = 0 AND " REL_USER
@@ -455,8 +469,8 @@ static const char sql_views[] =
 	"SELECT CASE c.relkind WHEN 'v' THEN 'view ' ELSE 'materialized view ' END || " QREL ", "
 	"format('CREATE %s %s%s AS %s%s', CASE c.relkind WHEN 'v' THEN 'VIEW' ELSE "
 	"'MATERIALIZED VIEW' END, " QREL ", CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' || "
-	"array_to_string(c.reloptions, ', ') || ')' ELSE '' END, rtrim(rtrim(pg_get_viewdef(c.oid), "
-	"E' \\n'), ';'), CASE c.relkind WHEN 'm' THEN ' WITH NO DATA' ELSE '' END) "
+	"array_to_string(c.reloptions, ', ') || ')' ELSE '' END, rtrim(rtrim(" FIX_IN("pg_get_viewdef(c.oid)")
+	", E' \\n'), ';'), CASE c.relkind WHEN 'm' THEN ' WITH NO DATA' ELSE '' END) "
 	"FROM " REL_JOIN " WHERE c.relkind IN ('v', 'm') AND " REL_USER " ORDER BY c.oid";
 
 /* Comments: COMMENT ON kind identity IS 'text'; POST says whether the object
@@ -700,7 +714,7 @@ static const char sql_post_groups[] =
 	"FROM pg_constraint co JOIN " REL_JOIN " ON c.oid = co.conrelid "
 	"WHERE co.contype IN ('p', 'u', 'x') AND " REL_USER
 	" UNION ALL SELECT " QREL ", format('index %I.%I', n.nspname, ic.relname), "
-	"pg_get_indexdef(i.indexrelid), 2, i.indexrelid FROM pg_index i JOIN pg_class ic ON "
+	FIX_IN("pg_get_indexdef(i.indexrelid)") ", 2, i.indexrelid FROM pg_index i JOIN pg_class ic ON "
 	"ic.oid = i.indexrelid JOIN " REL_JOIN " ON c.oid = i.indrelid "
 	"WHERE c.relkind IN ('r', 'p', 'm') AND " REL_USER " AND NOT EXISTS (SELECT 1 FROM "
 	"pg_constraint co WHERE co.conindid = i.indexrelid AND co.conrelid = i.indrelid AND "
@@ -726,7 +740,7 @@ static const char *const sql_post_final[] = {
 	" WHERE c.relkind IN ('r', 'p') AND c.relreplident IN ('f', 'n', 'i') AND " REL_USER,
 	/* NOT VALID checks, then foreign keys */
 	"SELECT format('constraint %I on %s', co.conname, " QREL "), format('ALTER TABLE %s ADD "
-	"CONSTRAINT %I %s', " QREL ", co.conname, pg_get_constraintdef(co.oid)) FROM "
+	"CONSTRAINT %I %s', " QREL ", co.conname, " FIX_IN("pg_get_constraintdef(co.oid)") ") FROM "
 	"pg_constraint co JOIN " REL_JOIN " ON c.oid = co.conrelid WHERE co.contype = 'c' AND NOT "
 	"co.convalidated AND co.conislocal AND " REL_USER " ORDER BY co.oid",
 	"SELECT format('foreign key %I on %s', co.conname, " QREL "), format('ALTER TABLE %s%s "
@@ -784,7 +798,8 @@ static const char sql_refresh[] =
 static const char sql_setval[] =
 	"SELECT 'sequence ' || format('%I.%I', schemaname, sequencename), "
 	"format('SELECT pg_catalog.setval(%L, %s, %s)', format('%I.%I', schemaname, "
-	"sequencename), coalesce(last_value, start_value), last_value IS NOT NULL) "
+	"sequencename), coalesce(last_value, start_value), CASE WHEN last_value IS NULL THEN "
+	"'false' ELSE 'true' END) "
 	"FROM pg_sequences s WHERE " NS_USER("schemaname") " AND "
 	NOT_EXT("'pg_class'::regclass", "format('%I.%I', schemaname, sequencename)::regclass")
 	" ORDER BY 1";

@@ -1,0 +1,208 @@
+#!/bin/sh
+# The schema step against two real clusters: every object kind of issue 4
+# item 3 (tests/fixtures/allkinds.sql) arrives exact (pg_dump --schema-only of
+# both sides, comments, sequence positions), owned by the target user; a
+# re-run changes nothing; what cannot be copied is named; a schema file with
+# an error names file:line and leaves the target untouched; the yousync
+# sample copies in the right order. Then, when the data step exists, a full
+# schema+data+verify round trip.
+. "$(dirname "$0")/../lib/testlib.sh"
+
+ALLKINDS="$ROOT/tests/fixtures/allkinds.sql"
+
+pg_start src || exit 1
+pg_start dst || exit 1
+
+# app_sql NAME DB SQL…: run SQL as the role app over TCP.
+app_sql() {
+	eval "p=\$PORT_$1"
+	db=$2; shift 2
+	PGPASSWORD=app-secret-pw psql -h 127.0.0.1 -p "$p" -U app -d "$db" -qAt -v ON_ERROR_STOP=1 "$@"
+}
+
+# newdb NAME DB: a database owned by app.
+newdb() { pg_sql "$1" postgres -c "CREATE DATABASE \"$2\" OWNER app"; }
+
+# config FILE SRCDB DSTDB SCHEMA DATA
+# Each config in its own directory, so each has its own state file.
+config() {
+	mkdir -p "$(dirname "$1")"
+	cat >"$1" <<EOF
+[source]
+url = $(pg_url src "$2")
+
+[target]
+url = $(pg_url dst "$3")
+sslmode = disable
+
+[migrate]
+schema = $4
+data = $5
+EOF
+}
+
+# dump NAME DB: the schema as pg_dump prints it, without comment and SET lines.
+dump() {
+	eval "p=\$PORT_$1; d=\$DIR_$1"
+	pg_dump -h "$d" -p "$p" -U postgres --schema-only --no-owner --no-acl "$2" |
+		grep -v -e '^--' -e '^SET ' -e '^SELECT pg_catalog.set_config' -e '^\\restrict' \
+			-e '^\\unrestrict' | cat -s
+}
+
+# comments NAME DB: every comment with a stable identity (no OIDs).
+comments() {
+	pg_sql "$1" "$2" -c "SELECT o.type, o.identity, d.description FROM pg_description d,
+		LATERAL pg_identify_object(d.classoid, d.objoid, d.objsubid) o
+		WHERE o.schema IS DISTINCT FROM 'pg_catalog' ORDER BY 1, 2"
+}
+
+# seqs NAME DB: every sequence's position.
+seqs() {
+	pg_sql "$1" "$2" -c "SELECT schemaname, sequencename, last_value FROM pg_sequences ORDER BY 1, 2"
+}
+
+# same WHAT FILE_A FILE_B: ok when the files are identical, else the diff.
+same() {
+	if cmp -s "$2" "$3"; then ok "$1"; else
+		not_ok "$1" "differences (source < > target):"
+		diff "$2" "$3" | head -60 | sed 's/^/#   /'
+	fi
+}
+
+# --- every object kind, schema only (data = skip runs post-data at once) ----
+newdb src allk
+newdb dst allk
+app_sql src allk -f "$ALLKINDS" >/dev/null 2>"$T_TMP/load.err" ||
+	{ cat "$T_TMP/load.err"; not_ok "allkinds fixture loads on the source"; exit 1; }
+
+config "$T_TMP/allk/config.ini" allk allk copy skip
+"$RDSM_BIN" -c "$T_TMP/allk/config.ini" --plain schema >"$T_TMP/allk.out" 2>&1
+expect_eq "schema step succeeds on every object kind" 0 $?
+dump src allk >"$T_TMP/allk.src.sql"
+dump dst allk >"$T_TMP/allk.dst.sql"
+same "pg_dump --schema-only of source and target are identical" \
+	"$T_TMP/allk.src.sql" "$T_TMP/allk.dst.sql"
+comments src allk >"$T_TMP/allk.src.comments"
+comments dst allk >"$T_TMP/allk.dst.comments"
+same "comments are identical" "$T_TMP/allk.src.comments" "$T_TMP/allk.dst.comments"
+expect_eq "the fixture has comments on many kinds of object" yes \
+	"$([ "$(wc -l <"$T_TMP/allk.src.comments")" -ge 15 ] && echo yes || echo no)"
+seqs src allk >"$T_TMP/allk.src.seq"
+seqs dst allk >"$T_TMP/allk.dst.seq"
+same "sequence positions are the source's" "$T_TMP/allk.src.seq" "$T_TMP/allk.dst.seq"
+expect_eq "every copied object is owned by the target user" 0 "$(pg_sql dst allk -c "
+	SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+	WHERE n.nspname IN ('app', 'Mixed Case') AND c.relowner <> 'app'::regrole")"
+expect_eq "materialized views populated on the source are populated on the target" \
+	"$(pg_sql src allk -c "SELECT string_agg(relname || '=' || relispopulated, ',' ORDER BY relname) FROM pg_class WHERE relkind = 'm'")" \
+	"$(pg_sql dst allk -c "SELECT string_agg(relname || '=' || relispopulated, ',' ORDER BY relname) FROM pg_class WHERE relkind = 'm'")"
+expect_no_match "nothing is reported as not copied for the fixture" "not copied" "$T_TMP/allk.out"
+
+# a re-run finds everything in place and changes nothing
+"$RDSM_BIN" -c "$T_TMP/allk/config.ini" --plain schema >"$T_TMP/allk2.out" 2>&1
+expect_eq "a second schema run succeeds" 0 $?
+dump dst allk >"$T_TMP/allk.dst2.sql"
+same "a second schema run leaves the target's schema unchanged" \
+	"$T_TMP/allk.dst.sql" "$T_TMP/allk.dst2.sql"
+expect_match "a second run says the objects were already there" "already on the target" \
+	"$T_TMP/allk2.out"
+
+# pre-data only (data = copy): keys and indexes wait for the data step
+newdb dst allk_pre
+config "$T_TMP/pre/config.ini" allk allk_pre copy copy
+"$RDSM_BIN" -c "$T_TMP/pre/config.ini" --plain schema >"$T_TMP/pre.out" 2>&1
+expect_eq "schema step with data = copy succeeds" 0 $?
+expect_eq "pre-data makes the tables but no index yet" "t 0" "$(pg_sql dst allk_pre -c "
+	SELECT to_regclass('app.orders') IS NOT NULL, (SELECT count(*) FROM pg_index i JOIN pg_class c
+	ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'app')" |
+	tr '\n|' '  ' | sed 's/ *$//')"
+expect_match "the state file says post-data is pending" "^schema.post *= *pending" \
+	"$T_TMP/pre/.rds-migrate.state"
+
+# --- what cannot be copied is named, and the rest still arrives -------------
+newdb src extras
+newdb dst extras
+pg_sql src extras -c "
+	CREATE FUNCTION public.evt() RETURNS event_trigger LANGUAGE plpgsql AS 'BEGIN END';
+	CREATE EVENT TRIGGER noisy ON ddl_command_start EXECUTE FUNCTION public.evt();
+	CREATE FUNCTION public.c_abs(integer) RETURNS integer LANGUAGE internal AS 'int4abs';
+	CREATE TABLE public.kept (id integer PRIMARY KEY);" >/dev/null
+config "$T_TMP/extras/config.ini" extras extras copy skip
+"$RDSM_BIN" -c "$T_TMP/extras/config.ini" --plain schema >"$T_TMP/extras.out" 2>&1
+expect_eq "schema step succeeds around objects it cannot copy" 0 $?
+expect_match "an event trigger is named as not copied" "noisy.*not copied|not copied.*noisy" \
+	"$T_TMP/extras.out"
+expect_match "an internal-language function is named as not copied" \
+	"c_abs.*not copied|not copied.*c_abs" "$T_TMP/extras.out"
+expect_eq "the copyable table arrives" t "$(pg_sql dst extras -c "SELECT to_regclass('public.kept') IS NOT NULL")"
+
+# --- schema = file:PATH --------------------------------------------------------
+newdb dst filebad
+cat >"$T_TMP/bad.sql" <<'EOF'
+-- a comment; with a semicolon
+CREATE TABLE first_one (id integer, note text DEFAULT 'a;b');
+CREATE FUNCTION f() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN RETURN 'x;y'; END $$;
+/* block; comment */
+CREATE TABLE second_one (
+    id intege
+);
+CREATE TABLE never_reached (id integer);
+EOF
+config "$T_TMP/filebad/config.ini" allk filebad "file:$T_TMP/bad.sql" skip
+"$RDSM_BIN" -c "$T_TMP/filebad/config.ini" --plain schema >"$T_TMP/filebad.out" 2>&1
+expect_eq "a schema file with an error fails the step" 1 $?
+expect_match "the error names the file and the line" "bad\\.sql:7:.*intege" "$T_TMP/filebad.out"
+expect_match "the error shows the statement" "CREATE TABLE second_one" "$T_TMP/filebad.out"
+expect_eq "the target is left untouched" 0 \
+	"$(pg_sql dst filebad -c "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace")"
+
+newdb dst filegood
+config "$T_TMP/filegood/config.ini" allk filegood "file:$FIXTURES/yousync/schema.sql" skip
+"$RDSM_BIN" -c "$T_TMP/filegood/config.ini" --plain schema >"$T_TMP/filegood.out" 2>&1
+expect_eq "a schema file with its own BEGIN/COMMIT applies" 0 $?
+expect_eq "every table of the file is there" 10 \
+	"$(pg_sql dst filegood -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")"
+
+# --- the yousync sample, in the right order ------------------------------------
+pg_load_yousync src yousync 1 || { not_ok "yousync sample loads"; exit 1; }
+newdb dst yousync
+config "$T_TMP/yousync/config.ini" yousync yousync copy skip
+"$RDSM_BIN" -c "$T_TMP/yousync/config.ini" --plain schema >"$T_TMP/yousync.out" 2>&1
+expect_eq "yousync schema copies" 0 $?
+expect_no_match "no \"does not exist\" error on the yousync sample" "does not exist" \
+	"$T_TMP/yousync.out"
+dump src yousync >"$T_TMP/ys.src.sql"
+dump dst yousync >"$T_TMP/ys.dst.sql"
+same "yousync: pg_dump --schema-only identical" "$T_TMP/ys.src.sql" "$T_TMP/ys.dst.sql"
+
+# --- full round trip through the data and verify steps -------------------------
+# rowsums NAME DB: every table's row count and a checksum of its rows.
+rowsums() {
+	for t in $(pg_sql "$1" "$2" -c "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables
+		WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1"); do
+		echo "$t $(pg_sql "$1" "$2" -c "SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, '|'
+			ORDER BY x::text)), '-') FROM $t x")"
+	done
+}
+for db in allk yousync; do
+	newdb dst "rt_$db"
+	config "$T_TMP/rt_$db/config.ini" "$db" "rt_$db" copy copy
+	"$RDSM_BIN" -c "$T_TMP/rt_$db/config.ini" --plain schema data verify >"$T_TMP/rt_$db.out" 2>&1
+	rc=$?
+	if grep -q "not available in this version" "$T_TMP/rt_$db.out"; then
+		echo "# skip: round trip $db (the data or verify step is not there yet)"
+		continue
+	fi
+	expect_eq "round trip $db: schema, data and verify succeed" 0 $rc
+	[ $rc -eq 0 ] || sed 's/^/#   | /' "$T_TMP/rt_$db.out" | tail -20
+	dump src "$db" >"$T_TMP/rt.src.sql"
+	dump dst "rt_$db" >"$T_TMP/rt.dst.sql"
+	same "round trip $db: pg_dump --schema-only identical" "$T_TMP/rt.src.sql" "$T_TMP/rt.dst.sql"
+	rowsums src "$db" >"$T_TMP/rt.src.rows"
+	rowsums dst "rt_$db" >"$T_TMP/rt.dst.rows"
+	same "round trip $db: every table's rows identical" "$T_TMP/rt.src.rows" "$T_TMP/rt.dst.rows"
+	seqs src "$db" >"$T_TMP/rt.src.seq"
+	seqs dst "rt_$db" >"$T_TMP/rt.dst.seq"
+	same "round trip $db: sequence positions identical" "$T_TMP/rt.src.seq" "$T_TMP/rt.dst.seq"
+done
