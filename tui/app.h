@@ -111,6 +111,10 @@ char *field_get(const struct field *f); /* heap UTF-8 */
 void field_free(struct field *f);
 /* Returns 1 when the text changed, 2 when only the cursor moved, 0 when not handled. */
 int field_key(struct field *f, int type, wint_t ch);
-void field_draw(struct field *f, int y, int x, int w, int role, bool focus, bool mask);
+/* Characters [MASK_FROM, MASK_TO) are drawn as '*'. */
+void field_draw(struct field *f, int y, int x, int w, int role, bool focus, size_t mask_from,
+		size_t mask_to);
+/* The password part of a URL in F ("scheme://user:PASSWORD@host"), as a range. */
+void field_url_password(const struct field *f, size_t *from, size_t *to);
 
 #endif

@@ -94,7 +94,10 @@ int form_key(struct form *fm, struct tui *t, int type, wint_t ch)
 	}
 	int pw = password_index(fm);
 	if ((type == KT_KEY && ch == KEY_F(3)) || (type == KT_CHAR && ch == KEY_CTRL('r'))) {
-		if (pw < 0)
+		bool secret = false;
+		for (int i = 0; i < fm->n; i++)
+			secret |= (config_keys[fm->keys[i]].flags & (CFGF_SECRET | CFGF_SECRET_URL)) != 0;
+		if (!secret)
 			return R_NONE;
 		fm->reveal = !fm->reveal;
 		return R_HANDLED | R_REDRAW;
@@ -168,17 +171,12 @@ int form_draw(struct form *fm, struct tui *t, int top, int rows)
 			ui_text(Y, LABEL_X, LABEL_W, focus ? ROLE_HEADING : ROLE_LABEL, ki->name);
 			int role = focus ? ROLE_FIELD_FOCUS : fm->bad[i] ? ROLE_FIELD_ERROR : ROLE_FIELD;
 			char *v = field_get(&fm->f[i]);
-			bool masked = false;
+			size_t mf = 0, mt = 0;
 			if ((ki->flags & CFGF_SECRET) && !fm->reveal && strcmp(v, "secrets-manager") != 0)
-				masked = true;
-			if ((ki->flags & CFGF_SECRET_URL) && !focus && !fm->reveal) {
-				char *d = config_display_value((enum config_key)fm->keys[i], v);
-				ui_fill(Y, FIELD_X, fw, role);
-				ui_text(Y, FIELD_X, fw, role, d);
-				free(d);
-			} else {
-				field_draw(&fm->f[i], Y, FIELD_X, fw, role, focus, masked);
-			}
+				mt = fm->f[i].len;
+			if ((ki->flags & CFGF_SECRET_URL) && !fm->reveal)
+				field_url_password(&fm->f[i], &mf, &mt);
+			field_draw(&fm->f[i], Y, FIELD_X, fw, role, focus, mf, mt);
 			if (!*v && !focus)
 				ui_text(Y, FIELD_X, fw, ROLE_HELP, "(empty)");
 			free_secret(v);
@@ -414,9 +412,11 @@ int live_draw(struct live *lv, int top, int rows, const char *heading)
 	}
 	if (y < end && lv->running && lv->status[0])
 		ui_textf(y++, 2, COLS - 4, ROLE_INFO, "» %s", lv->status);
-	if (y < end && lv->result[0])
-		ui_textf(y++, 2, COLS - 4, level_role(lv->result_level), "%s %s",
-			 level_mark(lv->result_level), lv->result);
+	if (y < end && lv->result[0]) {
+		char line[1300];
+		snprintf(line, sizeof line, "%s %s", level_mark(lv->result_level), lv->result);
+		y += ui_wrap(y, 2, COLS - 4, end - y < 3 ? end - y : 3, level_role(lv->result_level), line);
+	}
 	/* "total" first, then the tables that fit. */
 	for (int pass = 0; pass < 2; pass++)
 		for (int i = 0; i < lv->nprog && y < end; i++)

@@ -3,7 +3,7 @@
 
 static void *target_enter(struct tui *t)
 {
-	return settings_new(t, "target", "Where the data goes. Leave url empty to use the RDS instance; set it to migrate into any PostgreSQL.", 1u << STEP_PROBE, true, 5.0, "Target connection (live)");
+	return settings_new(t, "target", "Where the data goes. Leave url empty to use the RDS instance; set it to migrate into any PostgreSQL.", 1u << STEP_PROBE, true, 5.0, "Target connection");
 }
 
 static void target_leave(struct tui *t, void *data)

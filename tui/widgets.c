@@ -401,7 +401,33 @@ static int wc_cols(wchar_t c)
 	return w < 0 ? 1 : w;
 }
 
-void field_draw(struct field *f, int y, int x, int w, int role, bool focus, bool mask)
+void field_url_password(const struct field *f, size_t *from, size_t *to)
+{
+	*from = *to = 0;
+	size_t s = 0, at = 0, colon = 0;
+	for (size_t i = 0; i + 2 < f->len; i++)
+		if (f->buf[i] == ':' && f->buf[i + 1] == '/' && f->buf[i + 2] == '/') {
+			s = i + 3;
+			break;
+		}
+	if (!s)
+		return;
+	for (size_t i = s; i < f->len; i++)
+		if (f->buf[i] == '@')
+			at = i;
+	for (size_t i = s; i < at; i++)
+		if (f->buf[i] == ':') {
+			colon = i;
+			break;
+		}
+	if (colon && at > colon + 1) {
+		*from = colon + 1;
+		*to = at;
+	}
+}
+
+void field_draw(struct field *f, int y, int x, int w, int role, bool focus, size_t mask_from,
+		size_t mask_to)
 {
 	if (!f->buf)
 		field_set(f, "");
@@ -410,7 +436,7 @@ void field_draw(struct field *f, int y, int x, int w, int role, bool focus, bool
 	/* Column of the cursor from the start of the text. */
 	int curcol = 0;
 	for (size_t i = 0; i < f->cur; i++)
-		curcol += mask ? 1 : wc_cols(f->buf[i]);
+		curcol += i >= mask_from && i < mask_to ? 1 : wc_cols(f->buf[i]);
 	if (curcol < f->scroll)
 		f->scroll = curcol;
 	if (curcol - f->scroll > w - 1)
@@ -419,7 +445,7 @@ void field_draw(struct field *f, int y, int x, int w, int role, bool focus, bool
 	attrset(theme_attr(role));
 	int col = 0, outcol = 0;
 	for (size_t i = 0; i < f->len; i++) {
-		wchar_t c = mask ? L'*' : f->buf[i];
+		wchar_t c = i >= mask_from && i < mask_to ? L'*' : f->buf[i];
 		int cw = wc_cols(c);
 		if (col >= f->scroll) {
 			if (outcol + cw > w)
