@@ -7,13 +7,15 @@
  * master_user, db_name and the master password. [target] hostaddr is left
  * out on purpose: it is this machine's tunnel, and the application connects
  * to the endpoint by name. A relative sslrootcert is made absolute, since
- * the application runs from another directory. */
+ * the application runs from another directory; with verify-ca/verify-full
+ * and no CA named anywhere, the cached RDS CA bundle is used. */
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dburl.h"
 #include "dotenv.h"
+#include "rds_ca.h"
 #include "run.h"
 #include "util.h"
 
@@ -88,8 +90,9 @@ static int url_from_instance(struct run *r, struct dburl *u, char **cause)
 		rc = fail(cause, "the target is not known yet: run the instance step first, or set "
 				 "[target] url");
 	} else if (!r->res.master_password) {
-		rc = fail(cause, "the master password is not known: set [instance] master_password, "
-				 "or run the instance step in the same run");
+		rc = fail(cause, "the master password is not known: run the instance step in the "
+				 "same run (it generates it, or reads it back from Secrets Manager), "
+				 "or set [instance] master_password");
 	} else {
 		u->host = xstrdup(r->res.endpoint);
 		u->password = xstrdup(r->res.master_password);
@@ -126,6 +129,23 @@ int step_env_run(struct run *r, char **cause)
 						: url_from_instance(r, &u, cause);
 	if (rc != 0)
 		return -1;
+	/* verify-ca/verify-full with no CA named: the RDS bundle (cached, or
+	 * downloaded once), as the help of [target] sslrootcert says. */
+	if (!u.sslrootcert && u.sslmode && strncmp(u.sslmode, "verify-", 7) == 0) {
+		char *ca = NULL, *err = NULL;
+		if (rds_ca_ensure(&ca, &err) != 0) {
+			fail(cause, "sslmode=%s needs a CA bundle: %s", u.sslmode,
+			     err ? err : "the RDS CA bundle could not be had; set [target] sslrootcert");
+			free(err);
+			dburl_free(&u);
+			return -1;
+		}
+		u.sslrootcert = ca;
+		pthread_mutex_lock(&r->lock);
+		if (!r->res.sslrootcert)
+			r->res.sslrootcert = xstrdup(ca);
+		pthread_mutex_unlock(&r->lock);
+	}
 	char *url = dburl_build(&u);
 	dburl_free(&u);
 	char *masked = dburl_mask(url);

@@ -113,6 +113,19 @@ expect_match env_plain_unwritable_message 'not changed' out5.txt
 expect_eq env_plain_unwritable_old_intact "DATABASE_URL=old" "$(cat ro/.env)"
 expect_no_match env_plain_unwritable_no_password "$PW_ENC" out5.txt
 
+# verify-full with no CA named: the cached RDS CA bundle's absolute path is
+# written (no download: the bundle URL points nowhere).
+mkdir -p home/.cache/rds-migrate
+openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=test-ca -days 2 -keyout home/ca.key \
+	-out home/.cache/rds-migrate/global-bundle.pem >/dev/null 2>&1
+printf '[target]\nurl = postgresql://app:pw@db.example.com:5432/appdb\n[env]\nfile = ca.env\n' >ca.ini
+chmod 600 ca.ini
+env -u XDG_CACHE_HOME HOME="$W/home" RDSM_RDS_CA_URL="file://$T_TMP/none.pem" \
+	"$RDSM_BIN" -c ca.ini --plain env >out6.txt 2>&1
+rc=$?
+expect_eq env_plain_cached_bundle_exit_0 0 "$rc"
+expect_match env_plain_cached_bundle_path "sslmode=verify-full&sslrootcert=$(printf '%s' "$W/home/.cache/rds-migrate/global-bundle.pem" | sed 's|/|%2F|g')'\$" ca.env
+
 # --check-config: one line per problem (key, value, rule), secrets masked, exit 1.
 cat >bad.ini <<'EOF2'
 [instance]
