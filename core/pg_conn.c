@@ -218,6 +218,10 @@ void pg_diagnose(const char *message, enum pg_role role, const char *conninfo, s
 		if (rds)
 			HINT("download the RDS CA bundle (" RDS_CA_URL ") and set [target] "
 			     "sslrootcert to its path, or leave it empty to have it downloaded");
+		else if (role == PG_SOURCE || railway)
+			HINT("Railway serves a self-signed certificate: sslmode=require encrypts "
+			     "without verifying it and works; verify-ca/verify-full cannot work "
+			     "with Railway");
 		else
 			HINT("set sslrootcert=PATH to the server's CA, or use sslmode=require to "
 			     "encrypt without verifying");
