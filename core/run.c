@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "rds_ca.h"
 #include "util.h"
 
 static const step_fn step_fns[STEP_COUNT] = {
@@ -218,8 +219,53 @@ char *run_source_conninfo(struct run *r, char **cause)
 	return conninfo_from_url(url, defaults, cause);
 }
 
+/* verify-ca/verify-full with no CA bundle named (neither [target] sslrootcert
+ * nor the URL's own sslrootcert): fetch the RDS CA bundle once (it is cached)
+ * into r->res.sslrootcert. 0 when nothing is needed or it is there. */
+int run_ensure_rootcert(struct run *r, char **cause)
+{
+	const struct config *c = r->cfg;
+	if (*config_get(c, CFG_TARGET_SSLROOTCERT))
+		return 0;
+	char mode[32];
+	snprintf(mode, sizeof mode, "%s", config_get(c, CFG_TARGET_SSLMODE));
+	const char *url = config_get(c, CFG_TARGET_URL);
+	if (*url) {
+		PQconninfoOption *opts = PQconninfoParse(url, NULL);
+		bool own = false;
+		for (PQconninfoOption *o = opts; o && o->keyword; o++) {
+			if (!o->val || !*o->val)
+				continue;
+			if (strcmp(o->keyword, "sslrootcert") == 0)
+				own = true;
+			else if (strcmp(o->keyword, "sslmode") == 0)
+				snprintf(mode, sizeof mode, "%s", o->val);
+		}
+		PQconninfoFree(opts);
+		if (own)
+			return 0;
+	}
+	if (strcmp(mode, "verify-ca") != 0 && strcmp(mode, "verify-full") != 0)
+		return 0;
+	pthread_mutex_lock(&r->lock);
+	bool have = r->res.sslrootcert != NULL;
+	pthread_mutex_unlock(&r->lock);
+	if (have)
+		return 0;
+	char *path = NULL;
+	if (rds_ca_ensure(&path, cause) != 0)
+		return -1;
+	pthread_mutex_lock(&r->lock);
+	free(r->res.sslrootcert);
+	r->res.sslrootcert = path;
+	pthread_mutex_unlock(&r->lock);
+	return 0;
+}
+
 char *run_target_conninfo(struct run *r, char **cause)
 {
+	if (run_ensure_rootcert(r, cause) != 0)
+		return NULL;
 	const struct config *c = r->cfg;
 	const char *port = *config_get(c, CFG_TARGET_PORT) ? config_get(c, CFG_TARGET_PORT) : NULL;
 	const char *rootcert = *config_get(c, CFG_TARGET_SSLROOTCERT)

@@ -60,6 +60,10 @@ bool run_confirm(struct run *r, const char *fmt, ...) __attribute__((format(prin
  * sslrootcert), or the instance endpoint with the master user and password.
  * Caller frees. NULL with a cause when not known yet. */
 char *run_target_conninfo(struct run *r, char **cause);
+/* With verify-ca/verify-full and no sslrootcert given, set res.sslrootcert to
+ * the RDS CA bundle (rds_ca_ensure: downloaded once, cached). 0 when done or
+ * not needed; -1 with a cause when it cannot be had. */
+int run_ensure_rootcert(struct run *r, char **cause);
 /* The source connection string ([source] url). Caller frees. */
 char *run_source_conninfo(struct run *r, char **cause);
 

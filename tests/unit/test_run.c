@@ -89,6 +89,7 @@ static void endpoint_target_uses_the_master_user(void **state)
 	(void)state;
 	struct config cfg;
 	config_init(&cfg);
+	config_set(&cfg, CFG_TARGET_SSLROOTCERT, "/etc/ssl/rds-global-bundle.pem");
 	struct run r;
 	run_init(&r, &cfg, NULL, NULL);
 	char *cause = NULL;
