@@ -213,13 +213,3 @@ int main(int argc, char **argv)
 	return rc;
 }
 
-/* Until the TUI lands: a weak stand-in that says so (the real tui_run overrides it). */
-__attribute__((weak)) int tui_run(struct config *cfg, struct state *st,
-				  const struct tui_options *opt)
-{
-	(void)cfg;
-	(void)st;
-	(void)opt;
-	fputs("rds-migrate: the wizard is not built in this version; use --plain\n", stderr);
-	return 1;
-}
