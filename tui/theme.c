@@ -200,8 +200,22 @@ void theme_load(const char *name, char *warn, size_t warnsz)
 		snprintf(path, sizeof path, "%s", name);
 		f = fopen(path, "r");
 	} else {
-		const char *dirs[] = {"themes", RDSM_DATADIR "/themes"};
-		for (size_t i = 0; i < 2 && !f; i++) {
+		/* ./themes, then next to the program (a build tree), then the install. */
+		char exe[4096] = "", here[4200] = "", up[4200] = "";
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+		if (n > 0) {
+			exe[n] = 0;
+			char *slash = strrchr(exe, '/');
+			if (slash) {
+				*slash = 0;
+				snprintf(here, sizeof here, "%s/themes", exe);
+				snprintf(up, sizeof up, "%s/../themes", exe);
+			}
+		}
+		const char *dirs[] = {"themes", here, up, RDSM_DATADIR "/themes"};
+		for (size_t i = 0; i < 4 && !f; i++) {
+			if (!dirs[i][0])
+				continue;
 			snprintf(path, sizeof path, "%s/%s.ini", dirs[i], name);
 			f = fopen(path, "r");
 		}

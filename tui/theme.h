@@ -38,7 +38,7 @@ enum role {
 	ROLE_COUNT
 };
 
-/* Read theme NAME (a name looked up in ./themes then RDSM_DATADIR/themes, or
+/* Read theme NAME (a name looked up in ./themes, next to the program, then RDSM_DATADIR/themes, or
  * a path containing '/'). Problems (unknown role, bad colour…) are appended
  * to WARN as "file:line: …" lines. NULL NAME: the default, "dark". */
 void theme_load(const char *name, char *warn, size_t warnsz);

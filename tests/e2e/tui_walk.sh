@@ -28,7 +28,7 @@ walk() { # key title text
 	expect_screen "$2 shows $3" "$3"
 }
 walk Enter "2/9  Source database" "url"
-expect_screen "the source URL's password is masked" "postgresql://app:****************@railway.example.com"
+expect_screen "the source URL's password is masked" "app:****************@railway.example.com"
 expect_not_screen "the source URL's password is not on screen" "source-secret-pw" 1
 keys F3
 expect_screen "F3 shows the source URL's password" "app:source-secret-pw@railway"
