@@ -350,6 +350,11 @@ int dotenv_set(const char *path, const char *key, const char *value, struct dote
 	char *old = read_env(path, &len, &exists, cause);
 	if (!old)
 		return -1;
+	struct stat old_st = {0};
+	if (!exists || stat(path, &old_st) != 0) {
+		old_st.st_uid = geteuid();
+		old_st.st_gid = getegid();
+	}
 	char *text = dotenv_replace(old, len, key, value, &outlen, &res->replaced);
 	res->appended = res->replaced == 0;
 	res->created = !exists;
@@ -374,6 +379,21 @@ int dotenv_set(const char *path, const char *key, const char *value, struct dote
 			res->changed = true;
 			if (exists)
 				res->backup = xasprintf("%s%s", res->written, DOTENV_BACKUP_SUFFIX);
+			/* Run as root on an application's file: the new file (and the
+			 * backup) keep the old owner, or the application could no
+			 * longer read its own .env. */
+			if (exists && (old_st.st_uid != geteuid() || old_st.st_gid != getegid())) {
+				if (chown(res->written, old_st.st_uid, old_st.st_gid) != 0)
+					rc = fail(cause, "%s was written but its owner could not be "
+							 "restored to uid %u: %s",
+						  res->written, (unsigned)old_st.st_uid,
+						  strerror(errno));
+				/* Should this fail, the backup stays ours: still private. */
+				int bc = res->backup ? chown(res->backup, old_st.st_uid,
+							     old_st.st_gid)
+						     : 0;
+				(void)bc;
+			}
 		}
 	}
 	free_secret(old);

@@ -45,8 +45,9 @@ int dotenv_get(const char *path, const char *key, char **value, char **cause);
  * written to a temp file, fsynced and renamed (mode 0600), the old one kept
  * as PATH.bak; a symlink is kept and its target written. When the file
  * already holds exactly that content nothing is written (no backup churn),
- * only a mode looser than 0600 is tightened. On any error the old file is
- * left untouched. RES may be NULL. */
+ * only a mode looser than 0600 is tightened. The file keeps its owner and
+ * group (when we run as root on another user's file). On any error the old
+ * file is left untouched. RES may be NULL. */
 int dotenv_set(const char *path, const char *key, const char *value, struct dotenv_result *res,
 	       char **cause);
 

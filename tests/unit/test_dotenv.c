@@ -252,6 +252,31 @@ static void set_writes_0600_keeps_a_backup_and_is_idempotent(void **state)
 	free(bak);
 }
 
+/* Root rewriting an application's .env leaves it owned by the application. */
+static void owner_is_kept(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	char *p = write_tmp("owned.env", "A=1\n", 0600);
+	assert_int_equal(chown(p, 65534, 65534), 0);
+	struct dotenv_result res;
+	char *cause = NULL;
+	assert_int_equal(dotenv_set(p, "DATABASE_URL", "v", &res, &cause), 0);
+	assert_true(res.changed);
+	struct stat st;
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_uid, 65534);
+	assert_int_equal(st.st_gid, 65534);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(stat(res.backup, &st), 0);
+	assert_int_equal(st.st_uid, 65534);
+	unlink(res.backup);
+	dotenv_result_free(&res);
+	unlink(p);
+	free(p);
+}
+
 static void missing_file_is_created_0600(void **state)
 {
 	(void)state;
@@ -421,6 +446,7 @@ int main(void)
 		cmocka_unit_test(unterminated_quote_is_one_line),
 		cmocka_unit_test(set_writes_0600_keeps_a_backup_and_is_idempotent),
 		cmocka_unit_test(missing_file_is_created_0600),
+		cmocka_unit_test(owner_is_kept),
 		cmocka_unit_test(symlink_is_kept_and_its_target_written),
 		cmocka_unit_test(directory_is_refused),
 		cmocka_unit_test(unwritable_directory_leaves_the_old_file),
