@@ -179,11 +179,12 @@ same "yousync: pg_dump --schema-only identical" "$T_TMP/ys.src.sql" "$T_TMP/ys.d
 # --- full round trip through the data and verify steps -------------------------
 # rowsums NAME DB: every table's row count and a checksum of its rows.
 rowsums() {
-	for t in $(pg_sql "$1" "$2" -c "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables
-		WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1"); do
+	pg_sql "$1" "$2" -c "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables
+		WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1" >"$T_TMP/tables"
+	while IFS= read -r t; do
 		echo "$t $(pg_sql "$1" "$2" -c "SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, '|'
 			ORDER BY x::text)), '-') FROM $t x")"
-	done
+	done <"$T_TMP/tables"
 }
 for db in allk yousync; do
 	newdb dst "rt_$db"
