@@ -31,7 +31,10 @@ static void curl_init_once(void)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-/* URL-encode S (RFC 3986 unreserved characters kept) onto P. */
+/* Form-encode S onto P the way botocore does (Python's quote_plus): RFC 3986
+ * unreserved characters kept, space as '+', the rest %XX. AWS accepts any
+ * correct form encoding; moto re-encodes the body this way before checking
+ * the signature's payload hash, so %20 for a space would fail there. */
 static void params_put_encoded(struct aws_params *p, const char *s)
 {
 	size_t n = strlen(s);
@@ -40,6 +43,8 @@ static void params_put_encoded(struct aws_params *p, const char *s)
 		unsigned char c = (unsigned char)*s;
 		if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~')
 			p->buf[p->len++] = (char)c;
+		else if (c == ' ')
+			p->buf[p->len++] = '+';
 		else
 			p->len += (size_t)sprintf(p->buf + p->len, "%%%02X", c);
 	}

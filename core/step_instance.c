@@ -249,7 +249,7 @@ static void create_params(struct run *r, const char *version, const char *passwo
 		aws_params_add(p, "ManageMasterUserPassword", "true");
 	aws_params_add(p, "Port", config_get(c, CFG_NETWORK_PORT));
 	if (*config_get(c, CFG_INSTANCE_SECURITY_GROUP))
-		aws_params_add(p, "VpcSecurityGroupIds.member.1",
+		aws_params_add(p, "VpcSecurityGroupIds.VpcSecurityGroupId.1",
 			       config_get(c, CFG_INSTANCE_SECURITY_GROUP));
 	aws_params_add(p, "CopyTagsToSnapshot", "true");
 	char date[16];
@@ -257,10 +257,10 @@ static void create_params(struct run *r, const char *version, const char *passwo
 	struct tm tm;
 	gmtime_r(&t, &tm);
 	strftime(date, sizeof date, "%Y-%m-%d", &tm);
-	aws_params_add(p, "Tags.member.1.Key", "created-by");
-	aws_params_add(p, "Tags.member.1.Value", "rds-migrate");
-	aws_params_add(p, "Tags.member.2.Key", "rds-migrate:created");
-	aws_params_add(p, "Tags.member.2.Value", date);
+	aws_params_add(p, "Tags.Tag.1.Key", "created-by");
+	aws_params_add(p, "Tags.Tag.1.Value", "rds-migrate");
+	aws_params_add(p, "Tags.Tag.2.Key", "rds-migrate:created");
+	aws_params_add(p, "Tags.Tag.2.Value", date);
 }
 
 static bool status_ready(const char *s)

@@ -238,9 +238,11 @@ int step_network_run(struct run *r, char **cause)
 		goto out;
 	}
 	find_here(r, &h);
+	/* the instance's VPC; its security groups' VPC when RDS does not say */
+	const char *vpc = in.vpc_id[0] ? in.vpc_id : g[0].vpc_id;
 	char source[128];
 	char *why = NULL;
-	bool have_source = pick_source(r, &h, in.vpc_id, source, sizeof source, &why) == 0;
+	bool have_source = pick_source(r, &h, vpc, source, sizeof source, &why) == 0;
 
 	/* one finding per rule that covers the port, with its verdict */
 	bool allowed = false, world = false, exact = false;
@@ -285,7 +287,7 @@ int step_network_run(struct run *r, char **cause)
 		run_finding(r, LEVEL_INFO, "rules", "no inbound rule of %s covers port %d",
 			    g[0].id, port);
 
-	bool same_vpc = h.ec2 && strcmp(h.vpc, in.vpc_id) == 0;
+	bool same_vpc = h.ec2 && strcmp(h.vpc, vpc) == 0;
 	bool reachable = in.public_access || same_vpc;
 	if (!reachable)
 		run_finding(r, LEVEL_ERROR, "reachability",
@@ -293,7 +295,7 @@ int step_network_run(struct run *r, char **cause)
 			    "no security-group rule can let it in; use a tunnel through a host in the "
 			    "VPC ([target] hostaddr), or make it public (aws rds modify-db-instance "
 			    "--publicly-accessible)",
-			    id, in.vpc_id[0] ? in.vpc_id : "?");
+			    id, vpc[0] ? vpc : "?");
 
 	if (world)
 		run_finding(r, LEVEL_ERROR, "verdict", "port %d is open to the whole internet%s", port,
@@ -328,7 +330,11 @@ int step_network_run(struct run *r, char **cause)
 	for (size_t i = 0; i < ng; i++)
 		if (*want_sg && strcmp(g[i].id, want_sg) == 0)
 			target_sg = g[i].id;
-	bool need = !exact && !(allowed && !world);
+	/* an explicit [network] allow is added as asked; auto only when nothing
+	 * but a world-open rule lets this machine in */
+	const char *allow = config_get(c, CFG_NETWORK_ALLOW);
+	bool explicit_allow = *allow && strcmp(allow, "auto") != 0;
+	bool need = !exact && (explicit_allow || !(allowed && !world));
 	if (need && !have_source) {
 		rc = fail(cause, "%s", why);
 		free(why);

@@ -54,7 +54,9 @@ def sigv4_ok(method, path, headers, body):
         return False, "no SigV4 Authorization header"
     parts = dict(p.strip().split("=", 1) for p in auth[len("AWS4-HMAC-SHA256 "):].split(","))
     cred = parts["Credential"].split("/")
-    if cred[0] != ACCESS_KEY:
+    keys = {ACCESS_KEY: SECRET_KEY, SETTINGS.get("imds_ak"): SETTINGS.get("imds_sk")}
+    secret = keys.get(cred[0])
+    if not secret:
         return False, "unknown access key " + cred[0]
     date, region, service = cred[1], cred[2], cred[3]
     signed = parts["SignedHeaders"].split(";")
@@ -67,7 +69,7 @@ def sigv4_ok(method, path, headers, body):
     scope = "/".join([date, region, service, "aws4_request"])
     sts = "\n".join(["AWS4-HMAC-SHA256", amzdate, scope,
                      hashlib.sha256(canon.encode()).hexdigest()])
-    k = ("AWS4" + SECRET_KEY).encode()
+    k = ("AWS4" + secret).encode()
     for m in (date, region, service, "aws4_request"):
         k = hmac.new(k, m.encode(), hashlib.sha256).digest()
     want = hmac.new(k, sts.encode(), hashlib.sha256).hexdigest()
@@ -138,8 +140,9 @@ class Handler(BaseHTTPRequestHandler):
             "/latest/meta-data/placement/region": SETTINGS["imds_region"],
             "/latest/meta-data/iam/security-credentials/": "fake-role",
             "/latest/meta-data/iam/security-credentials/fake-role": json.dumps({
-                "Code": "Success", "Type": "AWS-HMAC", "AccessKeyId": ACCESS_KEY,
-                "SecretAccessKey": SECRET_KEY, "Token": "imds-session-token",
+                "Code": "Success", "Type": "AWS-HMAC", "AccessKeyId": SETTINGS.get("imds_ak", ACCESS_KEY),
+                "SecretAccessKey": SETTINGS.get("imds_sk", SECRET_KEY),
+                "Token": SETTINGS.get("imds_token", "imds-session-token"),
                 "Expiration": "2099-01-01T00:00:00Z"}),
             "/latest/meta-data/network/interfaces/macs/%s/vpc-id" % mac: SETTINGS["imds_vpc"],
             "/latest/meta-data/network/interfaces/macs/%s/security-group-ids" % mac:
@@ -167,6 +170,10 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(503, "<Response><Errors><Error><Code>RequestLimitExceeded</Code>"
                               "<Message>Request limit exceeded.</Message></Error></Errors>"
                               "<RequestID>f2</RequestID></Response>")
+        if fault == "dup":
+            return self.reply(400, "<Response><Errors><Error><Code>InvalidPermission.Duplicate"
+                              "</Code><Message>the specified rule already exists</Message>"
+                              "</Error></Errors><RequestID>f4</RequestID></Response>")
         if fault == "500":
             return self.reply(500, "<ErrorResponse><Error><Code>InternalFailure</Code>"
                               "<Message>fake internal error</Message></Error></ErrorResponse>")

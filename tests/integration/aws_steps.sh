@@ -1,0 +1,353 @@
+#!/bin/sh
+# aws_steps.sh — the instance and network steps against moto_server with
+# signature checking on, behind tests/tools/fakeaws.py (engine versions,
+# faults, IMDSv2, checkip). Every request is signed with an IAM user's key
+# that moto checks, so a wrongly signed request fails these tests.
+. "$(dirname "$0")/../lib/testlib.sh"
+
+PYBIN=$(dirname "$(command -v moto_server || ls /root/.pyenv/versions/3.11*/bin/moto_server 2>/dev/null | head -n 1)")
+PY="$PYBIN/python"
+[ -x "$PY" ] || PY=python3
+INSPECT="$ROOT/$BUILD/tools/aws_inspect"
+
+# moto checks signatures only with INITIAL_NO_AUTH_ACTION_COUNT set: the
+# first 3 actions (create the user, its policy, its key) go unchecked.
+export INITIAL_NO_AUTH_ACTION_COUNT=3
+moto_start || { not_ok aws_moto_start "moto_server did not start"; exit 1; }
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_REGION \
+	AWS_DEFAULT_REGION AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE SOURCE_DATABASE_URL
+export HOME="$T_TMP/home"
+mkdir -p "$HOME"
+
+cat >"$T_TMP/awsctl.py" <<'PY'
+"""Set up and look at moto state for the tests (boto3, straight to moto)."""
+import json, os, sys
+import boto3
+url = os.environ["MOTO_URL"]
+kw = dict(endpoint_url=url, region_name="us-east-1",
+          aws_access_key_id=os.environ.get("T_AK", "bootstrap"),
+          aws_secret_access_key=os.environ.get("T_SK", "bootstrap"))
+cmd, args = sys.argv[1], sys.argv[2:]
+if cmd == "mkuser":
+    iam = boto3.client("iam", **kw)
+    iam.create_user(UserName="rdsm-test")
+    iam.put_user_policy(UserName="rdsm-test", PolicyName="all", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+    k = iam.create_access_key(UserName="rdsm-test")["AccessKey"]
+    print(k["AccessKeyId"], k["SecretAccessKey"])
+elif cmd == "assume":
+    iam = boto3.client("iam", **kw)
+    iam.create_role(RoleName="rdsm-role", AssumeRolePolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"},
+                                                 "Action": "sts:AssumeRole"}]}))
+    iam.put_role_policy(RoleName="rdsm-role", PolicyName="all", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+    c = boto3.client("sts", **kw).assume_role(
+        RoleArn="arn:aws:iam::123456789012:role/rdsm-role", RoleSessionName="rdsm-session")["Credentials"]
+    print(c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])
+elif cmd == "default-vpc":
+    print(boto3.client("ec2", **kw).describe_vpcs(
+        Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"])
+elif cmd == "sg-create":
+    ec2 = boto3.client("ec2", **kw)
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    print(ec2.create_security_group(GroupName=args[0], Description="t", VpcId=vpc)["GroupId"])
+elif cmd == "sg-world":
+    boto3.client("ec2", **kw).authorize_security_group_ingress(GroupId=args[0], IpPermissions=[
+        {"IpProtocol": "tcp", "FromPort": int(args[1]), "ToPort": int(args[1]),
+         "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "anyone"}]}])
+elif cmd == "sg-rules":
+    g = boto3.client("ec2", **kw).describe_security_groups(GroupIds=[args[0]])["SecurityGroups"][0]
+    for p in g["IpPermissions"]:
+        for r in p.get("IpRanges", []):
+            print("%s %s %s %s" % (p.get("FromPort"), r["CidrIp"], "|", r.get("Description", "")))
+        for r in p.get("UserIdGroupPairs", []):
+            print("%s %s %s %s" % (p.get("FromPort"), r["GroupId"], "|", r.get("Description", "")))
+elif cmd == "mkdb":
+    boto3.client("rds", **kw).create_db_instance(
+        DBInstanceIdentifier=args[0], DBInstanceClass=args[1], Engine=args[2],
+        EngineVersion=args[3], MasterUsername="someone", MasterUserPassword="Another-pw-123",
+        AllocatedStorage=50, PubliclyAccessible=(args[4] == "true") if len(args) > 4 else True)
+elif cmd == "db":
+    d = boto3.client("rds", **kw).describe_db_instances(DBInstanceIdentifier=args[0])["DBInstances"][0]
+    tags = {t["Key"]: t["Value"] for t in d.get("TagList", [])}
+    print("version=%s encrypted=%s class=%s created-by=%s secret=%s" % (
+        d["EngineVersion"], d["StorageEncrypted"], d["DBInstanceClass"], tags.get("created-by"),
+        "yes" if d.get("MasterUserSecret") else "no"))
+elif cmd == "count-dbs":
+    print(len(boto3.client("rds", **kw).describe_db_instances()["DBInstances"]))
+PY
+awsctl() { MOTO_URL="$MOTO_URL" T_AK="$AK" T_SK="$SK" "$PY" "$T_TMP/awsctl.py" "$@"; }
+
+set -- $(awsctl mkuser) || true
+AK=$1 SK=$2
+[ -n "$AK" ] || { not_ok aws_iam_user "cannot create the IAM user in moto"; exit 1; }
+
+# fakeaws in front of moto: every AWS request of rds-migrate goes through it
+FAKE_PORT=$(free_port)
+python3 "$ROOT/tests/tools/fakeaws.py" "$FAKE_PORT" "$MOTO_URL" "$AK" "$SK" >"$T_TMP/fake.log" 2>&1 &
+FAKE_PID=$!
+T_CLEANUP="$T_CLEANUP kill_fake"
+kill_fake() { kill "$FAKE_PID"; }
+FAKE="http://127.0.0.1:$FAKE_PORT"
+i=0
+until curl -s -o /dev/null "$FAKE/checkip"; do
+	i=$((i + 1)); [ $i -gt 50 ] && { not_ok aws_fake_start "fakeaws did not start"; cat "$T_TMP/fake.log"; exit 1; }
+	sleep 0.2
+done
+fake() { curl -s "$FAKE/_fake/$1"; }
+export AWS_ENDPOINT_URL="$FAKE" RDSM_CHECKIP_URL="$FAKE/checkip" RDSM_POLL_SECONDS=1
+export AWS_EC2_METADATA_SERVICE_ENDPOINT="$FAKE" AWS_EC2_METADATA_DISABLED=true
+
+# the signature check is on: a request signed with a wrong secret is refused
+if MOTO_URL="$MOTO_URL" T_AK="$AK" T_SK="wrong-secret" "$PY" "$T_TMP/awsctl.py" count-dbs >/dev/null 2>&1; then
+	not_ok aws_moto_checks_signatures "moto accepted a wrongly signed request"
+else
+	ok aws_moto_checks_signatures
+fi
+
+SG=$(awsctl sg-create rdsm-db-sg)
+# conf NAME [key=value in section lines…]: a config file with the test defaults.
+conf() {
+	f="$T_TMP/$1.ini"; shift
+	{
+		echo "[aws]"; echo "region = us-east-1"; echo "profile = ${PROFILE:-}"
+		echo "[instance]"; echo "identifier = ${ID:-db1}"; echo "mode = ${MODE:-create}"
+		echo "engine_version = ${VERSION:-15}"; echo "master_password = ${PW:-Str0ng-Passw0rd-x}"
+		echo "security_group = ${SGCONF:-$SG}"; echo "public = ${PUBLIC:-true}"
+		echo "[network]"; echo "allow = ${ALLOW:-auto}"
+	} >"$f"
+	chmod 600 "$f"
+	echo "$f"
+}
+run_plain() { # OUT CONFIG ARGS…
+	out=$1; shift
+	"$RDSM_BIN" -c "$@" >"$out" 2>&1
+}
+use_keys() { export AWS_ACCESS_KEY_ID="$AK" AWS_SECRET_ACCESS_KEY="$SK"; }
+no_keys() { unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN; }
+
+# ---- who: credentials and their errors ---------------------------------------
+no_keys
+C=$(conf nocreds)
+run_plain "$T_TMP/nocreds.out" "$C" --plain instance
+expect_eq aws_no_credentials_exit 1 $?
+expect_match aws_no_credentials_says_so "FAILED: no AWS credentials: none in the environment.*no profile default" "$T_TMP/nocreds.out"
+
+export AWS_ACCESS_KEY_ID=AKIAUNKNOWNKEY000001 AWS_SECRET_ACCESS_KEY=whatever
+run_plain "$T_TMP/badkey.out" "$C" --plain instance
+expect_eq aws_unknown_key_exit 1 $?
+expect_match aws_unknown_key_message "InvalidClientTokenId.*AWS does not accept the access key AKIA…0001 \(from environment" "$T_TMP/badkey.out"
+
+export AWS_ACCESS_KEY_ID="$AK" AWS_SECRET_ACCESS_KEY="not-the-secret"
+run_plain "$T_TMP/badsecret.out" "$C" --plain instance
+expect_match aws_wrong_secret_message "SignatureDoesNotMatch.*the secret key does not match the access key" "$T_TMP/badsecret.out"
+
+# a profile in ~/.aws with a session token far longer than 200 bytes
+no_keys
+set -- $(awsctl assume)
+TAK=$1 TSK=$2 TTOK=$3
+mkdir -p "$HOME/.aws"
+cat >"$HOME/.aws/credentials" <<EOC
+[default]
+aws_access_key_id = AKIAUNKNOWNKEY000002
+aws_secret_access_key = nope
+
+[tempo]
+aws_access_key_id = $TAK
+aws_secret_access_key = $TSK
+aws_session_token = $TTOK
+EOC
+cat >"$HOME/.aws/config" <<'EOC'
+[default]
+region = eu-west-1
+
+[profile tempo]
+region = us-east-1
+output = json
+
+[sso-session corp]
+sso_start_url = https://example.awsapps.com/start
+EOC
+expect_eq aws_profile_token_is_long yes "$([ ${#TTOK} -gt 200 ] && echo yes || echo no)"
+C=$(PROFILE=tempo conf profile)
+"$INSPECT" "$C" instance >"$T_TMP/profile.out" 2>&1
+expect_eq aws_profile_session_token_inspect_exit 0 $?
+expect_match aws_profile_session_token_signed_in "signed in as arn:aws:sts::123456789012:assumed-role/rdsm-role/rdsm-session \(account 123456789012\) in us-east-1" "$T_TMP/profile.out"
+expect_match aws_profile_credentials_source "access key ASIA.* from profile tempo in $HOME/.aws/credentials, with a session token" "$T_TMP/profile.out"
+expect_match aws_profiles_listed "profiles: default, tempo \(in" "$T_TMP/profile.out"
+# AWS_PROFILE picks it too; a missing named profile is named in the message
+AWS_PROFILE=tempo "$INSPECT" "$(conf profenv)" instance >"$T_TMP/profenv.out" 2>&1
+expect_match aws_profile_from_env "assumed-role/rdsm-role" "$T_TMP/profenv.out"
+AWS_PROFILE=nosuch "$INSPECT" "$(conf profmiss)" instance >"$T_TMP/profmiss.out" 2>&1
+expect_match aws_profile_missing_message "profile nosuch is not in $HOME/.aws/credentials or $HOME/.aws/config" "$T_TMP/profmiss.out"
+rm -rf "$HOME/.aws"
+
+# IMDSv2: role credentials from the instance metadata service
+enc() { "$PY" -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
+fake "set?imds_off=0&imds_ak=$TAK&imds_sk=$(enc "$TSK")&imds_token=$(enc "$TTOK")" >/dev/null
+AWS_EC2_METADATA_DISABLED=false "$INSPECT" "$(conf imds)" instance >"$T_TMP/imds.out" 2>&1
+expect_match aws_imds_credentials "from EC2 instance role fake-role.*with a session token" "$T_TMP/imds.out"
+expect_match aws_imds_signed_in "signed in as arn:aws:sts::123456789012:assumed-role/rdsm-role" "$T_TMP/imds.out"
+fake "set?imds_off=1" >/dev/null
+
+# ---- the request layer: throttling, 5xx, timeouts ----------------------------
+use_keys
+C=$(conf retry)
+n0=$(fake "count?action=GetCallerIdentity")
+fake "fault?action=GetCallerIdentity&seq=throttle,throttle" >/dev/null
+"$INSPECT" "$C" instance >"$T_TMP/throttle.out" 2>&1
+expect_eq aws_throttled_then_success_exit 0 $?
+expect_match aws_throttled_retry_shown "GetCallerIdentity: Throttling; retry 2 of 5" "$T_TMP/throttle.out"
+expect_eq aws_throttled_three_calls $((n0 + 3)) "$(fake "count?action=GetCallerIdentity")"
+
+fake "fault?action=DescribeDBInstances&seq=500,500bare" >/dev/null
+"$INSPECT" "$C" instance >"$T_TMP/500.out" 2>&1
+expect_eq aws_500_retried_exit 0 $?
+expect_match aws_500_retried_shown "DescribeDBInstances: InternalFailure; retry 2 of 5" "$T_TMP/500.out"
+
+fake "fault?action=DescribeDBInstances&seq=denied" >/dev/null
+"$INSPECT" "$C" instance >"$T_TMP/denied.out" 2>&1
+expect_match aws_access_denied_not_retried "AccessDenied: User: .*not allowed to do this" "$T_TMP/denied.out"
+
+fake "set?slow_seconds=3" >/dev/null
+fake "fault?action=GetCallerIdentity&seq=slow,slow" >/dev/null
+start=$(date +%s)
+RDSM_AWS_TIMEOUT=1 RDSM_AWS_MAX_ATTEMPTS=2 "$INSPECT" "$C" instance >"$T_TMP/timeout.out" 2>&1
+rc=$?
+took=$(($(date +%s) - start))
+expect_eq aws_timeout_exit 1 $rc
+expect_match aws_timeout_message "no answer from 127.0.0.1:$FAKE_PORT within 1 s \(tried 2 times\)" "$T_TMP/timeout.out"
+expect_eq aws_timeout_bounded yes "$([ $took -lt 6 ] && echo yes || echo no)"
+
+# ---- instance: create, engine versions, adopt, identifier taken --------------
+VERSION=15.99 ID=badver run_plain "$T_TMP/badver.out" "$(VERSION=15.99 ID=badver conf badver)" --plain instance
+expect_eq aws_full_version_not_offered_exit 1 $?
+expect_match aws_full_version_not_offered "does not offer PostgreSQL 15.99 in us-east-1 \(offered: 15.2, 15.8, 15.10, 15.9\)" "$T_TMP/badver.out"
+
+C=$(ID=db1 conf create)
+run_plain "$T_TMP/create.out" "$C" --plain --yes instance network
+expect_eq aws_create_exit 0 $?
+expect_match aws_create_version_resolved "PostgreSQL 15 resolves to 15.10, the newest RDS offers" "$T_TMP/create.out"
+expect_match aws_create_available_endpoint "db1 is available at db1\..*:5432" "$T_TMP/create.out"
+expect_match aws_create_cost_shown "cost: about \\$[0-9.]+/month.*prices of 20" "$T_TMP/create.out"
+expect_eq aws_create_settings_sent "version=15.10 encrypted=True class=db.t3.micro created-by=rds-migrate secret=no" "$(awsctl db db1)"
+expect_match aws_create_state_kept "^instance.created=db1" "$T_TMP/.rds-migrate.state"
+expect_match aws_network_rule_added "tcp 5432 from 203.0.113.7/32 \(\"rds-migrate [0-9-]+\"\) — added" "$T_TMP/create.out"
+expect_match aws_network_rule_state "^network.rule=$SG:203.0.113.7/32" "$T_TMP/.rds-migrate.state"
+awsctl sg-rules "$SG" >"$T_TMP/rules1"
+expect_match aws_network_rule_in_moto "^5432 203.0.113.7/32 \| rds-migrate 20" "$T_TMP/rules1"
+
+# run twice: nothing changes and it succeeds
+creates=$(fake "count?action=CreateDBInstance")
+auths=$(fake "count?action=AuthorizeSecurityGroupIngress")
+run_plain "$T_TMP/again.out" "$C" --plain instance network
+expect_eq aws_second_run_exit 0 $?
+expect_match aws_second_run_adopts "created by an earlier run: adopting it" "$T_TMP/again.out"
+expect_match aws_second_run_no_change "no change needed" "$T_TMP/again.out"
+expect_eq aws_second_run_no_create "$creates" "$(fake "count?action=CreateDBInstance")"
+expect_eq aws_second_run_no_authorize "$auths" "$(fake "count?action=AuthorizeSecurityGroupIngress")"
+awsctl sg-rules "$SG" >"$T_TMP/rules2"
+expect_eq aws_second_run_same_rules "$(cat "$T_TMP/rules1")" "$(cat "$T_TMP/rules2")"
+
+# identifier taken by an instance we did not create: differences shown, asks
+awsctl mkdb taken1 db.t3.small postgres 14.9
+C=$(ID=taken1 conf taken)
+run_plain "$T_TMP/taken.out" "$C" --plain instance </dev/null
+expect_eq aws_identifier_taken_exit 1 $?
+expect_match aws_identifier_taken_differences "differs: class: config db.t3.micro, instance db.t3.small" "$T_TMP/taken.out"
+expect_match aws_identifier_taken_version_diff "differs: engine_version: config 15, instance 14.9" "$T_TMP/taken.out"
+expect_match aws_identifier_taken_message "the identifier taken1 is already taken in us-east-1" "$T_TMP/taken.out"
+run_plain "$T_TMP/adopt.out" "$C" --plain --yes instance
+expect_eq aws_adopt_with_yes_exit 0 $?
+expect_match aws_adopt_with_yes "adopting the existing instance" "$T_TMP/adopt.out"
+expect_match aws_adopt_password_unknown "master password: not known to rds-migrate|taken1 is available" "$T_TMP/adopt.out"
+
+awsctl mkdb mysql1 db.t3.micro mysql 8.0.35
+run_plain "$T_TMP/mysql.out" "$(ID=mysql1 conf mysql)" --plain --yes instance
+expect_match aws_identifier_taken_other_engine "taken in us-east-1 by a mysql instance" "$T_TMP/mysql.out"
+
+# mode = existing lists the region's instances
+run_plain "$T_TMP/existing.out" "$(MODE=existing ID=nosuch conf existing)" --plain instance
+expect_match aws_existing_lists_instances "no instance named nosuch in us-east-1; the region has: .*db1.*taken1" "$T_TMP/existing.out"
+run_plain "$T_TMP/existing2.out" "$(MODE=existing ID=db1 conf existing2)" --plain instance
+expect_eq aws_existing_adopt_exit 0 $?
+
+# engine listing unavailable: said so, the version sent as given
+fake "fault?action=DescribeDBEngineVersions&seq=denied" >/dev/null
+run_plain "$T_TMP/nolist.out" "$(ID=db2 conf nolist)" --plain instance
+expect_eq aws_version_listing_unavailable_exit 0 $?
+expect_match aws_version_listing_unavailable "cannot list the versions RDS offers .*AccessDenied.*sending 15 as given" "$T_TMP/nolist.out"
+
+# secrets-manager: RDS keeps the password; read back with GetSecretValue
+run_plain "$T_TMP/sm.out" "$(ID=db3 PW=secrets-manager conf sm)" --plain instance
+expect_eq aws_secrets_manager_exit 0 $?
+expect_match aws_secrets_manager_read_back "master password: read from AWS Secrets Manager \(arn:aws:secretsmanager:" "$T_TMP/sm.out"
+expect_eq aws_secrets_manager_sent "yes" "$(awsctl db db3 | sed 's/.*secret=//')"
+
+# ---- network: world rule, duplicate, EC2 group, not public ------------------
+SG2=$(awsctl sg-create rdsm-world-sg)
+awsctl sg-world "$SG2" 5432
+C=$(ID=db4 SGCONF=$SG2 conf world)
+run_plain "$T_TMP/w0.out" "$C" --plain instance
+"$INSPECT" "$C" network >"$T_TMP/winspect.out" 2>&1
+expect_eq aws_network_inspect_exit 0 $?
+expect_match aws_network_inspect_world_flagged "error: $SG2: tcp 5432 from 0.0.0.0/0 \(\"anyone\"\) — open to the whole internet" "$T_TMP/winspect.out"
+expect_match aws_network_inspect_verdict "error: verdict: port 5432 is open to the whole internet" "$T_TMP/winspect.out"
+expect_no_match aws_network_inspect_asks_nothing "UNEXPECTED QUESTION" "$T_TMP/winspect.out"
+awsctl sg-rules "$SG2" >"$T_TMP/wr0"
+expect_eq aws_network_inspect_changes_nothing "5432 0.0.0.0/0 | anyone" "$(cat "$T_TMP/wr0")"
+run_plain "$T_TMP/wno.out" "$C" --plain network </dev/null
+expect_match aws_network_world_kept_without_yes "still open to the whole internet" "$T_TMP/wno.out"
+run_plain "$T_TMP/wyes.out" "$C" --plain --yes network
+expect_eq aws_network_revoke_world_exit 0 $?
+expect_match aws_network_revoke_world "revoked tcp 5432 from 0.0.0.0/0" "$T_TMP/wyes.out"
+awsctl sg-rules "$SG2" >"$T_TMP/wr1"
+expect_no_match aws_network_world_gone_in_moto "0.0.0.0/0" "$T_TMP/wr1"
+expect_match aws_network_ip_rule_in_moto "^5432 203.0.113.7/32" "$T_TMP/wr1"
+
+# a duplicate rule (e.g. added by another client meanwhile) counts as success
+fake "fault?action=AuthorizeSecurityGroupIngress&seq=dup" >/dev/null
+run_plain "$T_TMP/dup.out" "$(ID=db4 SGCONF=$SG2 ALLOW=198.51.100.0/24 conf dup)" --plain network
+expect_eq aws_network_duplicate_is_success_exit 0 $?
+expect_match aws_network_duplicate_is_success "tcp 5432 from 198.51.100.0/24 .* — already there" "$T_TMP/dup.out"
+# a CIDR from [network] allow is added as given
+run_plain "$T_TMP/dup2.out" "$(ID=db4 SGCONF=$SG2 ALLOW=198.51.100.0/24 conf dup2)" --plain network
+expect_eq aws_network_allow_cidr_exit 0 $?
+expect_match aws_network_allow_cidr_added "tcp 5432 from 198.51.100.0/24 .* — added" "$T_TMP/dup2.out"
+
+# on EC2 (IMDS answers) in the same VPC: the instance's own group, no CIDR
+VPC=$(awsctl default-vpc)
+SG3=$(awsctl sg-create rdsm-ec2-sg)
+SG4=$(awsctl sg-create rdsm-db4-sg)
+fake "set?imds_off=0&imds_vpc=$VPC&imds_sgs=$SG3" >/dev/null
+C=$(ID=db5 SGCONF=$SG4 conf ec2)
+AWS_EC2_METADATA_DISABLED=false run_plain "$T_TMP/ec2.out" "$C" --plain instance network
+expect_eq aws_network_ec2_group_exit 0 $?
+expect_match aws_network_ec2_group_rule "tcp 5432 from $SG3 .* — added" "$T_TMP/ec2.out"
+awsctl sg-rules "$SG4" >"$T_TMP/er"
+expect_match aws_network_ec2_group_in_moto "^5432 $SG3 \| rds-migrate" "$T_TMP/er"
+expect_no_match aws_network_ec2_no_cidr "/32" "$T_TMP/er"
+fake "set?imds_off=1" >/dev/null
+
+# not publicly accessible and outside its VPC: explained, nothing added
+awsctl mkdb private1 db.t3.micro postgres 15.10 false
+C=$(ID=private1 conf private)
+run_plain "$T_TMP/priv.out" "$C" --plain network
+expect_eq aws_network_private_exit 1 $?
+expect_match aws_network_private_explained "not publicly accessible and this machine is outside its VPC" "$T_TMP/priv.out"
+
+# EC2 throttling shape on the live read
+fake "fault?action=DescribeSecurityGroups&seq=ec2throttle" >/dev/null
+"$INSPECT" "$(ID=db1 conf ec2thr)" network >"$T_TMP/ec2thr.out" 2>&1
+expect_eq aws_ec2_throttle_retried_exit 0 $?
+expect_match aws_ec2_throttle_retried "DescribeSecurityGroups: RequestLimitExceeded; retry 2 of 5" "$T_TMP/ec2thr.out"
+
+# the inspect view of the instance: status and cost, changes nothing
+n0=$(fake "count?action=CreateDBInstance")
+"$INSPECT" "$(ID=db1 conf insp)" instance >"$T_TMP/insp.out" 2>&1
+expect_match aws_inspect_instance_status "ok: db1: available: postgres 15.10, db.t3.micro" "$T_TMP/insp.out"
+"$INSPECT" "$(ID=notyet conf insp2)" instance network >"$T_TMP/insp2.out" 2>&1
+expect_match aws_inspect_instance_absent "notyet: does not exist yet in us-east-1" "$T_TMP/insp2.out"
+expect_match aws_inspect_network_absent "skipped: the instance notyet does not exist yet" "$T_TMP/insp2.out"
+expect_eq aws_inspect_creates_nothing "$n0" "$(fake "count?action=CreateDBInstance")"
