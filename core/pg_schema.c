@@ -213,18 +213,30 @@ static const char sql_uncopyable[] =
 	"OR EXISTS (SELECT 1 FROM pg_default_acl) "
 	"ORDER BY 1, 2";
 
-/* Emit a warning for every object that will not be copied. */
-static int report_uncopyable(PGconn *src, struct run *r, char **cause)
+/* Emit a warning for every object that will not be copied; *N counts them
+ * and *LIST names the first few (privileges are a note, not counted). */
+static int report_uncopyable(PGconn *src, struct run *r, size_t *n, char **list, char **cause)
 {
+	*n = 0;
+	*list = xstrdup("");
 	PGresult *res = query(src, sql_uncopyable, "objects that cannot be copied", cause);
 	if (!res)
 		return -1;
 	for (int i = 0; i < PQntuples(res); i++) {
-		if (!r)
-			continue;
+		bool note = strcmp(PQgetvalue(res, i, 0), "privileges") == 0;
 		char item[128];
 		snprintf(item, sizeof item, "%s %s", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
-		run_finding(r, LEVEL_WARN, item, "not copied: %s", PQgetvalue(res, i, 2));
+		if (r)
+			run_finding(r, note ? LEVEL_INFO : LEVEL_WARN, item, "not copied: %s",
+				    PQgetvalue(res, i, 2));
+		if (note)
+			continue;
+		if (*n < 5) {
+			char *l = xasprintf("%s%s%s", *list, **list ? ", " : "", item);
+			free(*list);
+			*list = l;
+		}
+		(*n)++;
 	}
 	PQclear(res);
 	return 0;
@@ -671,15 +683,39 @@ static int exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, bool in_tx,
 	return rc;
 }
 
+int pg_schema_inspect(PGconn *src, struct run *r, char **cause)
+{
+	size_t n = 0;
+	char *list = NULL;
+	if (src_begin(src, cause) < 0)
+		return -1;
+	int rc = report_uncopyable(src, r, &n, &list, cause);
+	src_end(src);
+	free(list);
+	return rc;
+}
+
 int pg_schema_pre(PGconn *src, PGconn *dst, struct run *r, char **cause)
 {
 	struct list l = {0};
 	char *missing = NULL;
 	if (src_begin(src, cause) < 0)
 		return -1;
-	int rc = report_uncopyable(src, r, cause);
+	size_t nbad = 0;
+	char *bad = NULL;
+	int rc = report_uncopyable(src, r, &nbad, &bad, cause);
 	if (rc == 0)
 		rc = check_extensions(src, dst, r, &missing, cause);
+	/* The source step asks the same question; ask here when it did not run. */
+	if (rc == 0 && nbad > 0 && r && r->status[STEP_SOURCE] != STATUS_OK &&
+	    !run_confirm(r, "%zu object%s cannot be copied (%s%s). Continue without %s?", nbad,
+			 nbad == 1 ? "" : "s", bad, nbad > 5 ? ", …" : "", nbad == 1 ? "it" : "them"))
+		rc = fail(cause,
+			  "%zu object%s cannot be copied (%s%s): confirm to go on without %s "
+			  "(--yes), or change the source first",
+			  nbad, nbad == 1 ? "" : "s", bad, nbad > 5 ? ", …" : "",
+			  nbad == 1 ? "it" : "them");
+	free(bad);
 	if (rc == 0)
 		rc = pre_plan(src, missing, &l, cause);
 	src_end(src);

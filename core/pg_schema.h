@@ -41,11 +41,15 @@ struct pg_post_plan {
 /* Pre-data: schemas, extensions, types, functions, sequences, tables (with
  * columns, defaults, identity, generated columns, NOT NULL, CHECK), partitions,
  * views, materialized views WITH NO DATA, comments. Names what cannot be
- * copied (LEVEL_WARN findings) before writing anything, then applies all of
+ * copied (LEVEL_WARN findings) before writing anything (and, unless the
+ * source step succeeded in this run, asks run_confirm), then applies all of
  * it in one target transaction. Objects that already exist are kept (a
  * re-run succeeds). R may be NULL (no events). Sets search_path only inside
  * its own transactions. */
 int pg_schema_pre(PGconn *src, PGconn *dst, struct run *r, char **cause);
+
+/* Look only: name (findings) what the copy would leave out; writes nothing. */
+int pg_schema_inspect(PGconn *src, struct run *r, char **cause);
 
 /* Post-data, serially: pg_schema_post_plan, every group, then the final list. */
 int pg_schema_post(PGconn *src, PGconn *dst, struct run *r, char **cause);

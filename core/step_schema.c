@@ -75,14 +75,25 @@ int step_schema_run(struct run *r, char **cause)
 		*cause = xstrdup("[migrate] schema = skip");
 		return 1;
 	}
-	if (r->inspect) {
-		*cause = xstrdup("look-only run: the schema is not written");
-		return 1;
-	}
-	if (strncmp(mode, "file:", 5) == 0)
+	if (strncmp(mode, "file:", 5) == 0) {
+		if (r->inspect) {
+			*cause = xasprintf("%s will be applied", mode + 5);
+			return 1;
+		}
 		return apply_file(r, mode + 5, cause);
+	}
 	if (strcmp(mode, "copy") != 0)
 		return fail(cause, "[migrate] schema = %s: use copy, file:PATH or skip", mode);
+	if (r->inspect) {
+		PGconn *s = connect_to("source", run_source_conninfo(r, cause), cause);
+		if (!s)
+			return -1;
+		int rc = pg_schema_inspect(s, r, cause);
+		PQfinish(s);
+		if (rc == 0)
+			*cause = xstrdup("look-only run: the schema is not written");
+		return rc < 0 ? -1 : 1;
+	}
 
 	PGconn *src = connect_to("source", run_source_conninfo(r, cause), cause);
 	if (!src)

@@ -128,8 +128,14 @@ pg_sql src extras -c "
 	CREATE FUNCTION public.c_abs(integer) RETURNS integer LANGUAGE internal AS 'int4abs';
 	CREATE TABLE public.kept (id integer PRIMARY KEY);" >/dev/null
 config "$T_TMP/extras/config.ini" extras extras copy skip
-"$RDSM_BIN" -c "$T_TMP/extras/config.ini" --plain schema >"$T_TMP/extras.out" 2>&1
-expect_eq "schema step succeeds around objects it cannot copy" 0 $?
+"$RDSM_BIN" -c "$T_TMP/extras/config.ini" --plain schema </dev/null >"$T_TMP/extras0.out" 2>&1
+expect_eq "objects that cannot be copied stop the step without a confirmation" 1 $?
+expect_match "the refusal names them and says how to go on" "cannot be copied .*noisy.*--yes" \
+	"$T_TMP/extras0.out"
+expect_eq "nothing is written before the confirmation" f \
+	"$(pg_sql dst extras -c "SELECT to_regclass('public.kept') IS NOT NULL")"
+"$RDSM_BIN" -c "$T_TMP/extras/config.ini" --plain --yes schema >"$T_TMP/extras.out" 2>&1
+expect_eq "schema step succeeds around objects it cannot copy once confirmed" 0 $?
 expect_match "an event trigger is named as not copied" "noisy.*not copied|not copied.*noisy" \
 	"$T_TMP/extras.out"
 expect_match "an internal-language function is named as not copied" \
