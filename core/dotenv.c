@@ -18,6 +18,7 @@ struct entry {
 	size_t key, key_len; /* the key */
 	size_t val, val_end; /* the value as written, quotes included */
 	char quote;          /* 0, '\'', '"' or '`' */
+	bool unclosed;       /* a quote opened and never closed: read as one line */
 };
 
 static bool blank(char c)
@@ -102,6 +103,7 @@ static void parse_entry(const char *t, size_t len, size_t pos, struct entry *e)
 			}
 		}
 		/* No closing quote: an unquoted value of this line. */
+		e->unclosed = true;
 	}
 	size_t v = p;
 	while (v < eol && !(t[v] == '#' && blank(t[v - 1])))
@@ -285,6 +287,22 @@ static char *read_env(const char *path, size_t *len, bool *exists, char **cause)
 	return t;
 }
 
+/* The line number of the first value whose quote is never closed, or 0. */
+static size_t unclosed_quote_line(const char *t, size_t len)
+{
+	size_t line = 1;
+	for (size_t pos = 0; pos < len;) {
+		struct entry e;
+		parse_entry(t, len, pos, &e);
+		if (e.unclosed)
+			return line;
+		for (size_t i = e.start; i < e.end; i++)
+			line += t[i] == '\n';
+		pos = e.end;
+	}
+	return 0;
+}
+
 int dotenv_get(const char *path, const char *key, char **value, char **cause)
 {
 	size_t len;
@@ -356,6 +374,23 @@ int dotenv_set(const char *path, const char *key, const char *value, struct dote
 		old_st.st_gid = getegid();
 	}
 	char *text = dotenv_replace(old, len, key, value, &outlen, &res->replaced);
+	/* A quote left open earlier in the file can be closed by the quotes of
+	 * the new value, and the file then reads differently: refuse rather
+	 * than write a file whose KEY is not VALUE. */
+	char *check = dotenv_lookup(text, outlen, key);
+	bool reads_back = check && strcmp(check, value) == 0;
+	free_secret(check);
+	if (!reads_back) {
+		size_t line = unclosed_quote_line(old, len);
+		free_secret(old);
+		free_secret(text);
+		if (line)
+			return fail(cause, "%s was not changed: line %zu opens a quoted value that is "
+					   "never closed; close the quote (or remove the line) and run "
+					   "again", path, line);
+		return fail(cause, "%s was not changed: %s would not read back as written", path,
+			    key);
+	}
 	res->appended = res->replaced == 0;
 	res->created = !exists;
 	res->written = final_target(path);

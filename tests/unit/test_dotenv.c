@@ -207,6 +207,39 @@ static void unterminated_quote_is_one_line(void **state)
 	free(out);
 }
 
+/* A quote opened and never closed earlier in the file: either the new value
+ * reads back as written, or nothing is written and the line is named. */
+static void unclosed_quote_never_gives_a_wrong_file(void **state)
+{
+	(void)state;
+	static const char text[] = "# app\nBROKEN=\"abc\nOTHER=1\n";
+	static const char *const values[] = {"plain", "it's \"quoted\" $HOME", "a&b", "x'y"};
+	for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
+		char *p = write_tmp("open.env", text, 0600);
+		char *cause = NULL;
+		int rc = dotenv_set(p, "DATABASE_URL", values[i], NULL, &cause);
+		if (rc == 0) {
+			char *v = NULL;
+			assert_int_equal(dotenv_get(p, "DATABASE_URL", &v, NULL), 1);
+			assert_string_equal(v, values[i]);
+			free(v);
+			v = NULL;
+			assert_int_equal(dotenv_get(p, "OTHER", &v, NULL), 1);
+			assert_string_equal(v, "1");
+			free(v);
+		} else {
+			assert_non_null(strstr(cause, "line 2 opens a quoted value"));
+			assert_file_is(p, text);
+		}
+		free(cause);
+		unlink(p);
+		char *bak = xasprintf("%s.bak", p);
+		unlink(bak);
+		free(bak);
+		free(p);
+	}
+}
+
 static void set_writes_0600_keeps_a_backup_and_is_idempotent(void **state)
 {
 	(void)state;
@@ -444,6 +477,7 @@ int main(void)
 		cmocka_unit_test(missing_key_is_appended_with_the_files_line_ending),
 		cmocka_unit_test(quote_style_is_kept_or_chosen_for_the_value),
 		cmocka_unit_test(unterminated_quote_is_one_line),
+		cmocka_unit_test(unclosed_quote_never_gives_a_wrong_file),
 		cmocka_unit_test(set_writes_0600_keeps_a_backup_and_is_idempotent),
 		cmocka_unit_test(missing_file_is_created_0600),
 		cmocka_unit_test(owner_is_kept),
