@@ -578,8 +578,12 @@ int step_instance_run(struct run *r, char **cause)
 		run_finding(r, LEVEL_OK, id, "CreateDBInstance accepted (status %s)", in.status);
 		if (generated)
 			run_finding(r, LEVEL_WARN, "master password",
-				    "generated: %s — shown once; it is saved only to the .env",
-				    password);
+				    "generated (%zu characters); it is kept in memory for this run "
+				    "and written only to the .env by the env step, never logged. If "
+				    "the run stops before that, set a new one (aws rds "
+				    "modify-db-instance --master-user-password) or use "
+				    "master_password = secrets-manager",
+				    strlen(password));
 		else if (managed)
 			run_finding(r, LEVEL_INFO, "master password",
 				    "kept by RDS in AWS Secrets Manager");

@@ -113,7 +113,7 @@ conf() {
 	{
 		echo "[aws]"; echo "region = us-east-1"; echo "profile = ${PROFILE:-}"
 		echo "[instance]"; echo "identifier = ${ID:-db1}"; echo "mode = ${MODE:-create}"
-		echo "engine_version = ${VERSION:-15}"; echo "master_password = ${PW:-Str0ng-Passw0rd-x}"
+		echo "engine_version = ${VERSION:-15}"; echo "master_password = ${PW-Str0ng-Passw0rd-x}"
 		echo "security_group = ${SGCONF:-$SG}"; echo "public = ${PUBLIC:-true}"
 		echo "[network]"; echo "allow = ${ALLOW:-auto}"
 	} >"$f"
@@ -272,6 +272,22 @@ run_plain "$T_TMP/existing.out" "$(MODE=existing ID=nosuch conf existing)" --pla
 expect_match aws_existing_lists_instances "no instance named nosuch in us-east-1; the region has: .*db1.*taken1" "$T_TMP/existing.out"
 run_plain "$T_TMP/existing2.out" "$(MODE=existing ID=db1 conf existing2)" --plain instance
 expect_eq aws_existing_adopt_exit 0 $?
+
+# waiting shows every status change and survives a failed poll
+fake "fault?action=CreateDBInstance&seq=status:creating" >/dev/null
+fake "fault?action=DescribeDBInstances&seq=passthrough,status:creating,denied,status:backing-up" >/dev/null
+run_plain "$T_TMP/wait.out" "$(ID=dbwait conf wait)" --plain instance
+expect_eq aws_wait_exit 0 $?
+expect_match aws_wait_status_shown "dbwait is creating — [0-9]+s elapsed, last poll [0-9:]+, polling every 1s, waiting up to 40 min" "$T_TMP/wait.out"
+expect_match aws_wait_poll_error_survived "warning: poll: DescribeDBInstances: AccessDenied.*will retry; 1 of 5" "$T_TMP/wait.out"
+expect_match aws_wait_change_backing_up "status: creating → backing-up after" "$T_TMP/wait.out"
+expect_match aws_wait_change_available "status: backing-up → available after" "$T_TMP/wait.out"
+expect_no_match aws_generated_password_not_printed "Str0ng-Passw0rd-x" "$T_TMP/wait.out"
+
+# a generated password is never printed
+run_plain "$T_TMP/gen.out" "$(ID=dbgen PW= conf gen)" --plain instance
+expect_eq aws_generated_password_exit 0 $?
+expect_match aws_generated_password_said "master password: generated \(24 characters\)" "$T_TMP/gen.out"
 
 # engine listing unavailable: said so, the version sent as given
 fake "fault?action=DescribeDBEngineVersions&seq=denied" >/dev/null

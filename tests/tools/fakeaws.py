@@ -4,7 +4,8 @@ moto_server cannot serve. It stands in front of moto as the AWS endpoint:
 
   * DescribeDBEngineVersions: a fixed listing of postgres versions, in two
     pages (Marker), after checking the request's SigV4 signature itself;
-  * faults scripted per action (/_fake/fault?action=A&seq=throttle,500,slow):
+  * faults scripted per action (/_fake/fault?action=A&seq=throttle,500,slow,
+    dup, denied, status:creating):
     each request for A takes the next fault; when none is left the request
     is forwarded to moto unchanged (same Host header, so moto's own SigV4
     check still applies);
@@ -20,6 +21,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import re
 import sys
 import threading
 import time
@@ -188,7 +190,8 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(float(SETTINGS["slow_seconds"]))
         if action == "DescribeDBEngineVersions" and fault != "passthrough":
             return self.engine_versions(body, form)
-        self.forward(body)
+        status = fault[len("status:"):] if fault and fault.startswith("status:") else None
+        self.forward(body, status)
 
     def engine_versions(self, body, form):
         ok, why = sigv4_ok("POST", self.path, self.headers, body)
@@ -215,7 +218,7 @@ class Handler(BaseHTTPRequestHandler):
                % ("<Marker>%s</Marker>" % marker if marker else "", items))
         self.reply(200, xml)
 
-    def forward(self, body):
+    def forward(self, body, status=None):
         c = http.client.HTTPConnection(MOTO.hostname, MOTO.port, timeout=60)
         hdrs = {k: v for k, v in self.headers.items()
                 if k.lower() not in ("connection", "content-length")}
@@ -223,6 +226,11 @@ class Handler(BaseHTTPRequestHandler):
         c.request("POST", self.path, body=body, headers=hdrs)
         r = c.getresponse()
         data = r.read()
+        if status:  # show the instance in another status (creating, backing-up…)
+            data = re.sub(rb"<DBInstanceStatus>[^<]*</DBInstanceStatus>",
+                          b"<DBInstanceStatus>" + status.encode() + b"</DBInstanceStatus>", data)
+            if status == "creating":
+                data = re.sub(rb"<Endpoint>.*?</Endpoint>", b"", data, flags=re.S)
         self.send_response(r.status)
         for k, v in r.getheaders():
             if k.lower() not in ("content-length", "connection", "transfer-encoding", "server",
