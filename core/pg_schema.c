@@ -969,14 +969,17 @@ struct split {
 	size_t n, cap;
 };
 
+static const char *skip_blank(const char *p);
+
 static void split_add(struct split *s, const char *start, size_t len, int line)
 {
-	while (len && isspace((unsigned char)*start)) {
+	/* the statement starts after its leading blanks and comments */
+	const char *b = skip_blank(start);
+	if (b > start + len)
+		b = start + len;
+	for (; start < b; start++, len--)
 		if (*start == '\n')
 			line++;
-		start++;
-		len--;
-	}
 	while (len && isspace((unsigned char)start[len - 1]))
 		len--;
 	if (!len)

@@ -170,6 +170,20 @@ expect_eq "a schema file with its own BEGIN/COMMIT applies" 0 $?
 expect_eq "every table of the file is there" 10 \
 	"$(pg_sql dst filegood -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")"
 
+# a whole pg_dump (COPY … FROM stdin blocks, SET lines, psql meta-commands) as the file
+newdb dst filedump
+eval "pg_dump -h \"\$DIR_src\" -p \"\$PORT_src\" -U postgres --no-owner --no-acl allk" >"$T_TMP/allk.dump.sql"
+config "$T_TMP/filedump/config.ini" allk filedump "file:$T_TMP/allk.dump.sql" skip
+"$RDSM_BIN" -c "$T_TMP/filedump/config.ini" --plain schema >"$T_TMP/filedump.out" 2>&1
+expect_eq "a pg_dump file (with its data) applies as the schema file" 0 $?
+[ -s "$T_TMP/filedump.out" ] && grep -q FAILED "$T_TMP/filedump.out" && sed 's/^/#   | /' "$T_TMP/filedump.out" | tail -5
+# (pg_dump itself prints varchar IN lists in a form that parses back differently,
+# a PostgreSQL deparse quirk the copy mode works around: those lines aside)
+dump dst filedump | grep -v '= ANY' >"$T_TMP/filedump.sql"
+grep -v '= ANY' "$T_TMP/allk.src.sql" >"$T_TMP/allk.src.noany.sql"
+same "the pg_dump file gives the source's schema" "$T_TMP/allk.src.noany.sql" "$T_TMP/filedump.sql"
+expect_eq "the pg_dump file's COPY rows arrive" 5 "$(pg_sql dst filedump -c "SELECT count(*) FROM app.orders")"
+
 # --- the yousync sample, in the right order ------------------------------------
 pg_load_yousync src yousync 1 || { not_ok "yousync sample loads"; exit 1; }
 newdb dst yousync
