@@ -214,6 +214,7 @@ void live_init(struct live *lv, unsigned mask, bool inspect, double interval)
 	lv->mask = mask;
 	lv->inspect = inspect;
 	lv->interval = interval;
+	lv->scroll = -1;
 }
 
 void live_cancel(struct live *lv)
@@ -376,6 +377,16 @@ static const char *level_mark(enum finding_level l)
 	}
 }
 
+/* Rows a finding takes: its text wrapped, at most three lines. */
+static int row_height(const struct live_row *r)
+{
+	int x = r->item[0] ? 27 : 4, w = COLS - x - 1;
+	if (w < 10)
+		return 1;
+	int h = (ui_width(r->text) + w - 1) / w;
+	return h < 1 ? 1 : h > 3 ? 3 : h;
+}
+
 /* One progress line: item, bar, rows, bytes, rate, ETA. */
 static void draw_progress(const struct live_prog *p, int y)
 {
@@ -383,8 +394,8 @@ static void draw_progress(const struct live_prog *p, int y)
 		      : p->total > 0	 ? (double)p->done / (double)p->total
 					 : 0;
 	bool total = strcmp(p->item, "total") == 0;
-	ui_text(y, 2, 20, total ? ROLE_HEADING : ROLE_LABEL, p->item);
-	ui_bar(y, 23, 20, frac);
+	ui_text(y, 2, 24, total ? ROLE_HEADING : ROLE_LABEL, p->item);
+	ui_bar(y, 27, 16, frac);
 	char b[32], bt[32], rate[32] = "", eta[32] = "";
 	fmt_bytes(b, sizeof b, (double)p->bytes);
 	fmt_bytes(bt, sizeof bt, (double)p->bytes_total);
@@ -398,8 +409,11 @@ static void draw_progress(const struct live_prog *p, int y)
 			snprintf(eta, sizeof eta, "ETA %s", d);
 		}
 	}
-	ui_textf(y, 44, COLS - 46, ROLE_NORMAL, "%lld/%lld rows  %s/%s  %s  %s", p->done, p->total,
-		 b, bt, rate, eta);
+	char bytes[80] = "";
+	if (p->bytes || p->bytes_total)
+		snprintf(bytes, sizeof bytes, "  %s/%s", b, bt);
+	ui_textf(y, 44, COLS - 46, ROLE_NORMAL, "%lld/%lld rows%s  %s  %s", p->done, p->total, bytes,
+		 rate, eta);
 }
 
 int live_draw(struct live *lv, int top, int rows, const char *heading)
@@ -417,15 +431,35 @@ int live_draw(struct live *lv, int top, int rows, const char *heading)
 		snprintf(line, sizeof line, "%s %s", level_mark(lv->result_level), lv->result);
 		y += ui_wrap(y, 2, COLS - 4, end - y < 3 ? end - y : 3, level_role(lv->result_level), line);
 	}
-	/* "total" first, then the tables that fit. */
-	for (int pass = 0; pass < 2; pass++)
-		for (int i = 0; i < lv->nprog && y < end; i++)
-			if ((strcmp(lv->prog[i].item, "total") == 0) == (pass == 0))
-				draw_progress(&lv->prog[i], y++);
-	int first = lv->nrows - (end - y);
+	/* "total" first, then the items still moving, then finished ones, while
+	 * leaving room for the findings. */
+	int bars = lv->running ? (end - y) / 2 : 3;
+	for (int pass = 0; pass < 3; pass++)
+		for (int i = 0; i < lv->nprog && y < end; i++) {
+			const struct live_prog *p = &lv->prog[i];
+			bool total = strcmp(p->item, "total") == 0;
+			bool moving = p->done < p->total || p->bytes < p->bytes_total;
+			if (pass == 0 ? !total : total || (pass == 1) != moving)
+				continue;
+			if (!total && bars-- <= 0)
+				continue;
+			draw_progress(p, y++);
+		}
+	int avail = end - y, first = 0;
+	if (lv->scroll >= 0) {
+		first = lv->scroll < lv->nrows ? lv->scroll : lv->nrows - 1;
+	} else if (!lv->inspect) { /* a run: follow the newest rows */
+		int h = 0;
+		first = lv->nrows;
+		while (first > 0 && h + row_height(&lv->rows[first - 1]) <= avail)
+			h += row_height(&lv->rows[--first]);
+	}
 	if (first < 0)
 		first = 0;
-	for (int i = first; i < lv->nrows && y < end; i++, y++) {
+	lv->shown_first = first;
+	lv->page = avail > 1 ? avail - 1 : 1;
+	int i;
+	for (i = first; i < lv->nrows && y < end; i++) {
 		const struct live_row *r = &lv->rows[i];
 		int role = level_role(r->level);
 		ui_text(y, 2, 2, role, level_mark(r->level));
@@ -434,9 +468,36 @@ int live_draw(struct live *lv, int top, int rows, const char *heading)
 			ui_text(y, x, 22, ROLE_LABEL, r->item);
 			x += 23;
 		}
-		ui_text(y, x, COLS - x - 1, role == ROLE_INFO ? ROLE_NORMAL : role, r->text);
+		int h = row_height(r);
+		if (h > end - y)
+			h = end - y;
+		y += ui_wrap(y, x, COLS - x - 1, h, role == ROLE_INFO ? ROLE_NORMAL : role, r->text);
 	}
+	lv->shown_last = i;
+	if (heading && i == first && lv->nrows)
+		ui_textf(top, COLS - 34, 33, ROLE_HELP, "%d findings below (PgDn)", lv->nrows - first);
+	else if (heading && (first > 0 || i < lv->nrows))
+		ui_textf(top, COLS - 34, 33, ROLE_HELP, "rows %d-%d of %d (PgUp/PgDn)", first + 1, i,
+			 lv->nrows);
 	return y - top;
+}
+
+int live_key(struct live *lv, int type, wint_t ch)
+{
+	if (type != KT_KEY || (ch != KEY_PPAGE && ch != KEY_NPAGE))
+		return R_NONE;
+	int first = lv->shown_first;
+	if (ch == KEY_NPAGE) {
+		if (lv->shown_last >= lv->nrows)
+			return R_HANDLED;
+		first = lv->shown_last;
+	} else {
+		first -= lv->page;
+		if (first < 0)
+			first = 0;
+	}
+	lv->scroll = first;
+	return R_HANDLED | R_REDRAW;
 }
 
 /* Settings screens. */
@@ -490,6 +551,8 @@ void settings_draw(struct tui *t, struct settings *s, int top, int rows)
 
 int settings_key(struct tui *t, struct settings *s, int type, wint_t ch)
 {
+	if (s->has_live && live_key(&s->live, type, ch))
+		return R_HANDLED | R_REDRAW;
 	if (s->has_live && type == KT_KEY && ch == KEY_F(5)) {
 		if (!s->live.running)
 			live_start(&s->live, t);

@@ -65,6 +65,8 @@ struct live {
 	struct live_prog prog[32];
 	int nprog;
 	int rc;
+	int scroll;          /* first findings row shown; -1: automatic (top, or the tail for runs) */
+	int shown_first, shown_last, page;
 };
 
 void live_init(struct live *lv, unsigned mask, bool inspect, double interval);
@@ -73,6 +75,8 @@ void live_start(struct live *lv, struct tui *t);
 void live_cancel(struct live *lv);
 int live_event(struct live *lv, struct tui *t, const struct job_msg *m);
 int live_tick(struct live *lv, struct tui *t, double now, double *next);
+/* PgUp/PgDn over the findings; R_NONE for other keys. */
+int live_key(struct live *lv, int type, wint_t ch);
 /* Draw the status line, progress bars and findings table in the box; returns rows used. */
 int live_draw(struct live *lv, int top, int rows, const char *heading);
 

@@ -98,6 +98,8 @@ static int run_key(struct tui *t, void *data, int type, wint_t ch)
 		tui_message(t, ROLE_WARN, "a run is in progress: press c to cancel it first");
 		return R_HANDLED | R_REDRAW;
 	}
+	if (live_key(&r->live, type, ch))
+		return R_HANDLED | R_REDRAW;
 	if (enter)
 		return R_HANDLED;
 	return R_NONE;
