@@ -285,6 +285,28 @@ static int check_extensions(PGconn *src, PGconn *dst, struct run *r, char **miss
 	return 0;
 }
 
+/* A warning when the databases' encoding or default collation differ: text
+ * would sort (and unique indexes compare) differently on the target. */
+static void check_locale(PGconn *src, PGconn *dst, struct run *r)
+{
+	static const char sql[] = "SELECT pg_catalog.pg_encoding_to_char(encoding), datcollate, "
+				  "datctype FROM pg_catalog.pg_database WHERE datname = "
+				  "pg_catalog.current_database()";
+	PGresult *a = PQexec(src, sql), *b = PQexec(dst, sql);
+	if (r && PQresultStatus(a) == PGRES_TUPLES_OK && PQresultStatus(b) == PGRES_TUPLES_OK &&
+	    PQntuples(a) == 1 && PQntuples(b) == 1) {
+		static const char *const what[] = {"encoding", "collation", "character type"};
+		for (int i = 0; i < 3; i++)
+			if (strcmp(PQgetvalue(a, 0, i), PQgetvalue(b, 0, i)) != 0)
+				run_finding(r, LEVEL_WARN, what[i],
+					    "source database has %s, target %s: text may sort and "
+					    "compare differently",
+					    PQgetvalue(a, 0, i), PQgetvalue(b, 0, i));
+	}
+	PQclear(a);
+	PQclear(b);
+}
+
 /* ---------------------------------------------------------------- pre-data */
 
 static const char sql_schemas[] =
@@ -460,8 +482,11 @@ static const char sql_column_alters[] =
 	"a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' ELSE "
 	"'EXTENDED' END) FROM " REL_JOIN " JOIN pg_attribute a ON a.attrelid = c.oid JOIN pg_type "
 	"t ON t.oid = a.atttypid WHERE c.relkind IN ('r', 'p', 'm') AND a.attstorage <> "
-	"t.typstorage AND a.attnum > 0 AND NOT a.attisdropped AND " REL_USER
-	" UNION ALL SELECT 'column ' || format('%s.%I', " QREL ", a.attname), "
+	"t.typstorage AND a.attnum > 0 AND NOT a.attisdropped AND " REL_USER;
+
+/* Column compression (PostgreSQL 14 and later). */
+static const char sql_column_compression[] =
+	"SELECT 'column ' || format('%s.%I', " QREL ", a.attname), "
 	"format('ALTER TABLE ONLY %s ALTER COLUMN %I SET COMPRESSION %s', " QREL ", a.attname, "
 	"CASE a.attcompression WHEN 'l' THEN 'lz4' ELSE 'pglz' END) FROM " REL_JOIN
 	" JOIN pg_attribute a ON a.attrelid = c.oid WHERE c.relkind IN ('r', 'p', 'm') AND "
@@ -569,6 +594,8 @@ static int pre_plan(PGconn *src, const char *missing_ext, struct list *l, char *
 		rc = collect(src, l, sql_tables, "tables", 0, cause);
 	if (rc == 0)
 		rc = collect(src, l, sql_column_alters, "columns", 0, cause);
+	if (rc == 0 && PQserverVersion(src) >= 140000)
+		rc = collect(src, l, sql_column_compression, "column compression", 0, cause);
 	if (rc == 0)
 		rc = collect(src, l, sql_seq_owned, "sequence owners", 0, cause);
 	if (rc == 0)
@@ -663,8 +690,8 @@ static int exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, bool in_tx,
 					existed++;
 			}
 			PQclear(res);
-			if (r && (done % 25 == 0 || done == n))
-				run_progress(r, phase, (int64_t)done, (int64_t)n, 0, 0);
+			if (r && o != RETRY && (done % 100 == 0 || done == n))
+				run_status(r, "%s: %zu of %zu statements", phase, done, n);
 		}
 		if (rc == 0 && keep > 0 && progress == 0) {
 			size_t i = pending[0];
@@ -706,6 +733,8 @@ int pg_schema_pre(PGconn *src, PGconn *dst, struct run *r, char **cause)
 	int rc = report_uncopyable(src, r, &nbad, &bad, cause);
 	if (rc == 0)
 		rc = check_extensions(src, dst, r, &missing, cause);
+	if (rc == 0)
+		check_locale(src, dst, r);
 	/* The source step asks the same question; ask here when it did not run. */
 	if (rc == 0 && nbad > 0 && r && r->status[STEP_SOURCE] != STATUS_OK &&
 	    !run_confirm(r, "%zu object%s cannot be copied (%s%s). Continue without %s?", nbad,
@@ -1305,8 +1334,8 @@ int pg_schema_apply_file(PGconn *dst, const char *path, struct run *r, char **ca
 		}
 		free(e);
 		PQclear(res);
-		if (r && (i % 50 == 0 || i + 1 == n))
-			run_progress(r, "schema file", (int64_t)(i + 1), (int64_t)n, 0, 0);
+		if (r && ((i + 1) % 100 == 0 || i + 1 == n))
+			run_status(r, "%s: %zu of %zu statements", path, i + 1, n);
 	}
 	if (rc == 0)
 		rc = command(dst, "COMMIT", cause);
