@@ -482,6 +482,20 @@ int step_instance_run(struct run *r, char **cause)
 		goto out;
 	}
 	if (r->inspect) {
+		if (!create) {
+			struct rds_instance *v;
+			size_t n;
+			char *why = NULL;
+			if (rds_list_instances(&a, &v, &n, &why) == 0) {
+				for (size_t i = 0; i < n; i++)
+					if (strcmp(v[i].id, id) != 0)
+						report_instance(r, &v[i]);
+				rds_instances_free(v, n);
+			} else {
+				run_finding(r, LEVEL_WARN, "instances", "cannot list them: %s", why);
+				free(why);
+			}
+		}
 		if (found == 0)
 			report_instance(r, &in);
 		else

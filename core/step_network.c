@@ -4,6 +4,7 @@
  * A rule open to the world is flagged and, when confirmed, revoked. In
  * inspect mode it only reports. */
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,21 +42,39 @@ static char *trim(char *s)
 	return s;
 }
 
-static void find_here(struct run *r, struct here *h)
+/* The last address checkip gave, so live screens polling every few seconds
+ * do not ask it each time. */
+static pthread_mutex_t ip_lock = PTHREAD_MUTEX_INITIALIZER;
+static char ip_cache[64], ip_cache_url[512];
+static double ip_cache_until;
+
+static void find_ip(struct here *h)
 {
-	memset(h, 0, sizeof *h);
 	const char *url = getenv("RDSM_CHECKIP_URL");
 	if (!url || !*url)
 		url = "https://checkip.amazonaws.com";
+	pthread_mutex_lock(&ip_lock);
+	bool cached = ip_cache[0] && strcmp(ip_cache_url, url) == 0 && now_monotonic() < ip_cache_until;
+	if (cached)
+		snprintf(h->ip, sizeof h->ip, "%s", ip_cache);
+	pthread_mutex_unlock(&ip_lock);
+	if (cached)
+		return;
 	char *body = NULL, *why = NULL;
 	long st = aws_http_plain("GET", url, NULL, 5000, &body, &why);
 	unsigned char bin[16];
 	if (st == 200) {
 		char *ip = trim(body);
-		if (inet_pton(AF_INET, ip, bin) == 1 || inet_pton(AF_INET6, ip, bin) == 1)
+		if (inet_pton(AF_INET, ip, bin) == 1 || inet_pton(AF_INET6, ip, bin) == 1) {
 			snprintf(h->ip, sizeof h->ip, "%s", ip);
-		else
+			pthread_mutex_lock(&ip_lock);
+			snprintf(ip_cache, sizeof ip_cache, "%s", ip);
+			snprintf(ip_cache_url, sizeof ip_cache_url, "%s", url);
+			ip_cache_until = now_monotonic() + 60;
+			pthread_mutex_unlock(&ip_lock);
+		} else {
 			h->ip_why = xasprintf("%s answered something that is not an address", url);
+		}
 	} else if (st > 0) {
 		h->ip_why = xasprintf("%s answered HTTP %ld", url, st);
 	} else {
@@ -63,6 +82,12 @@ static void find_here(struct run *r, struct here *h)
 	}
 	free(body);
 	free(why);
+}
+
+static void find_here(struct run *r, struct here *h)
+{
+	memset(h, 0, sizeof *h);
+	find_ip(h);
 
 	char *mac = NULL;
 	if (aws_imds_get("meta-data/mac", &mac, NULL) == 0) {

@@ -194,6 +194,15 @@ fake "set?imds_off=1" >/dev/null
 # ---- the request layer: throttling, 5xx, timeouts ----------------------------
 use_keys
 C=$(conf retry)
+fake "fault?action=GetCallerIdentity&seq=skew" >/dev/null
+"$INSPECT" "$C" instance >"$T_TMP/skew.out" 2>&1
+expect_match aws_clock_skew_message "this machine's clock is 3[56][0-9][0-9] s behind AWS's: fix the clock" "$T_TMP/skew.out"
+fake "fault?action=GetCallerIdentity&seq=expired" >/dev/null
+"$INSPECT" "$C" instance >"$T_TMP/expired.out" 2>&1
+expect_match aws_expired_token_message "ExpiredToken: .*the session credentials \(from environment.*have expired" "$T_TMP/expired.out"
+AWS_ENDPOINT_URL_STS=http://sts.no-such-region.invalid "$INSPECT" "$C" instance >"$T_TMP/dns.out" 2>&1
+expect_match aws_no_network_message "cannot resolve sts.no-such-region.invalid: no network or DNS, or no such region \(us-east-1\)" "$T_TMP/dns.out"
+
 n0=$(fake "count?action=GetCallerIdentity")
 fake "fault?action=GetCallerIdentity&seq=throttle,throttle" >/dev/null
 "$INSPECT" "$C" instance >"$T_TMP/throttle.out" 2>&1
@@ -272,6 +281,8 @@ run_plain "$T_TMP/existing.out" "$(MODE=existing ID=nosuch conf existing)" --pla
 expect_match aws_existing_lists_instances "no instance named nosuch in us-east-1; the region has: .*db1.*taken1" "$T_TMP/existing.out"
 run_plain "$T_TMP/existing2.out" "$(MODE=existing ID=db1 conf existing2)" --plain instance
 expect_eq aws_existing_adopt_exit 0 $?
+"$INSPECT" "$(MODE=existing ID=db1 conf existing3)" instance >"$T_TMP/existing3.out" 2>&1
+expect_match aws_existing_inspect_lists "ok: taken1: available: postgres 14.9, db.t3.small" "$T_TMP/existing3.out"
 
 # waiting shows every status change and survives a failed poll
 fake "fault?action=CreateDBInstance&seq=status:creating" >/dev/null

@@ -176,6 +176,20 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(400, "<Response><Errors><Error><Code>InvalidPermission.Duplicate"
                               "</Code><Message>the specified rule already exists</Message>"
                               "</Error></Errors><RequestID>f4</RequestID></Response>")
+        if fault == "skew":  # a server whose clock is an hour ahead of ours
+            body = (b"<ErrorResponse><Error><Code>SignatureDoesNotMatch</Code><Message>"
+                    b"Signature expired: 20250101T000000Z is now earlier than 20250101T010000Z"
+                    b"</Message></Error></ErrorResponse>")
+            self.send_response_only(403)
+            self.send_header("Date", self.date_time_string(time.time() + 3600))
+            self.send_header("Content-Type", "text/xml")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            return self.wfile.write(body)
+        if fault == "expired":
+            return self.reply(403, "<ErrorResponse><Error><Code>ExpiredToken</Code><Message>"
+                              "The security token included in the request is expired"
+                              "</Message></Error></ErrorResponse>")
         if fault == "500":
             return self.reply(500, "<ErrorResponse><Error><Code>InternalFailure</Code>"
                               "<Message>fake internal error</Message></Error></ErrorResponse>")
