@@ -529,7 +529,10 @@ static const char sql_comments[] =
 	"WHEN d.classoid = 'pg_class'::regclass THEN (SELECT relkind IN ('i', 'I') FROM pg_class "
 	"WHERE oid = d.objoid) ELSE false END AS post "
 	"FROM pg_description d, LATERAL pg_identify_object(d.classoid, d.objoid, d.objsubid) o "
-	"WHERE d.classoid IN ('pg_namespace'::regclass, 'pg_extension'::regclass, "
+	/* initdb's own objects (OIDs below 16384, thousands of comments) never need
+	 * pg_identify_object; a user's comment on the public schema (2200) does */
+	"WHERE (d.objoid >= 16384 OR d.classoid = 'pg_namespace'::regclass) "
+	"AND d.classoid IN ('pg_namespace'::regclass, 'pg_extension'::regclass, "
 	"'pg_class'::regclass, 'pg_type'::regclass, 'pg_proc'::regclass, "
 	"'pg_constraint'::regclass, 'pg_trigger'::regclass, 'pg_rewrite'::regclass, "
 	"'pg_policy'::regclass, 'pg_statistic_ext'::regclass) "
@@ -988,6 +991,8 @@ int pg_schema_post(PGconn *src, PGconn *dst, struct run *r, char **cause)
 	if (rc == 0)
 		rc = exec_list(dst, p->final, p->nfinal, false, r, "post-data", cause);
 	pg_post_plan_free(p);
+	if (rc == 0 && r && r->state)
+		state_set(r->state, "schema.post", "done", NULL);
 	return rc;
 }
 

@@ -51,7 +51,9 @@ int pg_schema_pre(PGconn *src, PGconn *dst, struct run *r, char **cause);
 /* Look only: name (findings) what the copy would leave out; writes nothing. */
 int pg_schema_inspect(PGconn *src, struct run *r, char **cause);
 
-/* Post-data, serially: pg_schema_post_plan, every group, then the final list. */
+/* Post-data, serially: pg_schema_post_plan, every group, then the final list;
+ * then state schema.post = done. A caller that runs a plan itself (groups in
+ * parallel jobs) sets schema.post = done once the final list succeeded. */
 int pg_schema_post(PGconn *src, PGconn *dst, struct run *r, char **cause);
 
 /* Read the post-data plan from the source (call it after the data is loaded,
