@@ -679,8 +679,14 @@ static int exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, bool in_tx,
 				progress++;
 			} else if (o == FAILED) {
 				char *e = pg_error(dst, res);
-				rc = fail(cause, "%s: %s: %s (statement: %.300s)", phase, v[i].what, e,
-					  v[i].sql);
+				const char *st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+				bool locks = in_tx && st && strcmp(st, "53200") == 0;
+				rc = fail(cause, "%s: %s: %s (statement: %.300s)%s", phase, v[i].what, e,
+					  v[i].sql,
+					  locks ? "; hint: the whole pre-data runs in one transaction: "
+						  "raise max_locks_per_transaction on the target (an RDS "
+						  "parameter group) and run again"
+						: "");
 				free(e);
 			} else if (o == RETRY) {
 				free(errs[i]);
@@ -789,6 +795,18 @@ static const char sql_post_groups[] =
 	"co.contype IN ('p', 'u', 'x')) "
 	"ORDER BY 1, 4, 5";
 
+/* A foreign key between plain tables: scheduled on its own (pg_post_fk). */
+#define FK_PLAIN                                                                                   \
+	"c.relkind = 'r' AND f.relkind = 'r' AND NOT c.relispartition AND NOT f.relispartition"
+
+static const char sql_post_fks[] =
+	"SELECT " QREL ", format('%I.%I', fn.nspname, f.relname), format('foreign key %I on %s', "
+	"co.conname, " QREL "), format('ALTER TABLE ONLY %s ADD CONSTRAINT %I %s', " QREL ", "
+	"co.conname, pg_get_constraintdef(co.oid)) FROM pg_constraint co JOIN " REL_JOIN " ON "
+	"c.oid = co.conrelid JOIN pg_class f ON f.oid = co.confrelid JOIN pg_namespace fn ON "
+	"fn.oid = f.relnamespace WHERE co.contype = 'f' AND co.conparentid = 0 AND " FK_PLAIN
+	" AND " REL_USER " ORDER BY co.oid";
+
 /* The serial part, in order. */
 static const char *const sql_post_final[] = {
 	/* index partitions */
@@ -814,8 +832,8 @@ static const char *const sql_post_final[] = {
 	"SELECT format('foreign key %I on %s', co.conname, " QREL "), format('ALTER TABLE %s%s "
 	"ADD CONSTRAINT %I %s', CASE WHEN c.relkind = 'p' THEN '' ELSE 'ONLY ' END, " QREL ", "
 	"co.conname, pg_get_constraintdef(co.oid)) FROM pg_constraint co JOIN " REL_JOIN " ON "
-	"c.oid = co.conrelid WHERE co.contype = 'f' AND co.conparentid = 0 AND " REL_USER
-	" ORDER BY co.oid",
+	"c.oid = co.conrelid JOIN pg_class f ON f.oid = co.confrelid WHERE co.contype = 'f' AND "
+	"co.conparentid = 0 AND NOT (" FK_PLAIN ") AND " REL_USER " ORDER BY co.oid",
 	/* triggers and their enabled state */
 	"SELECT format('trigger %I on %s', t.tgname, " QREL "), pg_get_triggerdef(t.oid) FROM "
 	"pg_trigger t JOIN " REL_JOIN " ON c.oid = t.tgrelid WHERE NOT t.tgisinternal AND "
@@ -881,6 +899,13 @@ void pg_post_plan_free(struct pg_post_plan *p)
 		stmts_free(p->groups[i].v, p->groups[i].n);
 	}
 	free(p->groups);
+	for (size_t i = 0; i < p->nfks; i++) {
+		free(p->fks[i].table);
+		free(p->fks[i].ref);
+		free(p->fks[i].st.what);
+		free(p->fks[i].st.sql);
+	}
+	free(p->fks);
 	stmts_free(p->final, p->nfinal);
 	free(p);
 }
@@ -916,6 +941,28 @@ static int post_groups(PGconn *src, struct pg_post_plan *p, char **cause)
 	return 0;
 }
 
+/* Read the foreign keys between plain tables into P. */
+static int post_fks(PGconn *src, struct pg_post_plan *p, char **cause)
+{
+	PGresult *res = query(src, sql_post_fks, "foreign keys", cause);
+	if (!res)
+		return -1;
+	size_t n = (size_t)PQntuples(res);
+	p->fks = xcalloc(n ? n : 1, sizeof *p->fks);
+	for (size_t i = 0; i < n; i++) {
+		int r = (int)i;
+		p->fks[i] = (struct pg_post_fk){
+			.table = xstrdup(PQgetvalue(res, r, 0)),
+			.ref = xstrdup(PQgetvalue(res, r, 1)),
+			.st = {.what = xstrdup(PQgetvalue(res, r, 2)),
+			       .sql = xstrdup(PQgetvalue(res, r, 3))},
+		};
+	}
+	p->nfks = n;
+	PQclear(res);
+	return 0;
+}
+
 /* Policies: soft when they name roles. */
 static int collect_policies(PGconn *src, struct list *l, char **cause)
 {
@@ -932,11 +979,15 @@ static int collect_policies(PGconn *src, struct list *l, char **cause)
 int pg_schema_post_plan(PGconn *src, struct pg_post_plan **out, char **cause)
 {
 	*out = NULL;
-	if (src_begin(src, cause) < 0)
+	/* inside the caller's transaction (the data step's snapshot) or our own */
+	bool own_tx = PQtransactionStatus(src) != PQTRANS_INTRANS;
+	if (own_tx ? src_begin(src, cause) < 0 : command(src, "SET LOCAL search_path = ''", cause) < 0)
 		return -1;
 	struct pg_post_plan *p = xcalloc(1, sizeof *p);
 	struct list fin = {0};
 	int rc = post_groups(src, p, cause);
+	if (rc == 0)
+		rc = post_fks(src, p, cause);
 	for (size_t i = 0; rc == 0 && i < sizeof sql_post_final / sizeof *sql_post_final; i++)
 		rc = collect(src, &fin, sql_post_final[i], "post-data objects", 0, cause);
 	if (rc == 0)
@@ -947,7 +998,8 @@ int pg_schema_post_plan(PGconn *src, struct pg_post_plan **out, char **cause)
 		rc = collect(src, &fin, sql_refresh, "materialized views", 0, cause);
 	if (rc == 0)
 		rc = collect(src, &fin, sql_setval, "sequence positions", 0, cause);
-	src_end(src);
+	if (own_tx)
+		src_end(src);
 	p->final = fin.v;
 	p->nfinal = fin.n;
 	if (rc < 0) {
@@ -988,6 +1040,8 @@ int pg_schema_post(PGconn *src, PGconn *dst, struct run *r, char **cause)
 	}
 	if (rc == 0 && r)
 		run_status(r, "foreign keys, triggers, refreshes, sequence positions");
+	for (size_t i = 0; rc == 0 && i < p->nfks; i++)
+		rc = exec_list(dst, &p->fks[i].st, 1, false, NULL, "post-data", cause);
 	if (rc == 0)
 		rc = exec_list(dst, p->final, p->nfinal, false, r, "post-data", cause);
 	pg_post_plan_free(p);
