@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -372,6 +373,24 @@ static char *error_cause(const struct aws_ctx *a, const char *action, const stru
 	return xstrdup(base);
 }
 
+/* A number in [0, 1) for backoff jitter; thread-safe enough (xorshift per
+ * thread, seeded from the clock and the thread's stack address). */
+static double jitter(void)
+{
+	static _Thread_local unsigned long long x;
+	if (!x) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		x = ((unsigned long long)ts.tv_nsec << 20) ^ (unsigned long long)(uintptr_t)&ts ^
+		    (unsigned long long)ts.tv_sec;
+		x |= 1;
+	}
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return (double)(x >> 11) / 9007199254740992.0;
+}
+
 /* Send one signed request with retries. Returns the answer's body (2xx) or
  * NULL with a cause (ERR filled when AWS answered). */
 static char *aws_send(struct aws_ctx *a, const struct aws_service *svc, const char *action,
@@ -461,7 +480,7 @@ static char *aws_send(struct aws_ctx *a, const struct aws_service *svc, const ch
 		double d = 0.2 * (double)(1u << (attempt - 1 < 6 ? attempt - 1 : 6));
 		if (d > 10)
 			d = 10;
-		d = d / 2 + d / 2 * ((double)rand() / RAND_MAX);
+		d = d / 2 + d / 2 * jitter();
 		if (a->on_retry) {
 			char msg[800];
 			snprintf(msg, sizeof msg, "%s; retry %d of %d in %.1f s", what, attempt + 1, max,
@@ -496,7 +515,7 @@ struct xml_node *aws_query(struct aws_ctx *a, const struct aws_service *svc, con
 	size_t len = 0;
 	struct aws_error local;
 	char *ans = aws_send(a, svc, action, hdrs, body.buf, false, &len, err ? err : &local, cause);
-	aws_params_free(&body);
+	free_secret(body.buf); /* may hold MasterUserPassword */
 	if (!ans)
 		return NULL;
 	char *why = NULL;
