@@ -398,6 +398,8 @@ int step_network_run(struct run *r, char **cause)
 			const struct sg_rule *ru = &g[i].rules[j];
 			if (!covers_port(ru, port) || !is_world(ru->cidr))
 				continue;
+			if (have_source && strcmp(ru->cidr, source) == 0)
+				continue; /* [network] allow asks for exactly this */
 			char text[400];
 			rule_text(ru, text, sizeof text);
 			if (!run_confirm(r, "%s allows %s: open to the whole internet. Revoke it?",
