@@ -52,3 +52,32 @@ expect_match ".env got DATABASE_URL" "^DATABASE_URL=postgresql://app:" "$W/.env"
 expect_match ".env kept its other line" "^OTHER=1\$" "$W/.env"
 keys q
 expect_clean_exit "quit after the run" 0
+
+# Again, data only, with the run's state gone: the target tables hold rows, so
+# the step asks (a yes/no dialog); "no" stops it, "yes" truncates and copies.
+rm -f "$W/.rds-migrate.state"
+tm send-keys -t w "clear" Enter
+tui_launch -c config.ini
+wait_for "1/9  Welcome" 15
+keys Space Down Space Down Space Down Space Down Space Down Down Space Down Space
+expect_screen "only the data step is chosen" "[x] 6. data"
+capture
+expect_eq "one step chosen" 1 "$(grep -c '\[x\]' "$SCREEN")"
+for i in 1 2 3 4 5 6 7 8; do keys Enter; done
+expect_screen "the Run screen opens (data only)" "9/9  Run"
+keys Enter
+expect_screen "the step asks before truncating, in a dialog" "already hold rows" 60
+expect_screen "the dialog offers yes and no" "y yes    n no"
+keys n
+expect_screen "no stops the step" "Stopped: a step failed" 30
+expect_screen "the failure names the way out" "--force"
+expect_screen "the status bar shows the data step failed" "✗data"
+keys Enter
+expect_screen "running again asks again" "y yes    n no" 60
+keys y
+expect_screen "yes truncates and copies" "Done: every step succeeded." 120
+n_src=$(pg_sql src yousync -c "SELECT count(*) FROM words")
+n_dst=$(pg_sql dst app -c "SELECT count(*) FROM words")
+expect_eq "no row copied twice" "$n_src" "$n_dst"
+keys q
+expect_clean_exit "quit after the second run" 0
