@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dburl.h"
 #include "util.h"
 
 /* Longest line we read whole; longer lines are rejected, never cut. */
@@ -381,29 +382,8 @@ char *config_display_value(enum config_key k, const char *value)
 			return xstrdup(value);
 		return xstrdup("********");
 	}
-	if (config_keys[k].flags & CFGF_SECRET_URL) {
-		/* scheme://user:PASSWORD@host → scheme://user:****@host */
-		const char *scheme = strstr(value, "://");
-		const char *at = scheme ? strrchr(scheme + 3, '@') : NULL;
-		const char *colon = scheme ? memchr(scheme + 3, ':', at ? (size_t)(at - scheme - 3) : 0)
-					   : NULL;
-		char *out;
-		if (colon && at && colon < at)
-			out = xasprintf("%.*s****%s", (int)(colon + 1 - value), value, at);
-		else
-			out = xstrdup(value);
-		/* a password given as a query parameter */
-		char *pw = strstr(out, "password=");
-		if (pw) {
-			char *end = pw + 9;
-			while (*end && *end != '&')
-				end++;
-			char *masked = xasprintf("%.*s****%s", (int)(pw + 9 - out), out, end);
-			free(out);
-			out = masked;
-		}
-		return out;
-	}
+	if (config_keys[k].flags & CFGF_SECRET_URL)
+		return dburl_mask(value);
 	return xstrdup(value);
 }
 

@@ -213,6 +213,25 @@ int dburl_parse(const char *url, struct dburl *u, char **cause)
 	return 0;
 }
 
+/* Replace the value of every "password=" query parameter in URL with ****. */
+static char *mask_query_passwords(char *url)
+{
+	char *q = strchr(url, '?');
+	while (q) {
+		char *p = q + 1;
+		char *end = p + strcspn(p, "&");
+		if (strncmp(p, "password=", 9) == 0 && strncmp(p + 9, "****", 4) != 0) {
+			char *masked = xasprintf("%.*s****%s", (int)(p + 9 - url), url, end);
+			size_t at = (size_t)(p + 9 + 4 - url);
+			free_secret(url);
+			url = masked;
+			end = url + at;
+		}
+		q = *end ? end : NULL;
+	}
+	return url;
+}
+
 char *dburl_mask(const char *url)
 {
 	if (!url)
@@ -227,10 +246,7 @@ char *dburl_mask(const char *url)
 	for (const char *p = auth; p < auth + alen; p++)
 		if (*p == '@')
 			at = p;
-	if (!at)
-		return xstrdup(url);
-	const char *colon = memchr(auth, ':', (size_t)(at - auth));
-	if (!colon)
-		return xstrdup(url);
-	return xasprintf("%.*s****%s", (int)(colon + 1 - url), url, at);
+	const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	char *out = colon ? xasprintf("%.*s****%s", (int)(colon + 1 - url), url, at) : xstrdup(url);
+	return mask_query_passwords(out);
 }

@@ -31,8 +31,9 @@ char *dburl_build(const struct dburl *u);
 int dburl_parse(const char *url, struct dburl *u, char **cause);
 void dburl_free(struct dburl *u);
 
-/* URL with the password (user:PASSWORD@) replaced by "****"; any other text
- * is returned unchanged. Caller frees. */
+/* URL with the password (user:PASSWORD@ and every password= query
+ * parameter) replaced by "****"; any other text is returned unchanged.
+ * Caller frees. */
 char *dburl_mask(const char *url);
 
 /* Percent-encode S, keeping only the unreserved characters. Caller frees. */

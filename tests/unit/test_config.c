@@ -259,6 +259,9 @@ static void display_masks_secrets(void **state)
 	s = config_display_value(CFG_TARGET_URL, "postgresql://h/db?user=x&password=hunter2&a=b");
 	assert_null(strstr(s, "hunter2"));
 	free(s);
+	s = config_display_value(CFG_SOURCE_URL, "postgresql://u@h/db?password=aaaa&password=hunter2");
+	assert_string_equal(s, "postgresql://u@h/db?password=****&password=****");
+	free(s);
 	s = config_display_value(CFG_INSTANCE_MASTER_PASSWORD, "Zx8!kq2#Lm9$Tr4%");
 	assert_null(strstr(s, "Zx8"));
 	free(s);
