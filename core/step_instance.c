@@ -451,6 +451,11 @@ int step_instance_run(struct run *r, char **cause)
 	free(confp);
 	aws_strv_free(profiles);
 
+	/* the cost needs no AWS call: shown even when the credentials fail */
+	const char *cfg_region = config_get(c, CFG_AWS_REGION);
+	if (create && *cfg_region)
+		report_cost(r, cfg_region);
+
 	struct aws_ctx a;
 	if (step_aws_open(r, &a, cause) < 0) {
 		aws_ctx_free(&a);
@@ -468,7 +473,7 @@ int step_instance_run(struct run *r, char **cause)
 	}
 	run_finding(r, LEVEL_OK, "identity", "signed in as %s (account %s) in %s (region from %s)",
 		    who.arn, who.account, a.region, a.region_source);
-	if (create)
+	if (create && !*cfg_region)
 		report_cost(r, a.region);
 
 	int rc = 0;

@@ -132,6 +132,7 @@ no_keys
 C=$(conf nocreds)
 run_plain "$T_TMP/nocreds.out" "$C" --plain instance
 expect_eq aws_no_credentials_exit 1 $?
+expect_match aws_cost_shown_without_credentials "info: cost: about" "$T_TMP/nocreds.out"
 expect_match aws_no_credentials_says_so "FAILED: no AWS credentials: none in the environment.*no profile default" "$T_TMP/nocreds.out"
 
 export AWS_ACCESS_KEY_ID=AKIAUNKNOWNKEY000001 AWS_SECRET_ACCESS_KEY=whatever
