@@ -68,6 +68,7 @@ static void commit(struct form *fm, struct tui *t, int i)
 	if (strcmp(v, config_get(t->cfg, (enum config_key)fm->keys[i])) != 0) {
 		config_set(t->cfg, (enum config_key)fm->keys[i], v);
 		t->unsaved = true;
+		fm->changed = true;
 	}
 	free_secret(v);
 	form_validate(fm, t);
@@ -208,6 +209,14 @@ int form_draw(struct form *fm, struct tui *t, int top, int rows)
 
 /* The live panel. */
 
+static double mono_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+
 void live_init(struct live *lv, unsigned mask, bool inspect, double interval)
 {
 	memset(lv, 0, sizeof *lv);
@@ -224,8 +233,36 @@ void live_cancel(struct live *lv)
 		job_release(lv->job);
 		lv->job = NULL;
 	}
+	if (lv->running && !lv->inspect && lv->t)
+		lv->t->run_active = false;
+	if (lv->real_once) {
+		lv->real_once = false;
+		lv->inspect = true;
+	}
 	lv->id = 0;
 	lv->running = false;
+}
+
+void live_start_real(struct live *lv, struct tui *t)
+{
+	if (lv->running && !lv->inspect)
+		return;
+	live_cancel(lv);
+	if (lv->inspect) {
+		lv->real_once = true;
+		lv->inspect = false;
+	}
+	live_start(lv, t);
+}
+
+void live_settings_changed(struct live *lv)
+{
+	if (!lv->inspect || lv->interval <= 0)
+		return;
+	if (lv->running)
+		lv->stale = true;
+	else
+		lv->next_at = mono_now() + 0.8;
 }
 
 void live_free(struct live *lv)
@@ -240,6 +277,8 @@ void live_start(struct live *lv, struct tui *t)
 {
 	if (lv->running)
 		return;
+	lv->t = t;
+	lv->stale = false;
 	lv->job = job_start(t->cfg, t->st, lv->mask, lv->inspect, t->opt->force);
 	lv->id = job_id(lv->job);
 	lv->running = true;
@@ -267,13 +306,6 @@ static void add_row(struct live_row **v, int *n, const struct event *ev)
 	snprintf(r->text, sizeof r->text, "%s", ev->text);
 }
 
-static double mono_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int live_event(struct live *lv, struct tui *t, const struct job_msg *m)
 {
 	if (!lv->id || m->id != lv->id)
@@ -294,10 +326,14 @@ int live_event(struct live *lv, struct tui *t, const struct job_msg *m)
 			lv->nnext = 0;
 		}
 		lv->status[0] = 0;
-		if (lv->interval > 0)
-			lv->next_at = mono_now() + lv->interval;
 		if (!lv->inspect)
 			t->run_active = false;
+		if (lv->real_once) {
+			lv->real_once = false;
+			lv->inspect = true;
+		}
+		if (lv->interval > 0)
+			lv->next_at = mono_now() + (lv->stale ? 0.8 : lv->interval);
 		return R_REDRAW;
 	}
 	if (m->kind != JM_EVENT)
@@ -547,18 +583,39 @@ void settings_draw(struct tui *t, struct settings *s, int top, int rows)
 	if (s->has_live && y + 1 < end)
 		live_draw(&s->live, y + 1, end - y - 1, s->live_heading);
 	t->hint = form_help(&s->form);
+	if (s->act) {
+		static char keys[200];
+		snprintf(keys, sizeof keys, "Tab field  Enter go on  Esc back  F1 help  F2 save  %sF6 %s  F10 quit",
+			 password_index(&s->form) >= 0 ? "F3/F4 password  " : "F5 check  ", s->act);
+		t->keys = keys;
+	}
 }
 
 int settings_key(struct tui *t, struct settings *s, int type, wint_t ch)
 {
 	if (s->has_live && live_key(&s->live, type, ch))
 		return R_HANDLED | R_REDRAW;
+	if (s->has_live && s->act && type == KT_KEY && ch == KEY_F(6)) {
+		if (t->run_active && !(s->live.running && !s->live.inspect)) {
+			tui_message(t, ROLE_WARN, "another step is running");
+		} else {
+			tui_log(t, "run now: %s", s->act);
+			live_start_real(&s->live, t);
+		}
+		return R_HANDLED | R_REDRAW;
+	}
 	if (s->has_live && type == KT_KEY && ch == KEY_F(5)) {
 		if (!s->live.running)
 			live_start(&s->live, t);
 		return R_HANDLED | R_REDRAW;
 	}
-	return form_key(&s->form, t, type, ch);
+	int r = form_key(&s->form, t, type, ch);
+	if (s->form.changed) {
+		s->form.changed = false;
+		if (s->has_live)
+			live_settings_changed(&s->live);
+	}
+	return r;
 }
 
 int settings_tick(struct tui *t, struct settings *s, double now, double *next)

@@ -20,6 +20,7 @@ struct form {
 	int pressed; /* the button Enter activated, after form_key returned R_HANDLED|R_REDRAW */
 	int scroll;
 	bool reveal;
+	bool changed; /* a value changed since the owner last looked */
 };
 
 /* The keys of SECTION (e.g. "instance"), prefilled from t->cfg. */
@@ -66,6 +67,9 @@ struct live {
 	int nprog;
 	int rc;
 	int scroll;          /* first findings row shown; -1: automatic (top, or the tail for runs) */
+	bool real_once;      /* the current job is a real run of a look-only panel */
+	bool stale;          /* settings changed while a check ran: check again soon */
+	struct tui *t;
 	int shown_first, shown_last, page;
 };
 
@@ -73,6 +77,10 @@ void live_init(struct live *lv, unsigned mask, bool inspect, double interval);
 void live_free(struct live *lv);
 void live_start(struct live *lv, struct tui *t);
 void live_cancel(struct live *lv);
+/* Run the panel's steps for real once (questions as dialogs), then go back to looking. */
+void live_start_real(struct live *lv, struct tui *t);
+/* The settings changed: check again shortly (debounced). */
+void live_settings_changed(struct live *lv);
 int live_event(struct live *lv, struct tui *t, const struct job_msg *m);
 int live_tick(struct live *lv, struct tui *t, double now, double *next);
 /* PgUp/PgDn over the findings; R_NONE for other keys. */
@@ -86,6 +94,7 @@ int live_draw(struct live *lv, int top, int rows, const char *heading);
 struct settings {
 	const char *intro;
 	const char *live_heading;
+	const char *act; /* F6 runs the live panel's step for real: what it does, in words */
 	struct form form;
 	struct live live;
 	bool has_live;

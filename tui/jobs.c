@@ -214,6 +214,11 @@ void job_cancel(struct job *j)
 	pthread_mutex_unlock(&j->lock);
 }
 
+bool job_cancelled(struct job *j)
+{
+	return atomic_load(&j->run.cancel) != 0;
+}
+
 void job_answer(struct job *j, bool yes)
 {
 	pthread_mutex_lock(&j->lock);

@@ -39,6 +39,7 @@ struct job *job_start(const struct config *cfg, struct state *st, unsigned mask,
 		      bool force);
 unsigned job_id(const struct job *j);
 void job_cancel(struct job *j);
+bool job_cancelled(struct job *j);
 void job_answer(struct job *j, bool yes);
 struct job *job_ref(struct job *j);
 void job_release(struct job *j);

@@ -276,12 +276,25 @@ static void draw(struct tui *t, struct loop *L)
 	L->last_draw = now_s();
 }
 
-static void switch_screen(struct tui *t, int to)
+static void answer_confirm(struct loop *L, bool yes);
+
+static void switch_screen(struct tui *t, struct loop *L, int to)
 {
 	if (to < 0 || to >= screen_count || to == t->cur)
 		return;
 	if (screens[t->cur]->leave)
 		screens[t->cur]->leave(t, t->data);
+	/* Questions of the jobs the old screen cancelled need no answer now. */
+	for (int i = 0; i < L->nconfirm;) {
+		if (job_cancelled(L->confirms[i].job)) {
+			struct job_msg tmp = L->confirms[0];
+			L->confirms[0] = L->confirms[i];
+			L->confirms[i] = tmp;
+			answer_confirm(L, false);
+		} else {
+			i++;
+		}
+	}
 	t->cur = to;
 	t->data = screens[to]->enter ? screens[to]->enter(t) : NULL;
 	tui_log(t, "screen: %s", screens[to]->name);
@@ -309,11 +322,11 @@ static void react(struct tui *t, struct loop *L, int r)
 		L->help = true;
 	if (r & R_NEXT) {
 		if (t->cur + 1 < screen_count)
-			switch_screen(t, t->cur + 1);
+			switch_screen(t, L, t->cur + 1);
 	}
 	if (r & R_BACK) {
 		if (t->cur > 0)
-			switch_screen(t, t->cur - 1);
+			switch_screen(t, L, t->cur - 1);
 	}
 	if (r & R_QUIT)
 		ask_quit(t, L);
