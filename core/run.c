@@ -1,11 +1,13 @@
 /* A run: shared results, the step runner, and event helpers for steps. */
 #include "run.h"
 
+#include <libgen.h>
 #include <libpq-fe.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "rds_ca.h"
 #include "util.h"
@@ -315,4 +317,51 @@ char *run_target_conninfo(struct run *r, char **cause)
 	}
 	pthread_mutex_unlock(&r->lock);
 	return ci;
+}
+
+/* The pending-secret file beside the state file. Caller frees. */
+static char *secret_path(struct run *r)
+{
+	if (!r->state || !r->state->path)
+		return NULL;
+	char *copy = xstrdup(r->state->path);
+	char *p = xasprintf("%s/.rds-migrate.secret", dirname(copy));
+	free(copy);
+	return p;
+}
+
+int run_secret_save(struct run *r, const char *password, char **cause)
+{
+	char *path = secret_path(r);
+	if (!path)
+		return 0;
+	char *data = xasprintf("%s\n", password);
+	int rc = atomic_write_file(path, data, strlen(data), 0600, NULL, cause);
+	free_secret(data);
+	free(path);
+	return rc;
+}
+
+char *run_secret_load(struct run *r)
+{
+	char *path = secret_path(r);
+	if (!path)
+		return NULL;
+	char *data = read_file(path, NULL, NULL);
+	free(path);
+	if (data)
+		data[strcspn(data, "\n")] = 0;
+	if (data && !*data) {
+		free_secret(data);
+		return NULL;
+	}
+	return data;
+}
+
+void run_secret_clear(struct run *r)
+{
+	char *path = secret_path(r);
+	if (path)
+		unlink(path);
+	free(path);
 }

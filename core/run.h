@@ -64,6 +64,14 @@ char *run_target_conninfo(struct run *r, char **cause);
  * the RDS CA bundle (rds_ca_ensure: downloaded once, cached). 0 when done or
  * not needed; -1 with a cause when it cannot be had. */
 int run_ensure_rootcert(struct run *r, char **cause);
+/* A generated master password waits in a 0600 file next to the state
+ * (".rds-migrate.secret") from before the instance is created until the env
+ * step has written it into the .env, so a run that stops in between does not
+ * lose it. load returns NULL when there is none (caller frees with
+ * free_secret); clear removes the file. */
+int run_secret_save(struct run *r, const char *password, char **cause);
+char *run_secret_load(struct run *r);
+void run_secret_clear(struct run *r);
 /* The source connection string ([source] url). Caller frees. */
 char *run_source_conninfo(struct run *r, char **cause);
 

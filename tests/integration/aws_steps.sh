@@ -300,6 +300,22 @@ expect_no_match aws_generated_password_not_printed "Str0ng-Passw0rd-x" "$T_TMP/w
 run_plain "$T_TMP/gen.out" "$(ID=dbgen PW= conf gen)" --plain instance
 expect_eq aws_generated_password_exit 0 $?
 expect_match aws_generated_password_said "master password: generated \(24 characters\)" "$T_TMP/gen.out"
+# it waits in a 0600 file until the .env holds it: an interrupted run loses nothing
+SECRET="$T_TMP/.rds-migrate.secret"
+expect_eq aws_generated_password_kept_private "600" "$(stat -c %a "$SECRET" 2>/dev/null)"
+GENPW=$(cat "$SECRET" 2>/dev/null)
+expect_eq aws_generated_password_length 24 "${#GENPW}"
+expect_no_match aws_generated_password_not_in_state "$GENPW" "$T_TMP/.rds-migrate.state"
+GENC=$(ID=dbgen PW= conf gen)
+printf '[target]\nsslmode = require\n[env]\nfile = %s\n' "$T_TMP/gen.env" >>"$GENC"
+run_plain "$T_TMP/genenv.out" "$GENC" --plain env
+expect_eq aws_generated_password_env_exit 0 $?
+GENURL=$(sed -n 's/^DATABASE_URL=//p' "$T_TMP/gen.env" | tr -d "'")
+expect_eq aws_generated_password_in_env "$GENPW" \
+	"$("$PY" -c 'import sys, urllib.parse as u; print(u.unquote(u.urlsplit(sys.argv[1]).password or ""))' "$GENURL")"
+expect_match aws_generated_password_env_endpoint "^DATABASE_URL=.*@dbgen\." "$T_TMP/gen.env"
+check aws_generated_password_file_removed test ! -e "$SECRET"
+expect_no_match aws_generated_password_not_printed_by_env "$GENPW" "$T_TMP/genenv.out"
 
 # engine listing unavailable: said so, the version sent as given
 fake "fault?action=DescribeDBEngineVersions&seq=denied" >/dev/null
