@@ -121,7 +121,16 @@ void pg_copy_tables_free(struct pg_copy_table *t, size_t n)
 	free(t);
 }
 
-/* Shared by the jobs of one copy. */
+/* One COPY: a whole table in one target transaction, or one block range
+ * (part) of a big table split across jobs. */
+struct piece {
+	size_t table;
+	int part, nparts;
+	int64_t from, to; /* blocks [from, to); -1: no bound */
+};
+
+/* Shared by the jobs of one copy. Task states: 0 waiting, 1 ready (groups
+ * only), 2 taken, 3 done. */
 struct copy_ctx {
 	struct run *r;
 	const struct pg_copy_opts *o;
@@ -131,17 +140,28 @@ struct copy_ctx {
 	bool binary;
 	struct pg_copy_table *t;
 	size_t nt;
+	struct piece *pc;
+	size_t npc;
+	PGconn *d0; /* the main thread's target connection */
+	char *pstate; /* per piece */
 	struct pg_post_plan *plan;
 	int *group_table;  /* index into t of each group's table, -1 when none */
-	char *group_state; /* 0 waiting, 1 ready, 2 taken, 3 done */
+	char *group_state; /* per group */
+	int *fk_a, *fk_b;  /* per foreign key: its two tables in t, -1 when not here */
+	char *fk_state;    /* per foreign key: 0 waiting, 2 taken, 3 done */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	char *tstate;      /* per table: 0 waiting, 1 taken, 2 done (or skipped) */
-	size_t **deps;     /* per table: the tables its foreign keys reference */
+	char *tstate;       /* per table: 0 waiting, 1 started, 2 done (or skipped) */
+	size_t **deps;      /* per table: the tables its foreign keys reference */
 	size_t *ndeps;
-	size_t running;    /* copies in progress */
-	size_t copies_left;
-	bool failed;
+	size_t *parts_left; /* per table: pieces not done */
+	size_t *groups_left; /* per table: post-data groups not done */
+	bool *fk_busy;      /* per table: a foreign key is being added on it */
+	double *tstart;     /* per table: when its first piece started */
+	_Atomic int64_t *tmsgs, *tbytes; /* per table, for progress */
+	size_t running;     /* pieces in progress */
+	size_t copies_left; /* tables not done */
+	_Atomic bool failed;
 	char *cause;
 	_Atomic int64_t rows, bytes;
 	int64_t est_rows, est_bytes;
@@ -202,19 +222,23 @@ static void abandon_source_copy(PGconn *s)
 	/* the cancel aborted the snapshot transaction */
 }
 
-/* Copy one table inside its own target transaction. Returns 0, or -1 with a
+/* Copy one piece inside its own target transaction: a whole table (emptied
+ * first, in the same transaction, so COPY can FREEZE), or one block range of
+ * a table the caller emptied. Returns 0 with *ROWS and *BYTES, or -1 with a
  * cause. *SRC_BROKEN is set when the source transaction was lost. */
-static int copy_table(struct copy_ctx *x, PGconn *s, PGconn *d, struct pg_copy_table *t,
-		      char *chunk, size_t chunksz, bool *src_broken, char **cause)
+static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct piece *p,
+		      char *chunk, size_t chunksz, bool *src_broken, int64_t *rows_out,
+		      int64_t *bytes_out, char **cause)
 {
-	double t0 = now_monotonic(), last = t0;
+	struct pg_copy_table *t = &x->t[p->table];
+	double last = now_monotonic();
 	bool bin = x->binary && t->binary;
-	bool freeze = true;
+	bool whole = p->nparts == 1, freeze = whole;
 	char *sql;
 	if (pg_exec(d, "BEGIN", cause) != 0)
 		return -1;
 	sql = xasprintf("TRUNCATE ONLY %s", t->qname);
-	if (pg_exec(d, sql, NULL) != 0) {
+	if (whole && pg_exec(d, sql, NULL) != 0) {
 		/* referenced by a foreign key (post-data already ran): delete instead */
 		free(sql);
 		pg_exec(d, "ROLLBACK", NULL);
@@ -234,6 +258,9 @@ static int copy_table(struct copy_ctx *x, PGconn *s, PGconn *d, struct pg_copy_t
 		pg_exec(d, "ROLLBACK", NULL);
 		return fail(cause, "%s has no columns; copy it by hand", t->qname);
 	}
+	char part[48] = "";
+	if (!whole)
+		snprintf(part, sizeof part, " (part %d of %d)", p->part + 1, p->nparts);
 	char opts[64];
 	snprintf(opts, sizeof opts, "(FORMAT %s%s)", bin ? "binary" : "text",
 		 freeze ? ", FREEZE" : "");
@@ -249,8 +276,18 @@ static int copy_table(struct copy_ctx *x, PGconn *s, PGconn *d, struct pg_copy_t
 		return -1;
 	}
 	PQclear(res);
-	sql = xasprintf("COPY %s (%s) TO STDOUT (FORMAT %s)", t->qname, t->cols,
-			bin ? "binary" : "text");
+	if (whole) {
+		sql = xasprintf("COPY %s (%s) TO STDOUT (FORMAT %s)", t->qname, t->cols,
+				bin ? "binary" : "text");
+	} else {
+		char from[48] = "", to[48] = "";
+		if (p->from >= 0)
+			snprintf(from, sizeof from, " AND ctid >= '(%lld,0)'::tid", (long long)p->from);
+		if (p->to >= 0)
+			snprintf(to, sizeof to, " AND ctid < '(%lld,0)'::tid", (long long)p->to);
+		sql = xasprintf("COPY (SELECT %s FROM ONLY %s WHERE true%s%s) TO STDOUT (FORMAT %s)",
+				t->cols, t->qname, from, to, bin ? "binary" : "text");
+	}
 	res = PQexec(s, sql);
 	free(sql);
 	if (PQresultStatus(res) != PGRES_COPY_OUT) {
@@ -268,7 +305,7 @@ static int copy_table(struct copy_ctx *x, PGconn *s, PGconn *d, struct pg_copy_t
 	PQclear(res);
 
 	size_t fill = 0;
-	int64_t msgs = 0, bytes = 0;
+	int64_t msgs = 0, bytes = 0, msgs_told = 0, bytes_told = 0;
 	char *err = NULL;
 	bool dst_failed = false;
 	for (;;) {
@@ -302,21 +339,29 @@ static int copy_table(struct copy_ctx *x, PGconn *s, PGconn *d, struct pg_copy_t
 		PQfreemem(buf);
 		msgs++;
 		bytes += n;
-		atomic_fetch_add(&x->bytes, n);
 		if ((msgs & 4095) == 0) {
 			double now = now_monotonic();
-			if (run_cancelled(x->r)) {
+			atomic_fetch_add(&x->bytes, bytes - bytes_told);
+			int64_t tm = atomic_fetch_add(&x->tmsgs[p->table], msgs - msgs_told);
+			int64_t tb = atomic_fetch_add(&x->tbytes[p->table], bytes - bytes_told);
+			tm += msgs - msgs_told;
+			tb += bytes - bytes_told;
+			msgs_told = msgs;
+			bytes_told = bytes;
+			if (run_cancelled(x->r) || x->failed) {
 				err = xstrdup("interrupted");
 				break;
 			}
 			if (now - last >= PROGRESS_EVERY) {
 				last = now;
-				run_progress(x->r, t->qname, msgs, t->est_rows, bytes,
-					     t->est_bytes);
+				run_progress(x->r, t->qname, tm, t->est_rows, tb, t->est_bytes);
 				total_progress(x, false);
 			}
 		}
 	}
+	atomic_fetch_add(&x->bytes, bytes - bytes_told);
+	atomic_fetch_add(&x->tmsgs[p->table], msgs - msgs_told);
+	atomic_fetch_add(&x->tbytes[p->table], bytes - bytes_told);
 	if (!err && !dst_failed && fill && PQputCopyData(d, chunk, (int)fill) != 1)
 		dst_failed = true;
 	if (err || dst_failed) {
@@ -331,7 +376,7 @@ static int copy_table(struct copy_ctx *x, PGconn *s, PGconn *d, struct pg_copy_t
 			PQclear(res);
 		}
 		pg_exec(d, "ROLLBACK", NULL);
-		fail(cause, "%s: %s%s; the target table was left empty", t->qname,
+		fail(cause, "%s%s: %s%s; the target table was left empty", t->qname, part,
 		     dst_failed ? "target: " : "",
 		     dst_failed ? (derr ? derr : pg_errline(d, (char[256]){0}, 256)) : err);
 		free(derr);
@@ -350,7 +395,8 @@ static int copy_table(struct copy_ctx *x, PGconn *s, PGconn *d, struct pg_copy_t
 		while ((res = PQgetResult(d)))
 			PQclear(res);
 		pg_exec(d, "ROLLBACK", NULL);
-		fail(cause, "%s: source: %s; the target table was left empty", t->qname, err);
+		fail(cause, "%s%s: source: %s; the target table was left empty", t->qname, part,
+		     err);
 		free(err);
 		return -1;
 	}
@@ -369,7 +415,7 @@ static int copy_table(struct copy_ctx *x, PGconn *s, PGconn *d, struct pg_copy_t
 	}
 	if (!ok || derr) {
 		pg_exec(d, "ROLLBACK", NULL);
-		fail(cause, "%s: target: %s; the target table was left empty", t->qname,
+		fail(cause, "%s%s: target: %s; the target table was left empty", t->qname, part,
 		     derr ? derr : pg_errline(d, (char[256]){0}, 256));
 		free(derr);
 		return -1;
@@ -381,9 +427,8 @@ static int copy_table(struct copy_ctx *x, PGconn *s, PGconn *d, struct pg_copy_t
 		free(e);
 		return -1;
 	}
-	t->rows = rows;
-	t->bytes = bytes;
-	t->seconds = now_monotonic() - t0;
+	*rows_out = rows;
+	*bytes_out = bytes;
 	atomic_fetch_add(&x->rows, rows);
 	return 0;
 }
@@ -437,24 +482,72 @@ static int run_group(struct copy_ctx *x, PGconn *d, const struct pg_post_group *
 	return 0;
 }
 
-/* The biggest table not started whose referenced tables (foreign keys already
- * on the target) are in; with a cycle and nothing running, any table. -1 when
- * none can start now. Called with the lock held. */
-static ssize_t pick_table(struct copy_ctx *x)
+/* The next piece (biggest table first) whose table's referenced tables
+ * (foreign keys already on the target) are in; with a cycle and nothing
+ * running, any piece. -1 when none can start now. Called with the lock held. */
+static ssize_t pick_piece(struct copy_ctx *x)
 {
 	ssize_t any = -1;
-	for (size_t i = 0; i < x->nt; i++) {
-		if (x->tstate[i] != 0)
+	for (size_t i = 0; i < x->npc; i++) {
+		if (x->pstate[i] != 0)
 			continue;
 		if (any < 0)
 			any = (ssize_t)i;
+		size_t ti = x->pc[i].table;
 		bool ready = true;
-		for (size_t k = 0; k < x->ndeps[i] && ready; k++)
-			ready = x->tstate[x->deps[i][k]] == 2;
+		for (size_t k = 0; k < x->ndeps[ti] && ready; k++)
+			ready = x->tstate[x->deps[ti][k]] == 2;
 		if (ready)
 			return (ssize_t)i;
 	}
 	return x->running == 0 ? any : -1;
+}
+
+/* Whether table TI's rows and its keys and indexes are all in. */
+static bool table_post_done(const struct copy_ctx *x, int ti)
+{
+	return x->tstate[ti] == 2 && x->groups_left[ti] == 0;
+}
+
+/* A foreign key that can be added now: both tables done, and neither locked
+ * by another key being added. -1 when none. Called with the lock held. */
+static ssize_t pick_fk(struct copy_ctx *x)
+{
+	for (size_t i = 0; x->plan && i < x->plan->nfks; i++) {
+		int a = x->fk_a[i], b = x->fk_b[i];
+		if (x->fk_state[i] != 0 || a < 0 || b < 0)
+			continue;
+		if (table_post_done(x, a) && table_post_done(x, b) && !x->fk_busy[a] &&
+		    !x->fk_busy[b])
+			return (ssize_t)i;
+	}
+	return -1;
+}
+
+/* Whether every task this job could still take is taken. Lock held. */
+static bool nothing_left(const struct copy_ctx *x)
+{
+	if (x->copies_left > 0)
+		return false;
+	for (size_t i = 0; x->plan && i < x->plan->ngroups; i++)
+		if (x->group_state[i] < 2)
+			return false;
+	for (size_t i = 0; x->plan && i < x->plan->nfks; i++)
+		if (x->fk_state[i] == 0 && x->fk_a[i] >= 0 && x->fk_b[i] >= 0)
+			return false;
+	return true;
+}
+
+/* Table TI's rows are all in: let its post-data start. Lock held. */
+static void table_done(struct copy_ctx *x, size_t ti)
+{
+	struct pg_copy_table *t = &x->t[ti];
+	x->tstate[ti] = 2;
+	x->copies_left--;
+	t->seconds = now_monotonic() - x->tstart[ti];
+	for (size_t i = 0; x->plan && i < x->plan->ngroups; i++)
+		if ((x->group_table[i] == (int)ti || x->copies_left == 0) && x->group_state[i] == 0)
+			x->group_state[i] = 1;
 }
 
 /* Read the foreign keys already on the target, so a referencing table is
@@ -494,7 +587,9 @@ static int load_deps(struct copy_ctx *x, PGconn *d, char **cause)
 	return 0;
 }
 
-/* A job: copy tables and build their post-data groups until nothing is left. */
+/* A job: copy pieces, build post-data groups and add foreign keys until
+ * nothing is left. Post-data first (it frees a table for what waits on it),
+ * then foreign keys, then the next piece. */
 static void *job_main(void *arg)
 {
 	struct copy_ctx *x = arg;
@@ -511,86 +606,93 @@ static void *job_main(void *arg)
 	for (;;) {
 		if (x->failed || run_cancelled(x->r))
 			break;
-		/* post-data of loaded tables first: it frees the table for its readers */
 		ssize_t gi = -1;
-		bool groups_left = false;
-		for (size_t i = 0; x->plan && i < x->plan->ngroups; i++) {
-			if (x->group_state[i] == 1 && gi < 0)
+		for (size_t i = 0; x->plan && i < x->plan->ngroups && gi < 0; i++)
+			if (x->group_state[i] == 1)
 				gi = (ssize_t)i;
-			if (x->group_state[i] < 2)
-				groups_left = true;
-		}
 		if (gi >= 0) {
 			x->group_state[gi] = 2;
 			pthread_mutex_unlock(&x->mu);
 			int rc = run_group(x, d, &x->plan->groups[gi], &cause);
-			pthread_mutex_lock(&x->mu);
-			x->group_state[gi] = 3;
 			if (rc != 0) {
-				pthread_mutex_unlock(&x->mu);
 				char *c2 = xasprintf("post-data of %s: %s", x->plan->groups[gi].table,
 						     cause);
 				free(cause);
 				cause = NULL;
 				ctx_fail(x, c2);
-				pthread_mutex_lock(&x->mu);
-				break;
 			}
+			pthread_mutex_lock(&x->mu);
+			x->group_state[gi] = 3;
+			if (x->group_table[gi] >= 0)
+				x->groups_left[x->group_table[gi]]--;
+			pthread_cond_broadcast(&x->cv);
 			continue;
 		}
-		ssize_t ti = pick_table(x);
-		if (ti >= 0) {
-			struct pg_copy_table *t = &x->t[ti];
-			x->tstate[ti] = 1;
+		ssize_t fi = pick_fk(x);
+		if (fi >= 0) {
+			const struct pg_post_fk *k = &x->plan->fks[fi];
+			x->fk_state[fi] = 2;
+			x->fk_busy[x->fk_a[fi]] = x->fk_busy[x->fk_b[fi]] = true;
+			pthread_mutex_unlock(&x->mu);
+			run_status(x->r, "%s", k->st.what);
+			if (pg_schema_exec(d, &k->st, &cause) != 0) {
+				ctx_fail(x, xasprintf("post-data: %s", cause));
+				free(cause);
+				cause = NULL;
+			}
+			pthread_mutex_lock(&x->mu);
+			x->fk_state[fi] = 3;
+			x->fk_busy[x->fk_a[fi]] = x->fk_busy[x->fk_b[fi]] = false;
+			pthread_cond_broadcast(&x->cv);
+			continue;
+		}
+		ssize_t pi = pick_piece(x);
+		if (pi >= 0) {
+			const struct piece *p = &x->pc[pi];
+			struct pg_copy_table *t = &x->t[p->table];
+			x->pstate[pi] = 2;
+			if (x->tstate[p->table] == 0) {
+				x->tstate[p->table] = 1;
+				x->tstart[p->table] = now_monotonic();
+			}
 			x->running++;
 			pthread_mutex_unlock(&x->mu);
 			if (!s)
 				s = open_source(x, &cause);
 			bool broken = false;
-			int rc = s ? copy_table(x, s, d, t, chunk, chunksz, &broken, &cause) : -1;
+			int64_t rows = 0, bytes = 0;
+			int rc = s ? copy_piece(x, s, d, p, chunk, chunksz, &broken, &rows, &bytes,
+						&cause)
+				   : -1;
 			if (broken && s) {
 				PQfinish(s);
 				s = NULL;
 			}
-			if (rc == 0) {
-				state_set(x->r->state, t->state_key, "copied", NULL);
-				run_progress(x->r, t->qname, t->rows, t->rows, t->bytes, t->bytes);
-				total_progress(x, false);
+			if (rc != 0) {
+				ctx_fail(x, cause);
+				cause = NULL;
 			}
 			pthread_mutex_lock(&x->mu);
 			x->running--;
-			x->tstate[ti] = 2;
-			if (rc != 0) {
-				pthread_mutex_unlock(&x->mu);
-				ctx_fail(x, cause);
-				cause = NULL;
-				pthread_mutex_lock(&x->mu);
-				break;
+			x->pstate[pi] = 3;
+			if (rc == 0) {
+				t->rows += rows;
+				t->bytes += bytes;
+				if (--x->parts_left[p->table] == 0) {
+					table_done(x, p->table);
+					int64_t tr = t->rows, tb = t->bytes;
+					pthread_mutex_unlock(&x->mu);
+					state_set(x->r->state, t->state_key, "copied", NULL);
+					run_progress(x->r, t->qname, tr, tr, tb, tb);
+					total_progress(x, false);
+					pthread_mutex_lock(&x->mu);
+				}
 			}
-			x->copies_left--;
-			for (size_t i = 0; x->plan && i < x->plan->ngroups; i++)
-				if (x->group_table[i] == (int)(t - x->t) && x->group_state[i] == 0)
-					x->group_state[i] = 1;
-			if (x->copies_left == 0)
-				for (size_t i = 0; x->plan && i < x->plan->ngroups; i++)
-					if (x->group_state[i] == 0)
-						x->group_state[i] = 1;
 			pthread_cond_broadcast(&x->cv);
 			continue;
 		}
-		if (x->copies_left == 0 && !groups_left)
+		if (nothing_left(x))
 			break;
-		if (x->copies_left == 0) {
-			bool waiting = false;
-			for (size_t i = 0; x->plan && i < x->plan->ngroups; i++)
-				if (x->group_state[i] == 0) {
-					x->group_state[i] = 1;
-					waiting = true;
-				}
-			if (waiting)
-				continue;
-			break; /* the rest is taken by other jobs */
-		}
 		pthread_cond_wait(&x->cv, &x->mu);
 	}
 	pthread_cond_broadcast(&x->cv);
@@ -700,12 +802,121 @@ static int check_targets(struct run *r, PGconn *d, struct pg_copy_table *t, size
 	return 0;
 }
 
+/* The index in X->t of the table named NAME ("schema"."name" quoted either
+ * way), -1 when it is not copied now. */
+static int find_table(const struct copy_ctx *x, const char *name)
+{
+	for (size_t i = 0; i < x->nt; i++) {
+		char *qa = quote_all(x->t[i].schema, x->t[i].name);
+		bool hit = strcmp(qa, name) == 0 || strcmp(x->t[i].qname, name) == 0;
+		free(qa);
+		if (hit)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Empty TABLE on D before its parts are loaded (a foreign key referencing it:
+ * delete instead). */
+static int empty_table(PGconn *d, const struct pg_copy_table *t, char **cause)
+{
+	char *sql = xasprintf("TRUNCATE ONLY %s", t->qname);
+	int rc = pg_exec(d, sql, NULL);
+	free(sql);
+	if (rc == 0)
+		return 0;
+	sql = xasprintf("DELETE FROM ONLY %s", t->qname);
+	char *e = NULL;
+	rc = pg_exec(d, sql, &e);
+	free(sql);
+	if (rc != 0)
+		fail(cause, "%s: cannot empty the target table: %s", t->qname, e);
+	free(e);
+	return rc;
+}
+
+/* Split the tables to copy into pieces. A table bigger than SPLIT_MIN (and
+ * more than a job's fair share) is cut into block ranges, one per job, when
+ * the source scans TID ranges (PostgreSQL 14+). A split table is loaded in
+ * several target transactions, so it is marked "loading" in the state and
+ * emptied first; if any part fails, empty_unfinished empties it again and it
+ * is not marked copied (a re-run empties it without asking). */
+static int plan_pieces(struct copy_ctx *x, PGconn *holder, int jobs, char **cause)
+{
+	int64_t split_min = 64LL << 20;
+	const char *env = getenv("RDSM_COPY_SPLIT_BYTES"); /* tests: split small tables */
+	if (env && *env)
+		split_min = strtoll(env, NULL, 10);
+	int64_t block = 8192;
+	char *bs = pg_value(holder, "SHOW block_size", NULL);
+	if (bs)
+		block = strtoll(bs, NULL, 10) > 0 ? strtoll(bs, NULL, 10) : 8192;
+	free(bs);
+	bool tid_ranges = PQserverVersion(holder) >= 140000;
+	x->pc = xcalloc(x->nt * (size_t)jobs + 1, sizeof *x->pc);
+	x->npc = 0;
+	for (size_t i = 0; i < x->nt; i++) {
+		const struct pg_copy_table *t = &x->t[i];
+		if (t->skip)
+			continue;
+		int64_t blocks = t->est_bytes / block;
+		int n = 1;
+		if (tid_ranges && jobs > 1 && t->cols && t->est_bytes >= split_min &&
+		    t->est_bytes * jobs > x->est_bytes && blocks >= jobs)
+			n = jobs;
+		if (n > 1) {
+			char *e = NULL;
+			if (state_set(x->r->state, t->state_key, "loading", &e) < 0) {
+				fail(cause, "cannot save the state of %s: %s", t->qname, e ? e : "?");
+				free(e);
+				return -1;
+			}
+			if (empty_table(x->d0, t, cause) != 0)
+				return -1;
+		}
+		for (int k = 0; k < n; k++)
+			x->pc[x->npc++] = (struct piece){
+				.table = i,
+				.part = k,
+				.nparts = n,
+				.from = k == 0 ? -1 : blocks * k / n,
+				.to = k == n - 1 ? -1 : blocks * (k + 1) / n,
+			};
+		x->parts_left[i] = (size_t)n;
+	}
+	x->pstate = xcalloc(x->npc ? x->npc : 1, 1);
+	return 0;
+}
+
+/* After a failure: split tables with parts in but not all are emptied (they
+ * stay "loading" in the state, so they never look copied). */
+static void empty_unfinished(struct copy_ctx *x, PGconn *d)
+{
+	for (size_t i = 0; i < x->nt; i++) {
+		bool split = false, started = false;
+		for (size_t k = 0; k < x->npc; k++)
+			if (x->pc[k].table == i) {
+				split = x->pc[k].nparts > 1;
+				started = started || x->pstate[k] != 0;
+			}
+		if (!split || !started || x->tstate[i] == 2)
+			continue;
+		char *e = NULL;
+		if (empty_table(d, &x->t[i], &e) != 0)
+			run_finding(x->r, LEVEL_WARN, x->t[i].qname,
+				    "holds part of its rows (%s); it is not marked copied, and a "
+				    "re-run empties it",
+				    e ? e : "?");
+		free(e);
+	}
+}
+
 int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci,
 		const struct pg_copy_opts *o, struct pg_copy_result *out, char **cause)
 {
 	struct copy_ctx x = {.r = r, .o = o, .src_ci = src_ci, .dst_ci = dst_ci};
 	struct pg_copy_result res = {0};
-	PGconn *holder = NULL, *d = NULL, *plan_src = NULL;
+	PGconn *holder = NULL, *d = NULL;
 	char *snapshot = NULL, *enc = NULL;
 	int rc = -1;
 	double t0 = now_monotonic();
@@ -750,7 +961,12 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci,
 		}
 		x.est_rows += t->est_rows;
 		x.est_bytes += t->est_bytes;
-		if (t->nonempty) {
+		const char *st = state_get(r->state, t->state_key);
+		if (t->nonempty && st && strcmp(st, "loading") == 0) {
+			/* parts of a split copy that did not finish: ours to empty */
+			run_finding(r, LEVEL_INFO, t->qname,
+				    "holds part of an unfinished copy: emptied and copied again");
+		} else if (t->nonempty) {
 			nnon++;
 			char *m = xasprintf("%s%s%s", nonempty ? nonempty : "", nonempty ? ", " : "",
 					    t->qname);
@@ -786,45 +1002,53 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci,
 		goto out;
 	}
 
+	size_t nt1 = x.nt ? x.nt : 1;
+	x.tstate = xcalloc(nt1, 1);
+	x.parts_left = xcalloc(nt1, sizeof *x.parts_left);
+	x.groups_left = xcalloc(nt1, sizeof *x.groups_left);
+	x.fk_busy = xcalloc(nt1, sizeof *x.fk_busy);
+	x.tstart = xcalloc(nt1, sizeof *x.tstart);
+	x.tmsgs = xcalloc(nt1, sizeof *x.tmsgs);
+	x.tbytes = xcalloc(nt1, sizeof *x.tbytes);
+	for (size_t i = 0; i < x.nt; i++)
+		if (x.t[i].skip)
+			x.tstate[i] = 2;
+	x.copies_left = x.nt - res.skipped;
+	int jobs = o->jobs < 1 ? 1 : o->jobs > 32 ? 32 : o->jobs;
+
 	if (o->post_data) {
-		plan_src = pg_connect(src_ci, PG_SOURCE, 30, &r->cancel, NULL, cause);
-		if (!plan_src || pg_schema_post_plan(plan_src, &x.plan, cause) != 0)
+		/* in the snapshot's transaction: what is indexed is what is copied */
+		if (pg_schema_post_plan(holder, &x.plan, cause) != 0)
 			goto out;
-		PQfinish(plan_src);
-		plan_src = NULL;
-		x.group_table = xcalloc(x.plan->ngroups ? x.plan->ngroups : 1, sizeof(int));
-		x.group_state = xcalloc(x.plan->ngroups ? x.plan->ngroups : 1, 1);
+		size_t ng = x.plan->ngroups ? x.plan->ngroups : 1;
+		size_t nf = x.plan->nfks ? x.plan->nfks : 1;
+		x.group_table = xcalloc(ng, sizeof(int));
+		x.group_state = xcalloc(ng, 1);
+		x.fk_a = xcalloc(nf, sizeof(int));
+		x.fk_b = xcalloc(nf, sizeof(int));
+		x.fk_state = xcalloc(nf, 1);
 		for (size_t g = 0; g < x.plan->ngroups; g++) {
-			x.group_table[g] = -1;
-			for (size_t i = 0; i < x.nt; i++) {
-				char *qa = quote_all(x.t[i].schema, x.t[i].name);
-				bool hit = strcmp(qa, x.plan->groups[g].table) == 0 ||
-					   strcmp(x.t[i].qname, x.plan->groups[g].table) == 0;
-				free(qa);
-				if (hit) {
-					x.group_table[g] = (int)i;
-					break;
-				}
-			}
+			x.group_table[g] = find_table(&x, x.plan->groups[g].table);
+			if (x.group_table[g] >= 0)
+				x.groups_left[x.group_table[g]]++;
 			/* tables not copied now (skipped) can be indexed at once */
-			if (x.group_table[g] >= 0 && x.t[x.group_table[g]].skip)
+			if ((x.group_table[g] >= 0 && x.t[x.group_table[g]].skip) ||
+			    x.copies_left == 0)
 				x.group_state[g] = 1;
+		}
+		for (size_t k = 0; k < x.plan->nfks; k++) {
+			x.fk_a[k] = find_table(&x, x.plan->fks[k].table);
+			x.fk_b[k] = find_table(&x, x.plan->fks[k].ref);
 		}
 	}
 
 	if (load_deps(&x, d, cause) != 0)
 		goto out;
-	x.tstate = xcalloc(x.nt ? x.nt : 1, 1);
-	for (size_t i = 0; i < x.nt; i++)
-		if (x.t[i].skip)
-			x.tstate[i] = 2;
-	x.copies_left = x.nt - res.skipped;
-	if (x.copies_left == 0 && x.plan)
-		for (size_t g = 0; g < x.plan->ngroups; g++)
-			x.group_state[g] = 1;
-	int jobs = o->jobs < 1 ? 1 : o->jobs > 32 ? 32 : o->jobs;
-	if ((size_t)jobs > x.nt + (x.plan ? x.plan->ngroups : 0))
-		jobs = (int)(x.nt + (x.plan ? x.plan->ngroups : 0));
+	x.d0 = d;
+	if (plan_pieces(&x, holder, jobs, cause) != 0)
+		goto out;
+	if ((size_t)jobs > x.npc + (x.plan ? x.plan->ngroups + x.plan->nfks : 0))
+		jobs = (int)(x.npc + (x.plan ? x.plan->ngroups + x.plan->nfks : 0));
 	if (jobs < 1)
 		jobs = 1;
 	run_status(r, "copying %zu tables (%s COPY, %d job%s)", x.copies_left,
@@ -839,27 +1063,47 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci,
 	}
 	for (int j = 0; j < started; j++)
 		pthread_join(th[j], NULL);
-	if (started == 0)
-		x.failed = true, x.cause = xstrdup("cannot start the copy jobs");
-	if (!x.failed && run_cancelled(r))
-		x.failed = true, x.cause = xstrdup("interrupted");
+	if (started == 0) {
+		x.failed = true;
+		x.cause = xstrdup("cannot start the copy jobs");
+	}
+	if (!x.failed && run_cancelled(r)) {
+		x.failed = true;
+		x.cause = xstrdup("interrupted");
+	}
 	total_progress(&x, true);
 	for (size_t i = 0; i < x.nt; i++)
-		if (!x.t[i].skip && x.t[i].seconds > 0) {
+		if (!x.t[i].skip && x.tstate[i] == 2) {
 			res.copied++;
 			res.rows += x.t[i].rows;
 			res.bytes += x.t[i].bytes;
 		}
 	if (x.failed) {
+		empty_unfinished(&x, d);
 		free(*cause);
 		*cause = x.cause;
 		x.cause = NULL;
 		goto out;
 	}
 
-	run_status(r, "setting sequences");
-	if (copy_sequences(r, holder, d, cause) != 0)
-		goto out;
+	/* foreign keys whose tables were not both copied now */
+	for (size_t k = 0; x.plan && k < x.plan->nfks; k++) {
+		if (x.fk_a[k] >= 0 && x.fk_b[k] >= 0)
+			continue;
+		run_status(r, "%s", x.plan->fks[k].st.what);
+		if (pg_schema_exec(d, &x.plan->fks[k].st, cause) != 0) {
+			char *e = *cause;
+			*cause = xasprintf("post-data: %s", e ? e : "failed");
+			free(e);
+			goto out;
+		}
+	}
+	/* the plan sets sequence positions itself (in its final list) */
+	if (!x.plan) {
+		run_status(r, "setting sequences");
+		if (copy_sequences(r, holder, d, cause) != 0)
+			goto out;
+	}
 	if (x.plan && x.plan->nfinal) {
 		run_status(r, "post-data: foreign keys, triggers, views, sequences");
 		if (pg_exec(d, pg_copy_session_sql, cause) != 0 ||
@@ -879,6 +1123,17 @@ out:
 		pg_post_plan_free(x.plan);
 	free(x.group_table);
 	free(x.tstate);
+	free(x.parts_left);
+	free(x.groups_left);
+	free(x.fk_busy);
+	free(x.tstart);
+	free(x.tmsgs);
+	free(x.tbytes);
+	free(x.fk_a);
+	free(x.fk_b);
+	free(x.fk_state);
+	free(x.pc);
+	free(x.pstate);
 	for (size_t i = 0; x.deps && i < x.nt; i++)
 		free(x.deps[i]);
 	free(x.deps);
@@ -888,8 +1143,6 @@ out:
 	pg_copy_tables_free(x.t, x.nt);
 	free(snapshot);
 	free(enc);
-	if (plan_src)
-		PQfinish(plan_src);
 	if (d)
 		PQfinish(d);
 	if (holder)

@@ -26,14 +26,26 @@ struct pg_post_group {
 	size_t n;
 };
 
+/* A foreign key between two plain tables (neither partitioned nor a
+ * partition). It may run once both tables' groups are done; two keys that
+ * share no table may run concurrently (each locks both of its tables). */
+struct pg_post_fk {
+	char *table; /* the referencing table, quoted as in pg_post_group */
+	char *ref;   /* the referenced table */
+	struct pg_stmt st;
+};
+
 /* The whole post-data plan: every table's group (any order, in parallel),
- * then FINAL in order, serially, once every group is done (index partition
- * attachments, foreign keys, NOT VALID checks, triggers, rules, row-level
- * security and policies, statistics objects, comments on those, matview
- * refreshes, sequence positions). */
+ * the foreign keys between plain tables (FKS, see above), then FINAL in
+ * order, serially, once every group and key is done (index partition
+ * attachments, NOT VALID checks, other foreign keys, triggers, rules,
+ * row-level security and policies, statistics objects, comments on those,
+ * matview refreshes, sequence positions). */
 struct pg_post_plan {
 	struct pg_post_group *groups;
 	size_t ngroups;
+	struct pg_post_fk *fks;
+	size_t nfks;
 	struct pg_stmt *final;
 	size_t nfinal;
 };
