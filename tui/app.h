@@ -18,19 +18,19 @@
 enum reaction {
 	R_NONE = 0,
 	R_HANDLED = 1 << 0,
-	R_REDRAW = 1 << 1,   /* repaint at the end of this pass */
-	R_NEXT = 1 << 2,     /* go to the next screen */
-	R_BACK = 1 << 3,     /* go to the previous screen */
-	R_QUIT = 1 << 4,     /* quit (with confirmation when there is unsaved input) */
-	R_LAZY = 1 << 5,     /* repaint, but no more often than the progress throttle */
-	R_HELP = 1 << 6,     /* show the help overlay */
+	R_REDRAW = 1 << 1, /* repaint at the end of this pass */
+	R_NEXT = 1 << 2,   /* go to the next screen */
+	R_BACK = 1 << 3,   /* go to the previous screen */
+	R_QUIT = 1 << 4,   /* quit (with confirmation when there is unsaved input) */
+	R_LAZY = 1 << 5,   /* repaint, but no more often than the progress throttle */
+	R_HELP = 1 << 6,   /* show the help overlay */
 };
 
 /* Key types as get_wch returns them. */
 #define KT_CHAR OK
-#define KT_KEY KEY_CODE_YES
+#define KT_KEY	KEY_CODE_YES
 
-#define KEY_CTRL(c) ((c) & 0x1f)
+#define KEY_CTRL(c) ((c)&0x1f)
 
 struct tui;
 
@@ -62,9 +62,9 @@ struct tui {
 	int cur;    /* index into screens[] */
 	void *data; /* the current screen's state */
 	bool unsaved;
-	unsigned steps_mask;                 /* steps chosen on the Welcome screen */
-	enum step_status badge[STEP_COUNT];  /* the real run's status per step */
-	bool run_active;                     /* a real (not inspect) job is running */
+	unsigned steps_mask;		    /* steps chosen on the Welcome screen */
+	enum step_status badge[STEP_COUNT]; /* the real run's status per step */
+	bool run_active;		    /* a real (not inspect) job is running */
 	char msg[512];
 	int msg_role;
 	double msg_until;
@@ -77,7 +77,8 @@ struct tui {
 void tui_shutdown(void);
 
 /* A one-line message above the status bar, for a few seconds. */
-void tui_message(struct tui *t, int role, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void tui_message(struct tui *t, int role, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 void tui_log(struct tui *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Save the settings to the config file; a message either way. 0 on success. */
 int tui_save(struct tui *t);
@@ -85,7 +86,8 @@ int tui_save(struct tui *t);
 /* Drawing helpers (widgets.c). Text is UTF-8 and clipped to W columns. */
 int ui_width(const char *s);
 int ui_text(int y, int x, int w, int role, const char *s);
-int ui_textf(int y, int x, int w, int role, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int ui_textf(int y, int x, int w, int role, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 void ui_fill(int y, int x, int w, int role);
 /* Wrap S into lines of W columns starting at row Y, at most H rows; returns rows used. */
 int ui_wrap(int y, int x, int w, int h, int role, const char *s);

@@ -40,7 +40,8 @@ void form_validate(struct form *fm, struct tui *t)
 		fm->bad[i] = config_check_key(t->cfg, (enum config_key)fm->keys[i], v, fm->rule[i],
 					      sizeof fm->rule[i]) != 0;
 		if (fm->bad[i] && !fm->rule[i][0])
-			snprintf(fm->rule[i], sizeof fm->rule[i], "%s", config_keys[fm->keys[i]].help);
+			snprintf(fm->rule[i], sizeof fm->rule[i], "%s",
+				 config_keys[fm->keys[i]].help);
 		free_secret(v);
 	}
 }
@@ -80,7 +81,8 @@ int form_key(struct form *fm, struct tui *t, int type, wint_t ch)
 	fm->pressed = -1;
 	if (total == 0)
 		return R_NONE;
-	bool enter = (type == KT_CHAR && (ch == '\n' || ch == '\r')) || (type == KT_KEY && ch == KEY_ENTER);
+	bool enter = (type == KT_CHAR && (ch == '\n' || ch == '\r')) ||
+		     (type == KT_KEY && ch == KEY_ENTER);
 	if ((type == KT_CHAR && ch == '\t') || (type == KT_KEY && ch == KEY_DOWN)) {
 		fm->focus = (fm->focus + 1) % total;
 		return R_HANDLED | R_REDRAW;
@@ -97,7 +99,8 @@ int form_key(struct form *fm, struct tui *t, int type, wint_t ch)
 	if ((type == KT_KEY && ch == KEY_F(3)) || (type == KT_CHAR && ch == KEY_CTRL('r'))) {
 		bool secret = false;
 		for (int i = 0; i < fm->n; i++)
-			secret |= (config_keys[fm->keys[i]].flags & (CFGF_SECRET | CFGF_SECRET_URL)) != 0;
+			secret |= (config_keys[fm->keys[i]].flags &
+				   (CFGF_SECRET | CFGF_SECRET_URL)) != 0;
 		if (!secret)
 			return R_NONE;
 		fm->reveal = !fm->reveal;
@@ -108,7 +111,8 @@ int form_key(struct form *fm, struct tui *t, int type, wint_t ch)
 			return R_NONE;
 		char buf[PASSWORD_GEN_LEN + 8];
 		if (password_generate(buf, sizeof buf) != 0) {
-			tui_message(t, ROLE_ERROR, "cannot generate a password: no randomness from the kernel");
+			tui_message(t, ROLE_ERROR,
+				    "cannot generate a password: no randomness from the kernel");
 			return R_HANDLED | R_REDRAW;
 		}
 		field_set(&fm->f[pw], buf);
@@ -116,9 +120,10 @@ int form_key(struct form *fm, struct tui *t, int type, wint_t ch)
 		commit(fm, t, pw);
 		fm->focus = pw;
 		fm->reveal = true;
-		tui_message(t, ROLE_OK,
-			    "generated a %d-character password (shown now; F3 hides it; save with F2)",
-			    PASSWORD_GEN_LEN);
+		tui_message(
+			t, ROLE_OK,
+			"generated a %d-character password (shown now; F3 hides it; save with F2)",
+			PASSWORD_GEN_LEN);
 		return R_HANDLED | R_REDRAW;
 	}
 	if (fm->focus >= fm->n)
@@ -163,17 +168,20 @@ int form_draw(struct form *fm, struct tui *t, int top, int rows)
 		fm->scroll = 0;
 	int row = 0, used = 0;
 #define EMIT_ROW() (row >= fm->scroll && row < fm->scroll + rows)
-#define Y (top + row - fm->scroll)
+#define Y	   (top + row - fm->scroll)
 	for (int i = 0; i < fm->n; i++) {
 		const struct config_key_info *ki = &config_keys[fm->keys[i]];
 		bool focus = fm->focus == i;
 		if (EMIT_ROW()) {
 			ui_textf(Y, LABEL_X - 2, 2, ROLE_LABEL, "%s", focus ? "▶" : " ");
 			ui_text(Y, LABEL_X, LABEL_W, focus ? ROLE_HEADING : ROLE_LABEL, ki->name);
-			int role = focus ? ROLE_FIELD_FOCUS : fm->bad[i] ? ROLE_FIELD_ERROR : ROLE_FIELD;
+			int role = focus	? ROLE_FIELD_FOCUS
+				   : fm->bad[i] ? ROLE_FIELD_ERROR
+						: ROLE_FIELD;
 			char *v = field_get(&fm->f[i]);
 			size_t mf = 0, mt = 0;
-			if ((ki->flags & CFGF_SECRET) && !fm->reveal && strcmp(v, "secrets-manager") != 0)
+			if ((ki->flags & CFGF_SECRET) && !fm->reveal &&
+			    strcmp(v, "secrets-manager") != 0)
 				mt = fm->f[i].len;
 			if ((ki->flags & CFGF_SECRET_URL) && !fm->reveal)
 				field_url_password(&fm->f[i], &mf, &mt);
@@ -197,7 +205,8 @@ int form_draw(struct form *fm, struct tui *t, int top, int rows)
 	for (int b = 0; b < fm->nbuttons; b++) {
 		if (EMIT_ROW()) {
 			bool focus = fm->focus == fm->n + b;
-			ui_textf(Y, FIELD_X, fw, focus ? ROLE_SELECTED : ROLE_HEADING, "[ %s ]", fm->buttons[b]);
+			ui_textf(Y, FIELD_X, fw, focus ? ROLE_SELECTED : ROLE_HEADING, "[ %s ]",
+				 fm->buttons[b]);
 			used = row - fm->scroll + 1;
 		}
 		row++;
@@ -215,7 +224,6 @@ static double mono_now(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
-
 
 void live_init(struct live *lv, unsigned mask, bool inspect, double interval)
 {
@@ -376,10 +384,11 @@ int live_event(struct live *lv, struct tui *t, const struct job_msg *m)
 	case EV_STEP_FAILED:
 		snprintf(lv->result, sizeof lv->result, "%s: %s", step_title(ev->step), ev->text);
 		lv->result_level = strstr(ev->text, "not available in this version") ? LEVEL_WARN
-										      : LEVEL_ERROR;
+										     : LEVEL_ERROR;
 		break;
 	case EV_STEP_SKIPPED:
-		snprintf(lv->result, sizeof lv->result, "%s: skipped: %s", step_title(ev->step), ev->text);
+		snprintf(lv->result, sizeof lv->result, "%s: skipped: %s", step_title(ev->step),
+			 ev->text);
 		lv->result_level = LEVEL_INFO;
 		break;
 	}
@@ -448,8 +457,8 @@ static void draw_progress(const struct live_prog *p, int y)
 	char bytes[80] = "";
 	if (p->bytes || p->bytes_total)
 		snprintf(bytes, sizeof bytes, "  %s/%s", b, bt);
-	ui_textf(y, 44, COLS - 46, ROLE_NORMAL, "%lld/%lld rows%s  %s  %s", p->done, p->total, bytes,
-		 rate, eta);
+	ui_textf(y, 44, COLS - 46, ROLE_NORMAL, "%lld/%lld rows%s  %s  %s", p->done, p->total,
+		 bytes, rate, eta);
 }
 
 int live_draw(struct live *lv, int top, int rows, const char *heading)
@@ -457,7 +466,9 @@ int live_draw(struct live *lv, int top, int rows, const char *heading)
 	int y = top, end = top + rows;
 	if (y < end && heading) {
 		ui_textf(y, 0, COLS, ROLE_HEADING, "%s%s", heading,
-			 lv->running ? "  (checking…)" : lv->interval > 0 && lv->runs ? "  (live)" : "");
+			 lv->running			? "  (checking…)"
+			 : lv->interval > 0 && lv->runs ? "  (live)"
+							: "");
 		y++;
 	}
 	if (y < end && lv->running && lv->status[0])
@@ -465,7 +476,8 @@ int live_draw(struct live *lv, int top, int rows, const char *heading)
 	if (y < end && lv->result[0]) {
 		char line[1300];
 		snprintf(line, sizeof line, "%s %s", level_mark(lv->result_level), lv->result);
-		y += ui_wrap(y, 2, COLS - 4, end - y < 3 ? end - y : 3, level_role(lv->result_level), line);
+		y += ui_wrap(y, 2, COLS - 4, end - y < 3 ? end - y : 3,
+			     level_role(lv->result_level), line);
 	}
 	/* "total" first, then the items still moving, then finished ones, while
 	 * leaving room for the findings. */
@@ -507,14 +519,16 @@ int live_draw(struct live *lv, int top, int rows, const char *heading)
 		int h = row_height(r);
 		if (h > end - y)
 			h = end - y;
-		y += ui_wrap(y, x, COLS - x - 1, h, role == ROLE_INFO ? ROLE_NORMAL : role, r->text);
+		y += ui_wrap(y, x, COLS - x - 1, h, role == ROLE_INFO ? ROLE_NORMAL : role,
+			     r->text);
 	}
 	lv->shown_last = i;
 	if (heading && i == first && lv->nrows)
-		ui_textf(top, COLS - 34, 33, ROLE_HELP, "%d findings below (PgDn)", lv->nrows - first);
+		ui_textf(top, COLS - 34, 33, ROLE_HELP, "%d findings below (PgDn)",
+			 lv->nrows - first);
 	else if (heading && (first > 0 || i < lv->nrows))
-		ui_textf(top, COLS - 34, 33, ROLE_HELP, "rows %d-%d of %d (PgUp/PgDn)", first + 1, i,
-			 lv->nrows);
+		ui_textf(top, COLS - 34, 33, ROLE_HELP, "rows %d-%d of %d (PgUp/PgDn)", first + 1,
+			 i, lv->nrows);
 	return y - top;
 }
 
@@ -538,8 +552,9 @@ int live_key(struct live *lv, int type, wint_t ch)
 
 /* Settings screens. */
 
-struct settings *settings_new(struct tui *t, const char *section, const char *intro, unsigned live_mask,
-			      bool inspect, double interval, const char *live_heading)
+struct settings *settings_new(struct tui *t, const char *section, const char *intro,
+			      unsigned live_mask, bool inspect, double interval,
+			      const char *live_heading)
 {
 	struct settings *s = xcalloc(1, sizeof *s);
 	s->intro = intro;
@@ -585,7 +600,8 @@ void settings_draw(struct tui *t, struct settings *s, int top, int rows)
 	t->hint = form_help(&s->form);
 	if (s->act) {
 		static char keys[200];
-		snprintf(keys, sizeof keys, "Tab field  Enter go on  Esc back  F1 help  F2 save  %sF6 %s  F10 quit",
+		snprintf(keys, sizeof keys,
+			 "Tab field  Enter go on  Esc back  F1 help  F2 save  %sF6 %s  F10 quit",
 			 password_index(&s->form) >= 0 ? "F3/F4 password  " : "F5 check  ", s->act);
 		t->keys = keys;
 	}

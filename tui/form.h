@@ -5,7 +5,7 @@
 
 #include "app.h"
 
-#define FORM_MAX CFG_COUNT
+#define FORM_MAX     CFG_COUNT
 #define FORM_BUTTONS 2
 
 struct form {
@@ -50,14 +50,14 @@ struct live_prog {
 };
 
 struct live {
-	unsigned mask;    /* steps it runs */
+	unsigned mask; /* steps it runs */
 	bool inspect;
-	double interval;  /* seconds between runs; 0: once, on demand */
+	double interval; /* seconds between runs; 0: once, on demand */
 	struct job *job;
 	unsigned id;
 	bool running;
 	int runs;
-	double next_at;   /* 0: no run scheduled */
+	double next_at; /* 0: no run scheduled */
 	char status[1100];
 	char result[1200];
 	enum finding_level result_level;
@@ -66,9 +66,9 @@ struct live {
 	struct live_prog prog[32];
 	int nprog;
 	int rc;
-	int scroll;          /* first findings row shown; -1: automatic (top, or the tail for runs) */
-	bool real_once;      /* the current job is a real run of a look-only panel */
-	bool stale;          /* settings changed while a check ran: check again soon */
+	int scroll;	/* first findings row shown; -1: automatic (top, or the tail for runs) */
+	bool real_once; /* the current job is a real run of a look-only panel */
+	bool stale;	/* settings changed while a check ran: check again soon */
 	struct tui *t;
 	int shown_first, shown_last, page;
 };
@@ -88,7 +88,6 @@ int live_key(struct live *lv, int type, wint_t ch);
 /* Draw the status line, progress bars and findings table in the box; returns rows used. */
 int live_draw(struct live *lv, int top, int rows, const char *heading);
 
-
 /* A settings screen: an intro, the form of one section, and optionally a
  * live panel running steps in look-only mode every few seconds. */
 struct settings {
@@ -100,8 +99,9 @@ struct settings {
 	bool has_live;
 };
 
-struct settings *settings_new(struct tui *t, const char *section, const char *intro, unsigned live_mask,
-			      bool inspect, double interval, const char *live_heading);
+struct settings *settings_new(struct tui *t, const char *section, const char *intro,
+			      unsigned live_mask, bool inspect, double interval,
+			      const char *live_heading);
 void settings_free(struct settings *s);
 void settings_draw(struct tui *t, struct settings *s, int top, int rows);
 int settings_key(struct tui *t, struct settings *s, int type, wint_t ch);

@@ -56,8 +56,8 @@ static void post(const struct job_msg *m)
 	pthread_mutex_lock(&qlock);
 	if (m->kind == JM_EVENT && m->ev.kind == EV_PROGRESS) {
 		for (struct node *n = qhead; n; n = n->next)
-			if (n->m.kind == JM_EVENT && n->m.id == m->id && n->m.ev.kind == EV_PROGRESS &&
-			    strcmp(n->m.ev.item, m->ev.item) == 0) {
+			if (n->m.kind == JM_EVENT && n->m.id == m->id &&
+			    n->m.ev.kind == EV_PROGRESS && strcmp(n->m.ev.item, m->ev.item) == 0) {
 				n->m = *m;
 				pthread_mutex_unlock(&qlock);
 				return;
@@ -112,7 +112,8 @@ static int job_confirm(void *ctx, enum step_id step, const char *question)
 	pthread_mutex_lock(&j->lock);
 	j->answer = -1;
 	pthread_mutex_unlock(&j->lock);
-	struct job_msg m = {.kind = JM_CONFIRM, .id = j->id, .inspect = j->inspect, .job = job_ref(j)};
+	struct job_msg m = {
+		.kind = JM_CONFIRM, .id = j->id, .inspect = j->inspect, .job = job_ref(j)};
 	m.ev.kind = EV_STATUS;
 	m.ev.step = step;
 	snprintf(m.ev.text, sizeof m.ev.text, "%s", question);

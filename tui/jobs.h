@@ -19,8 +19,8 @@ enum job_msg_kind {
 
 struct job_msg {
 	enum job_msg_kind kind;
-	unsigned id;    /* the job it came from */
-	bool inspect;   /* the job only looks */
+	unsigned id;  /* the job it came from */
+	bool inspect; /* the job only looks */
 	int rc;
 	struct job *job; /* JM_CONFIRM only: a reference the receiver must release */
 	struct event ev;

@@ -3,7 +3,11 @@
 
 static void *aws_enter(struct tui *t)
 {
-	return settings_new(t, "aws", "Who and where: the AWS region and the profile. Credentials follow the SDK chain: environment, the ~/.aws profile, then the EC2 instance role.", 1u << STEP_INSTANCE, true, 5.0, "AWS identity and instance (read only)");
+	return settings_new(
+		t, "aws",
+		"Who and where: the AWS region and the profile. Credentials follow the SDK chain: "
+		"environment, the ~/.aws profile, then the EC2 instance role.",
+		1u << STEP_INSTANCE, true, 5.0, "AWS identity and instance (read only)");
 }
 
 static void aws_leave(struct tui *t, void *data)
@@ -35,7 +39,10 @@ static int aws_event(struct tui *t, void *data, const struct job_msg *m)
 const struct screen screen_aws = {
 	.name = "aws",
 	.title = "AWS account",
-	.help = "region: where the RDS instance lives (e.g. ap-northeast-2, Seoul).\nprofile: a profile from ~/.aws/credentials or ~/.aws/config; empty uses the default chain.\nThe panel below shows who you are signed in as, live. F5 checks again now.",
+	.help = "region: where the RDS instance lives (e.g. ap-northeast-2, Seoul).\nprofile: a "
+		"profile from ~/.aws/credentials or ~/.aws/config; empty uses the default "
+		"chain.\nThe panel below shows who you are signed in as, live. F5 checks again "
+		"now.",
 	.enter = aws_enter,
 	.leave = aws_leave,
 	.draw = aws_draw,

@@ -5,7 +5,8 @@ static void *env_enter(struct tui *t)
 {
 	struct settings *s = settings_new(
 		t, "env",
-		"Where the application finds its database: KEY=URL in its .env file. Every other line "
+		"Where the application finds its database: KEY=URL in its .env file. Every other "
+		"line "
 		"is kept, the old file is kept as a backup, the new one is written with mode 0600.",
 		1u << STEP_ENV, false, 0, "Write .env");
 	s->form.buttons[0] = "Write .env now (F6)";

@@ -5,7 +5,8 @@ static void *instance_enter(struct tui *t)
 {
 	struct settings *s = settings_new(
 		t, "instance",
-		"The RDS for PostgreSQL instance to create (mode = create) or to adopt (mode = existing). "
+		"The RDS for PostgreSQL instance to create (mode = create) or to adopt (mode = "
+		"existing). "
 		"Nothing is created until you press F6 here or start the run.",
 		1u << STEP_INSTANCE, true, 10.0, "Instance status (read only until F6)");
 	s->act = "create/adopt now";
@@ -41,7 +42,11 @@ static int instance_event(struct tui *t, void *data, const struct job_msg *m)
 const struct screen screen_instance = {
 	.name = "instance",
 	.title = "RDS instance",
-	.help = "Every setting of the instance; the line under a field says its rule when the value breaks it.\nmaster_password: F3 shows or hides it, F4 generates a strong one (24 characters).\nEmpty password: one is generated at run time and saved only to .env.\nF6 creates (or adopts) the instance now and waits until it is available.",
+	.help = "Every setting of the instance; the line under a field says its rule when the "
+		"value breaks it.\nmaster_password: F3 shows or hides it, F4 generates a strong "
+		"one (24 characters).\nEmpty password: one is generated at run time and saved only "
+		"to .env.\nF6 creates (or adopts) the instance now and waits until it is "
+		"available.",
 	.enter = instance_enter,
 	.leave = instance_leave,
 	.draw = instance_draw,

@@ -3,7 +3,11 @@
 
 static void *migrate_enter(struct tui *t)
 {
-	return settings_new(t, "migrate", "How the copy is done: the schema first (tables before data, indexes, constraints and foreign keys after), the rows with COPY from one consistent snapshot, then every table verified.", 0, false, 0, "");
+	return settings_new(t, "migrate",
+			    "How the copy is done: the schema first (tables before data, indexes, "
+			    "constraints and foreign keys after), the rows with COPY from one "
+			    "consistent snapshot, then every table verified.",
+			    0, false, 0, "");
 }
 
 static void migrate_leave(struct tui *t, void *data)
@@ -35,7 +39,9 @@ static int migrate_event(struct tui *t, void *data, const struct job_msg *m)
 const struct screen screen_migrate = {
 	.name = "migrate",
 	.title = "Migration",
-	.help = "schema: copy, skip, or file:PATH to apply your own SQL file.\ndata: copy or skip.\njobs: tables copied in parallel.\nexclude_tables: schema.table names not to copy, comma-separated.",
+	.help = "schema: copy, skip, or file:PATH to apply your own SQL file.\ndata: copy or "
+		"skip.\njobs: tables copied in parallel.\nexclude_tables: schema.table names not "
+		"to copy, comma-separated.",
 	.enter = migrate_enter,
 	.leave = migrate_leave,
 	.draw = migrate_draw,

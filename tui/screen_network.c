@@ -3,11 +3,13 @@
 
 static void *network_enter(struct tui *t)
 {
-	struct settings *s = settings_new(
-		t, "network",
-		"Who may connect to the instance: the narrowest rule that works is added to its security "
-		"group (this machine's IP/32, or this EC2 box's own group) when you press F6 or run.",
-		1u << STEP_NETWORK, true, 5.0, "Security group rules for the port (read only until F6)");
+	struct settings *s = settings_new(t, "network",
+					  "Who may connect to the instance: the narrowest rule "
+					  "that works is added to its security "
+					  "group (this machine's IP/32, or this EC2 box's own "
+					  "group) when you press F6 or run.",
+					  1u << STEP_NETWORK, true, 5.0,
+					  "Security group rules for the port (read only until F6)");
 	s->act = "add the rule now";
 	return s;
 }
@@ -41,7 +43,10 @@ static int network_event(struct tui *t, void *data, const struct job_msg *m)
 const struct screen screen_network = {
 	.name = "network",
 	.title = "Network access",
-	.help = "allow: auto picks this EC2 instance's security group, else this machine's public IP/32; or give a CIDR or an sg- id.\nport: the PostgreSQL port of the instance.\nThe panel below reads the rules live. F5 checks again now; F6 does the step for real (questions appear as yes/no dialogs).",
+	.help = "allow: auto picks this EC2 instance's security group, else this machine's public "
+		"IP/32; or give a CIDR or an sg- id.\nport: the PostgreSQL port of the "
+		"instance.\nThe panel below reads the rules live. F5 checks again now; F6 does the "
+		"step for real (questions appear as yes/no dialogs).",
 	.enter = network_enter,
 	.leave = network_leave,
 	.draw = network_draw,

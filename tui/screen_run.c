@@ -36,21 +36,27 @@ static void run_draw(struct tui *t, void *data, int top, int rows)
 	int y = top + 1, end = top + rows;
 	if (!r->started) {
 		ui_wrap(y, 2, COLS - 4, 2, ROLE_NORMAL,
-			"Ready. Press Enter to run the steps below for real; each one is safe to run "
+			"Ready. Press Enter to run the steps below for real; each one is safe to "
+			"run "
 			"again. Press c to cancel a run.");
 		y += 2;
 		if (r->problems)
-			ui_textf(y, 2, COLS - 4, ROLE_WARN,
-				 "! %d setting%s break%s a rule (see the screens or --check-config)",
-				 r->problems, r->problems == 1 ? "" : "s", r->problems == 1 ? "s" : "");
+			ui_textf(
+				y, 2, COLS - 4, ROLE_WARN,
+				"! %d setting%s break%s a rule (see the screens or --check-config)",
+				r->problems, r->problems == 1 ? "" : "s",
+				r->problems == 1 ? "s" : "");
 		y++;
 	} else {
-		const char *s = r->live.running ? "Running…"
-				: r->live.rc == 0 ? "Done: every step succeeded."
+		const char *s = r->live.running	    ? "Running…"
+				: r->live.rc == 0   ? "Done: every step succeeded."
 				: r->live.rc == 130 ? "Interrupted: run again to resume."
 						    : "Stopped: a step failed (see below).";
 		ui_text(y++, 2, COLS - 4,
-			r->live.running ? ROLE_HEADING : r->live.rc == 0 ? ROLE_OK : ROLE_ERROR, s);
+			r->live.running	  ? ROLE_HEADING
+			: r->live.rc == 0 ? ROLE_OK
+					  : ROLE_ERROR,
+			s);
 		y++;
 	}
 	for (int s = 0; s < STEP_COUNT && y < end; s++) {
@@ -59,7 +65,8 @@ static void run_draw(struct tui *t, void *data, int top, int rows)
 		enum step_status st = t->badge[s];
 		ui_textf(y, 2, 4, status_role(st), " %s ", status_badge(st));
 		ui_text(y, 6, 20, ROLE_LABEL, step_title(s));
-		ui_text(y, 27, COLS - 29, st == STATUS_FAILED ? ROLE_ERROR : ROLE_NORMAL, r->text[s]);
+		ui_text(y, 27, COLS - 29, st == STATUS_FAILED ? ROLE_ERROR : ROLE_NORMAL,
+			r->text[s]);
 		y++;
 	}
 	if (y + 1 < end && r->started)
@@ -67,16 +74,19 @@ static void run_draw(struct tui *t, void *data, int top, int rows)
 	t->hint = r->live.running ? "c cancels the run (state is saved; run again to resume)"
 		  : r->started	  ? "Enter runs again; Esc goes back to the settings"
 				  : "Enter starts the run";
-	t->keys = r->live.running ? "c cancel  F1 help  F10 quit" : "Enter run  Esc back  F1 help  F2 save  q quit";
+	t->keys = r->live.running ? "c cancel  F1 help  F10 quit"
+				  : "Enter run  Esc back  F1 help  F2 save  q quit";
 }
 
 static int run_key(struct tui *t, void *data, int type, wint_t ch)
 {
 	struct runscr *r = data;
-	bool enter = (type == KT_CHAR && (ch == '\n' || ch == '\r')) || (type == KT_KEY && ch == KEY_ENTER);
+	bool enter = (type == KT_CHAR && (ch == '\n' || ch == '\r')) ||
+		     (type == KT_KEY && ch == KEY_ENTER);
 	if ((enter || (type == KT_CHAR && ch == 'r')) && !r->live.running) {
 		if (!t->steps_mask) {
-			tui_message(t, ROLE_WARN, "no step chosen: pick some on the Welcome screen");
+			tui_message(t, ROLE_WARN,
+				    "no step chosen: pick some on the Welcome screen");
 			return R_HANDLED | R_REDRAW;
 		}
 		r->started = true;
@@ -125,7 +135,8 @@ const struct screen screen_run = {
 	.name = "run",
 	.title = "Run",
 	.help = "Enter runs the chosen steps in order, stopping at the first failure.\n"
-		"Each step is idempotent: running again after a failure or an interruption resumes.\n"
+		"Each step is idempotent: running again after a failure or an interruption "
+		"resumes.\n"
 		"Questions (for example before truncating a table) appear as a yes/no dialog.\n"
 		"c cancels; the state is saved next to the config.",
 	.enter = run_enter,

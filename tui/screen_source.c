@@ -3,7 +3,12 @@
 
 static void *source_enter(struct tui *t)
 {
-	return settings_new(t, "source", "Where the data comes from: the Railway PostgreSQL URL. Railway uses a self-signed certificate, so sslmode=require works and verify-full does not.", 1u << STEP_SOURCE, true, 5.0, "Source inventory (read only, refreshed every few seconds)");
+	return settings_new(
+		t, "source",
+		"Where the data comes from: the Railway PostgreSQL URL. Railway uses a self-signed "
+		"certificate, so sslmode=require works and verify-full does not.",
+		1u << STEP_SOURCE, true, 5.0,
+		"Source inventory (read only, refreshed every few seconds)");
 }
 
 static void source_leave(struct tui *t, void *data)
@@ -35,7 +40,10 @@ static int source_event(struct tui *t, void *data, const struct job_msg *m)
 const struct screen screen_source = {
 	.name = "source",
 	.title = "Source database",
-	.help = "The source database URL, as Railway shows it (Connect > Public URL).\nThe panel below connects in look-only mode every few seconds and lists what it finds: server version, size, tables, extensions, objects that cannot be copied.\nF5 checks again now.",
+	.help = "The source database URL, as Railway shows it (Connect > Public URL).\nThe panel "
+		"below connects in look-only mode every few seconds and lists what it finds: "
+		"server version, size, tables, extensions, objects that cannot be copied.\nF5 "
+		"checks again now.",
 	.enter = source_enter,
 	.leave = source_leave,
 	.draw = source_draw,

@@ -3,7 +3,10 @@
 
 static void *target_enter(struct tui *t)
 {
-	return settings_new(t, "target", "Where the data goes. Leave url empty to use the RDS instance; set it to migrate into any PostgreSQL.", 1u << STEP_PROBE, true, 5.0, "Target connection");
+	return settings_new(t, "target",
+			    "Where the data goes. Leave url empty to use the RDS instance; set it "
+			    "to migrate into any PostgreSQL.",
+			    1u << STEP_PROBE, true, 5.0, "Target connection");
 }
 
 static void target_leave(struct tui *t, void *data)
@@ -35,7 +38,11 @@ static int target_event(struct tui *t, void *data, const struct job_msg *m)
 const struct screen screen_target = {
 	.name = "target",
 	.title = "Target database",
-	.help = "url: a postgresql:// URL to skip the instance and network steps.\nhostaddr: connect through a tunnel while TLS still checks the endpoint's name.\nsslmode: verify-full checks the certificate and the name (the RDS CA bundle).\nThe panel below probes the target every few seconds: DNS, TCP, TLS, auth, version. F5 checks again now.",
+	.help = "url: a postgresql:// URL to skip the instance and network steps.\nhostaddr: "
+		"connect through a tunnel while TLS still checks the endpoint's name.\nsslmode: "
+		"verify-full checks the certificate and the name (the RDS CA bundle).\nThe panel "
+		"below probes the target every few seconds: DNS, TCP, TLS, auth, version. F5 "
+		"checks again now.",
 	.enter = target_enter,
 	.leave = target_leave,
 	.draw = target_draw,

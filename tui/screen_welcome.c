@@ -45,8 +45,8 @@ static void welcome_draw(struct tui *t, void *data, int top, int rows)
 		bool on = t->steps_mask & (1u << s);
 		int role = s == w->cur ? ROLE_SELECTED : ROLE_NORMAL;
 		ui_fill(y, 2, COLS - 4, role);
-		ui_textf(y, 2, COLS - 4, role, " [%s] %d. %-9s %s", on ? "x" : " ", s + 1, step_name(s),
-			 step_what[s]);
+		ui_textf(y, 2, COLS - 4, role, " [%s] %d. %-9s %s", on ? "x" : " ", s + 1,
+			 step_name(s), step_what[s]);
 	}
 	y++;
 	ui_textf(y, 2, COLS - 4, ROLE_INFO, "Config: %s%s", t->cfg->path ? t->cfg->path : "(none)",

@@ -2,7 +2,7 @@
 #include "app.h"
 
 const struct screen *const screens[] = {
-	&screen_welcome, &screen_source, &screen_aws, &screen_instance, &screen_network,
+	&screen_welcome, &screen_source,  &screen_aws, &screen_instance, &screen_network,
 	&screen_target,	 &screen_migrate, &screen_env, &screen_run,
 };
 

@@ -34,15 +34,16 @@ static const struct {
 	const char *name;
 	short n;
 } colour_names[] = {
-	{"default", -1}, {"black", 0},        {"red", 1},         {"green", 2},
-	{"yellow", 3},   {"blue", 4},         {"magenta", 5},     {"cyan", 6},
-	{"white", 7},    {"gray", 8},         {"grey", 8},        {"brightblack", 8},
-	{"brightred", 9}, {"brightgreen", 10}, {"brightyellow", 11}, {"brightblue", 12},
-	{"brightmagenta", 13}, {"brightcyan", 14}, {"brightwhite", 15},
+	{"default", -1},       {"black", 0},	    {"red", 1},		  {"green", 2},
+	{"yellow", 3},	       {"blue", 4},	    {"magenta", 5},	  {"cyan", 6},
+	{"white", 7},	       {"gray", 8},	    {"grey", 8},	  {"brightblack", 8},
+	{"brightred", 9},      {"brightgreen", 10}, {"brightyellow", 11}, {"brightblue", 12},
+	{"brightmagenta", 13}, {"brightcyan", 14},  {"brightwhite", 15},
 };
 
 /* Append one "file:line: message" line to WARN. */
-static void warnf(char *warn, size_t sz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void warnf(char *warn, size_t sz, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static void warnf(char *warn, size_t sz, const char *fmt, ...)
 {
 	size_t len = strlen(warn);
@@ -178,8 +179,8 @@ static void load_file(const char *path, FILE *f, char *warn, size_t wsz)
 		char bad[64] = "";
 		int a = parse_attrs(parts[2] ? parts[2] : "", bad, sizeof bad);
 		if (a < 0) {
-			warnf(warn, wsz, "%s:%d: unknown attribute '%s' for role '%s'", path, lineno,
-			      bad, name);
+			warnf(warn, wsz, "%s:%d: unknown attribute '%s' for role '%s'", path,
+			      lineno, bad, name);
 			continue;
 		}
 		specs[r].fg = fg;
@@ -222,7 +223,8 @@ void theme_load(const char *name, char *warn, size_t warnsz)
 	}
 	if (!f) {
 		if (explicit)
-			warnf(warn, warnsz, "theme '%s' not found in ./themes or %s/themes: using the default",
+			warnf(warn, warnsz,
+			      "theme '%s' not found in ./themes or %s/themes: using the default",
 			      name, RDSM_DATADIR);
 		return;
 	}

@@ -18,10 +18,10 @@
 #include "app.h"
 #include "util.h"
 
-#define MIN_COLS 80
-#define MIN_ROWS 24
+#define MIN_COLS      80
+#define MIN_ROWS      24
 #define LAZY_INTERVAL 0.5 /* seconds between progress repaints */
-#define MAX_CONFIRMS 8
+#define MAX_CONFIRMS  8
 
 static volatile sig_atomic_t term_active;
 static int sig_pipe[2] = {-1, -1};
@@ -182,7 +182,8 @@ static void draw_frame(struct tui *t)
 	ui_fill(LINES - 2, 0, COLS, ROLE_KEYS);
 	ui_text(LINES - 2, 1, COLS - 2, ROLE_KEYS,
 		t->keys ? t->keys
-			: "Tab/↑↓ field  Enter go on  Esc back  F1 help  F2 save  F3 show  F4 generate  F10 quit");
+			: "Tab/↑↓ field  Enter go on  Esc back  F1 help  F2 save  F3 show  F4 "
+			  "generate  F10 quit");
 	draw_status_bar(t);
 }
 
@@ -231,7 +232,8 @@ static void draw_too_small(struct tui *t, struct loop *L)
 	w = ui_width(now);
 	ui_text(y + 1, COLS > w ? (COLS - w) / 2 : 0, COLS, ROLE_NORMAL, now);
 	if (L->quit_dialog)
-		ui_text(y + 2, 0, COLS, ROLE_WARN, "quit? y: without saving  s: save and quit  n: stay");
+		ui_text(y + 2, 0, COLS, ROLE_WARN,
+			"quit? y: without saving  s: save and quit  n: stay");
 	(void)t;
 }
 
@@ -258,9 +260,11 @@ static void draw(struct tui *t, struct loop *L)
 				      "s save and quit    y quit without saving    n stay");
 			cursor_y = -1;
 		} else if (L->quit_dialog == 2) {
-			draw_question("Quit", "A step is running. Quit and interrupt it? The state is saved; "
-					      "running again resumes.",
-				      "y quit    n stay");
+			draw_question(
+				"Quit",
+				"A step is running. Quit and interrupt it? The state is saved; "
+				"running again resumes.",
+				"y quit    n stay");
 			cursor_y = -1;
 		}
 	}
@@ -334,14 +338,16 @@ static void react(struct tui *t, struct loop *L, int r)
 
 static bool is_enter(int type, wint_t ch)
 {
-	return (type == KT_CHAR && (ch == '\n' || ch == '\r')) || (type == KT_KEY && ch == KEY_ENTER);
+	return (type == KT_CHAR && (ch == '\n' || ch == '\r')) ||
+	       (type == KT_KEY && ch == KEY_ENTER);
 }
 
 static void answer_confirm(struct loop *L, bool yes)
 {
 	job_answer(L->confirms[0].job, yes);
 	job_release(L->confirms[0].job);
-	memmove(&L->confirms[0], &L->confirms[1], (size_t)(L->nconfirm - 1) * sizeof L->confirms[0]);
+	memmove(&L->confirms[0], &L->confirms[1],
+		(size_t)(L->nconfirm - 1) * sizeof L->confirms[0]);
 	L->nconfirm--;
 	L->dirty = true;
 }
@@ -350,7 +356,8 @@ static void handle_key(struct tui *t, struct loop *L, int type, wint_t ch)
 {
 	bool small = COLS < MIN_COLS || LINES < MIN_ROWS;
 	bool esc = type == KT_CHAR && ch == 27;
-	bool quitkey = (type == KT_KEY && ch == KEY_F(10)) || (type == KT_CHAR && ch == KEY_CTRL('q'));
+	bool quitkey =
+		(type == KT_KEY && ch == KEY_F(10)) || (type == KT_CHAR && ch == KEY_CTRL('q'));
 	if (L->nconfirm) {
 		if (type == KT_CHAR && (ch == 'y' || ch == 'Y'))
 			answer_confirm(L, true);
@@ -430,8 +437,8 @@ static void handle_job_msg(struct tui *t, struct loop *L, struct job_msg *m)
 		const struct event *ev = &m->ev;
 		if (ev->kind != EV_PROGRESS)
 			tui_log(t, "job %u%s %s: %d %s%s%s", m->id, m->inspect ? " (inspect)" : "",
-				step_name(ev->step), (int)ev->kind, ev->item, ev->item[0] ? ": " : "",
-				ev->text);
+				step_name(ev->step), (int)ev->kind, ev->item,
+				ev->item[0] ? ": " : "", ev->text);
 		if (!m->inspect) {
 			switch (ev->kind) {
 			case EV_STEP_START:
@@ -552,7 +559,8 @@ int tui_run(struct config *cfg, struct state *st, const struct tui_options *opt)
 		cfg->path ? cfg->path : "(none)");
 	if (L->theme_warn[0]) {
 		char first[256];
-		snprintf(first, sizeof first, "%.*s", (int)strcspn(L->theme_warn, "\n"), L->theme_warn);
+		snprintf(first, sizeof first, "%.*s", (int)strcspn(L->theme_warn, "\n"),
+			 L->theme_warn);
 		tui_message(t, ROLE_WARN, "theme: %s", first);
 		t->msg_until = now_s() + 15;
 		tui_log(t, "theme problems:\n%s", L->theme_warn);

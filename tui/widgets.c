@@ -92,7 +92,8 @@ int ui_wrap(int y, int x, int w, int h, int role, const char *s)
 		const char *nl = strchr(s, '\n');
 		size_t linelen = nl ? (size_t)(nl - s) : strlen(s);
 		char line[1024];
-		snprintf(line, sizeof line, "%.*s", (int)(linelen < sizeof line ? linelen : sizeof line - 1), s);
+		snprintf(line, sizeof line, "%.*s",
+			 (int)(linelen < sizeof line ? linelen : sizeof line - 1), s);
 		/* Break at the last space that fits. */
 		char *p = line;
 		while (used < h) {
@@ -152,7 +153,8 @@ void ui_bar(int y, int x, int w, double frac)
 	if (w >= 6) {
 		int px = x + (w - 4) / 2;
 		for (int i = 0; i < 4; i++)
-			ui_text(y, px + i, 1, px + i < x + full ? ROLE_PROGRESS_DONE : ROLE_PROGRESS_TODO,
+			ui_text(y, px + i, 1,
+				px + i < x + full ? ROLE_PROGRESS_DONE : ROLE_PROGRESS_TODO,
 				(char[]){pct[i], 0});
 	}
 }
@@ -354,7 +356,8 @@ int field_key(struct field *f, int type, wint_t ch)
 			return e != b;
 		} else if (ch >= 32 && iswprint(ch) && wcwidth((wchar_t)ch) >= 0) {
 			field_reserve(f, f->len + 1);
-			memmove(f->buf + f->cur + 1, f->buf + f->cur, (f->len - f->cur + 1) * sizeof *f->buf);
+			memmove(f->buf + f->cur + 1, f->buf + f->cur,
+				(f->len - f->cur + 1) * sizeof *f->buf);
 			f->buf[f->cur++] = (wchar_t)ch;
 			f->len++;
 			return 1;
@@ -366,7 +369,8 @@ int field_key(struct field *f, int type, wint_t ch)
 	case KEY_BACKSPACE:
 		if (f->cur == 0)
 			return 2;
-		memmove(f->buf + f->cur - 1, f->buf + f->cur, (f->len - f->cur + 1) * sizeof *f->buf);
+		memmove(f->buf + f->cur - 1, f->buf + f->cur,
+			(f->len - f->cur + 1) * sizeof *f->buf);
 		f->cur--;
 		f->len--;
 		return 1;
