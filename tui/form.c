@@ -601,7 +601,7 @@ void settings_draw(struct tui *t, struct settings *s, int top, int rows)
 	if (s->act) {
 		static char keys[200];
 		snprintf(keys, sizeof keys,
-			 "Tab field  Enter go on  Esc back  F1 help  F2 save  %sF6 %s  F10 quit",
+			 "Enter next  Esc back  F1 help  F2 save  %sF6 %s  F10 quit",
 			 password_index(&s->form) >= 0 ? "F3/F4 password  " : "F5 check  ", s->act);
 		t->keys = keys;
 	}

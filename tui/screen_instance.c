@@ -9,7 +9,7 @@ static void *instance_enter(struct tui *t)
 		"existing). "
 		"Nothing is created until you press F6 here or start the run.",
 		1u << STEP_INSTANCE, true, 10.0, "Instance status (read only until F6)");
-	s->act = "create/adopt now";
+	s->act = "create/adopt";
 	return s;
 }
 

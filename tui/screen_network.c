@@ -10,7 +10,7 @@ static void *network_enter(struct tui *t)
 					  "group) when you press F6 or run.",
 					  1u << STEP_NETWORK, true, 5.0,
 					  "Security group rules for the port (read only until F6)");
-	s->act = "add the rule now";
+	s->act = "add the rule";
 	return s;
 }
 

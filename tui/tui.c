@@ -190,21 +190,19 @@ static void draw_frame(struct tui *t)
 static void draw_help(struct tui *t)
 {
 	const struct screen *sc = screens[t->cur];
-	int y, x, w = COLS - 8, h = LINES - 4;
+	int y, x, w = COLS - 4, h = LINES - 2;
 	ui_box(h, w, ROLE_DIALOG, "Help", &y, &x);
-	int used = ui_wrap(y, x, w - 4, h - 13, ROLE_DIALOG, sc->help ? sc->help : "");
-	y += used + 1;
-	static const char keys[] =
-		"Tab, Shift-Tab, ↑ ↓   move between fields\n"
-		"Enter                 go on to the next screen (or press the focused button)\n"
-		"Esc                   go back\n"
-		"F2 or Ctrl-S          save the settings to the config file (mode 0600)\n"
-		"F3 / F4               show the password / generate a strong one\n"
-		"F5                    check again now (live panels)\n"
-		"PgUp / PgDn           scroll the findings\n"
-		"F10 or Ctrl-Q         quit (q on screens without fields)\n"
-		"Any key closes this help.";
-	ui_wrap(y, x, w - 4, 9, ROLE_DIALOG, keys);
+	static const char keys[] = "Tab Shift-Tab ↑↓  move between fields\n"
+				   "Enter            next screen (or press the focused button)\n"
+				   "Esc              back\n"
+				   "F2 or Ctrl-S     save the settings to the config file (0600)\n"
+				   "F3 / F4          show the password / generate a strong one\n"
+				   "F5 / F6          check again now / do this screen's step now\n"
+				   "PgUp / PgDn      scroll the findings\n"
+				   "F10 or Ctrl-Q    quit (q too, on screens without fields)\n"
+				   "Any key closes this help.";
+	int used = ui_wrap(y, x, w - 4, h - 12, ROLE_DIALOG, sc->help ? sc->help : "");
+	ui_wrap(y + used + 1, x, w - 4, 9, ROLE_DIALOG, keys);
 }
 
 /* A yes/no question in a box. */
