@@ -457,9 +457,12 @@ static PGconn *open_target(struct copy_ctx *x, char **cause)
 	PGconn *d = pg_connect(x->dst_ci, PG_TARGET, 30, &x->r->cancel, NULL, cause);
 	if (!d)
 		return NULL;
+	/* the jobs are the parallelism: parallel index builds on top of them cost
+	 * CPU (worker start, merge) that a small instance does not have */
 	char *sql = xasprintf("%s; SET client_encoding = '%s'; SET synchronous_commit = off; "
-			      "SET maintenance_work_mem = '256MB'",
-			      pg_copy_session_sql, x->src_encoding);
+			      "SET maintenance_work_mem = '256MB'%s",
+			      pg_copy_session_sql, x->src_encoding,
+			      x->o->jobs > 1 ? "; SET max_parallel_maintenance_workers = 0" : "");
 	int rc = pg_exec(d, sql, cause);
 	free(sql);
 	if (rc != 0) {
