@@ -4,7 +4,9 @@
 # SCALE (default 100) in the source, each tool into a fresh target database, each
 # at least ROUNDS (default 3) times interleaved. Prints median wall time, the
 # ratio of ours to each peer, and peak resident memory; then ours at 3x the
-# scale (memory must not grow with the data), then verify (must pass).
+# scale (memory must not grow with the data), then verify (must pass), then the
+# wizard's figures: time to the first screen, and the bytes per second it
+# writes to the terminal during a copy (tests/bench/tui_measure.py, a pty).
 SCALE=${1:-100}
 ROUNDS=${ROUNDS:-3}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -45,7 +47,7 @@ timed() {
 	cat "$OUT/$name.last" >>"$OUT/$name.times"
 }
 
-run_ours() { # db [scale-tag]
+write_ini() { # db: our config for the source $SRC_URL and target database db
 	cat >"$OUT/ours.ini" <<INI
 [source]
 url = $SRC_URL
@@ -57,6 +59,10 @@ jobs = 2
 INI
 	chmod 600 "$OUT/ours.ini"
 	rm -f "$OUT/.rds-migrate.state"
+}
+
+run_ours() { # db [scale-tag]
+	write_ini "$1"
 	timed "${2:-ours}" env -u PGPASSWORD "$BIN" -c "$OUT/ours.ini" --plain schema data
 }
 
@@ -98,6 +104,16 @@ SRC_URL_SAVED=$SRC_URL
 SRC_URL=$(pg_url src yousync3)
 fresh_db big
 run_ours big ours3x || exit 1
+pg_sql dst postgres -c "DROP DATABASE big" >/dev/null
+
+# The wizard, in a pty: first screen (median of 10 starts), then a schema+data
+# run of the 3x sample driven with keys, counting the bytes it writes.
+say "TUI: time to the first screen, output rate during a copy"
+fresh_db tui
+write_ini tui
+FIRST_MS=$(env -u PGPASSWORD python3 "$ROOT/tests/bench/tui_measure.py" first "$BIN" "$OUT/ours.ini" 10) || exit 1
+TUI_RATE=$(env -u PGPASSWORD python3 "$ROOT/tests/bench/tui_measure.py" rate "$BIN" "$OUT/ours.ini") || exit 1
+pg_sql dst postgres -c "DROP DATABASE tui" >/dev/null
 SRC_URL=$SRC_URL_SAVED
 
 say "verify (must pass)"
@@ -126,5 +142,12 @@ for t in $TOOLS; do
 done
 printf '%-44s %10s %12s %14s\n' "rds-migrate at scale $((SCALE * 3))" "$(median "$OUT/ours3x.times")" "-" \
 	"$(awk -v k="$(peak "$OUT/ours3x.times")" 'BEGIN {printf "%.1f", k / 1024}')"
+FASTEST=$(for t in $TOOLS; do [ "$t" = ours ] || median "$OUT/$t.times"; done | sort -n | head -n 1)
+if [ -n "$FASTEST" ]; then
+	awk -v o="$OURS" -v p="$FASTEST" 'BEGIN {printf "ours / fastest peer: %.2f (target <= 0.80): %s\n", o / p, o <= 0.8 * p ? "met" : "NOT met"}'
+fi
+awk -v a="$(peak "$OUT/ours.times")" -v b="$(peak "$OUT/ours3x.times")" 'BEGIN {printf "peak RSS at scale %d / %d: %.1f / %.1f MB (target <= 32 MB): %s\n", '"$SCALE"', '"$((SCALE * 3))"', a / 1024, b / 1024, (a <= 32768 && b <= 32768) ? "met" : "NOT met"}'
+awk -v ms="$FIRST_MS" 'BEGIN {printf "TUI first screen: %.1f ms, median of 10 starts (target <= 50 ms): %s\n", ms, ms <= 50 ? "met" : "NOT met"}'
+echo "$TUI_RATE" | awk '{printf "TUI output during a schema+data copy at scale '"$((SCALE * 3))"': %d bytes in %.2f s = %.0f B/s (target <= 2048 B/s): %s\n", $1, $2, $3, $3 <= 2048 ? "met" : "NOT met"}'
 echo "verify after copy: $VERIFY"
 [ "$VERIFY" = passed ]
