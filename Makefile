@@ -7,10 +7,11 @@ PKGS     = ncursesw libpq libcurl inih expat
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Werror
+# CFLAGS is the user's (optimisation, sanitizers); ALL_CFLAGS adds what the build needs.
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE $(WARN) -I. -Icore -Itui -DRDSM_VERSION='"$(VERSION)"' \
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -I. -Icore -Itui -DRDSM_VERSION='"$(VERSION)"' \
            -DRDSM_DATADIR='"$(PREFIX)/share/rds-migrate"' \
-           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+           $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
 CORE_SRC := $(sort $(wildcard core/*.c))
@@ -31,22 +32,22 @@ rds-migrate: $(BUILD)/rds-migrate
 	cp $< $@
 
 $(BUILD)/rds-migrate: $(BUILD)/main.o $(BUILD)/plain.o $(TUI_OBJ) $(BUILD)/libcore.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/libcore.a: $(CORE_OBJ)
 	rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/%.o: %.c $(wildcard core/*.h tui/*.h *.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcore.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -DSAMPLE_PATH='"$(CURDIR)/config.ini.sample"' -o $@ $< $(BUILD)/libcore.a $(LDLIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) -Itests/unit -DSAMPLE_PATH='"$(CURDIR)/config.ini.sample"' -o $@ $< $(BUILD)/libcore.a $(LDLIBS) -lcmocka
 
 $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libcore.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libcore.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libcore.a $(LDLIBS)
 
 # Install every build, test and bench package (Debian). Idempotent.
 deps:

@@ -236,7 +236,8 @@ static int check_profile(const char *v, char *rule, size_t rulesz)
 	for (const char *p = v; *p; p++)
 		if (*p <= 0x20 || *p >= 0x7f || strchr("[]#;=\"'", *p))
 			return bad(rule, rulesz,
-				   "a profile name has no spaces, quotes or [ ] # ; = characters");
+				   "a profile name is printable ASCII (as in ~/.aws/config) with no "
+				   "spaces, quotes or [ ] # ; = characters");
 	return 0;
 }
 

@@ -245,7 +245,7 @@ void job_release(struct job *j)
 	free(j);
 }
 
-void jobs_wait(double seconds)
+int jobs_wait(double seconds)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -260,5 +260,7 @@ void jobs_wait(double seconds)
 	while (running > 0)
 		if (pthread_cond_timedwait(&qcond, &qlock, &ts) == ETIMEDOUT)
 			break;
+	int left = running;
 	pthread_mutex_unlock(&qlock);
+	return left;
 }

@@ -31,7 +31,7 @@ int jobs_init(void);
 /* Pop the next message; false when the queue is empty (drains the pipe). */
 bool jobs_pop(struct job_msg *m);
 /* Wait up to SECONDS for every job thread to end (cancel them first). */
-void jobs_wait(double seconds);
+int jobs_wait(double seconds); /* returns how many jobs still run */
 
 /* Start the steps in MASK (in order, stopping at the first failure) on a
  * private copy of CFG. Returns a handle the caller releases with job_release. */

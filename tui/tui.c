@@ -663,12 +663,19 @@ int tui_run(struct config *cfg, struct state *st, const struct tui_options *opt)
 	tui_shutdown();
 	if (!hup && L->theme_warn[0])
 		fprintf(stderr, "%s", L->theme_warn);
-	jobs_wait(3.0);
+	int left = jobs_wait(3.0);
 	int rc = L->exit_code;
 	if (!rc && L->last_run_rc)
 		rc = L->last_run_rc == 130 ? 130 : 1;
-	tui_log(t, "exit %d", rc);
+	tui_log(t, "exit %d%s", rc, left ? " (a job did not stop in time)" : "");
 	if (t->log)
 		fclose(t->log);
+	if (left) {
+		/* A job thread still uses the state and config: end the process here
+		 * rather than free them under it. The state is saved on every change,
+		 * and a target transaction left open is rolled back by the server. */
+		fflush(NULL);
+		_exit(rc ? rc : 130);
+	}
 	return rc;
 }
