@@ -146,7 +146,11 @@ struct copy_ctx {
 	char *pstate; /* per piece */
 	struct pg_post_plan *plan;
 	int *group_table;  /* index into t of each group's table, -1 when none */
-	char *group_state; /* per group */
+	char *group_state; /* per group: 0 waiting, 1 ready, 2 tail taken, 3 done */
+	char **stmt_state; /* per group, per shared statement: 0 waiting, 2 taken, 3 done */
+	size_t *shared_left; /* per group: shared statements not done */
+	bool *has_tail;      /* per group: it has statements that are not shared */
+	size_t *group_order; /* the groups, biggest table first (the longest builds) */
 	int *fk_a, *fk_b;  /* per foreign key: its two tables in t, -1 when not here */
 	char *fk_state;    /* per foreign key: 0 waiting, 2 taken, 3 done */
 	pthread_mutex_t mu;
@@ -472,17 +476,52 @@ static PGconn *open_target(struct copy_ctx *x, char **cause)
 	return d;
 }
 
-/* Run one post-data group (a table's keys and indexes) on D. */
-static int run_group(struct copy_ctx *x, PGconn *d, const struct pg_post_group *g, char **cause)
+/* Run statement I of group G on D, or with TAIL every statement of G that is
+ * not shared, in order. */
+static int run_group(struct copy_ctx *x, PGconn *d, size_t g, ssize_t i, char **cause)
 {
-	for (size_t i = 0; i < g->n; i++) {
+	const struct pg_post_group *grp = &x->plan->groups[g];
+	for (size_t k = 0; k < grp->n; k++) {
+		if (i >= 0 ? k != (size_t)i : grp->v[k].shared)
+			continue;
 		if (run_cancelled(x->r))
 			return fail(cause, "interrupted");
-		run_status(x->r, "%s", g->v[i].what);
-		if (pg_schema_exec(d, &g->v[i], cause) != 0)
+		run_status(x->r, "%s", grp->v[k].what);
+		if (pg_schema_exec(d, &grp->v[k], cause) != 0)
 			return -1;
 	}
 	return 0;
+}
+
+/* Group G is complete. Lock held. */
+static void group_done(struct copy_ctx *x, size_t g)
+{
+	x->group_state[g] = 3;
+	if (x->group_table[g] >= 0)
+		x->groups_left[x->group_table[g]]--;
+}
+
+/* Post-data work that can start now: a ready group's tail once its shared
+ * statements are done (*STMT = -1), else a shared statement. Returns the
+ * group, -1 when none. Lock held. */
+static ssize_t pick_post(struct copy_ctx *x, ssize_t *stmt)
+{
+	for (size_t g = 0; x->plan && g < x->plan->ngroups; g++)
+		if (x->group_state[g] == 1 && x->shared_left[g] == 0 && x->has_tail[g]) {
+			*stmt = -1;
+			return (ssize_t)g;
+		}
+	for (size_t o = 0; x->plan && o < x->plan->ngroups; o++) {
+		size_t g = x->group_order[o];
+		if (x->group_state[g] != 1)
+			continue;
+		for (size_t k = 0; k < x->plan->groups[g].n; k++)
+			if (x->plan->groups[g].v[k].shared && x->stmt_state[g][k] == 0) {
+				*stmt = (ssize_t)k;
+				return (ssize_t)g;
+			}
+	}
+	return -1;
 }
 
 /* The next piece (biggest table first) whose table's referenced tables
@@ -532,9 +571,15 @@ static bool nothing_left(const struct copy_ctx *x)
 {
 	if (x->copies_left > 0)
 		return false;
-	for (size_t i = 0; x->plan && i < x->plan->ngroups; i++)
-		if (x->group_state[i] < 2)
+	for (size_t g = 0; x->plan && g < x->plan->ngroups; g++) {
+		if (x->group_state[g] >= 2)
+			continue;
+		if (x->has_tail[g])
 			return false;
+		for (size_t k = 0; k < x->plan->groups[g].n; k++)
+			if (x->plan->groups[g].v[k].shared && x->stmt_state[g][k] == 0)
+				return false;
+	}
 	for (size_t i = 0; x->plan && i < x->plan->nfks; i++)
 		if (x->fk_state[i] == 0 && x->fk_a[i] >= 0 && x->fk_b[i] >= 0)
 			return false;
@@ -609,14 +654,14 @@ static void *job_main(void *arg)
 	for (;;) {
 		if (x->failed || run_cancelled(x->r))
 			break;
-		ssize_t gi = -1;
-		for (size_t i = 0; x->plan && i < x->plan->ngroups && gi < 0; i++)
-			if (x->group_state[i] == 1)
-				gi = (ssize_t)i;
+		ssize_t si = -1, gi = pick_post(x, &si);
 		if (gi >= 0) {
-			x->group_state[gi] = 2;
+			if (si < 0)
+				x->group_state[gi] = 2;
+			else
+				x->stmt_state[gi][si] = 2;
 			pthread_mutex_unlock(&x->mu);
-			int rc = run_group(x, d, &x->plan->groups[gi], &cause);
+			int rc = run_group(x, d, (size_t)gi, si, &cause);
 			if (rc != 0) {
 				char *c2 = xasprintf("post-data of %s: %s", x->plan->groups[gi].table,
 						     cause);
@@ -625,9 +670,13 @@ static void *job_main(void *arg)
 				ctx_fail(x, c2);
 			}
 			pthread_mutex_lock(&x->mu);
-			x->group_state[gi] = 3;
-			if (x->group_table[gi] >= 0)
-				x->groups_left[x->group_table[gi]]--;
+			if (si < 0) {
+				group_done(x, (size_t)gi);
+			} else {
+				x->stmt_state[gi][si] = 3;
+				if (--x->shared_left[gi] == 0 && !x->has_tail[gi])
+					group_done(x, (size_t)gi);
+			}
 			pthread_cond_broadcast(&x->cv);
 			continue;
 		}
@@ -1027,11 +1076,26 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci,
 		size_t nf = x.plan->nfks ? x.plan->nfks : 1;
 		x.group_table = xcalloc(ng, sizeof(int));
 		x.group_state = xcalloc(ng, 1);
+		x.stmt_state = xcalloc(ng, sizeof *x.stmt_state);
+		x.shared_left = xcalloc(ng, sizeof *x.shared_left);
+		x.has_tail = xcalloc(ng, sizeof *x.has_tail);
 		x.fk_a = xcalloc(nf, sizeof(int));
 		x.fk_b = xcalloc(nf, sizeof(int));
 		x.fk_state = xcalloc(nf, 1);
 		for (size_t g = 0; g < x.plan->ngroups; g++) {
+			const struct pg_post_group *grp = &x.plan->groups[g];
+			x.stmt_state[g] = xcalloc(grp->n ? grp->n : 1, 1);
+			for (size_t k = 0; k < grp->n; k++) {
+				if (grp->v[k].shared)
+					x.shared_left[g]++;
+				else
+					x.has_tail[g] = true;
+			}
 			x.group_table[g] = find_table(&x, x.plan->groups[g].table);
+			if (x.shared_left[g] == 0 && !x.has_tail[g]) { /* empty */
+				x.group_state[g] = 3;
+				continue;
+			}
 			if (x.group_table[g] >= 0)
 				x.groups_left[x.group_table[g]]++;
 			/* tables not copied now (skipped) can be indexed at once */
@@ -1039,6 +1103,15 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci,
 			    x.copies_left == 0)
 				x.group_state[g] = 1;
 		}
+		x.group_order = xcalloc(ng, sizeof *x.group_order);
+		size_t no = 0;
+		for (size_t i = 0; i < x.nt; i++) /* x.t is biggest first */
+			for (size_t g = 0; g < x.plan->ngroups; g++)
+				if (x.group_table[g] == (int)i)
+					x.group_order[no++] = g;
+		for (size_t g = 0; g < x.plan->ngroups; g++)
+			if (x.group_table[g] < 0)
+				x.group_order[no++] = g;
 		for (size_t k = 0; k < x.plan->nfks; k++) {
 			x.fk_a[k] = find_table(&x, x.plan->fks[k].table);
 			x.fk_b[k] = find_table(&x, x.plan->fks[k].ref);
@@ -1122,8 +1195,14 @@ out:
 	res.seconds = now_monotonic() - t0;
 	if (out)
 		*out = res;
+	for (size_t g = 0; x.stmt_state && g < x.plan->ngroups; g++)
+		free(x.stmt_state[g]);
+	free(x.stmt_state);
 	if (x.plan)
 		pg_post_plan_free(x.plan);
+	free(x.shared_left);
+	free(x.has_tail);
+	free(x.group_order);
 	free(x.group_table);
 	free(x.tstate);
 	free(x.parts_left);

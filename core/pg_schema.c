@@ -624,6 +624,9 @@ static enum outcome classify(const PGresult *res)
 		return EXISTED;
 	if (!strcmp(st, "42P16") && msg && strstr(msg, "multiple primary keys"))
 		return EXISTED;
+	/* ADD CONSTRAINT … USING INDEX again (a re-run) */
+	if (!strcmp(st, "55000") && msg && strstr(msg, "already associated with a constraint"))
+		return EXISTED;
 	if (!strcmp(st, "42P01") || !strcmp(st, "42704") || !strcmp(st, "42883") ||
 	    !strcmp(st, "3F000") || !strcmp(st, "55000"))
 		return RETRY;
@@ -780,16 +783,30 @@ int pg_schema_pre(PGconn *src, PGconn *dst, struct run *r, char **cause)
 
 /* ---------------------------------------------------------------- post-data */
 
-/* Per table: PK, unique and exclusion constraints, then other indexes. */
+/* Per table: the indexes (of PRIMARY KEY and UNIQUE constraints too) first,
+ * each on its own (column 5: shared), then the constraints: attached to
+ * their index (USING INDEX) when the definition is plain, else built by
+ * ADD CONSTRAINT (deferrable, INCLUDE, NULLS NOT DISTINCT, storage options,
+ * exclusion, partitioned tables). */
+#define CON_BY_INDEX                                                                               \
+	"(co.contype IN ('p', 'u') AND c.relkind = 'r' AND pg_get_constraintdef(co.oid) ~ "       \
+	"'^(PRIMARY KEY|UNIQUE) \\([^()]*\\)$')"
 static const char sql_post_groups[] =
-	"SELECT " QREL ", format('constraint %I on %s', co.conname, " QREL "), "
-	"format('ALTER TABLE ONLY %s ADD CONSTRAINT %I %s', " QREL ", co.conname, "
-	"pg_get_constraintdef(co.oid)), 1 AS ord, co.oid "
+	"SELECT " QREL ", format('constraint %I on %s', co.conname, " QREL "), CASE WHEN "
+	CON_BY_INDEX " THEN format('ALTER TABLE ONLY %s ADD CONSTRAINT %I %s USING INDEX %I', "
+	QREL ", co.conname, CASE co.contype WHEN 'p' THEN 'PRIMARY KEY' ELSE 'UNIQUE' END, "
+	"ic.relname) ELSE format('ALTER TABLE ONLY %s ADD CONSTRAINT %I %s', " QREL ", "
+	"co.conname, pg_get_constraintdef(co.oid)) END, 1 AS ord, co.oid, false "
 	"FROM pg_constraint co JOIN " REL_JOIN " ON c.oid = co.conrelid "
+	"LEFT JOIN pg_class ic ON ic.oid = co.conindid "
 	"WHERE co.contype IN ('p', 'u', 'x') AND " REL_USER
 	" UNION ALL SELECT " QREL ", format('index %I.%I', n.nspname, ic.relname), "
-	FIX_IN("pg_get_indexdef(i.indexrelid)") ", 2, i.indexrelid FROM pg_index i JOIN pg_class ic ON "
-	"ic.oid = i.indexrelid JOIN " REL_JOIN " ON c.oid = i.indrelid "
+	"pg_get_indexdef(ic.oid), 0, ic.oid, true FROM pg_constraint co JOIN " REL_JOIN " ON "
+	"c.oid = co.conrelid JOIN pg_class ic ON ic.oid = co.conindid "
+	"WHERE " CON_BY_INDEX " AND " REL_USER
+	" UNION ALL SELECT " QREL ", format('index %I.%I', n.nspname, ic.relname), "
+	FIX_IN("pg_get_indexdef(i.indexrelid)") ", 0, i.indexrelid, true FROM pg_index i JOIN "
+	"pg_class ic ON ic.oid = i.indexrelid JOIN " REL_JOIN " ON c.oid = i.indrelid "
 	"WHERE c.relkind IN ('r', 'p', 'm') AND " REL_USER " AND NOT EXISTS (SELECT 1 FROM "
 	"pg_constraint co WHERE co.conindid = i.indexrelid AND co.conrelid = i.indrelid AND "
 	"co.contype IN ('p', 'u', 'x')) "
@@ -936,6 +953,7 @@ static int post_groups(PGconn *src, struct pg_post_plan *p, char **cause)
 				(struct pg_post_group){.table = xstrdup(PQgetvalue(res, i, 0))};
 		}
 		list_add(&cur, PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), 0);
+		cur.v[cur.n - 1].shared = PQgetvalue(res, i, 5)[0] == 't';
 	}
 	PQclear(res);
 	return 0;

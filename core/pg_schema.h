@@ -14,12 +14,18 @@ struct run;
 struct pg_stmt {
 	char *what;
 	char *sql;
-	int soft; /* a failure is a warning (e.g. a policy naming a missing role) */
+	int soft;   /* a failure is a warning (e.g. a policy naming a missing role) */
+	int shared; /* in a group: a CREATE INDEX, which may run beside the table's
+		     * other CREATE INDEX statements (SHARE lock); the others in
+		     * the group run after them, one at a time */
 };
 
 /* Post-data statements of one table (or materialized view): its primary
- * key, unique and exclusion constraints, and indexes. Groups are independent
- * of each other: jobs may run different groups concurrently. */
+ * key, unique and exclusion constraints, and indexes. A plain PRIMARY KEY or
+ * UNIQUE constraint is built as its unique index (shared) then attached with
+ * ADD CONSTRAINT … USING INDEX, so the table's index builds can run side by
+ * side. Groups are independent of each other: jobs may run different groups
+ * concurrently. */
 struct pg_post_group {
 	char *table; /* qualified and quoted: "public"."Users" */
 	struct pg_stmt *v;
