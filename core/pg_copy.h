@@ -1,7 +1,16 @@
 /* The data copy: every table streamed source→target with COPY from one
  * exported snapshot, in parallel jobs, biggest first, each table in its own
  * target transaction; post-data (indexes, constraints…) built per table as
- * soon as its rows are in. */
+ * soon as its rows are in, a table's index builds side by side, and foreign
+ * keys between plain tables added as soon as both tables are indexed.
+ *
+ * A table bigger than 64 MB (and more than a job's share) is split into one
+ * block range per job when the source is PostgreSQL 14+ (TID range scans).
+ * Its parts commit separately, so the rule is per table: the table is marked
+ * "loading" in the state and emptied before the first part; if any part
+ * fails (or the run is interrupted) it is emptied again and stays "loading",
+ * never "copied"; a re-run empties a "loading" table without asking and
+ * copies it again. Only when every part is in is it marked "copied". */
 #ifndef RDSM_PG_COPY_H
 #define RDSM_PG_COPY_H
 

@@ -100,6 +100,7 @@ peak() { awk 'BEGIN{m=0} {if ($2>m) m=$2} END {print m}' "$1"; }
 OURS=$(median "$OUT/ours.times")
 say "ours at 3x the scale: loading"
 pg_load_yousync src yousync3 $((SCALE * 3)) || exit 1
+pg_sql src yousync3 -c "VACUUM ANALYZE" >/dev/null
 SRC_URL_SAVED=$SRC_URL
 SRC_URL=$(pg_url src yousync3)
 fresh_db big
