@@ -129,7 +129,8 @@ fi
 
 echo
 echo "rds-migrate bench: yousync sample, scale $SCALE ($SRC_SIZE, $WORDS words rows), $(nproc) cores, median of $ROUNDS runs"
-printf '%-44s %10s %12s %14s\n' "tool (schema + data)" "wall s" "ours/peer" "peak RSS MB"
+runs() { awk '{printf "%s%s", s, $1; s = " "}' "$1"; }
+printf '%-44s %10s %12s %14s   %s\n' "tool (schema + data)" "wall s" "ours/peer" "peak RSS MB" "each run, s"
 for t in $TOOLS; do
 	m=$(median "$OUT/$t.times")
 	r=$(awk -v o="$OURS" -v p="$m" 'BEGIN {printf "%.2f", o / p}')
@@ -139,10 +140,10 @@ for t in $TOOLS; do
 	dump_restore) label="pg_dump -Fd -j2 + pg_restore -j2" ;;
 	pgcopydb) label="pgcopydb clone --table-jobs 2 --index-jobs 2" ;;
 	esac
-	printf '%-44s %10s %12s %14s\n' "$label" "$m" "$r" "$(awk -v k="$(peak "$OUT/$t.times")" 'BEGIN {printf "%.1f", k / 1024}')"
+	printf '%-44s %10s %12s %14s   %s\n' "$label" "$m" "$r" "$(awk -v k="$(peak "$OUT/$t.times")" 'BEGIN {printf "%.1f", k / 1024}')" "$(runs "$OUT/$t.times")"
 done
-printf '%-44s %10s %12s %14s\n' "rds-migrate at scale $((SCALE * 3))" "$(median "$OUT/ours3x.times")" "-" \
-	"$(awk -v k="$(peak "$OUT/ours3x.times")" 'BEGIN {printf "%.1f", k / 1024}')"
+printf '%-44s %10s %12s %14s   %s\n' "rds-migrate at scale $((SCALE * 3))" "$(median "$OUT/ours3x.times")" "-" \
+	"$(awk -v k="$(peak "$OUT/ours3x.times")" 'BEGIN {printf "%.1f", k / 1024}')" "$(runs "$OUT/ours3x.times")"
 FASTEST=$(for t in $TOOLS; do [ "$t" = ours ] || median "$OUT/$t.times"; done | sort -n | head -n 1)
 if [ -n "$FASTEST" ]; then
 	awk -v o="$OURS" -v p="$FASTEST" 'BEGIN {printf "ours / fastest peer: %.2f (target <= 0.80): %s\n", o / p, o <= 0.8 * p ? "met" : "NOT met"}'
