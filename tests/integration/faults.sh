@@ -27,7 +27,11 @@ pg_load_yousync src yousync "$SCALE" || { echo "cannot load the sample"; exit 1;
 pg_sql src yousync -c "VACUUM ANALYZE" >/dev/null
 
 # the throttling proxy in front of the source
-python3 "$ROOT/tests/tools/throttle_proxy.py" "$PORT_src" "$RATE" >"$T_TMP/proxy.port" 2>"$T_TMP/proxy.err" &
+# slow: the runs that get hit mid-copy; fast: the re-runs and verify
+slow() { echo "$RATE" >"$T_TMP/rate"; }
+fast() { echo 0 >"$T_TMP/rate"; }
+slow
+python3 "$ROOT/tests/tools/throttle_proxy.py" "$PORT_src" "$T_TMP/rate" >"$T_TMP/proxy.port" 2>"$T_TMP/proxy.err" &
 PROXY_PID=$!
 kill_proxy() { kill "$PROXY_PID"; }
 T_CLEANUP="$T_CLEANUP kill_proxy"
@@ -154,6 +158,7 @@ no_secret() {
 # resume LABEL CFG DB: the same command again completes, skipping what is
 # done; then verify passes.
 resume() {
+	fast
 	rdsm "$2" "$T_TMP/$3.resume.out" schema data verify
 	expect_eq "$1: the same command again exits 0" 0 "$RC"
 	[ "$RC" = 0 ] || sed 's/^/#   | /' "$T_TMP/$3.resume.out" | grep -E 'FAILED|interrupted' | head -5
@@ -165,6 +170,7 @@ resume() {
 	expect_eq "$1: verify then exits 0" 0 "$RC"
 	expect_match "$1: verify reports every table and sequence matching" \
 		'\[verify\] ok: 10 tables and 9 sequences match' "$T_TMP/$3.verify.out"
+	slow
 }
 
 # --- 1 and 2: signals mid-copy --------------------------------------------------
@@ -314,6 +320,10 @@ terminate_case() {
 		expect_eq "$lbl: the run fails with exit 1" 1 "$RC"
 		expect_match "$lbl: a FAILED line names the table" \
 			'\[data\] FAILED: .*public\.[a-z_]+' "$out"
+		side=target
+		[ "$which" = src ] && side=source
+		expect_match "$lbl: the message says which side failed ($side)" \
+			"FAILED: .*$side" "$out"
 		expect_match "$lbl: the message says the connection was lost" \
 			'FAILED: .*(terminat|connection|closed|lost)' "$out"
 		expect_match "$lbl: the message says what to do (run again)" \
@@ -346,6 +356,7 @@ diskfull() {
 	pg_sql dst postgres -c "CREATE DATABASE $db OWNER app TABLESPACE small" >/dev/null
 	cfg=$(config "$db" "$(pg_url dst "$db")")
 	st="$T_TMP/$db/.rds-migrate.state"
+	fast
 	rdsm "$cfg" "$T_TMP/$db.out" schema data verify
 	out="$T_TMP/$db.out"
 	expect_eq "target disk full: the run fails with exit 1" 1 "$RC"
@@ -404,6 +415,9 @@ leak_check() { # NAME FILE…
 	done
 	if [ -z "$found" ]; then ok "$name"; else not_ok "$name" "$found"; fi
 }
+expect_match "secrets: the --log file records the run (so its check means something)" \
+	'\[data\] ok: 10 tables copied' "$sdir/run.log"
+grep -hoE '(postgres(ql)?://|DATABASE_URL)[^ ]*' "$sdir/stdout" | sort -u | head -3 | sed 's/^/#   shown as: /'
 leak_check "secrets: no password on stdout" "$sdir/stdout"
 leak_check "secrets: no password on stderr" "$sdir/stderr"
 leak_check "secrets: no password in the --log file" "$sdir/run.log"

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""throttle_proxy.py UPSTREAM_PORT RATE — a loopback TCP proxy to 127.0.0.1:UPSTREAM_PORT
-that forwards server->client bytes at most RATE bytes per second per connection, so
-that a COPY of a small sample lasts long enough to be interrupted in the middle.
+"""throttle_proxy.py UPSTREAM_PORT RATE|RATEFILE — a loopback TCP proxy to
+127.0.0.1:UPSTREAM_PORT that forwards server->client bytes at most RATE bytes per
+second per connection (0: no limit), so that a COPY of a small sample lasts long
+enough to be interrupted in the middle. With RATEFILE the rate is read from that
+file when each connection opens (the tests slow down only the runs they hit).
 
 It listens on a free loopback port, prints that port on stdout (one line) and
 runs until killed. Client->server bytes are not limited. When either side
@@ -36,7 +38,20 @@ def pump(src, dst, rate):
             pass
 
 
-def serve(client, upstream_port, rate):
+def current_rate(spec):
+    try:
+        return float(spec)
+    except ValueError:
+        pass
+    try:
+        with open(spec) as f:
+            return float(f.read().strip() or 0)
+    except (OSError, ValueError):
+        return 0.0
+
+
+def serve(client, upstream_port, spec):
+    rate = current_rate(spec)
     try:
         up = socket.create_connection(("127.0.0.1", upstream_port))
     except OSError:
@@ -56,7 +71,7 @@ def serve(client, upstream_port, rate):
 
 def main():
     upstream_port = int(sys.argv[1])
-    rate = float(sys.argv[2])
+    spec = sys.argv[2]
     ls = socket.socket()
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind(("127.0.0.1", 0))
@@ -64,7 +79,7 @@ def main():
     print(ls.getsockname()[1], flush=True)
     while True:
         c, _ = ls.accept()
-        threading.Thread(target=serve, args=(c, upstream_port, rate), daemon=True).start()
+        threading.Thread(target=serve, args=(c, upstream_port, spec), daemon=True).start()
 
 
 if __name__ == "__main__":
