@@ -1,9 +1,10 @@
 #!/bin/sh
 # run.sh [SECONDS_PER_TARGET] [TARGET…] — build the libFuzzer targets into
 # build/fuzz/ with clang (ASan + UBSan) and run each, one after the other, for
-# SECONDS (default 60). Each target starts from a scratch copy of its seed
-# corpus (tests/fuzz/corpus/TARGET, never modified); inputs found are kept in
-# build/fuzz/corpus/TARGET across runs. Prints "ok fuzz_TARGET" or
+# SECONDS (default 60), after replaying its old crash inputs
+# (tests/fuzz/crashes/TARGET-*). Each target starts from a scratch copy of its
+# seed corpus (tests/fuzz/corpus/TARGET, never modified); inputs found are
+# kept in build/fuzz/corpus/TARGET across runs. Prints "ok fuzz_TARGET" or
 # "not ok fuzz_TARGET" per target (also appended to $RESULTS when set) and
 # exits non-zero when a target fails to build or finds a crash, naming the
 # file that reproduces it:  build/fuzz/fuzz_TARGET FILE
@@ -45,7 +46,10 @@ max_len() {
 	esac
 }
 
-command -v "$CC" >/dev/null 2>&1 || { echo "fuzz: $CC not found" >&2; exit 2; }
+if ! command -v "$CC" >/dev/null 2>&1; then
+	for t in $TARGETS; do report not_ok "$t" "$CC not found"; done
+	exit 2
+fi
 mkdir -p "$OUT/obj" "$OUT/logs" "$OUT/crashes"
 
 # Core objects, instrumented; a file that does not compile (someone is
@@ -72,6 +76,14 @@ for t in $TARGETS; do
 		continue
 	fi
 	[ "${FUZZ_BUILD_ONLY:-0}" = 1 ] && continue
+	# The inputs of bugs found before (tests/fuzz/crashes/TARGET-*) first.
+	set -- "$FUZZ"/crashes/"$t"-*
+	if [ -e "$1" ] && ! "$bin" "$@" >"$OUT/logs/replay_$t.log" 2>&1; then
+		grep -E 'property failed|ERROR|runtime error' "$OUT/logs/replay_$t.log" | head -n 3 | sed 's/^/#   /'
+		report not_ok "$t" "an input in $FUZZ/crashes fails again: $OUT/logs/replay_$t.log"
+		failed=1
+		continue
+	fi
 	work="$OUT/corpus/$t"
 	[ "${FUZZ_FRESH:-0}" = 1 ] && rm -rf "$work"
 	mkdir -p "$work"
