@@ -24,7 +24,7 @@ pg_start src "shared_buffers = 256MB" "max_wal_size = 4GB" "maintenance_work_mem
 pg_start dst "shared_buffers = 256MB" "max_wal_size = 4GB" "maintenance_work_mem = 256MB" || exit 1
 say "loading the sample at scale $SCALE"
 pg_load_yousync src yousync "$SCALE" || exit 1
-pg_sql src yousync -c "VACUUM ANALYZE" >/dev/null
+pg_sql src yousync -c "VACUUM ANALYZE" -c "CHECKPOINT" >/dev/null
 SRC_SIZE=$(pg_sql src yousync -c "SELECT pg_size_pretty(pg_database_size('yousync'))")
 WORDS=$(pg_sql src yousync -c "SELECT count(*) FROM words")
 export PGPASSWORD=app-secret-pw # the peers take the password from here; ours from its config
@@ -100,7 +100,7 @@ peak() { awk 'BEGIN{m=0} {if ($2>m) m=$2} END {print m}' "$1"; }
 OURS=$(median "$OUT/ours.times")
 say "ours at 3x the scale: loading"
 pg_load_yousync src yousync3 $((SCALE * 3)) || exit 1
-pg_sql src yousync3 -c "VACUUM ANALYZE" >/dev/null
+pg_sql src yousync3 -c "VACUUM ANALYZE" -c "CHECKPOINT" >/dev/null
 SRC_URL_SAVED=$SRC_URL
 SRC_URL=$(pg_url src yousync3)
 fresh_db big
