@@ -887,6 +887,66 @@ static int empty_table(PGconn *d, const struct pg_copy_table *t, char **cause)
 	return rc;
 }
 
+/* Before copying again into tables that hold rows (confirmed, or --force),
+ * empty them all at once: TRUNCATE of one table fails while a foreign key of
+ * another references it, even when that one is emptied too. When a table not
+ * copied now references one of them, delete instead, in passes, so
+ * referencing tables go first. */
+static int empty_targets(struct copy_ctx *x, PGconn *d, char **cause)
+{
+	char *list = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < x->nt; i++) {
+		if (x->t[i].skip || !x->t[i].nonempty)
+			continue;
+		char *m = xasprintf("%s%s%s", list ? list : "", list ? ", " : "", x->t[i].qname);
+		free(list);
+		list = m;
+		n++;
+	}
+	if (n == 0)
+		return 0;
+	run_status(x->r, "emptying %zu target table%s", n, n == 1 ? "" : "s");
+	char *sql = xasprintf("TRUNCATE ONLY %s", list);
+	int rc = pg_exec(d, sql, NULL);
+	free(sql);
+	free(list);
+	bool *left = xcalloc(x->nt ? x->nt : 1, sizeof *left);
+	for (size_t i = 0; i < x->nt; i++)
+		left[i] = rc != 0 && !x->t[i].skip && x->t[i].nonempty;
+	size_t nleft = rc == 0 ? 0 : n;
+	while (nleft > 0) {
+		size_t progress = 0;
+		char *e = NULL;
+		ssize_t stuck = -1;
+		for (size_t i = 0; i < x->nt; i++) {
+			if (!left[i])
+				continue;
+			sql = xasprintf("DELETE FROM ONLY %s", x->t[i].qname);
+			free(e);
+			e = NULL;
+			if (pg_exec(d, sql, &e) == 0) {
+				left[i] = false;
+				nleft--;
+				progress++;
+			} else {
+				stuck = (ssize_t)i;
+			}
+			free(sql);
+		}
+		if (progress == 0) {
+			fail(cause, "%s: cannot empty the target table: %s", x->t[stuck].qname,
+			     e ? e : "?");
+			free(e);
+			free(left);
+			return -1;
+		}
+		free(e);
+	}
+	free(left);
+	return 0;
+}
+
 /* Split the tables to copy into pieces. A table bigger than SPLIT_MIN (and
  * more than a job's fair share) is cut into block ranges, one per job, when
  * the source scans TID ranges (PostgreSQL 14+). A split table is loaded in
@@ -1121,6 +1181,8 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci,
 	if (load_deps(&x, d, cause) != 0)
 		goto out;
 	x.d0 = d;
+	if (empty_targets(&x, d, cause) != 0)
+		goto out;
 	if (plan_pieces(&x, holder, jobs, cause) != 0)
 		goto out;
 	if ((size_t)jobs > x.npc + (x.plan ? x.plan->ngroups + x.plan->nfks : 0))
