@@ -288,6 +288,8 @@ static void prescan(struct loader *ld, char *buf, size_t len)
 			bad = "line holds a NUL byte: is this a text file?";
 		} else if (!utf8_valid((const unsigned char *)line, n)) {
 			bad = "line is not valid UTF-8";
+		} else if (n > 1 && memchr(line, '\r', n - 1)) {
+			bad = "line holds a carriage return (\\r) before its end";
 		} else {
 			size_t i = 0;
 			if (lineno == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0)
@@ -438,6 +440,8 @@ int config_save(const struct config *cfg, const char *path, char **cause)
 			end++;
 		char *line = xasprintf("%.*s", (int)(end - pos), old + pos);
 		char *p = line;
+		if (pos == 0 && strncmp(p, "\xef\xbb\xbf", 3) == 0)
+			p += 3; /* a UTF-8 byte order mark */
 		while (*p == ' ' || *p == '\t')
 			p++;
 		bool handled = false;

@@ -186,6 +186,45 @@ static void malformed_lines_are_each_reported(void **state)
 	free(path);
 }
 
+static void carriage_return_inside_a_line_is_reported(void **state)
+{
+	(void)state;
+	const char *text = "[env]\r\nfile = app\r.env\r\nkey = APP_DB\r\n";
+	char *path = write_tmp("cr.ini", text, strlen(text));
+	struct config cfg;
+	struct problems probs = {0};
+	config_init(&cfg);
+	config_load(&cfg, path, false, &probs, NULL);
+	assert_int_equal(probs.n, 1);
+	assert_int_equal(probs.v[0].line, 2);
+	assert_non_null(strstr(probs.v[0].rule, "carriage return"));
+	assert_string_equal(config_get(&cfg, CFG_ENV_FILE), ".env");
+	assert_string_equal(config_get(&cfg, CFG_ENV_KEY), "APP_DB"); /* CRLF ends are fine */
+	problems_free(&probs);
+	config_free(&cfg);
+	free(path);
+}
+
+static void save_after_a_byte_order_mark_keeps_one_section(void **state)
+{
+	(void)state;
+	const char *text = "\xef\xbb\xbf[aws]\nregion = eu-west-1\n";
+	char *path = write_tmp("bom.ini", text, strlen(text));
+	struct config cfg;
+	struct problems probs = {0};
+	config_init(&cfg);
+	config_load(&cfg, path, false, &probs, NULL);
+	assert_int_equal(probs.n, 0);
+	config_set(&cfg, CFG_AWS_REGION, "us-west-2");
+	assert_int_equal(config_save(&cfg, path, NULL), 0);
+	char *out = read_file(path, NULL, NULL);
+	assert_non_null(strstr(out, "[aws]\nregion = us-west-2\n"));
+	assert_null(strstr(strstr(out, "[aws]") + 1, "[aws]"));
+	free(out);
+	config_free(&cfg);
+	free(path);
+}
+
 static void korean_values_load_intact(void **state)
 {
 	(void)state;
@@ -307,6 +346,8 @@ int main(void)
 		cmocka_unit_test(overlong_line_is_rejected_not_cut),
 		cmocka_unit_test(unknown_names_are_reported_with_the_closest_key),
 		cmocka_unit_test(malformed_lines_are_each_reported),
+		cmocka_unit_test(carriage_return_inside_a_line_is_reported),
+		cmocka_unit_test(save_after_a_byte_order_mark_keeps_one_section),
 		cmocka_unit_test(korean_values_load_intact),
 		cmocka_unit_test(save_writes_0600_and_keeps_comments),
 		cmocka_unit_test(save_refuses_values_ini_cannot_hold),
