@@ -4,7 +4,7 @@
  * soon as its rows are in, a table's index builds side by side, and foreign
  * keys between plain tables added as soon as both tables are indexed.
  *
- * A table bigger than 64 MB (and more than a job's share) is split into one
+ * A table bigger than 1 GB (and more than a job's share) is split into one
  * block range per job when the source is PostgreSQL 14+ (TID range scans).
  * Its parts commit separately, so the rule is per table: the table is marked
  * "loading" in the state and emptied before the first part; if any part
