@@ -96,10 +96,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_display(k, config_get(&cfg, k));
 	/* Known bug: a carriage return inside a line is kept in the value, and
 	 * config_save refuses such a value (crashes/config-cr-inside-*). */
-	bool cr_inside = false;
+	/* Known bug: a value starting with ";" (read from "key =;x") is saved as
+	 * "key = ;x", which reads back as a comment
+	 * (crashes/config-leading-semicolon-lost-on-save.ini). */
+	bool known = false;
 	for (int k = 0; k < CFG_COUNT; k++)
-		cr_inside |= strchr(config_get(&cfg, k), '\r') != NULL;
-	if (probs.n == 0 && (fuzz_strict() || !cr_inside)) {
+		known |= strchr(config_get(&cfg, k), '\r') || config_get(&cfg, k)[0] == ';';
+	if (probs.n == 0 && (fuzz_strict() || !known)) {
 		char fresh[512];
 		snprintf(fresh, sizeof fresh, "%s/fresh.ini", fuzz_scratch_dir());
 		unlink(fresh);
