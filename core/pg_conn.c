@@ -624,3 +624,16 @@ void pg_probe_report(struct run *r, const struct pg_probe *p)
 	run_finding(r, LEVEL_OK, "version", "PostgreSQL %s", p->server_version);
 	run_finding(r, LEVEL_OK, "rtt", "round trip %.2f ms", p->rtt_ms);
 }
+
+const char *pg_failure_hint(PGresult *res, PGconn *c, const char *msg)
+{
+	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+	if ((state && strcmp(state, "53100") == 0) || (msg && strstr(msg, "No space left")))
+		return "the disk is full: give the target more storage (RDS: raise the allocated "
+		       "storage or turn on storage autoscaling), then run the same command again";
+	if (PQstatus(c) == CONNECTION_BAD ||
+	    (state && (strncmp(state, "57P", 3) == 0 || strncmp(state, "08", 2) == 0)))
+		return "the connection was lost: check that the server is up and reachable, then "
+		       "run the same command again (tables already copied are kept)";
+	return "fix the cause, then run the same command again (tables already copied are kept)";
+}

@@ -207,6 +207,7 @@ static char *res_error(PGresult *res, PGconn *c)
 	return xasprintf("%.*s", (int)strcspn(m, "\n"), m);
 }
 
+
 /* Stop a COPY TO that we no longer read: cancel it and drain the connection. */
 static void abandon_source_copy(PGconn *s)
 {
@@ -273,9 +274,11 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 	free(sql);
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
 		char *e = res_error(res, d);
+		const char *hint = pg_failure_hint(res, d, e);
 		PQclear(res);
 		pg_exec(d, "ROLLBACK", NULL);
-		fail(cause, "%s: target COPY: %s", t->qname, e);
+		fail(cause, "%s: target COPY: %s; the target table was left empty. Hint: %s",
+		     t->qname, e, hint);
 		free(e);
 		return -1;
 	}
@@ -296,13 +299,15 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 	free(sql);
 	if (PQresultStatus(res) != PGRES_COPY_OUT) {
 		char *e = res_error(res, s);
+		const char *hint = pg_failure_hint(res, s, e);
 		PQclear(res);
 		PQputCopyEnd(d, "source failed");
 		while ((res = PQgetResult(d)))
 			PQclear(res);
 		pg_exec(d, "ROLLBACK", NULL);
 		*src_broken = true;
-		fail(cause, "%s: source COPY: %s", t->qname, e);
+		fail(cause, "%s: source COPY: %s; the target table was left empty. Hint: %s",
+		     t->qname, e, hint);
 		free(e);
 		return -1;
 	}
@@ -311,6 +316,7 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 	size_t fill = 0;
 	int64_t msgs = 0, bytes = 0, msgs_told = 0, bytes_told = 0;
 	char *err = NULL;
+	const char *hint = NULL;
 	bool dst_failed = false;
 	for (;;) {
 		char *buf;
@@ -319,6 +325,7 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 			break;
 		if (n < 0) {
 			err = xasprintf("source: %s", pg_errline(s, (char[256]){0}, 256));
+			hint = pg_failure_hint(NULL, s, err);
 			*src_broken = true;
 			break;
 		}
@@ -375,14 +382,20 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 		PQputCopyEnd(d, err ? err : "aborted");
 		char *derr = NULL;
 		while ((res = PQgetResult(d))) {
-			if (!derr && PQresultStatus(res) == PGRES_FATAL_ERROR && dst_failed)
+			if (!derr && PQresultStatus(res) == PGRES_FATAL_ERROR && dst_failed) {
 				derr = res_error(res, d);
+				hint = pg_failure_hint(res, d, derr);
+			}
 			PQclear(res);
 		}
+		if (dst_failed && !derr) {
+			derr = xstrdup(pg_errline(d, (char[256]){0}, 256));
+			hint = pg_failure_hint(NULL, d, derr);
+		}
 		pg_exec(d, "ROLLBACK", NULL);
-		fail(cause, "%s%s: %s%s; the target table was left empty", t->qname, part,
-		     dst_failed ? "target: " : "",
-		     dst_failed ? (derr ? derr : pg_errline(d, (char[256]){0}, 256)) : err);
+		fail(cause, "%s%s: %s%s; the target table was left empty%s%s", t->qname, part,
+		     dst_failed ? "target: " : "", dst_failed ? derr : err, hint ? ". Hint: " : "",
+		     hint ? hint : "");
 		free(derr);
 		free(err);
 		return -1;
@@ -391,6 +404,7 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 	res = PQgetResult(s);
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		err = res_error(res, s);
+		hint = pg_failure_hint(res, s, err);
 		PQclear(res);
 		while ((res = PQgetResult(s)))
 			PQclear(res);
@@ -399,8 +413,8 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 		while ((res = PQgetResult(d)))
 			PQclear(res);
 		pg_exec(d, "ROLLBACK", NULL);
-		fail(cause, "%s%s: source: %s; the target table was left empty", t->qname, part,
-		     err);
+		fail(cause, "%s%s: source: %s; the target table was left empty. Hint: %s", t->qname,
+		     part, err, hint);
 		free(err);
 		return -1;
 	}
@@ -413,14 +427,20 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 	int ok = PQputCopyEnd(d, NULL) == 1;
 	char *derr = NULL;
 	while ((res = PQgetResult(d))) {
-		if (PQresultStatus(res) != PGRES_COMMAND_OK && !derr)
+		if (PQresultStatus(res) != PGRES_COMMAND_OK && !derr) {
 			derr = res_error(res, d);
+			hint = pg_failure_hint(res, d, derr);
+		}
 		PQclear(res);
 	}
 	if (!ok || derr) {
+		if (!derr) {
+			derr = xstrdup(pg_errline(d, (char[256]){0}, 256));
+			hint = pg_failure_hint(NULL, d, derr);
+		}
 		pg_exec(d, "ROLLBACK", NULL);
-		fail(cause, "%s%s: target: %s; the target table was left empty", t->qname, part,
-		     derr ? derr : pg_errline(d, (char[256]){0}, 256));
+		fail(cause, "%s%s: target: %s; the target table was left empty. Hint: %s", t->qname,
+		     part, derr, hint);
 		free(derr);
 		return -1;
 	}
@@ -955,14 +975,16 @@ static int empty_targets(struct copy_ctx *x, PGconn *d, char **cause)
  * is not marked copied (a re-run empties it without asking). */
 static int plan_pieces(struct copy_ctx *x, PGconn *holder, int jobs, char **cause)
 {
-	/* 1 GB: below it the split costs more than it gives when CPU is short
-	 * (measured on 2 cores running both servers, words at 80 and 240 MB:
-	 * 1.08 s vs 1.01 s and 3.09 s vs 2.87 s, medians), since the parts
-	 * cannot COPY … FREEZE and the source scans TID ranges through a query;
-	 * a table this big takes one stream many seconds, which a target with
-	 * free cores shortens */
-	int64_t split_min = 1LL << 30;
-	const char *env = getenv("RDSM_COPY_SPLIT_BYTES"); /* tests: split small tables */
+	/* Off unless asked for (RDSM_COPY_SPLIT_BYTES = the smallest table to
+	 * split). The parts commit one by one, so a crash (SIGKILL, power) between
+	 * two commits leaves part of the table in the target: it stays "loading"
+	 * in the state, the env step refuses to point the application at it and a
+	 * re-run empties it, but the table is not atomic, which one transaction
+	 * per table guarantees. It also did not pay here: on 2 cores running both
+	 * servers, words at 80 and 240 MB took 1.08 s vs 1.01 s and 3.09 s vs
+	 * 2.87 s split vs whole (the parts cannot COPY … FREEZE). */
+	int64_t split_min = INT64_MAX;
+	const char *env = getenv("RDSM_COPY_SPLIT_BYTES");
 	if (env && *env)
 		split_min = strtoll(env, NULL, 10);
 	int64_t block = 8192;

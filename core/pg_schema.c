@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pg_conn.h"
 #include "run.h"
 #include "util.h"
 
@@ -672,7 +673,8 @@ static int exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, bool in_tx,
 			}
 			if (o == FAILED && PQstatus(dst) != CONNECTION_OK) {
 				char *e = pg_error(dst, res);
-				rc = fail(cause, "%s: %s: connection lost: %s", phase, v[i].what, e);
+				rc = fail(cause, "%s: %s: connection lost: %s. Hint: %s", phase, v[i].what,
+					  e, pg_failure_hint(res, dst, e));
 				free(e);
 			} else if (o == FAILED && v[i].soft) {
 				char *e = pg_error(dst, res);
@@ -684,12 +686,15 @@ static int exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, bool in_tx,
 				char *e = pg_error(dst, res);
 				const char *st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 				bool locks = in_tx && st && strcmp(st, "53200") == 0;
-				rc = fail(cause, "%s: %s: %s (statement: %.300s)%s", phase, v[i].what, e,
+				bool disk = st && strcmp(st, "53100") == 0;
+				rc = fail(cause, "%s: %s: %s (statement: %.300s)%s%s%s", phase, v[i].what, e,
 					  v[i].sql,
 					  locks ? "; hint: the whole pre-data runs in one transaction: "
 						  "raise max_locks_per_transaction on the target (an RDS "
 						  "parameter group) and run again"
-						: "");
+						: "",
+					  disk ? ". Hint: " : "",
+					  disk ? pg_failure_hint(res, dst, e) : "");
 				free(e);
 			} else if (o == RETRY) {
 				free(errs[i]);
