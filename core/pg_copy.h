@@ -4,13 +4,15 @@
  * soon as its rows are in, a table's index builds side by side, and foreign
  * keys between plain tables added as soon as both tables are indexed.
  *
- * A table bigger than 1 GB (and more than a job's share) is split into one
- * block range per job when the source is PostgreSQL 14+ (TID range scans).
- * Its parts commit separately, so the rule is per table: the table is marked
+ * Only when asked (RDSM_COPY_SPLIT_BYTES, off by default) is a table bigger
+ * than that (and more than a job's share) split into one block range per job
+ * when the source is PostgreSQL 14+ (TID range scans). Its parts commit
+ * separately, so a crash can leave part of it in; the rule is: the table is marked
  * "loading" in the state and emptied before the first part; if any part
  * fails (or the run is interrupted) it is emptied again and stays "loading",
  * never "copied"; a re-run empties a "loading" table without asking and
- * copies it again. Only when every part is in is it marked "copied". */
+ * copies it again, and the env step refuses while one is "loading". Only
+ * when every part is in is it marked "copied". */
 #ifndef RDSM_PG_COPY_H
 #define RDSM_PG_COPY_H
 
