@@ -401,7 +401,8 @@ static bool value_round_trips(const char *v)
 /* Append "name = value" to OUT, with the key's help as a comment when new. */
 static void emit_kv(char **out, size_t *len, const char *name, const char *value)
 {
-	char *line = xasprintf("%s = %s\n", name, value);
+	/* "= ;x" would read back as a comment: no space before a leading ; */
+	char *line = xasprintf("%s =%s%s\n", name, value[0] == ';' ? "" : " ", value);
 	size_t n = strlen(line);
 	*out = xrealloc(*out, *len + n + 1);
 	memcpy(*out + *len, line, n + 1);
@@ -467,8 +468,9 @@ int config_save(const struct config *cfg, const char *path, char **cause)
 				if (k >= 0 && !written[k]) {
 					/* keep an inline comment */
 					char *comment = strstr(eq, " ;");
+					const char *v = config_get(cfg, k);
 					char *nl = xasprintf("%.*s%s%s%s\n", (int)(nend - line), line,
-							     " = ", config_get(cfg, k),
+							     v[0] == ';' ? " =" : " = ", v,
 							     comment ? comment : "");
 					emit_raw(&out, &len, nl, strlen(nl));
 					free_secret(nl);

@@ -253,6 +253,7 @@ static void save_writes_0600_and_keeps_comments(void **state)
 	config_load(&cfg, path, false, &probs, NULL);
 	config_set(&cfg, CFG_INSTANCE_IDENTIFIER, "new-name");
 	config_set(&cfg, CFG_INSTANCE_MASTER_PASSWORD, "Zx8!kq2#Lm9$Tr4%");
+	config_set(&cfg, CFG_ENV_FILE, ";app.env"); /* must not read back as a comment */
 	char *cause = NULL;
 	assert_int_equal(config_save(&cfg, path, &cause), 0);
 	struct stat st;
