@@ -20,7 +20,7 @@
 
 #define MIN_COLS      80
 #define MIN_ROWS      24
-#define LAZY_INTERVAL 0.5 /* seconds between progress repaints */
+#define LAZY_INTERVAL 1.0 /* seconds between progress repaints (SSH stays light) */
 #define MAX_CONFIRMS  8
 
 static volatile sig_atomic_t term_active;
@@ -366,6 +366,8 @@ static void handle_key(struct tui *t, struct loop *L, int type, wint_t ch)
 	if (L->quit_dialog) {
 		if (type == KT_CHAR && (ch == 'y' || ch == 'Y' || ch == 'q')) {
 			L->quit = true;
+			if (L->quit_dialog == 2) /* the run is interrupted */
+				L->exit_code = 130;
 		} else if (L->quit_dialog == 1 && type == KT_CHAR && (ch == 's' || ch == 'S')) {
 			if (tui_save(t) == 0)
 				L->quit = true;
@@ -617,6 +619,12 @@ int tui_run(struct config *cfg, struct state *st, const struct tui_options *opt)
 				for (ssize_t i = 0; i < k; i++) {
 					if (sigs[i] == SIGWINCH) {
 						handle_resize(t, L);
+					} else if (sigs[i] == SIGINT && t->run_active &&
+						   L->quit_dialog != 2) {
+						/* Ctrl-C during a run asks first; a second one quits */
+						tui_log(t, "Ctrl-C during a run: asking");
+						L->quit_dialog = 2;
+						L->dirty = true;
 					} else {
 						tui_log(t, "signal %d: quitting", sigs[i]);
 						if (sigs[i] == SIGHUP)

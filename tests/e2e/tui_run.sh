@@ -81,3 +81,47 @@ n_dst=$(pg_sql dst app -c "SELECT count(*) FROM words")
 expect_eq "no row copied twice" "$n_src" "$n_dst"
 keys q
 expect_clean_exit "quit after the second run" 0
+
+# Ctrl-C during a copy asks first: "n" goes on, a second Ctrl-C in the dialog
+# quits with 130, and no target table is left half-loaded. The source is
+# reached through a throttling proxy so the copy lasts long enough to hit.
+python3 "$ROOT/tests/tools/throttle_proxy.py" "$PORT_src" 300000 >"$T_TMP/proxy.port" 2>/dev/null &
+PROXY_PID=$!
+kill_proxy() { kill "$PROXY_PID"; }
+T_CLEANUP="$T_CLEANUP kill_proxy"
+i=0
+while [ ! -s "$T_TMP/proxy.port" ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+sed "s|^url = postgresql://app:app-secret-pw@127.0.0.1:$PORT_src/|url = postgresql://app:app-secret-pw@127.0.0.1:$(cat "$T_TMP/proxy.port")/|" \
+	"$W/config.ini" >"$W/slow.ini"
+chmod 600 "$W/slow.ini"
+rm -f "$W/.rds-migrate.state"
+tm send-keys -t w "clear" Enter
+tui_launch --force -c slow.ini
+wait_for "1/9  Welcome" 15
+keys Space Down Space Down Space Down Space Down Space Down Down Space Down Space
+expect_screen "slow run: only the data step is chosen" "[x] 6. data"
+for i in 1 2 3 4 5 6 7 8; do keys Enter; done
+expect_screen "slow run: the Run screen opens" "9/9  Run"
+keys Enter
+expect_screen "slow run: the copy is under way" "total" 30
+keys C-c
+expect_screen "Ctrl-C during a copy asks first" "Quit and interrupt it?" 10
+keys n
+expect_not_screen "n keeps the copy going" "Quit and interrupt it?" 5
+capture
+if grep -q "Done: every step succeeded" "$SCREEN"; then
+	not_ok "the copy was still running after n" "it finished too fast to test"
+else
+	ok "the copy was still running after n"
+fi
+keys C-c
+expect_screen "Ctrl-C asks again" "Quit and interrupt it?" 10
+keys C-c
+expect_clean_exit "a second Ctrl-C interrupts the run" 130
+half=""
+for t in $(pg_sql src yousync -c "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"); do
+	ns=$(pg_sql src yousync -c "SELECT count(*) FROM $t")
+	nd=$(pg_sql dst app -c "SELECT count(*) FROM $t")
+	[ "$nd" = 0 ] || [ "$nd" = "$ns" ] || half="$half $t($nd of $ns)"
+done
+expect_eq "after Ctrl-C no target table is half-loaded" "" "$half"
