@@ -43,11 +43,11 @@ $(BUILD)/%.o: %.c $(wildcard core/*.h tui/*.h *.h)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libcore.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -DSAMPLE_PATH='"$(CURDIR)/config.ini.sample"' -o $@ $< $(BUILD)/libcore.a $(LDLIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/unit -DSAMPLE_PATH='"$(CURDIR)/config.ini.sample"' -o $@ $< $(BUILD)/libcore.a $(LDLIBS) -lcmocka
 
 $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libcore.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libcore.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcore.a $(LDLIBS)
 
 # Install every build, test and bench package (Debian). Idempotent.
 deps:

@@ -230,11 +230,9 @@ cat "$TLS/ca.crt" "$TLS/otherca.crt" >"$WWW/global-bundle.pem"
 printf '<html><body>Access denied by proxy</body></html>\n' >"$WWW/not-pem.html"
 sed '/END CERTIFICATE/d' "$TLS/ca.crt" >"$WWW/truncated.pem"
 
-HELPER="$T_TMP/ca_fetch"
-(cd "$ROOT" && make --no-print-directory -s BUILD="$BUILD" "$BUILD/libcore.a") >"$T_TMP/helper.log" 2>&1 &&
-	cc -std=c11 -D_GNU_SOURCE -I"$ROOT/core" -o "$HELPER" "$ROOT/tests/tls/ca_fetch.c" \
-		"$ROOT/$BUILD/libcore.a" $(pkg-config --libs libpq libcurl inih expat) -lpthread -lm \
-		>>"$T_TMP/helper.log" 2>&1
+# built by the Makefile (tests/tools/), with the same flags as the binary
+HELPER="$ROOT/$BUILD/tools/ca_fetch"
+(cd "$ROOT" && make --no-print-directory -s BUILD="$BUILD" "$BUILD/tools/ca_fetch") >"$T_TMP/helper.log" 2>&1
 if [ -x "$HELPER" ]; then
 	ok "rds_ca: the test helper builds against libcore.a"
 else
