@@ -672,6 +672,12 @@ int tui_run(struct config *cfg, struct state *st, const struct tui_options *opt)
 	if (!hup && L->theme_warn[0])
 		fprintf(stderr, "%s", L->theme_warn);
 	int left = jobs_wait(3.0);
+	/* what the jobs said after the loop stopped reading: drop it, and the
+	 * job references that questions hold */
+	struct job_msg late;
+	while (!left && jobs_pop(&late))
+		if (late.job)
+			job_release(late.job);
 	int rc = L->exit_code;
 	if (!rc && L->last_run_rc)
 		rc = L->last_run_rc == 130 ? 130 : 1;
