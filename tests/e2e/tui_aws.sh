@@ -1,0 +1,234 @@
+#!/bin/sh
+# The AWS screens in a real terminal, against moto_server with signature
+# checking on (behind tests/tools/fakeaws.py for checkip and the engine
+# version listing): the AWS screen shows who we are signed in as; the Network
+# screen shows the security group's rules for the port and follows changes
+# made by another client (boto3 straight to moto) without a key pressed; the
+# Instance screen shows the estimated monthly cost and updates it on edits.
+. "$(dirname "$0")/../lib/testlib.sh"
+. "$(dirname "$0")/tui.inc"
+
+PYBIN=$(dirname "$(command -v moto_server || ls /root/.pyenv/versions/3.11*/bin/moto_server 2>/dev/null | head -n 1)")
+PY="$PYBIN/python"
+[ -x "$PY" ] || PY=python3
+
+# moto checks signatures once an IAM user exists: the first 3 actions (the
+# user, its policy, its key) go unchecked, every later one must be signed.
+export INITIAL_NO_AUTH_ACTION_COUNT=3
+moto_start || { not_ok tui_aws_moto_start "moto_server did not start"; exit 0; }
+unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_REGION \
+	AWS_DEFAULT_REGION AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE SOURCE_DATABASE_URL
+export HOME="$T_TMP/home"
+mkdir -p "$HOME"
+
+# The other client: boto3, straight to moto (not through fakeaws).
+cat >"$T_TMP/awsctl.py" <<'PY'
+import json, os, sys
+import boto3
+kw = dict(endpoint_url=os.environ["MOTO_URL"], region_name="us-east-1",
+          aws_access_key_id=os.environ.get("T_AK", "bootstrap"),
+          aws_secret_access_key=os.environ.get("T_SK", "bootstrap"))
+cmd, args = sys.argv[1], sys.argv[2:]
+perm = lambda: [{"IpProtocol": "tcp", "FromPort": int(args[1]), "ToPort": int(args[1]),
+                 "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "from another client"}]}]
+if cmd == "mkuser":
+    iam = boto3.client("iam", **kw)
+    iam.create_user(UserName="rdsm-tui")
+    iam.put_user_policy(UserName="rdsm-tui", PolicyName="all", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+    k = iam.create_access_key(UserName="rdsm-tui")["AccessKey"]
+    print(k["AccessKeyId"], k["SecretAccessKey"])
+elif cmd == "sg-create":
+    ec2 = boto3.client("ec2", **kw)
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
+    print(ec2.create_security_group(GroupName=args[0], Description="t", VpcId=vpc)["GroupId"])
+elif cmd == "sg-world":
+    boto3.client("ec2", **kw).authorize_security_group_ingress(GroupId=args[0], IpPermissions=perm())
+elif cmd == "sg-unworld":
+    boto3.client("ec2", **kw).revoke_security_group_ingress(GroupId=args[0], IpPermissions=perm())
+elif cmd == "sg-rules":
+    g = boto3.client("ec2", **kw).describe_security_groups(GroupIds=[args[0]])["SecurityGroups"][0]
+    for p in g["IpPermissions"]:
+        for r in p.get("IpRanges", []):
+            print(p.get("FromPort"), r["CidrIp"])
+elif cmd == "whoami":
+    print(boto3.client("sts", **kw).get_caller_identity()["Arn"])
+PY
+awsctl() { MOTO_URL="$MOTO_URL" T_AK="$AK" T_SK="$SK" "$PY" "$T_TMP/awsctl.py" "$@"; }
+
+set -- $(awsctl mkuser) || true
+AK=${1:-} SK=${2:-}
+[ -n "$AK" ] || { not_ok tui_aws_iam_user "cannot create the IAM user in moto"; exit 0; }
+ARN=$(awsctl whoami)
+expect_eq "the IAM user signs in with its key (moto)" "arn:aws:iam::123456789012:user/rdsm-tui" "$ARN"
+
+# fakeaws in front of moto: checkip answers 203.0.113.7; the rest goes to moto.
+FAKE_PORT=$(free_port)
+python3 "$ROOT/tests/tools/fakeaws.py" "$FAKE_PORT" "$MOTO_URL" "$AK" "$SK" >"$T_TMP/fake.log" 2>&1 &
+FAKE_PID=$!
+T_CLEANUP="$T_CLEANUP kill_fake"
+kill_fake() { kill "$FAKE_PID"; }
+FAKE="http://127.0.0.1:$FAKE_PORT"
+i=0
+until curl -s -o /dev/null "$FAKE/checkip"; do
+	i=$((i + 1)); [ $i -gt 50 ] && { not_ok tui_aws_fake_start "fakeaws did not start"; cat "$T_TMP/fake.log"; exit 0; }
+	sleep 0.2
+done
+
+AWSENV="AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK AWS_ENDPOINT_URL=$FAKE"
+AWSENV="$AWSENV RDSM_CHECKIP_URL=$FAKE/checkip AWS_EC2_METADATA_DISABLED=true"
+AWSENV="$AWSENV AWS_EC2_METADATA_SERVICE_ENDPOINT=$FAKE RDSM_POLL_SECONDS=1"
+
+SG=$(awsctl sg-create rdsm-tui-sg)
+W="$T_TMP/work"
+mkdir -p "$W"
+cat >"$W/config.ini" <<INI
+[aws]
+region = us-east-1
+
+[instance]
+mode = create
+identifier = tuidb
+class = db.t3.micro
+engine_version = 15
+storage_gb = 20
+storage_type = gp3
+multi_az = false
+backup_retention_days = 7
+master_password = Str0ng-Passw0rd-x
+security_group = $SG
+public = true
+
+[network]
+allow = auto
+port = 5432
+INI
+chmod 600 "$W/config.ini"
+
+# The instance and this machine's rule, made beforehand by the plain front end.
+(cd "$W" && env $AWSENV "$RDSM_BIN" -c config.ini --plain --yes instance network) >"$T_TMP/plain.out" 2>&1
+expect_eq "--plain --yes instance network succeeds (setup)" 0 $?
+expect_match "setup: the instance is available" "tuidb is available at tuidb\." "$T_TMP/plain.out"
+awsctl sg-rules "$SG" >"$T_TMP/rules0"
+expect_eq "setup: the group admits only this machine" "5432 203.0.113.7/32" "$(cat "$T_TMP/rules0")"
+
+TUI_ENV="$AWSENV"
+if ! tui_start "$W" -c config.ini; then
+	not_ok "wizard starts at the Welcome screen" "no Welcome screen"; sed 's/^/#   | /' "$SCREEN"
+	exit 0
+fi
+ok "wizard starts at the Welcome screen"
+
+# ---- AWS screen: signed in as the IAM user ------------------------------------
+keys Enter Enter
+expect_screen "forward to the AWS screen" "3/9  AWS account"
+expect_screen "the AWS screen shows the ARN and account" \
+	"signed in as arn:aws:iam::123456789012:user/rdsm-tui (account 123456789012)" 20
+expect_screen "the AWS screen says the region" "in us-east-1" 5
+
+# ---- Instance screen: cost, updated on edits ----------------------------------
+keys Enter
+expect_screen "forward to the Instance screen" "4/9  RDS instance"
+expect_screen "the Instance screen shows the monthly cost" 'cost' 20
+# the panel is short at 30 rows: the instance's own row is further down
+keys NPage
+expect_screen "the Instance screen shows the instance available (PgDn)" "available: postgres 15.10, db.t3.micro" 20
+keys PPage
+cost_line() { capture; grep -o 'about \$[0-9][0-9.,]*/month' "$SCREEN" | head -n 1; }
+wait_cost() { # the first cost figure, waiting up to 10 s for it
+	n=0; c=$(cost_line)
+	while [ -z "$c" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); c=$(cost_line); done
+	echo "$c"
+}
+# wait_cost_change NAME WANT SECONDS: one test case — the figure becomes WANT
+# (us-east-1 prices of the shipped table: db.t3.micro $0.018/h, db.t3.small
+# $0.036/h, 730 h a month, gp3 $0.115/GiB-month, Multi-AZ doubles it).
+wait_cost_change() {
+	n=0 lim=$(($3 * 10)); c=$(cost_line)
+	while [ "$c" != "$2" ] && [ $n -lt $lim ]; do sleep 0.1; n=$((n + 1)); c=$(cost_line); done
+	if [ "$c" = "$2" ]; then ok "$1 ($COST → $c)"; else
+		not_ok "$1" "want [$2], still [$c]"; sed 's/^/#   | /' "$SCREEN"; fi
+	COST=$c
+}
+COST=$(wait_cost)
+expect_eq "the cost of db.t3.micro, 20 GiB gp3, single-AZ" 'about $15.44/month' "$COST"
+expect_screen "the cost says the prices are dated" "prices of 20" 2
+
+# focus the class field: Tab from the first field until "▶ class"
+focus() { # KEY: Tab until the row marker is on KEY
+	n=0
+	while [ $n -lt 20 ]; do
+		capture
+		grep -q "^▶ $1 " "$SCREEN" && return 0
+		keys Tab; n=$((n + 1)); sleep 0.1
+	done
+	return 1
+}
+if focus class; then ok "focus reaches the class field"; else
+	not_ok "focus reaches the class field"; sed 's/^/#   | /' "$SCREEN"; fi
+keys C-u
+type_text "db.t3.small"
+expect_screen "the class field shows the edit" "db.t3.small"
+wait_cost_change "editing the class to db.t3.small updates the cost" 'about $28.58/month' 15
+
+focus storage_gb || not_ok "focus reaches storage_gb"
+keys C-u
+type_text "200"
+wait_cost_change "editing storage_gb to 200 updates the cost" 'about $49.28/month' 15
+
+focus multi_az || not_ok "focus reaches multi_az"
+keys C-u
+type_text "true"
+wait_cost_change "editing multi_az to true updates the cost" 'about $98.56/month' 15
+
+# ---- Network screen: live rules ------------------------------------------------
+keys Enter
+expect_screen "forward to the Network screen" "5/9  Network access"
+expect_screen "the Network screen shows this machine's address" "public address 203.0.113.7" 20
+expect_screen "the rules table shows this machine's rule" "tcp 5432 from 203.0.113.7/32" 20
+expect_screen "the rule's verdict: admits this machine" "— admits this" 5
+expect_screen "the overall verdict: this machine is allowed" "this machine is allowed on port 5432" 5
+expect_not_screen "nothing is open to the world yet" "0.0.0.0/0" 1
+
+# another client opens the port to the world: shown with no key pressed
+awsctl sg-world "$SG" 5432
+expect_eq "the other client's rule is in moto" "5432 0.0.0.0/0" "$(awsctl sg-rules "$SG" | grep 0.0.0.0/0)"
+t0=$(date +%s)
+expect_screen "the world rule appears without a key pressed" "tcp 5432 from 0.0.0.0/0" 15
+echo "# appeared after $(($(date +%s) - t0)) s"
+expect_screen "the world rule is flagged as open to the whole internet" "open to the whole internet" 5
+expect_screen "the overall verdict says the port is open to the world" "port 5432 is open to the whole internet" 5
+# flagged in the error colour (red in the default theme), the allowed rule in green
+tm capture-pane -e -p -t w >"$T_TMP/screen.ansi"
+E=$(printf '\033')
+if grep -F 'tcp 5432 from 0.0.0.0/0' "$T_TMP/screen.ansi" | grep -qF "$E[31m" &&
+	! grep -F 'tcp 5432 from 203.0.113.7/32' "$T_TMP/screen.ansi" | grep -qF "$E[31m"; then
+	ok "the world rule is drawn in the error colour, this machine's rule is not"; else
+	not_ok "the world rule is drawn in the error colour, this machine's rule is not"
+	cat -v "$T_TMP/screen.ansi" | sed 's/^/#   | /'; fi
+expect_screen "this machine's rule is still listed" "tcp 5432 from 203.0.113.7/32" 2
+
+# the other client revokes it: the row goes away, again with no key pressed
+awsctl sg-unworld "$SG" 5432
+t0=$(date +%s)
+expect_not_screen "the revoked world rule disappears without a key pressed" "0.0.0.0/0" 15
+echo "# disappeared after $(($(date +%s) - t0)) s"
+expect_screen "the verdict is back to allowed" "this machine is allowed on port 5432" 5
+
+# F6 does the step for real: it asks before revoking a world rule
+awsctl sg-world "$SG" 5432
+expect_screen "a new world rule from the other client appears" "tcp 5432 from 0.0.0.0/0" 15
+keys F6
+expect_screen "F6 asks before revoking the world rule" "open to the whole internet. Revoke it?" 20
+keys y
+expect_screen "answering y revokes it" "revoked tcp 5432 from 0.0.0.0/0" 20
+expect_eq "the world rule is gone from moto, this machine's rule kept" "5432 203.0.113.7/32" \
+	"$(awsctl sg-rules "$SG")"
+expect_not_screen "the live table drops the revoked rule" "0.0.0.0/0" 15
+
+# quit: the class edits are unsaved, so it asks; leave without saving
+keys F10
+expect_screen "quitting with unsaved edits asks" "not saved"
+keys y
+expect_clean_exit "quit from the Network screen" 0
+expect_match "the config was not changed by quitting unsaved" "^class = db.t3.micro" "$W/config.ini"
