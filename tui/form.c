@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <wchar.h>
 
 #include "password.h"
 #include "util.h"
@@ -11,6 +12,7 @@
 #define LABEL_X 2
 #define LABEL_W 22
 #define FIELD_X (LABEL_X + LABEL_W + 2)
+#define RULE_ROWS_MAX 3 /* a field's rule wraps onto at most this many rows */
 
 void form_init(struct form *fm, struct tui *t, const char *section)
 {
@@ -134,11 +136,28 @@ int form_key(struct form *fm, struct tui *t, int type, wint_t ch)
 	return r ? R_HANDLED | R_REDRAW : R_NONE;
 }
 
+/* Rows field I's rule takes under it: 0 when valid, else its wrapped height. */
+static int rule_rows(const struct form *fm, int i)
+{
+	if (!fm->bad[i])
+		return 0;
+	int fw = COLS - FIELD_X - 2;
+	wchar_t w[512];
+	size_t n = mbstowcs(w, fm->rule[i], 511);
+	int width = n == (size_t)-1 ? (int)strlen(fm->rule[i]) : wcswidth(w, n);
+	if (width < 0)
+		width = (int)n;
+	/* word wrapping loses up to a word per row: count rows 10 columns short */
+	int usable = fw > 20 ? fw - 10 : fw > 0 ? fw : 1;
+	int rows = (width + 2 + usable - 1) / usable;
+	return rows < 1 ? 1 : rows > RULE_ROWS_MAX ? RULE_ROWS_MAX : rows;
+}
+
 int form_rows(const struct form *fm)
 {
 	int rows = 0;
 	for (int i = 0; i < fm->n; i++)
-		rows += 1 + fm->bad[i];
+		rows += 1 + rule_rows(fm, i);
 	return rows + (fm->nbuttons ? 1 + fm->nbuttons : 0);
 }
 
@@ -156,10 +175,10 @@ int form_draw(struct form *fm, struct tui *t, int top, int rows)
 	/* Keep the focused field (and its rule) in view. */
 	int focus_row = 0;
 	for (int i = 0; i < fm->n && i < fm->focus; i++)
-		focus_row += 1 + fm->bad[i];
+		focus_row += 1 + rule_rows(fm, i);
 	if (fm->focus >= fm->n)
 		focus_row += 1 + (fm->focus - fm->n);
-	int focus_h = fm->focus < fm->n ? 1 + fm->bad[fm->focus] : 1;
+	int focus_h = fm->focus < fm->n ? 1 + rule_rows(fm, fm->focus) : 1;
 	if (focus_row < fm->scroll)
 		fm->scroll = focus_row;
 	if (focus_row + focus_h > fm->scroll + rows)
@@ -192,12 +211,16 @@ int form_draw(struct form *fm, struct tui *t, int top, int rows)
 			used = row - fm->scroll + 1;
 		}
 		row++;
-		if (fm->bad[i]) {
+		int rr = rule_rows(fm, i);
+		if (rr) {
 			if (EMIT_ROW()) {
-				ui_textf(Y, FIELD_X, fw, ROLE_FIELD_ERROR, "✗ %s", fm->rule[i]);
-				used = row - fm->scroll + 1;
+				int h = fm->scroll + rows - row; /* rows left in view */
+				char *msg = xasprintf("✗ %s", fm->rule[i]);
+				ui_wrap(Y, FIELD_X, fw, h < rr ? h : rr, ROLE_FIELD_ERROR, msg);
+				free(msg);
+				used = row - fm->scroll + (h < rr ? h : rr);
 			}
-			row++;
+			row += rr;
 		}
 	}
 	if (fm->nbuttons)
