@@ -372,11 +372,14 @@ int live_event(struct live *lv, struct tui *t, const struct job_msg *m)
 	switch (ev->kind) {
 	case EV_STEP_START:
 		snprintf(lv->status, sizeof lv->status, "%s…", ev->text);
+		lv->worst = LEVEL_OK;
 		break;
 	case EV_STATUS:
 		snprintf(lv->status, sizeof lv->status, "%s", ev->text);
 		break;
 	case EV_FINDING:
+		if (ev->level > lv->worst)
+			lv->worst = ev->level;
 		if (lv->runs > 1 && lv->inspect)
 			add_row(&lv->next_rows, &lv->nnext, ev);
 		else
@@ -402,7 +405,8 @@ int live_event(struct live *lv, struct tui *t, const struct job_msg *m)
 	}
 	case EV_STEP_DONE:
 		snprintf(lv->result, sizeof lv->result, "%s: %s", step_title(ev->step), ev->text);
-		lv->result_level = LEVEL_OK;
+		/* done, but an error or warning among its findings shows on the summary */
+		lv->result_level = lv->worst > LEVEL_OK ? lv->worst : LEVEL_OK;
 		break;
 	case EV_STEP_FAILED:
 		snprintf(lv->result, sizeof lv->result, "%s: %s", step_title(ev->step), ev->text);
@@ -623,9 +627,15 @@ void settings_draw(struct tui *t, struct settings *s, int top, int rows)
 	t->hint = form_help(&s->form);
 	if (s->act) {
 		static char keys[200];
+		const char *act = s->act;
+		for (int i = 0; s->act_on_error && i < s->live.nrows; i++)
+			if (s->live.rows[i].level == LEVEL_ERROR &&
+			    strcmp(s->live.rows[i].item, "verdict") == 0 &&
+			    strstr(s->live.rows[i].text, "open to the whole internet"))
+				act = s->act_on_error;
 		snprintf(keys, sizeof keys,
 			 "Enter next  Esc back  F1 help  F2 save  %sF6 %s  F10 quit",
-			 password_index(&s->form) >= 0 ? "F3/F4 password  " : "F5 check  ", s->act);
+			 password_index(&s->form) >= 0 ? "F3/F4 password  " : "F5 check  ", act);
 		t->keys = keys;
 	}
 }

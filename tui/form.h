@@ -61,6 +61,7 @@ struct live {
 	char status[1100];
 	char result[1200];
 	enum finding_level result_level;
+	enum finding_level worst; /* the worst finding of the step running now */
 	struct live_row *rows, *next_rows;
 	int nrows, nnext;
 	struct live_prog prog[32];
@@ -94,6 +95,7 @@ struct settings {
 	const char *intro;
 	const char *live_heading;
 	const char *act; /* F6 runs the live panel's step for real: what it does, in words */
+	const char *act_on_error; /* F6's words while the verdict says world-open */
 	struct form form;
 	struct live live;
 	bool has_live;

@@ -11,6 +11,7 @@ static void *network_enter(struct tui *t)
 					  1u << STEP_NETWORK, true, 5.0,
 					  "Security group rules for the port (read only until F6)");
 	s->act = "add the rule";
+	s->act_on_error = "fix: revoke world rule"; /* F6 asks before revoking 0.0.0.0/0 */
 	return s;
 }
 

@@ -207,6 +207,14 @@ if grep -F 'tcp 5432 from 0.0.0.0/0' "$T_TMP/screen.ansi" | grep -qF "$E[31m" &&
 	not_ok "the world rule is drawn in the error colour, this machine's rule is not"
 	cat -v "$T_TMP/screen.ansi" | sed 's/^/#   | /'; fi
 expect_screen "this machine's rule is still listed" "tcp 5432 from 203.0.113.7/32" 2
+expect_screen "the key line offers the one-key fix" "F6 fix: revoke world rule" 5
+capture
+if grep -F "Security group:" "$SCREEN" | grep -q "✓"; then
+	not_ok "the step's summary is not marked OK while the port is open to the world"
+	sed 's/^/#   | /' "$SCREEN"
+else
+	ok "the step's summary is not marked OK while the port is open to the world"
+fi
 
 # the other client revokes it: the row goes away, again with no key pressed
 awsctl sg-unworld "$SG" 5432
@@ -214,6 +222,7 @@ t0=$(date +%s)
 expect_not_screen "the revoked world rule disappears without a key pressed" "0.0.0.0/0" 15
 echo "# disappeared after $(($(date +%s) - t0)) s"
 expect_screen "the verdict is back to allowed" "this machine is allowed on port 5432" 5
+expect_screen "the key line is back to adding the rule" "F6 add the rule" 5
 
 # F6 does the step for real: it asks before revoking a world rule
 awsctl sg-world "$SG" 5432
