@@ -35,7 +35,10 @@ keys Enter
 expect_screen "the Source screen's live inventory shows the server" "PostgreSQL" 20
 for i in 1 2 3 4; do keys Enter; done
 expect_screen "the Target screen opens" "6/9  Target database"
-expect_screen "the Target screen's live probe succeeds" "✓ Target connection:" 20
+expect_screen "the Target screen's live probe succeeds" "Target connection: PostgreSQL 1" 20
+# sslmode=disable: the summary carries the step's warning (not encrypted), not a ✓
+expect_screen "the Target summary is marked with the TLS warning" "! Target connection:" 5
+expect_screen "the login is marked ok" "✓ auth" 5
 keys Enter Enter Enter
 expect_screen "the Run screen opens" "9/9  Run"
 keys Enter
