@@ -443,11 +443,11 @@ static void handle_job_msg(struct tui *t, struct loop *L, struct job_msg *m)
 			switch (ev->kind) {
 			case EV_STEP_START:
 				t->badge[ev->step] = STATUS_RUNNING;
-				L->dirty = true;
+				react(t, L, R_LAZY);
 				break;
 			case EV_STEP_DONE:
 				t->badge[ev->step] = STATUS_OK;
-				L->dirty = true;
+				react(t, L, R_LAZY);
 				break;
 			case EV_STEP_FAILED:
 				t->badge[ev->step] = STATUS_FAILED;
@@ -466,8 +466,16 @@ static void handle_job_msg(struct tui *t, struct loop *L, struct job_msg *m)
 		if (!m->inspect)
 			L->last_run_rc = m->rc;
 	}
-	if (screens[t->cur]->event)
-		react(t, L, screens[t->cur]->event(t, t->data, m));
+	if (screens[t->cur]->event) {
+		int r = screens[t->cur]->event(t, t->data, m);
+		/* A run's status lines and findings come in bursts: repaint them at
+		 * most once per LAZY_INTERVAL, like progress, so the terminal (often
+		 * over SSH) stays quiet; failures and the end are drawn at once. */
+		if (m->kind == JM_EVENT && !m->inspect && (r & R_REDRAW) &&
+		    m->ev.kind != EV_STEP_FAILED)
+			r = (r & ~R_REDRAW) | R_LAZY;
+		react(t, L, r);
+	}
 }
 
 static void handle_resize(struct tui *t, struct loop *L)
