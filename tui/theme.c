@@ -201,8 +201,10 @@ void theme_load(const char *name, char *warn, size_t warnsz)
 		snprintf(path, sizeof path, "%s", name);
 		f = fopen(path, "r");
 	} else {
-		/* ./themes, then next to the program (a build tree), then the install. */
-		char exe[4096] = "", here[4200] = "", up[4200] = "";
+		/* ./themes, then next to the program (a build tree), then the
+		 * install relative to the program (PREFIX/bin → PREFIX/share), then
+		 * the install directory compiled in. */
+		char exe[4096] = "", here[4200] = "", up[4200] = "", share[4200] = "";
 		ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 		if (n > 0) {
 			exe[n] = 0;
@@ -211,10 +213,11 @@ void theme_load(const char *name, char *warn, size_t warnsz)
 				*slash = 0;
 				snprintf(here, sizeof here, "%s/themes", exe);
 				snprintf(up, sizeof up, "%s/../themes", exe);
+				snprintf(share, sizeof share, "%s/../share/rds-migrate/themes", exe);
 			}
 		}
-		const char *dirs[] = {"themes", here, up, RDSM_DATADIR "/themes"};
-		for (size_t i = 0; i < 4 && !f; i++) {
+		const char *dirs[] = {"themes", here, up, share, RDSM_DATADIR "/themes"};
+		for (size_t i = 0; i < sizeof dirs / sizeof dirs[0] && !f; i++) {
 			if (!dirs[i][0])
 				continue;
 			snprintf(path, sizeof path, "%s/%s.ini", dirs[i], name);
@@ -224,7 +227,8 @@ void theme_load(const char *name, char *warn, size_t warnsz)
 	if (!f) {
 		if (explicit)
 			warnf(warn, warnsz,
-			      "theme '%s' not found in ./themes or %s/themes: using the default",
+			      "theme '%s' not found in ./themes, next to the program or in "
+			      "%s/themes: using the default",
 			      name, RDSM_DATADIR);
 		return;
 	}
