@@ -239,8 +239,13 @@ char *read_file(const char *path, size_t *len, char **cause)
 		return NULL;
 	}
 	struct stat st;
-	if (fstat(fd, &st) != 0 || S_ISDIR(st.st_mode)) {
-		fail(cause, "%s: %s", path, S_ISDIR(st.st_mode) ? "is a directory" : strerror(errno));
+	if (fstat(fd, &st) != 0) {
+		fail(cause, "%s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		fail(cause, "%s: is a directory", path);
 		close(fd);
 		return NULL;
 	}
