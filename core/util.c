@@ -235,7 +235,9 @@ char *read_file(const char *path, size_t *len, char **cause)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		fail(cause, "%s: %s", path, strerror(errno));
+		int e = errno; /* callers test errno == ENOENT */
+		fail(cause, "%s: %s", path, strerror(e));
+		errno = e;
 		return NULL;
 	}
 	struct stat st;
