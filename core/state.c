@@ -17,11 +17,20 @@ char *state_path_for(const char *config_path)
 	return p;
 }
 
+/* Keep a replaced value until state_free: state_get handed it out unlocked. */
+static void state_retire(struct state *st, char *value)
+{
+	st->retired = xrealloc(st->retired, (st->nretired + 1) * sizeof *st->retired);
+	st->retired[st->nretired++] = value;
+}
+
 static void state_put(struct state *st, const char *key, const char *value)
 {
 	for (size_t i = 0; i < st->n; i++)
 		if (strcmp(st->v[i].key, key) == 0) {
-			free(st->v[i].value);
+			if (strcmp(st->v[i].value, value) == 0)
+				return;
+			state_retire(st, st->v[i].value);
 			st->v[i].value = xstrdup(value);
 			return;
 		}
@@ -69,6 +78,9 @@ void state_free(struct state *st)
 		free(st->v[i].value);
 	}
 	free(st->v);
+	for (size_t i = 0; i < st->nretired; i++)
+		free(st->retired[i]);
+	free(st->retired);
 	free(st->path);
 	pthread_mutex_destroy(&st->lock);
 	memset(st, 0, sizeof *st);
@@ -116,7 +128,7 @@ int state_set(struct state *st, const char *key, const char *value, char **cause
 		for (size_t i = 0; i < st->n; i++)
 			if (strcmp(st->v[i].key, key) == 0) {
 				free(st->v[i].key);
-				free(st->v[i].value);
+				state_retire(st, st->v[i].value);
 				st->v[i] = st->v[--st->n];
 				break;
 			}

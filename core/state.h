@@ -14,6 +14,8 @@ struct state {
 	char *path;
 	struct state_entry *v;
 	size_t n;
+	char **retired; /* replaced values, freed by state_free: another thread may hold them */
+	size_t nretired;
 	pthread_mutex_t lock;
 };
 
@@ -22,7 +24,8 @@ char *state_path_for(const char *config_path);
 /* Load PATH (missing is fine: empty state). */
 int state_load(struct state *st, const char *path, char **cause);
 void state_free(struct state *st);
-/* NULL when unset. The pointer stays valid until the key is set again. */
+/* NULL when unset. The pointer stays valid until state_free (jobs in other
+ * threads may set the key meanwhile). */
 const char *state_get(struct state *st, const char *key);
 /* Set and save at once (atomic write, 0600). VALUE NULL removes the key. */
 int state_set(struct state *st, const char *key, const char *value, char **cause);
