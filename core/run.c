@@ -270,9 +270,12 @@ char *run_target_conninfo(struct run *r, char **cause)
 		return NULL;
 	const struct config *c = r->cfg;
 	const char *port = *config_get(c, CFG_TARGET_PORT) ? config_get(c, CFG_TARGET_PORT) : NULL;
-	const char *rootcert = *config_get(c, CFG_TARGET_SSLROOTCERT)
-				       ? config_get(c, CFG_TARGET_SSLROOTCERT)
-				       : r->res.sslrootcert;
+	pthread_mutex_lock(&r->lock); /* res.sslrootcert may be set by another job */
+	char *rootcert = *config_get(c, CFG_TARGET_SSLROOTCERT)
+				 ? xstrdup(config_get(c, CFG_TARGET_SSLROOTCERT))
+			 : r->res.sslrootcert ? xstrdup(r->res.sslrootcert)
+					      : NULL;
+	pthread_mutex_unlock(&r->lock);
 	const char *url = config_get(c, CFG_TARGET_URL);
 	if (*url) {
 		const char *const defaults[] = {"hostaddr",
@@ -288,7 +291,9 @@ char *run_target_conninfo(struct run *r, char **cause)
 						"connect_timeout",
 						"10",
 						NULL};
-		return conninfo_from_url(url, defaults, cause);
+		char *ci = conninfo_from_url(url, defaults, cause);
+		free(rootcert);
+		return ci;
 	}
 	pthread_mutex_lock(&r->lock);
 	char *ci = NULL;
@@ -316,6 +321,7 @@ char *run_target_conninfo(struct run *r, char **cause)
 		conninfo_add(&ci, "connect_timeout", "10");
 	}
 	pthread_mutex_unlock(&r->lock);
+	free(rootcert);
 	return ci;
 }
 

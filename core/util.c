@@ -145,29 +145,39 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-static int copy_file(const char *from, const char *to, unsigned mode, char **cause)
+/* Replace the file at TARGET (never following a link there) with DATA: a
+ * fresh temp file in the same directory (mkostemp: no name another user can
+ * plant), fsync, rename, fsync of the directory. SHOWN names it in errors. */
+static int replace_file(const char *target, const char *shown, const char *data, size_t len,
+			unsigned mode, char **cause)
 {
-	size_t len;
-	char *data = read_file(from, &len, cause);
-	if (!data)
-		return -1;
-	char *tmp = xasprintf("%s.tmp-%ld", to, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	char *dcopy = xstrdup(target);
+	char *dir = xstrdup(dirname(dcopy));
+	free(dcopy);
+	char *bcopy = xstrdup(target);
+	char *tmp = xasprintf("%s/.%s.tmp-XXXXXX", dir, basename(bcopy));
+	free(bcopy);
 	int rc = -1;
+	int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
-		fail(cause, "%s: cannot create the backup: %s", to, strerror(errno));
+		fail(cause, "%s: cannot create a file in %s: %s", shown, dir, strerror(errno));
 	} else if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
-		fail(cause, "%s: cannot write the backup: %s", to, strerror(errno));
+		fail(cause, "%s: cannot write: %s", shown, strerror(errno));
 		close(fd);
 		unlink(tmp);
-	} else if (close(fd) != 0 || rename(tmp, to) != 0) {
-		fail(cause, "%s: cannot write the backup: %s", to, strerror(errno));
+	} else if (close(fd) != 0 || rename(tmp, target) != 0) {
+		fail(cause, "%s: cannot replace the file: %s", shown, strerror(errno));
 		unlink(tmp);
 	} else {
+		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
 		rc = 0;
 	}
 	free(tmp);
-	free_secret(data);
+	free(dir);
 	return rc;
 }
 
@@ -178,55 +188,26 @@ int atomic_write_file(const char *path, const char *data, size_t len, unsigned m
 	if (!target)
 		return -1;
 	int rc = -1;
-	char *tmp = NULL;
 	struct stat st;
 	if (stat(target, &st) == 0 && S_ISDIR(st.st_mode)) {
 		fail(cause, "%s is a directory, not a file", target);
 		goto out;
 	}
 	if (backup_suffix && access(target, F_OK) == 0) {
+		size_t olen;
+		char *old = read_file(target, &olen, cause);
+		if (!old)
+			goto out;
 		char *bak = xasprintf("%s%s", target, backup_suffix);
-		int b = copy_file(target, bak, 0600, cause);
+		int b = replace_file(bak, bak, old, olen, 0600, cause);
+		memset(old, 0, olen);
+		free(old);
 		free(bak);
 		if (b != 0)
 			goto out;
 	}
-	char *dcopy = xstrdup(target);
-	char *dir = xstrdup(dirname(dcopy));
-	free(dcopy);
-	char *bcopy = xstrdup(target);
-	tmp = xasprintf("%s/.%s.tmp-XXXXXX", dir, basename(bcopy));
-	free(bcopy);
-	int fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		fail(cause, "%s: cannot create a file in %s: %s", path, dir, strerror(errno));
-		free(tmp);
-		tmp = NULL;
-		free(dir);
-		goto out;
-	}
-	if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
-		fail(cause, "%s: cannot write: %s", path, strerror(errno));
-		close(fd);
-		unlink(tmp);
-		free(dir);
-		goto out;
-	}
-	if (close(fd) != 0 || rename(tmp, target) != 0) {
-		fail(cause, "%s: cannot replace the file: %s", path, strerror(errno));
-		unlink(tmp);
-		free(dir);
-		goto out;
-	}
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	free(dir);
-	rc = 0;
+	rc = replace_file(target, path, data, len, mode, cause);
 out:
-	free(tmp);
 	free(target);
 	return rc;
 }
