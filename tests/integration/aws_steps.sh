@@ -5,9 +5,7 @@
 # that moto checks, so a wrongly signed request fails these tests.
 . "$(dirname "$0")/../lib/testlib.sh"
 
-PYBIN=$(dirname "$(command -v moto_server || ls /root/.pyenv/versions/3.11*/bin/moto_server 2>/dev/null | head -n 1)")
-PY="$PYBIN/python"
-[ -x "$PY" ] || PY=python3
+PY=$MOTO_PY
 INSPECT="$ROOT/$BUILD/tools/aws_inspect"
 
 # moto checks signatures only with INITIAL_NO_AUTH_ACTION_COUNT set: the
@@ -19,88 +17,18 @@ unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_
 export HOME="$T_TMP/home"
 mkdir -p "$HOME"
 
-cat >"$T_TMP/awsctl.py" <<'PY'
-"""Set up and look at moto state for the tests (boto3, straight to moto)."""
-import json, os, sys
-import boto3
-url = os.environ["MOTO_URL"]
-kw = dict(endpoint_url=url, region_name="us-east-1",
-          aws_access_key_id=os.environ.get("T_AK", "bootstrap"),
-          aws_secret_access_key=os.environ.get("T_SK", "bootstrap"))
-cmd, args = sys.argv[1], sys.argv[2:]
-if cmd == "mkuser":
-    iam = boto3.client("iam", **kw)
-    iam.create_user(UserName="rdsm-test")
-    iam.put_user_policy(UserName="rdsm-test", PolicyName="all", PolicyDocument=json.dumps(
-        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
-    k = iam.create_access_key(UserName="rdsm-test")["AccessKey"]
-    print(k["AccessKeyId"], k["SecretAccessKey"])
-elif cmd == "assume":
-    iam = boto3.client("iam", **kw)
-    iam.create_role(RoleName="rdsm-role", AssumeRolePolicyDocument=json.dumps(
-        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"},
-                                                 "Action": "sts:AssumeRole"}]}))
-    iam.put_role_policy(RoleName="rdsm-role", PolicyName="all", PolicyDocument=json.dumps(
-        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
-    c = boto3.client("sts", **kw).assume_role(
-        RoleArn="arn:aws:iam::123456789012:role/rdsm-role", RoleSessionName="rdsm-session")["Credentials"]
-    print(c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])
-elif cmd == "default-vpc":
-    print(boto3.client("ec2", **kw).describe_vpcs(
-        Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"])
-elif cmd == "sg-create":
-    ec2 = boto3.client("ec2", **kw)
-    vpc = ec2.describe_vpcs(Filters=[{"Name": "is-default", "Values": ["true"]}])["Vpcs"][0]["VpcId"]
-    print(ec2.create_security_group(GroupName=args[0], Description="t", VpcId=vpc)["GroupId"])
-elif cmd == "sg-world":
-    boto3.client("ec2", **kw).authorize_security_group_ingress(GroupId=args[0], IpPermissions=[
-        {"IpProtocol": "tcp", "FromPort": int(args[1]), "ToPort": int(args[1]),
-         "IpRanges": [{"CidrIp": "0.0.0.0/0", "Description": "anyone"}]}])
-elif cmd == "sg-rules":
-    g = boto3.client("ec2", **kw).describe_security_groups(GroupIds=[args[0]])["SecurityGroups"][0]
-    for p in g["IpPermissions"]:
-        for r in p.get("IpRanges", []):
-            print("%s %s %s %s" % (p.get("FromPort"), r["CidrIp"], "|", r.get("Description", "")))
-        for r in p.get("UserIdGroupPairs", []):
-            print("%s %s %s %s" % (p.get("FromPort"), r["GroupId"], "|", r.get("Description", "")))
-elif cmd == "mkdb":
-    boto3.client("rds", **kw).create_db_instance(
-        DBInstanceIdentifier=args[0], DBInstanceClass=args[1], Engine=args[2],
-        EngineVersion=args[3], MasterUsername="someone", MasterUserPassword="Another-pw-123",
-        AllocatedStorage=50, PubliclyAccessible=(args[4] == "true") if len(args) > 4 else True)
-elif cmd == "db":
-    d = boto3.client("rds", **kw).describe_db_instances(DBInstanceIdentifier=args[0])["DBInstances"][0]
-    tags = {t["Key"]: t["Value"] for t in d.get("TagList", [])}
-    print("version=%s encrypted=%s class=%s created-by=%s secret=%s" % (
-        d["EngineVersion"], d["StorageEncrypted"], d["DBInstanceClass"], tags.get("created-by"),
-        "yes" if d.get("MasterUserSecret") else "no"))
-elif cmd == "count-dbs":
-    print(len(boto3.client("rds", **kw).describe_db_instances()["DBInstances"]))
-PY
-awsctl() { MOTO_URL="$MOTO_URL" T_AK="$AK" T_SK="$SK" "$PY" "$T_TMP/awsctl.py" "$@"; }
-
-set -- $(awsctl mkuser) || true
+set -- $(awsctl mkuser rdsm-test) || true
 AK=$1 SK=$2
 [ -n "$AK" ] || { not_ok aws_iam_user "cannot create the IAM user in moto"; exit 1; }
 
 # fakeaws in front of moto: every AWS request of rds-migrate goes through it
-FAKE_PORT=$(free_port)
-python3 "$ROOT/tests/tools/fakeaws.py" "$FAKE_PORT" "$MOTO_URL" "$AK" "$SK" >"$T_TMP/fake.log" 2>&1 &
-FAKE_PID=$!
-T_CLEANUP="$T_CLEANUP kill_fake"
-kill_fake() { kill "$FAKE_PID"; }
-FAKE="http://127.0.0.1:$FAKE_PORT"
-i=0
-until curl -s -o /dev/null "$FAKE/checkip"; do
-	i=$((i + 1)); [ $i -gt 50 ] && { not_ok aws_fake_start "fakeaws did not start"; cat "$T_TMP/fake.log"; exit 1; }
-	sleep 0.2
-done
+fakeaws_start "$AK" "$SK" || { not_ok aws_fake_start "fakeaws did not start"; exit 1; }
 fake() { curl -s "$FAKE/_fake/$1"; }
 export AWS_ENDPOINT_URL="$FAKE" RDSM_CHECKIP_URL="$FAKE/checkip" RDSM_POLL_SECONDS=1
 export AWS_EC2_METADATA_SERVICE_ENDPOINT="$FAKE" AWS_EC2_METADATA_DISABLED=true
 
 # the signature check is on: a request signed with a wrong secret is refused
-if MOTO_URL="$MOTO_URL" T_AK="$AK" T_SK="wrong-secret" "$PY" "$T_TMP/awsctl.py" count-dbs >/dev/null 2>&1; then
+if (SK=wrong-secret; awsctl count-dbs) >/dev/null 2>&1; then
 	not_ok aws_moto_checks_signatures "moto accepted a wrongly signed request"
 else
 	ok aws_moto_checks_signatures

@@ -137,3 +137,26 @@ moto_start() {
 	done
 	export AWS_ENDPOINT_URL="$MOTO_URL" AWS_EC2_METADATA_DISABLED=true
 }
+
+# The Python that has boto3 (moto's), for tests/lib/awsctl.py.
+MOTO_PY="$(dirname "$(command -v moto_server || ls /root/.pyenv/versions/3.11*/bin/moto_server 2>/dev/null | head -n 1)")/python"
+[ -x "$MOTO_PY" ] || MOTO_PY=python3
+# awsctl CMD ARGS…: boto3 straight to moto, signed with $AK/$SK (tests/lib/awsctl.py).
+awsctl() { MOTO_URL="$MOTO_URL" T_AK="${AK:-}" T_SK="${SK:-}" "$MOTO_PY" "$ROOT/tests/lib/awsctl.py" "$@"; }
+
+# fakeaws_start AK SK: tests/tools/fakeaws.py in front of moto (engine
+# versions, faults, IMDSv2, checkip); sets FAKE to its URL, FAKE_PORT its port.
+fakeaws_start() {
+	local i
+	FAKE_PORT=$(free_port)
+	python3 "$ROOT/tests/tools/fakeaws.py" "$FAKE_PORT" "$MOTO_URL" "$1" "$2" >"$T_TMP/fake.log" 2>&1 &
+	FAKE_PID=$!
+	T_CLEANUP="$T_CLEANUP kill_fake"
+	kill_fake() { kill "$FAKE_PID"; }
+	FAKE="http://127.0.0.1:$FAKE_PORT"
+	i=0
+	until curl -s -o /dev/null "$FAKE/checkip"; do
+		i=$((i + 1)); [ $i -gt 50 ] && { cat "$T_TMP/fake.log"; return 1; }
+		sleep 0.2
+	done
+}
