@@ -51,30 +51,6 @@ done >"$T_TMP/counts.src"
 new_target() {
 	pg_sql dst postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1 OWNER app"
 }
-# config NAME TARGET_URL [extra lines]: a 0600 config in its own directory.
-config() {
-	cname=$1
-	mkdir -p "$T_TMP/$cname"
-	{
-		echo "[source]"
-		echo "url = $SRC_URL"
-		echo "[target]"
-		echo "url = $2"
-		echo "sslmode = disable"
-		echo "[migrate]"
-		echo "jobs = 2"
-		shift 2
-		for l in "$@"; do echo "$l"; done
-	} >"$T_TMP/$cname/config.ini"
-	chmod 600 "$T_TMP/$cname/config.ini"
-	echo "$T_TMP/$cname/config.ini"
-}
-# rdsm CONFIG OUT ARGS…: run the plain front end in the foreground; sets RC.
-rdsm() {
-	cfg=$1 out=$2; shift 2
-	timeout 120 "$RDSM_BIN" -c "$cfg" --plain "$@" >"$out" 2>&1
-	RC=$?
-}
 # rdsm_bg CONFIG OUT ARGS…: the same in the background; sets BG (its pid).
 rdsm_bg() {
 	cfg=$1 out=$2; shift 2
@@ -177,7 +153,7 @@ resume() {
 signal_case() { # SIG DB
 	sig=$1 db=$2
 	new_target "$db"
-	cfg=$(config "$db" "$(pg_url dst "$db")")
+	cfg=$(migrate_config "$db" "$(pg_url dst "$db")")
 	st="$T_TMP/$db/.rds-migrate.state"
 	rdsm_bg "$cfg" "$T_TMP/$db.out" schema data verify
 	pid=$BG
@@ -218,7 +194,7 @@ split_case() { # SIG DB
 	sig=$1 db=$2
 	lbl="SIG$sig mid-copy of a table split across jobs"
 	new_target "$db"
-	cfg=$(config "$db" "$(pg_url dst "$db")")
+	cfg=$(migrate_config "$db" "$(pg_url dst "$db")")
 	st="$T_TMP/$db/.rds-migrate.state"
 	RDSM_COPY_SPLIT_BYTES=1000000 "$RDSM_BIN" -c "$cfg" --plain schema data verify \
 		>"$T_TMP/$db.out" 2>"$T_TMP/$db.out.err" &
@@ -310,7 +286,7 @@ terminate_case() {
 	which=$1 db=$2
 	lbl="$which backends terminated mid-copy"
 	new_target "$db"
-	cfg=$(config "$db" "$(pg_url dst "$db")")
+	cfg=$(migrate_config "$db" "$(pg_url dst "$db")")
 	st="$T_TMP/$db/.rds-migrate.state"
 	rdsm_bg "$cfg" "$T_TMP/$db.out" schema data verify
 	pid=$BG
@@ -367,7 +343,7 @@ diskfull() {
 	chown postgres "$mnt"
 	pg_sql dst postgres -c "CREATE TABLESPACE small LOCATION '$mnt'" >/dev/null
 	pg_sql dst postgres -c "CREATE DATABASE $db OWNER app TABLESPACE small" >/dev/null
-	cfg=$(config "$db" "$(pg_url dst "$db")")
+	cfg=$(migrate_config "$db" "$(pg_url dst "$db")")
 	st="$T_TMP/$db/.rds-migrate.state"
 	fast
 	rdsm "$cfg" "$T_TMP/$db.out" schema data verify
@@ -397,7 +373,7 @@ pg_sql dst postgres -c "CREATE ROLE owner2 LOGIN PASSWORD '$DST_PW'" \
 	-c "CREATE DATABASE secrets OWNER owner2" >/dev/null
 SRC_URL="postgresql://mover:$SRC_PW@127.0.0.1:$PROXY_PORT/yousync?sslmode=disable"
 sdir="$T_TMP/secrets"
-cfg=$(config secrets "postgresql://owner2:$DST_PW@127.0.0.1:$PORT_dst/secrets?sslmode=disable" \
+cfg=$(migrate_config secrets "postgresql://owner2:$DST_PW@127.0.0.1:$PORT_dst/secrets?sslmode=disable" \
 	"[env]" "file = $sdir/.env")
 "$RDSM_BIN" -c "$cfg" --plain --log "$sdir/run.log" source probe schema data verify env \
 	>"$sdir/stdout" 2>"$sdir/stderr" &

@@ -20,30 +20,6 @@ schema_by_hand() {
 	PGPASSWORD=app-secret-pw psql -h 127.0.0.1 -p "$PORT_dst" -U app -d "$1" -q \
 		-v ON_ERROR_STOP=1 -f "$FIXTURES/yousync/schema.sql" >/dev/null
 }
-# config NAME TARGET_URL [extra lines]: a config file in its own directory.
-config() {
-	cname=$1
-	mkdir -p "$T_TMP/$cname"
-	{
-		echo "[source]"
-		echo "url = $SRC_URL"
-		echo "[target]"
-		echo "url = $2"
-		echo "sslmode = disable"
-		echo "[migrate]"
-		echo "jobs = 2"
-		shift 2
-		for l in "$@"; do echo "$l"; done
-	} >"$T_TMP/$cname/config.ini"
-	chmod 600 "$T_TMP/$cname/config.ini"
-	echo "$T_TMP/$cname/config.ini"
-}
-# rdsm CONFIG OUT ARGS…: run the plain front end, output in OUT; sets RC.
-rdsm() {
-	cfg=$1 out=$2; shift 2
-	timeout 120 "$RDSM_BIN" -c "$cfg" --plain "$@" >"$out" 2>&1
-	RC=$?
-}
 # checksums CLUSTER DB: one line per table: name, count, md5 of its sorted rows.
 checksums() {
 	for t in users actors actor_aliases urls tokens token_actors scripts words bookmarks \
@@ -55,7 +31,7 @@ checksums() {
 
 # --- the full round trip: source probe schema data verify ---------------------
 new_target roundtrip
-CFG=$(config roundtrip "$(pg_url dst roundtrip)")
+CFG=$(migrate_config roundtrip "$(pg_url dst roundtrip)")
 rdsm "$CFG" "$T_TMP/full.out" source probe schema data verify
 expect_eq "round trip source→target exits 0" 0 "$RC"
 expect_match "source step lists the words table" '\[source\] .*public\.words.*rows' "$T_TMP/full.out"
@@ -81,7 +57,7 @@ expect_match "re-run skips tables already copied and verified" '0 tables copied 
 # --- data and verify into a schema made by hand (text COPY) -------------------
 new_target byhand
 schema_by_hand byhand
-CFG=$(config byhand "$(pg_url dst byhand)" "schema = skip")
+CFG=$(migrate_config byhand "$(pg_url dst byhand)" "schema = skip")
 RDSM_COPY_FORMAT=text rdsm "$CFG" "$T_TMP/byhand.out" data verify
 expect_eq "text COPY into a hand-made schema exits 0" 0 "$RC"
 checksums dst byhand >"$T_TMP/sum.byhand"
@@ -102,7 +78,7 @@ expect_match "verify reports a missing row as a row count difference" 'public\.b
 new_target nonempty
 schema_by_hand nonempty
 pg_sql dst nonempty -c "INSERT INTO actors (name) VALUES ('already here')"
-CFG=$(config nonempty "$(pg_url dst nonempty)" "schema = skip")
+CFG=$(migrate_config nonempty "$(pg_url dst nonempty)" "schema = skip")
 rdsm "$CFG" "$T_TMP/nonempty.out" data
 expect_eq "non-empty target table: data exits 1" 1 "$RC"
 expect_match "non-empty target: the failure names the table" 'FAILED: target table public\.actors already holds rows' "$T_TMP/nonempty.out"
@@ -118,7 +94,7 @@ new_target halfway
 schema_by_hand halfway
 last=$(pg_sql src yousync -c "SELECT max(id) FROM words")
 pg_sql dst halfway -c "ALTER TABLE words ADD CONSTRAINT not_the_last CHECK (id < $last)"
-CFG=$(config halfway "$(pg_url dst halfway)" "schema = skip")
+CFG=$(migrate_config halfway "$(pg_url dst halfway)" "schema = skip")
 rdsm "$CFG" "$T_TMP/half.out" data
 expect_eq "a copy failing on its last row: data exits 1" 1 "$RC"
 expect_match "the failure names the table and the constraint" 'FAILED: .*public\.words.*not_the_last.*left empty' "$T_TMP/half.out"
@@ -137,7 +113,7 @@ else not_ok "after the re-run every table is identical"; diff "$T_TMP/sum.src" "
 new_target split
 schema_by_hand split
 pg_sql dst split -c "ALTER TABLE words ADD CONSTRAINT not_the_last CHECK (id < $last)"
-CFG=$(config split "$(pg_url dst split)" "schema = skip")
+CFG=$(migrate_config split "$(pg_url dst split)" "schema = skip")
 RDSM_COPY_SPLIT_BYTES=1 rdsm "$CFG" "$T_TMP/split.out" data
 expect_eq "split table, a part fails: data exits 1" 1 "$RC"
 expect_match "the failure names the part" 'FAILED: .*public\.words \(part [0-9] of 2\).*not_the_last.*left empty' "$T_TMP/split.out"
@@ -155,29 +131,29 @@ if cmp -s "$T_TMP/sum.src" "$T_TMP/sum.split"; then ok "split table: after the r
 else not_ok "split table: after the re-run every table is identical"; diff "$T_TMP/sum.src" "$T_TMP/sum.split" | head; fi
 
 # --- connection failures: diagnosis and hint ----------------------------------
-CFG=$(config badpw "postgresql://app:wrong-pw@127.0.0.1:$PORT_dst/roundtrip?sslmode=disable")
+CFG=$(migrate_config badpw "postgresql://app:wrong-pw@127.0.0.1:$PORT_dst/roundtrip?sslmode=disable")
 rdsm "$CFG" "$T_TMP/badpw.out" probe
 expect_eq "wrong password: probe exits 1" 1 "$RC"
 expect_match "wrong password: the message says the password was rejected" 'FAILED: password rejected for user app' "$T_TMP/badpw.out"
 expect_match "wrong password: a hint names the setting" 'Hint: check the password' "$T_TMP/badpw.out"
 
 closed=$(free_port)
-CFG=$(config closed "postgresql://app:app-secret-pw@127.0.0.1:$closed/roundtrip?sslmode=disable")
+CFG=$(migrate_config closed "postgresql://app:app-secret-pw@127.0.0.1:$closed/roundtrip?sslmode=disable")
 rdsm "$CFG" "$T_TMP/closed.out" probe
 expect_eq "closed port: probe exits 1" 1 "$RC"
 expect_match "closed port: refused, with a hint" "FAILED: connection refused by 127\.0\.0\.1 port $closed.*Hint: .*nothing listens on port $closed" "$T_TMP/closed.out"
 
-CFG=$(config nodb "$(pg_url dst no_such_db)")
+CFG=$(migrate_config nodb "$(pg_url dst no_such_db)")
 rdsm "$CFG" "$T_TMP/nodb.out" probe
 expect_match "missing database: named, with a hint" 'FAILED: database no_such_db does not exist.*Hint: create it' "$T_TMP/nodb.out"
 
-CFG=$(config nohost "postgresql://app:pw@no-such-host.invalid:5432/x?sslmode=disable")
+CFG=$(migrate_config nohost "postgresql://app:pw@no-such-host.invalid:5432/x?sslmode=disable")
 rdsm "$CFG" "$T_TMP/nohost.out" probe
 expect_match "unknown host: named as such" 'FAILED: unknown host no-such-host\.invalid' "$T_TMP/nohost.out"
 
 # TLS required by us, server without TLS: the RDS PG15 hint path is covered by
 # the diagnosis of "no encryption"; here the server offers none.
-CFG=$(config nossl "postgresql://app:app-secret-pw@127.0.0.1:$PORT_dst/roundtrip?sslmode=require")
+CFG=$(migrate_config nossl "postgresql://app:app-secret-pw@127.0.0.1:$PORT_dst/roundtrip?sslmode=require")
 rdsm "$CFG" "$T_TMP/nossl.out" probe
 expect_match "sslmode=require against a server without TLS: diagnosed" 'FAILED: TLS was required but the server does not offer it' "$T_TMP/nossl.out"
 
@@ -193,7 +169,7 @@ T_CLEANUP="$T_CLEANUP kill_silent"
 kill_silent() { kill "$SILENT"; }
 sleep 0.5
 sp=$(head -n 1 "$T_TMP/silent.port")
-CFG=$(config silent "postgresql://app:app-secret-pw@127.0.0.1:$sp/roundtrip?sslmode=disable")
+CFG=$(migrate_config silent "postgresql://app:app-secret-pw@127.0.0.1:$sp/roundtrip?sslmode=disable")
 start=$(date +%s)
 rdsm "$CFG" "$T_TMP/silent.out" probe
 took=$(( $(date +%s) - start ))

@@ -160,3 +160,30 @@ fakeaws_start() {
 		sleep 0.2
 	done
 }
+
+# migrate_config NAME TARGET_URL [extra lines…]: a 0600 config in its own
+# directory $T_TMP/NAME, from $SRC_URL to TARGET_URL (sslmode disable, 2 jobs).
+migrate_config() {
+	local cname
+	cname=$1
+	mkdir -p "$T_TMP/$cname"
+	{
+		echo "[source]"
+		echo "url = $SRC_URL"
+		echo "[target]"
+		echo "url = $2"
+		echo "sslmode = disable"
+		echo "[migrate]"
+		echo "jobs = 2"
+		shift 2
+		for l in "$@"; do echo "$l"; done
+	} >"$T_TMP/$cname/config.ini"
+	chmod 600 "$T_TMP/$cname/config.ini"
+	echo "$T_TMP/$cname/config.ini"
+}
+# rdsm CONFIG OUT ARGS…: the plain front end in the foreground, output in OUT; sets RC.
+rdsm() {
+	cfg=$1 out=$2; shift 2
+	timeout 120 "$RDSM_BIN" -c "$cfg" --plain "$@" >"$out" 2>&1
+	RC=$?
+}
