@@ -15,7 +15,6 @@
 
 #include "dburl.h"
 #include "dotenv.h"
-#include "rds_ca.h"
 #include "run.h"
 #include "util.h"
 
@@ -173,28 +172,19 @@ int step_env_run(struct run *r, char **cause)
 			return -1;
 		}
 	}
+	/* verify-ca/verify-full with no CA named: the RDS bundle (cached, or
+	 * downloaded once) goes into res.sslrootcert, which the URL then names */
+	char *err = NULL;
+	if (run_ensure_rootcert(r, &err) != 0) {
+		fail(cause, "the target's sslmode needs a CA bundle: %s", err);
+		free(err);
+		return -1;
+	}
 	struct dburl u;
 	int rc = *config_get(c, CFG_TARGET_URL) ? url_from_target(r, &u, cause)
 						: url_from_instance(r, &u, cause);
 	if (rc != 0)
 		return -1;
-	/* verify-ca/verify-full with no CA named: the RDS bundle (cached, or
-	 * downloaded once), as the help of [target] sslrootcert says. */
-	if (!u.sslrootcert && u.sslmode && strncmp(u.sslmode, "verify-", 7) == 0) {
-		char *ca = NULL, *err = NULL;
-		if (rds_ca_ensure(&ca, &err) != 0) {
-			fail(cause, "sslmode=%s needs a CA bundle: %s", u.sslmode,
-			     err ? err : "the RDS CA bundle could not be had; set [target] sslrootcert");
-			free(err);
-			dburl_free(&u);
-			return -1;
-		}
-		u.sslrootcert = ca;
-		pthread_mutex_lock(&r->lock);
-		if (!r->res.sslrootcert)
-			r->res.sslrootcert = xstrdup(ca);
-		pthread_mutex_unlock(&r->lock);
-	}
 	char *url = dburl_build(&u);
 	dburl_free(&u);
 	char *masked = dburl_mask(url);
