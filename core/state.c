@@ -137,3 +137,15 @@ int state_set(struct state *st, const char *key, const char *value, char **cause
 	pthread_mutex_unlock(&st->lock);
 	return rc;
 }
+
+char *state_find(struct state *st, const char *prefix, const char *value)
+{
+	char *key = NULL;
+	size_t n = strlen(prefix);
+	pthread_mutex_lock(&st->lock);
+	for (size_t i = 0; i < st->n && !key; i++)
+		if (strncmp(st->v[i].key, prefix, n) == 0 && strcmp(st->v[i].value, value) == 0)
+			key = xstrdup(st->v[i].key);
+	pthread_mutex_unlock(&st->lock);
+	return key;
+}

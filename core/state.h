@@ -27,6 +27,9 @@ void state_free(struct state *st);
 /* NULL when unset. The pointer stays valid until state_free (jobs in other
  * threads may set the key meanwhile). */
 const char *state_get(struct state *st, const char *key);
+/* The first key starting with PREFIX whose value is VALUE, as a heap copy
+ * (caller frees), or NULL. */
+char *state_find(struct state *st, const char *prefix, const char *value);
 /* Set and save at once (atomic write, 0600). VALUE NULL removes the key. */
 int state_set(struct state *st, const char *key, const char *value, char **cause);
 

@@ -155,22 +155,14 @@ int step_env_run(struct run *r, char **cause)
 		return fail(cause, "[env] key \"%s\" is not a variable name ([A-Z_][A-Z0-9_]*)", key);
 	/* never point the application at a table an interrupted copy left
 	 * half-loaded (a split table after a crash) */
-	if (r->state) {
-		pthread_mutex_lock(&r->state->lock);
-		char *loading = NULL;
-		for (size_t i = 0; i < r->state->n && !loading; i++)
-			if (strncmp(r->state->v[i].key, "table.", 6) == 0 &&
-			    strcmp(r->state->v[i].value, "loading") == 0)
-				loading = xstrdup(r->state->v[i].key + 6);
-		pthread_mutex_unlock(&r->state->lock);
-		if (loading) {
-			fail(cause, "the target table %s holds part of an interrupted copy: run the "
-				    "data step again (it empties and copies it), then verify, before "
-				    "the application is pointed at the target",
-			     loading);
-			free(loading);
-			return -1;
-		}
+	char *loading = r->state ? state_find(r->state, "table.", "loading") : NULL;
+	if (loading) {
+		fail(cause, "the target table %s holds part of an interrupted copy: run the data "
+			    "step again (it empties and copies it), then verify, before the "
+			    "application is pointed at the target",
+		     loading + strlen("table."));
+		free(loading);
+		return -1;
 	}
 	/* verify-ca/verify-full with no CA named: the RDS bundle (cached, or
 	 * downloaded once) goes into res.sslrootcert, which the URL then names */

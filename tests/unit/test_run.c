@@ -147,6 +147,11 @@ static void state_survives_a_reload_and_is_private(void **state)
 	assert_int_equal(state_set(&st, "table.public.words", "verified", NULL), 0);
 	assert_int_equal(state_set(&st, "instance.created", "yousync-db", NULL), 0);
 	assert_int_equal(state_set(&st, "instance.created", NULL, NULL), 0);
+	assert_int_equal(state_set(&st, "table.public.urls", "loading", NULL), 0);
+	char *found = state_find(&st, "table.", "loading");
+	assert_string_equal(found, "table.public.urls");
+	free(found);
+	assert_null(state_find(&st, "table.", "copied"));
 	char *cause = NULL;
 	assert_int_equal(state_set(&st, "bad\nkey", "x", &cause), -1);
 	free(cause);
