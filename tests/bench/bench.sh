@@ -1,6 +1,6 @@
 #!/bin/sh
 # bench.sh [SCALE] — time rds-migrate against the peers our users would use, on
-# this machine, in one run: two local PostgreSQL clusters, the yousync sample at
+# this machine, in one run: two local PostgreSQL clusters, the sample application at
 # SCALE (default 100) in the source, each tool into a fresh target database, each
 # at least ROUNDS (default 3) times interleaved. Prints median wall time, the
 # ratio of ours to each peer, and peak resident memory; then ours at 3x the
@@ -23,12 +23,12 @@ say "starting clusters"
 pg_start src "shared_buffers = 256MB" "max_wal_size = 4GB" "maintenance_work_mem = 256MB" || exit 1
 pg_start dst "shared_buffers = 256MB" "max_wal_size = 4GB" "maintenance_work_mem = 256MB" || exit 1
 say "loading the sample at scale $SCALE"
-pg_load_yousync src yousync "$SCALE" || exit 1
-pg_sql src yousync -c "VACUUM ANALYZE" -c "CHECKPOINT" >/dev/null
-SRC_SIZE=$(pg_sql src yousync -c "SELECT pg_size_pretty(pg_database_size('yousync'))")
-WORDS=$(pg_sql src yousync -c "SELECT count(*) FROM words")
+pg_load_sample src sample "$SCALE" || exit 1
+pg_sql src sample -c "VACUUM ANALYZE" -c "CHECKPOINT" >/dev/null
+SRC_SIZE=$(pg_sql src sample -c "SELECT pg_size_pretty(pg_database_size('sample'))")
+WORDS=$(pg_sql src sample -c "SELECT count(*) FROM words")
 export PGPASSWORD=app-secret-pw # the peers take the password from here; ours from its config
-SRC_URL=$(pg_url src yousync)
+SRC_URL=$(pg_url src sample)
 
 fresh_db() { # name
 	pg_sql dst postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1 OWNER app" >/dev/null
@@ -99,10 +99,10 @@ peak() { awk 'BEGIN{m=0} {if ($2>m) m=$2} END {print m}' "$1"; }
 
 OURS=$(median "$OUT/ours.times")
 say "ours at 3x the scale: loading"
-pg_load_yousync src yousync3 $((SCALE * 3)) || exit 1
-pg_sql src yousync3 -c "VACUUM ANALYZE" -c "CHECKPOINT" >/dev/null
+pg_load_sample src sample3 $((SCALE * 3)) || exit 1
+pg_sql src sample3 -c "VACUUM ANALYZE" -c "CHECKPOINT" >/dev/null
 SRC_URL_SAVED=$SRC_URL
-SRC_URL=$(pg_url src yousync3)
+SRC_URL=$(pg_url src sample3)
 fresh_db big
 run_ours big ours3x || exit 1
 pg_sql dst postgres -c "DROP DATABASE big" >/dev/null
@@ -128,7 +128,7 @@ else
 fi
 
 echo
-echo "rds-migrate bench: yousync sample, scale $SCALE ($SRC_SIZE, $WORDS words rows), $(nproc) cores, median of $ROUNDS runs"
+echo "rds-migrate bench: sample application, scale $SCALE ($SRC_SIZE, $WORDS words rows), $(nproc) cores, median of $ROUNDS runs"
 runs() { awk '{printf "%s%s", s, $1; s = " "}' "$1"; }
 printf '%-44s %10s %12s %14s   %s\n' "tool (schema + data)" "wall s" "ours/peer" "peak RSS MB" "each run, s"
 for t in $TOOLS; do

@@ -6,14 +6,14 @@
 
 pg_start src || { not_ok "source cluster starts"; exit 0; }
 pg_start dst || { not_ok "target cluster starts"; exit 0; }
-pg_load_yousync src yousync 1 || { not_ok "sample data loads"; exit 0; }
+pg_load_sample src sample 1 || { not_ok "sample data loads"; exit 0; }
 pg_sql dst postgres -c "CREATE DATABASE app OWNER app" >/dev/null
 
 W="$T_TMP/work"
 mkdir -p "$W"
 cat >"$W/config.ini" <<INI
 [source]
-url = $(pg_url src yousync)
+url = $(pg_url src sample)
 
 [target]
 url = $(pg_url dst app)
@@ -48,7 +48,7 @@ for s in source probe schema data verify env; do
 	if grep -q "✓$s" "$SCREEN"; then ok "status bar: $s ok"; else not_ok "status bar: $s ok"; sed 's/^/#   | /' "$SCREEN"; fi
 done
 expect_screen "the run screen shows the progress of the copy" "total"
-rows_src=$(pg_sql src yousync -c "SELECT count(*) FROM information_schema.tables WHERE table_schema='public'")
+rows_src=$(pg_sql src sample -c "SELECT count(*) FROM information_schema.tables WHERE table_schema='public'")
 rows_dst=$(pg_sql dst app -c "SELECT count(*) FROM information_schema.tables WHERE table_schema='public'")
 expect_eq "every table arrived" "$rows_src" "$rows_dst"
 expect_match ".env got DATABASE_URL" "^DATABASE_URL=postgresql://app:" "$W/.env"
@@ -79,7 +79,7 @@ keys Enter
 expect_screen "running again asks again" "y yes    n no" 60
 keys y
 expect_screen "yes truncates and copies" "Done: every step succeeded." 120
-n_src=$(pg_sql src yousync -c "SELECT count(*) FROM words")
+n_src=$(pg_sql src sample -c "SELECT count(*) FROM words")
 n_dst=$(pg_sql dst app -c "SELECT count(*) FROM words")
 expect_eq "no row copied twice" "$n_src" "$n_dst"
 keys q
@@ -122,8 +122,8 @@ expect_screen "Ctrl-C asks again" "Quit and interrupt it?" 10
 keys C-c
 expect_clean_exit "a second Ctrl-C interrupts the run" 130
 half=""
-for t in $(pg_sql src yousync -c "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"); do
-	ns=$(pg_sql src yousync -c "SELECT count(*) FROM $t")
+for t in $(pg_sql src sample -c "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"); do
+	ns=$(pg_sql src sample -c "SELECT count(*) FROM $t")
 	nd=$(pg_sql dst app -c "SELECT count(*) FROM $t")
 	[ "$nd" = 0 ] || [ "$nd" = "$ns" ] || half="$half $t($nd of $ns)"
 done

@@ -23,8 +23,8 @@ TABLES="users actors actor_aliases urls tokens token_actors scripts words bookma
 
 pg_start src || exit 1
 pg_start dst || exit 1
-pg_load_yousync src yousync "$SCALE" || { echo "cannot load the sample"; exit 1; }
-pg_sql src yousync -c "VACUUM ANALYZE" >/dev/null
+pg_load_sample src sample "$SCALE" || { echo "cannot load the sample"; exit 1; }
+pg_sql src sample -c "VACUUM ANALYZE" >/dev/null
 
 # the throttling proxy in front of the source
 # slow: the runs that get hit mid-copy; fast: the re-runs and verify
@@ -41,10 +41,10 @@ until [ -s "$T_TMP/proxy.port" ]; do
 	sleep 0.1
 done
 PROXY_PORT=$(cat "$T_TMP/proxy.port")
-SRC_URL="postgresql://app:app-secret-pw@127.0.0.1:$PROXY_PORT/yousync?sslmode=disable"
+SRC_URL="postgresql://app:app-secret-pw@127.0.0.1:$PROXY_PORT/sample?sslmode=disable"
 
 for t in $TABLES; do
-	echo "$t $(pg_sql src yousync -c "SELECT count(*) FROM $t")"
+	echo "$t $(pg_sql src sample -c "SELECT count(*) FROM $t")"
 done >"$T_TMP/counts.src"
 
 # new_target DB: an empty database on dst owned by app.
@@ -296,7 +296,7 @@ terminate_case() {
 		return
 	fi
 	kdb=$db
-	[ "$which" = src ] && kdb=yousync
+	[ "$which" = src ] && kdb=sample
 	n=$(pg_sql "$which" postgres -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
 		WHERE application_name LIKE 'rds-migrate%' AND datname = '$kdb'")
 	echo "# terminated $n $which backends"
@@ -371,7 +371,7 @@ DST_PW='DstPw-4Rm8WnY3hC'
 pg_sql src postgres -c "CREATE ROLE mover LOGIN PASSWORD '$SRC_PW' IN ROLE app" >/dev/null
 pg_sql dst postgres -c "CREATE ROLE owner2 LOGIN PASSWORD '$DST_PW'" \
 	-c "CREATE DATABASE secrets OWNER owner2" >/dev/null
-SRC_URL="postgresql://mover:$SRC_PW@127.0.0.1:$PROXY_PORT/yousync?sslmode=disable"
+SRC_URL="postgresql://mover:$SRC_PW@127.0.0.1:$PROXY_PORT/sample?sslmode=disable"
 sdir="$T_TMP/secrets"
 cfg=$(migrate_config secrets "postgresql://owner2:$DST_PW@127.0.0.1:$PORT_dst/secrets?sslmode=disable" \
 	"[env]" "file = $sdir/.env")

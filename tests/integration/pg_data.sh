@@ -1,15 +1,15 @@
 #!/bin/sh
 # pg_data.sh — source, probe, data and verify against two real PostgreSQL
-# clusters: the yousync sample round trip, checksums compared with psql, and
+# clusters: the sample application round trip, checksums compared with psql, and
 # the failure cases (wrong password, closed port, non-empty target, a copy that
 # fails half way, a tampered row).
 . "$(dirname "$0")/../lib/testlib.sh"
 
 pg_start src || exit 1
 pg_start dst || exit 1
-pg_load_yousync src yousync 1 || { echo "cannot load the sample"; exit 1; }
+pg_load_sample src sample 1 || { echo "cannot load the sample"; exit 1; }
 
-SRC_URL=$(pg_url src yousync)
+SRC_URL=$(pg_url src sample)
 
 # new_target DB: an empty database on dst owned by app.
 new_target() {
@@ -18,7 +18,7 @@ new_target() {
 # schema_by_hand DB: the sample's tables created with psql (no schema step).
 schema_by_hand() {
 	PGPASSWORD=app-secret-pw psql -h 127.0.0.1 -p "$PORT_dst" -U app -d "$1" -q \
-		-v ON_ERROR_STOP=1 -f "$FIXTURES/yousync/schema.sql" >/dev/null
+		-v ON_ERROR_STOP=1 -f "$FIXTURES/app/schema.sql" >/dev/null
 }
 # checksums CLUSTER DB: one line per table: name, count, md5 of its sorted rows.
 checksums() {
@@ -38,11 +38,11 @@ expect_match "source step lists the words table" '\[source\] .*public\.words.*ro
 expect_match "probe reports server version and round trip" '\[probe\] ok: PostgreSQL 1[0-9]' "$T_TMP/full.out"
 expect_match "data step reports tables and rows" '\[data\] ok: 10 tables copied' "$T_TMP/full.out"
 expect_match "verify reports every table matching" '\[verify\] ok: 10 tables and 9 sequences match' "$T_TMP/full.out"
-checksums src yousync >"$T_TMP/sum.src"
+checksums src sample >"$T_TMP/sum.src"
 checksums dst roundtrip >"$T_TMP/sum.full"
 if cmp -s "$T_TMP/sum.src" "$T_TMP/sum.full"; then ok "round trip: every table's rows are identical (psql checksums)"
 else not_ok "round trip: every table's rows are identical (psql checksums)"; diff "$T_TMP/sum.src" "$T_TMP/sum.full" | head; fi
-seq_src=$(pg_sql src yousync -c "SELECT last_value FROM words_id_seq")
+seq_src=$(pg_sql src sample -c "SELECT last_value FROM words_id_seq")
 seq_dst=$(pg_sql dst roundtrip -c "SELECT last_value FROM words_id_seq")
 expect_eq "round trip: sequence words_id_seq at the source's position" "$seq_src" "$seq_dst"
 idx=$(pg_sql dst roundtrip -c "SELECT count(*) FROM pg_indexes WHERE tablename = 'words'")
@@ -92,7 +92,7 @@ expect_eq "--force: the old row is gone" 0 "$n"
 # --- a copy that fails half way leaves its table empty; a re-run completes it
 new_target halfway
 schema_by_hand halfway
-last=$(pg_sql src yousync -c "SELECT max(id) FROM words")
+last=$(pg_sql src sample -c "SELECT max(id) FROM words")
 pg_sql dst halfway -c "ALTER TABLE words ADD CONSTRAINT not_the_last CHECK (id < $last)"
 CFG=$(migrate_config halfway "$(pg_url dst halfway)" "schema = skip")
 rdsm "$CFG" "$T_TMP/half.out" data
@@ -122,7 +122,7 @@ expect_eq "split table: no part is left behind" 0 "$n"
 expect_match "split table: marked loading, not copied" '^table\.public\.words=loading$' "$T_TMP/split/.rds-migrate.state"
 pg_sql dst split -c "ALTER TABLE words DROP CONSTRAINT not_the_last"
 # as if the run had died after one part committed
-pg_sql dst split -c "INSERT INTO words (script_id, start_time, end_time, word) VALUES (1, 0, 1, 'left over')"
+pg_sql dst split -c "INSERT INTO words (script_id, start_s, end_s, word) VALUES (1, 0, 1, 'left over')"
 RDSM_COPY_SPLIT_BYTES=1 rdsm "$CFG" "$T_TMP/split2.out" data verify
 expect_eq "split table: the re-run completes without asking" 0 "$RC"
 expect_match "split table: the re-run says it empties the unfinished table" 'public\.words: holds part of an unfinished copy' "$T_TMP/split2.out"

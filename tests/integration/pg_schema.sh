@@ -3,8 +3,8 @@
 # item 3 (tests/fixtures/allkinds.sql) arrives exact (pg_dump --schema-only of
 # both sides, comments, sequence positions), owned by the target user; a
 # re-run changes nothing; what cannot be copied is named; a schema file with
-# an error names file:line and leaves the target untouched; the yousync
-# sample copies in the right order. Then, when the data step exists, a full
+# an error names file:line and leaves the target untouched; the sample
+# application copies in the right order. Then, when the data step exists, a full
 # schema+data+verify round trip.
 . "$(dirname "$0")/../lib/testlib.sh"
 
@@ -164,7 +164,7 @@ expect_eq "the target is left untouched" 0 \
 	"$(pg_sql dst filebad -c "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace")"
 
 newdb dst filegood
-config "$T_TMP/filegood/config.ini" allk filegood "file:$FIXTURES/yousync/schema.sql" skip
+config "$T_TMP/filegood/config.ini" allk filegood "file:$FIXTURES/app/schema.sql" skip
 "$RDSM_BIN" -c "$T_TMP/filegood/config.ini" --plain schema >"$T_TMP/filegood.out" 2>&1
 expect_eq "a schema file with its own BEGIN/COMMIT applies" 0 $?
 expect_eq "every table of the file is there" 10 \
@@ -184,17 +184,17 @@ grep -v '= ANY' "$T_TMP/allk.src.sql" >"$T_TMP/allk.src.noany.sql"
 same "the pg_dump file gives the source's schema" "$T_TMP/allk.src.noany.sql" "$T_TMP/filedump.sql"
 expect_eq "the pg_dump file's COPY rows arrive" 5 "$(pg_sql dst filedump -c "SELECT count(*) FROM app.orders")"
 
-# --- the yousync sample, in the right order ------------------------------------
-pg_load_yousync src yousync 1 || { not_ok "yousync sample loads"; exit 1; }
-newdb dst yousync
-config "$T_TMP/yousync/config.ini" yousync yousync copy skip
-"$RDSM_BIN" -c "$T_TMP/yousync/config.ini" --plain schema >"$T_TMP/yousync.out" 2>&1
-expect_eq "yousync schema copies" 0 $?
-expect_no_match "no \"does not exist\" error on the yousync sample" "does not exist" \
-	"$T_TMP/yousync.out"
-dump src yousync >"$T_TMP/ys.src.sql"
-dump dst yousync >"$T_TMP/ys.dst.sql"
-same "yousync: pg_dump --schema-only identical" "$T_TMP/ys.src.sql" "$T_TMP/ys.dst.sql"
+# --- the sample application, in the right order ------------------------------
+pg_load_sample src sample 1 || { not_ok "sample application loads"; exit 1; }
+newdb dst sample
+config "$T_TMP/sample/config.ini" sample sample copy skip
+"$RDSM_BIN" -c "$T_TMP/sample/config.ini" --plain schema >"$T_TMP/sample.out" 2>&1
+expect_eq "sample schema copies" 0 $?
+expect_no_match "no \"does not exist\" error on the sample application" "does not exist" \
+	"$T_TMP/sample.out"
+dump src sample >"$T_TMP/ys.src.sql"
+dump dst sample >"$T_TMP/ys.dst.sql"
+same "sample: pg_dump --schema-only identical" "$T_TMP/ys.src.sql" "$T_TMP/ys.dst.sql"
 
 # --- full round trip through the data and verify steps -------------------------
 # rowsums NAME DB: every table's row count and a checksum of its rows.
@@ -206,7 +206,7 @@ rowsums() {
 			ORDER BY x::text)), '-') FROM $t x")"
 	done <"$T_TMP/tables"
 }
-for db in allk yousync; do
+for db in allk sample; do
 	newdb dst "rt_$db"
 	config "$T_TMP/rt_$db/config.ini" "$db" "rt_$db" copy copy
 	"$RDSM_BIN" -c "$T_TMP/rt_$db/config.ini" --plain schema data verify >"$T_TMP/rt_$db.out" 2>&1

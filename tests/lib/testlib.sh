@@ -7,7 +7,7 @@ ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 BUILD=${BUILD:-build}
 RDSM_BIN=${RDSM_BIN:-$ROOT/$BUILD/rds-migrate}
 RESULTS=${RESULTS:-/dev/null}
-FIXTURES=${FIXTURES:-$ROOT/../shared/fixtures}
+FIXTURES=${FIXTURES:-$ROOT/tests/fixtures}
 PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 export PATH="$PGBIN:$PATH"
 
@@ -107,15 +107,15 @@ pg_url() {
 	echo "postgresql://${3:-app}:${4:-app-secret-pw}@127.0.0.1:$p/$2?sslmode=disable"
 }
 
-# pg_load_yousync NAME DB SCALE: the sample schema and data, owned by app.
-pg_load_yousync() {
+# pg_load_sample NAME DB SCALE: the sample schema and data, owned by app.
+pg_load_sample() {
 	local p
 	pg_sql "$1" postgres -c "CREATE DATABASE $2 OWNER app" &&
 		eval "p=\$PORT_$1" &&
 		PGPASSWORD=app-secret-pw psql -X -h 127.0.0.1 -p "$p" -U app -d "$2" -q -v ON_ERROR_STOP=1 \
-			-f "$FIXTURES/yousync/schema.sql" >"$T_TMP/load-$2.log" 2>&1 &&
+			-f "$FIXTURES/app/schema.sql" >"$T_TMP/load-$2.log" 2>&1 &&
 		PGPASSWORD=app-secret-pw psql -X -h 127.0.0.1 -p "$p" -U app -d "$2" -q -v ON_ERROR_STOP=1 \
-			-v scale="${3:-1}" -f "$FIXTURES/yousync/data.sql" >>"$T_TMP/load-$2.log" 2>&1 ||
+			-v scale="${3:-1}" -f "$FIXTURES/app/data.sql" >>"$T_TMP/load-$2.log" 2>&1 ||
 		{ cat "$T_TMP/load-$2.log" >&2; return 1; }
 }
 
