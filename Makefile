@@ -24,7 +24,7 @@ TOOL_SRC := $(sort $(wildcard tests/tools/*.c))
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tools/%)
 
 .PHONY: all deps run test test-unit test-integration test-e2e test-asan valgrind bench fuzz \
-        install uninstall clean format check-deps
+        install uninstall clean format
 
 all: rds-migrate
 
@@ -49,19 +49,27 @@ $(BUILD)/tools/%: tests/tools/%.c $(BUILD)/libcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcore.a $(LDLIBS)
 
-# Install every build, test and bench package (Debian). Idempotent.
+# The Debian packages each target needs are installed by scripts/deps.sh,
+# group by group (build, test, bench, fuzz): `make run` installs only what
+# building and running the wizard needs. Each call installs only what is
+# missing (apt-get; sudo when not root).
+DEPS = sh scripts/deps.sh install
+
+# Every package of every group.
 deps:
-	@sh tests/lib/deps.sh install
+	@$(DEPS) all
 
-check-deps:
-	@sh tests/lib/deps.sh check || $(MAKE) --no-print-directory deps
-
-run: check-deps
+run:
+	@$(DEPS) build
 	$(MAKE) --no-print-directory rds-migrate
 	./rds-migrate
 
-test: check-deps
+# moto_server is not a Debian package: scripts/moto.sh finds it or installs it
+# into build/moto-venv; when it cannot, the AWS checks fail naming it.
+test:
+	@$(DEPS) test
 	$(MAKE) --no-print-directory rds-migrate $(UNIT_BIN) $(TOOL_BIN)
+	@sh scripts/moto.sh ensure || true
 	BUILD=$(BUILD) sh tests/run.sh all
 
 test-unit: $(UNIT_BIN)
@@ -74,19 +82,24 @@ test-e2e: rds-migrate $(TOOL_BIN)
 	BUILD=$(BUILD) sh tests/run.sh e2e
 
 # The whole suite again, built with AddressSanitizer and UBSan.
-test-asan: check-deps
+test-asan:
 	$(MAKE) --no-print-directory BUILD=build-asan \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  LDFLAGS="-fsanitize=address,undefined" test
 
 # The unit tests (core only) under valgrind: any error fails.
-valgrind: check-deps $(UNIT_BIN)
+valgrind:
+	@$(DEPS) test
+	$(MAKE) --no-print-directory $(UNIT_BIN)
 	BUILD=$(BUILD) VALGRIND=1 sh tests/run.sh unit
 
-bench: check-deps rds-migrate
+bench:
+	@$(DEPS) bench
+	$(MAKE) --no-print-directory rds-migrate
 	sh tests/bench/bench.sh $(SCALE)
 
 fuzz:
+	@$(DEPS) fuzz
 	sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 install: rds-migrate
