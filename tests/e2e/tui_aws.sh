@@ -12,7 +12,7 @@
 # moto checks signatures once an IAM user exists: the first 3 actions (the
 # user, its policy, its key) go unchecked, every later one must be signed.
 export INITIAL_NO_AUTH_ACTION_COUNT=3
-moto_start || { not_ok tui_aws_moto_start "moto_server did not start"; exit 0; }
+moto_start || { not_ok tui_aws_moto_server "$MOTO_WHY"; exit 0; }
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_REGION \
 	AWS_DEFAULT_REGION AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE SOURCE_DATABASE_URL
 export HOME="$T_TMP/home"

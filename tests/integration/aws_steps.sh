@@ -5,13 +5,13 @@
 # that moto checks, so a wrongly signed request fails these tests.
 . "$(dirname "$0")/../lib/testlib.sh"
 
-PY=$MOTO_PY
+PY=python3
 INSPECT="$ROOT/$BUILD/tools/aws_inspect"
 
 # moto checks signatures only with INITIAL_NO_AUTH_ACTION_COUNT set: the
 # first 3 actions (create the user, its policy, its key) go unchecked.
 export INITIAL_NO_AUTH_ACTION_COUNT=3
-moto_start || { not_ok aws_moto_start "moto_server did not start"; exit 1; }
+moto_start || { not_ok aws_moto_server "$MOTO_WHY"; exit 1; }
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_REGION \
 	AWS_DEFAULT_REGION AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE SOURCE_DATABASE_URL
 export HOME="$T_TMP/home"

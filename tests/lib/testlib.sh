@@ -119,12 +119,16 @@ pg_load_sample() {
 		{ cat "$T_TMP/load-$2.log" >&2; return 1; }
 }
 
-# moto_start: moto_server on a free loopback port; sets MOTO_URL and exports
-# AWS_ENDPOINT_URL and test credentials.
+# moto_start: moto_server (found or installed by scripts/moto.sh, see `make
+# test`) on a free loopback port; sets MOTO_URL and exports AWS_ENDPOINT_URL
+# and test credentials. On failure MOTO_WHY says why in one line.
 moto_start() {
+	local i
+	MOTO_BIN=$(sh "$ROOT/scripts/moto.sh" path) || {
+		MOTO_WHY="moto_server is missing: \`make test\` installs it (scripts/moto.sh ensure), or put it on PATH"
+		return 1
+	}
 	MOTO_PORT=$(free_port)
-	MOTO_BIN=$(command -v moto_server || ls /root/.pyenv/versions/3.11*/bin/moto_server 2>/dev/null | head -n 1)
-	[ -n "$MOTO_BIN" ] || { echo "moto_server not found" >&2; return 1; }
 	"$MOTO_BIN" -H 127.0.0.1 -p "$MOTO_PORT" >"$T_TMP/moto.log" 2>&1 &
 	MOTO_PID=$!
 	T_CLEANUP="$T_CLEANUP kill_moto"
@@ -132,15 +136,19 @@ moto_start() {
 	MOTO_URL="http://127.0.0.1:$MOTO_PORT"
 	i=0
 	until curl -s -o /dev/null "$MOTO_URL/moto-api/"; do
-		i=$((i + 1)); [ $i -gt 100 ] && { cat "$T_TMP/moto.log"; return 1; }
+		i=$((i + 1))
+		[ $i -gt 100 ] && {
+			MOTO_WHY="$MOTO_BIN did not answer on $MOTO_URL within 20 s: $(tail -n 1 "$T_TMP/moto.log")"
+			return 1
+		}
 		sleep 0.2
 	done
 	export AWS_ENDPOINT_URL="$MOTO_URL" AWS_EC2_METADATA_DISABLED=true
+	# The Python beside moto_server has boto3 (moto's), for tests/lib/awsctl.py.
+	MOTO_PY="$(dirname "$MOTO_BIN")/python"
+	[ -x "$MOTO_PY" ] || MOTO_PY=python3
 }
 
-# The Python that has boto3 (moto's), for tests/lib/awsctl.py.
-MOTO_PY="$(dirname "$(command -v moto_server || ls /root/.pyenv/versions/3.11*/bin/moto_server 2>/dev/null | head -n 1)")/python"
-[ -x "$MOTO_PY" ] || MOTO_PY=python3
 # awsctl CMD ARGS…: boto3 straight to moto, signed with $AK/$SK (tests/lib/awsctl.py).
 awsctl() { MOTO_URL="$MOTO_URL" T_AK="${AK:-}" T_SK="${SK:-}" "$MOTO_PY" "$ROOT/tests/lib/awsctl.py" "$@"; }
 
