@@ -34,14 +34,19 @@ enum reaction {
 
 struct tui;
 
-/* One screen of the wizard: a vtable over private state allocated in enter. */
+/* One screen of the wizard: a vtable over private state allocated in enter.
+ * Only the loop calls these; draw, hint and keys read state and change none. */
 struct screen {
 	const char *name;  /* short name for the log and the title */
 	const char *title; /* shown in the title bar */
 	const char *help;  /* F1 text: lines separated by \n */
-	void *(*enter)(struct tui *t);
+	const void *spec;  /* what a data-only screen is made of (struct settings_spec) */
+	void *(*enter)(struct tui *t, const struct screen *self);
 	void (*leave)(struct tui *t, void *data);
 	void (*draw)(struct tui *t, void *data, int top, int rows);
+	/* The help line above the keys, and the key line (NULL: the default). */
+	const char *(*hint)(struct tui *t, void *data);
+	const char *(*keys)(struct tui *t, void *data);
 	int (*key)(struct tui *t, void *data, int type, wint_t ch);
 	/* Timers: NOW is monotonic seconds; set *NEXT to the next deadline (or leave it). */
 	int (*tick)(struct tui *t, void *data, double now, double *next);
@@ -69,8 +74,6 @@ struct tui {
 	int msg_role;
 	double msg_until;
 	FILE *log;
-	const char *hint; /* the help line for the focused field, set by draw */
-	const char *keys; /* the key line, set by draw; NULL: the default */
 };
 
 /* Restore the terminal; safe to call any number of times, from any exit path. */

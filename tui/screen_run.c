@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "form.h"
+#include "live.h"
 #include "util.h"
 
 struct runscr {
@@ -12,8 +12,9 @@ struct runscr {
 	int problems;
 };
 
-static void *run_enter(struct tui *t)
+static void *run_enter(struct tui *t, const struct screen *self)
 {
+	(void)self;
 	struct runscr *r = xcalloc(1, sizeof *r);
 	live_init(&r->live, t->steps_mask, false, 0);
 	struct problems p = {0};
@@ -71,11 +72,23 @@ static void run_draw(struct tui *t, void *data, int top, int rows)
 	}
 	if (y + 1 < end && r->started)
 		live_draw(&r->live, y + 1, end - y - 1, "Findings and progress");
-	t->hint = r->live.running ? "c cancels the run (state is saved; run again to resume)"
-		  : r->started	  ? "Enter runs again; Esc goes back to the settings"
-				  : "Enter starts the run";
-	t->keys = r->live.running ? "c cancel  F1 help  F10 quit"
-				  : "Enter run  Esc back  F1 help  F2 save  q quit";
+}
+
+static const char *run_hint(struct tui *t, void *data)
+{
+	(void)t;
+	const struct runscr *r = data;
+	return r->live.running ? "c cancels the run (state is saved; run again to resume)"
+	       : r->started    ? "Enter runs again; Esc goes back to the settings"
+			       : "Enter starts the run";
+}
+
+static const char *run_keys(struct tui *t, void *data)
+{
+	(void)t;
+	const struct runscr *r = data;
+	return r->live.running ? "c cancel  F1 help  F10 quit"
+			       : "Enter run  Esc back  F1 help  F2 save  q quit";
 }
 
 static int run_key(struct tui *t, void *data, int type, wint_t ch)
@@ -142,6 +155,8 @@ const struct screen screen_run = {
 	.enter = run_enter,
 	.leave = run_leave,
 	.draw = run_draw,
+	.hint = run_hint,
+	.keys = run_keys,
 	.key = run_key,
 	.event = run_event,
 };

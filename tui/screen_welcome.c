@@ -19,9 +19,10 @@ static const char *const step_what[STEP_COUNT] = {
 	[STEP_ENV] = "write DATABASE_URL into the application's .env",
 };
 
-static void *welcome_enter(struct tui *t)
+static void *welcome_enter(struct tui *t, const struct screen *self)
 {
 	(void)t;
+	(void)self;
 	return xcalloc(1, sizeof(struct welcome));
 }
 
@@ -51,8 +52,20 @@ static void welcome_draw(struct tui *t, void *data, int top, int rows)
 	y++;
 	ui_textf(y, 2, COLS - 4, ROLE_INFO, "Config: %s%s", t->cfg->path ? t->cfg->path : "(none)",
 		 t->cfg->from_file ? "" : " (not found: defaults)");
-	t->hint = "Enter: go on to the Source screen. The checklist below shows each step's state.";
-	t->keys = "↑↓ move  Space toggle  Enter go on  F1 help  F2 save  q quit";
+}
+
+static const char *welcome_hint(struct tui *t, void *data)
+{
+	(void)t;
+	(void)data;
+	return "Enter: go on to the Source screen. The checklist below shows each step's state.";
+}
+
+static const char *welcome_keys(struct tui *t, void *data)
+{
+	(void)t;
+	(void)data;
+	return "↑↓ move  Space toggle  Enter go on  F1 help  F2 save  q quit";
 }
 
 static int welcome_key(struct tui *t, void *data, int type, wint_t ch)
@@ -83,5 +96,7 @@ const struct screen screen_welcome = {
 	.enter = welcome_enter,
 	.leave = welcome_leave,
 	.draw = welcome_draw,
+	.hint = welcome_hint,
+	.keys = welcome_keys,
 	.key = welcome_key,
 };

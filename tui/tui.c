@@ -170,6 +170,8 @@ static void draw_status_bar(struct tui *t)
 static void draw_frame(struct tui *t)
 {
 	const struct screen *sc = screens[t->cur];
+	const char *hint = sc->hint ? sc->hint(t, t->data) : NULL;
+	const char *keys = sc->keys ? sc->keys(t, t->data) : NULL;
 	ui_fill(0, 0, COLS, ROLE_TITLE);
 	ui_textf(0, 1, COLS - 2, ROLE_TITLE, "rds-migrate  %d/%d  %s", t->cur + 1, screen_count,
 		 sc->title);
@@ -177,12 +179,12 @@ static void draw_frame(struct tui *t)
 		ui_text(0, COLS - 17, 16, ROLE_TITLE, "● unsaved (F2)");
 	if (t->msg[0] && now_s() < t->msg_until)
 		ui_text(LINES - 4, 1, COLS - 2, t->msg_role, t->msg);
-	if (t->hint)
-		ui_textf(LINES - 3, 1, COLS - 2, ROLE_HELP, "› %s", t->hint);
+	if (hint)
+		ui_textf(LINES - 3, 1, COLS - 2, ROLE_HELP, "› %s", hint);
 	ui_fill(LINES - 2, 0, COLS, ROLE_KEYS);
 	ui_text(LINES - 2, 1, COLS - 2, ROLE_KEYS,
-		t->keys ? t->keys
-			: "Tab/↑↓ field  Enter go on  Esc back  F1 help  F2 save  F3 show  F4 "
+		keys ? keys
+		     : "Tab/↑↓ field  Enter go on  Esc back  F1 help  F2 save  F3 show  F4 "
 			  "generate  F10 quit");
 	draw_status_bar(t);
 }
@@ -242,8 +244,6 @@ static void draw(struct tui *t, struct loop *L)
 	if (COLS < MIN_COLS || LINES < MIN_ROWS) {
 		draw_too_small(t, L);
 	} else {
-		t->hint = NULL;
-		t->keys = NULL;
 		screens[t->cur]->draw(t, t->data, 1, LINES - 5);
 		draw_frame(t);
 		if (L->help) {
@@ -298,7 +298,7 @@ static void switch_screen(struct tui *t, struct loop *L, int to)
 		}
 	}
 	t->cur = to;
-	t->data = screens[to]->enter ? screens[to]->enter(t) : NULL;
+	t->data = screens[to]->enter ? screens[to]->enter(t, screens[to]) : NULL;
 	tui_log(t, "screen: %s", screens[to]->name);
 }
 
@@ -574,7 +574,7 @@ int tui_run(struct config *cfg, struct state *st, const struct tui_options *opt)
 		tui_log(t, "theme problems:\n%s", L->theme_warn);
 	}
 	t->cur = 0;
-	t->data = screens[0]->enter ? screens[0]->enter(t) : NULL;
+	t->data = screens[0]->enter ? screens[0]->enter(t, screens[0]) : NULL;
 	L->dirty = true;
 	int hup = 0;
 	int idle_reads = 0;
