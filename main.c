@@ -14,6 +14,13 @@
 
 #define EXIT_USAGE 2
 
+/* " source instance …": every step's name, in run order. */
+static void print_step_names(FILE *f)
+{
+	for (int i = 0; i < step_count; i++)
+		fprintf(f, " %s", steps[i]->name);
+}
+
 static void usage(FILE *f)
 {
 	fputs("usage: rds-migrate [-c FILE] [--theme NAME] [--log FILE]\n"
@@ -36,9 +43,11 @@ static void usage(FILE *f)
 	      "  --log FILE        append a log of events to FILE (no secrets)\n"
 	      "  -h, --help        this text\n"
 	      "  -V, --version     the version\n"
-	      "\n"
-	      "Steps, in order: source instance network probe schema data verify env\n"
-	      "Exit codes: 0 success, 1 a step failed or the config is invalid, 2 usage error,\n"
+	      "\n",
+	      f);
+	fputs("Steps, in order:", f);
+	print_step_names(f);
+	fputs("\nExit codes: 0 success, 1 a step failed or the config is invalid, 2 usage error,\n"
 	      "130 interrupted (state saved; run again to resume).\n"
 	      "Environment: SOURCE_DATABASE_URL overrides [source] url; AWS_* as the AWS SDKs.\n",
 	      f);
@@ -134,7 +143,7 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	unsigned steps = 0;
+	unsigned mask = 0;
 	for (int i = optind; i < argc; i++) {
 		if (!plain) {
 			fprintf(stderr, "rds-migrate: steps (%s) are only taken with --plain\n",
@@ -143,20 +152,19 @@ int main(int argc, char **argv)
 		}
 		int s = step_find(argv[i]);
 		if (s < 0) {
-			fprintf(stderr,
-				"rds-migrate: unknown step '%s' (steps: source instance network probe "
-				"schema data verify env)\n",
-				argv[i]);
+			fprintf(stderr, "rds-migrate: unknown step '%s' (steps:", argv[i]);
+			print_step_names(stderr);
+			fputs(")\n", stderr);
 			return EXIT_USAGE;
 		}
-		steps |= 1u << s;
+		mask |= 1u << s;
 	}
 	if (plain && check) {
 		fputs("rds-migrate: --plain and --check-config do not go together\n", stderr);
 		return EXIT_USAGE;
 	}
-	if (!steps)
-		steps = (1u << STEP_COUNT) - 1;
+	if (!mask)
+		mask = step_all();
 
 	struct config cfg;
 	struct problems probs = {0};
@@ -202,7 +210,7 @@ int main(int argc, char **argv)
 	free(state_path);
 
 	if (plain) {
-		struct plain_options po = {.steps = steps, .force = force, .yes = yes, .log_path = log_path};
+		struct plain_options po = {.steps = mask, .force = force, .yes = yes, .log_path = log_path};
 		rc = plain_run(&cfg, &st, &po);
 	} else {
 		struct tui_options to = {.theme = theme, .log_path = log_path, .force = force};

@@ -117,7 +117,7 @@ static void plain_emit(void *ctx, const struct event *ev)
 }
 
 /* Ask on the terminal when there is one; otherwise the answer is no. */
-static int plain_confirm(void *ctx, enum step_id step, const char *question)
+static int plain_confirm(void *ctx, int step, const char *question)
 {
 	struct plain_sink *ps = ctx;
 	pthread_mutex_lock(&ps->lock);

@@ -4,17 +4,7 @@
 
 #include <stdint.h>
 
-enum step_id {
-	STEP_SOURCE,
-	STEP_INSTANCE,
-	STEP_NETWORK,
-	STEP_PROBE,
-	STEP_SCHEMA,
-	STEP_DATA,
-	STEP_VERIFY,
-	STEP_ENV,
-	STEP_COUNT
-};
+#include "step.h"
 
 enum step_status { STATUS_PENDING, STATUS_RUNNING, STATUS_OK, STATUS_FAILED, STATUS_SKIPPED };
 
@@ -32,7 +22,7 @@ enum finding_level { LEVEL_INFO, LEVEL_OK, LEVEL_WARN, LEVEL_ERROR };
 
 struct event {
 	enum event_kind kind;
-	enum step_id step;
+	int step; /* the index of the step in steps[] */
 	enum finding_level level;
 	char item[128];
 	char text[1024];
@@ -46,13 +36,10 @@ struct event {
 struct sink {
 	void (*emit)(void *ctx, const struct event *ev);
 	/* Ask a yes/no question; returns 1 for yes. May block until answered. */
-	int (*confirm)(void *ctx, enum step_id step, const char *question);
+	int (*confirm)(void *ctx, int step, const char *question);
 	void *ctx;
 };
 
-const char *step_name(enum step_id s);  /* "source", "instance", … */
-const char *step_title(enum step_id s); /* "Source database", … */
-int step_find(const char *name);        /* step id or -1 */
 const char *level_name(enum finding_level l);
 
 #endif

@@ -753,7 +753,7 @@ int pg_schema_pre(PGconn *src, PGconn *dst, struct run *r, char **cause)
 	if (rc == 0)
 		check_locale(src, dst, r);
 	/* The source step asks the same question; ask here when it did not run. */
-	if (rc == 0 && nbad > 0 && r && r->status[STEP_SOURCE] != STATUS_OK &&
+	if (rc == 0 && nbad > 0 && r && run_step_status(r, &step_source) != STATUS_OK &&
 	    !run_confirm(r, "%zu object%s cannot be copied (%s%s). Continue without %s?", nbad,
 			 nbad == 1 ? "" : "s", bad, nbad > 5 ? ", …" : "", nbad == 1 ? "it" : "them"))
 		rc = fail(cause,

@@ -12,13 +12,6 @@
 #include "rds_ca.h"
 #include "util.h"
 
-static const step_fn step_fns[STEP_COUNT] = {
-	[STEP_SOURCE] = step_source_run,   [STEP_INSTANCE] = step_instance_run,
-	[STEP_NETWORK] = step_network_run, [STEP_PROBE] = step_probe_run,
-	[STEP_SCHEMA] = step_schema_run,   [STEP_DATA] = step_data_run,
-	[STEP_VERIFY] = step_verify_run,   [STEP_ENV] = step_env_run,
-};
-
 void run_init(struct run *r, struct config *cfg, struct state *st, struct sink *sink)
 {
 	memset(r, 0, sizeof *r);
@@ -123,14 +116,14 @@ bool run_confirm(struct run *r, const char *fmt, ...)
 	return r->sink->confirm(r->sink->ctx, r->current, q) == 1;
 }
 
-int run_step(struct run *r, enum step_id s)
+int run_step(struct run *r, int s)
 {
 	char *cause = NULL;
 	r->current = s;
 	clock_gettime(CLOCK_MONOTONIC, &r->started[s]);
 	r->status[s] = STATUS_RUNNING;
 	emit_plain(r, EV_STEP_START, "%s", step_title(s));
-	int rc = step_fns[s](r, &cause);
+	int rc = steps[s]->run(r, &cause);
 	if (rc == 0) {
 		r->status[s] = STATUS_OK;
 		emit_plain(r, EV_STEP_DONE, "%s", cause ? cause : "done");
@@ -150,14 +143,20 @@ int run_step(struct run *r, enum step_id s)
 	return rc;
 }
 
+enum step_status run_step_status(struct run *r, const struct step *s)
+{
+	int i = step_index(s);
+	return i >= 0 ? r->status[i] : STATUS_PENDING;
+}
+
 int run_steps(struct run *r, unsigned mask)
 {
-	for (int s = 0; s < STEP_COUNT; s++) {
+	for (int s = 0; s < step_count; s++) {
 		if (!(mask & (1u << s)))
 			continue;
 		if (run_cancelled(r))
 			return 130;
-		if (run_step(r, (enum step_id)s) != 0)
+		if (run_step(r, s) != 0)
 			return run_cancelled(r) ? 130 : -1;
 	}
 	return run_cancelled(r) ? 130 : 0;

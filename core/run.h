@@ -31,18 +31,19 @@ struct run {
 	bool inspect;       /* look only: report findings (live screens), change nothing */
 	struct run_results res;
 	pthread_mutex_t lock; /* guards res when jobs run in threads */
-	enum step_status status[STEP_COUNT];
-	struct timespec started[STEP_COUNT];
-	enum step_id current;
+	enum step_status status[STEP_MAX]; /* by index in steps[] */
+	struct timespec started[STEP_MAX];
+	int current;
 };
 
 void run_init(struct run *r, struct config *cfg, struct state *st, struct sink *sink);
 void run_free(struct run *r);
 
-/* Run one step, emitting START and DONE/FAILED/SKIPPED. 0 on success. */
-int run_step(struct run *r, enum step_id s);
-/* Run the steps whose bit (1u << id) is set in MASK, in order; stops at the
- * first failure. Returns 0 when all succeeded, -1 on failure, 130 on cancel. */
+/* Run steps[S], emitting START and DONE/FAILED/SKIPPED. 0 on success. */
+int run_step(struct run *r, int s);
+/* Run the steps whose bit (1u << index) is set in MASK, in order; stops at
+ * the first failure. Returns 0 when all succeeded, -1 on failure, 130 on
+ * cancel. */
 int run_steps(struct run *r, unsigned mask);
 
 bool run_cancelled(struct run *r);
@@ -75,16 +76,7 @@ void run_secret_clear(struct run *r);
 /* The source connection string ([source] url). Caller frees. */
 char *run_source_conninfo(struct run *r, char **cause);
 
-/* Each step's body: 0 on success, -1 with *cause (heap) on failure, 1 when
- * skipped with *cause saying why. */
-typedef int (*step_fn)(struct run *r, char **cause);
-int step_source_run(struct run *r, char **cause);
-int step_instance_run(struct run *r, char **cause);
-int step_network_run(struct run *r, char **cause);
-int step_probe_run(struct run *r, char **cause);
-int step_schema_run(struct run *r, char **cause);
-int step_data_run(struct run *r, char **cause);
-int step_verify_run(struct run *r, char **cause);
-int step_env_run(struct run *r, char **cause);
+/* The status of step S in this run (STATUS_PENDING when it has not run). */
+enum step_status run_step_status(struct run *r, const struct step *s);
 
 #endif

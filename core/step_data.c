@@ -23,7 +23,7 @@ static int post_data_only(struct run *r, const char *sci, const char *dci, char 
 	return rc;
 }
 
-int step_data_run(struct run *r, char **cause)
+static int data_run(struct run *r, char **cause)
 {
 	const char *schema = config_get(r->cfg, CFG_MIGRATE_SCHEMA);
 	bool schema_copy = strcmp(schema, "copy") == 0;
@@ -74,3 +74,10 @@ int step_data_run(struct run *r, char **cause)
 			   (double)res.rows / secs, res.binary ? "binary" : "text");
 	return 0;
 }
+
+const struct step step_data = {
+	.name = "data",
+	.title = "Data",
+	.what = "copy every table with COPY from one snapshot",
+	.run = data_run,
+};

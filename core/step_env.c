@@ -144,7 +144,7 @@ static int url_from_instance(struct run *r, struct dburl *u, char **cause)
 	return 0;
 }
 
-int step_env_run(struct run *r, char **cause)
+static int env_run(struct run *r, char **cause)
 {
 	const struct config *c = r->cfg;
 	const char *file = config_get(c, CFG_ENV_FILE);
@@ -216,3 +216,10 @@ int step_env_run(struct run *r, char **cause)
 	dotenv_result_free(&res);
 	return 0;
 }
+
+const struct step step_env = {
+	.name = "env",
+	.title = "Write .env",
+	.what = "write DATABASE_URL into the application's .env",
+	.run = env_run,
+};

@@ -428,7 +428,7 @@ static int list_existing(struct run *r, struct aws_ctx *a, const char *id, char 
 	return 0;
 }
 
-int step_instance_run(struct run *r, char **cause)
+static int instance_run(struct run *r, char **cause)
 {
 	const struct config *c = r->cfg;
 	if (*config_get(c, CFG_TARGET_URL)) {
@@ -635,3 +635,10 @@ out:
 	aws_ctx_free(&a);
 	return rc;
 }
+
+const struct step step_instance = {
+	.name = "instance",
+	.title = "RDS instance",
+	.what = "create the RDS instance (or adopt one) and wait until available",
+	.run = instance_run,
+};

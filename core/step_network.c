@@ -213,7 +213,7 @@ static void rule_text(const struct sg_rule *ru, char *out, size_t outsz)
 		 ru->desc[0] ? " (\"" : "", ru->desc, ru->desc[0] ? "\")" : "");
 }
 
-int step_network_run(struct run *r, char **cause)
+static int network_run(struct run *r, char **cause)
 {
 	const struct config *c = r->cfg;
 	if (*config_get(c, CFG_TARGET_URL)) {
@@ -428,3 +428,10 @@ out:
 	aws_ctx_free(&a);
 	return rc;
 }
+
+const struct step step_network = {
+	.name = "network",
+	.title = "Security group",
+	.what = "open the security group to this machine only",
+	.run = network_run,
+};

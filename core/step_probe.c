@@ -8,7 +8,7 @@
 #include "run.h"
 #include "util.h"
 
-int step_probe_run(struct run *r, char **cause)
+static int probe_run(struct run *r, char **cause)
 {
 	char *ci = run_target_conninfo(r, cause);
 	if (!ci)
@@ -51,3 +51,10 @@ int step_probe_run(struct run *r, char **cause)
 	pg_probe_free(&p);
 	return 0;
 }
+
+const struct step step_probe = {
+	.name = "probe",
+	.title = "Target connection",
+	.what = "connect to the target: DNS, TCP, TLS, login",
+	.run = probe_run,
+};

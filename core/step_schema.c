@@ -68,7 +68,7 @@ static int apply_file(struct run *r, const char *path, char **cause)
 	return rc;
 }
 
-int step_schema_run(struct run *r, char **cause)
+static int schema_run(struct run *r, char **cause)
 {
 	const char *mode = config_get(r->cfg, CFG_MIGRATE_SCHEMA);
 	if (strcmp(mode, "skip") == 0) {
@@ -124,3 +124,10 @@ int step_schema_run(struct run *r, char **cause)
 	PQfinish(src);
 	return rc;
 }
+
+const struct step step_schema = {
+	.name = "schema",
+	.title = "Schema",
+	.what = "copy the schema: tables first, indexes and keys after the data",
+	.run = schema_run,
+};

@@ -57,7 +57,7 @@ static void report_inventory(struct run *r, const struct pg_inventory *inv)
 			    inv->issues[i].reason);
 }
 
-int step_source_run(struct run *r, char **cause)
+static int source_run(struct run *r, char **cause)
 {
 	char *ci = run_source_conninfo(r, cause);
 	if (!ci)
@@ -121,3 +121,10 @@ int step_source_run(struct run *r, char **cause)
 	pg_inventory_free(&inv);
 	return rc;
 }
+
+const struct step step_source = {
+	.name = "source",
+	.title = "Source database",
+	.what = "read the Railway database: version, size, tables, extensions",
+	.run = source_run,
+};

@@ -7,7 +7,7 @@
 #include "run.h"
 #include "util.h"
 
-int step_verify_run(struct run *r, char **cause)
+static int verify_run(struct run *r, char **cause)
 {
 	if (strcmp(config_get(r->cfg, CFG_MIGRATE_DATA), "skip") == 0) {
 		*cause = xstrdup("[migrate] data = skip: nothing to compare");
@@ -31,3 +31,10 @@ int step_verify_run(struct run *r, char **cause)
 	free_secret(dci);
 	return rc;
 }
+
+const struct step step_verify = {
+	.name = "verify",
+	.title = "Verify",
+	.what = "compare row counts, checksums and sequences",
+	.run = verify_run,
+};

@@ -68,7 +68,7 @@ struct tui {
 	void *data; /* the current screen's state */
 	bool unsaved;
 	unsigned steps_mask;		    /* steps chosen on the Welcome screen */
-	enum step_status badge[STEP_COUNT]; /* the real run's status per step */
+	enum step_status badge[STEP_MAX]; /* the real run's status per step */
 	bool run_active;		    /* a real (not inspect) job is running */
 	char msg[512];
 	int msg_role;

@@ -104,7 +104,7 @@ static void job_emit(void *ctx, const struct event *ev)
 }
 
 /* Ask the UI and wait for the answer; a cancelled job gets "no". */
-static int job_confirm(void *ctx, enum step_id step, const char *question)
+static int job_confirm(void *ctx, int step, const char *question)
 {
 	struct job *j = ctx;
 	if (atomic_load(&j->run.cancel))

@@ -5,7 +5,7 @@ static const struct settings_spec spec = {
 	.section = "aws",
 	.intro = "Who and where: the AWS region and the profile. Credentials follow the SDK chain: "
 		 "environment, the ~/.aws profile, then the EC2 instance role.",
-	.live_mask = 1u << STEP_INSTANCE,
+	.live_step = &step_instance,
 	.inspect = true,
 	.interval = 5.0,
 	.live_heading = "AWS identity and instance (read only)",

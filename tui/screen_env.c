@@ -6,7 +6,7 @@ static const struct settings_spec spec = {
 	.intro = "Where the application finds its database: KEY=URL in its .env file. Every other "
 		 "line is kept, the old file is kept as a backup, the new one is written with mode "
 		 "0600.",
-	.live_mask = 1u << STEP_ENV,
+	.live_step = &step_env,
 	.inspect = false,
 	.live_heading = "Write .env",
 	.button = "Write .env now (F6)",

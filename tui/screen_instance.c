@@ -5,7 +5,7 @@ static const struct settings_spec spec = {
 	.section = "instance",
 	.intro = "The RDS for PostgreSQL instance to create (mode = create) or to adopt (mode = "
 		 "existing). Nothing is created until you press F6 here or start the run.",
-	.live_mask = 1u << STEP_INSTANCE,
+	.live_step = &step_instance,
 	.inspect = true,
 	.interval = 10.0,
 	.live_heading = "Instance status (read only until F6)",

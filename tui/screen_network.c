@@ -6,7 +6,7 @@ static const struct settings_spec spec = {
 	.intro = "Who may connect to the instance: the narrowest rule that works is added to its "
 		 "security group (this machine's IP/32, or this EC2 box's own group) when you press F6 "
 		 "or run.",
-	.live_mask = 1u << STEP_NETWORK,
+	.live_step = &step_network,
 	.inspect = true,
 	.interval = 5.0,
 	.live_heading = "Security group rules for the port (read only until F6)",

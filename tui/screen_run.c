@@ -8,7 +8,7 @@
 struct runscr {
 	struct live live;
 	bool started, done;
-	char text[STEP_COUNT][1024];
+	char text[STEP_MAX][1024];
 	int problems;
 };
 
@@ -60,7 +60,7 @@ static void run_draw(struct tui *t, void *data, int top, int rows)
 			s);
 		y++;
 	}
-	for (int s = 0; s < STEP_COUNT && y < end; s++) {
+	for (int s = 0; s < step_count && y < end; s++) {
 		if (!(t->steps_mask & (1u << s)))
 			continue;
 		enum step_status st = t->badge[s];
@@ -104,7 +104,7 @@ static int run_key(struct tui *t, void *data, int type, wint_t ch)
 		}
 		r->started = true;
 		memset(r->text, 0, sizeof r->text);
-		for (int s = 0; s < STEP_COUNT; s++)
+		for (int s = 0; s < step_count; s++)
 			if (t->steps_mask & (1u << s))
 				t->badge[s] = STATUS_PENDING;
 		r->live.mask = t->steps_mask;

@@ -5,7 +5,7 @@ static const struct settings_spec spec = {
 	.section = "target",
 	.intro = "Where the data goes. Leave url empty to use the RDS instance; set it to migrate "
 		 "into any PostgreSQL.",
-	.live_mask = 1u << STEP_PROBE,
+	.live_step = &step_probe,
 	.inspect = true,
 	.interval = 5.0,
 	.live_heading = "Target connection",

@@ -8,16 +8,6 @@ struct welcome {
 	int cur;
 };
 
-static const char *const step_what[STEP_COUNT] = {
-	[STEP_SOURCE] = "read the Railway database: version, size, tables, extensions",
-	[STEP_INSTANCE] = "create the RDS instance (or adopt one) and wait until available",
-	[STEP_NETWORK] = "open the security group to this machine only",
-	[STEP_PROBE] = "connect to the target: DNS, TCP, TLS, login",
-	[STEP_SCHEMA] = "copy the schema: tables first, indexes and keys after the data",
-	[STEP_DATA] = "copy every table with COPY from one snapshot",
-	[STEP_VERIFY] = "compare row counts, checksums and sequences",
-	[STEP_ENV] = "write DATABASE_URL into the application's .env",
-};
 
 static void *welcome_enter(struct tui *t, const struct screen *self)
 {
@@ -42,12 +32,12 @@ static void welcome_draw(struct tui *t, void *data, int top, int rows)
 		     "Nothing changes until you start the run on the last screen.");
 	y++;
 	ui_text(y++, 2, COLS - 4, ROLE_HEADING, "Steps (Space to include or leave out one):");
-	for (int s = 0; s < STEP_COUNT && y < top + rows; s++, y++) {
+	for (int s = 0; s < step_count && y < top + rows; s++, y++) {
 		bool on = t->steps_mask & (1u << s);
 		int role = s == w->cur ? ROLE_SELECTED : ROLE_NORMAL;
 		ui_fill(y, 2, COLS - 4, role);
 		ui_textf(y, 2, COLS - 4, role, " [%s] %d. %-9s %s", on ? "x" : " ", s + 1,
-			 step_name(s), step_what[s]);
+			 steps[s]->name, steps[s]->what);
 	}
 	y++;
 	ui_textf(y, 2, COLS - 4, ROLE_INFO, "Config: %s%s", t->cfg->path ? t->cfg->path : "(none)",
@@ -72,11 +62,11 @@ static int welcome_key(struct tui *t, void *data, int type, wint_t ch)
 {
 	struct welcome *w = data;
 	if (type == KT_KEY && ch == KEY_UP) {
-		w->cur = (w->cur + STEP_COUNT - 1) % STEP_COUNT;
+		w->cur = (w->cur + step_count - 1) % step_count;
 		return R_HANDLED | R_REDRAW;
 	}
 	if ((type == KT_KEY && ch == KEY_DOWN) || (type == KT_CHAR && ch == '\t')) {
-		w->cur = (w->cur + 1) % STEP_COUNT;
+		w->cur = (w->cur + 1) % step_count;
 		return R_HANDLED | R_REDRAW;
 	}
 	if (type == KT_CHAR && ch == ' ') {

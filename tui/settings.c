@@ -18,9 +18,10 @@ void *settings_enter(struct tui *t, const struct screen *self)
 		s->form.buttons[0] = spec->button;
 		s->form.nbuttons = 1;
 	}
-	if (spec->live_mask) {
+	if (spec->live_step) {
 		s->has_live = true;
-		live_init(&s->live, spec->live_mask, spec->inspect, spec->interval);
+		live_init(&s->live, 1u << step_index(spec->live_step), spec->inspect,
+			  spec->interval);
 		if (spec->inspect)
 			live_start(&s->live, t);
 	}

@@ -12,7 +12,7 @@
 struct settings_spec {
 	const char *section;	  /* the config section of its form ("instance") */
 	const char *intro;	  /* a paragraph above the form */
-	unsigned live_mask;	  /* the steps its live panel runs (1u << STEP_…); 0: no panel */
+	const struct step *live_step; /* the step its live panel runs; NULL: no panel */
 	bool inspect;		  /* the panel looks only (every INTERVAL seconds) */
 	double interval;	  /* seconds between looks; 0: on demand */
 	const char *live_heading; /* the panel's heading */

@@ -157,7 +157,7 @@ static void draw_status_bar(struct tui *t)
 	int y = LINES - 1;
 	ui_fill(y, 0, COLS, ROLE_STATUS_BAR);
 	int x = 1;
-	for (int s = 0; s < STEP_COUNT; s++) {
+	for (int s = 0; s < step_count; s++) {
 		bool chosen = t->steps_mask & (1u << s);
 		enum step_status st = t->badge[s];
 		int role = chosen ? status_role(st) : ROLE_STATUS_SKIPPED;
@@ -531,7 +531,7 @@ static int term_start(void)
 
 int tui_run(struct config *cfg, struct state *st, const struct tui_options *opt)
 {
-	struct tui app = {.cfg = cfg, .st = st, .opt = opt, .steps_mask = (1u << STEP_COUNT) - 1};
+	struct tui app = {.cfg = cfg, .st = st, .opt = opt, .steps_mask = step_all()};
 	struct tui *t = &app;
 	static struct loop loop;
 	struct loop *L = &loop;

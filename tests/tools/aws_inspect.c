@@ -24,7 +24,7 @@ static void emit(void *ctx, const struct event *ev)
 	fflush(stdout);
 }
 
-static int confirm(void *ctx, enum step_id step, const char *q)
+static int confirm(void *ctx, int step, const char *q)
 {
 	(void)ctx;
 	printf("[%s] UNEXPECTED QUESTION in inspect mode: %s\n", step_name(step), q);
@@ -58,11 +58,11 @@ int main(int argc, char **argv)
 	int rc = 0;
 	for (int i = 2; i < argc; i++) {
 		int s = step_find(argv[i]);
-		if (s != STEP_INSTANCE && s != STEP_NETWORK) {
+		if (s != step_index(&step_instance) && s != step_index(&step_network)) {
 			fprintf(stderr, "aws_inspect: only instance and network\n");
 			return 2;
 		}
-		if (run_step(&r, (enum step_id)s) != 0)
+		if (run_step(&r, s) != 0)
 			rc = 1;
 	}
 	run_free(&r);
