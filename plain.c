@@ -61,7 +61,7 @@ static void format_event(struct plain_sink *ps, const struct event *ev, char *li
 			snprintf(line, n, "[%s] %s: %s", step, level_name(ev->level), ev->text);
 		break;
 	case EV_PROGRESS: {
-		bool total = strcmp(ev->item, "total") == 0;
+		bool total = ev->flags & EVF_TOTAL;
 		bool finished = ev->total > 0 && ev->done >= ev->total;
 		double now = now_monotonic();
 		double *last = total ? &ps->last_total_progress : &ps->last_progress;

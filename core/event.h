@@ -11,7 +11,7 @@ enum step_status { STATUS_PENDING, STATUS_RUNNING, STATUS_OK, STATUS_FAILED, STA
 enum event_kind {
 	EV_STEP_START, /* text: the step's title */
 	EV_STATUS,     /* text: what is being done now */
-	EV_PROGRESS,   /* item: table or "total"; done/total rows, bytes/bytes_total */
+	EV_PROGRESS,   /* item: a table, or "total" with EVF_TOTAL; done/total rows, bytes/bytes_total */
 	EV_FINDING,    /* level + item + text: a fact worth showing (inventory line, rule, check) */
 	EV_STEP_DONE,  /* text: one-line result */
 	EV_STEP_FAILED,/* text: the cause and a hint */
@@ -20,10 +20,24 @@ enum event_kind {
 
 enum finding_level { LEVEL_INFO, LEVEL_OK, LEVEL_WARN, LEVEL_ERROR };
 
+/* What a finding means to a front end beyond its level; the text is for
+ * people only, and no front end reads it. */
+enum finding_code {
+	FIND_NONE,
+	FIND_WORLD_OPEN, /* the step's verdict: the port is open to the whole internet */
+};
+
+/* Flags on an event. */
+enum event_flag {
+	EVF_TOTAL = 1 << 0, /* EV_PROGRESS: the step's total, not one item */
+};
+
 struct event {
 	enum event_kind kind;
 	int step; /* the index of the step in steps[] */
 	enum finding_level level;
+	enum finding_code code; /* EV_FINDING */
+	unsigned flags;		/* enum event_flag */
 	char item[128];
 	char text[1024];
 	int64_t done, total;

@@ -194,7 +194,7 @@ static void total_progress(struct copy_ctx *x, bool force)
 		x->last_total = now;
 	pthread_mutex_unlock(&x->mu);
 	if (due)
-		run_progress(x->r, "total", atomic_load(&x->rows), x->est_rows,
+		run_progress(x->r, NULL, atomic_load(&x->rows), x->est_rows,
 			     atomic_load(&x->bytes), x->est_bytes);
 }
 

@@ -161,7 +161,7 @@ int pg_verify_run(struct run *r, const char *src_ci, const char *dst_ci, const c
 		if (r && r->state)
 			state_set(r->state, it->state_key, it->match ? "verified" : NULL, NULL);
 		if (r)
-			run_progress(r, "total", i + 1, PQntuples(tabs), 0, 0);
+			run_progress(r, NULL, i + 1, PQntuples(tabs), 0, 0);
 	}
 	for (int i = 0; i < PQntuples(seqs); i++) {
 		struct pg_verify_item *it = add_item(&rep);

@@ -54,10 +54,10 @@ static void emit(struct run *r, struct event *ev)
 		r->sink->emit(r->sink->ctx, ev);
 }
 
-static void emit_text(struct run *r, enum event_kind kind, enum finding_level lvl, const char *item,
-		      const char *fmt, va_list ap)
+static void emit_text(struct run *r, enum event_kind kind, enum finding_level lvl,
+		      enum finding_code code, const char *item, const char *fmt, va_list ap)
 {
-	struct event ev = {.kind = kind, .level = lvl};
+	struct event ev = {.kind = kind, .level = lvl, .code = code};
 	if (item)
 		snprintf(ev.item, sizeof ev.item, "%s", item);
 	vsnprintf(ev.text, sizeof ev.text, fmt, ap);
@@ -70,7 +70,7 @@ static void emit_plain(struct run *r, enum event_kind kind, const char *fmt, ...
 {
 	va_list ap;
 	va_start(ap, fmt);
-	emit_text(r, kind, LEVEL_INFO, NULL, fmt, ap);
+	emit_text(r, kind, LEVEL_INFO, FIND_NONE, NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -78,7 +78,7 @@ void run_status(struct run *r, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	emit_text(r, EV_STATUS, LEVEL_INFO, NULL, fmt, ap);
+	emit_text(r, EV_STATUS, LEVEL_INFO, FIND_NONE, NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -86,7 +86,16 @@ void run_finding(struct run *r, enum finding_level lvl, const char *item, const 
 {
 	va_list ap;
 	va_start(ap, fmt);
-	emit_text(r, EV_FINDING, lvl, item, fmt, ap);
+	emit_text(r, EV_FINDING, lvl, FIND_NONE, item, fmt, ap);
+	va_end(ap);
+}
+
+void run_finding_code(struct run *r, enum finding_level lvl, enum finding_code code,
+		      const char *item, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	emit_text(r, EV_FINDING, lvl, code, item, fmt, ap);
 	va_end(ap);
 }
 
@@ -97,7 +106,8 @@ void run_progress(struct run *r, const char *item, int64_t done, int64_t total, 
 			   .done = done,
 			   .total = total,
 			   .bytes = bytes,
-			   .bytes_total = bytes_total};
+			   .bytes_total = bytes_total,
+			   .flags = item ? 0 : EVF_TOTAL};
 	snprintf(ev.item, sizeof ev.item, "%s", item ? item : "total");
 	emit(r, &ev);
 }

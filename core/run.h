@@ -52,6 +52,10 @@ bool run_cancelled(struct run *r);
 void run_status(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void run_finding(struct run *r, enum finding_level lvl, const char *item, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* A finding that a front end acts on: CODE says what it means. */
+void run_finding_code(struct run *r, enum finding_level lvl, enum finding_code code,
+		      const char *item, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* Progress of ITEM, or of the whole step when ITEM is NULL (EVF_TOTAL). */
 void run_progress(struct run *r, const char *item, int64_t done, int64_t total, int64_t bytes,
 		  int64_t bytes_total);
 /* Ask the front end; returns true for yes. --yes answers yes in plain mode. */

@@ -323,8 +323,8 @@ static int network_run(struct run *r, char **cause)
 			    id, vpc[0] ? vpc : "?");
 
 	if (world)
-		run_finding(r, LEVEL_ERROR, "verdict", "port %d is open to the whole internet%s", port,
-			    allowed ? "" : "");
+		run_finding_code(r, LEVEL_ERROR, FIND_WORLD_OPEN, "verdict",
+				 "port %d is open to the whole internet", port);
 	else if (allowed)
 		run_finding(r, LEVEL_OK, "verdict", "this machine is allowed on port %d", port);
 	else

@@ -101,6 +101,7 @@ static void add_row(struct live_row **v, int *n, const struct event *ev)
 	*v = xrealloc(*v, (size_t)(*n + 1) * sizeof **v);
 	struct live_row *r = &(*v)[(*n)++];
 	r->level = ev->level;
+	r->code = ev->code;
 	snprintf(r->item, sizeof r->item, "%s", ev->item);
 	snprintf(r->text, sizeof r->text, "%s", ev->text);
 }
@@ -163,6 +164,7 @@ int live_event(struct live *lv, struct tui *t, const struct job_msg *m)
 				return R_NONE;
 			lv->nprog++;
 			snprintf(lv->prog[i].item, sizeof lv->prog[i].item, "%s", ev->item);
+			lv->prog[i].is_total = ev->flags & EVF_TOTAL;
 		}
 		lv->prog[i].done = ev->done;
 		lv->prog[i].total = ev->total;
@@ -178,8 +180,7 @@ int live_event(struct live *lv, struct tui *t, const struct job_msg *m)
 		break;
 	case EV_STEP_FAILED:
 		snprintf(lv->result, sizeof lv->result, "%s: %s", step_title(ev->step), ev->text);
-		lv->result_level = strstr(ev->text, "not available in this version") ? LEVEL_WARN
-										     : LEVEL_ERROR;
+		lv->result_level = LEVEL_ERROR;
 		break;
 	case EV_STEP_SKIPPED:
 		snprintf(lv->result, sizeof lv->result, "%s: skipped: %s", step_title(ev->step),
@@ -233,8 +234,7 @@ static void draw_progress(const struct live_prog *p, int y)
 	double frac = p->bytes_total > 0 ? (double)p->bytes / (double)p->bytes_total
 		      : p->total > 0	 ? (double)p->done / (double)p->total
 					 : 0;
-	bool total = strcmp(p->item, "total") == 0;
-	ui_text(y, 2, 24, total ? ROLE_HEADING : ROLE_LABEL, p->item);
+	ui_text(y, 2, 24, p->is_total ? ROLE_HEADING : ROLE_LABEL, p->item);
 	ui_bar(y, 27, 16, frac);
 	char b[32], bt[32], rate[32] = "", eta[32] = "";
 	fmt_bytes(b, sizeof b, (double)p->bytes);
@@ -280,7 +280,7 @@ int live_draw(struct live *lv, int top, int rows, const char *heading)
 	for (int pass = 0; pass < 3; pass++)
 		for (int i = 0; i < lv->nprog && y < end; i++) {
 			const struct live_prog *p = &lv->prog[i];
-			bool total = strcmp(p->item, "total") == 0;
+			bool total = p->is_total;
 			bool moving = p->done < p->total || p->bytes < p->bytes_total;
 			if (pass == 0 ? !total : total || (pass == 1) != moving)
 				continue;

@@ -6,12 +6,14 @@
 
 struct live_row {
 	enum finding_level level;
+	enum finding_code code;
 	char item[128];
 	char text[1024];
 };
 
 struct live_prog {
 	char item[128];
+	bool is_total; /* the step's total (EVF_TOTAL), drawn first */
 	long long done, total, bytes, bytes_total;
 	double elapsed;
 };

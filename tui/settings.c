@@ -70,9 +70,7 @@ const char *settings_hint(struct tui *t, void *data)
 static bool world_open(const struct settings *s)
 {
 	for (int i = 0; i < s->live.nrows; i++)
-		if (s->live.rows[i].level == LEVEL_ERROR &&
-		    strcmp(s->live.rows[i].item, "verdict") == 0 &&
-		    strstr(s->live.rows[i].text, "open to the whole internet"))
+		if (s->live.rows[i].code == FIND_WORLD_OPEN)
 			return true;
 	return false;
 }
