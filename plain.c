@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fmt.h"
 #include "run.h"
 #include "util.h"
 
@@ -27,17 +28,6 @@ static void on_signal(int sig)
 	(void)sig;
 	if (active_run)
 		atomic_store(&active_run->cancel, 1);
-}
-
-static void human_bytes(char *buf, size_t n, double b)
-{
-	const char *u[] = {"B", "kB", "MB", "GB", "TB"};
-	int i = 0;
-	while (b >= 1000 && i < 4) {
-		b /= 1000;
-		i++;
-	}
-	snprintf(buf, n, i ? "%.1f %s" : "%.0f %s", b, u[i]);
 }
 
 /* One line for EV; an empty line when the event is throttled away. A finished
@@ -68,13 +58,13 @@ static void format_event(struct plain_sink *ps, const struct event *ev, char *li
 		if (!finished && now - *last < PLAIN_PROGRESS_EVERY)
 			return;
 		*last = now;
-		char done_b[32], rate_b[32], eta[32] = "";
-		human_bytes(done_b, sizeof done_b, (double)ev->bytes);
-		double rate = ev->elapsed > 0 ? (double)ev->bytes / ev->elapsed : 0;
-		human_bytes(rate_b, sizeof rate_b, rate);
-		if (ev->bytes_total > ev->bytes && rate > 0)
-			snprintf(eta, sizeof eta, ", ETA %.0fs",
-				 (double)(ev->bytes_total - ev->bytes) / rate);
+		char done_b[32], rate_b[32], eta[32] = "", d[16];
+		double per_s, left;
+		fmt_rate(ev->bytes, ev->bytes_total, ev->elapsed, &per_s, &left);
+		fmt_bytes(done_b, sizeof done_b, (double)ev->bytes);
+		fmt_bytes(rate_b, sizeof rate_b, per_s);
+		if (left >= 0)
+			snprintf(eta, sizeof eta, ", ETA %s", fmt_duration(d, sizeof d, left));
 		if (ev->total > 0)
 			snprintf(line, n, "[%s] %s: %lld/%lld rows, %s, %s/s%s", step, ev->item,
 				 (long long)ev->done, (long long)ev->total, done_b, rate_b, eta);

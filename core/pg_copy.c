@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "pg_conn.h"
 #include "pg_inventory.h"
 #include "pg_schema.h"
@@ -1093,7 +1094,7 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci,
 	for (size_t i = 0; i < x.nt; i++) {
 		struct pg_copy_table *t = &x.t[i];
 		char sz[32];
-		pg_fmt_bytes(t->est_bytes, sz, sizeof sz);
+		fmt_bytes(sz, sizeof sz, (double)t->est_bytes);
 		if (t->skip) {
 			run_finding(r, LEVEL_OK, t->qname, "already copied: skipped");
 			res.skipped++;

@@ -34,22 +34,6 @@ bool pg_rds_offers_extension(const char *name)
 	return false;
 }
 
-const char *pg_fmt_bytes(int64_t b, char *buf, size_t n)
-{
-	static const char *const units[] = {"B", "kB", "MB", "GB", "TB"};
-	double v = (double)b;
-	int u = 0;
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
-		u++;
-	}
-	if (u == 0)
-		snprintf(buf, n, "%lld B", (long long)b);
-	else
-		snprintf(buf, n, "%.1f %s", v, units[u]);
-	return buf;
-}
-
 static PGresult *query(PGconn *c, const char *sql, char **cause)
 {
 	PGresult *res = PQexec(c, sql);

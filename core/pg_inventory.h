@@ -54,7 +54,4 @@ void pg_inventory_free(struct pg_inventory *inv);
 /* Whether RDS for PostgreSQL offers extension NAME (a list shipped with the program). */
 bool pg_rds_offers_extension(const char *name);
 
-/* "12.3 MB" style size into BUF. */
-const char *pg_fmt_bytes(int64_t bytes, char *buf, size_t n);
-
 #endif

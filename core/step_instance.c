@@ -11,6 +11,7 @@
 #include "aws_config.h"
 #include "aws_step.h"
 #include "cost.h"
+#include "fmt.h"
 #include "password.h"
 #include "run.h"
 #include "util.h"
@@ -289,15 +290,6 @@ static bool status_hopeless(const char *s)
 	return false;
 }
 
-static void fmt_elapsed(double s, char *out, size_t outsz)
-{
-	long t = (long)s;
-	if (t >= 60)
-		snprintf(out, outsz, "%ldm %02lds", t / 60, t % 60);
-	else
-		snprintf(out, outsz, "%lds", t);
-}
-
 /* Poll until the instance is available, showing every status change. IN
  * holds the last seen description. */
 static int wait_available(struct run *r, struct aws_ctx *a, const char *id,
@@ -311,7 +303,7 @@ static int wait_available(struct run *r, struct aws_ctx *a, const char *id,
 	int errors = 0;
 	for (;;) {
 		char el[32];
-		fmt_elapsed(now_monotonic() - start, el, sizeof el);
+		fmt_duration(el, sizeof el, now_monotonic() - start);
 		if (status_ready(in->status) && in->endpoint[0])
 			return 0;
 		if (status_hopeless(in->status)) {
@@ -356,7 +348,7 @@ static int wait_available(struct run *r, struct aws_ctx *a, const char *id,
 		rds_instance_free(in);
 		*in = next;
 		if (strcmp(prev, in->status) != 0) {
-			fmt_elapsed(now_monotonic() - start, el, sizeof el);
+			fmt_duration(el, sizeof el, now_monotonic() - start);
 			run_finding(r, LEVEL_INFO, "status", "%s → %s after %s", prev, in->status, el);
 			snprintf(prev, sizeof prev, "%s", in->status);
 		}

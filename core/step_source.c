@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "pg_conn.h"
 #include "pg_inventory.h"
 #include "run.h"
@@ -13,7 +14,7 @@ static void report_inventory(struct run *r, const struct pg_inventory *inv)
 {
 	char sz[32];
 	run_finding(r, LEVEL_INFO, "database", "%s: PostgreSQL %s, %s, encoding %s", inv->database,
-		    inv->server_version, pg_fmt_bytes(inv->db_bytes, sz, sizeof sz), inv->encoding);
+		    inv->server_version, fmt_bytes(sz, sizeof sz, (double)inv->db_bytes), inv->encoding);
 	size_t nopk = 0;
 	for (size_t i = 0; i < inv->ntables; i++) {
 		const struct pg_inv_table *t = &inv->tables[i];
@@ -27,11 +28,11 @@ static void report_inventory(struct run *r, const struct pg_inventory *inv)
 		nopk += warn;
 		if (t->est_rows < 0)
 			run_finding(r, warn ? LEVEL_WARN : LEVEL_INFO, item, "%s, rows not counted yet, %s%s%s",
-				    kind, pg_fmt_bytes(t->bytes, sz, sizeof sz),
+				    kind, fmt_bytes(sz, sizeof sz, (double)t->bytes),
 				    warn ? ", no primary key" : "", t->unlogged ? ", unlogged" : "");
 		else
 			run_finding(r, warn ? LEVEL_WARN : LEVEL_INFO, item, "%s, about %lld rows, %s%s%s",
-				    kind, (long long)t->est_rows, pg_fmt_bytes(t->bytes, sz, sizeof sz),
+				    kind, (long long)t->est_rows, fmt_bytes(sz, sizeof sz, (double)t->bytes),
 				    warn ? ", no primary key" : "", t->unlogged ? ", unlogged" : "");
 	}
 	if (nopk)
@@ -114,7 +115,7 @@ static int source_run(struct run *r, char **cause)
 		for (size_t i = 0; i < inv.ntables; i++)
 			rows += inv.tables[i].est_rows > 0 ? inv.tables[i].est_rows : 0;
 		*cause = xasprintf("PostgreSQL %s, %s, %zu tables, about %lld rows%s",
-				   inv.server_version, pg_fmt_bytes(inv.db_bytes, sz, sizeof sz),
+				   inv.server_version, fmt_bytes(sz, sizeof sz, (double)inv.db_bytes),
 				   inv.ntables, (long long)rows,
 				   inv.nissues ? "; some objects will not be copied" : "");
 	}

@@ -102,8 +102,6 @@ void ui_box(int h, int w, int role, const char *title, int *y, int *x);
 int level_role(enum finding_level l);
 int status_role(enum step_status s);
 const char *status_badge(enum step_status s);
-void fmt_bytes(char *buf, size_t n, double b);
-void fmt_duration(char *buf, size_t n, double s);
 
 /* An editable line of wide characters. */
 struct field {

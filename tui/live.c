@@ -5,16 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "fmt.h"
 #include "util.h"
-
-static double mono_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 void live_init(struct live *lv, unsigned mask, bool inspect, double interval)
 {
@@ -61,7 +54,7 @@ void live_settings_changed(struct live *lv)
 	if (lv->running)
 		lv->stale = true;
 	else
-		lv->next_at = mono_now() + 0.8;
+		lv->next_at = now_monotonic() + 0.8;
 }
 
 void live_free(struct live *lv)
@@ -133,7 +126,7 @@ int live_event(struct live *lv, struct tui *t, const struct job_msg *m)
 			lv->inspect = true;
 		}
 		if (lv->interval > 0)
-			lv->next_at = mono_now() + (lv->stale ? 0.8 : lv->interval);
+			lv->next_at = now_monotonic() + (lv->stale ? 0.8 : lv->interval);
 		return R_REDRAW;
 	}
 	if (m->kind != JM_EVENT)
@@ -240,13 +233,13 @@ static void draw_progress(const struct live_prog *p, int y)
 	fmt_bytes(b, sizeof b, (double)p->bytes);
 	fmt_bytes(bt, sizeof bt, (double)p->bytes_total);
 	if (p->elapsed > 0.5 && p->bytes > 0) {
-		double r = (double)p->bytes / p->elapsed;
-		fmt_bytes(rate, sizeof rate, r);
+		double per_s, left;
+		fmt_rate(p->bytes, p->bytes_total, p->elapsed, &per_s, &left);
+		fmt_bytes(rate, sizeof rate, per_s);
 		strcat(rate, "/s");
-		if (p->bytes_total > p->bytes && r > 0) {
+		if (left >= 0) {
 			char d[16];
-			fmt_duration(d, sizeof d, (double)(p->bytes_total - p->bytes) / r);
-			snprintf(eta, sizeof eta, "ETA %s", d);
+			snprintf(eta, sizeof eta, "ETA %s", fmt_duration(d, sizeof d, left));
 		}
 	}
 	char bytes[80] = "";

@@ -93,13 +93,6 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 void tui_log(struct tui *t, const char *fmt, ...)
 {
 	if (!t->log)
@@ -124,7 +117,7 @@ void tui_message(struct tui *t, int role, const char *fmt, ...)
 	vsnprintf(t->msg, sizeof t->msg, fmt, ap);
 	va_end(ap);
 	t->msg_role = role;
-	t->msg_until = now_s() + 6;
+	t->msg_until = now_monotonic() + 6;
 	tui_log(t, "message: %s", t->msg);
 }
 
@@ -177,7 +170,7 @@ static void draw_frame(struct tui *t)
 		 sc->title);
 	if (t->unsaved)
 		ui_text(0, COLS - 17, 16, ROLE_TITLE, "● unsaved (F2)");
-	if (t->msg[0] && now_s() < t->msg_until)
+	if (t->msg[0] && now_monotonic() < t->msg_until)
 		ui_text(LINES - 4, 1, COLS - 2, t->msg_role, t->msg);
 	if (hint)
 		ui_textf(LINES - 3, 1, COLS - 2, ROLE_HELP, "› %s", hint);
@@ -275,7 +268,7 @@ static void draw(struct tui *t, struct loop *L)
 	refresh();
 	L->dirty = false;
 	L->lazy_at = 0;
-	L->last_draw = now_s();
+	L->last_draw = now_monotonic();
 }
 
 static void answer_confirm(struct loop *L, bool yes);
@@ -570,7 +563,7 @@ int tui_run(struct config *cfg, struct state *st, const struct tui_options *opt)
 		snprintf(first, sizeof first, "%.*s", (int)strcspn(L->theme_warn, "\n"),
 			 L->theme_warn);
 		tui_message(t, ROLE_WARN, "theme: %s", first);
-		t->msg_until = now_s() + 15;
+		t->msg_until = now_monotonic() + 15;
 		tui_log(t, "theme problems:\n%s", L->theme_warn);
 	}
 	t->cur = 0;
@@ -581,7 +574,7 @@ int tui_run(struct config *cfg, struct state *st, const struct tui_options *opt)
 	const char *crash = getenv("RDSM_TEST_CRASH");
 
 	while (!L->quit) {
-		double now = now_s();
+		double now = now_monotonic();
 		if (L->lazy_at && now >= L->lazy_at)
 			L->dirty = true;
 		if (t->msg[0] && t->msg_until && now >= t->msg_until) {
@@ -605,7 +598,7 @@ int tui_run(struct config *cfg, struct state *st, const struct tui_options *opt)
 			continue;
 		int timeout = -1;
 		if (next > 0) {
-			double ms = (next - now_s()) * 1000.0;
+			double ms = (next - now_monotonic()) * 1000.0;
 			timeout = ms < 0 ? 0 : (int)(ms + 1);
 		}
 		struct pollfd fds[3] = {

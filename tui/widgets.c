@@ -230,28 +230,6 @@ const char *status_badge(enum step_status s)
 	}
 }
 
-void fmt_bytes(char *buf, size_t n, double b)
-{
-	const char *u[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-	int i = 0;
-	while (b >= 1024 && i < 4) {
-		b /= 1024;
-		i++;
-	}
-	snprintf(buf, n, i ? "%.1f %s" : "%.0f %s", b, u[i]);
-}
-
-void fmt_duration(char *buf, size_t n, double s)
-{
-	long t = (long)(s + 0.5);
-	if (t >= 3600)
-		snprintf(buf, n, "%ldh%02ldm", t / 3600, t / 60 % 60);
-	else if (t >= 60)
-		snprintf(buf, n, "%ldm%02lds", t / 60, t % 60);
-	else
-		snprintf(buf, n, "%lds", t);
-}
-
 /* The line editor. */
 
 static void field_reserve(struct field *f, size_t n)

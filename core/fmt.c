@@ -1,0 +1,34 @@
+/* Sizes, durations and rates written for people. */
+#include "fmt.h"
+
+#include <stdio.h>
+
+const char *fmt_bytes(char *buf, size_t n, double bytes)
+{
+	static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+	int i = 0;
+	while (bytes >= 1024 && i < 4) {
+		bytes /= 1024;
+		i++;
+	}
+	snprintf(buf, n, i ? "%.1f %s" : "%.0f %s", bytes, unit[i]);
+	return buf;
+}
+
+const char *fmt_duration(char *buf, size_t n, double seconds)
+{
+	long t = (long)(seconds + 0.5);
+	if (t >= 3600)
+		snprintf(buf, n, "%ldh%02ldm", t / 3600, t / 60 % 60);
+	else if (t >= 60)
+		snprintf(buf, n, "%ldm%02lds", t / 60, t % 60);
+	else
+		snprintf(buf, n, "%lds", t);
+	return buf;
+}
+
+void fmt_rate(int64_t done, int64_t total, double elapsed, double *per_s, double *eta_s)
+{
+	*per_s = elapsed > 0 ? (double)done / elapsed : 0;
+	*eta_s = total > done && *per_s > 0 ? (double)(total - done) / *per_s : -1;
+}
