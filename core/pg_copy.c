@@ -259,17 +259,16 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 		}
 	}
 	free(sql);
-	if (!t->cols) { /* a table without columns: only its row count matters */
-		pg_exec(d, "ROLLBACK", NULL);
-		return fail(cause, "%s has no columns; copy it by hand", t->qname);
-	}
 	char part[48] = "";
 	if (!whole)
 		snprintf(part, sizeof part, " (part %d of %d)", p->part + 1, p->nparts);
 	char opts[64];
 	snprintf(opts, sizeof opts, "(FORMAT %s%s)", bin ? "binary" : "text",
 		 freeze ? ", FREEZE" : "");
-	sql = xasprintf("COPY %s (%s) FROM STDIN %s", t->qname, t->cols, opts);
+	/* A table without columns (or with only generated ones) has rows all
+	 * the same: COPY without a column list carries how many. */
+	char *collist = t->cols ? xasprintf(" (%s)", t->cols) : xstrdup("");
+	sql = xasprintf("COPY %s%s FROM STDIN %s", t->qname, collist, opts);
 	PGresult *res = PQexec(d, sql);
 	free(sql);
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
@@ -280,11 +279,12 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 		fail(cause, "%s: target COPY: %s; the target table was left empty. Hint: %s",
 		     t->qname, e, hint);
 		free(e);
+		free(collist);
 		return -1;
 	}
 	PQclear(res);
 	if (whole) {
-		sql = xasprintf("COPY %s (%s) TO STDOUT (FORMAT %s)", t->qname, t->cols,
+		sql = xasprintf("COPY %s%s TO STDOUT (FORMAT %s)", t->qname, collist,
 				bin ? "binary" : "text");
 	} else {
 		char from[48] = "", to[48] = "";
@@ -293,8 +293,10 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 		if (p->to >= 0)
 			snprintf(to, sizeof to, " AND ctid < '(%lld,0)'::tid", (long long)p->to);
 		sql = xasprintf("COPY (SELECT %s FROM ONLY %s WHERE true%s%s) TO STDOUT (FORMAT %s)",
-				t->cols, t->qname, from, to, bin ? "binary" : "text");
+				t->cols ? t->cols : "", t->qname, from, to,
+				bin ? "binary" : "text");
 	}
+	free(collist);
 	res = PQexec(s, sql);
 	free(sql);
 	if (PQresultStatus(res) != PGRES_COPY_OUT) {
