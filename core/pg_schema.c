@@ -783,6 +783,9 @@ static enum outcome classify(const PGresult *res)
 		return EXISTED;
 	if (!strcmp(st, "42P16") && msg && strstr(msg, "multiple primary keys"))
 		return EXISTED;
+	/* ATTACH PARTITION again (a re-run) */
+	if (!strcmp(st, "42809") && msg && strstr(msg, "is already a partition"))
+		return EXISTED;
 	/* ADD CONSTRAINT … USING INDEX again (a re-run) */
 	if (!strcmp(st, "55000") && msg && strstr(msg, "already associated with a constraint"))
 		return EXISTED;
