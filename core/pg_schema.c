@@ -286,6 +286,7 @@ static int check_extensions(PGconn *src, PGconn *dst, struct run *r, char **miss
 			run_finding(r, LEVEL_WARN, name,
 				    "extension not available on the target: not copied (objects "
 				    "using it will fail)");
+		run_incomplete(r, 1);
 		char *q = PQescapeLiteral(dst, name, strlen(name));
 		char *m = xasprintf("%s%s%s", *missing, **missing ? ", " : "", q ? q : "''");
 		PQfreemem(q);
@@ -841,6 +842,7 @@ static int exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, bool in_tx,
 				char *e = pg_error(dst, res);
 				if (r)
 					run_finding(r, LEVEL_WARN, v[i].what, "not copied: %s", e);
+				run_incomplete(r, 1);
 				free(e);
 				progress++;
 			} else if (o == FAILED) {
@@ -888,14 +890,22 @@ static int exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, bool in_tx,
 	return rc;
 }
 
+int pg_schema_uncopyable(PGconn *src, struct run *r, size_t *n, char **list, char **cause)
+{
+	*n = 0;
+	*list = NULL;
+	if (src_begin(src, cause) < 0)
+		return -1;
+	int rc = report_uncopyable(src, r, n, list, cause);
+	src_end(src);
+	return rc;
+}
+
 int pg_schema_inspect(PGconn *src, struct run *r, char **cause)
 {
 	size_t n = 0;
 	char *list = NULL;
-	if (src_begin(src, cause) < 0)
-		return -1;
-	int rc = report_uncopyable(src, r, &n, &list, cause);
-	src_end(src);
+	int rc = pg_schema_uncopyable(src, r, &n, &list, cause);
 	free(list);
 	return rc;
 }
@@ -923,6 +933,8 @@ int pg_schema_pre(PGconn *src, PGconn *dst, struct run *r, char **cause)
 			  nbad, nbad == 1 ? "" : "s", bad, nbad > 5 ? ", …" : "",
 			  nbad == 1 ? "it" : "them");
 	free(bad);
+	if (rc == 0)
+		run_incomplete(r, (int)nbad);
 	if (rc == 0)
 		rc = pre_plan(src, missing, &l, cause);
 	src_end(src);

@@ -69,6 +69,11 @@ int pg_schema_pre(PGconn *src, PGconn *dst, struct run *r, char **cause);
 /* Look only: name (findings) what the copy would leave out; writes nothing. */
 int pg_schema_inspect(PGconn *src, struct run *r, char **cause);
 
+/* The same, also giving how many objects would be left out (*N) and the
+ * first few of them by name (*LIST, heap, "kind name, …"). For the source
+ * step's question before anything is written. */
+int pg_schema_uncopyable(PGconn *src, struct run *r, size_t *n, char **list, char **cause);
+
 /* Post-data, serially: pg_schema_post_plan, every group, then the final list;
  * then state schema.post = done. A caller that runs a plan itself (groups in
  * parallel jobs) sets schema.post = done once the final list succeeded. */

@@ -29,6 +29,8 @@ struct run {
 	bool force;         /* truncate non-empty target tables without asking */
 	bool yes;           /* answer yes to confirmations (plain front end) */
 	bool inspect;       /* look only: report findings (live screens), change nothing */
+	atomic_int incomplete; /* objects named as not copied that the run went on without:
+				* the target is not identical to the source */
 	struct run_results res;
 	pthread_mutex_t lock; /* guards res when jobs run in threads */
 	enum step_status status[STEP_COUNT];
@@ -53,6 +55,9 @@ void run_finding(struct run *r, enum finding_level lvl, const char *item, const 
 	__attribute__((format(printf, 4, 5)));
 void run_progress(struct run *r, const char *item, int64_t done, int64_t total, int64_t bytes,
 		  int64_t bytes_total);
+/* Count N objects as not copied (each already named by a finding): the step
+ * ends "incomplete" instead of ok, and so does the run. */
+void run_incomplete(struct run *r, int n);
 /* Ask the front end; returns true for yes. --yes answers yes in plain mode. */
 bool run_confirm(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
