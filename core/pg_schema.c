@@ -335,23 +335,28 @@ static const char sql_enums[] =
 	"FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'e' AND "
 	NS_USER("n.nspname") " AND " NOT_EXT("'pg_type'::regclass", "t.oid") " ORDER BY t.oid";
 
-static const char sql_ranges[] =
-	"SELECT 'type ' || format('%I.%I', n.nspname, t.typname), "
-	"format('CREATE TYPE %I.%I AS RANGE (SUBTYPE = %s%s%s%s)', n.nspname, t.typname, "
-	"format_type(r.rngsubtype, NULL), "
-	"CASE WHEN r.rngsubopc <> 0 AND NOT oc.opcdefault THEN format(', SUBTYPE_OPCLASS = "
-	"%I.%I', ocn.nspname, oc.opcname) ELSE '' END, "
-	"CASE WHEN r.rngcollation <> 0 AND r.rngcollation <> (SELECT typcollation FROM pg_type "
-	"WHERE oid = r.rngsubtype) THEN (SELECT format(', COLLATION = %I.%I', cn.nspname, "
-	"co.collname) FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace "
-	"WHERE co.oid = r.rngcollation) ELSE '' END, "
-	"CASE WHEN r.rngsubdiff <> 0 THEN ', SUBTYPE_DIFF = ' || r.rngsubdiff::regproc::text "
-	"ELSE '' END) "
-	"FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
-	"JOIN pg_range r ON r.rngtypid = t.oid JOIN pg_opclass oc ON oc.oid = r.rngsubopc "
-	"JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace "
-	"WHERE t.typtype = 'r' AND r.rngcanonical = 0 AND " NS_USER("n.nspname") " AND "
-	NOT_EXT("'pg_type'::regclass", "t.oid") " ORDER BY t.oid";
+/* Range types; MULTI names the multirange type (PostgreSQL 14 and later). */
+#define SQL_RANGES(multi)                                                                          \
+	"SELECT 'type ' || format('%I.%I', n.nspname, t.typname), "                                \
+	"format('CREATE TYPE %I.%I AS RANGE (SUBTYPE = %s%s%s%s%s)', n.nspname, t.typname, "       \
+	"format_type(r.rngsubtype, NULL), "                                                        \
+	"CASE WHEN r.rngsubopc <> 0 AND NOT oc.opcdefault THEN format(', SUBTYPE_OPCLASS = "      \
+	"%I.%I', ocn.nspname, oc.opcname) ELSE '' END, "                                           \
+	"CASE WHEN r.rngcollation <> 0 AND r.rngcollation <> (SELECT typcollation FROM pg_type "   \
+	"WHERE oid = r.rngsubtype) THEN (SELECT format(', COLLATION = %I.%I', cn.nspname, "        \
+	"co.collname) FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace "     \
+	"WHERE co.oid = r.rngcollation) ELSE '' END, "                                             \
+	"CASE WHEN r.rngsubdiff <> 0 THEN ', SUBTYPE_DIFF = ' || r.rngsubdiff::regproc::text "     \
+	"ELSE '' END, " multi ") "                                                                 \
+	"FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "                            \
+	"JOIN pg_range r ON r.rngtypid = t.oid JOIN pg_opclass oc ON oc.oid = r.rngsubopc "         \
+	"JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace "                                      \
+	"WHERE t.typtype = 'r' AND r.rngcanonical = 0 AND " NS_USER("n.nspname") " AND "           \
+	NOT_EXT("'pg_type'::regclass", "t.oid") " ORDER BY t.oid"
+static const char sql_ranges[] = SQL_RANGES(
+	"(SELECT format(', MULTIRANGE_TYPE_NAME = %I.%I', mn.nspname, mt.typname) FROM pg_type mt "
+	"JOIN pg_namespace mn ON mn.oid = mt.typnamespace WHERE mt.oid = r.rngmultitypid)");
+static const char sql_ranges_13[] = SQL_RANGES("''");
 
 static const char sql_domains[] =
 	"SELECT 'domain ' || format('%I.%I', n.nspname, t.typname), "
@@ -677,7 +682,8 @@ static const char sql_comments[] =
 	"co.conrelid)) END FROM pg_constraint co WHERE co.oid = d.objoid) "
 	"ELSE CASE WHEN o.type LIKE '% column' THEN 'COLUMN' WHEN o.type = 'composite type' THEN "
 	"'TYPE' WHEN o.type = 'statistics object' THEN 'STATISTICS' ELSE upper(o.type) END || ' ' "
-	"|| o.identity END || ' IS ' || quote_literal(d.description), "
+	"|| CASE WHEN o.type = 'aggregate' THEN regexp_replace(o.identity, '\\(\\)$', '(*)') "
+	"ELSE o.identity END END || ' IS ' || quote_literal(d.description), "
 	"CASE WHEN d.classoid = 'pg_constraint'::regclass THEN (SELECT co.contypid = 0 AND "
 	"(co.contype <> 'c' OR NOT co.convalidated) FROM pg_constraint co WHERE co.oid = d.objoid) "
 	"WHEN d.classoid IN ('pg_trigger'::regclass, 'pg_rewrite'::regclass, "
@@ -691,7 +697,9 @@ static const char sql_comments[] =
 	"AND d.classoid IN ('pg_namespace'::regclass, 'pg_extension'::regclass, "
 	"'pg_class'::regclass, 'pg_type'::regclass, 'pg_proc'::regclass, "
 	"'pg_constraint'::regclass, 'pg_trigger'::regclass, 'pg_rewrite'::regclass, "
-	"'pg_policy'::regclass, 'pg_statistic_ext'::regclass) "
+	"'pg_policy'::regclass, 'pg_statistic_ext'::regclass, 'pg_collation'::regclass, "
+	"'pg_operator'::regclass, 'pg_cast'::regclass, 'pg_ts_dict'::regclass, "
+	"'pg_ts_config'::regclass, 'pg_conversion'::regclass) "
 	"AND " NOT_EXT("d.classoid", "d.objoid")
 	" AND NOT (d.classoid = 'pg_extension'::regclass AND o.identity = 'plpgsql') "
 	"AND NOT (d.classoid = 'pg_namespace'::regclass AND o.identity = 'public' AND "
@@ -740,7 +748,7 @@ static int pre_plan(PGconn *src, const char *missing_ext, struct list *l, char *
 		{ext, "extensions", false},
 		{v15 ? sql_collations : sql_collations_14, "collations", false},
 		{sql_enums, "enum types", false},
-		{sql_ranges, "range types", false},
+		{v14 ? sql_ranges : sql_ranges_13, "range types", false},
 		{sql_domains, "domains", false},
 		{sql_composites, "composite types", false},
 		{sql_functions, "functions", false},
@@ -1062,6 +1070,11 @@ static const char *const sql_post_final[] = {
 	"SELECT format('statistics %I.%I', n.nspname, s.stxname), "
 	"pg_get_statisticsobjdef(s.oid) FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = "
 	"s.stxnamespace WHERE " NS_USER("n.nspname") " ORDER BY s.oid",
+	/* their statistics targets */
+	"SELECT format('statistics %I.%I', n.nspname, s.stxname), format('ALTER STATISTICS "
+	"%I.%I SET STATISTICS %s', n.nspname, s.stxname, s.stxstattarget) FROM pg_statistic_ext "
+	"s JOIN pg_namespace n ON n.oid = s.stxnamespace WHERE s.stxstattarget >= 0 AND "
+	NS_USER("n.nspname") " ORDER BY s.oid",
 };
 
 /* Policies: soft when they name roles (which may not exist on the target). */
