@@ -792,6 +792,10 @@ static enum outcome classify(const PGresult *res)
 		return EXISTED;
 	if (!strcmp(st, "42P16") && msg && strstr(msg, "multiple primary keys"))
 		return EXISTED;
+	/* a CREATE that meets its object in a catalog's unique index (text
+	 * search dictionaries and configurations say so instead of 42710) */
+	if (!strcmp(st, "23505") && msg && strstr(msg, "unique constraint \"pg_"))
+		return EXISTED;
 	/* ATTACH PARTITION again (a re-run) */
 	if (!strcmp(st, "42809") && msg && strstr(msg, "is already a partition"))
 		return EXISTED;
