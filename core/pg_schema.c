@@ -158,6 +158,15 @@ static const char sql_uncopyable[] =
 	"JOIN pg_aggregate a ON a.aggfnoid = p.oid "
 	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_proc'::regclass", "p.oid")
 	" AND 'internal'::regtype IN (a.aggtranstype, a.aggmtranstype) "
+	"UNION ALL SELECT 'function', format('%I.%I(%s)', n.nspname, p.proname, "
+	"pg_get_function_identity_arguments(p.oid)), 'made without LEAKPROOF, which needs a "
+	"superuser' FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN "
+	"pg_language l ON l.oid = p.prolang WHERE p.proleakproof AND l.lanpltrusted AND "
+	NS_USER("n.nspname") " AND " NOT_EXT("'pg_proc'::regclass", "p.oid")
+	" UNION ALL SELECT CASE WHEN c.relkind IN ('i', 'I') THEN 'index' ELSE 'table' END, "
+	QREL ", format('made in the default tablespace, not in %I', t.spcname) FROM " REL_JOIN
+	" JOIN pg_tablespace t ON t.oid = c.reltablespace WHERE c.relkind IN ('r', 'p', 'm', 'i', "
+	"'I') AND " REL_USER " "
 	"UNION ALL SELECT 'event trigger', quote_ident(evtname), 'event triggers need a superuser' "
 	"FROM pg_event_trigger e WHERE " NOT_EXT("'pg_event_trigger'::regclass", "e.oid")
 	" UNION ALL SELECT 'type', format_type(t.oid, NULL), "
@@ -393,7 +402,10 @@ static const char sql_composites[] =
 static const char sql_functions[] =
 	"SELECT CASE p.prokind WHEN 'p' THEN 'procedure ' ELSE 'function ' END || "
 	"format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)), "
-	"pg_get_functiondef(p.oid) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+	/* LEAKPROOF needs a superuser: made without it (named by sql_uncopyable) */
+	"CASE WHEN p.proleakproof THEN regexp_replace(pg_get_functiondef(p.oid), "
+	"E'\\n( [A-Z][^\\n]*) LEAKPROOF\\n', E'\\n\\\\1\\n') ELSE "
+	"pg_get_functiondef(p.oid) END FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
 	"JOIN pg_language l ON l.oid = p.prolang WHERE p.prokind IN ('f', 'p', 'w') AND "
 	"l.lanpltrusted AND " NS_USER("n.nspname") " AND " NOT_EXT("'pg_proc'::regclass", "p.oid")
 	" ORDER BY p.oid";
@@ -437,7 +449,8 @@ static const char sql_aggregates[] =
 	"RESTRICTED' END)) "
 	"FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
 	"JOIN pg_aggregate a ON a.aggfnoid = p.oid WHERE " NS_USER("n.nspname") " AND "
-	NOT_EXT("'pg_proc'::regclass", "p.oid") " ORDER BY p.oid";
+	NOT_EXT("'pg_proc'::regclass", "p.oid") " AND NOT 'internal'::regtype IN "
+	"(a.aggtranstype, a.aggmtranstype) ORDER BY p.oid";
 
 /* User-defined collations (libc and ICU; PostgreSQL 15 keeps an ICU
  * collation's locale in colliculocale). */
@@ -556,9 +569,11 @@ static const char sql_tables[] =
 	"pg_namespace pn ON pn.oid = pc.relnamespace WHERE i.inhrelid = c.oid AND NOT "
 	"c.relispartition), "
 	"CASE WHEN c.relkind = 'p' THEN ' PARTITION BY ' || pg_get_partkeydef(c.oid) ELSE '' END, "
-	"CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' || array_to_string(c.reloptions, ', ') "
-	"|| ')' ELSE '' END) "
+	"CASE WHEN opts <> '{}' THEN ' WITH (' || array_to_string(opts, ', ') || ')' ELSE '' END) "
 	"FROM " REL_JOIN ", LATERAL (SELECT "
+	/* storage parameters, the TOAST table's as toast.name=value */
+	"coalesce(c.reloptions, '{}') || coalesce((SELECT array_agg('toast.' || o) FROM pg_class "
+	"tc, unnest(tc.reloptions) o WHERE tc.oid = c.reltoastrelid), '{}') AS opts, "
 	"(SELECT string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod)) || "
 	COLLATE_OF("a") " || CASE WHEN a.attgenerated = 's' THEN CASE WHEN c.relispartition OR "
 	"a.attinhcount = 0 THEN ' GENERATED ALWAYS AS (' || pg_get_expr(d.adbin, d.adrelid) || ') "
@@ -613,7 +628,12 @@ static const char sql_column_alters[] =
 	"a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' ELSE "
 	"'EXTENDED' END) FROM " REL_JOIN " JOIN pg_attribute a ON a.attrelid = c.oid JOIN pg_type "
 	"t ON t.oid = a.atttypid WHERE c.relkind IN ('r', 'p', 'm') AND a.attstorage <> "
-	"t.typstorage AND a.attnum > 0 AND NOT a.attisdropped AND " REL_USER;
+	"t.typstorage AND a.attnum > 0 AND NOT a.attisdropped AND " REL_USER
+	" UNION ALL SELECT 'column ' || format('%s.%I', " QREL ", a.attname), "
+	"format('ALTER TABLE ONLY %s ALTER COLUMN %I SET (%s)', " QREL ", a.attname, "
+	"array_to_string(a.attoptions, ', ')) FROM " REL_JOIN " JOIN pg_attribute a ON a.attrelid "
+	"= c.oid WHERE c.relkind IN ('r', 'p', 'm') AND a.attoptions IS NOT NULL AND a.attnum > 0 "
+	"AND NOT a.attisdropped AND " REL_USER;
 
 /* Column compression (PostgreSQL 14 and later). */
 static const char sql_column_compression[] =
@@ -1074,7 +1094,12 @@ static const char *const sql_post_final[] = {
 	"SELECT format('statistics %I.%I', n.nspname, s.stxname), "
 	"pg_get_statisticsobjdef(s.oid) FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = "
 	"s.stxnamespace WHERE " NS_USER("n.nspname") " ORDER BY s.oid",
-	/* their statistics targets */
+	/* statistics targets of index columns (expressions) */
+	"SELECT format('index %I.%I', n.nspname, c.relname), format('ALTER INDEX %I.%I ALTER "
+	"COLUMN %s SET STATISTICS %s', n.nspname, c.relname, a.attnum, a.attstattarget) FROM "
+	REL_JOIN " JOIN pg_attribute a ON a.attrelid = c.oid WHERE c.relkind IN ('i', 'I') AND "
+	"a.attstattarget >= 0 AND " REL_USER,
+	/* statistics objects' targets */
 	"SELECT format('statistics %I.%I', n.nspname, s.stxname), format('ALTER STATISTICS "
 	"%I.%I SET STATISTICS %s', n.nspname, s.stxname, s.stxstattarget) FROM pg_statistic_ext "
 	"s JOIN pg_namespace n ON n.oid = s.stxnamespace WHERE s.stxstattarget >= 0 AND "
