@@ -653,13 +653,18 @@ static const char sql_seq_owned[] =
 	"d.deptype = 'a' AND d.refobjsubid > 0 AND " NS_USER("sn.nspname") " AND "
 	NOT_EXT("'pg_class'::regclass", "s.oid") " ORDER BY s.oid";
 
-/* A view whose query needs a constraint (GROUP BY a primary key): the key
- * comes after the data, so the view is made first as a placeholder with the
- * same columns and replaced in post-data (sql_views_replaced), as pg_dump does. */
+/* Views and materialized views whose query needs a constraint (GROUP BY a
+ * primary key), or reads a materialized view that does: the key comes after
+ * the data, so pg_dump makes such a view first as a placeholder with the
+ * same columns and replaces it in post-data (sql_views_replaced), and makes
+ * such a materialized view (and its indexes) only in post-data. */
 #define VIEW_NEEDS_KEY                                                                             \
-	"EXISTS (SELECT 1 FROM pg_rewrite rw JOIN pg_depend dk ON dk.classid = "                   \
-	"'pg_rewrite'::regclass AND dk.objid = rw.oid AND dk.refclassid = "                        \
-	"'pg_constraint'::regclass WHERE rw.ev_class = c.oid)"
+	"c.oid IN (WITH RECURSIVE k(oid) AS (SELECT rw.ev_class FROM pg_rewrite rw JOIN "          \
+	"pg_depend dk ON dk.classid = 'pg_rewrite'::regclass AND dk.objid = rw.oid AND "           \
+	"dk.refclassid = 'pg_constraint'::regclass UNION SELECT rw.ev_class FROM pg_rewrite rw "   \
+	"JOIN pg_depend dk ON dk.classid = 'pg_rewrite'::regclass AND dk.objid = rw.oid AND "      \
+	"dk.refclassid = 'pg_class'::regclass JOIN k ON k.oid = dk.refobjid JOIN pg_class kc ON "  \
+	"kc.oid = k.oid AND kc.relkind = 'm' WHERE rw.ev_class <> dk.refobjid) SELECT oid FROM k)"
 #define VIEW_DEF                                                                                   \
 	"rtrim(rtrim(" FIX_IN("pg_get_viewdef(c.oid)") ", E' \\n'), ';')"
 #define REL_OPTIONS                                                                                \
@@ -675,13 +680,23 @@ static const char sql_views[] =
 	"a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = c.oid AND "
 	"a.attnum > 0 AND NOT a.attisdropped) ELSE " VIEW_DEF " END, CASE c.relkind WHEN 'm' "
 	"THEN ' WITH NO DATA' ELSE '' END) "
-	"FROM " REL_JOIN " WHERE c.relkind IN ('v', 'm') AND " REL_USER " ORDER BY c.oid";
+	"FROM " REL_JOIN " WHERE c.relkind IN ('v', 'm') AND " REL_USER " AND NOT (c.relkind = "
+	"'m' AND " VIEW_NEEDS_KEY ") ORDER BY c.oid";
 
 /* The placeholders' real definitions, once the keys exist. */
 static const char sql_views_replaced[] =
-	"SELECT 'view ' || " QREL ", format('CREATE OR REPLACE VIEW %s%s AS %s', " QREL ", "
-	REL_OPTIONS ", " VIEW_DEF ") FROM " REL_JOIN " WHERE c.relkind = 'v' AND "
-	VIEW_NEEDS_KEY " AND " REL_USER " ORDER BY c.oid";
+	"SELECT CASE c.relkind WHEN 'v' THEN 'view ' ELSE 'materialized view ' END || " QREL ", "
+	"format('CREATE %s %s%s AS %s%s', CASE c.relkind WHEN 'v' THEN 'OR REPLACE VIEW' ELSE "
+	"'MATERIALIZED VIEW' END, " QREL ", " REL_OPTIONS ", " VIEW_DEF ", CASE c.relkind WHEN "
+	"'m' THEN ' WITH NO DATA' ELSE '' END) FROM " REL_JOIN " WHERE c.relkind IN ('v', 'm') "
+	"AND " VIEW_NEEDS_KEY " AND " REL_USER " ORDER BY c.oid";
+
+/* The indexes of materialized views made in post-data. */
+static const char sql_views_replaced_indexes[] =
+	"SELECT format('index %I.%I', n.nspname, ic.relname), pg_get_indexdef(i.indexrelid) "
+	"FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN " REL_JOIN " ON c.oid = "
+	"i.indrelid WHERE c.relkind = 'm' AND " VIEW_NEEDS_KEY " AND " REL_USER
+	" ORDER BY i.indexrelid";
 
 /* Column defaults of views (ALTER VIEW … ALTER COLUMN … SET DEFAULT). */
 static const char sql_view_defaults[] =
@@ -708,8 +723,9 @@ static const char sql_comments[] =
 	"(co.contype <> 'c' OR NOT co.convalidated) FROM pg_constraint co WHERE co.oid = d.objoid) "
 	"WHEN d.classoid IN ('pg_trigger'::regclass, 'pg_rewrite'::regclass, "
 	"'pg_policy'::regclass, 'pg_statistic_ext'::regclass) THEN true "
-	"WHEN d.classoid = 'pg_class'::regclass THEN (SELECT relkind IN ('i', 'I') FROM pg_class "
-	"WHERE oid = d.objoid) ELSE false END AS post "
+	"WHEN d.classoid = 'pg_class'::regclass THEN (SELECT c.relkind IN ('i', 'I') OR "
+	"(c.relkind = 'm' AND " VIEW_NEEDS_KEY ") FROM pg_class c WHERE c.oid = d.objoid) ELSE "
+	"false END AS post "
 	"FROM pg_description d, LATERAL pg_identify_object(d.classoid, d.objoid, d.objsubid) o "
 	/* initdb's own objects (OIDs below 16384, thousands of comments) never need
 	 * pg_identify_object; a user's comment on the public schema (2200) does */
@@ -1017,7 +1033,8 @@ static const char sql_post_groups[] =
 	" UNION ALL SELECT " QREL ", format('index %I.%I', n.nspname, ic.relname), "
 	FIX_IN("pg_get_indexdef(i.indexrelid)") ", 0, i.indexrelid, true FROM pg_index i JOIN "
 	"pg_class ic ON ic.oid = i.indexrelid JOIN " REL_JOIN " ON c.oid = i.indrelid "
-	"WHERE c.relkind IN ('r', 'p', 'm') AND " REL_USER " AND NOT EXISTS (SELECT 1 FROM "
+	"WHERE c.relkind IN ('r', 'p', 'm') AND " REL_USER " AND NOT (c.relkind = 'm' AND "
+	VIEW_NEEDS_KEY ") AND NOT EXISTS (SELECT 1 FROM "
 	"pg_constraint co WHERE co.conindid = i.indexrelid AND co.conrelid = i.indrelid AND "
 	"co.contype IN ('p', 'u', 'x')) "
 	"ORDER BY 1, 4, 5";
@@ -1037,6 +1054,7 @@ static const char sql_post_fks[] =
 /* The serial part, in order. */
 static const char *const sql_post_final[] = {
 	sql_views_replaced,
+	sql_views_replaced_indexes,
 	/* index partitions */
 	"SELECT format('index %I.%I', pn.nspname, pc.relname), format('ALTER INDEX %I.%I ATTACH "
 	"PARTITION %I.%I', pn.nspname, pc.relname, n.nspname, c.relname) FROM pg_inherits i JOIN "
