@@ -142,97 +142,102 @@ static void src_end(PGconn *src)
 
 /* What the schema step cannot copy without a superuser or does not copy at
  * all: one row per object (kind, name, why). */
-static const char sql_uncopyable[] =
-	"SELECT 'function', format('%I.%I(%s)', n.nspname, p.proname, "
-	"pg_get_function_identity_arguments(p.oid)), "
-	"format('written in %s, which needs a superuser to create', l.lanname) "
-	"FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-	"JOIN pg_language l ON l.oid = p.prolang "
-	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_proc'::regclass", "p.oid")
-	" AND " NOT_INTERNAL("'pg_proc'::regclass", "p.oid") " AND NOT l.lanpltrusted AND "
-	"p.prokind <> 'a' "
-	"UNION ALL SELECT 'aggregate', format('%I.%I(%s)', n.nspname, p.proname, "
-	"pg_get_function_identity_arguments(p.oid)), "
-	"'its transition state is of type internal, which needs a superuser to create' "
-	"FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-	"JOIN pg_aggregate a ON a.aggfnoid = p.oid "
-	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_proc'::regclass", "p.oid")
-	" AND 'internal'::regtype IN (a.aggtranstype, a.aggmtranstype) "
-	"UNION ALL SELECT 'function', format('%I.%I(%s)', n.nspname, p.proname, "
-	"pg_get_function_identity_arguments(p.oid)), 'made without LEAKPROOF, which needs a "
-	"superuser' FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN "
-	"pg_language l ON l.oid = p.prolang WHERE p.proleakproof AND l.lanpltrusted AND "
-	NS_USER("n.nspname") " AND " NOT_EXT("'pg_proc'::regclass", "p.oid")
-	" UNION ALL SELECT CASE WHEN c.relkind IN ('i', 'I') THEN 'index' ELSE 'table' END, "
-	QREL ", format('made in the default tablespace, not in %I', t.spcname) FROM " REL_JOIN
-	" JOIN pg_tablespace t ON t.oid = c.reltablespace WHERE c.relkind IN ('r', 'p', 'm', 'i', "
-	"'I') AND " REL_USER " "
-	"UNION ALL SELECT 'event trigger', quote_ident(evtname), 'event triggers need a superuser' "
-	"FROM pg_event_trigger e WHERE " NOT_EXT("'pg_event_trigger'::regclass", "e.oid")
-	" UNION ALL SELECT 'type', format_type(t.oid, NULL), "
-	"CASE t.typtype WHEN 'b' THEN 'base types need C functions (a superuser)' "
-	"WHEN 'r' THEN 'range types with a canonical function are not copied' "
-	"ELSE 'this kind of type is not copied' END "
-	"FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
-	"LEFT JOIN pg_range rg ON rg.rngtypid = t.oid "
-	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_type'::regclass", "t.oid")
-	" AND ((t.typtype = 'b' AND t.typelem = 0 AND t.typrelid = 0) OR t.typtype = 'p' "
-	"OR (t.typtype = 'r' AND rg.rngcanonical <> 0)) "
-	" UNION ALL SELECT 'operator class', format('%I.%I', n.nspname, o.opcname), "
-	"'operator classes need a superuser' FROM pg_opclass o "
-	"JOIN pg_namespace n ON n.oid = o.opcnamespace "
-	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_opclass'::regclass", "o.oid")
-	" UNION ALL SELECT 'operator family', format('%I.%I', n.nspname, o.opfname), "
-	"'operator families need a superuser' FROM pg_opfamily o "
-	"JOIN pg_namespace n ON n.oid = o.opfnamespace "
-	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_opfamily'::regclass", "o.oid")
-	" AND NOT EXISTS (SELECT 1 FROM pg_opclass oc WHERE oc.opcfamily = o.oid AND "
-	"oc.opcname = o.opfname AND oc.opcnamespace = o.opfnamespace) "
-	"UNION ALL SELECT 'cast', format('(%s AS %s)', format_type(c.castsource, NULL), "
-	"format_type(c.casttarget, NULL)), CASE WHEN c.castmethod = 'b' THEN 'a cast WITHOUT "
-	"FUNCTION needs a superuser' ELSE 'a cast between built-in types needs a superuser' END "
-	"FROM pg_cast c WHERE c.oid >= 16384 AND " NOT_EXT("'pg_cast'::regclass", "c.oid") " AND "
-	NOT_INTERNAL("'pg_cast'::regclass", "c.oid") " AND (c.castmethod = 'b' OR "
-	"(c.castsource < 16384 AND c.casttarget < 16384)) "
-	"UNION ALL SELECT 'text search ' || k, q, format('text search %ss need a superuser', k) "
-	"FROM (SELECT 'parser' AS k, format('%I.%I', n.nspname, t.prsname) AS q FROM pg_ts_parser "
-	"t JOIN pg_namespace n ON n.oid = t.prsnamespace WHERE " NS_USER("n.nspname") " AND "
-	NOT_EXT("'pg_ts_parser'::regclass", "t.oid") " UNION ALL SELECT 'template', "
-	"format('%I.%I', n.nspname, t.tmplname) FROM pg_ts_template t JOIN pg_namespace n ON "
-	"n.oid = t.tmplnamespace WHERE " NS_USER("n.nspname") " AND "
-	NOT_EXT("'pg_ts_template'::regclass", "t.oid") ") ts "
-	"UNION ALL SELECT 'foreign table', " QREL ", "
-	"'foreign tables need a foreign server (a superuser)' FROM " REL_JOIN
-	" WHERE " REL_USER " AND c.relkind = 'f' "
-	"UNION ALL SELECT 'foreign server', quote_ident(srvname), 'foreign servers are not copied' "
-	"FROM pg_foreign_server s WHERE " NOT_EXT("'pg_foreign_server'::regclass", "s.oid")
-	" UNION ALL SELECT 'foreign-data wrapper', quote_ident(fdwname), 'foreign-data wrappers "
-	"need a superuser' FROM pg_foreign_data_wrapper w WHERE "
-	NOT_EXT("'pg_foreign_data_wrapper'::regclass", "w.oid")
-	" UNION ALL SELECT 'user mapping', format('for %I on server %I', um.usename, "
-	"um.srvname), 'user mappings go with their foreign server, which is not copied' FROM "
-	"pg_user_mappings um "
-	"UNION ALL SELECT 'access method', quote_ident(amname), 'access methods need a "
-	"superuser' FROM pg_am a WHERE a.oid >= 16384 AND " NOT_EXT("'pg_am'::regclass", "a.oid")
-	" UNION ALL SELECT 'language', quote_ident(lanname), 'a language outside an extension "
-	"needs a superuser' FROM pg_language l WHERE l.oid >= 16384 AND "
-	NOT_EXT("'pg_language'::regclass", "l.oid")
-	" UNION ALL SELECT 'transform', format('for %s language %I', format_type(t.trftype, "
-	"NULL), l.lanname), 'transforms need C functions (a superuser)' FROM pg_transform t JOIN "
-	"pg_language l ON l.oid = t.trflang WHERE " NOT_EXT("'pg_transform'::regclass", "t.oid")
-	" UNION ALL SELECT 'publication', quote_ident(pubname), 'publications are not copied' "
-	"FROM pg_publication "
-	"UNION ALL SELECT 'subscription', quote_ident(subname), 'subscriptions need a superuser' "
-	"FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = "
-	"current_database()) "
-	"UNION ALL SELECT 'large objects', count(*)::text || ' of them', "
-	"'large objects are not copied by the schema step' FROM pg_largeobject_metadata "
-	"HAVING count(*) > 0 "
-	"UNION ALL SELECT 'privileges', 'GRANTs, default privileges and owners', "
-	"'not copied: every object is owned by the target user' "
-	"WHERE EXISTS (SELECT 1 FROM " REL_JOIN " WHERE " REL_USER " AND c.relacl IS NOT NULL) "
-	"OR EXISTS (SELECT 1 FROM pg_default_acl) "
-	"ORDER BY 1, 2";
+#define SQL_UNCOPYABLE(pub_uncopyable) \
+	"SELECT 'function', format('%I.%I(%s)', n.nspname, p.proname, " \
+	"pg_get_function_identity_arguments(p.oid)), " \
+	"format('written in %s, which needs a superuser to create', l.lanname) " \
+	"FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace " \
+	"JOIN pg_language l ON l.oid = p.prolang " \
+	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_proc'::regclass", "p.oid") \
+	" AND " NOT_INTERNAL("'pg_proc'::regclass", "p.oid") " AND NOT l.lanpltrusted AND " \
+	"p.prokind <> 'a' " \
+	"UNION ALL SELECT 'aggregate', format('%I.%I(%s)', n.nspname, p.proname, " \
+	"pg_get_function_identity_arguments(p.oid)), " \
+	"'its transition state is of type internal, which needs a superuser to create' " \
+	"FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace " \
+	"JOIN pg_aggregate a ON a.aggfnoid = p.oid " \
+	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_proc'::regclass", "p.oid") \
+	" AND 'internal'::regtype IN (a.aggtranstype, a.aggmtranstype) " \
+	"UNION ALL SELECT 'function', format('%I.%I(%s)', n.nspname, p.proname, " \
+	"pg_get_function_identity_arguments(p.oid)), 'made without LEAKPROOF, which needs a " \
+	"superuser' FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN " \
+	"pg_language l ON l.oid = p.prolang WHERE p.proleakproof AND l.lanpltrusted AND " \
+	NS_USER("n.nspname") " AND " NOT_EXT("'pg_proc'::regclass", "p.oid") \
+	" UNION ALL SELECT CASE WHEN c.relkind IN ('i', 'I') THEN 'index' ELSE 'table' END, " \
+	QREL ", format('made in the default tablespace, not in %I', t.spcname) FROM " REL_JOIN \
+	" JOIN pg_tablespace t ON t.oid = c.reltablespace WHERE c.relkind IN ('r', 'p', 'm', 'i', " \
+	"'I') AND " REL_USER " " \
+	"UNION ALL SELECT 'event trigger', quote_ident(evtname), 'event triggers need a superuser' " \
+	"FROM pg_event_trigger e WHERE " NOT_EXT("'pg_event_trigger'::regclass", "e.oid") \
+	" UNION ALL SELECT 'type', format_type(t.oid, NULL), " \
+	"CASE t.typtype WHEN 'b' THEN 'base types need C functions (a superuser)' " \
+	"WHEN 'r' THEN 'range types with a canonical function are not copied' " \
+	"ELSE 'this kind of type is not copied' END " \
+	"FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace " \
+	"LEFT JOIN pg_range rg ON rg.rngtypid = t.oid " \
+	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_type'::regclass", "t.oid") \
+	" AND ((t.typtype = 'b' AND t.typelem = 0 AND t.typrelid = 0) OR t.typtype = 'p' " \
+	"OR (t.typtype = 'r' AND rg.rngcanonical <> 0)) " \
+	" UNION ALL SELECT 'operator class', format('%I.%I', n.nspname, o.opcname), " \
+	"'operator classes need a superuser' FROM pg_opclass o " \
+	"JOIN pg_namespace n ON n.oid = o.opcnamespace " \
+	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_opclass'::regclass", "o.oid") \
+	" UNION ALL SELECT 'operator family', format('%I.%I', n.nspname, o.opfname), " \
+	"'operator families need a superuser' FROM pg_opfamily o " \
+	"JOIN pg_namespace n ON n.oid = o.opfnamespace " \
+	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_opfamily'::regclass", "o.oid") \
+	" AND NOT EXISTS (SELECT 1 FROM pg_opclass oc WHERE oc.opcfamily = o.oid AND " \
+	"oc.opcname = o.opfname AND oc.opcnamespace = o.opfnamespace) " \
+	"UNION ALL SELECT 'cast', format('(%s AS %s)', format_type(c.castsource, NULL), " \
+	"format_type(c.casttarget, NULL)), CASE WHEN c.castmethod = 'b' THEN 'a cast WITHOUT " \
+	"FUNCTION needs a superuser' ELSE 'a cast between built-in types needs a superuser' END " \
+	"FROM pg_cast c WHERE c.oid >= 16384 AND " NOT_EXT("'pg_cast'::regclass", "c.oid") " AND " \
+	NOT_INTERNAL("'pg_cast'::regclass", "c.oid") " AND (c.castmethod = 'b' OR " \
+	"(c.castsource < 16384 AND c.casttarget < 16384)) " \
+	"UNION ALL SELECT 'text search ' || k, q, format('text search %ss need a superuser', k) " \
+	"FROM (SELECT 'parser' AS k, format('%I.%I', n.nspname, t.prsname) AS q FROM pg_ts_parser " \
+	"t JOIN pg_namespace n ON n.oid = t.prsnamespace WHERE " NS_USER("n.nspname") " AND " \
+	NOT_EXT("'pg_ts_parser'::regclass", "t.oid") " UNION ALL SELECT 'template', " \
+	"format('%I.%I', n.nspname, t.tmplname) FROM pg_ts_template t JOIN pg_namespace n ON " \
+	"n.oid = t.tmplnamespace WHERE " NS_USER("n.nspname") " AND " \
+	NOT_EXT("'pg_ts_template'::regclass", "t.oid") ") ts " \
+	"UNION ALL SELECT 'foreign table', " QREL ", " \
+	"'foreign tables need a foreign server (a superuser)' FROM " REL_JOIN \
+	" WHERE " REL_USER " AND c.relkind = 'f' " \
+	"UNION ALL SELECT 'foreign server', quote_ident(srvname), 'foreign servers are not copied' " \
+	"FROM pg_foreign_server s WHERE " NOT_EXT("'pg_foreign_server'::regclass", "s.oid") \
+	" UNION ALL SELECT 'foreign-data wrapper', quote_ident(fdwname), 'foreign-data wrappers " \
+	"need a superuser' FROM pg_foreign_data_wrapper w WHERE " \
+	NOT_EXT("'pg_foreign_data_wrapper'::regclass", "w.oid") \
+	" UNION ALL SELECT 'user mapping', format('for %I on server %I', um.usename, " \
+	"um.srvname), 'user mappings go with their foreign server, which is not copied' FROM " \
+	"pg_user_mappings um " \
+	"UNION ALL SELECT 'access method', quote_ident(amname), 'access methods need a " \
+	"superuser' FROM pg_am a WHERE a.oid >= 16384 AND " NOT_EXT("'pg_am'::regclass", "a.oid") \
+	" UNION ALL SELECT 'language', quote_ident(lanname), 'a language outside an extension " \
+	"needs a superuser' FROM pg_language l WHERE l.oid >= 16384 AND " \
+	NOT_EXT("'pg_language'::regclass", "l.oid") \
+	" UNION ALL SELECT 'transform', format('for %s language %I', format_type(t.trftype, " \
+	"NULL), l.lanname), 'transforms need C functions (a superuser)' FROM pg_transform t JOIN " \
+	"pg_language l ON l.oid = t.trflang WHERE " NOT_EXT("'pg_transform'::regclass", "t.oid") \
+	" UNION ALL SELECT 'publication', quote_ident(p.pubname), 'a publication FOR ALL TABLES " \
+	"or FOR TABLES IN SCHEMA needs a superuser' FROM pg_publication p WHERE " pub_uncopyable " " \
+	"UNION ALL SELECT 'subscription', quote_ident(subname), 'subscriptions need a superuser' " \
+	"FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = " \
+	"current_database()) " \
+	"UNION ALL SELECT 'large objects', count(*)::text || ' of them', " \
+	"'large objects are not copied by the schema step' FROM pg_largeobject_metadata " \
+	"HAVING count(*) > 0 " \
+	"UNION ALL SELECT 'privileges', 'GRANTs, default privileges and owners', " \
+	"'not copied: every object is owned by the target user' " \
+	"WHERE EXISTS (SELECT 1 FROM " REL_JOIN " WHERE " REL_USER " AND c.relacl IS NOT NULL) " \
+	"OR EXISTS (SELECT 1 FROM pg_default_acl) " \
+	"ORDER BY 1, 2"
+static const char sql_uncopyable[] = SQL_UNCOPYABLE(
+	"p.puballtables OR EXISTS (SELECT 1 FROM pg_publication_namespace pn WHERE pn.pnpubid = "
+	"p.oid)");
+/* before PostgreSQL 15 publications are not copied at all */
+static const char sql_uncopyable_14[] = SQL_UNCOPYABLE("true");
 
 /* Emit a warning for every object that will not be copied; *N counts them
  * and *LIST names the first few (privileges are a note, not counted). */
@@ -240,7 +245,8 @@ static int report_uncopyable(PGconn *src, struct run *r, size_t *n, char **list,
 {
 	*n = 0;
 	*list = xstrdup("");
-	PGresult *res = query(src, sql_uncopyable, "objects that cannot be copied", cause);
+	PGresult *res = query(src, PQserverVersion(src) >= 150000 ? sql_uncopyable : sql_uncopyable_14,
+			      "objects that cannot be copied", cause);
 	if (!res)
 		return -1;
 	for (int i = 0; i < PQntuples(res); i++) {
@@ -1124,6 +1130,22 @@ static const char *const sql_post_final[] = {
 	NS_USER("n.nspname") " ORDER BY s.oid",
 };
 
+/* Publications of tables (with their column lists and row filters), as the
+ * owner of the tables may make them; PostgreSQL 15. */
+static const char sql_publications[] =
+	"SELECT 'publication ' || quote_ident(p.pubname), format('CREATE PUBLICATION %I WITH "
+	"(publish = %L, publish_via_partition_root = %s)', p.pubname, concat_ws(', ', CASE WHEN "
+	"p.pubinsert THEN 'insert' END, CASE WHEN p.pubupdate THEN 'update' END, CASE WHEN "
+	"p.pubdelete THEN 'delete' END, CASE WHEN p.pubtruncate THEN 'truncate' END), "
+	"p.pubviaroot::text) || coalesce((SELECT string_agg(format('; ALTER PUBLICATION %I ADD TABLE "
+	"ONLY %s%s%s', p.pubname, " QREL ", ' (' || (SELECT string_agg(quote_ident(a.attname), ', "
+	"' ORDER BY k.i) FROM unnest(pr.prattrs) WITH ORDINALITY AS k(attnum, i) JOIN "
+	"pg_attribute a ON a.attrelid = pr.prrelid AND a.attnum = k.attnum) || ')', ' WHERE (' "
+	"|| pg_get_expr(pr.prqual, pr.prrelid) || ')'), '' ORDER BY c.oid) FROM "
+	"pg_publication_rel pr JOIN " REL_JOIN " ON c.oid = pr.prrelid WHERE pr.prpubid = p.oid), "
+	"'') FROM pg_publication p WHERE NOT p.puballtables AND NOT EXISTS (SELECT 1 FROM "
+	"pg_publication_namespace pn WHERE pn.pnpubid = p.oid) ORDER BY p.oid";
+
 /* Policies: soft when they name roles (which may not exist on the target). */
 static const char sql_policies[] =
 	"SELECT format('policy %I on %s', p.polname, " QREL "), format('CREATE POLICY %I ON %s AS "
@@ -1255,6 +1277,8 @@ int pg_schema_post_plan(PGconn *src, struct pg_post_plan **out, char **cause)
 		rc = collect(src, &fin, sql_post_final[i], "post-data objects", 0, cause);
 	if (rc == 0)
 		rc = collect_policies(src, &fin, cause);
+	if (rc == 0 && PQserverVersion(src) >= 150000)
+		rc = collect(src, &fin, sql_publications, "publications", 0, cause);
 	if (rc == 0)
 		rc = collect_comments(src, &fin, true, cause);
 	if (rc == 0)
