@@ -43,10 +43,11 @@ struct pg_post_fk {
 
 /* The whole post-data plan: every table's group (any order, in parallel),
  * the foreign keys between plain tables (FKS, see above), then FINAL in
- * order, serially, once every group and key is done (index partition
- * attachments, NOT VALID checks, other foreign keys, triggers, rules,
- * row-level security and policies, statistics objects, comments on those,
- * matview refreshes, sequence positions). */
+ * order, serially, once every group and key is done (views and materialized
+ * views that needed a primary key, index partition attachments, NOT VALID
+ * checks, other foreign keys, triggers and partitions' trigger states, rules,
+ * row-level security and policies, statistics objects, publications,
+ * comments on those, matview refreshes, sequence positions with is_called). */
 struct pg_post_plan {
 	struct pg_post_group *groups;
 	size_t ngroups;
@@ -56,12 +57,17 @@ struct pg_post_plan {
 	size_t nfinal;
 };
 
-/* Pre-data: schemas, extensions, types, functions, sequences, tables (with
- * columns, defaults, identity, generated columns, NOT NULL, CHECK), partitions,
- * views, materialized views WITH NO DATA, comments. Names what cannot be
- * copied (LEVEL_WARN findings) before writing anything (and, unless the
- * source step succeeded in this run, asks run_confirm), then applies all of
- * it in one target transaction. Objects that already exist are kept (a
+/* Pre-data, in pg_dump's order: schemas, extensions, collations, types,
+ * functions, aggregates (every kind), casts, operators, conversions, text
+ * search dictionaries and configurations, sequences, tables (with columns,
+ * defaults, identity, generated columns, NOT NULL, CHECK; typed tables OF
+ * their type; partitions as tables of their own, in their own column order,
+ * then attached), column options, views (a placeholder for one that needs a
+ * primary key), view column defaults, materialized views WITH NO DATA,
+ * comments. Names what cannot be copied (LEVEL_WARN findings) before writing
+ * anything (and, unless the source step succeeded in this run, asks
+ * run_confirm), counts it with run_incomplete, then applies all of it in one
+ * target transaction. Objects that already exist are kept (a
  * re-run succeeds). R may be NULL (no events). Sets search_path only inside
  * its own transactions. */
 int pg_schema_pre(PGconn *src, PGconn *dst, struct run *r, char **cause);
