@@ -1123,12 +1123,14 @@ static const char *const sql_post_final[] = {
 	"COLUMN %s SET STATISTICS %s', n.nspname, c.relname, a.attnum, a.attstattarget) FROM "
 	REL_JOIN " JOIN pg_attribute a ON a.attrelid = c.oid WHERE c.relkind IN ('i', 'I') AND "
 	"a.attstattarget >= 0 AND " REL_USER,
-	/* statistics objects' targets */
+};
+
+/* Statistics objects' targets (PostgreSQL 13 and later). */
+static const char sql_stats_targets[] =
 	"SELECT format('statistics %I.%I', n.nspname, s.stxname), format('ALTER STATISTICS "
 	"%I.%I SET STATISTICS %s', n.nspname, s.stxname, s.stxstattarget) FROM pg_statistic_ext "
 	"s JOIN pg_namespace n ON n.oid = s.stxnamespace WHERE s.stxstattarget >= 0 AND "
-	NS_USER("n.nspname") " ORDER BY s.oid",
-};
+	NS_USER("n.nspname") " ORDER BY s.oid";
 
 /* Publications of tables (with their column lists and row filters), as the
  * owner of the tables may make them; PostgreSQL 15. */
@@ -1275,6 +1277,8 @@ int pg_schema_post_plan(PGconn *src, struct pg_post_plan **out, char **cause)
 		rc = post_fks(src, p, cause);
 	for (size_t i = 0; rc == 0 && i < sizeof sql_post_final / sizeof *sql_post_final; i++)
 		rc = collect(src, &fin, sql_post_final[i], "post-data objects", 0, cause);
+	if (rc == 0 && PQserverVersion(src) >= 130000)
+		rc = collect(src, &fin, sql_stats_targets, "statistics targets", 0, cause);
 	if (rc == 0)
 		rc = collect_policies(src, &fin, cause);
 	if (rc == 0 && PQserverVersion(src) >= 150000)
