@@ -23,7 +23,8 @@ enum event_kind {
 	EV_STATUS,     /* text: what is being done now */
 	EV_PROGRESS,   /* item: table or "total"; done/total rows, bytes/bytes_total */
 	EV_FINDING,    /* level + item + text: a fact worth showing (inventory line, rule, check) */
-	EV_STEP_DONE,  /* text: one-line result */
+	EV_STEP_DONE,  /* text: one-line result; level LEVEL_WARN: done, but objects named as
+			* not copied were left out (incomplete, never shown as plain ok) */
 	EV_STEP_FAILED,/* text: the cause and a hint */
 	EV_STEP_SKIPPED/* text: why */
 };

@@ -225,8 +225,8 @@ static void src_end(PGconn *src)
 	"UNION ALL SELECT 'subscription', quote_ident(subname), 'subscriptions need a superuser' " \
 	"FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = " \
 	"current_database()) " \
-	"UNION ALL SELECT 'large objects', count(*)::text || ' of them', " \
-	"'large objects are not copied by the schema step' FROM pg_largeobject_metadata " \
+	"UNION ALL SELECT 'large objects', count(*)::text || ' of them', 'the source user may " \
+	"not read them' FROM pg_largeobject_metadata l WHERE NOT " PG_LO_READABLE("l") " " \
 	"HAVING count(*) > 0 " \
 	"UNION ALL SELECT 'privileges', 'GRANTs, default privileges and owners', " \
 	"'not copied: every object is owned by the target user' " \

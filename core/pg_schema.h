@@ -9,6 +9,14 @@
 
 struct run;
 
+/* SQL: may the current user read large object L (a pg_largeobject_metadata
+ * row)? Its owner's rights or a SELECT grant (PostgreSQL 15 has no
+ * has_largeobject_privilege). */
+#define PG_LO_READABLE(l)                                                                          \
+	"(pg_catalog.pg_has_role(" l ".lomowner, 'USAGE') OR EXISTS (SELECT 1 FROM "              \
+	"pg_catalog.aclexplode(" l ".lomacl) g WHERE g.privilege_type = 'SELECT' AND (g.grantee = " \
+	"0 OR pg_catalog.pg_has_role(g.grantee, 'USAGE'))))"
+
 /* One statement to run on the target, and what it makes in words
  * ("index public.t_idx"). */
 struct pg_stmt {

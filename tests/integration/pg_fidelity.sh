@@ -149,6 +149,8 @@ same "minimal cases: a second run leaves the target's schema as the source's" \
 # --- every object kind, in awkward variants ----------------------------------
 DB=fidelity
 copy_all "fidelity" "$DB" "$FIDELITY"
+both "fidelity: large objects arrive with their OIDs and bytes" \
+	"SELECT string_agg(oid || ':' || md5(lo_get(oid)), ',' ORDER BY oid) FROM pg_largeobject_metadata"
 expect_eq "fidelity: the fixture has many kinds of object" yes "$(
 	[ "$(grep -c '^CREATE' "$T_TMP/fidelity.src.sql")" -ge 100 ] && echo yes || echo no)"
 
@@ -163,7 +165,8 @@ pg_sql src super -c "
 		OPERATOR 1 >, OPERATOR 2 >=, OPERATOR 3 =, OPERATOR 4 <=, OPERATOR 5 <, FUNCTION 1 public.rev_cmp(int, int);
 	CREATE CAST (text AS bytea) WITHOUT FUNCTION;
 	CREATE FUNCTION public.same(int, int) RETURNS bool LANGUAGE sql IMMUTABLE LEAKPROOF AS 'SELECT \$1 = \$2';
-	ALTER FUNCTION public.same(int, int) OWNER TO app;" >/dev/null
+	ALTER FUNCTION public.same(int, int) OWNER TO app;
+	SELECT lo_from_bytea(777, 'private');" >/dev/null
 config "$T_TMP/super/config.ini" super super
 "$RDSM_BIN" -c "$T_TMP/super/config.ini" --plain source schema data verify </dev/null >"$T_TMP/super0.out" 2>&1
 expect_eq "objects a non-superuser cannot make stop the run without a confirmation" 1 $?
@@ -178,12 +181,15 @@ expect_eq "nothing is written before the confirmation" f \
 "$RDSM_BIN" -c "$T_TMP/super/config.ini" --plain --yes source schema data verify >"$T_TMP/super.out" 2>&1
 expect_eq "once confirmed, the run goes on and exits 3 (incomplete)" 3 $?
 expect_match "the schema step ends incomplete, naming how many objects were left out" \
-	"^\\[schema\\] incomplete: 4 objects not copied" "$T_TMP/super.out"
+	"^\\[schema\\] incomplete: 5 objects not copied" "$T_TMP/super.out"
 expect_match "the last line says the target is not identical" \
-	"^incomplete: 4 objects .* not identical" "$T_TMP/super.out"
+	"^incomplete: 5 objects .* not identical" "$T_TMP/super.out"
 expect_no_match "the schema step does not say ok" "^\\[schema\\] ok:" "$T_TMP/super.out"
 expect_match "a LEAKPROOF function is named as made without it" \
 	"warning: function public.same\\(integer, integer\\): not copied: made without LEAKPROOF" "$T_TMP/super.out"
 expect_eq "the function is made, without LEAKPROOF" f \
 	"$(pg_sql dst super -c "SELECT proleakproof FROM pg_proc WHERE proname = 'same'")"
+expect_match "large objects the source user may not read are named" \
+	"^\\[source\\] warning: large objects 1 of them: not copied: the source user may not read them" \
+	"$T_TMP/super0.out"
 expect_eq "the copyable table arrives" t "$(pg_sql dst super -c "SELECT to_regclass('public.kept') IS NOT NULL")"
