@@ -228,6 +228,14 @@ static void src_end(PGconn *src)
 	"UNION ALL SELECT 'large objects', count(*)::text || ' of them', 'the source user may " \
 	"not read them' FROM pg_largeobject_metadata l WHERE NOT " PG_LO_READABLE("l") " " \
 	"HAVING count(*) > 0 " \
+	"UNION ALL SELECT 'security labels', count(*)::text || ' of them', 'a label needs its " \
+	"provider module, which a non-superuser cannot load' FROM pg_seclabel HAVING count(*) > 0 " \
+	"UNION ALL SELECT 'extension table', x.cfg::regclass::text, format('the rows extension %I " \
+	"keeps as its configuration are not copied', e.extname) FROM pg_extension e, " \
+	"unnest(e.extconfig, e.extcondition) AS x(cfg, cond) JOIN pg_class c ON c.oid = x.cfg " \
+	"WHERE c.relkind = 'r' AND CASE WHEN has_table_privilege(x.cfg, 'SELECT') THEN " \
+	"(xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %s %s', " \
+	"x.cfg::regclass, x.cond), false, true, '')))[1]::text::bigint > 0 ELSE true END " \
 	"UNION ALL SELECT 'privileges', 'GRANTs, default privileges and owners', " \
 	"'not copied: every object is owned by the target user' " \
 	"WHERE EXISTS (SELECT 1 FROM " REL_JOIN " WHERE " REL_USER " AND c.relacl IS NOT NULL) " \
@@ -728,7 +736,8 @@ static const char sql_comments[] =
 	"CASE WHEN d.classoid = 'pg_constraint'::regclass THEN (SELECT co.contypid = 0 AND "
 	"(co.contype <> 'c' OR NOT co.convalidated) FROM pg_constraint co WHERE co.oid = d.objoid) "
 	"WHEN d.classoid IN ('pg_trigger'::regclass, 'pg_rewrite'::regclass, "
-	"'pg_policy'::regclass, 'pg_statistic_ext'::regclass) THEN true "
+	"'pg_policy'::regclass, 'pg_statistic_ext'::regclass, 'pg_largeobject'::regclass) THEN "
+	"true "
 	"WHEN d.classoid = 'pg_class'::regclass THEN (SELECT c.relkind IN ('i', 'I') OR "
 	"(c.relkind = 'm' AND " VIEW_NEEDS_KEY ") FROM pg_class c WHERE c.oid = d.objoid) ELSE "
 	"false END AS post "
@@ -741,7 +750,7 @@ static const char sql_comments[] =
 	"'pg_constraint'::regclass, 'pg_trigger'::regclass, 'pg_rewrite'::regclass, "
 	"'pg_policy'::regclass, 'pg_statistic_ext'::regclass, 'pg_collation'::regclass, "
 	"'pg_operator'::regclass, 'pg_cast'::regclass, 'pg_ts_dict'::regclass, "
-	"'pg_ts_config'::regclass, 'pg_conversion'::regclass) "
+	"'pg_ts_config'::regclass, 'pg_conversion'::regclass, 'pg_largeobject'::regclass) "
 	"AND " NOT_EXT("d.classoid", "d.objoid")
 	" AND NOT (d.classoid = 'pg_extension'::regclass AND o.identity = 'plpgsql') "
 	"AND NOT (d.classoid = 'pg_namespace'::regclass AND o.identity = 'public' AND "

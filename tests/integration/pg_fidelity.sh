@@ -150,7 +150,7 @@ same "minimal cases: a second run leaves the target's schema as the source's" \
 DB=fidelity
 copy_all "fidelity" "$DB" "$FIDELITY"
 both "fidelity: large objects arrive with their OIDs and bytes" \
-	"SELECT string_agg(oid || ':' || md5(lo_get(oid)), ',' ORDER BY oid) FROM pg_largeobject_metadata"
+	"SELECT string_agg(oid || ':' || md5(lo_get(oid)) || ':' || coalesce(obj_description(oid, 'pg_largeobject'), ''), ',' ORDER BY oid) FROM pg_largeobject_metadata"
 expect_eq "fidelity: the fixture has many kinds of object" yes "$(
 	[ "$(grep -c '^CREATE' "$T_TMP/fidelity.src.sql")" -ge 100 ] && echo yes || echo no)"
 
