@@ -564,6 +564,20 @@ static const char sql_sequences[] =
 	"dd.refobjsubid = " a ".attnum AND dd.deptype = 'i' AND sc.relkind = 'S' LIMIT 1) ELSE ''" \
 	" END"
 
+/* An inheritance child that CREATE TABLE … INHERITS cannot give back: one of
+ * its own columns comes before an inherited one (it was made alone, then
+ * ALTER TABLE … INHERIT). When every inherited column and CHECK constraint
+ * is also its own, it is made alone and joined to its parents the same way
+ * (sql_attach); pg_dump makes it with INHERITS, in another column order. */
+#define STANDALONE_CHILD                                                                           \
+	"(NOT c.relispartition AND EXISTS (SELECT 1 FROM pg_attribute la JOIN pg_attribute ia ON " \
+	"ia.attrelid = la.attrelid AND ia.attnum > la.attnum AND ia.attinhcount > 0 AND NOT "      \
+	"ia.attisdropped WHERE la.attrelid = c.oid AND la.attnum > 0 AND la.attinhcount = 0 AND "  \
+	"NOT la.attisdropped) AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = "    \
+	"c.oid AND a.attnum > 0 AND NOT a.attisdropped AND NOT a.attislocal) AND NOT EXISTS "      \
+	"(SELECT 1 FROM pg_constraint co WHERE co.conrelid = c.oid AND co.contype = 'c' AND NOT "  \
+	"co.conislocal))"
+
 /* Tables. A partition is made as a table of its own, with every column in
  * its own order, its own defaults and all its CHECK constraints, and
  * attached later (sql_attach), as pg_dump does: made PARTITION OF its parent
@@ -581,16 +595,17 @@ static const char sql_tables[] =
 	"(SELECT ' INHERITS (' || string_agg(format('%I.%I', pn.nspname, pc.relname), ', ' ORDER "
 	"BY i.inhseqno) || ')' FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent JOIN "
 	"pg_namespace pn ON pn.oid = pc.relnamespace WHERE i.inhrelid = c.oid AND NOT "
-	"c.relispartition), "
+	"c.relispartition AND NOT standalone), "
 	"CASE WHEN c.relkind = 'p' THEN ' PARTITION BY ' || pg_get_partkeydef(c.oid) ELSE '' END, "
 	"CASE WHEN opts <> '{}' THEN ' WITH (' || array_to_string(opts, ', ') || ')' ELSE '' END) "
 	"FROM " REL_JOIN ", LATERAL (SELECT "
 	/* storage parameters, the TOAST table's as toast.name=value */
 	"coalesce(c.reloptions, '{}') || coalesce((SELECT array_agg('toast.' || o) FROM pg_class "
 	"tc, unnest(tc.reloptions) o WHERE tc.oid = c.reltoastrelid), '{}') AS opts, "
+	STANDALONE_CHILD " AS standalone, "
 	"(SELECT string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod)) || "
 	COLLATE_OF("a") " || CASE WHEN a.attgenerated = 's' THEN CASE WHEN c.relispartition OR "
-	"a.attinhcount = 0 THEN ' GENERATED ALWAYS AS (' || pg_get_expr(d.adbin, d.adrelid) || ') "
+	"a.attinhcount = 0 OR " STANDALONE_CHILD " THEN ' GENERATED ALWAYS AS (' || pg_get_expr(d.adbin, d.adrelid) || ') "
 	"STORED' ELSE '' END WHEN d.adbin IS NOT NULL THEN ' DEFAULT ' "
 	"|| pg_get_expr(d.adbin, d.adrelid) ELSE '' END || " IDENTITY_OF("a") " || CASE WHEN "
 	"a.attnotnull THEN ' NOT NULL' ELSE '' END, ', ' ORDER BY a.attnum) "
@@ -609,13 +624,20 @@ static const char sql_tables[] =
 	"WHERE c.relkind IN ('r', 'p') AND " REL_USER
 	" ORDER BY c.relispartition, c.oid";
 
-/* Partitions attached to their parents, once every table exists. */
+/* Partitions attached to their parents, and children made alone joined to
+ * theirs (in their order: the statements run in list order), once every
+ * table exists. */
 static const char sql_attach[] =
 	"SELECT 'partition ' || " QREL ", format('ALTER TABLE ONLY %I.%I ATTACH PARTITION %s "
-	"%s', pn.nspname, pc.relname, " QREL ", pg_get_expr(c.relpartbound, c.oid)) FROM "
+	"%s', pn.nspname, pc.relname, " QREL ", pg_get_expr(c.relpartbound, c.oid)), c.oid, 0 FROM "
 	REL_JOIN " JOIN pg_inherits i ON i.inhrelid = c.oid JOIN pg_class pc ON pc.oid = "
 	"i.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace WHERE c.relispartition AND "
-	"c.relkind IN ('r', 'p') AND " REL_USER " ORDER BY c.oid";
+	"c.relkind IN ('r', 'p') AND " REL_USER
+	" UNION ALL SELECT 'table ' || " QREL ", format('ALTER TABLE ONLY %s INHERIT %I.%I', "
+	QREL ", pn.nspname, pc.relname), c.oid, i.inhseqno FROM " REL_JOIN " JOIN pg_inherits i "
+	"ON i.inhrelid = c.oid JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn ON "
+	"pn.oid = pc.relnamespace WHERE c.relkind IN ('r', 'p') AND " STANDALONE_CHILD " AND "
+	REL_USER " ORDER BY 3, 4";
 
 /* Per-column settings a CREATE TABLE above does not carry: inherited
  * columns' own defaults and NOT NULL, statistics targets, storage, compression. */
