@@ -151,6 +151,11 @@ DB=fidelity
 copy_all "fidelity" "$DB" "$FIDELITY"
 both "fidelity: large objects arrive with their OIDs and bytes" \
 	"SELECT string_agg(oid || ':' || md5(lo_get(oid)) || ':' || coalesce(obj_description(oid, 'pg_largeobject'), ''), ',' ORDER BY oid) FROM pg_largeobject_metadata"
+"$RDSM_BIN" -c "$T_TMP/$DB/config.ini" --plain --force schema data verify >"$T_TMP/fidelity2.out" 2>&1
+expect_eq "fidelity: a second run succeeds" 0 $?
+dump dst "$DB" >"$T_TMP/fidelity.dst2.sql"
+same "fidelity: a second run leaves the target's schema as the source's" \
+	"$T_TMP/fidelity.src.sql" "$T_TMP/fidelity.dst2.sql"
 expect_eq "fidelity: the fixture has many kinds of object" yes "$(
 	[ "$(grep -c '^CREATE' "$T_TMP/fidelity.src.sql")" -ge 100 ] && echo yes || echo no)"
 
