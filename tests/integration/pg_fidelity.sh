@@ -156,6 +156,11 @@ expect_eq "fidelity: a second run succeeds" 0 $?
 dump dst "$DB" >"$T_TMP/fidelity.dst2.sql"
 same "fidelity: a second run leaves the target's schema as the source's" \
 	"$T_TMP/fidelity.src.sql" "$T_TMP/fidelity.dst2.sql"
+expect_match "fidelity: verify counts the large objects" "and 2 large objects match" "$T_TMP/fidelity2.out"
+pg_sql dst "$DB" -c "SELECT lo_put(424242, 0, 'A')" >/dev/null
+"$RDSM_BIN" -c "$T_TMP/$DB/config.ini" --plain verify >"$T_TMP/fidelity3.out" 2>&1
+expect_eq "fidelity: verify fails when a large object's bytes differ" 1 $?
+expect_match "fidelity: verify names the large objects" "large objects: checksum differs" "$T_TMP/fidelity3.out"
 expect_eq "fidelity: the fixture has many kinds of object" yes "$(
 	[ "$(grep -c '^CREATE' "$T_TMP/fidelity.src.sql")" -ge 100 ] && echo yes || echo no)"
 
