@@ -33,7 +33,8 @@ static void usage(FILE *f)
 	      "  (no options)      the full-screen wizard; reads ./config.ini when it exists\n"
 	      "  -c, --config FILE another config file (see config.ini.sample)\n"
 	      "  --plain [STEP...] no TUI: run the steps (default: all, in order), one line per\n"
-	      "                    event on stdout; exit 0 only when every step succeeded\n"
+	      "                    event on stdout; exit 0 only when every step succeeded and\n"
+	      "                    everything was copied (3: done, but objects left out)\n"
 	      "  --check-config    validate the config, print every problem, exit 1 if any\n"
 	      "  --yes             answer yes to questions (e.g. copy although some objects\n"
 	      "                    cannot be copied)\n"
@@ -48,7 +49,8 @@ static void usage(FILE *f)
 	fputs("Steps, in order:", f);
 	print_step_names(f);
 	fputs("\nExit codes: 0 success, 1 a step failed or the config is invalid, 2 usage error,\n"
-	      "130 interrupted (state saved; run again to resume).\n"
+	      "3 done but incomplete (objects named as not copied), 130 interrupted (state\n"
+	      "saved; run again to resume).\n"
 	      "Environment: SOURCE_DATABASE_URL overrides [source] url; AWS_* as the AWS SDKs.\n",
 	      f);
 }

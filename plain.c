@@ -74,7 +74,9 @@ static void format_event(struct plain_sink *ps, const struct event *ev, char *li
 		break;
 	}
 	case EV_STEP_DONE:
-		snprintf(line, n, "[%s] ok: %s (%.1fs)", step, ev->text, ev->elapsed);
+		/* "ok" only when nothing was left out */
+		snprintf(line, n, "[%s] %s: %s (%.1fs)", step,
+			 (ev->flags & EVF_INCOMPLETE) ? "incomplete" : "ok", ev->text, ev->elapsed);
 		break;
 	case EV_STEP_FAILED:
 		snprintf(line, n, "[%s] FAILED: %s", step, ev->text);
@@ -152,9 +154,14 @@ int plain_run(struct config *cfg, struct state *st, const struct plain_options *
 	if (rc == 130)
 		printf("interrupted: the state is saved in %s; run the same command again to resume\n",
 		       st->path);
+	int left_out = atomic_load(&r.incomplete);
+	if (rc == RUN_INCOMPLETE)
+		printf("incomplete: %d object%s of the source %s not copied (named above): the "
+		       "target is not identical to the source\n",
+		       left_out, left_out == 1 ? "" : "s", left_out == 1 ? "was" : "were");
 	active_run = NULL;
 	run_free(&r);
 	if (ps.log)
 		fclose(ps.log);
-	return rc == 0 ? 0 : rc == 130 ? 130 : 1;
+	return rc == 0 ? 0 : rc == RUN_INCOMPLETE ? PLAIN_EXIT_INCOMPLETE : rc == 130 ? 130 : 1;
 }

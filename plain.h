@@ -14,7 +14,11 @@ struct plain_options {
 	const char *log_path;
 };
 
-/* Run the steps; returns the exit code (0, 1, or 130). */
+/* Every step succeeded, but objects named as not copied were left out (the
+ * user confirmed going on without them): the target is not identical. */
+#define PLAIN_EXIT_INCOMPLETE 3
+
+/* Run the steps; returns the exit code (0, 1, PLAIN_EXIT_INCOMPLETE or 130). */
 int plain_run(struct config *cfg, struct state *st, const struct plain_options *opt);
 
 #endif

@@ -13,7 +13,8 @@ enum event_kind {
 	EV_STATUS,     /* text: what is being done now */
 	EV_PROGRESS,   /* item: a table, or "total" with EVF_TOTAL; done/total rows, bytes/bytes_total */
 	EV_FINDING,    /* level + item + text: a fact worth showing (inventory line, rule, check) */
-	EV_STEP_DONE,  /* text: one-line result */
+	EV_STEP_DONE,  /* text: one-line result; with EVF_INCOMPLETE (and LEVEL_WARN): done,
+			* but objects named as not copied were left out */
 	EV_STEP_FAILED,/* text: the cause and a hint */
 	EV_STEP_SKIPPED/* text: why */
 };
@@ -29,7 +30,8 @@ enum finding_code {
 
 /* Flags on an event. */
 enum event_flag {
-	EVF_TOTAL = 1 << 0, /* EV_PROGRESS: the step's total, not one item */
+	EVF_TOTAL = 1 << 0,	 /* EV_PROGRESS: the step's total, not one item */
+	EVF_INCOMPLETE = 1 << 1, /* EV_STEP_DONE: objects were left out: never shown as plain ok */
 };
 
 struct event {

@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,17 +261,16 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 		}
 	}
 	free(sql);
-	if (!t->cols) { /* a table without columns: only its row count matters */
-		pg_exec(d, "ROLLBACK", NULL);
-		return fail(cause, "%s has no columns; copy it by hand", t->qname);
-	}
 	char part[48] = "";
 	if (!whole)
 		snprintf(part, sizeof part, " (part %d of %d)", p->part + 1, p->nparts);
 	char opts[64];
 	snprintf(opts, sizeof opts, "(FORMAT %s%s)", bin ? "binary" : "text",
 		 freeze ? ", FREEZE" : "");
-	sql = xasprintf("COPY %s (%s) FROM STDIN %s", t->qname, t->cols, opts);
+	/* A table without columns (or with only generated ones) has rows all
+	 * the same: COPY without a column list carries how many. */
+	char *collist = t->cols ? xasprintf(" (%s)", t->cols) : xstrdup("");
+	sql = xasprintf("COPY %s%s FROM STDIN %s", t->qname, collist, opts);
 	PGresult *res = PQexec(d, sql);
 	free(sql);
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
@@ -281,11 +281,12 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 		fail(cause, "%s: target COPY: %s; the target table was left empty. Hint: %s",
 		     t->qname, e, hint);
 		free(e);
+		free(collist);
 		return -1;
 	}
 	PQclear(res);
 	if (whole) {
-		sql = xasprintf("COPY %s (%s) TO STDOUT (FORMAT %s)", t->qname, t->cols,
+		sql = xasprintf("COPY %s%s TO STDOUT (FORMAT %s)", t->qname, collist,
 				bin ? "binary" : "text");
 	} else {
 		char from[48] = "", to[48] = "";
@@ -294,8 +295,10 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 		if (p->to >= 0)
 			snprintf(to, sizeof to, " AND ctid < '(%lld,0)'::tid", (long long)p->to);
 		sql = xasprintf("COPY (SELECT %s FROM ONLY %s WHERE true%s%s) TO STDOUT (FORMAT %s)",
-				t->cols, t->qname, from, to, bin ? "binary" : "text");
+				t->cols ? t->cols : "", t->qname, from, to,
+				bin ? "binary" : "text");
 	}
+	free(collist);
 	res = PQexec(s, sql);
 	free(sql);
 	if (PQresultStatus(res) != PGRES_COPY_OUT) {
@@ -837,6 +840,84 @@ static int copy_sequences(struct run *r, PGconn *src, PGconn *dst, char **cause)
 	return 0;
 }
 
+/* Write one large object on the target with its OID (one left by an earlier
+ * run is replaced). 0, or -1 with the target's error in *ERR. */
+static int put_large_object(PGconn *dst, const char *oid, const char *data, int len, char **err)
+{
+	const char *vals[2] = {oid, data};
+	int lens[2] = {0, len}, fmts[2] = {0, 1};
+	for (int attempt = 0; attempt < 2; attempt++) {
+		PGresult *res = PQexecParams(dst, "SELECT pg_catalog.lo_from_bytea($1::oid, $2::bytea)",
+					     2, NULL, vals, lens, fmts, 0);
+		const char *st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		/* already there: "duplicate key" on pg_largeobject_metadata (or 42710) */
+		bool exists = st && (strcmp(st, "23505") == 0 || strcmp(st, "42710") == 0);
+		if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+			PQclear(res);
+			return 0;
+		}
+		if (!exists || attempt > 0) {
+			*err = res_error(res, dst);
+			PQclear(res);
+			return -1;
+		}
+		PQclear(res);
+		res = PQexecParams(dst, "SELECT pg_catalog.lo_unlink($1::oid)", 1, NULL, vals, NULL,
+				   NULL, 0);
+		PQclear(res);
+	}
+	return -1;
+}
+
+/* Large objects (pg_largeobject): each one read in the snapshot and made on
+ * the target with the same OID, so columns holding OIDs still point at
+ * them. One that cannot be read after all is named and counted as not copied. */
+static int copy_large_objects(struct run *r, PGconn *src, PGconn *dst, char **cause)
+{
+	/* those the source user may not read were named by the schema step */
+	PGresult *res = PQexec(src, "SELECT l.oid::text FROM pg_catalog.pg_largeobject_metadata l "
+				    "WHERE " PG_LO_READABLE("l") " ORDER BY l.oid");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		char *e = res_error(res, src);
+		PQclear(res);
+		fail(cause, "cannot list the source's large objects: %s", e);
+		free(e);
+		return -1;
+	}
+	int n = PQntuples(res), rc = 0;
+	if (n > 0)
+		run_status(r, "copying %d large object%s", n, n == 1 ? "" : "s");
+	for (int i = 0; i < n && rc == 0 && !run_cancelled(r); i++) {
+		const char *oid = PQgetvalue(res, i, 0);
+		char item[64];
+		snprintf(item, sizeof item, "large object %s", oid);
+		const char *vals[1] = {oid};
+		/* a savepoint keeps the snapshot's transaction usable after a refusal */
+		PGresult *v = PQexec(src, "SAVEPOINT rdsm_lo");
+		PQclear(v);
+		v = PQexecParams(src, "SELECT pg_catalog.lo_get($1::oid)", 1, NULL, vals, NULL, NULL, 1);
+		if (PQresultStatus(v) != PGRES_TUPLES_OK || PQntuples(v) != 1) {
+			char *e = res_error(v, src);
+			PQclear(v);
+			PQclear(PQexec(src, "ROLLBACK TO SAVEPOINT rdsm_lo"));
+			run_finding(r, LEVEL_WARN, item, "not copied: cannot read it on the source: %s", e);
+			run_incomplete(r, 1);
+			free(e);
+			continue;
+		}
+		PQclear(PQexec(src, "RELEASE SAVEPOINT rdsm_lo"));
+		char *e = NULL;
+		if (put_large_object(dst, oid, PQgetvalue(v, 0, 0), PQgetlength(v, 0, 0), &e) != 0)
+			rc = fail(cause, "%s: cannot write it on the target: %s", item, e);
+		free(e);
+		PQclear(v);
+	}
+	PQclear(res);
+	if (rc == 0 && run_cancelled(r))
+		rc = fail(cause, "interrupted");
+	return rc;
+}
+
 /* Which tables already hold rows on the target, which are missing there. */
 static int check_targets(struct run *r, PGconn *d, struct pg_copy_table *t, size_t nt,
 			 char **cause)
@@ -1252,6 +1333,9 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci,
 		x.cause = NULL;
 		goto out;
 	}
+
+	if (copy_large_objects(r, holder, d, cause) != 0)
+		goto out;
 
 	/* foreign keys whose tables were not both copied now */
 	for (size_t k = 0; x.plan && k < x.plan->nfks; k++) {

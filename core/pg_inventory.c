@@ -116,13 +116,6 @@ int pg_inventory_load(PGconn *c, struct pg_inventory *inv, char **cause)
 		t->has_pk = PQgetvalue(res, r, 5)[0] == 't';
 		t->unlogged = PQgetvalue(res, r, 6)[0] == 't';
 		t->partition = PQgetvalue(res, r, 7)[0] == 't';
-		if (t->kind == 'f') {
-			char *o = xasprintf("foreign table %s.%s", t->schema, t->name);
-			add_issue(inv, o,
-				  "its rows live on another server; the definition needs the foreign "
-				  "server and user mapping, which are not copied");
-			free(o);
-		}
 	}
 	PQclear(res);
 
@@ -145,14 +138,6 @@ int pg_inventory_load(PGconn *c, struct pg_inventory *inv, char **cause)
 		}
 	}
 	PQclear(res);
-
-	if (inv->large_objects > 0) {
-		char *r = xasprintf("%lld large objects (pg_largeobject) are not copied by the data "
-				    "step; columns holding their OIDs will dangle",
-				    (long long)inv->large_objects);
-		add_issue(inv, "large objects", r);
-		free(r);
-	}
 
 	res = query(c,
 		    "SELECT "
@@ -177,24 +162,10 @@ int pg_inventory_load(PGconn *c, struct pg_inventory *inv, char **cause)
 	inv->triggers = ll(res, 0, 4);
 	PQclear(res);
 
-	/* Objects that need a superuser or another server: RDS has neither. */
+	/* What the schema copy leaves out is named by pg_schema_uncopyable (the
+	 * source step asks about both lists); here only what RDS itself lacks. */
 	res = query(c,
-		    "SELECT 'event trigger ' || evtname, 'creating event triggers needs a "
-		    "superuser, which RDS does not give' FROM pg_event_trigger "
-		    "UNION ALL SELECT 'publication ' || pubname, 'logical replication "
-		    "publications are not copied' FROM pg_publication "
-		    "UNION ALL SELECT 'foreign server ' || srvname, 'foreign servers and "
-		    "user mappings are not copied' FROM pg_foreign_server s WHERE" NOT_EXT(
-			    "pg_foreign_server", "s.oid") "UNION ALL SELECT 'function ' || "
-							  "quote_ident(n.nspname) || '.' || "
-							  "quote_ident(p.proname), 'written in "
-							  "language ' || l.lanname || ', which "
-							  "RDS does not allow to create' "
-		    "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-		    "JOIN pg_language l ON l.oid = p.prolang WHERE" USER_NS "AND" NOT_EXT(
-			    "pg_proc", "p.oid") "AND l.lanname NOT IN ('sql', 'plpgsql', "
-						"'internal', 'plperl', 'pltcl', 'plv8', 'plrust') "
-		    "UNION ALL SELECT 'tablespace ' || spcname, 'RDS manages its own storage: "
+		    "SELECT 'tablespace ' || spcname, 'RDS manages its own storage: "
 		    "objects in it will be created in the default tablespace' FROM "
 		    "pg_tablespace WHERE spcname NOT IN ('pg_default', 'pg_global')",
 		    cause);

@@ -142,77 +142,110 @@ static void src_end(PGconn *src)
 
 /* What the schema step cannot copy without a superuser or does not copy at
  * all: one row per object (kind, name, why). */
-static const char sql_uncopyable[] =
-	"SELECT 'function', format('%I.%I(%s)', n.nspname, p.proname, "
-	"pg_get_function_identity_arguments(p.oid)), "
-	"format('written in %s, which needs a superuser to create', l.lanname) "
-	"FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-	"JOIN pg_language l ON l.oid = p.prolang "
-	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_proc'::regclass", "p.oid")
-	" AND " NOT_INTERNAL("'pg_proc'::regclass", "p.oid") " AND NOT l.lanpltrusted AND "
-	"p.prokind <> 'a' "
-	"UNION ALL SELECT 'aggregate', format('%I.%I(%s)', n.nspname, p.proname, "
-	"pg_get_function_identity_arguments(p.oid)), "
-	"'ordered-set, moving, serial or sort-operator aggregates are not copied' "
-	"FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-	"JOIN pg_aggregate a ON a.aggfnoid = p.oid "
-	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_proc'::regclass", "p.oid")
-	" AND NOT (a.aggkind = 'n' AND a.aggmtransfn = 0 AND a.aggserialfn = 0 "
-	"AND a.aggsortop = 0 AND a.aggfinalmodify = 'r') "
-	"UNION ALL SELECT 'event trigger', quote_ident(evtname), 'event triggers need a superuser' "
-	"FROM pg_event_trigger e WHERE " NOT_EXT("'pg_event_trigger'::regclass", "e.oid")
-	" UNION ALL SELECT 'type', format_type(t.oid, NULL), "
-	"CASE t.typtype WHEN 'b' THEN 'base types need C functions (a superuser)' "
-	"WHEN 'r' THEN 'range types with a canonical function are not copied' "
-	"ELSE 'this kind of type is not copied' END "
-	"FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
-	"LEFT JOIN pg_range rg ON rg.rngtypid = t.oid "
-	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_type'::regclass", "t.oid")
-	" AND ((t.typtype = 'b' AND t.typelem = 0 AND t.typrelid = 0) OR t.typtype = 'p' "
-	"OR (t.typtype = 'r' AND rg.rngcanonical <> 0)) "
-	"UNION ALL SELECT 'operator', o.oid::regoperator::text, 'user-defined operators are not copied' "
-	"FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace "
-	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_operator'::regclass", "o.oid")
-	" UNION ALL SELECT 'operator class', format('%I.%I', n.nspname, o.opcname), "
-	"'operator classes need a superuser' FROM pg_opclass o "
-	"JOIN pg_namespace n ON n.oid = o.opcnamespace "
-	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_opclass'::regclass", "o.oid")
-	" UNION ALL SELECT 'cast', format('(%s AS %s)', format_type(c.castsource, NULL), "
-	"format_type(c.casttarget, NULL)), 'user-defined casts are not copied' FROM pg_cast c "
-	"WHERE c.oid >= 16384 AND " NOT_EXT("'pg_cast'::regclass", "c.oid") " AND "
-	NOT_INTERNAL("'pg_cast'::regclass", "c.oid")
-	" UNION ALL SELECT 'collation', format('%I.%I', n.nspname, co.collname), "
-	"'user-defined collations are not copied' FROM pg_collation co "
-	"JOIN pg_namespace n ON n.oid = co.collnamespace "
-	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_collation'::regclass", "co.oid")
-	" UNION ALL SELECT 'text search configuration', format('%I.%I', n.nspname, t.cfgname), "
-	"'text search configurations are not copied' FROM pg_ts_config t "
-	"JOIN pg_namespace n ON n.oid = t.cfgnamespace "
-	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_ts_config'::regclass", "t.oid")
-	" UNION ALL SELECT 'text search dictionary', format('%I.%I', n.nspname, t.dictname), "
-	"'text search dictionaries are not copied' FROM pg_ts_dict t "
-	"JOIN pg_namespace n ON n.oid = t.dictnamespace "
-	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_ts_dict'::regclass", "t.oid")
-	" UNION ALL SELECT CASE c.relkind WHEN 'f' THEN 'foreign table' ELSE 'table' END, " QREL ", "
-	"CASE WHEN c.relkind = 'f' THEN 'foreign tables need a foreign server (a superuser)' "
-	"ELSE 'typed tables (OF type) are not copied' END FROM " REL_JOIN
-	" WHERE " REL_USER " AND (c.relkind = 'f' OR (c.relkind IN ('r', 'p') AND c.reloftype <> 0)) "
-	"UNION ALL SELECT 'foreign server', quote_ident(srvname), 'foreign servers are not copied' "
-	"FROM pg_foreign_server s WHERE " NOT_EXT("'pg_foreign_server'::regclass", "s.oid")
-	" UNION ALL SELECT 'publication', quote_ident(pubname), 'publications are not copied' "
-	"FROM pg_publication "
-	"UNION ALL SELECT 'conversion', format('%I.%I', n.nspname, v.conname), "
-	"'conversions are not copied' FROM pg_conversion v "
-	"JOIN pg_namespace n ON n.oid = v.connamespace "
-	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_conversion'::regclass", "v.oid")
-	" UNION ALL SELECT 'large objects', count(*)::text || ' of them', "
-	"'large objects are not copied by the schema step' FROM pg_largeobject_metadata "
-	"HAVING count(*) > 0 "
-	"UNION ALL SELECT 'privileges', 'GRANTs, default privileges and owners', "
-	"'not copied: every object is owned by the target user' "
-	"WHERE EXISTS (SELECT 1 FROM " REL_JOIN " WHERE " REL_USER " AND c.relacl IS NOT NULL) "
-	"OR EXISTS (SELECT 1 FROM pg_default_acl) "
-	"ORDER BY 1, 2";
+#define SQL_UNCOPYABLE(pub_uncopyable) \
+	"SELECT 'function', format('%I.%I(%s)', n.nspname, p.proname, " \
+	"pg_get_function_identity_arguments(p.oid)), " \
+	"format('written in %s, which needs a superuser to create', l.lanname) " \
+	"FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace " \
+	"JOIN pg_language l ON l.oid = p.prolang " \
+	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_proc'::regclass", "p.oid") \
+	" AND " NOT_INTERNAL("'pg_proc'::regclass", "p.oid") " AND NOT l.lanpltrusted AND " \
+	"p.prokind <> 'a' " \
+	"UNION ALL SELECT 'aggregate', format('%I.%I(%s)', n.nspname, p.proname, " \
+	"pg_get_function_identity_arguments(p.oid)), " \
+	"'its transition state is of type internal, which needs a superuser to create' " \
+	"FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace " \
+	"JOIN pg_aggregate a ON a.aggfnoid = p.oid " \
+	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_proc'::regclass", "p.oid") \
+	" AND 'internal'::regtype IN (a.aggtranstype, a.aggmtranstype) " \
+	"UNION ALL SELECT 'function', format('%I.%I(%s)', n.nspname, p.proname, " \
+	"pg_get_function_identity_arguments(p.oid)), 'made without LEAKPROOF, which needs a " \
+	"superuser' FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace JOIN " \
+	"pg_language l ON l.oid = p.prolang WHERE p.proleakproof AND l.lanpltrusted AND " \
+	NS_USER("n.nspname") " AND " NOT_EXT("'pg_proc'::regclass", "p.oid") \
+	" UNION ALL SELECT CASE WHEN c.relkind IN ('i', 'I') THEN 'index' ELSE 'table' END, " \
+	QREL ", format('made in the default tablespace, not in %I', t.spcname) FROM " REL_JOIN \
+	" JOIN pg_tablespace t ON t.oid = c.reltablespace WHERE c.relkind IN ('r', 'p', 'm', 'i', " \
+	"'I') AND " REL_USER " " \
+	"UNION ALL SELECT 'event trigger', quote_ident(evtname), 'event triggers need a superuser' " \
+	"FROM pg_event_trigger e WHERE " NOT_EXT("'pg_event_trigger'::regclass", "e.oid") \
+	" UNION ALL SELECT 'type', format_type(t.oid, NULL), " \
+	"CASE t.typtype WHEN 'b' THEN 'base types need C functions (a superuser)' " \
+	"WHEN 'r' THEN 'range types with a canonical function are not copied' " \
+	"ELSE 'this kind of type is not copied' END " \
+	"FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace " \
+	"LEFT JOIN pg_range rg ON rg.rngtypid = t.oid " \
+	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_type'::regclass", "t.oid") \
+	" AND ((t.typtype = 'b' AND t.typelem = 0 AND t.typrelid = 0) OR t.typtype = 'p' " \
+	"OR (t.typtype = 'r' AND rg.rngcanonical <> 0)) " \
+	" UNION ALL SELECT 'operator class', format('%I.%I', n.nspname, o.opcname), " \
+	"'operator classes need a superuser' FROM pg_opclass o " \
+	"JOIN pg_namespace n ON n.oid = o.opcnamespace " \
+	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_opclass'::regclass", "o.oid") \
+	" UNION ALL SELECT 'operator family', format('%I.%I', n.nspname, o.opfname), " \
+	"'operator families need a superuser' FROM pg_opfamily o " \
+	"JOIN pg_namespace n ON n.oid = o.opfnamespace " \
+	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_opfamily'::regclass", "o.oid") \
+	" AND NOT EXISTS (SELECT 1 FROM pg_opclass oc WHERE oc.opcfamily = o.oid AND " \
+	"oc.opcname = o.opfname AND oc.opcnamespace = o.opfnamespace) " \
+	"UNION ALL SELECT 'cast', format('(%s AS %s)', format_type(c.castsource, NULL), " \
+	"format_type(c.casttarget, NULL)), CASE WHEN c.castmethod = 'b' THEN 'a cast WITHOUT " \
+	"FUNCTION needs a superuser' ELSE 'a cast between built-in types needs a superuser' END " \
+	"FROM pg_cast c WHERE c.oid >= 16384 AND " NOT_EXT("'pg_cast'::regclass", "c.oid") " AND " \
+	NOT_INTERNAL("'pg_cast'::regclass", "c.oid") " AND (c.castmethod = 'b' OR " \
+	"(c.castsource < 16384 AND c.casttarget < 16384)) " \
+	"UNION ALL SELECT 'text search ' || k, q, format('text search %ss need a superuser', k) " \
+	"FROM (SELECT 'parser' AS k, format('%I.%I', n.nspname, t.prsname) AS q FROM pg_ts_parser " \
+	"t JOIN pg_namespace n ON n.oid = t.prsnamespace WHERE " NS_USER("n.nspname") " AND " \
+	NOT_EXT("'pg_ts_parser'::regclass", "t.oid") " UNION ALL SELECT 'template', " \
+	"format('%I.%I', n.nspname, t.tmplname) FROM pg_ts_template t JOIN pg_namespace n ON " \
+	"n.oid = t.tmplnamespace WHERE " NS_USER("n.nspname") " AND " \
+	NOT_EXT("'pg_ts_template'::regclass", "t.oid") ") ts " \
+	"UNION ALL SELECT 'foreign table', " QREL ", " \
+	"'foreign tables need a foreign server (a superuser)' FROM " REL_JOIN \
+	" WHERE " REL_USER " AND c.relkind = 'f' " \
+	"UNION ALL SELECT 'foreign server', quote_ident(srvname), 'foreign servers are not copied' " \
+	"FROM pg_foreign_server s WHERE " NOT_EXT("'pg_foreign_server'::regclass", "s.oid") \
+	" UNION ALL SELECT 'foreign-data wrapper', quote_ident(fdwname), 'foreign-data wrappers " \
+	"need a superuser' FROM pg_foreign_data_wrapper w WHERE " \
+	NOT_EXT("'pg_foreign_data_wrapper'::regclass", "w.oid") \
+	" UNION ALL SELECT 'user mapping', format('for %I on server %I', um.usename, " \
+	"um.srvname), 'user mappings go with their foreign server, which is not copied' FROM " \
+	"pg_user_mappings um " \
+	"UNION ALL SELECT 'access method', quote_ident(amname), 'access methods need a " \
+	"superuser' FROM pg_am a WHERE a.oid >= 16384 AND " NOT_EXT("'pg_am'::regclass", "a.oid") \
+	" UNION ALL SELECT 'language', quote_ident(lanname), 'a language outside an extension " \
+	"needs a superuser' FROM pg_language l WHERE l.oid >= 16384 AND " \
+	NOT_EXT("'pg_language'::regclass", "l.oid") \
+	" UNION ALL SELECT 'transform', format('for %s language %I', format_type(t.trftype, " \
+	"NULL), l.lanname), 'transforms need C functions (a superuser)' FROM pg_transform t JOIN " \
+	"pg_language l ON l.oid = t.trflang WHERE " NOT_EXT("'pg_transform'::regclass", "t.oid") \
+	" UNION ALL SELECT 'publication', quote_ident(p.pubname), 'a publication FOR ALL TABLES " \
+	"or FOR TABLES IN SCHEMA needs a superuser' FROM pg_publication p WHERE " pub_uncopyable " " \
+	"UNION ALL SELECT 'subscription', quote_ident(subname), 'subscriptions need a superuser' " \
+	"FROM pg_subscription WHERE subdbid = (SELECT oid FROM pg_database WHERE datname = " \
+	"current_database()) " \
+	"UNION ALL SELECT 'large objects', count(*)::text || ' of them', 'the source user may " \
+	"not read them' FROM pg_largeobject_metadata l WHERE NOT " PG_LO_READABLE("l") " " \
+	"HAVING count(*) > 0 " \
+	"UNION ALL SELECT 'security labels', count(*)::text || ' of them', 'a label needs its " \
+	"provider module, which a non-superuser cannot load' FROM pg_seclabel HAVING count(*) > 0 " \
+	"UNION ALL SELECT 'extension table', x.cfg::regclass::text, format('the rows extension %I " \
+	"keeps as its configuration are not copied', e.extname) FROM pg_extension e, " \
+	"unnest(e.extconfig, e.extcondition) AS x(cfg, cond) JOIN pg_class c ON c.oid = x.cfg " \
+	"WHERE c.relkind = 'r' AND CASE WHEN has_table_privilege(x.cfg, 'SELECT') THEN " \
+	"(xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %s %s', " \
+	"x.cfg::regclass, x.cond), false, true, '')))[1]::text::bigint > 0 ELSE true END " \
+	"UNION ALL SELECT 'privileges', 'GRANTs, default privileges and owners', " \
+	"'not copied: every object is owned by the target user' " \
+	"WHERE EXISTS (SELECT 1 FROM " REL_JOIN " WHERE " REL_USER " AND c.relacl IS NOT NULL) " \
+	"OR EXISTS (SELECT 1 FROM pg_default_acl) " \
+	"ORDER BY 1, 2"
+static const char sql_uncopyable[] = SQL_UNCOPYABLE(
+	"p.puballtables OR EXISTS (SELECT 1 FROM pg_publication_namespace pn WHERE pn.pnpubid = "
+	"p.oid)");
+/* before PostgreSQL 15 publications are not copied at all */
+static const char sql_uncopyable_14[] = SQL_UNCOPYABLE("true");
 
 /* Emit a warning for every object that will not be copied; *N counts them
  * and *LIST names the first few (privileges are a note, not counted). */
@@ -220,7 +253,8 @@ static int report_uncopyable(PGconn *src, struct run *r, size_t *n, char **list,
 {
 	*n = 0;
 	*list = xstrdup("");
-	PGresult *res = query(src, sql_uncopyable, "objects that cannot be copied", cause);
+	PGresult *res = query(src, PQserverVersion(src) >= 150000 ? sql_uncopyable : sql_uncopyable_14,
+			      "objects that cannot be copied", cause);
 	if (!res)
 		return -1;
 	for (int i = 0; i < PQntuples(res); i++) {
@@ -275,6 +309,7 @@ static int check_extensions(PGconn *src, PGconn *dst, struct run *r, char **miss
 			run_finding(r, LEVEL_WARN, name,
 				    "extension not available on the target: not copied (objects "
 				    "using it will fail)");
+		run_incomplete(r, 1);
 		char *q = PQescapeLiteral(dst, name, strlen(name));
 		char *m = xasprintf("%s%s%s", *missing, **missing ? ", " : "", q ? q : "''");
 		PQfreemem(q);
@@ -323,23 +358,28 @@ static const char sql_enums[] =
 	"FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'e' AND "
 	NS_USER("n.nspname") " AND " NOT_EXT("'pg_type'::regclass", "t.oid") " ORDER BY t.oid";
 
-static const char sql_ranges[] =
-	"SELECT 'type ' || format('%I.%I', n.nspname, t.typname), "
-	"format('CREATE TYPE %I.%I AS RANGE (SUBTYPE = %s%s%s%s)', n.nspname, t.typname, "
-	"format_type(r.rngsubtype, NULL), "
-	"CASE WHEN r.rngsubopc <> 0 AND NOT oc.opcdefault THEN format(', SUBTYPE_OPCLASS = "
-	"%I.%I', ocn.nspname, oc.opcname) ELSE '' END, "
-	"CASE WHEN r.rngcollation <> 0 AND r.rngcollation <> (SELECT typcollation FROM pg_type "
-	"WHERE oid = r.rngsubtype) THEN (SELECT format(', COLLATION = %I.%I', cn.nspname, "
-	"co.collname) FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace "
-	"WHERE co.oid = r.rngcollation) ELSE '' END, "
-	"CASE WHEN r.rngsubdiff <> 0 THEN ', SUBTYPE_DIFF = ' || r.rngsubdiff::regproc::text "
-	"ELSE '' END) "
-	"FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
-	"JOIN pg_range r ON r.rngtypid = t.oid JOIN pg_opclass oc ON oc.oid = r.rngsubopc "
-	"JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace "
-	"WHERE t.typtype = 'r' AND r.rngcanonical = 0 AND " NS_USER("n.nspname") " AND "
-	NOT_EXT("'pg_type'::regclass", "t.oid") " ORDER BY t.oid";
+/* Range types; MULTI names the multirange type (PostgreSQL 14 and later). */
+#define SQL_RANGES(multi)                                                                          \
+	"SELECT 'type ' || format('%I.%I', n.nspname, t.typname), "                                \
+	"format('CREATE TYPE %I.%I AS RANGE (SUBTYPE = %s%s%s%s%s)', n.nspname, t.typname, "       \
+	"format_type(r.rngsubtype, NULL), "                                                        \
+	"CASE WHEN r.rngsubopc <> 0 AND NOT oc.opcdefault THEN format(', SUBTYPE_OPCLASS = "      \
+	"%I.%I', ocn.nspname, oc.opcname) ELSE '' END, "                                           \
+	"CASE WHEN r.rngcollation <> 0 AND r.rngcollation <> (SELECT typcollation FROM pg_type "   \
+	"WHERE oid = r.rngsubtype) THEN (SELECT format(', COLLATION = %I.%I', cn.nspname, "        \
+	"co.collname) FROM pg_collation co JOIN pg_namespace cn ON cn.oid = co.collnamespace "     \
+	"WHERE co.oid = r.rngcollation) ELSE '' END, "                                             \
+	"CASE WHEN r.rngsubdiff <> 0 THEN ', SUBTYPE_DIFF = ' || r.rngsubdiff::regproc::text "     \
+	"ELSE '' END, " multi ") "                                                                 \
+	"FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "                            \
+	"JOIN pg_range r ON r.rngtypid = t.oid JOIN pg_opclass oc ON oc.oid = r.rngsubopc "         \
+	"JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace "                                      \
+	"WHERE t.typtype = 'r' AND r.rngcanonical = 0 AND " NS_USER("n.nspname") " AND "           \
+	NOT_EXT("'pg_type'::regclass", "t.oid") " ORDER BY t.oid"
+static const char sql_ranges[] = SQL_RANGES(
+	"(SELECT format(', MULTIRANGE_TYPE_NAME = %I.%I', mn.nspname, mt.typname) FROM pg_type mt "
+	"JOIN pg_namespace mn ON mn.oid = mt.typnamespace WHERE mt.oid = r.rngmultitypid)");
+static const char sql_ranges_13[] = SQL_RANGES("''");
 
 static const char sql_domains[] =
 	"SELECT 'domain ' || format('%I.%I', n.nspname, t.typname), "
@@ -376,27 +416,130 @@ static const char sql_composites[] =
 static const char sql_functions[] =
 	"SELECT CASE p.prokind WHEN 'p' THEN 'procedure ' ELSE 'function ' END || "
 	"format('%I.%I(%s)', n.nspname, p.proname, pg_get_function_identity_arguments(p.oid)), "
-	"pg_get_functiondef(p.oid) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+	/* LEAKPROOF needs a superuser: made without it (named by sql_uncopyable) */
+	"CASE WHEN p.proleakproof THEN regexp_replace(pg_get_functiondef(p.oid), "
+	"E'\\n( [A-Z][^\\n]*) LEAKPROOF\\n', E'\\n\\\\1\\n') ELSE "
+	"pg_get_functiondef(p.oid) END FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
 	"JOIN pg_language l ON l.oid = p.prolang WHERE p.prokind IN ('f', 'p', 'w') AND "
 	"l.lanpltrusted AND " NS_USER("n.nspname") " AND " NOT_EXT("'pg_proc'::regclass", "p.oid")
 	" ORDER BY p.oid";
 
+/* A function's name for an option (SFUNC = …), schema-qualified unless in
+ * pg_catalog; NULL (the option left out) when the OID is 0. */
+#define FN_OPT(opt, f) "CASE WHEN " f " <> 0 THEN '" opt " = ' || " f "::regproc::text END"
+/* An operator as OPERATOR(schema.op), for SORTOP, COMMUTATOR and NEGATOR. */
+#define OP_OPT(opt, o)                                                                             \
+	"(SELECT format('" opt " = OPERATOR(%I.%s)', on_.nspname, op_.oprname) FROM pg_operator "  \
+	"op_ JOIN pg_namespace on_ ON on_.oid = op_.oprnamespace WHERE op_.oid = " o ")"
+/* FINALFUNC_MODIFY's words. */
+#define MODIFY_OPT(opt, m)                                                                         \
+	"'" opt " = ' || CASE " m " WHEN 'r' THEN 'READ_ONLY' WHEN 's' THEN 'SHAREABLE' ELSE "     \
+	"'READ_WRITE' END"
+
+/* Aggregates of every kind (plain, moving, ordered-set, hypothetical); one
+ * without arguments is written agg(*). Options at their defaults are left out. */
 static const char sql_aggregates[] =
 	"SELECT 'aggregate ' || format('%I.%I(%s)', n.nspname, p.proname, "
 	"pg_get_function_identity_arguments(p.oid)), "
-	"format('CREATE AGGREGATE %I.%I(%s) (SFUNC = %s, STYPE = %s%s%s%s%s%s)', n.nspname, "
-	"p.proname, pg_get_function_arguments(p.oid), a.aggtransfn::regproc::text, "
-	"format_type(a.aggtranstype, NULL), "
-	"CASE WHEN a.aggfinalfn <> 0 THEN ', FINALFUNC = ' || a.aggfinalfn::regproc::text ELSE '' "
-	"END, CASE WHEN a.aggfinalextra THEN ', FINALFUNC_EXTRA' ELSE '' END, "
-	"CASE WHEN a.aggcombinefn <> 0 THEN ', COMBINEFUNC = ' || a.aggcombinefn::regproc::text "
-	"ELSE '' END, CASE WHEN a.agginitval IS NOT NULL THEN ', INITCOND = ' || "
-	"quote_literal(a.agginitval) ELSE '' END, CASE p.proparallel WHEN 's' THEN ', PARALLEL = "
-	"SAFE' WHEN 'r' THEN ', PARALLEL = RESTRICTED' ELSE '' END) "
+	"format('CREATE AGGREGATE %I.%I(%s) (%s)', n.nspname, p.proname, CASE WHEN p.pronargs = 0 "
+	"THEN '*' ELSE pg_get_function_arguments(p.oid) END, concat_ws(', ', "
+	"'SFUNC = ' || a.aggtransfn::regproc::text, 'STYPE = ' || format_type(a.aggtranstype, "
+	"NULL), CASE WHEN a.aggtransspace <> 0 THEN 'SSPACE = ' || a.aggtransspace END, "
+	FN_OPT("FINALFUNC", "a.aggfinalfn") ", CASE WHEN a.aggfinalextra THEN 'FINALFUNC_EXTRA' "
+	"END, CASE WHEN a.aggfinalmodify <> CASE a.aggkind WHEN 'n' THEN 'r' ELSE 'w' END THEN "
+	MODIFY_OPT("FINALFUNC_MODIFY", "a.aggfinalmodify") " END, "
+	FN_OPT("COMBINEFUNC", "a.aggcombinefn") ", " FN_OPT("SERIALFUNC", "a.aggserialfn") ", "
+	FN_OPT("DESERIALFUNC", "a.aggdeserialfn") ", 'INITCOND = ' || "
+	"quote_literal(a.agginitval), " FN_OPT("MSFUNC", "a.aggmtransfn") ", "
+	FN_OPT("MINVFUNC", "a.aggminvtransfn") ", CASE WHEN a.aggmtransfn <> 0 THEN 'MSTYPE = ' "
+	"|| format_type(a.aggmtranstype, NULL) END, CASE WHEN a.aggmtransspace <> 0 THEN "
+	"'MSSPACE = ' || a.aggmtransspace END, " FN_OPT("MFINALFUNC", "a.aggmfinalfn") ", CASE "
+	"WHEN a.aggmfinalextra THEN 'MFINALFUNC_EXTRA' END, CASE WHEN a.aggmtransfn <> 0 AND "
+	"a.aggmfinalmodify <> CASE a.aggkind WHEN 'n' THEN 'r' ELSE 'w' END THEN "
+	MODIFY_OPT("MFINALFUNC_MODIFY", "a.aggmfinalmodify") " END, 'MINITCOND = ' || "
+	"quote_literal(a.aggminitval), CASE WHEN a.aggsortop <> 0 THEN "
+	OP_OPT("SORTOP", "a.aggsortop") " END, CASE WHEN a.aggkind = 'h' THEN 'HYPOTHETICAL' "
+	"END, CASE p.proparallel WHEN 's' THEN 'PARALLEL = SAFE' WHEN 'r' THEN 'PARALLEL = "
+	"RESTRICTED' END)) "
 	"FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-	"JOIN pg_aggregate a ON a.aggfnoid = p.oid WHERE a.aggkind = 'n' AND a.aggmtransfn = 0 "
-	"AND a.aggserialfn = 0 AND a.aggsortop = 0 AND a.aggfinalmodify = 'r' AND "
-	NS_USER("n.nspname") " AND " NOT_EXT("'pg_proc'::regclass", "p.oid") " ORDER BY p.oid";
+	"JOIN pg_aggregate a ON a.aggfnoid = p.oid WHERE " NS_USER("n.nspname") " AND "
+	NOT_EXT("'pg_proc'::regclass", "p.oid") " AND NOT 'internal'::regtype IN "
+	"(a.aggtranstype, a.aggmtranstype) ORDER BY p.oid";
+
+/* User-defined collations (libc and ICU; PostgreSQL 15 keeps an ICU
+ * collation's locale in colliculocale). */
+#define SQL_COLLATIONS(iculocale)                                                                  \
+	"SELECT 'collation ' || format('%I.%I', n.nspname, co.collname), "                         \
+	"format('CREATE COLLATION %I.%I (provider = %s, %s%s)', n.nspname, co.collname, CASE "     \
+	"co.collprovider WHEN 'i' THEN 'icu' WHEN 'c' THEN 'libc' ELSE 'default' END, CASE WHEN "  \
+	"co.collprovider = 'i' THEN 'locale = ' || quote_literal(coalesce(" iculocale ", "          \
+	"co.collcollate)) WHEN co.collcollate = co.collctype THEN 'locale = ' || "                 \
+	"quote_literal(co.collcollate) ELSE format('lc_collate = %L, lc_ctype = %L', "             \
+	"co.collcollate, co.collctype) END, CASE WHEN NOT co.collisdeterministic THEN ', "        \
+	"deterministic = false' ELSE '' END) "                                                     \
+	"FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace WHERE "             \
+	NS_USER("n.nspname") " AND " NOT_EXT("'pg_collation'::regclass", "co.oid")                 \
+	" ORDER BY co.oid"
+static const char sql_collations[] = SQL_COLLATIONS("co.colliculocale");
+static const char sql_collations_14[] = SQL_COLLATIONS("NULL::text");
+
+/* Casts a non-superuser may create: WITH FUNCTION or WITH INOUT, with one
+ * user-defined type at either end. */
+static const char sql_casts[] =
+	"SELECT format('cast (%s AS %s)', format_type(c.castsource, NULL), "
+	"format_type(c.casttarget, NULL)), format('CREATE CAST (%s AS %s) %s%s', "
+	"format_type(c.castsource, NULL), format_type(c.casttarget, NULL), CASE c.castmethod "
+	"WHEN 'i' THEN 'WITH INOUT' ELSE 'WITH FUNCTION ' || c.castfunc::regprocedure::text END, "
+	"CASE c.castcontext WHEN 'a' THEN ' AS ASSIGNMENT' WHEN 'i' THEN ' AS IMPLICIT' ELSE '' "
+	"END) FROM pg_cast c WHERE c.oid >= 16384 AND c.castmethod IN ('f', 'i') AND NOT "
+	"(c.castsource < 16384 AND c.casttarget < 16384) AND "
+	NOT_EXT("'pg_cast'::regclass", "c.oid") " AND " NOT_INTERNAL("'pg_cast'::regclass", "c.oid")
+	" ORDER BY c.oid";
+
+/* Operators (shells, made by another operator's COMMUTATOR or NEGATOR, are
+ * made again the same way). */
+static const char sql_operators[] =
+	"SELECT 'operator ' || o.oid::regoperator::text, format('CREATE OPERATOR %I.%s (%s)', "
+	"n.nspname, o.oprname, concat_ws(', ', 'FUNCTION = ' || o.oprcode::regproc::text, "
+	"CASE WHEN o.oprleft <> 0 THEN 'LEFTARG = ' || format_type(o.oprleft, NULL) END, "
+	"CASE WHEN o.oprright <> 0 THEN 'RIGHTARG = ' || format_type(o.oprright, NULL) END, "
+	"CASE WHEN o.oprcom <> 0 THEN " OP_OPT("COMMUTATOR", "o.oprcom") " END, "
+	"CASE WHEN o.oprnegate <> 0 THEN " OP_OPT("NEGATOR", "o.oprnegate") " END, "
+	FN_OPT("RESTRICT", "o.oprrest") ", " FN_OPT("JOIN", "o.oprjoin") ", "
+	"CASE WHEN o.oprcanmerge THEN 'MERGES' END, CASE WHEN o.oprcanhash THEN 'HASHES' END)) "
+	"FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace WHERE o.oprcode <> 0 "
+	"AND " NS_USER("n.nspname") " AND " NOT_EXT("'pg_operator'::regclass", "o.oid")
+	" ORDER BY o.oid";
+
+/* Text search dictionaries and configurations (a configuration with its
+ * mappings in one statement). */
+static const char sql_text_search[] =
+	"SELECT 'text search dictionary ' || format('%I.%I', n.nspname, d.dictname), "
+	"format('CREATE TEXT SEARCH DICTIONARY %I.%I (TEMPLATE = %I.%I%s)', n.nspname, "
+	"d.dictname, tn.nspname, t.tmplname, ', ' || d.dictinitoption) FROM pg_ts_dict d JOIN "
+	"pg_namespace n ON n.oid = d.dictnamespace JOIN pg_ts_template t ON t.oid = "
+	"d.dicttemplate JOIN pg_namespace tn ON tn.oid = t.tmplnamespace WHERE "
+	NS_USER("n.nspname") " AND " NOT_EXT("'pg_ts_dict'::regclass", "d.oid")
+	" UNION ALL SELECT 'text search configuration ' || format('%I.%I', n.nspname, "
+	"c.cfgname), format('CREATE TEXT SEARCH CONFIGURATION %I.%I (PARSER = %I.%I)', "
+	"n.nspname, c.cfgname, pn.nspname, p.prsname) || coalesce((SELECT string_agg(format("
+	"'; ALTER TEXT SEARCH CONFIGURATION %I.%I ADD MAPPING FOR %I WITH %s', n.nspname, "
+	"c.cfgname, t.alias, m.dicts), '' ORDER BY m.maptokentype) FROM (SELECT "
+	"maptokentype, string_agg(mapdict::regdictionary::text, ', ' ORDER BY mapseqno) AS dicts "
+	"FROM pg_ts_config_map WHERE mapcfg = c.oid GROUP BY maptokentype) m JOIN "
+	"ts_token_type(c.cfgparser) t ON t.tokid = m.maptokentype), '') FROM pg_ts_config c "
+	"JOIN pg_namespace n ON n.oid = c.cfgnamespace JOIN pg_ts_parser p ON p.oid = "
+	"c.cfgparser JOIN pg_namespace pn ON pn.oid = p.prsnamespace WHERE "
+	NS_USER("n.nspname") " AND " NOT_EXT("'pg_ts_config'::regclass", "c.oid");
+
+/* Encoding conversions (with a function the owner may execute). */
+static const char sql_conversions[] =
+	"SELECT 'conversion ' || format('%I.%I', n.nspname, v.conname), format('CREATE %s"
+	"CONVERSION %I.%I FOR %L TO %L FROM %s', CASE WHEN v.condefault THEN 'DEFAULT ' ELSE '' "
+	"END, n.nspname, v.conname, pg_encoding_to_char(v.conforencoding), "
+	"pg_encoding_to_char(v.contoencoding), v.conproc::regproc::text) FROM pg_conversion v "
+	"JOIN pg_namespace n ON n.oid = v.connamespace WHERE " NS_USER("n.nspname") " AND "
+	NOT_EXT("'pg_conversion'::regclass", "v.oid") " ORDER BY v.oid";
 
 #define SEQ_OPTS(s)                                                                                \
 	"format('START WITH %s INCREMENT BY %s MINVALUE %s MAXVALUE %s CACHE %s%s', " s            \
@@ -421,42 +564,80 @@ static const char sql_sequences[] =
 	"dd.refobjsubid = " a ".attnum AND dd.deptype = 'i' AND sc.relkind = 'S' LIMIT 1) ELSE ''" \
 	" END"
 
-/* Tables and partitions: columns (local ones; a partition takes its parent's),
- * validated local CHECK constraints, parents, partition key and bound. */
+/* An inheritance child that CREATE TABLE … INHERITS cannot give back: one of
+ * its own columns comes before an inherited one (it was made alone, then
+ * ALTER TABLE … INHERIT). When every inherited column and CHECK constraint
+ * is also its own, it is made alone and joined to its parents the same way
+ * (sql_attach); pg_dump makes it with INHERITS, in another column order. */
+#define STANDALONE_CHILD                                                                           \
+	"(NOT c.relispartition AND EXISTS (SELECT 1 FROM pg_attribute la JOIN pg_attribute ia ON " \
+	"ia.attrelid = la.attrelid AND ia.attnum > la.attnum AND ia.attinhcount > 0 AND NOT "      \
+	"ia.attisdropped WHERE la.attrelid = c.oid AND la.attnum > 0 AND la.attinhcount = 0 AND "  \
+	"NOT la.attisdropped) AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = "    \
+	"c.oid AND a.attnum > 0 AND NOT a.attisdropped AND NOT a.attislocal) AND NOT EXISTS "      \
+	"(SELECT 1 FROM pg_constraint co WHERE co.conrelid = c.oid AND co.contype = 'c' AND NOT "  \
+	"co.conislocal))"
+
+/* Tables. A partition is made as a table of its own, with every column in
+ * its own order, its own defaults and all its CHECK constraints, and
+ * attached later (sql_attach), as pg_dump does: made PARTITION OF its parent
+ * it would take the parent's column order and defaults. A typed table is
+ * made OF its type, with its columns' options. Other tables carry their
+ * local columns (an inherited generated column takes its parent's
+ * expression) and local validated CHECK constraints. */
 static const char sql_tables[] =
 	"SELECT 'table ' || " QREL ", "
-	"CASE WHEN c.relispartition THEN format('CREATE %sTABLE %s PARTITION OF %s%s %s%s%s', "
+	"format('CREATE %sTABLE %s%s%s%s%s', "
 	"CASE WHEN c.relpersistence = 'u' THEN 'UNLOGGED ' ELSE '' END, " QREL ", "
-	"(SELECT format('%I.%I', pn.nspname, pc.relname) FROM pg_inherits i JOIN pg_class pc ON "
-	"pc.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace WHERE i.inhrelid = "
-	"c.oid), CASE WHEN chk IS NOT NULL THEN ' (' || chk || ')' ELSE '' END, "
-	"pg_get_expr(c.relpartbound, c.oid), "
-	"CASE WHEN c.relkind = 'p' THEN ' PARTITION BY ' || pg_get_partkeydef(c.oid) ELSE '' END, "
-	"CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' || array_to_string(c.reloptions, ', ') "
-	"|| ')' ELSE '' END) "
-	"ELSE format('CREATE %sTABLE %s (%s)%s%s%s', "
-	"CASE WHEN c.relpersistence = 'u' THEN 'UNLOGGED ' ELSE '' END, " QREL ", "
-	"concat_ws(', ', NULLIF(cols, ''), chk), "
+	"CASE WHEN c.reloftype <> 0 THEN ' OF ' || format_type(c.reloftype, NULL) || coalesce(' ("
+	"' || NULLIF(concat_ws(', ', NULLIF(typed, ''), chk), '') || ')', '') ELSE ' (' || "
+	"concat_ws(', ', NULLIF(cols, ''), chk) || ')' END, "
 	"(SELECT ' INHERITS (' || string_agg(format('%I.%I', pn.nspname, pc.relname), ', ' ORDER "
 	"BY i.inhseqno) || ')' FROM pg_inherits i JOIN pg_class pc ON pc.oid = i.inhparent JOIN "
-	"pg_namespace pn ON pn.oid = pc.relnamespace WHERE i.inhrelid = c.oid), "
+	"pg_namespace pn ON pn.oid = pc.relnamespace WHERE i.inhrelid = c.oid AND NOT "
+	"c.relispartition AND NOT standalone), "
 	"CASE WHEN c.relkind = 'p' THEN ' PARTITION BY ' || pg_get_partkeydef(c.oid) ELSE '' END, "
-	"CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' || array_to_string(c.reloptions, ', ') "
-	"|| ')' ELSE '' END) END "
+	"CASE WHEN opts <> '{}' THEN ' WITH (' || array_to_string(opts, ', ') || ')' ELSE '' END) "
 	"FROM " REL_JOIN ", LATERAL (SELECT "
+	/* storage parameters, the TOAST table's as toast.name=value */
+	"coalesce(c.reloptions, '{}') || coalesce((SELECT array_agg('toast.' || o) FROM pg_class "
+	"tc, unnest(tc.reloptions) o WHERE tc.oid = c.reltoastrelid), '{}') AS opts, "
+	STANDALONE_CHILD " AS standalone, "
 	"(SELECT string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod)) || "
-	COLLATE_OF("a") " || CASE WHEN a.attgenerated = 's' THEN ' GENERATED ALWAYS AS (' || "
-	"pg_get_expr(d.adbin, d.adrelid) || ') STORED' WHEN d.adbin IS NOT NULL THEN ' DEFAULT ' "
+	COLLATE_OF("a") " || CASE WHEN a.attgenerated = 's' THEN CASE WHEN c.relispartition OR "
+	"a.attinhcount = 0 OR " STANDALONE_CHILD " THEN ' GENERATED ALWAYS AS (' || pg_get_expr(d.adbin, d.adrelid) || ') "
+	"STORED' ELSE '' END WHEN d.adbin IS NOT NULL THEN ' DEFAULT ' "
 	"|| pg_get_expr(d.adbin, d.adrelid) ELSE '' END || " IDENTITY_OF("a") " || CASE WHEN "
 	"a.attnotnull THEN ' NOT NULL' ELSE '' END, ', ' ORDER BY a.attnum) "
 	"FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = "
 	"a.attnum WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND "
-	"a.attislocal) AS cols, "
+	"(a.attislocal OR c.relispartition)) AS cols, "
+	"(SELECT string_agg(format('%I WITH OPTIONS', a.attname) || CASE WHEN d.adbin IS NOT "
+	"NULL THEN ' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid) ELSE '' END || CASE WHEN "
+	"a.attnotnull THEN ' NOT NULL' ELSE '' END, ', ' ORDER BY a.attnum) FROM pg_attribute a "
+	"LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE "
+	"a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND (d.adbin IS NOT NULL OR "
+	"a.attnotnull)) AS typed, "
 	"(SELECT string_agg(format('CONSTRAINT %I %s', co.conname, " FIX_IN("pg_get_constraintdef(co.oid)") "), "
 	"', ' ORDER BY co.conname) FROM pg_constraint co WHERE co.conrelid = c.oid AND co.contype "
-	"= 'c' AND co.conislocal AND co.convalidated) AS chk) x "
-	"WHERE c.relkind IN ('r', 'p') AND c.reloftype = 0 AND " REL_USER
+	"= 'c' AND (co.conislocal OR c.relispartition) AND co.convalidated) AS chk) x "
+	"WHERE c.relkind IN ('r', 'p') AND " REL_USER
 	" ORDER BY c.relispartition, c.oid";
+
+/* Partitions attached to their parents, and children made alone joined to
+ * theirs (in their order: the statements run in list order), once every
+ * table exists. */
+static const char sql_attach[] =
+	"SELECT 'partition ' || " QREL ", format('ALTER TABLE ONLY %I.%I ATTACH PARTITION %s "
+	"%s', pn.nspname, pc.relname, " QREL ", pg_get_expr(c.relpartbound, c.oid)), c.oid, 0 FROM "
+	REL_JOIN " JOIN pg_inherits i ON i.inhrelid = c.oid JOIN pg_class pc ON pc.oid = "
+	"i.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace WHERE c.relispartition AND "
+	"c.relkind IN ('r', 'p') AND " REL_USER
+	" UNION ALL SELECT 'table ' || " QREL ", format('ALTER TABLE ONLY %s INHERIT %I.%I', "
+	QREL ", pn.nspname, pc.relname), c.oid, i.inhseqno FROM " REL_JOIN " JOIN pg_inherits i "
+	"ON i.inhrelid = c.oid JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn ON "
+	"pn.oid = pc.relnamespace WHERE c.relkind IN ('r', 'p') AND " STANDALONE_CHILD " AND "
+	REL_USER " ORDER BY 3, 4";
 
 /* Per-column settings a CREATE TABLE above does not carry: inherited
  * columns' own defaults and NOT NULL, statistics targets, storage, compression. */
@@ -465,14 +646,14 @@ static const char sql_column_alters[] =
 	"format('ALTER TABLE ONLY %s ALTER COLUMN %I SET DEFAULT %s', " QREL ", a.attname, "
 	"pg_get_expr(d.adbin, d.adrelid)) FROM " REL_JOIN " JOIN pg_attribute a ON a.attrelid = "
 	"c.oid JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
-	"WHERE c.relkind IN ('r', 'p') AND c.reloftype = 0 AND (NOT a.attislocal OR "
-	"c.relispartition) AND a.attgenerated = '' AND a.attnum > 0 AND NOT a.attisdropped AND "
+	"WHERE c.relkind IN ('r', 'p') AND c.reloftype = 0 AND NOT a.attislocal AND NOT "
+	"c.relispartition AND a.attgenerated = '' AND a.attnum > 0 AND NOT a.attisdropped AND "
 	REL_USER
 	" UNION ALL SELECT 'column ' || format('%s.%I', " QREL ", a.attname), "
 	"format('ALTER TABLE ONLY %s ALTER COLUMN %I SET NOT NULL', " QREL ", a.attname) "
 	"FROM " REL_JOIN " JOIN pg_attribute a ON a.attrelid = c.oid "
-	"WHERE c.relkind IN ('r', 'p') AND c.reloftype = 0 AND (NOT a.attislocal OR "
-	"c.relispartition) AND a.attnotnull AND a.attnum > 0 AND NOT a.attisdropped AND " REL_USER
+	"WHERE c.relkind IN ('r', 'p') AND c.reloftype = 0 AND NOT a.attislocal AND NOT "
+	"c.relispartition AND a.attnotnull AND a.attnum > 0 AND NOT a.attisdropped AND " REL_USER
 	" UNION ALL SELECT 'column ' || format('%s.%I', " QREL ", a.attname), "
 	"format('ALTER TABLE ONLY %s ALTER COLUMN %I SET STATISTICS %s', " QREL ", a.attname, "
 	"a.attstattarget) FROM " REL_JOIN " JOIN pg_attribute a ON a.attrelid = c.oid "
@@ -483,7 +664,12 @@ static const char sql_column_alters[] =
 	"a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' ELSE "
 	"'EXTENDED' END) FROM " REL_JOIN " JOIN pg_attribute a ON a.attrelid = c.oid JOIN pg_type "
 	"t ON t.oid = a.atttypid WHERE c.relkind IN ('r', 'p', 'm') AND a.attstorage <> "
-	"t.typstorage AND a.attnum > 0 AND NOT a.attisdropped AND " REL_USER;
+	"t.typstorage AND a.attnum > 0 AND NOT a.attisdropped AND " REL_USER
+	" UNION ALL SELECT 'column ' || format('%s.%I', " QREL ", a.attname), "
+	"format('ALTER TABLE ONLY %s ALTER COLUMN %I SET (%s)', " QREL ", a.attname, "
+	"array_to_string(a.attoptions, ', ')) FROM " REL_JOIN " JOIN pg_attribute a ON a.attrelid "
+	"= c.oid WHERE c.relkind IN ('r', 'p', 'm') AND a.attoptions IS NOT NULL AND a.attnum > 0 "
+	"AND NOT a.attisdropped AND " REL_USER;
 
 /* Column compression (PostgreSQL 14 and later). */
 static const char sql_column_compression[] =
@@ -503,13 +689,58 @@ static const char sql_seq_owned[] =
 	"d.deptype = 'a' AND d.refobjsubid > 0 AND " NS_USER("sn.nspname") " AND "
 	NOT_EXT("'pg_class'::regclass", "s.oid") " ORDER BY s.oid";
 
+/* Views and materialized views whose query needs a constraint (GROUP BY a
+ * primary key), or reads a materialized view that does: the key comes after
+ * the data, so pg_dump makes such a view first as a placeholder with the
+ * same columns and replaces it in post-data (sql_views_replaced), and makes
+ * such a materialized view (and its indexes) only in post-data. */
+#define VIEW_NEEDS_KEY                                                                             \
+	"c.oid IN (WITH RECURSIVE k(oid) AS (SELECT rw.ev_class FROM pg_rewrite rw JOIN "          \
+	"pg_depend dk ON dk.classid = 'pg_rewrite'::regclass AND dk.objid = rw.oid AND "           \
+	"dk.refclassid = 'pg_constraint'::regclass UNION SELECT rw.ev_class FROM pg_rewrite rw "   \
+	"JOIN pg_depend dk ON dk.classid = 'pg_rewrite'::regclass AND dk.objid = rw.oid AND "      \
+	"dk.refclassid = 'pg_class'::regclass JOIN k ON k.oid = dk.refobjid JOIN pg_class kc ON "  \
+	"kc.oid = k.oid AND kc.relkind = 'm' WHERE rw.ev_class <> dk.refobjid) SELECT oid FROM k)"
+#define VIEW_DEF                                                                                   \
+	"rtrim(rtrim(" FIX_IN("pg_get_viewdef(c.oid)") ", E' \\n'), ';')"
+#define REL_OPTIONS                                                                                \
+	"CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' || array_to_string(c.reloptions, ', ') " \
+	"|| ')' ELSE '' END"
+
 static const char sql_views[] =
 	"SELECT CASE c.relkind WHEN 'v' THEN 'view ' ELSE 'materialized view ' END || " QREL ", "
 	"format('CREATE %s %s%s AS %s%s', CASE c.relkind WHEN 'v' THEN 'VIEW' ELSE "
-	"'MATERIALIZED VIEW' END, " QREL ", CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' || "
-	"array_to_string(c.reloptions, ', ') || ')' ELSE '' END, rtrim(rtrim(" FIX_IN("pg_get_viewdef(c.oid)")
-	", E' \\n'), ';'), CASE c.relkind WHEN 'm' THEN ' WITH NO DATA' ELSE '' END) "
-	"FROM " REL_JOIN " WHERE c.relkind IN ('v', 'm') AND " REL_USER " ORDER BY c.oid";
+	"'MATERIALIZED VIEW' END, " QREL ", " REL_OPTIONS ", CASE WHEN c.relkind = 'v' AND "
+	VIEW_NEEDS_KEY " THEN 'SELECT ' || (SELECT string_agg(format('NULL::%s', "
+	"format_type(a.atttypid, a.atttypmod)) || " COLLATE_OF("a") " || format(' AS %I', "
+	"a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = c.oid AND "
+	"a.attnum > 0 AND NOT a.attisdropped) ELSE " VIEW_DEF " END, CASE c.relkind WHEN 'm' "
+	"THEN ' WITH NO DATA' ELSE '' END) "
+	"FROM " REL_JOIN " WHERE c.relkind IN ('v', 'm') AND " REL_USER " AND NOT (c.relkind = "
+	"'m' AND " VIEW_NEEDS_KEY ") ORDER BY c.oid";
+
+/* The placeholders' real definitions, once the keys exist. */
+static const char sql_views_replaced[] =
+	"SELECT CASE c.relkind WHEN 'v' THEN 'view ' ELSE 'materialized view ' END || " QREL ", "
+	"format('CREATE %s %s%s AS %s%s', CASE c.relkind WHEN 'v' THEN 'OR REPLACE VIEW' ELSE "
+	"'MATERIALIZED VIEW' END, " QREL ", " REL_OPTIONS ", " VIEW_DEF ", CASE c.relkind WHEN "
+	"'m' THEN ' WITH NO DATA' ELSE '' END) FROM " REL_JOIN " WHERE c.relkind IN ('v', 'm') "
+	"AND " VIEW_NEEDS_KEY " AND " REL_USER " ORDER BY c.oid";
+
+/* The indexes of materialized views made in post-data. */
+static const char sql_views_replaced_indexes[] =
+	"SELECT format('index %I.%I', n.nspname, ic.relname), pg_get_indexdef(i.indexrelid) "
+	"FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN " REL_JOIN " ON c.oid = "
+	"i.indrelid WHERE c.relkind = 'm' AND " VIEW_NEEDS_KEY " AND " REL_USER
+	" ORDER BY i.indexrelid";
+
+/* Column defaults of views (ALTER VIEW … ALTER COLUMN … SET DEFAULT). */
+static const char sql_view_defaults[] =
+	"SELECT 'column ' || format('%s.%I', " QREL ", a.attname), "
+	"format('ALTER VIEW %s ALTER COLUMN %I SET DEFAULT %s', " QREL ", a.attname, "
+	"pg_get_expr(d.adbin, d.adrelid)) FROM " REL_JOIN " JOIN pg_attribute a ON a.attrelid = "
+	"c.oid JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+	"WHERE c.relkind = 'v' AND a.attnum > 0 AND NOT a.attisdropped AND " REL_USER;
 
 /* Comments: COMMENT ON kind identity IS 'text'; POST says whether the object
  * is made by the post-data part. */
@@ -522,13 +753,16 @@ static const char sql_comments[] =
 	"co.conrelid)) END FROM pg_constraint co WHERE co.oid = d.objoid) "
 	"ELSE CASE WHEN o.type LIKE '% column' THEN 'COLUMN' WHEN o.type = 'composite type' THEN "
 	"'TYPE' WHEN o.type = 'statistics object' THEN 'STATISTICS' ELSE upper(o.type) END || ' ' "
-	"|| o.identity END || ' IS ' || quote_literal(d.description), "
+	"|| CASE WHEN o.type = 'aggregate' THEN regexp_replace(o.identity, '\\(\\)$', '(*)') "
+	"ELSE o.identity END END || ' IS ' || quote_literal(d.description), "
 	"CASE WHEN d.classoid = 'pg_constraint'::regclass THEN (SELECT co.contypid = 0 AND "
 	"(co.contype <> 'c' OR NOT co.convalidated) FROM pg_constraint co WHERE co.oid = d.objoid) "
 	"WHEN d.classoid IN ('pg_trigger'::regclass, 'pg_rewrite'::regclass, "
-	"'pg_policy'::regclass, 'pg_statistic_ext'::regclass) THEN true "
-	"WHEN d.classoid = 'pg_class'::regclass THEN (SELECT relkind IN ('i', 'I') FROM pg_class "
-	"WHERE oid = d.objoid) ELSE false END AS post "
+	"'pg_policy'::regclass, 'pg_statistic_ext'::regclass, 'pg_largeobject'::regclass) THEN "
+	"true "
+	"WHEN d.classoid = 'pg_class'::regclass THEN (SELECT c.relkind IN ('i', 'I') OR "
+	"(c.relkind = 'm' AND " VIEW_NEEDS_KEY ") FROM pg_class c WHERE c.oid = d.objoid) ELSE "
+	"false END AS post "
 	"FROM pg_description d, LATERAL pg_identify_object(d.classoid, d.objoid, d.objsubid) o "
 	/* initdb's own objects (OIDs below 16384, thousands of comments) never need
 	 * pg_identify_object; a user's comment on the public schema (2200) does */
@@ -536,7 +770,9 @@ static const char sql_comments[] =
 	"AND d.classoid IN ('pg_namespace'::regclass, 'pg_extension'::regclass, "
 	"'pg_class'::regclass, 'pg_type'::regclass, 'pg_proc'::regclass, "
 	"'pg_constraint'::regclass, 'pg_trigger'::regclass, 'pg_rewrite'::regclass, "
-	"'pg_policy'::regclass, 'pg_statistic_ext'::regclass) "
+	"'pg_policy'::regclass, 'pg_statistic_ext'::regclass, 'pg_collation'::regclass, "
+	"'pg_operator'::regclass, 'pg_cast'::regclass, 'pg_ts_dict'::regclass, "
+	"'pg_ts_config'::regclass, 'pg_conversion'::regclass, 'pg_largeobject'::regclass) "
 	"AND " NOT_EXT("d.classoid", "d.objoid")
 	" AND NOT (d.classoid = 'pg_extension'::regclass AND o.identity = 'plpgsql') "
 	"AND NOT (d.classoid = 'pg_namespace'::regclass AND o.identity = 'public' AND "
@@ -576,34 +812,38 @@ static int pre_plan(PGconn *src, const char *missing_ext, struct list *l, char *
 		"pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'%s%s%s "
 		"ORDER BY e.oid",
 		*missing_ext ? " AND e.extname NOT IN (" : "", missing_ext, *missing_ext ? ")" : "");
-	int rc = collect(src, l, sql_schemas, "schemas", 0, cause);
-	if (rc == 0)
-		rc = collect(src, l, ext, "extensions", 0, cause);
+	bool v14 = PQserverVersion(src) >= 140000, v15 = PQserverVersion(src) >= 150000;
+	const struct {
+		const char *sql, *what;
+		bool skip;
+	} kinds[] = {
+		{sql_schemas, "schemas", false},
+		{ext, "extensions", false},
+		{v15 ? sql_collations : sql_collations_14, "collations", false},
+		{sql_enums, "enum types", false},
+		{v14 ? sql_ranges : sql_ranges_13, "range types", false},
+		{sql_domains, "domains", false},
+		{sql_composites, "composite types", false},
+		{sql_functions, "functions", false},
+		{sql_aggregates, "aggregates", false},
+		{sql_casts, "casts", false},
+		{sql_operators, "operators", false},
+		{sql_conversions, "conversions", false},
+		{sql_text_search, "text search objects", false},
+		{sql_sequences, "sequences", false},
+		{sql_tables, "tables", false},
+		{sql_attach, "partitions", false},
+		{sql_column_alters, "columns", false},
+		{sql_column_compression, "column compression", !v14},
+		{sql_seq_owned, "sequence owners", false},
+		{sql_views, "views", false},
+		{sql_view_defaults, "view column defaults", false},
+	};
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < sizeof kinds / sizeof *kinds; i++)
+		if (!kinds[i].skip)
+			rc = collect(src, l, kinds[i].sql, kinds[i].what, 0, cause);
 	free(ext);
-	if (rc == 0)
-		rc = collect(src, l, sql_enums, "enum types", 0, cause);
-	if (rc == 0)
-		rc = collect(src, l, sql_ranges, "range types", 0, cause);
-	if (rc == 0)
-		rc = collect(src, l, sql_domains, "domains", 0, cause);
-	if (rc == 0)
-		rc = collect(src, l, sql_composites, "composite types", 0, cause);
-	if (rc == 0)
-		rc = collect(src, l, sql_functions, "functions", 0, cause);
-	if (rc == 0)
-		rc = collect(src, l, sql_aggregates, "aggregates", 0, cause);
-	if (rc == 0)
-		rc = collect(src, l, sql_sequences, "sequences", 0, cause);
-	if (rc == 0)
-		rc = collect(src, l, sql_tables, "tables", 0, cause);
-	if (rc == 0)
-		rc = collect(src, l, sql_column_alters, "columns", 0, cause);
-	if (rc == 0 && PQserverVersion(src) >= 140000)
-		rc = collect(src, l, sql_column_compression, "column compression", 0, cause);
-	if (rc == 0)
-		rc = collect(src, l, sql_seq_owned, "sequence owners", 0, cause);
-	if (rc == 0)
-		rc = collect(src, l, sql_views, "views", 0, cause);
 	if (rc == 0)
 		rc = collect_comments(src, l, false, cause);
 	return rc;
@@ -624,6 +864,13 @@ static enum outcome classify(const PGresult *res)
 	    !strcmp(st, "42P06"))
 		return EXISTED;
 	if (!strcmp(st, "42P16") && msg && strstr(msg, "multiple primary keys"))
+		return EXISTED;
+	/* a CREATE that meets its object in a catalog's unique index (text
+	 * search dictionaries and configurations say so instead of 42710) */
+	if (!strcmp(st, "23505") && msg && strstr(msg, "unique constraint \"pg_"))
+		return EXISTED;
+	/* ATTACH PARTITION again (a re-run) */
+	if (!strcmp(st, "42809") && msg && strstr(msg, "is already a partition"))
 		return EXISTED;
 	/* ADD CONSTRAINT … USING INDEX again (a re-run) */
 	if (!strcmp(st, "55000") && msg && strstr(msg, "already associated with a constraint"))
@@ -680,6 +927,7 @@ static int exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, bool in_tx,
 				char *e = pg_error(dst, res);
 				if (r)
 					run_finding(r, LEVEL_WARN, v[i].what, "not copied: %s", e);
+				run_incomplete(r, 1);
 				free(e);
 				progress++;
 			} else if (o == FAILED) {
@@ -727,14 +975,22 @@ static int exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, bool in_tx,
 	return rc;
 }
 
+int pg_schema_uncopyable(PGconn *src, struct run *r, size_t *n, char **list, char **cause)
+{
+	*n = 0;
+	*list = NULL;
+	if (src_begin(src, cause) < 0)
+		return -1;
+	int rc = report_uncopyable(src, r, n, list, cause);
+	src_end(src);
+	return rc;
+}
+
 int pg_schema_inspect(PGconn *src, struct run *r, char **cause)
 {
 	size_t n = 0;
 	char *list = NULL;
-	if (src_begin(src, cause) < 0)
-		return -1;
-	int rc = report_uncopyable(src, r, &n, &list, cause);
-	src_end(src);
+	int rc = pg_schema_uncopyable(src, r, &n, &list, cause);
 	free(list);
 	return rc;
 }
@@ -762,6 +1018,8 @@ int pg_schema_pre(PGconn *src, PGconn *dst, struct run *r, char **cause)
 			  nbad, nbad == 1 ? "" : "s", bad, nbad > 5 ? ", …" : "",
 			  nbad == 1 ? "it" : "them");
 	free(bad);
+	if (rc == 0)
+		run_incomplete(r, (int)nbad);
 	if (rc == 0)
 		rc = pre_plan(src, missing, &l, cause);
 	src_end(src);
@@ -812,7 +1070,8 @@ static const char sql_post_groups[] =
 	" UNION ALL SELECT " QREL ", format('index %I.%I', n.nspname, ic.relname), "
 	FIX_IN("pg_get_indexdef(i.indexrelid)") ", 0, i.indexrelid, true FROM pg_index i JOIN "
 	"pg_class ic ON ic.oid = i.indexrelid JOIN " REL_JOIN " ON c.oid = i.indrelid "
-	"WHERE c.relkind IN ('r', 'p', 'm') AND " REL_USER " AND NOT EXISTS (SELECT 1 FROM "
+	"WHERE c.relkind IN ('r', 'p', 'm') AND " REL_USER " AND NOT (c.relkind = 'm' AND "
+	VIEW_NEEDS_KEY ") AND NOT EXISTS (SELECT 1 FROM "
 	"pg_constraint co WHERE co.conindid = i.indexrelid AND co.conrelid = i.indrelid AND "
 	"co.contype IN ('p', 'u', 'x')) "
 	"ORDER BY 1, 4, 5";
@@ -831,6 +1090,8 @@ static const char sql_post_fks[] =
 
 /* The serial part, in order. */
 static const char *const sql_post_final[] = {
+	sql_views_replaced,
+	sql_views_replaced_indexes,
 	/* index partitions */
 	"SELECT format('index %I.%I', pn.nspname, pc.relname), format('ALTER INDEX %I.%I ATTACH "
 	"PARTITION %I.%I', pn.nspname, pc.relname, n.nspname, c.relname) FROM pg_inherits i JOIN "
@@ -864,7 +1125,13 @@ static const char *const sql_post_final[] = {
 	"%s TRIGGER %I', " QREL ", CASE t.tgenabled WHEN 'D' THEN 'DISABLE' WHEN 'R' THEN 'ENABLE "
 	"REPLICA' ELSE 'ENABLE ALWAYS' END, t.tgname) FROM pg_trigger t JOIN " REL_JOIN " ON "
 	"c.oid = t.tgrelid WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND t.tgenabled <> 'O' "
-	"AND " REL_USER,
+	"AND " REL_USER
+	/* a partition's copy of its parent's trigger, in another state */
+	" UNION ALL SELECT format('trigger %I on %s', t.tgname, " QREL "), format('ALTER TABLE %s "
+	"%s TRIGGER %I', " QREL ", CASE t.tgenabled WHEN 'D' THEN 'DISABLE' WHEN 'R' THEN 'ENABLE "
+	"REPLICA' WHEN 'A' THEN 'ENABLE ALWAYS' ELSE 'ENABLE' END, t.tgname) FROM pg_trigger t "
+	"JOIN pg_trigger pt ON pt.oid = t.tgparentid JOIN " REL_JOIN " ON c.oid = t.tgrelid "
+	"WHERE t.tgenabled <> pt.tgenabled AND " REL_USER,
 	/* rules */
 	"SELECT format('rule %I on %s', r.rulename, " QREL "), pg_get_ruledef(r.oid) FROM "
 	"pg_rewrite r JOIN " REL_JOIN " ON c.oid = r.ev_class WHERE r.rulename <> '_RETURN' AND "
@@ -882,7 +1149,35 @@ static const char *const sql_post_final[] = {
 	"SELECT format('statistics %I.%I', n.nspname, s.stxname), "
 	"pg_get_statisticsobjdef(s.oid) FROM pg_statistic_ext s JOIN pg_namespace n ON n.oid = "
 	"s.stxnamespace WHERE " NS_USER("n.nspname") " ORDER BY s.oid",
+	/* statistics targets of index columns (expressions) */
+	"SELECT format('index %I.%I', n.nspname, c.relname), format('ALTER INDEX %I.%I ALTER "
+	"COLUMN %s SET STATISTICS %s', n.nspname, c.relname, a.attnum, a.attstattarget) FROM "
+	REL_JOIN " JOIN pg_attribute a ON a.attrelid = c.oid WHERE c.relkind IN ('i', 'I') AND "
+	"a.attstattarget >= 0 AND " REL_USER,
 };
+
+/* Statistics objects' targets (PostgreSQL 13 and later). */
+static const char sql_stats_targets[] =
+	"SELECT format('statistics %I.%I', n.nspname, s.stxname), format('ALTER STATISTICS "
+	"%I.%I SET STATISTICS %s', n.nspname, s.stxname, s.stxstattarget) FROM pg_statistic_ext "
+	"s JOIN pg_namespace n ON n.oid = s.stxnamespace WHERE s.stxstattarget >= 0 AND "
+	NS_USER("n.nspname") " ORDER BY s.oid";
+
+/* Publications of tables (with their column lists and row filters), as the
+ * owner of the tables may make them; PostgreSQL 15. */
+static const char sql_publications[] =
+	"SELECT 'publication ' || quote_ident(p.pubname), format('CREATE PUBLICATION %I WITH "
+	"(publish = %L, publish_via_partition_root = %s)', p.pubname, concat_ws(', ', CASE WHEN "
+	"p.pubinsert THEN 'insert' END, CASE WHEN p.pubupdate THEN 'update' END, CASE WHEN "
+	"p.pubdelete THEN 'delete' END, CASE WHEN p.pubtruncate THEN 'truncate' END), "
+	"p.pubviaroot::text) || coalesce((SELECT string_agg(format('; ALTER PUBLICATION %I ADD TABLE "
+	"ONLY %s%s%s', p.pubname, " QREL ", ' (' || (SELECT string_agg(quote_ident(a.attname), ', "
+	"' ORDER BY k.i) FROM unnest(pr.prattrs) WITH ORDINALITY AS k(attnum, i) JOIN "
+	"pg_attribute a ON a.attrelid = pr.prrelid AND a.attnum = k.attnum) || ')', ' WHERE (' "
+	"|| pg_get_expr(pr.prqual, pr.prrelid) || ')'), '' ORDER BY c.oid) FROM "
+	"pg_publication_rel pr JOIN " REL_JOIN " ON c.oid = pr.prrelid WHERE pr.prpubid = p.oid), "
+	"'') FROM pg_publication p WHERE NOT p.puballtables AND NOT EXISTS (SELECT 1 FROM "
+	"pg_publication_namespace pn WHERE pn.pnpubid = p.oid) ORDER BY p.oid";
 
 /* Policies: soft when they name roles (which may not exist on the target). */
 static const char sql_policies[] =
@@ -903,14 +1198,14 @@ static const char sql_refresh[] =
 	") FROM " REL_JOIN " WHERE c.relkind = 'm' AND c.relispopulated AND " REL_USER
 	" ORDER BY c.oid";
 
+/* Every sequence's position and whether the next nextval returns it
+ * (is_called), read in one statement: query_to_xml reads each sequence. */
 static const char sql_setval[] =
-	"SELECT 'sequence ' || format('%I.%I', schemaname, sequencename), "
-	"format('SELECT pg_catalog.setval(%L, %s, %s)', format('%I.%I', schemaname, "
-	"sequencename), coalesce(last_value, start_value), CASE WHEN last_value IS NULL THEN "
-	"'false' ELSE 'true' END) "
-	"FROM pg_sequences s WHERE " NS_USER("schemaname") " AND "
-	NOT_EXT("'pg_class'::regclass", "format('%I.%I', schemaname, sequencename)::regclass")
-	" ORDER BY 1";
+	"SELECT 'sequence ' || q, format('SELECT pg_catalog.setval(%L, %s, %s)', q, "
+	"(xpath('/row/last_value/text()', x))[1]::text, (xpath('/row/is_called/text()', "
+	"x))[1]::text) FROM (SELECT " QREL " AS q, query_to_xml(format('SELECT last_value, "
+	"is_called FROM %s', " QREL "), false, true, '') AS x FROM " REL_JOIN " WHERE "
+	"c.relkind = 'S' AND " REL_USER ") s ORDER BY 1";
 
 void pg_post_plan_free(struct pg_post_plan *p)
 {
@@ -1013,8 +1308,12 @@ int pg_schema_post_plan(PGconn *src, struct pg_post_plan **out, char **cause)
 		rc = post_fks(src, p, cause);
 	for (size_t i = 0; rc == 0 && i < sizeof sql_post_final / sizeof *sql_post_final; i++)
 		rc = collect(src, &fin, sql_post_final[i], "post-data objects", 0, cause);
+	if (rc == 0 && PQserverVersion(src) >= 130000)
+		rc = collect(src, &fin, sql_stats_targets, "statistics targets", 0, cause);
 	if (rc == 0)
 		rc = collect_policies(src, &fin, cause);
+	if (rc == 0 && PQserverVersion(src) >= 150000)
+		rc = collect(src, &fin, sql_publications, "publications", 0, cause);
 	if (rc == 0)
 		rc = collect_comments(src, &fin, true, cause);
 	if (rc == 0)

@@ -9,6 +9,14 @@
 
 struct run;
 
+/* SQL: may the current user read large object L (a pg_largeobject_metadata
+ * row)? Its owner's rights or a SELECT grant (PostgreSQL 15 has no
+ * has_largeobject_privilege). */
+#define PG_LO_READABLE(l)                                                                          \
+	"(pg_catalog.pg_has_role(" l ".lomowner, 'USAGE') OR EXISTS (SELECT 1 FROM "              \
+	"pg_catalog.aclexplode(" l ".lomacl) g WHERE g.privilege_type = 'SELECT' AND (g.grantee = " \
+	"0 OR pg_catalog.pg_has_role(g.grantee, 'USAGE'))))"
+
 /* One statement to run on the target, and what it makes in words
  * ("index public.t_idx"). */
 struct pg_stmt {
@@ -43,10 +51,11 @@ struct pg_post_fk {
 
 /* The whole post-data plan: every table's group (any order, in parallel),
  * the foreign keys between plain tables (FKS, see above), then FINAL in
- * order, serially, once every group and key is done (index partition
- * attachments, NOT VALID checks, other foreign keys, triggers, rules,
- * row-level security and policies, statistics objects, comments on those,
- * matview refreshes, sequence positions). */
+ * order, serially, once every group and key is done (views and materialized
+ * views that needed a primary key, index partition attachments, NOT VALID
+ * checks, other foreign keys, triggers and partitions' trigger states, rules,
+ * row-level security and policies, statistics objects, publications,
+ * comments on those, matview refreshes, sequence positions with is_called). */
 struct pg_post_plan {
 	struct pg_post_group *groups;
 	size_t ngroups;
@@ -56,18 +65,28 @@ struct pg_post_plan {
 	size_t nfinal;
 };
 
-/* Pre-data: schemas, extensions, types, functions, sequences, tables (with
- * columns, defaults, identity, generated columns, NOT NULL, CHECK), partitions,
- * views, materialized views WITH NO DATA, comments. Names what cannot be
- * copied (LEVEL_WARN findings) before writing anything (and, unless the
- * source step succeeded in this run, asks run_confirm), then applies all of
- * it in one target transaction. Objects that already exist are kept (a
+/* Pre-data, in pg_dump's order: schemas, extensions, collations, types,
+ * functions, aggregates (every kind), casts, operators, conversions, text
+ * search dictionaries and configurations, sequences, tables (with columns,
+ * defaults, identity, generated columns, NOT NULL, CHECK; typed tables OF
+ * their type; partitions as tables of their own, in their own column order,
+ * then attached), column options, views (a placeholder for one that needs a
+ * primary key), view column defaults, materialized views WITH NO DATA,
+ * comments. Names what cannot be copied (LEVEL_WARN findings) before writing
+ * anything (and, unless the source step succeeded in this run, asks
+ * run_confirm), counts it with run_incomplete, then applies all of it in one
+ * target transaction. Objects that already exist are kept (a
  * re-run succeeds). R may be NULL (no events). Sets search_path only inside
  * its own transactions. */
 int pg_schema_pre(PGconn *src, PGconn *dst, struct run *r, char **cause);
 
 /* Look only: name (findings) what the copy would leave out; writes nothing. */
 int pg_schema_inspect(PGconn *src, struct run *r, char **cause);
+
+/* The same, also giving how many objects would be left out (*N) and the
+ * first few of them by name (*LIST, heap, "kind name, …"). For the source
+ * step's question before anything is written. */
+int pg_schema_uncopyable(PGconn *src, struct run *r, size_t *n, char **list, char **cause);
 
 /* Post-data, serially: pg_schema_post_plan, every group, then the final list;
  * then state schema.post = done. A caller that runs a plan itself (groups in

@@ -7,6 +7,7 @@
 
 #include "pg_conn.h"
 #include "pg_copy.h"
+#include "pg_schema.h"
 #include "run.h"
 #include "state.h"
 #include "util.h"
@@ -99,11 +100,12 @@ static void report_item(struct run *r, const struct pg_verify_item *it)
 		run_finding(r, LEVEL_ERROR, it->qname, "sequence differs: source %s, target %s",
 			    it->src_sum, it->dst_sum);
 	else if (it->match)
-		run_finding(r, LEVEL_OK, it->qname, "%lld rows, checksum matches",
-			    (long long)it->src_rows);
+		run_finding(r, LEVEL_OK, it->qname, "%lld %s, checksum matches",
+			    (long long)it->src_rows, it->large_objects ? "objects" : "rows");
 	else if (it->src_rows != it->dst_rows)
-		run_finding(r, LEVEL_ERROR, it->qname, "row count differs: source %lld, target %lld",
-			    (long long)it->src_rows, (long long)it->dst_rows);
+		run_finding(r, LEVEL_ERROR, it->qname, "%s count differs: source %lld, target %lld",
+			    it->large_objects ? "object" : "row", (long long)it->src_rows,
+			    (long long)it->dst_rows);
 	else
 		run_finding(r, LEVEL_ERROR, it->qname,
 			    "checksum differs (%lld rows on each side): the rows are not the same",
@@ -176,6 +178,29 @@ int pg_verify_run(struct run *r, const char *src_ci, const char *dst_ci, const c
 		PQclear(rd);
 		report_item(r, it);
 	}
+	/* large objects, as one item: how many and the sum of their checksums
+	 * (the source's that its user may read: the others were named) */
+	static const char lo_sql[] =
+		"SELECT count(*), coalesce(sum(('x' || pg_catalog.substr(pg_catalog.md5(l.oid::text "
+		"|| ':' || pg_catalog.md5(pg_catalog.lo_get(l.oid))), 1, 16))::bit(64)::bigint), 0) "
+		"FROM pg_catalog.pg_largeobject_metadata l WHERE " PG_LO_READABLE("l");
+	PGresult *ls, *ld;
+	both(s, d, lo_sql, &ls, &ld);
+	bool no_lo = PQresultStatus(ls) == PGRES_TUPLES_OK && PQresultStatus(ld) == PGRES_TUPLES_OK &&
+		     PQntuples(ls) == 1 && PQntuples(ld) == 1 &&
+		     strcmp(PQgetvalue(ls, 0, 0), "0") == 0 && strcmp(PQgetvalue(ld, 0, 0), "0") == 0;
+	int64_t nlo = 0;
+	if (!no_lo) {
+		struct pg_verify_item *it = add_item(&rep);
+		it->qname = xstrdup("large objects");
+		it->large_objects = true;
+		compare(it, s, d, ls, ld);
+		nlo = it->src_rows;
+		report_item(r, it);
+	}
+	PQclear(ls);
+	PQclear(ld);
+
 	size_t nbad = 0;
 	for (size_t i = 0; i < rep.n; i++) {
 		if (rep.v[i].match)
@@ -196,7 +221,11 @@ int pg_verify_run(struct run *r, const char *src_ci, const char *dst_ci, const c
 	for (size_t i = 0; i < rep.n; i++)
 		ntab += !rep.v[i].sequence;
 	free(*cause);
-	*cause = xasprintf("%zu tables and %zu sequences match", ntab, rep.n - ntab);
+	if (no_lo)
+		*cause = xasprintf("%zu tables and %zu sequences match", ntab, rep.n - ntab);
+	else
+		*cause = xasprintf("%zu tables, %zu sequences and %lld large objects match",
+				   ntab - 1, rep.n - ntab, (long long)nlo);
 	rc = 0;
 out:
 	rep.seconds = now_monotonic() - t0;

@@ -14,6 +14,7 @@ struct pg_verify_item {
 	char *qname;     /* table or sequence, quote_ident-qualified */
 	char *state_key; /* "table.SCHEMA.NAME", NULL for sequences */
 	bool sequence;
+	bool large_objects; /* the one item for every large object: "rows" count them */
 	int64_t src_rows, dst_rows;
 	char *src_sum, *dst_sum; /* checksum, or "last_value/is_called" for sequences */
 	char *error;             /* the target query failed (missing table/column) */
@@ -33,8 +34,8 @@ struct pg_verify_report {
  * expression list for a table comes from the source's catalog. */
 extern const char pg_verify_sum_sql[];
 
-/* Compare every table (as the data step lists them, EXCLUDE left out) and
- * sequence. Reports each item as a finding through R (may be NULL); marks
+/* Compare every table (as the data step lists them, EXCLUDE left out),
+ * sequence, and the large objects (one item, when there are any). Reports each item as a finding through R (may be NULL); marks
  * matching tables "verified" in the state. Returns 0 when all match, -1 with a
  * cause naming the tables that differ. REP (may be NULL) gets the details. */
 int pg_verify_run(struct run *r, const char *src_conninfo, const char *dst_conninfo,

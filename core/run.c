@@ -19,6 +19,7 @@ void run_init(struct run *r, struct config *cfg, struct state *st, struct sink *
 	r->state = st;
 	r->sink = sink;
 	atomic_init(&r->cancel, 0);
+	atomic_init(&r->incomplete, 0);
 	pthread_mutex_init(&r->lock, NULL);
 }
 
@@ -112,6 +113,12 @@ void run_progress(struct run *r, const char *item, int64_t done, int64_t total, 
 	emit(r, &ev);
 }
 
+void run_incomplete(struct run *r, int n)
+{
+	if (r && n > 0)
+		atomic_fetch_add(&r->incomplete, n);
+}
+
 bool run_confirm(struct run *r, const char *fmt, ...)
 {
 	char q[1024];
@@ -133,8 +140,17 @@ int run_step(struct run *r, int s)
 	clock_gettime(CLOCK_MONOTONIC, &r->started[s]);
 	r->status[s] = STATUS_RUNNING;
 	emit_plain(r, EV_STEP_START, "%s", step_title(s));
+	int before = atomic_load(&r->incomplete);
 	int rc = steps[s]->run(r, &cause);
-	if (rc == 0) {
+	int left_out = atomic_load(&r->incomplete) - before;
+	if (rc == 0 && left_out > 0) {
+		/* done, but not everything was copied */
+		r->status[s] = STATUS_OK;
+		struct event ev = {.kind = EV_STEP_DONE, .level = LEVEL_WARN, .flags = EVF_INCOMPLETE};
+		snprintf(ev.text, sizeof ev.text, "%d object%s not copied (named above); %s",
+			 left_out, left_out == 1 ? "" : "s", cause ? cause : "done");
+		emit(r, &ev);
+	} else if (rc == 0) {
 		r->status[s] = STATUS_OK;
 		emit_plain(r, EV_STEP_DONE, "%s", cause ? cause : "done");
 	} else if (rc > 0) {
@@ -169,7 +185,9 @@ int run_steps(struct run *r, unsigned mask)
 		if (run_step(r, s) != 0)
 			return run_cancelled(r) ? 130 : -1;
 	}
-	return run_cancelled(r) ? 130 : 0;
+	if (run_cancelled(r))
+		return 130;
+	return atomic_load(&r->incomplete) > 0 ? RUN_INCOMPLETE : 0;
 }
 
 /* Append key='value' to a libpq conninfo string, quoting as libpq expects. */

@@ -29,6 +29,8 @@ struct run {
 	bool force;         /* truncate non-empty target tables without asking */
 	bool yes;           /* answer yes to confirmations (plain front end) */
 	bool inspect;       /* look only: report findings (live screens), change nothing */
+	atomic_int incomplete; /* objects named as not copied that the run went on without:
+				* the target is not identical to the source */
 	struct run_results res;
 	pthread_mutex_t lock; /* guards res when jobs run in threads */
 	enum step_status status[STEP_MAX]; /* by index in steps[] */
@@ -42,8 +44,10 @@ void run_free(struct run *r);
 /* Run steps[S], emitting START and DONE/FAILED/SKIPPED. 0 on success. */
 int run_step(struct run *r, int s);
 /* Run the steps whose bit (1u << index) is set in MASK, in order; stops at
- * the first failure. Returns 0 when all succeeded, -1 on failure, 130 on
- * cancel. */
+ * the first failure. Returns 0 when all succeeded, RUN_INCOMPLETE when they
+ * did but objects named as not copied were left out (the target is not
+ * identical), -1 on failure, 130 on cancel. */
+#define RUN_INCOMPLETE 3
 int run_steps(struct run *r, unsigned mask);
 
 bool run_cancelled(struct run *r);
@@ -58,6 +62,9 @@ void run_finding_code(struct run *r, enum finding_level lvl, enum finding_code c
 /* Progress of ITEM, or of the whole step when ITEM is NULL (EVF_TOTAL). */
 void run_progress(struct run *r, const char *item, int64_t done, int64_t total, int64_t bytes,
 		  int64_t bytes_total);
+/* Count N objects as not copied (each already named by a finding): the step
+ * ends "incomplete" instead of ok, and so does the run. */
+void run_incomplete(struct run *r, int n);
 /* Ask the front end; returns true for yes. --yes answers yes in plain mode. */
 bool run_confirm(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

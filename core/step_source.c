@@ -6,6 +6,7 @@
 #include "fmt.h"
 #include "pg_conn.h"
 #include "pg_inventory.h"
+#include "pg_schema.h"
 #include "run.h"
 #include "util.h"
 
@@ -86,29 +87,43 @@ static int source_run(struct run *r, char **cause)
 		return -1;
 	struct pg_inventory inv;
 	rc = pg_inventory_load(c, &inv, cause);
-	PQfinish(c);
 	if (rc != 0) {
+		PQfinish(c);
 		pg_inventory_free(&inv);
 		return -1;
 	}
 	report_inventory(r, &inv);
-	rc = 0;
-	if (inv.nissues && !r->inspect) {
+	/* what the schema copy would leave out, named before anything is written */
+	size_t nschema = 0;
+	char *schema_list = NULL;
+	rc = pg_schema_uncopyable(c, r, &nschema, &schema_list, cause);
+	PQfinish(c);
+	if (rc != 0) {
+		free(schema_list);
+		pg_inventory_free(&inv);
+		return -1;
+	}
+	size_t nbad = inv.nissues + nschema;
+	if (nbad && !r->inspect) {
 		char list[512] = "";
 		for (size_t i = 0; i < inv.nissues; i++) {
 			size_t len = strlen(list);
 			snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "",
 				 inv.issues[i].object);
 		}
+		if (nschema) {
+			size_t len = strlen(list);
+			snprintf(list + len, sizeof list - len, "%s%s%s", len ? ", " : "",
+				 schema_list, nschema > 5 ? ", …" : "");
+		}
 		if (!run_confirm(r, "%zu object%s cannot be copied (%s). Continue without %s?",
-				 inv.nissues, inv.nissues == 1 ? "" : "s", list,
-				 inv.nissues == 1 ? "it" : "them"))
+				 nbad, nbad == 1 ? "" : "s", list, nbad == 1 ? "it" : "them"))
 			rc = fail(cause,
 				  "%zu object%s cannot be copied (%s): confirm to go on without %s "
 				  "(--yes), or change the source first",
-				  inv.nissues, inv.nissues == 1 ? "" : "s", list,
-				  inv.nissues == 1 ? "it" : "them");
+				  nbad, nbad == 1 ? "" : "s", list, nbad == 1 ? "it" : "them");
 	}
+	free(schema_list);
 	if (rc == 0) {
 		char sz[32];
 		int64_t rows = 0;
@@ -117,7 +132,7 @@ static int source_run(struct run *r, char **cause)
 		*cause = xasprintf("PostgreSQL %s, %s, %zu tables, about %lld rows%s",
 				   inv.server_version, fmt_bytes(sz, sizeof sz, (double)inv.db_bytes),
 				   inv.ntables, (long long)rows,
-				   inv.nissues ? "; some objects will not be copied" : "");
+				   nbad ? "; some objects will not be copied" : "");
 	}
 	pg_inventory_free(&inv);
 	return rc;

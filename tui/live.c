@@ -170,6 +170,9 @@ int live_event(struct live *lv, struct tui *t, const struct job_msg *m)
 		snprintf(lv->result, sizeof lv->result, "%s: %s", step_title(ev->step), ev->text);
 		/* done, but an error or warning among its findings shows on the summary */
 		lv->result_level = lv->worst > LEVEL_OK ? lv->worst : LEVEL_OK;
+		/* done, but objects were left out: never shown as plain OK */
+		if ((ev->flags & EVF_INCOMPLETE) && lv->result_level < LEVEL_WARN)
+			lv->result_level = LEVEL_WARN;
 		break;
 	case EV_STEP_FAILED:
 		snprintf(lv->result, sizeof lv->result, "%s: %s", step_title(ev->step), ev->text);
