@@ -315,19 +315,26 @@ static int imds_creds(struct aws_creds *c, char **cause)
 	char *json = NULL;
 	int rc = aws_imds_get(path, &json, cause);
 	free(path);
+	json_t *j = NULL;
+	char *why = NULL;
+	if (rc == 0 && !(j = aws_json_parse(json, strlen(json), "the instance role's credentials", &why))) {
+		rc = fail(cause, "%s", why);
+		free(why);
+	}
 	if (rc == 0) {
-		c->access_key = json_get_string(json, "AccessKeyId");
-		c->secret_key = json_get_string(json, "SecretAccessKey");
-		c->token = json_get_string(json, "Token");
+		c->access_key = aws_json_str(j, "AccessKeyId");
+		c->secret_key = aws_json_str(j, "SecretAccessKey");
+		c->token = aws_json_str(j, "Token");
 		if (!c->access_key || !c->secret_key) {
 			rc = fail(cause, "the instance role %s gave no credentials", role);
 		} else {
-			char *exp = json_get_string(json, "Expiration");
+			char *exp = aws_json_str(j, "Expiration");
 			c->source = xasprintf("EC2 instance role %s%s%s", role, exp ? ", expires " : "",
 					      exp ? exp : "");
 			free(exp);
 		}
 	}
+	json_decref(j);
 	free_secret(json);
 	free(roles);
 	return rc;

@@ -301,18 +301,18 @@ static void parse_error(const char *body, size_t len, bool json, struct aws_erro
 	if (!body || !len)
 		return;
 	if (json) {
-		char *type = json_get_string(body, "__type");
-		char *msg = json_get_string(body, "message");
+		json_t *j = aws_json_parse(body, len, "the error answer", NULL);
+		const char *type = json_string_value(json_object_get(j, "__type"));
+		const char *msg = json_string_value(json_object_get(j, "message"));
 		if (!msg)
-			msg = json_get_string(body, "Message");
+			msg = json_string_value(json_object_get(j, "Message"));
 		if (type) {
 			const char *hash = strrchr(type, '#');
 			snprintf(err->code, sizeof err->code, "%s", hash ? hash + 1 : type);
 		}
 		if (msg)
 			snprintf(err->message, sizeof err->message, "%s", msg);
-		free(type);
-		free(msg);
+		json_decref(j);
 		return;
 	}
 	struct xml_node *root = xml_parse(body, len, NULL);
@@ -528,7 +528,7 @@ struct xml_node *aws_query(struct aws_ctx *a, const struct aws_service *svc, con
 	return root;
 }
 
-char *aws_json(struct aws_ctx *a, const struct aws_service *svc, const char *target,
+char *aws_call_json(struct aws_ctx *a, const struct aws_service *svc, const char *target,
 	       const char *body, struct aws_error *err, char **cause)
 {
 	char *th = xasprintf("X-Amz-Target: %s", target);

@@ -69,8 +69,8 @@ struct xml_node *aws_query(struct aws_ctx *a, const struct aws_service *svc, con
 			   const struct aws_params *params, struct aws_error *err, char **cause);
 /* Call TARGET ("secretsmanager.GetSecretValue") of a JSON-protocol service
  * with BODY. Returns the answer's body (caller frees), or NULL with *cause. */
-char *aws_json(struct aws_ctx *a, const struct aws_service *svc, const char *target,
-	       const char *body, struct aws_error *err, char **cause);
+char *aws_call_json(struct aws_ctx *a, const struct aws_service *svc, const char *target,
+		    const char *body, struct aws_error *err, char **cause);
 
 /* An unsigned HTTP request (IMDS, checkip): METHOD to URL with extra HEADERS
  * (NULL-terminated), within TIMEOUT_MS. Returns the HTTP status and the body
