@@ -25,6 +25,34 @@ const struct aws_service aws_ec2 = {"EC2", "ec2", "ec2", "2016-11-15"};
 const struct aws_service aws_sts = {"STS", "sts", "sts", "2011-06-15"};
 const struct aws_service aws_secretsmanager = {"SECRETS_MANAGER", "secretsmanager",
 					       "secretsmanager", NULL};
+const struct aws_service aws_sso = {"SSO", "awsssoportal", "portal.sso", NULL};
+
+void aws_creds_clear(struct aws_creds *c)
+{
+	free(c->access_key);
+	free_secret(c->secret_key);
+	free_secret(c->token);
+	free(c->source);
+	memset(c, 0, sizeof *c);
+}
+
+/* Fetch temporary credentials again when they expire within the margin. A
+ * failed refresh is an error only once the old ones have expired. */
+static int creds_fresh(struct aws_ctx *a, const char *action, char **cause)
+{
+	time_t now = time(NULL);
+	if (!a->creds.expires || !a->refresh || now + AWS_CREDS_REFRESH_MARGIN < a->creds.expires)
+		return 0;
+	char *why = NULL;
+	if (a->refresh(a, &why) == 0)
+		return 0;
+	int rc = 0;
+	if (now >= a->creds.expires)
+		rc = fail(cause, "%s: the credentials (from %s) have expired and cannot be renewed: %s",
+			  action, a->creds.source ? a->creds.source : "?", why ? why : "?");
+	free(why);
+	return rc;
+}
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static void curl_init_once(void)
@@ -398,7 +426,9 @@ static char *aws_send(struct aws_ctx *a, const struct aws_service *svc, const ch
 		      struct aws_error *err, char **cause)
 {
 	memset(err, 0, sizeof *err);
-	if (!a->creds.access_key || !a->creds.secret_key) {
+	if (!a->anonymous && creds_fresh(a, action, cause) < 0)
+		return NULL;
+	if (!a->anonymous && (!a->creds.access_key || !a->creds.secret_key)) {
 		fail(cause, "%s: no AWS credentials", action);
 		return NULL;
 	}
@@ -410,13 +440,14 @@ static char *aws_send(struct aws_ctx *a, const struct aws_service *svc, const ch
 	}
 	char sigv4[160];
 	snprintf(sigv4, sizeof sigv4, "aws:amz:%s:%s", a->region, svc->signing);
-	char *userpwd = xasprintf("%s:%s", a->creds.access_key, a->creds.secret_key);
+	char *userpwd = a->anonymous ? NULL
+				     : xasprintf("%s:%s", a->creds.access_key, a->creds.secret_key);
 	const char *hv[12];
 	size_t nh = 0;
 	char *tokhdr = NULL;
 	for (const char *const *h = headers; h && *h && nh < 8; h++)
 		hv[nh++] = *h;
-	if (a->creds.token && *a->creds.token) {
+	if (!a->anonymous && a->creds.token && *a->creds.token) {
 		tokhdr = xasprintf("X-Amz-Security-Token: %s", a->creds.token);
 		hv[nh++] = tokhdr;
 	}
@@ -429,7 +460,8 @@ static char *aws_send(struct aws_ctx *a, const struct aws_service *svc, const ch
 		struct hdrs h = {0};
 		CURLcode cc;
 		char errbuf[CURL_ERROR_SIZE];
-		long status = perform("POST", url, hv, body, sigv4, userpwd, a->connect_timeout_ms,
+		long status = perform("POST", url, hv, body, a->anonymous ? NULL : sigv4, userpwd,
+				      a->connect_timeout_ms,
 				      a->timeout_ms, a->cancel, &out, &h, &cc, errbuf);
 		char what[700];
 		bool retry;

@@ -27,7 +27,7 @@ RESULTS=${RESULTS:-}
 
 CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -Icore -I/usr/include/postgresql -fno-omit-frame-pointer"
 SAN="address,undefined"
-LIBS="$(pkg-config --libs libpq libcurl inih expat jansson 2>/dev/null || echo -lpq -lcurl -linih -lexpat -ljansson) -lpthread -lm"
+LIBS="$(pkg-config --libs libpq libcurl inih expat jansson libcrypto 2>/dev/null || echo -lpq -lcurl -linih -lexpat -ljansson -lcrypto) -lpthread -lm"
 
 report() { # ok|not_ok TARGET [WHY]
 	if [ "$1" = ok ]; then line="ok fuzz_$2"; else line="not ok fuzz_$2"; fi

@@ -224,9 +224,11 @@ static void profile_with_a_long_session_token_from_the_files(void **state)
 	assert_string_equal(a.region, "eu-west-1");
 	aws_ctx_free(&a);
 
-	/* a profile we cannot follow, and one that is not there, say so */
+	/* an SSO profile whose session lacks its start URL, and a profile that
+	 * is not there, say so */
 	assert_int_equal(aws_ctx_init(&a, "sso", "us-east-1", NULL, &cause), -1);
-	assert_non_null(strstr(cause, "profile sso uses sso_session"));
+	assert_non_null(strstr(cause, "profile sso: its sso_session x has no sso_start_url (in "
+				      "[sso-session x] of"));
 	free(cause);
 	aws_ctx_free(&a);
 	cause = NULL;
