@@ -18,7 +18,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 2
 SECONDS_PER=${1:-60}
 [ $# -gt 0 ] && shift
-TARGETS=${*:-config dotenv aws_xml dburl}
+TARGETS=${*:-config dotenv aws_xml dburl aws_json}
 CC=${CC:-clang}
 case "$CC" in cc|gcc|*/gcc|*/cc) CC=clang ;; esac # the Makefile's CC is not ours
 OUT=${FUZZ_OUT:-build/fuzz}
@@ -41,6 +41,7 @@ max_len() {
 	case "$1" in
 	config) echo 70000 ;;  # long lines: the loader's limit is 65534 bytes
 	aws_xml) echo 16384 ;;
+	aws_json) echo 4096 ;;
 	dotenv) echo 4096 ;;
 	*) echo 1024 ;;
 	esac
