@@ -39,6 +39,9 @@ OPS_ROLE=$(awsctl mkrole rdsm-ops-role)
 CHAIN_ROLE=$(awsctl mkrole rdsm-chain-role)
 WEB_ROLE=$(awsctl mkrole rdsm-web-role)
 SG=$(awsctl sg-create rdsm-creds-sg)
+set -- $(awsctl assume) # temporary credentials of rdsm-role, for IMDS and SSO
+TAK=$1 TSK=$2 TTOK=$3
+enc() { printf %s "$1" | python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.stdin.read(), safe=""))'; }
 
 conf() { # NAME PROFILE [ID]: a config for the instance step
 	f="$T_TMP/$1.ini"
@@ -77,6 +80,11 @@ role_arn = $OPS_ROLE
 credential_source = Environment
 role_session_name = from-env
 
+[profile imdsrole]
+role_arn = $OPS_ROLE
+credential_source = Ec2InstanceMetadata
+role_session_name = from-imds
+
 [profile mfa]
 role_arn = $OPS_ROLE
 source_profile = base
@@ -112,6 +120,14 @@ AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK inspect envrole envrole
 expect_eq aws_role_credential_source_env_exit 0 $?
 expect_match aws_role_credential_source_env "signed in as arn:aws:sts::123456789012:assumed-role/rdsm-ops-role/from-env .*" "$T_TMP/envrole.out"
 expect_match aws_role_credential_source_env_shown "with environment \(AWS_ACCESS_KEY_ID\)\)" "$T_TMP/envrole.out"
+
+# credential_source = Ec2InstanceMetadata: the instance role's keys (IMDSv2) sign AssumeRole
+fake "set?imds_off=0&imds_ak=$TAK&imds_sk=$(enc "$TSK")&imds_token=$(enc "$TTOK")" >/dev/null
+AWS_EC2_METADATA_DISABLED=false inspect imdsrole imdsrole
+expect_eq aws_role_credential_source_imds_exit 0 $?
+expect_match aws_role_credential_source_imds "signed in as arn:aws:sts::123456789012:assumed-role/rdsm-ops-role/from-imds " "$T_TMP/imdsrole.out"
+expect_match aws_role_credential_source_imds_shown "with EC2 instance role fake-role, expires 2099-01-01T00:00:00Z\)" "$T_TMP/imdsrole.out"
+fake "set?imds_off=1" >/dev/null
 
 # a wrong source key: moto's signature check refuses AssumeRole, said with the profile
 sed "s#^aws_secret_access_key = .*#aws_secret_access_key = not-the-secret#" "$HOME/.aws/credentials" >"$T_TMP/badcreds"
@@ -196,10 +212,8 @@ expect_eq aws_process_refreshed_during_wait yes "$([ "$runs" -ge 3 ] && echo yes
 expect_eq aws_process_refreshed_keys_signed 2 "$(fake "keys?action=DescribeDBInstances")"
 
 # ---- IAM Identity Center ----------------------------------------------------------
-set -- $(awsctl assume)
-TAK=$1 TSK=$2 TTOK=$3
 export AWS_ENDPOINT_URL_SSO="$FAKE"
-fake "set?sso_token=aoa-cached-token-1&sso_ak=$TAK&sso_sk=$(printf %s "$TSK" | python3 -c 'import sys,urllib.parse;print(urllib.parse.quote(sys.stdin.read(),safe=""))')&sso_tok=$(printf %s "$TTOK" | python3 -c 'import sys,urllib.parse;print(urllib.parse.quote(sys.stdin.read(),safe=""))')&sso_account=123456789012&sso_role=Admin" >/dev/null
+fake "set?sso_token=aoa-cached-token-1&sso_ak=$TAK&sso_sk=$(enc "$TSK")&sso_tok=$(enc "$TTOK")&sso_account=123456789012&sso_role=Admin" >/dev/null
 cat >>"$HOME/.aws/config" <<'EOC'
 
 [profile dev-sso]
