@@ -166,6 +166,7 @@ struct files {
 	char *credpath, *confpath;
 };
 
+/* ini_walk's callback: keep every entry. */
 static void files_fn(void *ud, const char *section, const char *key, const char *value)
 {
 	struct files *f = ud;
@@ -174,6 +175,7 @@ static void files_fn(void *ud, const char *section, const char *key, const char 
 				   value ? xstrdup(value) : NULL, f->config_file};
 }
 
+/* Read both shared files (as their paths resolve now) into F. */
 static void files_load(struct files *f)
 {
 	memset(f, 0, sizeof *f);
