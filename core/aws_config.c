@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #include "aws_creds.h"
 #include "aws_json.h"
@@ -736,13 +738,73 @@ static int resolve_creds(const struct aws_ctx *a, const struct files *f, struct 
 	return 0;
 }
 
+/* Temporary credentials already fetched in this process, so that screens
+ * that check every few seconds do not run credential_process or call STS
+ * and the SSO portal each time: one entry per way of resolving them (the
+ * profile, the variables read and the shared files' modification times). */
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *cache_key;
+static struct aws_creds cache_creds;
+
+/* What the resolution of A's credentials depends on, as one string. */
+static char *creds_key(const struct aws_ctx *a, const struct files *f)
+{
+	struct stat sc = {0}, sf = {0};
+	stat(f->credpath, &sc);
+	stat(f->confpath, &sf);
+	const char *ek = getenv("AWS_ACCESS_KEY_ID"), *wt = getenv("AWS_WEB_IDENTITY_TOKEN_FILE");
+	const char *wr = getenv("AWS_ROLE_ARN");
+	return xasprintf("%d|%s|%s|%s|%s|%s:%lld.%ld|%s:%lld.%ld", a->creds_explicit, a->creds_profile,
+			 ek ? ek : "", wt ? wt : "", wr ? wr : "", f->credpath,
+			 (long long)sc.st_mtim.tv_sec, sc.st_mtim.tv_nsec, f->confpath,
+			 (long long)sf.st_mtim.tv_sec, sf.st_mtim.tv_nsec);
+}
+
+/* A copy of credentials C. */
+static void creds_copy(struct aws_creds *dst, const struct aws_creds *c)
+{
+	*dst = *c;
+	dst->access_key = c->access_key ? xstrdup(c->access_key) : NULL;
+	dst->secret_key = c->secret_key ? xstrdup(c->secret_key) : NULL;
+	dst->token = c->token ? xstrdup(c->token) : NULL;
+	dst->source = c->source ? xstrdup(c->source) : NULL;
+}
+
+/* resolve_creds, through the cache: FRESH skips an entry (a refresh). */
+static int cached_creds(const struct aws_ctx *a, const struct files *f, bool fresh,
+			struct aws_creds *c, char **cause)
+{
+	char *key = creds_key(a, f);
+	pthread_mutex_lock(&cache_lock);
+	if (!fresh && cache_key && strcmp(cache_key, key) == 0 &&
+	    time(NULL) + AWS_CREDS_REFRESH_MARGIN < cache_creds.expires) {
+		creds_copy(c, &cache_creds);
+		pthread_mutex_unlock(&cache_lock);
+		free(key);
+		return 0;
+	}
+	pthread_mutex_unlock(&cache_lock);
+	int rc = resolve_creds(a, f, c, cause);
+	if (rc == 0 && c->expires) {
+		pthread_mutex_lock(&cache_lock);
+		free(cache_key);
+		aws_creds_clear(&cache_creds);
+		cache_key = key;
+		key = NULL;
+		creds_copy(&cache_creds, c);
+		pthread_mutex_unlock(&cache_lock);
+	}
+	free(key);
+	return rc;
+}
+
 /* aws_ctx.refresh: resolve the same chain again and swap the credentials in. */
 static int ctx_refresh(struct aws_ctx *a, char **cause)
 {
 	struct files f;
 	files_load(&f);
 	struct aws_creds c = {0};
-	int rc = resolve_creds(a, &f, &c, cause);
+	int rc = cached_creds(a, &f, true, &c, cause);
 	files_free(&f);
 	if (rc < 0) {
 		aws_creds_clear(&c);
@@ -798,7 +860,7 @@ int aws_ctx_init(struct aws_ctx *a, const char *profile, const char *region, ato
 		free(r);
 	}
 
-	int rc = resolve_creds(a, &f, &a->creds, cause);
+	int rc = cached_creds(a, &f, false, &a->creds, cause);
 	if (rc == 0 && a->creds.expires)
 		a->refresh = ctx_refresh;
 

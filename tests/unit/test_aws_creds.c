@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -224,6 +225,55 @@ static void credential_process_failures_name_the_profile(void **state)
 	aws_ctx_free(&a);
 }
 
+/* How many lines FILE has (0 when absent). */
+static int lines_in(const char *path)
+{
+	char *t = read_file(path, NULL, NULL);
+	int n = 0;
+	for (char *p = t; p && *p; p++)
+		n += *p == '\n';
+	free(t);
+	return n;
+}
+
+static void credential_process_runs_once_while_its_credentials_last(void **state)
+{
+	(void)state;
+	char *runs = xasprintf("%s/runs", tmpdir);
+	char *config = xasprintf("[profile once]\ncredential_process = sh -c 'echo run >>\"$0\"; "
+				 "printf \"{\\\"Version\\\": 1, \\\"AccessKeyId\\\": \\\"ASIA1\\\", "
+				 "\\\"SecretAccessKey\\\": \\\"s\\\", \\\"Expiration\\\": "
+				 "\\\"2099-01-01T00:00:00Z\\\"}\"' %s\n",
+				 runs);
+	struct aws_ctx a;
+	char *cause = NULL;
+	assert_int_equal(init_with(config, "once", &a, &cause), 0);
+	assert_string_equal(a.creds.access_key, "ASIA1");
+	assert_int_equal(lines_in(runs), 1);
+	assert_non_null(a.refresh); /* temporary: fetched again before 2099 */
+	aws_ctx_free(&a);
+	/* a second context (a screen checking again): no second run */
+	assert_int_equal(aws_ctx_init(&a, "once", "us-east-1", NULL, &cause), 0);
+	assert_string_equal(a.creds.access_key, "ASIA1");
+	assert_string_equal(a.creds.source, "profile once (credential_process sh, expires "
+					    "2099-01-01 00:00:00 UTC)");
+	assert_int_equal(lines_in(runs), 1);
+	/* a refresh runs it again */
+	assert_int_equal(a.refresh(&a, &cause), 0);
+	assert_int_equal(lines_in(runs), 2);
+	aws_ctx_free(&a);
+	/* the config changed (its modification time): read again */
+	char *cpath = write_tmp("config", config);
+	struct timespec later[2] = {{time(NULL) + 10, 0}, {time(NULL) + 10, 0}};
+	assert_int_equal(utimensat(AT_FDCWD, cpath, later, 0), 0);
+	free(cpath);
+	assert_int_equal(aws_ctx_init(&a, "once", "us-east-1", NULL, &cause), 0);
+	assert_int_equal(lines_in(runs), 3);
+	aws_ctx_free(&a);
+	free(config);
+	free(runs);
+}
+
 static void keys_in_the_credentials_file_come_before_credential_process(void **state)
 {
 	(void)state;
@@ -351,6 +401,7 @@ int main(void)
 		cmocka_unit_test(process_output_refused_with_the_reason),
 		cmocka_unit_test(credential_process_runs_without_a_shell),
 		cmocka_unit_test(credential_process_failures_name_the_profile),
+		cmocka_unit_test(credential_process_runs_once_while_its_credentials_last),
 		cmocka_unit_test(keys_in_the_credentials_file_come_before_credential_process),
 		cmocka_unit_test(role_chains_refused_before_any_call),
 		cmocka_unit_test(sso_token_cache_is_where_aws_sso_login_writes_it),
