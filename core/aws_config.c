@@ -520,9 +520,8 @@ static int role_creds(struct resolver *r, const char *name, const char *role_arn
 	}
 	if (mfa && *mfa)
 		return fail(cause, "profile %s assumes %s with an MFA code (mfa_serial %s), which "
-			    "rds-migrate cannot ask for here: run it without --plain to be asked, or "
-			    "export credentials first (aws configure export-credentials --profile %s "
-			    "--format env)",
+			    "rds-migrate cannot ask for yet: export credentials first (aws configure "
+			    "export-credentials --profile %s --format env)",
 			    name, role_arn, mfa, name);
 	if (srcp && csrc)
 		return fail(cause, "profile %s has both source_profile and credential_source: keep one",
