@@ -314,6 +314,13 @@ static bool retryable_code(const char *code)
 	return false;
 }
 
+/* Codes AWS answers when session credentials have expired. */
+static bool expired_code(const char *code)
+{
+	return strcmp(code, "ExpiredToken") == 0 || strcmp(code, "ExpiredTokenException") == 0 ||
+	       strcmp(code, "TokenRefreshRequired") == 0;
+}
+
 static bool retryable_curl(CURLcode cc)
 {
 	return cc == CURLE_OPERATION_TIMEDOUT || cc == CURLE_COULDNT_CONNECT ||
@@ -440,22 +447,27 @@ static char *aws_send(struct aws_ctx *a, const struct aws_service *svc, const ch
 	}
 	char sigv4[160];
 	snprintf(sigv4, sizeof sigv4, "aws:amz:%s:%s", a->region, svc->signing);
-	char *userpwd = a->anonymous ? NULL
-				     : xasprintf("%s:%s", a->creds.access_key, a->creds.secret_key);
+	char *userpwd = NULL, *tokhdr = NULL;
 	const char *hv[12];
-	size_t nh = 0;
-	char *tokhdr = NULL;
-	for (const char *const *h = headers; h && *h && nh < 8; h++)
-		hv[nh++] = *h;
-	if (!a->anonymous && a->creds.token && *a->creds.token) {
-		tokhdr = xasprintf("X-Amz-Security-Token: %s", a->creds.token);
-		hv[nh++] = tokhdr;
-	}
-	hv[nh] = NULL;
-
+	bool refreshed = false;
 	int max = a->max_attempts > 0 ? a->max_attempts : 5;
 	char *result = NULL;
 	for (int attempt = 1;; attempt++) {
+		/* signed with the credentials as they are now (a refresh may change them) */
+		free_secret(userpwd);
+		free_secret(tokhdr);
+		userpwd = tokhdr = NULL;
+		size_t nh = 0;
+		for (const char *const *hh = headers; hh && *hh && nh < 8; hh++)
+			hv[nh++] = *hh;
+		if (!a->anonymous) {
+			userpwd = xasprintf("%s:%s", a->creds.access_key, a->creds.secret_key);
+			if (a->creds.token && *a->creds.token) {
+				tokhdr = xasprintf("X-Amz-Security-Token: %s", a->creds.token);
+				hv[nh++] = tokhdr;
+			}
+		}
+		hv[nh] = NULL;
 		struct buf out = {.max = 64u << 20};
 		struct hdrs h = {0};
 		CURLcode cc;
@@ -489,6 +501,18 @@ static char *aws_send(struct aws_ctx *a, const struct aws_service *svc, const ch
 		} else {
 			err->http = status;
 			parse_error(out.p, out.len, json, err);
+			/* temporary credentials that AWS already finds expired: fetch them
+			 * again once and send again */
+			if (!refreshed && a->refresh && !a->anonymous && expired_code(err->code) &&
+			    attempt < max) {
+				refreshed = true;
+				char *why = NULL;
+				if (a->refresh(a, &why) == 0) {
+					free(out.p);
+					continue;
+				}
+				free(why);
+			}
 			retry = (status >= 500 || status == 429 || retryable_code(err->code)) &&
 				attempt < max;
 			if (!retry) {
@@ -524,7 +548,7 @@ static char *aws_send(struct aws_ctx *a, const struct aws_service *svc, const ch
 			break;
 		}
 	}
-	free(tokhdr);
+	free_secret(tokhdr);
 	free_secret(userpwd);
 	free(url);
 	return result;

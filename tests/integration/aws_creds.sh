@@ -199,6 +199,15 @@ expect_eq aws_process_bad_json_exit 1 $?
 expect_match aws_process_bad_json_named "FAILED: profile procjson: credential_process printf: its output is not valid JSON: .* at line 1, column [0-9]+" "$T_TMP/procjson.out"
 expect_no_match aws_process_bad_json_secret_not_shown "s3cr3t-in-output" "$T_TMP/procjson.out"
 
+# AWS finds them expired before their Expiration (revoked, a clock behind):
+# fetched again once and the call sent again
+rm -f "$T_TMP/proc-runs"
+fake "fault?action=GetCallerIdentity&seq=expired" >/dev/null
+inspect procexp proc
+expect_eq aws_process_expired_token_refreshed_exit 0 $?
+expect_match aws_process_expired_token_refreshed "signed in as arn:aws:iam::123456789012:user/rdsm-creds" "$T_TMP/procexp.out"
+expect_eq aws_process_expired_token_ran_again 2 "$(cat "$T_TMP/proc-runs" 2>/dev/null)"
+
 # credentials that expire during the instance wait are fetched again
 rm -f "$T_TMP/proc-runs"
 fake "keys?action=DescribeDBInstances&reset=1" >/dev/null
