@@ -21,6 +21,15 @@
 
 extern char **environ;
 
+void aws_creds_clear(struct aws_creds *c)
+{
+	free(c->access_key);
+	free_secret(c->secret_key);
+	free_secret(c->token);
+	free(c->source);
+	memset(c, 0, sizeof *c);
+}
+
 void aws_creds_expiry_words(time_t t, char *out, size_t outsz)
 {
 	struct tm tm;
@@ -138,7 +147,7 @@ int aws_creds_parse_process(const char *out, size_t len, time_t now, struct aws_
 		rc = fail(cause, "its output's SessionToken is not a string");
 	else if (json_object_get(j, "Expiration") && (!exp || aws_json_time(exp, &until) < 0))
 		rc = fail(cause, "its output's Expiration is not an ISO 8601 time");
-	else if (until && until <= now)
+	else if (json_object_get(j, "Expiration") && until <= now)
 		rc = fail(cause, "it returned credentials that have already expired (Expiration %s)",
 			  exp);
 	if (rc == 0) {

@@ -10,6 +10,9 @@
 
 #include "aws_http.h"
 
+/* Free the strings of C (secrets overwritten) and zero it. */
+void aws_creds_clear(struct aws_creds *c);
+
 /* Split a credential_process command line into argv as the AWS CLI does
  * (Python's shlex.split, POSIX mode: blanks separate words, '…' literal,
  * "…" with \\ \" \$ \` escapes, \ outside quotes escapes the next

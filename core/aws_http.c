@@ -27,15 +27,6 @@ const struct aws_service aws_secretsmanager = {"SECRETS_MANAGER", "secretsmanage
 					       "secretsmanager", NULL};
 const struct aws_service aws_sso = {"SSO", "awsssoportal", "portal.sso", NULL};
 
-void aws_creds_clear(struct aws_creds *c)
-{
-	free(c->access_key);
-	free_secret(c->secret_key);
-	free_secret(c->token);
-	free(c->source);
-	memset(c, 0, sizeof *c);
-}
-
 /* Fetch temporary credentials again when they expire within the margin. A
  * failed refresh is an error only once the old ones have expired. */
 static int creds_fresh(struct aws_ctx *a, const char *action, char **cause)

@@ -31,8 +31,6 @@ struct aws_creds {
 	enum aws_creds_kind kind;
 	time_t expires;   /* when temporary credentials expire; 0: never */
 };
-/* Free the strings of C and zero it. */
-void aws_creds_clear(struct aws_creds *c);
 
 /* Temporary credentials are fetched again this long before they expire. */
 #define AWS_CREDS_REFRESH_MARGIN 300
