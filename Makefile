@@ -3,7 +3,7 @@
 PREFIX  ?= /usr/local
 BUILD   ?= build
 CC      ?= cc
-PKGS     = ncursesw libpq libcurl inih expat
+PKGS     = ncursesw libpq libcurl inih expat jansson libcrypto
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Werror

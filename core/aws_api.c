@@ -390,21 +390,35 @@ int secrets_get_db_password(struct aws_ctx *a, const char *arn, char **user, cha
 			    char **cause)
 {
 	*user = *password = NULL;
-	char *q = json_quote(arn);
-	char *body = xasprintf("{\"SecretId\":%s}", q);
-	free(q);
-	char *ans = aws_json(a, &aws_secretsmanager, "secretsmanager.GetSecretValue", body, NULL,
-			     cause);
+	char *body = aws_json_pack("{s:s}", "SecretId", arn);
+	char *ans = aws_call_json(a, &aws_secretsmanager, "secretsmanager.GetSecretValue", body,
+				  NULL, cause);
 	free(body);
 	if (!ans)
 		return -1;
-	char *secret = json_get_string(ans, "SecretString");
+	char *why = NULL;
+	json_t *j = aws_json_parse(ans, strlen(ans), "the GetSecretValue answer", &why);
 	free_secret(ans);
-	if (!secret)
+	if (!j) {
+		fail(cause, "GetSecretValue: %s", why);
+		free(why);
+		return -1;
+	}
+	const char *text = json_string_value(json_object_get(j, "SecretString"));
+	if (!text) {
+		json_decref(j);
 		return fail(cause, "GetSecretValue: the secret %s has no SecretString", arn);
-	*user = json_get_string(secret, "username");
-	*password = json_get_string(secret, "password");
-	free_secret(secret);
+	}
+	json_t *secret = aws_json_parse(text, strlen(text), "the secret's SecretString", &why);
+	json_decref(j);
+	if (!secret) {
+		fail(cause, "GetSecretValue: %s (%s)", why, arn);
+		free(why);
+		return -1;
+	}
+	*user = aws_json_str(secret, "username");
+	*password = aws_json_str(secret, "password");
+	json_decref(secret);
 	if (!*password) {
 		free(*user);
 		*user = NULL;

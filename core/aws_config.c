@@ -9,7 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
 
+#include "aws_creds.h"
 #include "aws_json.h"
 #include "util.h"
 
@@ -152,50 +155,98 @@ void aws_strv_free(char **v)
 	free(v);
 }
 
-/* The keys of one profile gathered from a file. */
-struct prof {
-	const char *want;
+/* Every key of every section of both shared files, in file order; a
+ * section header is an entry with a NULL key. */
+struct kv {
+	char *section, *key, *value;
 	bool config_file;
-	bool found;
-	char *access_key, *secret_key, *token, *region;
-	char *unsupported; /* role_arn, sso_*, credential_process… seen */
+};
+struct files {
+	struct kv *v;
+	size_t n;
+	bool config_file; /* the file being read */
+	char *credpath, *confpath;
 };
 
-static void set_once(char **dst, const char *v)
+/* ini_walk's callback: keep every entry. */
+static void files_fn(void *ud, const char *section, const char *key, const char *value)
 {
-	if (!*dst)
-		*dst = xstrdup(v);
+	struct files *f = ud;
+	f->v = xrealloc(f->v, (f->n + 1) * sizeof *f->v);
+	f->v[f->n++] = (struct kv){xstrdup(section), key ? xstrdup(key) : NULL,
+				   value ? xstrdup(value) : NULL, f->config_file};
 }
 
-static void prof_fn(void *ud, const char *section, const char *key, const char *value)
+/* Read both shared files (as their paths resolve now) into F. */
+static void files_load(struct files *f)
 {
-	struct prof *p = ud;
-	const char *name = section_profile(section, p->config_file);
-	if (!name || strcmp(name, p->want) != 0)
-		return;
-	p->found = true;
-	if (!key)
-		return;
-	if (strcmp(key, "aws_access_key_id") == 0)
-		set_once(&p->access_key, value);
-	else if (strcmp(key, "aws_secret_access_key") == 0)
-		set_once(&p->secret_key, value);
-	else if (strcmp(key, "aws_session_token") == 0 || strcmp(key, "aws_security_token") == 0)
-		set_once(&p->token, value);
-	else if (strcmp(key, "region") == 0)
-		set_once(&p->region, value);
-	else if (strcmp(key, "role_arn") == 0 || strncmp(key, "sso_", 4) == 0 ||
-		 strcmp(key, "credential_process") == 0 || strcmp(key, "web_identity_token_file") == 0)
-		set_once(&p->unsupported, key);
+	memset(f, 0, sizeof *f);
+	f->credpath = aws_credentials_path();
+	f->confpath = aws_config_path();
+	ini_walk(f->credpath, files_fn, f);
+	f->config_file = true;
+	ini_walk(f->confpath, files_fn, f);
 }
 
-static void prof_free(struct prof *p)
+static void files_free(struct files *f)
 {
-	free(p->access_key);
-	free_secret(p->secret_key);
-	free_secret(p->token);
-	free(p->region);
-	free(p->unsupported);
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->v[i].section);
+		free(f->v[i].key);
+		free_secret(f->v[i].value);
+	}
+	free(f->v);
+	free(f->credpath);
+	free(f->confpath);
+	memset(f, 0, sizeof *f);
+}
+
+/* Whether entry E belongs to profile NAME. */
+static bool kv_is_profile(const struct kv *e, const char *name)
+{
+	const char *p = section_profile(e->section, e->config_file);
+	return p && strcmp(p, name) == 0;
+}
+
+/* KEY of profile NAME in one file (the first one given), or NULL. */
+static const char *prof_get_in(const struct files *f, const char *name, const char *key,
+			       bool config_file)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		const struct kv *e = &f->v[i];
+		if (e->config_file == config_file && e->key && strcmp(e->key, key) == 0 &&
+		    kv_is_profile(e, name))
+			return e->value;
+	}
+	return NULL;
+}
+
+/* KEY of profile NAME: the credentials file first, as the AWS CLI reads them. */
+static const char *prof_get(const struct files *f, const char *name, const char *key)
+{
+	const char *v = prof_get_in(f, name, key, false);
+	return v ? v : prof_get_in(f, name, key, true);
+}
+
+/* KEY of the config file's section SECTION ("sso-session corp"), or NULL. */
+static const char *section_get(const struct files *f, const char *section, const char *key)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		const struct kv *e = &f->v[i];
+		if (e->config_file && e->key && strcmp(e->key, key) == 0 &&
+		    strcmp(e->section, section) == 0)
+			return e->value;
+	}
+	return NULL;
+}
+
+/* Whether either file has a section for profile NAME. */
+static bool prof_found(const struct files *f, const char *name)
+{
+	for (size_t i = 0; i < f->n; i++)
+		if (kv_is_profile(&f->v[i], name))
+			return true;
+	return false;
 }
 
 static bool env_true(const char *name)
@@ -315,19 +366,26 @@ static int imds_creds(struct aws_creds *c, char **cause)
 	char *json = NULL;
 	int rc = aws_imds_get(path, &json, cause);
 	free(path);
+	json_t *j = NULL;
+	char *why = NULL;
+	if (rc == 0 && !(j = aws_json_parse(json, strlen(json), "the instance role's credentials", &why))) {
+		rc = fail(cause, "%s", why);
+		free(why);
+	}
 	if (rc == 0) {
-		c->access_key = json_get_string(json, "AccessKeyId");
-		c->secret_key = json_get_string(json, "SecretAccessKey");
-		c->token = json_get_string(json, "Token");
+		c->access_key = aws_json_str(j, "AccessKeyId");
+		c->secret_key = aws_json_str(j, "SecretAccessKey");
+		c->token = aws_json_str(j, "Token");
 		if (!c->access_key || !c->secret_key) {
 			rc = fail(cause, "the instance role %s gave no credentials", role);
 		} else {
-			char *exp = json_get_string(json, "Expiration");
+			char *exp = aws_json_str(j, "Expiration");
 			c->source = xasprintf("EC2 instance role %s%s%s", role, exp ? ", expires " : "",
 					      exp ? exp : "");
 			free(exp);
 		}
 	}
+	json_decref(j);
 	free_secret(json);
 	free(roles);
 	return rc;
@@ -345,6 +403,417 @@ static long env_long(const char *name, long def, long min, long max)
 	return n;
 }
 
+/* What resolving one profile's credentials needs: the files, the context
+ * (region, timeouts, cancellation for STS and the portal) and the chain of
+ * profiles followed so far (source_profile loops are refused). */
+struct resolver {
+	const struct files *f;
+	const struct aws_ctx *a;
+	const char *chain[8];
+	int depth;
+};
+
+/* Keys from the environment, for the default chain and credential_source. */
+static int env_creds(struct aws_creds *c)
+{
+	const char *ek = getenv("AWS_ACCESS_KEY_ID"), *es = getenv("AWS_SECRET_ACCESS_KEY");
+	if (!ek || !*ek || !es || !*es)
+		return 1;
+	c->access_key = xstrdup(ek);
+	c->secret_key = xstrdup(es);
+	const char *et = getenv("AWS_SESSION_TOKEN");
+	if (et && *et)
+		c->token = xstrdup(et);
+	c->source = xstrdup("environment (AWS_ACCESS_KEY_ID)");
+	c->kind = AWS_CREDS_ENV;
+	return 0;
+}
+
+/* Keys written in profile NAME of one file: 0, 1 when there are none, -1
+ * when half there. */
+static int static_creds(const struct resolver *r, const char *name, bool config_file,
+			struct aws_creds *c, char **cause)
+{
+	const char *ak = prof_get_in(r->f, name, "aws_access_key_id", config_file);
+	if (!ak)
+		return 1;
+	const char *path = config_file ? r->f->confpath : r->f->credpath;
+	const char *sk = prof_get_in(r->f, name, "aws_secret_access_key", config_file);
+	if (!sk)
+		return fail(cause, "profile %s in %s has aws_access_key_id but no aws_secret_access_key",
+			    name, path);
+	const char *tok = prof_get_in(r->f, name, "aws_session_token", config_file);
+	if (!tok)
+		tok = prof_get_in(r->f, name, "aws_security_token", config_file);
+	c->access_key = xstrdup(ak);
+	c->secret_key = xstrdup(sk);
+	c->token = tok && *tok ? xstrdup(tok) : NULL;
+	c->source = xasprintf("profile %s in %s", name, path);
+	c->kind = AWS_CREDS_PROFILE;
+	return 0;
+}
+
+/* The web identity token in PATH (trailing blanks cut), or NULL with a cause. */
+static char *read_token_file(const char *path, const char *what, char **cause)
+{
+	char *why = NULL;
+	char *t = read_file(path, NULL, &why);
+	if (!t) {
+		fail(cause, "%s %s: %s", what, path, why ? why : "cannot read it");
+		free(why);
+		return NULL;
+	}
+	size_t n = strlen(t);
+	while (n > 0 && isspace((unsigned char)t[n - 1]))
+		t[--n] = 0;
+	if (!n) {
+		free(t);
+		fail(cause, "%s %s is empty", what, path);
+		return NULL;
+	}
+	return t;
+}
+
+/* STS for the role of a profile: a context with the source credentials SRC
+ * (moved in) and R's region, endpoints and timeouts. */
+static int assume(const struct resolver *r, struct aws_creds *src,
+		  const struct aws_creds_role *role, struct aws_creds *c, char **arn, char **cause)
+{
+	struct aws_ctx sub = {0};
+	sub.region = r->a->region && *r->a->region ? r->a->region : (char *)"us-east-1";
+	sub.creds = *src;
+	sub.connect_timeout_ms = r->a->connect_timeout_ms;
+	sub.timeout_ms = r->a->timeout_ms;
+	sub.max_attempts = r->a->max_attempts;
+	sub.cancel = r->a->cancel;
+	int rc = aws_creds_assume_role(&sub, role, c, arn, cause);
+	aws_creds_clear(&sub.creds);
+	memset(src, 0, sizeof *src);
+	return rc;
+}
+
+static int profile_creds(struct resolver *r, const char *name, struct aws_creds *c,
+			 char **cause);
+
+/* role_arn: the source credentials (source_profile, credential_source or a
+ * web identity token file), then STS. */
+static int role_creds(struct resolver *r, const char *name, const char *role_arn,
+		      struct aws_creds *c, char **cause)
+{
+	const char *srcp = prof_get(r->f, name, "source_profile");
+	const char *csrc = prof_get(r->f, name, "credential_source");
+	const char *wif = prof_get(r->f, name, "web_identity_token_file");
+	const char *mfa = prof_get(r->f, name, "mfa_serial");
+	const char *dur = prof_get(r->f, name, "duration_seconds");
+	struct aws_creds_role role = {
+		.role_arn = role_arn,
+		.session_name = prof_get(r->f, name, "role_session_name"),
+		.external_id = prof_get(r->f, name, "external_id"),
+	};
+	if (dur) {
+		char *end;
+		role.duration_seconds = strtol(dur, &end, 10);
+		if (*end || role.duration_seconds < 900 || role.duration_seconds > 43200)
+			return fail(cause, "profile %s: duration_seconds = %s is not a number of seconds "
+				    "from 900 to 43200",
+				    name, dur);
+	}
+	if (mfa && *mfa)
+		return fail(cause, "profile %s assumes %s with an MFA code (mfa_serial %s), which "
+			    "rds-migrate cannot ask for yet: export credentials first (aws configure "
+			    "export-credentials --profile %s --format env)",
+			    name, role_arn, mfa, name);
+	if (srcp && csrc)
+		return fail(cause, "profile %s has both source_profile and credential_source: keep one",
+			    name);
+	struct aws_creds src = {0};
+	char *arn = NULL, *via = NULL;
+	int rc;
+	if (srcp) {
+		if (strcmp(srcp, name) == 0) {
+			rc = static_creds(r, name, false, &src, cause);
+			if (rc == 1)
+				rc = static_creds(r, name, true, &src, cause);
+		} else if (!prof_found(r->f, srcp)) {
+			return fail(cause, "profile %s: its source_profile %s is not in %s or %s", name,
+				    srcp, r->f->credpath, r->f->confpath);
+		} else {
+			rc = profile_creds(r, srcp, &src, cause);
+		}
+		if (rc == 1)
+			return fail(cause, "profile %s: its source_profile %s has no credentials", name,
+				    srcp);
+	} else if (csrc) {
+		if (strcmp(csrc, "Environment") == 0) {
+			rc = env_creds(&src);
+			if (rc == 1)
+				return fail(cause, "profile %s: credential_source = Environment, but "
+					    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set",
+					    name);
+		} else if (strcmp(csrc, "Ec2InstanceMetadata") == 0) {
+			char *why = NULL;
+			rc = imds_creds(&src, &why);
+			if (rc < 0) {
+				fail(cause, "profile %s: credential_source = Ec2InstanceMetadata: %s", name,
+				     why);
+				free(why);
+			}
+		} else if (strcmp(csrc, "EcsContainer") == 0) {
+			return fail(cause, "profile %s: credential_source = EcsContainer is not supported "
+				    "by rds-migrate: run it on the host, or export credentials first",
+				    name);
+		} else {
+			return fail(cause, "profile %s: credential_source = %s is not one of Environment, "
+				    "Ec2InstanceMetadata, EcsContainer",
+				    name, csrc);
+		}
+	} else if (wif) {
+		char *tok = read_token_file(wif, "web_identity_token_file", cause);
+		if (!tok)
+			return -1;
+		role.web_identity_token = tok;
+		rc = assume(r, &src, &role, c, &arn, cause);
+		free_secret(tok);
+		if (rc == 0) {
+			free(c->source);
+			c->source = xasprintf("profile %s (web identity token %s, assumed role %s)", name,
+					      wif, arn);
+			c->kind = AWS_CREDS_WEB_IDENTITY;
+		}
+		free(arn);
+		return rc;
+	} else {
+		return fail(cause, "profile %s has role_arn but no source_profile, credential_source "
+			    "or web_identity_token_file to assume it with",
+			    name);
+	}
+	if (rc < 0) {
+		aws_creds_clear(&src);
+		return -1;
+	}
+	via = xstrdup(src.source ? src.source : "?");
+	rc = assume(r, &src, &role, c, &arn, cause);
+	if (rc < 0 && cause) {
+		char *t = *cause;
+		*cause = xasprintf("profile %s: %s (signed with %s)", name, t ? t : "?", via);
+		free(t);
+	} else if (rc == 0) {
+		free(c->source);
+		c->source = xasprintf("profile %s (assumed role %s, with %s)", name, arn, via);
+		c->kind = AWS_CREDS_ASSUME_ROLE;
+	}
+	free(arn);
+	free(via);
+	return rc;
+}
+
+/* IAM Identity Center: the profile's sso_session (or legacy sso_* keys). */
+static int sso_creds(struct resolver *r, const char *name, struct aws_creds *c, char **cause)
+{
+	const char *sess = prof_get(r->f, name, "sso_session");
+	struct aws_creds_sso s = {
+		.profile = name,
+		.session = sess,
+		.account = prof_get(r->f, name, "sso_account_id"),
+		.role = prof_get(r->f, name, "sso_role_name"),
+	};
+	char *sect = NULL;
+	if (sess) {
+		sect = xasprintf("sso-session %s", sess);
+		s.start_url = section_get(r->f, sect, "sso_start_url");
+		s.region = section_get(r->f, sect, "sso_region");
+	} else {
+		s.start_url = prof_get(r->f, name, "sso_start_url");
+		s.region = prof_get(r->f, name, "sso_region");
+	}
+	const char *missing = !s.start_url || !*s.start_url ? "sso_start_url"
+			      : !s.region || !*s.region	     ? "sso_region"
+			      : !s.account || !*s.account    ? "sso_account_id"
+			      : !s.role || !*s.role	     ? "sso_role_name"
+							     : NULL;
+	int rc;
+	if (missing && sess && (!strcmp(missing, "sso_start_url") || !strcmp(missing, "sso_region")))
+		rc = fail(cause, "profile %s: its sso_session %s has no %s (in [%s] of %s)", name,
+			  sess, missing, sect, r->f->confpath);
+	else if (missing)
+		rc = fail(cause, "profile %s has no %s (in %s), which IAM Identity Center needs", name,
+			  missing, r->f->confpath);
+	else
+		rc = aws_creds_sso((struct aws_ctx *)r->a, &s, c, cause);
+	free(sect);
+	return rc;
+}
+
+/* The credentials of profile NAME, in the AWS CLI's order: role_arn, SSO,
+ * keys in the credentials file, credential_process, keys in the config
+ * file. 0, 1 when the profile holds no credentials, or -1 with a cause. */
+static int profile_creds(struct resolver *r, const char *name, struct aws_creds *c,
+			 char **cause)
+{
+	for (int i = 0; i < r->depth; i++)
+		if (strcmp(r->chain[i], name) == 0)
+			return fail(cause, "profile %s: its source_profile chain comes back to %s", r->chain[0],
+				    name);
+	if (r->depth == (int)(sizeof r->chain / sizeof *r->chain))
+		return fail(cause, "profile %s: its source_profile chain is longer than %d profiles",
+			    r->chain[0], r->depth);
+	r->chain[r->depth++] = name;
+	int rc;
+	const char *role = prof_get(r->f, name, "role_arn");
+	const char *proc = prof_get(r->f, name, "credential_process");
+	if (role && *role) {
+		rc = role_creds(r, name, role, c, cause);
+	} else if (prof_get(r->f, name, "sso_session") || prof_get(r->f, name, "sso_start_url") ||
+		   prof_get(r->f, name, "sso_account_id") || prof_get(r->f, name, "sso_role_name")) {
+		rc = sso_creds(r, name, c, cause);
+	} else if ((rc = static_creds(r, name, false, c, cause)) != 1) {
+		/* the credentials file's keys, or their error */
+	} else if (proc && *proc) {
+		long t = env_long("RDSM_CREDENTIAL_PROCESS_TIMEOUT", 60, 1, 3600) * 1000;
+		rc = aws_creds_process(name, proc, t, r->a->cancel, c, cause);
+	} else {
+		rc = static_creds(r, name, true, c, cause);
+	}
+	r->depth--;
+	return rc;
+}
+
+/* The default chain: environment keys, a profile's role, the environment's
+ * web identity, the profile, IMDS. Fills C, or -1 with a cause saying
+ * what was looked at. */
+static int resolve_creds(const struct aws_ctx *a, const struct files *f, struct aws_creds *c,
+			 char **cause)
+{
+	const char *pname = a->creds_profile;
+	bool explicit_profile = a->creds_explicit;
+	const char *envp = getenv("AWS_PROFILE");
+	bool named = explicit_profile || (envp && *envp);
+	struct resolver r = {.f = f, .a = a};
+	const char *wtf = getenv("AWS_WEB_IDENTITY_TOKEN_FILE"), *wrole = getenv("AWS_ROLE_ARN");
+	const char *role = prof_get(f, pname, "role_arn");
+	if (!explicit_profile && env_creds(c) == 0)
+		return 0;
+	if (!(role && *role) && !explicit_profile && wtf && *wtf && wrole && *wrole) {
+		char *tok = read_token_file(wtf, "AWS_WEB_IDENTITY_TOKEN_FILE", cause);
+		if (!tok)
+			return -1;
+		struct aws_creds_role wr = {.role_arn = wrole,
+					    .session_name = getenv("AWS_ROLE_SESSION_NAME"),
+					    .web_identity_token = tok};
+		struct aws_creds none = {0};
+		char *arn = NULL;
+		int rc = assume(&r, &none, &wr, c, &arn, cause);
+		free_secret(tok);
+		if (rc == 0) {
+			c->source = xasprintf("web identity token %s (AWS_WEB_IDENTITY_TOKEN_FILE), "
+					      "assumed role %s",
+					      wtf, arn);
+			c->kind = AWS_CREDS_WEB_IDENTITY;
+		}
+		free(arn);
+		return rc;
+	}
+	if (prof_found(f, pname)) {
+		int rc = profile_creds(&r, pname, c, cause);
+		if (rc <= 0)
+			return rc;
+		if (named)
+			return fail(cause, "profile %s has no aws_access_key_id (in %s or %s)", pname,
+				    f->credpath, f->confpath);
+	} else if (named) {
+		return fail(cause, "profile %s is not in %s or %s (aws configure --profile %s)", pname,
+			    f->credpath, f->confpath, pname);
+	}
+	char *why = NULL;
+	if (imds_creds(c, &why) < 0) {
+		fail(cause, "no AWS credentials: none in the environment (AWS_ACCESS_KEY_ID), no "
+		     "profile %s in %s or %s, and %s",
+		     pname, f->credpath, f->confpath, why ? why : "no instance role");
+		free(why);
+		aws_creds_clear(c);
+		return -1;
+	}
+	free(why);
+	return 0;
+}
+
+/* Temporary credentials already fetched in this process, so that screens
+ * that check every few seconds do not run credential_process or call STS
+ * and the SSO portal each time: one entry per way of resolving them (the
+ * profile, the variables read and the shared files' modification times). */
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *cache_key;
+static struct aws_creds cache_creds;
+
+/* What the resolution of A's credentials depends on, as one string. */
+static char *creds_key(const struct aws_ctx *a, const struct files *f)
+{
+	struct stat sc = {0}, sf = {0};
+	stat(f->credpath, &sc);
+	stat(f->confpath, &sf);
+	const char *ek = getenv("AWS_ACCESS_KEY_ID"), *wt = getenv("AWS_WEB_IDENTITY_TOKEN_FILE");
+	const char *wr = getenv("AWS_ROLE_ARN");
+	return xasprintf("%d|%s|%s|%s|%s|%s:%lld.%ld|%s:%lld.%ld", a->creds_explicit, a->creds_profile,
+			 ek ? ek : "", wt ? wt : "", wr ? wr : "", f->credpath,
+			 (long long)sc.st_mtim.tv_sec, sc.st_mtim.tv_nsec, f->confpath,
+			 (long long)sf.st_mtim.tv_sec, sf.st_mtim.tv_nsec);
+}
+
+/* A copy of credentials C. */
+static void creds_copy(struct aws_creds *dst, const struct aws_creds *c)
+{
+	*dst = *c;
+	dst->access_key = c->access_key ? xstrdup(c->access_key) : NULL;
+	dst->secret_key = c->secret_key ? xstrdup(c->secret_key) : NULL;
+	dst->token = c->token ? xstrdup(c->token) : NULL;
+	dst->source = c->source ? xstrdup(c->source) : NULL;
+}
+
+/* resolve_creds, through the cache: FRESH skips an entry (a refresh). */
+static int cached_creds(const struct aws_ctx *a, const struct files *f, bool fresh,
+			struct aws_creds *c, char **cause)
+{
+	char *key = creds_key(a, f);
+	pthread_mutex_lock(&cache_lock);
+	if (!fresh && cache_key && strcmp(cache_key, key) == 0 &&
+	    time(NULL) + AWS_CREDS_REFRESH_MARGIN < cache_creds.expires) {
+		creds_copy(c, &cache_creds);
+		pthread_mutex_unlock(&cache_lock);
+		free(key);
+		return 0;
+	}
+	pthread_mutex_unlock(&cache_lock);
+	int rc = resolve_creds(a, f, c, cause);
+	if (rc == 0 && c->expires) {
+		pthread_mutex_lock(&cache_lock);
+		free(cache_key);
+		aws_creds_clear(&cache_creds);
+		cache_key = key;
+		key = NULL;
+		creds_copy(&cache_creds, c);
+		pthread_mutex_unlock(&cache_lock);
+	}
+	free(key);
+	return rc;
+}
+
+/* aws_ctx.refresh: resolve the same chain again and swap the credentials in. */
+static int ctx_refresh(struct aws_ctx *a, char **cause)
+{
+	struct files f;
+	files_load(&f);
+	struct aws_creds c = {0};
+	int rc = cached_creds(a, &f, true, &c, cause);
+	files_free(&f);
+	if (rc < 0) {
+		aws_creds_clear(&c);
+		return -1;
+	}
+	aws_creds_clear(&a->creds);
+	a->creds = c;
+	return 0;
+}
+
 int aws_ctx_init(struct aws_ctx *a, const char *profile, const char *region, atomic_int *cancel,
 		 char **cause)
 {
@@ -357,60 +826,18 @@ int aws_ctx_init(struct aws_ctx *a, const char *profile, const char *region, ato
 	bool explicit_profile = profile && *profile;
 	const char *envp = getenv("AWS_PROFILE");
 	const char *pname = explicit_profile ? profile : (envp && *envp ? envp : "default");
-	bool named = explicit_profile || (envp && *envp);
 	a->profile = xstrdup(pname);
+	a->creds_profile = xstrdup(pname);
+	a->creds_explicit = explicit_profile;
 
-	char *credpath = aws_credentials_path(), *confpath = aws_config_path();
-	struct prof pc = {.want = pname}, pf = {.want = pname, .config_file = true};
-	ini_walk(credpath, prof_fn, &pc);
-	ini_walk(confpath, prof_fn, &pf);
+	struct files f;
+	files_load(&f);
 
-	int rc = 0;
-	/* credentials */
-	const char *ek = getenv("AWS_ACCESS_KEY_ID"), *es = getenv("AWS_SECRET_ACCESS_KEY");
-	if (!explicit_profile && ek && *ek && es && *es) {
-		a->creds.access_key = xstrdup(ek);
-		a->creds.secret_key = xstrdup(es);
-		const char *et = getenv("AWS_SESSION_TOKEN");
-		if (et && *et)
-			a->creds.token = xstrdup(et);
-		a->creds.source = xstrdup("environment (AWS_ACCESS_KEY_ID)");
-	} else if (pc.access_key || pf.access_key) {
-		struct prof *p = pc.access_key ? &pc : &pf;
-		if (!p->secret_key) {
-			rc = fail(cause, "profile %s in %s has aws_access_key_id but no aws_secret_access_key",
-				  pname, p == &pc ? credpath : confpath);
-		} else {
-			a->creds.access_key = xstrdup(p->access_key);
-			a->creds.secret_key = xstrdup(p->secret_key);
-			if (p->token)
-				a->creds.token = xstrdup(p->token);
-			a->creds.source = xasprintf("profile %s in %s", pname,
-						    p == &pc ? credpath : confpath);
-		}
-	} else if (named && !pc.found && !pf.found) {
-		rc = fail(cause, "profile %s is not in %s or %s (aws configure --profile %s)", pname,
-			  credpath, confpath, pname);
-	} else if (pc.unsupported || pf.unsupported) {
-		rc = fail(cause, "profile %s uses %s, which rds-migrate cannot follow: export "
-			  "credentials first (e.g. aws configure export-credentials --profile %s "
-			  "--format env)",
-			  pname, pc.unsupported ? pc.unsupported : pf.unsupported, pname);
-	} else if (named) {
-		rc = fail(cause, "profile %s has no aws_access_key_id (in %s or %s)", pname, credpath,
-			  confpath);
-	} else {
-		char *why = NULL;
-		if (imds_creds(&a->creds, &why) < 0) {
-			rc = fail(cause, "no AWS credentials: none in the environment "
-				  "(AWS_ACCESS_KEY_ID), no profile %s in %s or %s, and %s",
-				  pname, credpath, confpath, why ? why : "no instance role");
-		}
-		free(why);
-	}
-
-	/* region */
+	/* region first: STS calls for a role need it */
 	const char *er = getenv("AWS_REGION"), *edr = getenv("AWS_DEFAULT_REGION");
+	const char *pr = prof_get_in(&f, pname, "region", true);
+	if (!pr)
+		pr = prof_get_in(&f, pname, "region", false);
 	if (region && *region) {
 		a->region = xstrdup(region);
 		a->region_source = xstrdup("config [aws] region");
@@ -420,8 +847,8 @@ int aws_ctx_init(struct aws_ctx *a, const char *profile, const char *region, ato
 	} else if (edr && *edr) {
 		a->region = xstrdup(edr);
 		a->region_source = xstrdup("AWS_DEFAULT_REGION");
-	} else if (pf.region || pc.region) {
-		a->region = xstrdup(pf.region ? pf.region : pc.region);
+	} else if (pr) {
+		a->region = xstrdup(pr);
 		a->region_source = xasprintf("profile %s", pname);
 	} else {
 		char *r = NULL;
@@ -431,6 +858,11 @@ int aws_ctx_init(struct aws_ctx *a, const char *profile, const char *region, ato
 		}
 		free(r);
 	}
+
+	int rc = cached_creds(a, &f, false, &a->creds, cause);
+	if (rc == 0 && a->creds.expires)
+		a->refresh = ctx_refresh;
+
 	if (!a->region) {
 		a->region = xstrdup("");
 		a->region_source = xstrdup("none");
@@ -439,10 +871,7 @@ int aws_ctx_init(struct aws_ctx *a, const char *profile, const char *region, ato
 				  "profile %s",
 				  pname);
 	}
-	prof_free(&pc);
-	prof_free(&pf);
-	free(credpath);
-	free(confpath);
+	files_free(&f);
 	return rc;
 }
 
@@ -451,9 +880,7 @@ void aws_ctx_free(struct aws_ctx *a)
 	free(a->region);
 	free(a->region_source);
 	free(a->profile);
-	free(a->creds.access_key);
-	free_secret(a->creds.secret_key);
-	free_secret(a->creds.token);
-	free(a->creds.source);
+	free(a->creds_profile);
+	aws_creds_clear(&a->creds);
 	memset(a, 0, sizeof *a);
 }

@@ -25,6 +25,25 @@ const struct aws_service aws_ec2 = {"EC2", "ec2", "ec2", "2016-11-15"};
 const struct aws_service aws_sts = {"STS", "sts", "sts", "2011-06-15"};
 const struct aws_service aws_secretsmanager = {"SECRETS_MANAGER", "secretsmanager",
 					       "secretsmanager", NULL};
+const struct aws_service aws_sso = {"SSO", "awsssoportal", "portal.sso", NULL};
+
+/* Fetch temporary credentials again when they expire within the margin. A
+ * failed refresh is an error only once the old ones have expired. */
+static int creds_fresh(struct aws_ctx *a, const char *action, char **cause)
+{
+	time_t now = time(NULL);
+	if (!a->creds.expires || !a->refresh || now + AWS_CREDS_REFRESH_MARGIN < a->creds.expires)
+		return 0;
+	char *why = NULL;
+	if (a->refresh(a, &why) == 0)
+		return 0;
+	int rc = 0;
+	if (now >= a->creds.expires)
+		rc = fail(cause, "%s: the credentials (from %s) have expired and cannot be renewed: %s",
+			  action, a->creds.source ? a->creds.source : "?", why ? why : "?");
+	free(why);
+	return rc;
+}
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static void curl_init_once(void)
@@ -286,6 +305,13 @@ static bool retryable_code(const char *code)
 	return false;
 }
 
+/* Codes AWS answers when session credentials have expired. */
+static bool expired_code(const char *code)
+{
+	return strcmp(code, "ExpiredToken") == 0 || strcmp(code, "ExpiredTokenException") == 0 ||
+	       strcmp(code, "TokenRefreshRequired") == 0;
+}
+
 static bool retryable_curl(CURLcode cc)
 {
 	return cc == CURLE_OPERATION_TIMEDOUT || cc == CURLE_COULDNT_CONNECT ||
@@ -301,18 +327,18 @@ static void parse_error(const char *body, size_t len, bool json, struct aws_erro
 	if (!body || !len)
 		return;
 	if (json) {
-		char *type = json_get_string(body, "__type");
-		char *msg = json_get_string(body, "message");
+		json_t *j = aws_json_parse(body, len, "the error answer", NULL);
+		const char *type = json_string_value(json_object_get(j, "__type"));
+		const char *msg = json_string_value(json_object_get(j, "message"));
 		if (!msg)
-			msg = json_get_string(body, "Message");
+			msg = json_string_value(json_object_get(j, "Message"));
 		if (type) {
 			const char *hash = strrchr(type, '#');
 			snprintf(err->code, sizeof err->code, "%s", hash ? hash + 1 : type);
 		}
 		if (msg)
 			snprintf(err->message, sizeof err->message, "%s", msg);
-		free(type);
-		free(msg);
+		json_decref(j);
 		return;
 	}
 	struct xml_node *root = xml_parse(body, len, NULL);
@@ -398,7 +424,9 @@ static char *aws_send(struct aws_ctx *a, const struct aws_service *svc, const ch
 		      struct aws_error *err, char **cause)
 {
 	memset(err, 0, sizeof *err);
-	if (!a->creds.access_key || !a->creds.secret_key) {
+	if (!a->anonymous && creds_fresh(a, action, cause) < 0)
+		return NULL;
+	if (!a->anonymous && (!a->creds.access_key || !a->creds.secret_key)) {
 		fail(cause, "%s: no AWS credentials", action);
 		return NULL;
 	}
@@ -410,26 +438,33 @@ static char *aws_send(struct aws_ctx *a, const struct aws_service *svc, const ch
 	}
 	char sigv4[160];
 	snprintf(sigv4, sizeof sigv4, "aws:amz:%s:%s", a->region, svc->signing);
-	char *userpwd = xasprintf("%s:%s", a->creds.access_key, a->creds.secret_key);
+	char *userpwd = NULL, *tokhdr = NULL;
 	const char *hv[12];
-	size_t nh = 0;
-	char *tokhdr = NULL;
-	for (const char *const *h = headers; h && *h && nh < 8; h++)
-		hv[nh++] = *h;
-	if (a->creds.token && *a->creds.token) {
-		tokhdr = xasprintf("X-Amz-Security-Token: %s", a->creds.token);
-		hv[nh++] = tokhdr;
-	}
-	hv[nh] = NULL;
-
+	bool refreshed = false;
 	int max = a->max_attempts > 0 ? a->max_attempts : 5;
 	char *result = NULL;
 	for (int attempt = 1;; attempt++) {
+		/* signed with the credentials as they are now (a refresh may change them) */
+		free_secret(userpwd);
+		free_secret(tokhdr);
+		userpwd = tokhdr = NULL;
+		size_t nh = 0;
+		for (const char *const *hh = headers; hh && *hh && nh < 8; hh++)
+			hv[nh++] = *hh;
+		if (!a->anonymous) {
+			userpwd = xasprintf("%s:%s", a->creds.access_key, a->creds.secret_key);
+			if (a->creds.token && *a->creds.token) {
+				tokhdr = xasprintf("X-Amz-Security-Token: %s", a->creds.token);
+				hv[nh++] = tokhdr;
+			}
+		}
+		hv[nh] = NULL;
 		struct buf out = {.max = 64u << 20};
 		struct hdrs h = {0};
 		CURLcode cc;
 		char errbuf[CURL_ERROR_SIZE];
-		long status = perform("POST", url, hv, body, sigv4, userpwd, a->connect_timeout_ms,
+		long status = perform("POST", url, hv, body, a->anonymous ? NULL : sigv4, userpwd,
+				      a->connect_timeout_ms,
 				      a->timeout_ms, a->cancel, &out, &h, &cc, errbuf);
 		char what[700];
 		bool retry;
@@ -457,6 +492,18 @@ static char *aws_send(struct aws_ctx *a, const struct aws_service *svc, const ch
 		} else {
 			err->http = status;
 			parse_error(out.p, out.len, json, err);
+			/* temporary credentials that AWS already finds expired: fetch them
+			 * again once and send again */
+			if (!refreshed && a->refresh && !a->anonymous && expired_code(err->code) &&
+			    attempt < max) {
+				refreshed = true;
+				char *why = NULL;
+				if (a->refresh(a, &why) == 0) {
+					free(out.p);
+					continue;
+				}
+				free(why);
+			}
 			retry = (status >= 500 || status == 429 || retryable_code(err->code)) &&
 				attempt < max;
 			if (!retry) {
@@ -492,7 +539,7 @@ static char *aws_send(struct aws_ctx *a, const struct aws_service *svc, const ch
 			break;
 		}
 	}
-	free(tokhdr);
+	free_secret(tokhdr);
 	free_secret(userpwd);
 	free(url);
 	return result;
@@ -528,7 +575,7 @@ struct xml_node *aws_query(struct aws_ctx *a, const struct aws_service *svc, con
 	return root;
 }
 
-char *aws_json(struct aws_ctx *a, const struct aws_service *svc, const char *target,
+char *aws_call_json(struct aws_ctx *a, const struct aws_service *svc, const char *target,
 	       const char *body, struct aws_error *err, char **cause)
 {
 	char *th = xasprintf("X-Amz-Target: %s", target);

@@ -6,15 +6,34 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "aws_xml.h"
+
+/* Where credentials came from, for front ends and tests (the words are in
+ * aws_creds.source). */
+enum aws_creds_kind {
+	AWS_CREDS_NONE,
+	AWS_CREDS_ENV,          /* AWS_ACCESS_KEY_ID */
+	AWS_CREDS_PROFILE,      /* keys in the shared files */
+	AWS_CREDS_PROCESS,      /* credential_process */
+	AWS_CREDS_ASSUME_ROLE,  /* role_arn with source_profile or credential_source */
+	AWS_CREDS_WEB_IDENTITY, /* a web identity token file and a role */
+	AWS_CREDS_SSO,          /* IAM Identity Center (sso_session or legacy sso_*) */
+	AWS_CREDS_IMDS,         /* the EC2 instance's role */
+};
 
 struct aws_creds {
 	char *access_key;
 	char *secret_key; /* secret */
 	char *token;      /* secret; NULL without a session token */
 	char *source;     /* "environment", "profile dev in /root/.aws/credentials", … */
+	enum aws_creds_kind kind;
+	time_t expires;   /* when temporary credentials expire; 0: never */
 };
+
+/* Temporary credentials are fetched again this long before they expire. */
+#define AWS_CREDS_REFRESH_MARGIN 300
 
 /* Everything a request needs. Filled by aws_ctx_init (aws_config.c). */
 struct aws_ctx {
@@ -26,6 +45,12 @@ struct aws_ctx {
 	long timeout_ms;         /* RDSM_AWS_TIMEOUT (s), default 30, per attempt */
 	int max_attempts;        /* RDSM_AWS_MAX_ATTEMPTS, default 5 */
 	atomic_int *cancel;      /* when set and non-zero, requests stop soon */
+	bool anonymous;          /* send unsigned (AssumeRoleWithWebIdentity) */
+	/* Fetch the credentials again (set by aws_ctx_init for temporary ones);
+	 * called before a request when they expire within AWS_CREDS_REFRESH_MARGIN. */
+	int (*refresh)(struct aws_ctx *a, char **cause);
+	char *creds_profile;     /* what refresh resolves again */
+	bool creds_explicit;     /* the profile was named in the config */
 	/* Told about each retry (e.g. to show a status line); may be NULL. */
 	void (*on_retry)(void *ud, const char *what);
 	void *ud;
@@ -39,7 +64,7 @@ struct aws_service {
 	const char *host;
 	const char *version;
 };
-extern const struct aws_service aws_rds, aws_ec2, aws_sts, aws_secretsmanager;
+extern const struct aws_service aws_rds, aws_ec2, aws_sts, aws_secretsmanager, aws_sso;
 
 /* The error AWS answered with, when it answered. */
 struct aws_error {
@@ -69,8 +94,8 @@ struct xml_node *aws_query(struct aws_ctx *a, const struct aws_service *svc, con
 			   const struct aws_params *params, struct aws_error *err, char **cause);
 /* Call TARGET ("secretsmanager.GetSecretValue") of a JSON-protocol service
  * with BODY. Returns the answer's body (caller frees), or NULL with *cause. */
-char *aws_json(struct aws_ctx *a, const struct aws_service *svc, const char *target,
-	       const char *body, struct aws_error *err, char **cause);
+char *aws_call_json(struct aws_ctx *a, const struct aws_service *svc, const char *target,
+		    const char *body, struct aws_error *err, char **cause);
 
 /* An unsigned HTTP request (IMDS, checkip): METHOD to URL with extra HEADERS
  * (NULL-terminated), within TIMEOUT_MS. Returns the HTTP status and the body

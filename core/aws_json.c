@@ -1,245 +1,119 @@
-/* Just enough JSON for AWS answers: a validating scanner over one object,
- * reading string members. Numbers, arrays and nested objects are skipped. */
+/* JSON through jansson. Everything jansson allocates is overwritten before
+ * it is freed: its strings hold secret keys, tokens and passwords. */
 #include "aws_json.h"
 
-#include <stdbool.h>
+#include <ctype.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
 
-static const char *skip_ws(const char *p)
+/* jansson's free: zero the block first (strings of secrets pass here). */
+static void zero_free(void *p)
 {
-	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
-		p++;
-	return p;
+	if (!p)
+		return;
+	explicit_bzero(p, malloc_usable_size(p));
+	free(p);
 }
 
-static int hex4(const char *p, unsigned *out)
+static pthread_once_t alloc_once = PTHREAD_ONCE_INIT;
+static void set_alloc(void)
 {
-	unsigned v = 0;
-	for (int i = 0; i < 4; i++) {
-		char c = p[i];
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (unsigned)(c - 'A' + 10);
-		else
+	json_set_alloc_funcs(malloc, zero_free);
+}
+
+json_t *aws_json_parse(const char *text, size_t len, const char *what, char **cause)
+{
+	pthread_once(&alloc_once, set_alloc);
+	if (!text) {
+		fail(cause, "%s is empty", what);
+		return NULL;
+	}
+	json_error_t e;
+	json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
+	if (!j) {
+		/* jansson's text may quote a token of the input: keep only the
+		 * part before it (e.g. "invalid token near 'abc'" → "invalid token") */
+		char reason[JSON_ERROR_TEXT_LENGTH];
+		snprintf(reason, sizeof reason, "%s", e.text);
+		char *near = strstr(reason, " near ");
+		if (near)
+			*near = 0;
+		fail(cause, "%s is not valid JSON: %s at line %d, column %d", what, reason, e.line,
+		     e.column);
+		return NULL;
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		fail(cause, "%s is not a JSON object", what);
+		return NULL;
+	}
+	return j;
+}
+
+char *aws_json_str(const json_t *obj, const char *key)
+{
+	if (!json_is_object(obj))
+		return NULL;
+	const json_t *v = json_object_get(obj, key);
+	if (!json_is_string(v))
+		return NULL;
+	return xstrdup(json_string_value(v));
+}
+
+char *aws_json_pack(const char *fmt, ...)
+{
+	pthread_once(&alloc_once, set_alloc);
+	va_list ap;
+	va_start(ap, fmt);
+	json_error_t e;
+	json_t *j = json_vpack_ex(&e, 0, fmt, ap);
+	va_end(ap);
+	if (!j)
+		abort(); /* a format of ours that does not match its arguments */
+	char *s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (!s)
+		abort();
+	char *out = xstrdup(s);
+	zero_free(s);
+	return out;
+}
+
+int aws_json_time(const char *s, time_t *out)
+{
+	struct tm tm = {0};
+	const char *p = s ? strptime(s, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
+	if (!p)
+		return -1;
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char)*p))
 			return -1;
-	}
-	*out = v;
-	return 0;
-}
-
-static size_t put_utf8(char *o, unsigned cp)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xC0 | (cp >> 6));
-		o[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xE0 | (cp >> 12));
-		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		o[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	o[0] = (char)(0xF0 | (cp >> 18));
-	o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	o[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
-/* Scan a string starting at the opening quote. Returns the position after
- * the closing quote, or NULL. When OUT is set, the unescaped value (heap). */
-static const char *scan_string(const char *p, char **out)
-{
-	if (*p != '"')
-		return NULL;
-	p++;
-	size_t cap = strlen(p) + 1;
-	char *buf = out ? xmalloc(cap) : NULL;
-	size_t n = 0;
-	while (*p && *p != '"') {
-		unsigned char c = (unsigned char)*p;
-		if (c < 0x20)
-			goto bad;
-		if (c != '\\') {
-			if (buf)
-				buf[n++] = (char)c;
+		while (isdigit((unsigned char)*p))
 			p++;
-			continue;
-		}
+	}
+	long off = 0;
+	if (*p == 'Z' || *p == 'z') {
 		p++;
-		char e = *p++;
-		char ch = 0;
-		switch (e) {
-		case '"': ch = '"'; break;
-		case '\\': ch = '\\'; break;
-		case '/': ch = '/'; break;
-		case 'b': ch = '\b'; break;
-		case 'f': ch = '\f'; break;
-		case 'n': ch = '\n'; break;
-		case 'r': ch = '\r'; break;
-		case 't': ch = '\t'; break;
-		case 'u': {
-			unsigned cp, lo;
-			if (hex4(p, &cp) < 0)
-				goto bad;
-			p += 4;
-			if (cp >= 0xD800 && cp < 0xDC00) {
-				if (p[0] != '\\' || p[1] != 'u' || hex4(p + 2, &lo) < 0 || lo < 0xDC00 ||
-				    lo > 0xDFFF)
-					goto bad;
-				p += 6;
-				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-			} else if (cp >= 0xDC00 && cp < 0xE000) {
-				goto bad;
-			}
-			if (cp == 0)
-				goto bad; /* a NUL would cut the C string */
-			if (buf)
-				n += put_utf8(buf + n, cp); /* never longer than the 6+ escape */
-			continue;
-		}
-		default:
-			goto bad;
-		}
-		if (buf)
-			buf[n++] = ch;
+	} else if (*p == '+' || *p == '-') {
+		int sign = *p == '-' ? -1 : 1;
+		if (!isdigit((unsigned char)p[1]) || !isdigit((unsigned char)p[2]) || p[3] != ':' ||
+		    !isdigit((unsigned char)p[4]) || !isdigit((unsigned char)p[5]))
+			return -1;
+		off = sign * (((p[1] - '0') * 10 + (p[2] - '0')) * 3600L +
+			      ((p[4] - '0') * 10 + (p[5] - '0')) * 60L);
+		p += 6;
+	} else {
+		return -1;
 	}
-	if (*p != '"')
-		goto bad;
-	if (buf) {
-		buf[n] = 0;
-		*out = buf;
-	}
-	return p + 1;
-bad:
-	free(buf);
-	return NULL;
-}
-
-static const char *skip_value(const char *p, int depth);
-
-static const char *skip_container(const char *p, int depth, char open, char close)
-{
-	if (depth > 64 || *p != open)
-		return NULL;
-	p = skip_ws(p + 1);
-	if (*p == close)
-		return p + 1;
-	for (;;) {
-		if (open == '{') {
-			p = scan_string(p, NULL);
-			if (!p)
-				return NULL;
-			p = skip_ws(p);
-			if (*p++ != ':')
-				return NULL;
-			p = skip_ws(p);
-		}
-		p = skip_value(p, depth + 1);
-		if (!p)
-			return NULL;
-		p = skip_ws(p);
-		if (*p == ',') {
-			p = skip_ws(p + 1);
-			continue;
-		}
-		if (*p == close)
-			return p + 1;
-		return NULL;
-	}
-}
-
-static const char *skip_value(const char *p, int depth)
-{
-	switch (*p) {
-	case '"':
-		return scan_string(p, NULL);
-	case '{':
-		return skip_container(p, depth, '{', '}');
-	case '[':
-		return skip_container(p, depth, '[', ']');
-	case 't':
-		return strncmp(p, "true", 4) == 0 ? p + 4 : NULL;
-	case 'f':
-		return strncmp(p, "false", 5) == 0 ? p + 5 : NULL;
-	case 'n':
-		return strncmp(p, "null", 4) == 0 ? p + 4 : NULL;
-	default:
-		if (*p == '-' || (*p >= '0' && *p <= '9')) {
-			const char *s = p;
-			while (*p && strchr("+-0123456789.eE", *p))
-				p++;
-			return p > s ? p : NULL;
-		}
-		return NULL;
-	}
-}
-
-char *json_get_string(const char *json, const char *key)
-{
-	if (!json)
-		return NULL;
-	const char *p = skip_ws(json);
-	if (*p != '{')
-		return NULL;
-	/* validate the whole object first, so a truncated answer is refused */
-	const char *end = skip_container(p, 0, '{', '}');
-	if (!end || *skip_ws(end))
-		return NULL;
-	p = skip_ws(p + 1);
-	char *found = NULL;
-	while (*p && *p != '}') {
-		char *k = NULL;
-		p = scan_string(p, &k);
-		if (!p)
-			break;
-		p = skip_ws(p);
-		p = skip_ws(p + 1); /* ':' checked above */
-		if (strcmp(k, key) == 0 && *p == '"' && !found) {
-			p = scan_string(p, &found);
-		} else {
-			p = skip_value(p, 1);
-		}
-		free(k);
-		if (!p)
-			break;
-		p = skip_ws(p);
-		if (*p == ',')
-			p = skip_ws(p + 1);
-	}
-	return found;
-}
-
-char *json_quote(const char *s)
-{
-	size_t n = strlen(s);
-	char *o = xmalloc(n * 6 + 3), *q = o;
-	*q++ = '"';
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\') {
-			*q++ = '\\';
-			*q++ = (char)c;
-		} else if (c < 0x20) {
-			q += sprintf(q, "\\u%04x", c);
-		} else {
-			*q++ = (char)c;
-		}
-	}
-	*q++ = '"';
-	*q = 0;
-	return o;
+	if (*p)
+		return -1;
+	*out = timegm(&tm) - off;
+	return 0;
 }

@@ -14,7 +14,7 @@
 # missing ones. install: apt-get install the missing ones (apt-get update
 # first; sudo when not root), saying which. list: print the packages.
 BUILD_PKGS="gcc make libc6-dev pkg-config libncurses-dev libpq-dev libcurl4-openssl-dev
-libinih-dev libexpat1-dev ca-certificates"
+libinih-dev libexpat1-dev libjansson-dev libssl-dev ca-certificates"
 TEST_PKGS="libcmocka-dev postgresql postgresql-client tmux valgrind openssl curl procps
 util-linux python3 python3-venv locales"
 BENCH_PKGS="pgcopydb time"

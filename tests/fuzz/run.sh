@@ -18,7 +18,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 2
 SECONDS_PER=${1:-60}
 [ $# -gt 0 ] && shift
-TARGETS=${*:-config dotenv aws_xml dburl}
+TARGETS=${*:-config dotenv aws_xml dburl aws_json}
 CC=${CC:-clang}
 case "$CC" in cc|gcc|*/gcc|*/cc) CC=clang ;; esac # the Makefile's CC is not ours
 OUT=${FUZZ_OUT:-build/fuzz}
@@ -27,7 +27,7 @@ RESULTS=${RESULTS:-}
 
 CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -Icore -I/usr/include/postgresql -fno-omit-frame-pointer"
 SAN="address,undefined"
-LIBS="$(pkg-config --libs libpq libcurl inih expat 2>/dev/null || echo -lpq -lcurl -linih -lexpat) -lpthread -lm"
+LIBS="$(pkg-config --libs libpq libcurl inih expat jansson libcrypto 2>/dev/null || echo -lpq -lcurl -linih -lexpat -ljansson -lcrypto) -lpthread -lm"
 
 report() { # ok|not_ok TARGET [WHY]
 	if [ "$1" = ok ]; then line="ok fuzz_$2"; else line="not ok fuzz_$2"; fi
@@ -41,6 +41,7 @@ max_len() {
 	case "$1" in
 	config) echo 70000 ;;  # long lines: the loader's limit is 65534 bytes
 	aws_xml) echo 16384 ;;
+	aws_json) echo 4096 ;;
 	dotenv) echo 4096 ;;
 	*) echo 1024 ;;
 	esac

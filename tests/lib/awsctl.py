@@ -22,6 +22,16 @@ if cmd == "mkuser":  # NAME: an IAM user allowed everything; prints its key
     iam.put_user_policy(UserName=args[0], PolicyName="all", PolicyDocument=ALLOW_ALL)
     k = iam.create_access_key(UserName=args[0])["AccessKey"]
     print(k["AccessKeyId"], k["SecretAccessKey"])
+elif cmd == "mkkey":  # USER: another access key of USER; prints it
+    k = boto3.client("iam", **kw).create_access_key(UserName=args[0])["AccessKey"]
+    print(k["AccessKeyId"], k["SecretAccessKey"])
+elif cmd == "mkrole":  # NAME: a role anyone may assume, allowed everything; prints its ARN
+    iam = boto3.client("iam", **kw)
+    r = iam.create_role(RoleName=args[0], AssumeRolePolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"},
+                                                 "Action": "sts:AssumeRole"}]}))["Role"]
+    iam.put_role_policy(RoleName=args[0], PolicyName="all", PolicyDocument=ALLOW_ALL)
+    print(r["Arn"])
 elif cmd == "whoami":
     print(boto3.client("sts", **kw).get_caller_identity()["Arn"])
 elif cmd == "assume":

@@ -11,11 +11,22 @@ moto_server cannot serve. It stands in front of moto as the AWS endpoint:
     check still applies);
   * IMDSv2 under /latest/ (token, role credentials, mac -> vpc-id,
     security-group-ids, region), for AWS_EC2_METADATA_SERVICE_ENDPOINT;
-  * /checkip: this machine's "public address", for RDSM_CHECKIP_URL.
+  * /checkip: this machine's "public address", for RDSM_CHECKIP_URL;
+  * the IAM Identity Center portal's GetRoleCredentials (GET
+    /federation/credentials, bearer token in x-amz-sso_bearer_token), which
+    moto does not serve: the token must be sso_token, the answer holds
+    sso_ak/sso_sk/sso_tok, expiring in sso_seconds;
+  * AssumeRoleWithWebIdentity arrives unsigned, as AWS takes it, but moto
+    (with INITIAL_NO_AUTH_ACTION_COUNT) refuses any unsigned request: the
+    call is counted as unsigned, then signed here with the test user's key
+    and forwarded to moto, which answers it.
 
 Usage: fakeaws.py PORT MOTO_URL ACCESS_KEY SECRET_KEY
 Settings: GET /_fake/set?key=value (imds_vpc, imds_sgs, imds_region, checkip,
-imds_off=1, slow_seconds); GET /_fake/count?action=A.
+imds_off=1, slow_seconds, sso_*); GET /_fake/count?action=A; GET
+/_fake/keys?action=A[&reset=1]: how many access keys signed A (then forget them); /_fake/unsigned?action=A:
+how many A arrived unsigned; /_fake/param?action=A&name=N: N of the last A
+(never a secret: WebIdentityToken is reported as its length).
 """
 import hashlib
 import hmac
@@ -36,6 +47,9 @@ SECRET_KEY = sys.argv[4]
 LOCK = threading.Lock()
 FAULTS = {}  # action -> [fault, ...]
 COUNTS = {}  # action -> requests seen
+KEYS = {}  # action -> access key ids that signed it
+UNSIGNED = {}  # action -> unsigned requests seen
+LAST = {}  # action -> the form of its last request
 SETTINGS = {
     "imds_vpc": "vpc-fake",
     "imds_sgs": "sg-fake1",
@@ -43,6 +57,8 @@ SETTINGS = {
     "imds_off": "1",
     "checkip": "203.0.113.7",
     "slow_seconds": "5",
+    "sso_token": "",
+    "sso_seconds": "3600",
 }
 TOKEN = "fake-imds-token-0123456789"
 
@@ -113,11 +129,66 @@ class Handler(BaseHTTPRequestHandler):
             with LOCK:
                 n = COUNTS.get(q["action"], 0)
             return self.reply(200, "%d\n" % n, "text/plain")
+        if u.path == "/_fake/keys":
+            with LOCK:
+                n = len(KEYS.get(q["action"], ()))
+                if q.get("reset"):
+                    KEYS.pop(q["action"], None)
+            return self.reply(200, "%d\n" % n, "text/plain")
+        if u.path == "/_fake/unsigned":
+            with LOCK:
+                n = UNSIGNED.get(q["action"], 0)
+            return self.reply(200, "%d\n" % n, "text/plain")
+        if u.path == "/_fake/param":
+            with LOCK:
+                v = LAST.get(q["action"], {}).get(q["name"], "")
+            if q["name"] == "WebIdentityToken":
+                v = "length %d" % len(v)
+            return self.reply(200, v + "\n", "text/plain")
+        if u.path == "/federation/credentials":
+            return self.sso_role_credentials(q)
         if u.path == "/checkip":
             return self.reply(200, SETTINGS["checkip"] + "\n", "text/plain")
         if u.path.startswith("/latest/"):
             return self.imds(u.path)
         self.reply(404, "not found\n", "text/plain")
+
+    def sso_role_credentials(self, q):
+        """GetRoleCredentials as the IAM Identity Center portal answers it."""
+        with LOCK:
+            COUNTS["GetRoleCredentials"] = COUNTS.get("GetRoleCredentials", 0) + 1
+            LAST["GetRoleCredentials"] = dict(q)
+        tok = self.headers.get("x-amz-sso_bearer_token")
+        if not tok or tok != SETTINGS["sso_token"]:
+            return self.reply(401, json.dumps({"message": "Session token not found or invalid"}),
+                              "application/json")
+        if q.get("role_name") != SETTINGS.get("sso_role") or \
+                q.get("account_id") != SETTINGS.get("sso_account"):
+            return self.reply(403, json.dumps({"message": "No access"}), "application/json")
+        exp = int((time.time() + float(SETTINGS["sso_seconds"])) * 1000)
+        self.reply(200, json.dumps({"roleCredentials": {
+            "accessKeyId": SETTINGS["sso_ak"], "secretAccessKey": SETTINGS["sso_sk"],
+            "sessionToken": SETTINGS["sso_tok"], "expiration": exp}}), "application/json")
+
+    def sign(self, body):
+        """Sign the request's headers (host, x-amz-date) and BODY for STS as
+        the test user, the way botocore does."""
+        amzdate = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        date = amzdate[:8]
+        host = self.headers.get("Host")
+        canon = "\n".join(["POST", urllib.parse.urlsplit(self.path).path or "/", "",
+                           "host:%s\nx-amz-date:%s\n" % (host, amzdate), "host;x-amz-date",
+                           hashlib.sha256(body).hexdigest()])
+        scope = "/".join([date, "us-east-1", "sts", "aws4_request"])
+        sts = "\n".join(["AWS4-HMAC-SHA256", amzdate, scope,
+                         hashlib.sha256(canon.encode()).hexdigest()])
+        k = ("AWS4" + SECRET_KEY).encode()
+        for m in (date, "us-east-1", "sts", "aws4_request"):
+            k = hmac.new(k, m.encode(), hashlib.sha256).digest()
+        sig = hmac.new(k, sts.encode(), hashlib.sha256).hexdigest()
+        return {"X-Amz-Date": amzdate, "Authorization":
+                "AWS4-HMAC-SHA256 Credential=%s/%s, SignedHeaders=host;x-amz-date, Signature=%s"
+                % (ACCESS_KEY, scope, sig)}
 
     def do_PUT(self):
         n = int(self.headers.get("Content-Length") or 0)
@@ -160,8 +231,15 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(n) if n else b""
         form = dict(urllib.parse.parse_qsl(body.decode("utf-8", "replace")))
         action = form.get("Action") or (self.headers.get("X-Amz-Target") or "").split(".")[-1]
+        auth = self.headers.get("Authorization", "")
+        m = re.search(r"Credential=([^/]+)/", auth)
         with LOCK:
             COUNTS[action] = COUNTS.get(action, 0) + 1
+            LAST[action] = form
+            if m:
+                KEYS.setdefault(action, set()).add(m.group(1))
+            else:
+                UNSIGNED[action] = UNSIGNED.get(action, 0) + 1
             q = FAULTS.get(action) or []
             fault = q.pop(0) if q else None
         if fault == "throttle":
@@ -205,7 +283,8 @@ class Handler(BaseHTTPRequestHandler):
         if action == "DescribeDBEngineVersions" and fault != "passthrough":
             return self.engine_versions(body, form)
         status = fault[len("status:"):] if fault and fault.startswith("status:") else None
-        self.forward(body, status)
+        extra = self.sign(body) if action == "AssumeRoleWithWebIdentity" and not m else None
+        self.forward(body, status, extra)
 
     def engine_versions(self, body, form):
         ok, why = sigv4_ok("POST", self.path, self.headers, body)
@@ -232,11 +311,12 @@ class Handler(BaseHTTPRequestHandler):
                % ("<Marker>%s</Marker>" % marker if marker else "", items))
         self.reply(200, xml)
 
-    def forward(self, body, status=None):
+    def forward(self, body, status=None, extra=None):
         c = http.client.HTTPConnection(MOTO.hostname, MOTO.port, timeout=60)
         hdrs = {k: v for k, v in self.headers.items()
                 if k.lower() not in ("connection", "content-length")}
         hdrs["Content-Length"] = str(len(body))
+        hdrs.update(extra or {})
         c.request("POST", self.path, body=body, headers=hdrs)
         r = c.getresponse()
         data = r.read()

@@ -20,42 +20,84 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+/* The string member KEY of TEXT parsed as an object, or NULL. */
+static char *json_member(const char *text, const char *key)
+{
+	json_t *j = aws_json_parse(text, text ? strlen(text) : 0, "test", NULL);
+	char *v = aws_json_str(j, key);
+	json_decref(j);
+	return v;
+}
+
 static void json_reads_strings_with_escapes_and_skips_the_rest(void **state)
 {
 	(void)state;
 	const char *j = "{\"n\": 12.5e3, \"a\": [1, {\"x\": \"y\"}], \"o\": {\"password\": \"no\"},"
 			" \"t\": true, \"z\": null, \"password\": \"p\\\"w\\\\/\\u00e9\\ud83d\\ude00\\n\"}";
-	char *pw = json_get_string(j, "password");
+	char *pw = json_member(j, "password");
 	assert_non_null(pw);
 	assert_string_equal(pw, "p\"w\\/\xc3\xa9\xf0\x9f\x98\x80\n");
 	free(pw);
-	assert_null(json_get_string(j, "n"));       /* not a string */
-	assert_null(json_get_string(j, "missing")); /* absent */
+	assert_null(json_member(j, "n"));       /* not a string */
+	assert_null(json_member(j, "missing")); /* absent */
 }
 
 static void json_refuses_malformed_or_truncated_input(void **state)
 {
 	(void)state;
-	assert_null(json_get_string("{\"password\": \"abc\"", "password"));
-	assert_null(json_get_string("{\"password\": \"abc\"} trailing", "password"));
-	assert_null(json_get_string("[\"password\"]", "password"));
-	assert_null(json_get_string("{\"password\": \"\\ud83d\"}", "password")); /* lone surrogate */
-	assert_null(json_get_string("{\"password\": \"a\\u0000b\"}", "password"));
-	assert_null(json_get_string("{\"password\": \"a\tb\"}", "password")); /* raw control */
-	assert_null(json_get_string(NULL, "password"));
+	assert_null(json_member("{\"password\": \"abc\"", "password"));
+	assert_null(json_member("{\"password\": \"abc\"} trailing", "password"));
+	assert_null(json_member("[\"password\"]", "password"));
+	assert_null(json_member("{\"password\": \"\\ud83d\"}", "password")); /* lone surrogate */
+	assert_null(json_member("{\"password\": \"a\\u0000b\"}", "password"));
+	assert_null(json_member("{\"password\": \"a\tb\"}", "password")); /* raw control */
+	assert_null(json_member(NULL, "password"));
+	/* the library also refuses invalid UTF-8 and a key given twice */
+	assert_null(json_member("{\"password\": \"\xc3\x28\"}", "password"));
+	assert_null(json_member("{\"password\": \"a\", \"password\": \"b\"}", "password"));
 }
 
-static void json_quote_round_trips(void **state)
+static void json_error_names_the_input_and_the_place_never_the_text(void **state)
 {
 	(void)state;
-	const char *s = "arn:aws:secretsmanager:x:1:secret:rds!db-\"q\"\\\n";
-	char *q = json_quote(s);
-	char *doc = xasprintf("{\"SecretId\":%s}", q);
-	char *back = json_get_string(doc, "SecretId");
+	char *cause = NULL;
+	const char *t = "{\"SecretAccessKey\": \"s3cr3t\",\n \"Expiration\": oops}";
+	assert_null(aws_json_parse(t, strlen(t), "the output of credential_process", &cause));
+	assert_non_null(strstr(cause, "the output of credential_process is not valid JSON: "));
+	assert_non_null(strstr(cause, "at line 2, column"));
+	assert_null(strstr(cause, "oops"));
+	assert_null(strstr(cause, "s3cr3t"));
+	free(cause);
+	cause = NULL;
+	assert_null(aws_json_parse("[1]", 3, "the token cache", &cause));
+	assert_string_equal(cause, "the token cache is not a JSON object");
+	free(cause);
+}
+
+static void json_pack_round_trips(void **state)
+{
+	(void)state;
+	const char *s = "arn:aws:secretsmanager:x:1:secret:rds!db-\"q\"\\\n\x01\xc3\xa9";
+	char *doc = aws_json_pack("{s:s}", "SecretId", s);
+	char *back = json_member(doc, "SecretId");
 	assert_string_equal(back, s);
 	free(back);
 	free(doc);
-	free(q);
+}
+
+static void json_times_as_aws_writes_them(void **state)
+{
+	(void)state;
+	time_t t = 0;
+	assert_int_equal(aws_json_time("2026-11-28T09:00:00Z", &t), 0);
+	assert_int_equal((long long)t, 1795856400LL);
+	assert_int_equal(aws_json_time("2026-11-28T09:00:00.123Z", &t), 0);
+	assert_int_equal((long long)t, 1795856400LL);
+	assert_int_equal(aws_json_time("2026-11-28T10:00:00+01:00", &t), 0);
+	assert_int_equal((long long)t, 1795856400LL);
+	assert_int_equal(aws_json_time("2026-11-28 09:00", &t), -1);
+	assert_int_equal(aws_json_time("2026-11-28T09:00:00", &t), -1);
+	assert_int_equal(aws_json_time("2026-11-28T09:00:00Zjunk", &t), -1);
 }
 
 static void xml_tree_finds_paths_and_lists(void **state)
@@ -182,9 +224,11 @@ static void profile_with_a_long_session_token_from_the_files(void **state)
 	assert_string_equal(a.region, "eu-west-1");
 	aws_ctx_free(&a);
 
-	/* a profile we cannot follow, and one that is not there, say so */
+	/* an SSO profile whose session lacks its start URL, and a profile that
+	 * is not there, say so */
 	assert_int_equal(aws_ctx_init(&a, "sso", "us-east-1", NULL, &cause), -1);
-	assert_non_null(strstr(cause, "profile sso uses sso_session"));
+	assert_non_null(strstr(cause, "profile sso: its sso_session x has no sso_start_url (in "
+				      "[sso-session x] of"));
 	free(cause);
 	aws_ctx_free(&a);
 	cause = NULL;
@@ -261,7 +305,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(json_reads_strings_with_escapes_and_skips_the_rest),
 		cmocka_unit_test(json_refuses_malformed_or_truncated_input),
-		cmocka_unit_test(json_quote_round_trips),
+		cmocka_unit_test(json_error_names_the_input_and_the_place_never_the_text),
+		cmocka_unit_test(json_pack_round_trips),
+		cmocka_unit_test(json_times_as_aws_writes_them),
 		cmocka_unit_test(xml_tree_finds_paths_and_lists),
 		cmocka_unit_test(xml_both_error_shapes_have_a_code),
 		cmocka_unit_test(form_encoding_is_what_botocore_sends),
