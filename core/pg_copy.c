@@ -156,6 +156,8 @@ struct copy_ctx {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	char *tstate;       /* per table: 0 waiting, 1 started, 2 done (or skipped) */
+	char **extra;       /* empty tables not copied now, emptied along (foreign keys) */
+	size_t nextra;
 	size_t **deps;      /* per table: the tables its foreign keys reference */
 	size_t *ndeps;
 	size_t *parts_left; /* per table: pieces not done */
@@ -244,19 +246,25 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 		return -1;
 	sql = xasprintf("TRUNCATE ONLY %s", t->qname);
 	if (whole && pg_exec(d, sql, NULL) != 0) {
-		/* referenced by a foreign key (post-data already ran): delete instead */
+		/* referenced by a foreign key (post-data already ran): no FREEZE. The
+		 * table was emptied before (empty_targets) or found empty; a DELETE
+		 * here could cascade into other tables, so only check it is empty. */
 		free(sql);
 		pg_exec(d, "ROLLBACK", NULL);
 		freeze = false;
-		sql = xasprintf("DELETE FROM ONLY %s", t->qname);
-		char *e = NULL;
-		if (pg_exec(d, "BEGIN", &e) != 0 || pg_exec(d, sql, &e) != 0) {
+		sql = xasprintf("SELECT EXISTS (SELECT 1 FROM ONLY %s)", t->qname);
+		char *e = NULL, *v = NULL;
+		if (pg_exec(d, "BEGIN", &e) != 0 || !(v = pg_value(d, sql, &e)) ||
+		    strcmp(v, "f") != 0) {
 			free(sql);
 			pg_exec(d, "ROLLBACK", NULL);
-			fail(cause, "%s: cannot empty the target table: %s", t->qname, e);
+			fail(cause, "%s: %s", t->qname,
+			     v ? "the target table got rows since it was emptied; run again" : e);
+			free(v);
 			free(e);
 			return -1;
 		}
+		free(v);
 	}
 	free(sql);
 	if (!t->cols) { /* a table without columns: only its row count matters */
@@ -907,42 +915,159 @@ static int empty_table(PGconn *d, const struct pg_copy_table *t, char **cause)
 	return rc;
 }
 
+/* Whether NAME is in the list V of N names. */
+static bool name_in(char **v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* Emptying a table must not change any other: a foreign key's ON DELETE
+ * CASCADE / SET NULL reaches into the tables referencing it. So the tables
+ * to empty grow to their closure (every table referencing one of them,
+ * transitively, partitions included): one copied before (skipped) is emptied
+ * and copied again, said in a finding; one not copied now (excluded, or not on
+ * the source) that holds rows makes the copy refuse, naming it; an empty one
+ * is emptied along (no change). X->extra gets those. */
+static int close_over_references(struct run *r, struct copy_ctx *x, PGconn *d, char **cause)
+{
+	size_t ns = 0;
+	char **set = xcalloc(x->nt + 1, sizeof *set);
+	for (size_t i = 0; i < x->nt; i++)
+		if (!x->t[i].skip && x->t[i].nonempty)
+			set[ns++] = x->t[i].qname;
+	if (ns == 0) {
+		free(set);
+		return 0;
+	}
+	/* every foreign key as (referencing leaf table, referenced table) */
+	const char *leaves = PQserverVersion(d) >= 120000
+				     ? "JOIN pg_class c ON c.oid = k.conrelid OR c.oid IN (SELECT relid "
+				       "FROM pg_partition_tree(k.conrelid) WHERE isleaf) "
+				     : "JOIN pg_class c ON c.oid = k.conrelid ";
+	char *sql = xasprintf("SELECT quote_ident(cn.nspname) || '.' || quote_ident(c.relname), "
+			      "quote_ident(fn.nspname) || '.' || quote_ident(f.relname) "
+			      "FROM pg_constraint k %s"
+			      "JOIN pg_namespace cn ON cn.oid = c.relnamespace "
+			      "JOIN pg_class f ON f.oid = k.confrelid "
+			      "JOIN pg_namespace fn ON fn.oid = f.relnamespace "
+			      "WHERE k.contype = 'f' AND c.relkind = 'r'",
+			      leaves);
+	PGresult *res = PQexec(d, sql);
+	free(sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		char *e = res_error(res, d);
+		fail(cause, "cannot read the target's foreign keys: %s", e);
+		free(e);
+		PQclear(res);
+		free(set);
+		return -1;
+	}
+	int nedges = PQntuples(res);
+	size_t cap = x->nt + 1;
+	bool grew = true;
+	while (grew) {
+		grew = false;
+		for (int e = 0; e < nedges; e++) {
+			const char *from = PQgetvalue(res, e, 0), *to = PQgetvalue(res, e, 1);
+			if (!name_in(set, ns, to) || name_in(set, ns, from))
+				continue;
+			if (ns + 1 >= cap)
+				set = xrealloc(set, (cap *= 2) * sizeof *set);
+			set[ns++] = (char *)from;
+			grew = true;
+		}
+	}
+	char *refuse = NULL;
+	for (size_t k = 0; k < ns; k++) {
+		ssize_t ti = -1;
+		for (size_t i = 0; i < x->nt && ti < 0; i++)
+			if (strcmp(x->t[i].qname, set[k]) == 0)
+				ti = (ssize_t)i;
+		if (ti >= 0) {
+			struct pg_copy_table *t = &x->t[ti];
+			if (t->skip) {
+				t->skip = false;
+				run_finding(r, LEVEL_INFO, t->qname,
+					    "references a table emptied now (its foreign keys would "
+					    "change its rows): emptied and copied again too");
+			}
+			continue;
+		}
+		char *q = xasprintf("SELECT EXISTS (SELECT 1 FROM ONLY %s)", set[k]);
+		char *v = pg_value(d, q, NULL);
+		free(q);
+		if (v && strcmp(v, "f") == 0) {
+			x->extra = xrealloc(x->extra, (x->nextra + 1) * sizeof *x->extra);
+			x->extra[x->nextra++] = xstrdup(set[k]);
+		} else {
+			char *m = xasprintf("%s%s%s", refuse ? refuse : "", refuse ? ", " : "", set[k]);
+			free(refuse);
+			refuse = m;
+		}
+		free(v);
+	}
+	PQclear(res);
+	free(set);
+	if (refuse) {
+		fail(cause,
+		     "emptying the target tables to copy again would change %s (not copied now: "
+		     "excluded, or not on the source) through foreign keys that reference them; "
+		     "empty or drop %s by hand, or stop excluding them",
+		     refuse, strchr(refuse, ',') ? "them" : "it");
+		free(refuse);
+		return -1;
+	}
+	return 0;
+}
+
 /* Before copying again into tables that hold rows (confirmed, or --force),
- * empty them all at once: TRUNCATE of one table fails while a foreign key of
- * another references it, even when that one is emptied too. When a table not
- * copied now references one of them, delete instead, in passes, so
- * referencing tables go first. */
+ * empty them all at once with every table to copy now and the empty
+ * referencing ones (close_over_references made that set closed under
+ * foreign keys, so TRUNCATE accepts it and nothing outside it changes). When
+ * TRUNCATE is refused anyway, delete in passes, referencing tables first.
+ * Emptied tables are marked "loading" until their copy commits. */
 static int empty_targets(struct copy_ctx *x, PGconn *d, char **cause)
 {
-	char *list = NULL;
-	size_t n = 0;
+	size_t n = 0, nall = 0;
+	char **all = xcalloc(x->nt + x->nextra + 1, sizeof *all);
 	for (size_t i = 0; i < x->nt; i++) {
-		if (x->t[i].skip || !x->t[i].nonempty)
+		if (x->t[i].skip)
 			continue;
-		char *m = xasprintf("%s%s%s", list ? list : "", list ? ", " : "", x->t[i].qname);
+		n += x->t[i].nonempty;
+		all[nall++] = x->t[i].qname;
+	}
+	for (size_t i = 0; i < x->nextra; i++)
+		all[nall++] = x->extra[i];
+	if (n == 0) {
+		free(all);
+		return 0;
+	}
+	char *list = xstrdup("");
+	for (size_t i = 0; i < nall; i++) {
+		char *m = xasprintf("%s%s%s", list, i ? ", " : "", all[i]);
 		free(list);
 		list = m;
-		n++;
 	}
-	if (n == 0)
-		return 0;
 	run_status(x->r, "emptying %zu target table%s", n, n == 1 ? "" : "s");
 	char *sql = xasprintf("TRUNCATE ONLY %s", list);
 	int rc = pg_exec(d, sql, NULL);
 	free(sql);
 	free(list);
-	bool *left = xcalloc(x->nt ? x->nt : 1, sizeof *left);
-	for (size_t i = 0; i < x->nt; i++)
-		left[i] = rc != 0 && !x->t[i].skip && x->t[i].nonempty;
-	size_t nleft = rc == 0 ? 0 : n;
+	bool *left = xcalloc(nall + 1, sizeof *left);
+	for (size_t i = 0; i < nall; i++)
+		left[i] = rc != 0;
+	size_t nleft = rc == 0 ? 0 : nall;
 	while (nleft > 0) {
 		size_t progress = 0;
 		char *e = NULL;
 		ssize_t stuck = -1;
-		for (size_t i = 0; i < x->nt; i++) {
+		for (size_t i = 0; i < nall; i++) {
 			if (!left[i])
 				continue;
-			sql = xasprintf("DELETE FROM ONLY %s", x->t[i].qname);
+			sql = xasprintf("DELETE FROM ONLY %s", all[i]);
 			free(e);
 			e = NULL;
 			if (pg_exec(d, sql, &e) == 0) {
@@ -955,15 +1080,25 @@ static int empty_targets(struct copy_ctx *x, PGconn *d, char **cause)
 			free(sql);
 		}
 		if (progress == 0) {
-			fail(cause, "%s: cannot empty the target table: %s", x->t[stuck].qname,
-			     e ? e : "?");
+			fail(cause, "%s: cannot empty the target table: %s", all[stuck], e ? e : "?");
 			free(e);
 			free(left);
+			free(all);
 			return -1;
 		}
 		free(e);
 	}
 	free(left);
+	free(all);
+	for (size_t i = 0; i < x->nt; i++) {
+		char *e = NULL;
+		if (!x->t[i].skip && x->t[i].nonempty &&
+		    state_set(x->r->state, x->t[i].state_key, "loading", &e) != 0) {
+			fail(cause, "cannot save the state of %s: %s", x->t[i].qname, e ? e : "?");
+			free(e);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -1085,7 +1220,8 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci,
 	int smaj = pg_major(PQserverVersion(holder)), dmaj = pg_major(PQserverVersion(d));
 	x.binary = o->allow_binary && dmaj >= smaj;
 	res.binary = x.binary;
-	if (check_targets(r, d, x.t, x.nt, cause) != 0)
+	if (check_targets(r, d, x.t, x.nt, cause) != 0 ||
+	    close_over_references(r, &x, d, cause) != 0)
 		goto out;
 
 	char *nonempty = NULL;
@@ -1310,6 +1446,9 @@ out:
 		free(x.deps[i]);
 	free(x.deps);
 	free(x.ndeps);
+	for (size_t i = 0; i < x.nextra; i++)
+		free(x.extra[i]);
+	free(x.extra);
 	free(x.group_state);
 	free(x.cause);
 	pg_copy_tables_free(x.t, x.nt);

@@ -54,6 +54,31 @@ rdsm "$CFG" "$T_TMP/full2.out" data verify
 expect_eq "re-run of data verify exits 0" 0 "$RC"
 expect_match "re-run skips tables already copied and verified" '0 tables copied \(10 skipped\)' "$T_TMP/full2.out"
 
+# --- --force data empties only what it copies again: emptying tokens (a FK
+# refuses its TRUNCATE; ON DELETE CASCADE / SET NULL reach scripts, words,
+# token_actors, bookmarks, analysis_results) empties and copies those too,
+# saying so; a referencing table not copied now (excluded) makes it refuse.
+pg_sql src yousync -c "UPDATE tokens SET view_count = view_count + 1 WHERE id = 1"
+rdsm "$CFG" "$T_TMP/fk0.out" verify
+expect_match "a changed source row: verify names tokens" 'public\.tokens: checksum differs' "$T_TMP/fk0.out"
+rdsm "$CFG" "$T_TMP/fk1.out" data verify --force
+expect_eq "--force data after a mismatch on a referenced table exits 0" 0 "$RC"
+expect_match "--force data says a referencing table is emptied and copied again" 'public\.scripts: references a table emptied now' "$T_TMP/fk1.out"
+checksums src yousync >"$T_TMP/sum.fk.src"
+checksums dst roundtrip >"$T_TMP/sum.fk.dst"
+if cmp -s "$T_TMP/sum.fk.src" "$T_TMP/sum.fk.dst"; then ok "--force data: no table lost rows to a cascade (psql checksums)"
+else not_ok "--force data: no table lost rows to a cascade (psql checksums)"; diff "$T_TMP/sum.fk.src" "$T_TMP/sum.fk.dst" | head; fi
+pg_sql src yousync -c "UPDATE tokens SET view_count = view_count - 1 WHERE id = 1"
+rdsm "$CFG" "$T_TMP/fk2.out" verify
+excl_before=$(pg_sql dst roundtrip -c "SELECT count(*) FROM bookmarks")
+CFGX=$(migrate_config roundtrip_excl "$(pg_url dst roundtrip)" "exclude_tables = public.bookmarks")
+cp "$T_TMP/roundtrip/.rds-migrate.state" "$T_TMP/roundtrip_excl/"
+rdsm "$CFGX" "$T_TMP/fk3.out" data --force
+expect_eq "--force data that would cascade into an excluded table exits 1" 1 "$RC"
+expect_match "the refusal names the excluded table" 'FAILED: .*would change public\.bookmarks' "$T_TMP/fk3.out"
+excl_after=$(pg_sql dst roundtrip -c "SELECT count(*) FROM bookmarks")
+expect_eq "the excluded table keeps its rows" "$excl_before" "$excl_after"
+
 # --- data and verify into a schema made by hand (text COPY) -------------------
 new_target byhand
 schema_by_hand byhand
