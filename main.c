@@ -200,6 +200,13 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	free(state_path);
+	if (state_lock(&st, &cause) != 0) { /* one run per state file */
+		fprintf(stderr, "rds-migrate: %s\n", cause);
+		free(cause);
+		state_free(&st);
+		config_free(&cfg);
+		return 1;
+	}
 
 	if (plain) {
 		struct plain_options po = {.steps = steps, .force = force, .yes = yes, .log_path = log_path};

@@ -129,6 +129,8 @@ int run_step(struct run *r, enum step_id s)
 	r->current = s;
 	clock_gettime(CLOCK_MONOTONIC, &r->started[s]);
 	r->status[s] = STATUS_RUNNING;
+	if (r->state && !r->inspect)
+		state_lock_note(r->state, step_name(s));
 	emit_plain(r, EV_STEP_START, "%s", step_title(s));
 	int rc = step_fns[s](r, &cause);
 	if (rc == 0) {

@@ -17,6 +17,9 @@ struct state {
 	char **retired; /* replaced values, freed by state_free: another thread may hold them */
 	size_t nretired;
 	pthread_mutex_t lock;
+	int lock_fd;     /* the run lock (state_lock), -1 when not held */
+	char *lock_host; /* what the lock file says besides the step */
+	long long lock_since;
 };
 
 /* The state file for a config path: "<dir>/.rds-migrate.state". Caller frees. */
@@ -32,5 +35,14 @@ const char *state_get(struct state *st, const char *key);
 char *state_find(struct state *st, const char *prefix, const char *value);
 /* Set and save at once (atomic write, 0600). VALUE NULL removes the key. */
 int state_set(struct state *st, const char *key, const char *value, char **cause);
+
+/* Take the run lock: an advisory lock on "<dir>/.rds-migrate.lock" beside
+ * the state file (never through a symlink), held until state_free, so one run
+ * at a time uses a state file. When another process holds it: -1 with a cause
+ * naming its pid, host, start time and step. */
+int state_lock(struct state *st, char **cause);
+/* Write STEP (the step running now; NULL: none) into the held lock file for
+ * a second run to show. */
+void state_lock_note(struct state *st, const char *step);
 
 #endif

