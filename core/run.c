@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dburl.h"
+#include "dotenv.h"
 #include "rds_ca.h"
 #include "util.h"
 
@@ -279,6 +281,8 @@ char *run_target_conninfo(struct run *r, char **cause)
 					      : NULL;
 	pthread_mutex_unlock(&r->lock);
 	const char *url = config_get(c, CFG_TARGET_URL);
+	if (!*url)
+		run_recall_target(r);
 	if (*url) {
 		const char *const defaults[] = {"hostaddr",
 						config_get(c, CFG_TARGET_HOSTADDR),
@@ -372,4 +376,60 @@ void run_secret_clear(struct run *r)
 	if (path)
 		unlink(path);
 	free(path);
+}
+
+char *run_known_password(struct run *r, const char *endpoint)
+{
+	char *pw = run_secret_load(r);
+	if (pw)
+		return pw;
+	const struct config *c = r->cfg;
+	const char *file = config_get(c, CFG_ENV_FILE), *key = config_get(c, CFG_ENV_KEY);
+	char *url = NULL;
+	if (!*file || !*key || dotenv_get(file, key, &url, NULL) != 1)
+		return NULL;
+	struct dburl u;
+	if (dburl_parse(url, &u, NULL) == 0) {
+		bool ours = u.host && u.user && u.password && *u.password &&
+			    strcmp(u.user, config_get(c, CFG_INSTANCE_MASTER_USER)) == 0 &&
+			    (!endpoint || strcmp(u.host, endpoint) == 0);
+		if (ours) {
+			pw = u.password;
+			u.password = NULL;
+		}
+		dburl_free(&u);
+	}
+	free_secret(url);
+	return pw;
+}
+
+void run_recall_target(struct run *r)
+{
+	const struct config *c = r->cfg;
+	const char *ep = r->state ? state_get(r->state, "instance.endpoint") : NULL;
+	const char *cfgpw = config_get(c, CFG_INSTANCE_MASTER_PASSWORD);
+	pthread_mutex_lock(&r->lock);
+	if (!r->res.endpoint && ep && strrchr(ep, ':')) {
+		const char *colon = strrchr(ep, ':');
+		r->res.endpoint = xasprintf("%.*s", (int)(colon - ep), ep);
+		r->res.endpoint_port = atoi(colon + 1);
+	}
+	bool need_pw = !r->res.master_password;
+	char *host = r->res.endpoint ? xstrdup(r->res.endpoint) : NULL;
+	pthread_mutex_unlock(&r->lock);
+	if (!need_pw) {
+		free(host);
+		return;
+	}
+	char *pw = *cfgpw && strcmp(cfgpw, "secrets-manager") != 0 ? xstrdup(cfgpw)
+	           : host                                          ? run_known_password(r, host)
+								   : NULL;
+	free(host);
+	pthread_mutex_lock(&r->lock);
+	if (!r->res.master_password) {
+		r->res.master_password = pw;
+		pw = NULL;
+	}
+	pthread_mutex_unlock(&r->lock);
+	free_secret(pw);
 }

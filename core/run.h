@@ -72,6 +72,15 @@ int run_ensure_rootcert(struct run *r, char **cause);
 int run_secret_save(struct run *r, const char *password, char **cause);
 char *run_secret_load(struct run *r);
 void run_secret_clear(struct run *r);
+/* A generated master password an earlier run left: the pending-secret file,
+ * else the one in the .env the env step wrote ([env] file and key) when that
+ * URL names the master user and ENDPOINT (any host when NULL). NULL when
+ * neither has it; caller frees with free_secret. */
+char *run_known_password(struct run *r, const char *endpoint);
+/* What an earlier run learnt about the target, when this run has not: the
+ * endpoint from the state, the master password from the config or
+ * run_known_password. Steps are idempotent: a later run reads them back. */
+void run_recall_target(struct run *r);
 /* The source connection string ([source] url). Caller frees. */
 char *run_source_conninfo(struct run *r, char **cause);
 

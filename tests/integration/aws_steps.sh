@@ -244,6 +244,14 @@ expect_eq aws_generated_password_in_env "$GENPW" \
 expect_match aws_generated_password_env_endpoint "^DATABASE_URL=.*@dbgen\." "$T_TMP/gen.env"
 check aws_generated_password_file_removed test ! -e "$SECRET"
 expect_no_match aws_generated_password_not_printed_by_env "$GENPW" "$T_TMP/genenv.out"
+# steps are idempotent: a later run reads the password back from that .env
+run_plain "$T_TMP/genagain.out" "$GENC" --plain instance env
+expect_eq aws_generated_password_remembered_exit 0 $?
+expect_no_match aws_generated_password_remembered "not known" "$T_TMP/genagain.out"
+expect_match aws_generated_password_remembered_env "\[env\] ok: .*unchanged" "$T_TMP/genagain.out"
+run_plain "$T_TMP/genagain2.out" "$GENC" --plain env
+expect_eq aws_generated_password_remembered_env_alone 0 $?
+expect_no_match aws_generated_password_not_printed_again "$GENPW" "$T_TMP/genagain.out"
 
 # engine listing unavailable: said so, the version sent as given
 fake "fault?action=DescribeDBEngineVersions&seq=denied" >/dev/null
