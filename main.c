@@ -200,7 +200,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	free(state_path);
-	if (state_lock(&st, &cause) != 0) { /* one run per state file */
+	int locked = state_lock(&st, &cause); /* one run per state file */
+	if (locked > 0) {
+		fprintf(stderr, "rds-migrate: warning: %s\n", cause);
+		free(cause);
+		cause = NULL;
+	} else if (locked < 0) {
 		fprintf(stderr, "rds-migrate: %s\n", cause);
 		free(cause);
 		state_free(&st);

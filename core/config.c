@@ -319,6 +319,8 @@ static void prescan(struct loader *ld, char *buf, size_t len)
 	}
 }
 
+#define CONFIG_MAX_BYTES (1024 * 1024)
+
 int config_load(struct config *cfg, const char *path, bool missing_ok, struct problems *probs,
 		char **cause)
 {
@@ -326,7 +328,8 @@ int config_load(struct config *cfg, const char *path, bool missing_ok, struct pr
 	cfg->path = xstrdup(path);
 	size_t len;
 	char *err = NULL;
-	char *buf = read_file(path, &len, &err);
+	/* a regular file of sane size: not /dev/zero (memory), not a FIFO (hang) */
+	char *buf = read_file_ex(path, CONFIG_MAX_BYTES, 0, &len, &err);
 	if (!buf) {
 		bool missing = errno == ENOENT;
 		if (missing && missing_ok) {

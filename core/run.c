@@ -348,7 +348,7 @@ int run_secret_save(struct run *r, const char *password, char **cause)
 	if (!path)
 		return 0;
 	char *data = xasprintf("%s\n", password);
-	int rc = atomic_write_file(path, data, strlen(data), 0600, NULL, cause);
+	int rc = atomic_write_own(path, data, strlen(data), 0600, cause);
 	free_secret(data);
 	free(path);
 	return rc;
@@ -359,7 +359,7 @@ char *run_secret_load(struct run *r)
 	char *path = secret_path(r);
 	if (!path)
 		return NULL;
-	char *data = read_file(path, NULL, NULL);
+	char *data = read_file_ex(path, 0, READ_NOFOLLOW, NULL, NULL);
 	free(path);
 	if (data)
 		data[strcspn(data, "\n")] = 0;

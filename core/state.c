@@ -52,7 +52,7 @@ int state_load(struct state *st, const char *path, char **cause)
 	st->lock_fd = -1;
 	st->path = xstrdup(path);
 	char *err = NULL;
-	char *buf = read_file(path, NULL, &err);
+	char *buf = read_file_ex(path, 0, READ_NOFOLLOW, NULL, &err);
 	if (!buf) {
 		int missing = errno == ENOENT;
 		if (missing) {
@@ -122,7 +122,7 @@ static int state_save_locked(struct state *st, char **cause)
 		len += (size_t)snprintf(out + len, cap - len, "%s=%s\n", st->v[i].key,
 					st->v[i].value);
 	}
-	int rc = atomic_write_file(st->path, out, len, 0600, NULL, cause);
+	int rc = atomic_write_own(st->path, out, len, 0600, cause);
 	free(out);
 	return rc;
 }
@@ -217,6 +217,13 @@ int state_lock(struct state *st, char **cause)
 		return 0;
 	char *path = lock_path(st);
 	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && (errno == EACCES || errno == EROFS)) {
+		/* a directory we cannot write: no state can be saved there either */
+		fail(cause, "%s: %s: running without the run lock (and without saving the state)",
+		     path, strerror(errno));
+		free(path);
+		return 1;
+	}
 	if (fd < 0) {
 		int e = errno;
 		fail(cause, "%s: %s", path,

@@ -39,7 +39,8 @@ int state_set(struct state *st, const char *key, const char *value, char **cause
 /* Take the run lock: an advisory lock on "<dir>/.rds-migrate.lock" beside
  * the state file (never through a symlink), held until state_free, so one run
  * at a time uses a state file. When another process holds it: -1 with a cause
- * naming its pid, host, start time and step. */
+ * naming its pid, host, start time and step. 1 with a cause (a warning) when
+ * the directory cannot be written: no lock, and no state saved either. */
 int state_lock(struct state *st, char **cause);
 /* Write STEP (the step running now; NULL: none) into the held lock file for
  * a second run to show. */

@@ -98,14 +98,41 @@ double now_monotonic(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Resolve PATH through symlinks so the link itself is kept; a missing target is fine. */
+/* Whether a file owned by UID may be trusted: ours, or root's. */
+static bool owned_by_us(uid_t uid)
+{
+	return uid == geteuid() || uid == 0;
+}
+
+/* Resolve PATH through symlinks so the link itself is kept; a missing target
+ * is fine. A link is followed only when it and its target belong to the user
+ * running us (or root): another user's link could point our write anywhere. */
 static char *resolve_target(const char *path, char **cause)
 {
 	char *cur = xstrdup(path);
+	bool linked = false;
 	for (int hops = 0; hops < 40; hops++) {
 		struct stat st;
-		if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode))
+		if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode)) {
+			if (linked && lstat(cur, &st) == 0 && !owned_by_us(st.st_uid)) {
+				fail(cause,
+				     "%s is a symbolic link to %s, which belongs to uid %u (not you "
+				     "or root): refusing to write through it",
+				     path, cur, (unsigned)st.st_uid);
+				free(cur);
+				return NULL;
+			}
 			return cur;
+		}
+		if (!owned_by_us(st.st_uid)) {
+			fail(cause,
+			     "%s is a symbolic link that belongs to uid %u (not you or root): "
+			     "refusing to follow it",
+			     cur, (unsigned)st.st_uid);
+			free(cur);
+			return NULL;
+		}
+		linked = true;
 		char buf[PATH_MAX];
 		ssize_t n = readlink(cur, buf, sizeof buf - 1);
 		if (n < 0) {
@@ -212,12 +239,32 @@ out:
 	return rc;
 }
 
+int atomic_write_own(const char *path, const char *data, size_t len, unsigned mode, char **cause)
+{
+	struct stat st;
+	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return fail(cause, "%s is a directory, not a file", path);
+	/* rename replaces a symlink at PATH itself: its target is never touched */
+	return replace_file(path, path, data, len, mode, cause);
+}
+
 char *read_file(const char *path, size_t *len, char **cause)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	return read_file_ex(path, 0, 0, len, cause);
+}
+
+char *read_file_ex(const char *path, size_t max, int flags, size_t *len, char **cause)
+{
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+				    (flags & READ_NOFOLLOW ? O_NOFOLLOW : 0));
 	if (fd < 0) {
 		int e = errno; /* callers test errno == ENOENT */
-		fail(cause, "%s: %s", path, strerror(e));
+		if (e == ELOOP && (flags & READ_NOFOLLOW))
+			fail(cause, "%s is a symbolic link: rds-migrate never follows one for its "
+				    "own files (remove it)", path);
+		else
+			fail(cause, "%s: %s", path, strerror(e));
 		errno = e;
 		return NULL;
 	}
@@ -230,6 +277,20 @@ char *read_file(const char *path, size_t *len, char **cause)
 	if (S_ISDIR(st.st_mode)) {
 		fail(cause, "%s: is a directory", path);
 		close(fd);
+		errno = EISDIR;
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fail(cause, "%s: not a regular file", path);
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	if (max && (size_t)st.st_size > max) {
+		fail(cause, "%s: too big (%lld bytes; at most %zu)", path, (long long)st.st_size,
+		     max);
+		close(fd);
+		errno = EFBIG;
 		return NULL;
 	}
 	size_t cap = 4096, n = 0;
@@ -249,6 +310,13 @@ char *read_file(const char *path, size_t *len, char **cause)
 		if (r == 0)
 			break;
 		n += (size_t)r;
+		if (max && n > max) {
+			fail(cause, "%s: too big (more than %zu bytes)", path, max);
+			free(buf);
+			close(fd);
+			errno = EFBIG;
+			return NULL;
+		}
 	}
 	close(fd);
 	buf[n] = 0;

@@ -96,3 +96,24 @@ expect_eq "after both runs verify passes" 0 "$RC"
 rdsm "$cfg" "$T_TMP/twice4.out" verify
 expect_eq "the lock is released when a run ends (a third run proceeds)" 0 "$RC"
 slow
+
+# --- 5: planted symlinks at our own files are never followed ------------------
+mkdir -p "$T_TMP/links"
+cfg=$(migrate_config links "$(pg_url dst twice)")
+printf 'precious\n' >"$T_TMP/victim"
+chmod 644 "$T_TMP/victim"
+ln -s "$T_TMP/victim" "$T_TMP/links/.rds-migrate.state"
+rdsm "$cfg" "$T_TMP/links1.out" verify
+expect_eq "a state file that is a symlink: refused (exit 1)" 1 "$RC"
+expect_match "the refusal names the link" 'links/\.rds-migrate\.state is a symbolic link' "$T_TMP/links1.out"
+expect_eq "the link's target is untouched (content, mode)" "precious 644" "$(cat "$T_TMP/victim") $(stat -c %a "$T_TMP/victim")"
+rm "$T_TMP/links/.rds-migrate.state"
+ln -s "$T_TMP/victim" "$T_TMP/links/.rds-migrate.lock"
+rdsm "$cfg" "$T_TMP/links2.out" verify
+expect_eq "a lock file that is a symlink: refused (exit 1)" 1 "$RC"
+expect_match "the refusal names the lock link" 'links/\.rds-migrate\.lock: is a symbolic link' "$T_TMP/links2.out"
+expect_eq "the lock link's target is untouched" "precious 644" "$(cat "$T_TMP/victim") $(stat -c %a "$T_TMP/victim")"
+rm "$T_TMP/links/.rds-migrate.lock"
+fast
+rdsm "$cfg" "$T_TMP/links3.out" verify
+expect_eq "without the links the run proceeds" 0 "$RC"
