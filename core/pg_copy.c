@@ -1,6 +1,8 @@
 /* The data copy: COPY streams from one exported snapshot, in parallel jobs. */
 #include "pg_copy.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -172,6 +174,7 @@ struct copy_ctx {
 	_Atomic int64_t rows, bytes;
 	int64_t est_rows, est_bytes;
 	double t0, last_total;
+	double stall_s; /* stall_limit() */
 };
 
 static void ctx_fail(struct copy_ctx *x, char *cause)
@@ -210,7 +213,8 @@ static char *res_error(PGresult *res, PGconn *c)
 }
 
 
-/* Stop a COPY TO that we no longer read: cancel it and drain the connection. */
+/* Stop a COPY TO that we no longer read: ask the server to cancel it. The
+ * connection is closed next (never drained: a stopped server would hang us). */
 static void abandon_source_copy(PGconn *s)
 {
 	PGcancel *cn = PQgetCancel(s);
@@ -219,14 +223,73 @@ static void abandon_source_copy(PGconn *s)
 		PQcancel(cn, err, sizeof err);
 		PQfreeCancel(cn);
 	}
-	char *buf;
-	int n;
-	while ((n = PQgetCopyData(s, &buf, 0)) > 0)
-		PQfreemem(buf);
-	PGresult *res;
-	while ((res = PQgetResult(s)))
-		PQclear(res);
-	/* the cancel aborted the snapshot transaction */
+}
+
+/* Seconds a COPY may go without a byte from the source (or without the
+ * target taking one) before it is given up as hung: RDSM_STALL_SECONDS, or
+ * 300. Dead peers are found sooner by keepalives and tcp_user_timeout. */
+static double stall_limit(void)
+{
+	const char *e = getenv("RDSM_STALL_SECONDS");
+	double v = e && *e ? strtod(e, NULL) : 0;
+	return v > 0 ? v : 300;
+}
+
+/* Why a wait on the network stopped early: the run was interrupted (or the
+ * copy failed in another job), or the peer stalled. NULL: go on. */
+static const char *wait_stopped(struct copy_ctx *x, double quiet_since)
+{
+	if (run_cancelled(x->r) || x->failed)
+		return "interrupted";
+	if (now_monotonic() - quiet_since >= x->stall_s)
+		return "stalled";
+	return NULL;
+}
+
+/* The next row of the source's COPY TO (PQgetCopyData's result and *BUF),
+ * waiting in steps of 250 ms so that an interruption or a source that stopped
+ * sending ends the wait; then -3 with *WHY. */
+static int source_row(struct copy_ctx *x, PGconn *s, char **buf, const char **why)
+{
+	double quiet_since = now_monotonic();
+	for (;;) {
+		int n = PQgetCopyData(s, buf, 1);
+		if (n != 0)
+			return n;
+		if ((*why = wait_stopped(x, quiet_since)))
+			return -3;
+		struct pollfd pf = {.fd = PQsocket(s), .events = POLLIN};
+		int pr = poll(&pf, 1, 250);
+		if (pr < 0 && errno != EINTR)
+			return -2;
+		if (pr > 0 && !PQconsumeInput(s))
+			return -2;
+	}
+}
+
+/* Send N bytes of COPY data to the target (in nonblocking mode) and wait,
+ * in steps of 250 ms, until they are sent: 1, -1 on a target error, -3 with
+ * *WHY when interrupted or the target stopped taking data. */
+static int target_put(struct copy_ctx *x, PGconn *d, const char *data, int n, const char **why)
+{
+	if (PQputCopyData(d, data, n) != 1)
+		return -1;
+	double quiet_since = now_monotonic();
+	for (;;) {
+		int f = PQflush(d);
+		if (f == 0)
+			return 1;
+		if (f < 0)
+			return -1;
+		if ((*why = wait_stopped(x, quiet_since)))
+			return -3;
+		struct pollfd pf = {.fd = PQsocket(d), .events = POLLOUT | POLLIN};
+		int pr = poll(&pf, 1, 250);
+		if (pr < 0 && errno != EINTR)
+			return -1;
+		if (pr > 0 && (pf.revents & POLLIN) && !PQconsumeInput(d))
+			return -1;
+	}
 }
 
 /* Copy one piece inside its own target transaction: a whole table (emptied
@@ -326,34 +389,51 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 	char *err = NULL;
 	const char *hint = NULL;
 	bool dst_failed = false;
+	PQsetnonblocking(d, 1); /* target_put waits itself, interruptibly */
 	for (;;) {
 		char *buf;
-		int n = PQgetCopyData(s, &buf, 0);
+		const char *why = NULL;
+		int n = source_row(x, s, &buf, &why);
 		if (n == -1)
 			break;
+		if (n == -3) {
+			if (strcmp(why, "stalled") == 0)
+				err = xasprintf("the source sent nothing for %.0f s (a server stopped or "
+						"hung?); run again once it answers",
+						x->stall_s);
+			else
+				err = xstrdup(why);
+			*src_broken = true;
+			break;
+		}
 		if (n < 0) {
 			err = xasprintf("source: %s", pg_errline(s, (char[256]){0}, 256));
 			hint = pg_failure_hint(NULL, s, err);
 			*src_broken = true;
 			break;
 		}
+		int put = 1;
 		if (fill + (size_t)n > chunksz && fill) {
-			if (PQputCopyData(d, chunk, (int)fill) != 1) {
-				dst_failed = true;
-				PQfreemem(buf);
-				break;
-			}
+			put = target_put(x, d, chunk, (int)fill, &why);
 			fill = 0;
 		}
-		if ((size_t)n > chunksz) {
-			if (PQputCopyData(d, buf, n) != 1) {
-				dst_failed = true;
-				PQfreemem(buf);
-				break;
-			}
-		} else {
+		if (put == 1 && (size_t)n > chunksz) {
+			put = target_put(x, d, buf, n, &why);
+		} else if (put == 1) {
 			memcpy(chunk + fill, buf, (size_t)n);
 			fill += (size_t)n;
+		}
+		if (put != 1) {
+			if (put == -3)
+				err = strcmp(why, "stalled") == 0
+					      ? xasprintf("target: it took nothing for %.0f s (a server "
+							  "stopped or hung?); run again once it answers",
+							  x->stall_s)
+					      : xstrdup(why);
+			else
+				dst_failed = true;
+			PQfreemem(buf);
+			break;
 		}
 		PQfreemem(buf);
 		msgs++;
@@ -381,8 +461,15 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 	atomic_fetch_add(&x->bytes, bytes - bytes_told);
 	atomic_fetch_add(&x->tmsgs[p->table], msgs - msgs_told);
 	atomic_fetch_add(&x->tbytes[p->table], bytes - bytes_told);
-	if (!err && !dst_failed && fill && PQputCopyData(d, chunk, (int)fill) != 1)
-		dst_failed = true;
+	if (!err && !dst_failed && fill) {
+		const char *why = NULL;
+		int put = target_put(x, d, chunk, (int)fill, &why);
+		if (put == -3)
+			err = xstrdup(why);
+		else if (put != 1)
+			dst_failed = true;
+	}
+	PQsetnonblocking(d, 0);
 	if (err || dst_failed) {
 		if (!*src_broken)
 			abandon_source_copy(s);
@@ -1189,7 +1276,8 @@ static void empty_unfinished(struct copy_ctx *x, PGconn *d)
 int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci,
 		const struct pg_copy_opts *o, struct pg_copy_result *out, char **cause)
 {
-	struct copy_ctx x = {.r = r, .o = o, .src_ci = src_ci, .dst_ci = dst_ci};
+	struct copy_ctx x = {
+		.r = r, .o = o, .src_ci = src_ci, .dst_ci = dst_ci, .stall_s = stall_limit()};
 	struct pg_copy_result res = {0};
 	PGconn *holder = NULL, *d = NULL;
 	char *snapshot = NULL, *enc = NULL;

@@ -186,6 +186,13 @@ static void conninfo_add(char **ci, const char *key, const char *value)
 	*p = 0;
 }
 
+/* A peer that vanished (no FIN: a cable, a VM gone) is found within about a
+ * minute: TCP keepalives on an idle connection, tcp_user_timeout while data
+ * waits unacknowledged. Keyword/value pairs, added unless the URL sets them. */
+#define RUN_KEEPALIVES                                                                             \
+	"keepalives", "1", "keepalives_idle", "30", "keepalives_interval", "10",                   \
+		"keepalives_count", "3", "tcp_user_timeout", "60000"
+
 /* Build a conninfo from URL, filling what the URL lacks from DEFAULTS
  * (pairs of key, value; NULL-terminated). */
 static char *conninfo_from_url(const char *url, const char *const *defaults, char **cause)
@@ -221,7 +228,7 @@ char *run_source_conninfo(struct run *r, char **cause)
 		return NULL;
 	}
 	static const char *const defaults[] = {"application_name", "rds-migrate", "connect_timeout",
-					       "10", NULL};
+					       "10", RUN_KEEPALIVES, NULL};
 	return conninfo_from_url(url, defaults, cause);
 }
 
@@ -296,6 +303,7 @@ char *run_target_conninfo(struct run *r, char **cause)
 						"rds-migrate",
 						"connect_timeout",
 						"10",
+						RUN_KEEPALIVES,
 						NULL};
 		char *ci = conninfo_from_url(url, defaults, cause);
 		free(rootcert);
@@ -325,6 +333,9 @@ char *run_target_conninfo(struct run *r, char **cause)
 			conninfo_add(&ci, "sslrootcert", rootcert);
 		conninfo_add(&ci, "application_name", "rds-migrate");
 		conninfo_add(&ci, "connect_timeout", "10");
+		static const char *const keep[] = {RUN_KEEPALIVES, NULL};
+		for (const char *const *k = keep; *k; k += 2)
+			conninfo_add(&ci, k[0], k[1]);
 	}
 	pthread_mutex_unlock(&r->lock);
 	free(rootcert);

@@ -117,3 +117,55 @@ rm "$T_TMP/links/.rds-migrate.lock"
 fast
 rdsm "$cfg" "$T_TMP/links3.out" verify
 expect_eq "without the links the run proceeds" 0 "$RC"
+
+# --- 4: a source that stops answering mid-copy --------------------------------
+# The proxy between us and the source is stopped (SIGSTOP) while a COPY runs:
+# the connections stay open (the kernel still acknowledges), nothing arrives,
+# as with a frozen server or a black-holed network. (Stopping the COPY
+# backend itself stalls nothing here: at this scale it has already written
+# the whole table into the socket buffers.)
+stop_source() {
+	wait_copy "$1" || return 1
+	sleep 0.3
+	kill -STOP "$PROXY_PID"
+	T_CLEANUP="cont_proxy $T_CLEANUP"
+	cont_proxy() { kill -CONT "$PROXY_PID"; }
+}
+slow
+new_target stopped
+cfg=$(migrate_config stopped "$(pg_url dst stopped)")
+"$RDSM_BIN" -c "$cfg" --plain schema data >"$T_TMP/stopped.out" 2>&1 &
+pid=$!
+if stop_source stopped; then
+	sleep 2
+	kill -INT "$pid"
+	wait_exit "$pid" 15
+	kill -CONT "$PROXY_PID"
+	expect_eq "Ctrl-C while the source sends nothing: exit 130" 130 "$RC"
+	if [ "$RC" = 130 ] && [ "${TOOK%.*}" -lt 3 ]; then ok "Ctrl-C ends the run within 3 s (${TOOK}s)"
+	else not_ok "Ctrl-C ends the run within 3 s" "took ${TOOK}s, rc $RC"; fi
+	expect_match "the interrupted run says the state is saved" 'state is saved.*run the same command again' "$T_TMP/stopped.out"
+else
+	not_ok "the copy was caught running"
+	wait_exit "$pid" 30
+fi
+fast
+rdsm "$cfg" "$T_TMP/stopped2.out" schema data verify
+expect_eq "after the source answers again the same command completes" 0 "$RC"
+
+# without Ctrl-C: a source that sends nothing for the stall limit fails the copy
+slow
+new_target stalled
+cfg=$(migrate_config stalled "$(pg_url dst stalled)")
+RDSM_STALL_SECONDS=3 "$RDSM_BIN" -c "$cfg" --plain schema data >"$T_TMP/stalled.out" 2>&1 &
+pid=$!
+if stop_source stalled; then
+	wait_exit "$pid" 20
+	kill -CONT "$PROXY_PID"
+	expect_eq "a silent source, no Ctrl-C: the run fails (exit 1), no hang" 1 "$RC"
+	expect_match "the failure says the source sent nothing" 'FAILED: .*the source sent nothing for 3 s' "$T_TMP/stalled.out"
+else
+	not_ok "the copy was caught running (stall)"
+	wait_exit "$pid" 30
+fi
+fast
