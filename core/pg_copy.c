@@ -100,10 +100,7 @@ int pg_copy_list_tables(PGconn *src, const char *exclude, struct pg_copy_table *
 		x->est_bytes = strtoll(PQgetvalue(res, r, 4), NULL, 10);
 		x->cols = PQgetisnull(res, r, 5) ? NULL : xstrdup(PQgetvalue(res, r, 5));
 		x->binary = PQgetvalue(res, r, 6)[0] == 't';
-		x->state_key = xasprintf("table.%s.%s", s, nm);
-		for (char *p = x->state_key; *p; p++)
-			if (*p == '=' || *p == '\n' || *p == '\r')
-				*p = '_';
+		x->state_key = state_table_key(s, nm);
 	}
 	PQclear(res);
 	*out = t;

@@ -143,11 +143,7 @@ int pg_verify_run(struct run *r, const char *src_ci, const char *dst_ci, const c
 			continue;
 		struct pg_verify_item *it = add_item(&rep);
 		it->qname = xstrdup(PQgetvalue(tabs, i, 0));
-		it->state_key = xasprintf("table.%s.%s", PQgetvalue(tabs, i, 1),
-					  PQgetvalue(tabs, i, 2));
-		for (char *p = it->state_key; *p; p++)
-			if (*p == '=' || *p == '\n' || *p == '\r')
-				*p = '_';
+		it->state_key = state_table_key(PQgetvalue(tabs, i, 1), PQgetvalue(tabs, i, 2));
 		if (r)
 			run_status(r, "checking %s", it->qname);
 		char *sql = xasprintf(pg_verify_sum_sql, PQgetvalue(tabs, i, 3), it->qname);

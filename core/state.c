@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,41 @@ char *state_path_for(const char *config_path)
 	char *p = xasprintf("%s/.rds-migrate.state", dirname(copy));
 	free(copy);
 	return p;
+}
+
+/* Append one part of a table key to OUT at *LEN (see state_table_key). */
+static void key_part(char *out, size_t *len, const char *part)
+{
+	bool plain = *part && !(*part >= '0' && *part <= '9') && *part != '$';
+	for (const char *c = part; *c && plain; c++)
+		plain = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '_' ||
+			*c == '$';
+	if (plain) {
+		*len += (size_t)sprintf(out + *len, "%s", part);
+		return;
+	}
+	out[(*len)++] = '"';
+	for (const char *c = part; *c; c++) {
+		if (*c == '%' || *c == '=' || *c == '\n' || *c == '\r')
+			*len += (size_t)sprintf(out + *len, "%%%02X", (unsigned char)*c);
+		else if (*c == '"')
+			*len += (size_t)sprintf(out + *len, "\"\"");
+		else
+			out[(*len)++] = *c;
+	}
+	out[(*len)++] = '"';
+	out[*len] = 0;
+}
+
+char *state_table_key(const char *schema, const char *name)
+{
+	char *out = xmalloc(sizeof "table.." + 3 * (strlen(schema) + strlen(name)) + 8);
+	size_t len = (size_t)sprintf(out, "table.");
+	key_part(out, &len, schema);
+	out[len++] = '.';
+	out[len] = 0;
+	key_part(out, &len, name);
+	return out;
 }
 
 /* Keep a replaced value until state_free: state_get handed it out unlocked. */

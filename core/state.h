@@ -24,6 +24,12 @@ struct state {
 
 /* The state file for a config path: "<dir>/.rds-migrate.state". Caller frees. */
 char *state_path_for(const char *config_path);
+/* The key of a table's copy state: "table.SCHEMA.NAME", each part as is when
+ * it is a plain lower-case identifier ([a-z_][a-z0-9_$]*), else in double
+ * quotes with '"' doubled and '%', '=', CR and LF percent-encoded, so that
+ * different tables never share a key ("a.b".c vs a."b.c", "x=y" vs x_y).
+ * Caller frees. */
+char *state_table_key(const char *schema, const char *name);
 /* Load PATH (missing is fine: empty state). */
 int state_load(struct state *st, const char *path, char **cause);
 void state_free(struct state *st);

@@ -155,6 +155,29 @@ checksums dst split >"$T_TMP/sum.split"
 if cmp -s "$T_TMP/sum.src" "$T_TMP/sum.split"; then ok "split table: after the re-run every table is identical"
 else not_ok "split table: after the re-run every table is identical"; diff "$T_TMP/sum.src" "$T_TMP/sum.split" | head; fi
 
+# --- state keys: tables whose names differ only in quoting never share one ----
+pg_sql src postgres -c "CREATE DATABASE keys OWNER app" >/dev/null
+PGPASSWORD=app-secret-pw psql -X -h 127.0.0.1 -p "$PORT_src" -U app -d keys -q -v ON_ERROR_STOP=1 \
+	-c 'CREATE SCHEMA "a.b"' -c 'CREATE SCHEMA a' \
+	-c 'CREATE TABLE "a.b".c (id int PRIMARY KEY)' -c 'CREATE TABLE a."b.c" (id int PRIMARY KEY)' \
+	-c 'CREATE TABLE "x=y" (id int PRIMARY KEY)' -c 'CREATE TABLE x_y (id int PRIMARY KEY)' \
+	-c 'INSERT INTO "a.b".c VALUES (1)' -c 'INSERT INTO a."b.c" VALUES (1), (2)' \
+	-c 'INSERT INTO "x=y" VALUES (1)' -c 'INSERT INTO x_y VALUES (1), (2)'
+new_target keys
+SRC_KEEP=$SRC_URL
+SRC_URL=$(pg_url src keys)
+CFG=$(migrate_config keys "$(pg_url dst keys)")
+SRC_URL=$SRC_KEEP
+rdsm "$CFG" "$T_TMP/keys.out" schema data verify
+expect_eq "tables named alike (\"a.b\".c, a.\"b.c\", \"x=y\", x_y): copied and verified" 0 "$RC"
+expect_eq "each of the 4 tables has its own state key" 4 "$(grep -c '^table\.' "$T_TMP/keys/.rds-migrate.state")"
+pg_sql dst keys -c "DELETE FROM x_y WHERE id = 2"
+rdsm "$CFG" "$T_TMP/keys2.out" verify
+rdsm "$CFG" "$T_TMP/keys3.out" data --force
+expect_match "after x_y differs, --force data copies x_y again (not skipped under \"x=y\"'s key)" \
+	'\[data\] ok: 1 tables copied \(3 skipped\)' "$T_TMP/keys3.out"
+expect_eq "x_y holds its rows again" 2 "$(pg_sql dst keys -c 'SELECT count(*) FROM x_y')"
+
 # --- connection failures: diagnosis and hint ----------------------------------
 CFG=$(migrate_config badpw "postgresql://app:wrong-pw@127.0.0.1:$PORT_dst/roundtrip?sslmode=disable")
 rdsm "$CFG" "$T_TMP/badpw.out" probe
