@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "config.h"
@@ -66,7 +68,7 @@ static void warn_if_readable(const struct config *cfg)
 		return;
 	bool secret = false;
 	for (int k = 0; k < CFG_COUNT; k++) {
-		const char *v = config_get(cfg, k);
+		const char *v = config_file_value(cfg, k); /* not what the environment set */
 		if ((config_keys[k].flags & CFGF_SECRET) && *v && strcmp(v, "secrets-manager") != 0)
 			secret = true;
 		if ((config_keys[k].flags & CFGF_SECRET_URL) && strchr(v, '@') &&
@@ -95,6 +97,10 @@ int main(int argc, char **argv)
 		{"version", no_argument, NULL, 'V'},
 		{0, 0, 0, 0},
 	};
+	/* a core dump would hold both passwords: none, and no ptrace by others */
+	struct rlimit nocore = {0, 0};
+	setrlimit(RLIMIT_CORE, &nocore);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	const char *config_path = "config.ini";
 	bool explicit_config = false, plain = false, check = false, force = false, yes = false;
 	const char *theme = NULL, *log_path = NULL;

@@ -63,6 +63,11 @@ void config_free(struct config *cfg)
 			free(cfg->values[k]);
 		cfg->values[k] = NULL;
 	}
+	for (int k = 0; k < CFG_COUNT; k++) {
+		free_secret(cfg->env_value[k]);
+		free_secret(cfg->file_value[k]);
+		cfg->env_value[k] = cfg->file_value[k] = NULL;
+	}
 	free(cfg->path);
 	cfg->path = NULL;
 }
@@ -360,8 +365,22 @@ int config_load(struct config *cfg, const char *path, bool missing_ok, struct pr
 void config_apply_env(struct config *cfg)
 {
 	const char *v = getenv("SOURCE_DATABASE_URL");
-	if (v && *v)
-		config_set(cfg, CFG_SOURCE_URL, v);
+	if (!v || !*v)
+		return;
+	enum config_key k = CFG_SOURCE_URL;
+	if (!cfg->env_value[k])
+		cfg->file_value[k] = xstrdup(config_get(cfg, k));
+	free_secret(cfg->env_value[k]);
+	cfg->env_value[k] = xstrdup(v);
+	config_set(cfg, k, v);
+}
+
+const char *config_file_value(const struct config *cfg, enum config_key k)
+{
+	const char *v = config_get(cfg, k);
+	if (cfg->env_value[k] && strcmp(v, cfg->env_value[k]) == 0)
+		return cfg->file_value[k] ? cfg->file_value[k] : "";
+	return v;
 }
 
 size_t config_check(const struct config *cfg, struct problems *probs)
@@ -424,7 +443,7 @@ static void emit_raw(char **out, size_t *len, const char *s, size_t n)
 int config_save(const struct config *cfg, const char *path, char **cause)
 {
 	for (int k = 0; k < CFG_COUNT; k++)
-		if (!value_round_trips(config_get(cfg, k)))
+		if (!value_round_trips(config_file_value(cfg, k)))
 			return fail(cause,
 				    "%s: the value cannot be saved in an ini file (leading or "
 				    "trailing spaces, a line break, or \" ;\")",
@@ -453,7 +472,7 @@ int config_save(const struct config *cfg, const char *path, char **cause)
 			/* leaving a section: add its keys that were not in the file */
 			for (int k = 0; k < CFG_COUNT && section[0]; k++)
 				if (!written[k] && strcmp(config_keys[k].section, section) == 0) {
-					emit_kv(&out, &len, config_keys[k].name, config_get(cfg, k));
+					emit_kv(&out, &len, config_keys[k].name, config_file_value(cfg, k));
 					written[k] = true;
 				}
 			char *close = strchr(p, ']');
@@ -471,7 +490,7 @@ int config_save(const struct config *cfg, const char *path, char **cause)
 				if (k >= 0 && !written[k]) {
 					/* keep an inline comment */
 					char *comment = strstr(eq, " ;");
-					const char *v = config_get(cfg, k);
+					const char *v = config_file_value(cfg, k);
 					char *nl = xasprintf("%.*s%s%s%s\n", (int)(nend - line), line,
 							     v[0] == ';' ? " =" : " = ", v,
 							     comment ? comment : "");
@@ -493,7 +512,7 @@ int config_save(const struct config *cfg, const char *path, char **cause)
 	}
 	for (int k = 0; k < CFG_COUNT && section[0]; k++)
 		if (!written[k] && strcmp(config_keys[k].section, section) == 0) {
-			emit_kv(&out, &len, config_keys[k].name, config_get(cfg, k));
+			emit_kv(&out, &len, config_keys[k].name, config_file_value(cfg, k));
 			written[k] = true;
 		}
 	/* sections the old file did not have */
@@ -508,7 +527,7 @@ int config_save(const struct config *cfg, const char *path, char **cause)
 				char *c = xasprintf("; %s\n", config_keys[j].help);
 				emit_raw(&out, &len, c, strlen(c));
 				free(c);
-				emit_kv(&out, &len, config_keys[j].name, config_get(cfg, j));
+				emit_kv(&out, &len, config_keys[j].name, config_file_value(cfg, j));
 				written[j] = true;
 			}
 	}

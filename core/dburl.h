@@ -36,6 +36,10 @@ void dburl_free(struct dburl *u);
  * Caller frees. */
 char *dburl_mask(const char *url);
 
+/* MSG (libpq's complaint about TYPED, a URL or conninfo as the user typed
+ * it) with every quoted token that holds part of TYPED's password replaced by
+ * ****. Caller frees. */
+char *dburl_scrub(const char *msg, const char *typed);
 /* Percent-encode S, keeping only the unreserved characters. Caller frees. */
 char *dburl_encode(const char *s);
 

@@ -368,6 +368,10 @@ int dotenv_set(const char *path, const char *key, const char *value, struct dote
 	char *old = read_env(path, &len, &exists, cause);
 	if (!old)
 		return -1;
+	/* a killed earlier write may have left a temp file holding a password */
+	char *final = final_target(path);
+	remove_stale_temps(final, 60);
+	free(final);
 	struct stat old_st = {0};
 	if (!exists || stat(path, &old_st) != 0) {
 		old_st.st_uid = geteuid();

@@ -200,7 +200,10 @@ static char *conninfo_from_url(const char *url, const char *const *defaults, cha
 	char *err = NULL;
 	PQconninfoOption *opts = PQconninfoParse(url, &err);
 	if (!opts) {
-		fail(cause, "%s", err ? err : "cannot parse the URL");
+		char *shown = dburl_scrub(err ? err : "cannot parse the URL", url);
+		shown[strcspn(shown, "\n")] = 0;
+		fail(cause, "%s", shown);
+		free(shown);
 		PQfreemem(err);
 		return NULL;
 	}

@@ -303,6 +303,13 @@ int state_lock(struct state *st, char **cause)
 	st->lock_host = xstrdup(host);
 	st->lock_since = (long long)time(NULL);
 	lock_write(st, NULL);
+	/* no other run writes here now: what a killed one left is stale */
+	char *copy = xstrdup(st->path);
+	char *secret = xasprintf("%s/.rds-migrate.secret", dirname(copy));
+	free(copy);
+	remove_stale_temps(st->path, 0);
+	remove_stale_temps(secret, 0);
+	free(secret);
 	return 0;
 }
 

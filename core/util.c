@@ -1,6 +1,7 @@
 /* Small helpers shared by core modules. */
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -323,4 +324,35 @@ char *read_file_ex(const char *path, size_t max, int flags, size_t *len, char **
 	if (len)
 		*len = n;
 	return buf;
+}
+
+int remove_stale_temps(const char *path, double min_age_s)
+{
+	char *dcopy = xstrdup(path), *bcopy = xstrdup(path);
+	char *dir = xstrdup(dirname(dcopy));
+	char *prefix = xasprintf(".%s.tmp-", basename(bcopy));
+	free(dcopy);
+	free(bcopy);
+	int removed = 0;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		size_t n = strlen(prefix);
+		/* exactly what replace_file's mkostemp makes: PREFIX + 6 characters */
+		if (strncmp(e->d_name, prefix, n) != 0 || strlen(e->d_name) != n + 6)
+			continue;
+		struct stat st;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		if (min_age_s > 0 && difftime(time(NULL), st.st_mtime) < min_age_s)
+			continue;
+		if (unlinkat(dirfd(d), e->d_name, 0) == 0)
+			removed++;
+	}
+	if (d)
+		closedir(d);
+	free(prefix);
+	free(dir);
+	return removed;
 }

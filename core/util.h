@@ -33,6 +33,10 @@ int atomic_write_file(const char *path, const char *data, size_t len, unsigned m
 /* The same for rds-migrate's own files (state, secret, caches): a symlink
  * at PATH is never followed (the rename replaces the link itself). */
 int atomic_write_own(const char *path, const char *data, size_t len, unsigned mode, char **cause);
+/* Remove the temp files a killed writer of PATH left (".NAME.tmp-XXXXXX"
+ * beside it, regular, ours), those older than MIN_AGE_S seconds (0: all).
+ * Returns how many. */
+int remove_stale_temps(const char *path, double min_age_s);
 /* Read a whole regular file (NUL-terminated); anything else (a FIFO, a
  * device, a directory) is refused. */
 char *read_file(const char *path, size_t *len, char **cause);

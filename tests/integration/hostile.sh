@@ -169,3 +169,52 @@ else
 	wait_exit "$pid" 30
 fi
 fast
+
+# --- 6: passwords masked however the source URL is malformed ------------------
+mkdir -p "$T_TMP/mask"
+n=0
+for u in 'postgresql://app:Pa/ssSECRET1@127.0.0.1:1/db' \
+	'host=127.0.0.1 port=1 password=SECRET1 user=u dbname=d' \
+	'postgresql://u@127.0.0.1:1/db?sslpassword=SECRET1&sslmode=bogus' \
+	'postgresql://u:SECR%ZZET1@127.0.0.1:1/db'; do
+	n=$((n + 1))
+	printf '[source]\nurl = %s\n' "$u" >"$T_TMP/mask/c$n.ini"
+	chmod 600 "$T_TMP/mask/c$n.ini"
+	"$RDSM_BIN" -c "$T_TMP/mask/c$n.ini" --check-config >"$T_TMP/mask/check$n.out" 2>&1
+	timeout 30 "$RDSM_BIN" -c "$T_TMP/mask/c$n.ini" --plain source >"$T_TMP/mask/plain$n.out" 2>&1
+	SOURCE_DATABASE_URL="$u" timeout 30 "$RDSM_BIN" -c "$T_TMP/mask/c$n.ini" --plain source \
+		>"$T_TMP/mask/envplain$n.out" 2>&1
+	if grep -Fq SECR "$T_TMP/mask/check$n.out" "$T_TMP/mask/plain$n.out" "$T_TMP/mask/envplain$n.out"; then
+		not_ok "no part of the password printed for: $u" "$(grep -Fh SECR "$T_TMP/mask/"*"$n.out" | head -2)"
+	else
+		ok "no part of the password printed for: $u"
+	fi
+done
+
+# --- 13: leftovers, core dumps, configs that are not regular files ------------
+cfg="$T_TMP/links/config.ini"
+: >"$T_TMP/links/..rds-migrate.state.tmp-Ab12Cd"
+: >"$T_TMP/links/..rds-migrate.secret.tmp-Zz99Yy"
+printf 'DATABASE_URL=x\n' >"$T_TMP/links/app.env"
+printf 'DATABASE_URL=secret-in-a-temp\n' >"$T_TMP/links/.app.env.tmp-Qq11Ww"
+touch -d '-5 min' "$T_TMP/links/.app.env.tmp-Qq11Ww"
+printf '[env]\nfile = %s\n' "$T_TMP/links/app.env" >>"$cfg"
+rdsm "$cfg" "$T_TMP/leftovers.out" env
+expect_eq "the env step after a killed run exits 0" 0 "$RC"
+left=$(ls -A "$T_TMP/links" | grep -c '\.tmp-')
+expect_eq "stale temp files of ours (state, secret, .env) are removed by the next run" 0 "$left"
+kill -STOP "$PROXY_PID" # the source step then waits for the source
+"$RDSM_BIN" -c "$cfg" --plain source >"$T_TMP/core.out" 2>&1 &
+pid=$!
+sleep 0.5
+core=$(awk '/^Max core file size/ {print $5 $6}' "/proc/$pid/limits" 2>/dev/null)
+kill -INT "$pid"
+wait_exit "$pid" 30
+kill -CONT "$PROXY_PID"
+expect_eq "core dumps are off while running (RLIMIT_CORE 0)" 00 "$core"
+(ulimit -v 1000000; timeout 10 "$RDSM_BIN" -c /dev/zero --check-config) >"$T_TMP/zero.out" 2>&1
+expect_eq "-c /dev/zero: refused (exit 1), not read" 1 "$?"
+expect_match "-c /dev/zero: says it is not a regular file" 'not a regular file' "$T_TMP/zero.out"
+mkfifo "$T_TMP/fifo.ini"
+timeout 10 "$RDSM_BIN" -c "$T_TMP/fifo.ini" --check-config >"$T_TMP/fifo.out" 2>&1
+expect_eq "a FIFO config: refused at once (exit 1), no hang" 1 "$?"
