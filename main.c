@@ -50,10 +50,16 @@ static void print_problems(const struct problems *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		const struct problem *pr = &p->v[i];
-		if (pr->value)
-			printf("%s = \"%s\": %s", pr->key, pr->value, pr->rule);
+		/* keys and values come from the file: no raw control characters */
+		char *key = text_printable(pr->key), *rule = text_printable(pr->rule);
+		char *value = pr->value ? text_printable(pr->value) : NULL;
+		if (value)
+			printf("%s = \"%s\": %s", key, value, rule);
 		else
-			printf("%s: %s", pr->key, pr->rule);
+			printf("%s: %s", key, rule);
+		free(key);
+		free(rule);
+		free(value);
 		if (pr->line > 0)
 			printf(" (line %d)", pr->line);
 		putchar('\n');

@@ -57,6 +57,13 @@ static double step_elapsed(struct run *r)
 
 static void emit(struct run *r, struct event *ev)
 {
+	/* names from the servers and the config may hold terminal escapes or
+	 * line breaks: no front end or log ever gets them raw */
+	char buf[sizeof ev->text];
+	snprintf(buf, sizeof buf, "%s", ev->text);
+	text_escape_controls(ev->text, sizeof ev->text, buf);
+	snprintf(buf, sizeof buf, "%s", ev->item);
+	text_escape_controls(ev->item, sizeof ev->item, buf);
 	ev->step = r->current;
 	ev->elapsed = step_elapsed(r);
 	if (r->sink && r->sink->emit)
@@ -113,11 +120,12 @@ void run_progress(struct run *r, const char *item, int64_t done, int64_t total, 
 
 bool run_confirm(struct run *r, const char *fmt, ...)
 {
-	char q[1024];
+	char raw[1024], q[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(q, sizeof q, fmt, ap);
+	vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
+	text_escape_controls(q, sizeof q, raw);
 	if (r->yes)
 		return true;
 	if (!r->sink || !r->sink->confirm)

@@ -356,3 +356,41 @@ int remove_stale_temps(const char *path, double min_age_s)
 	free(dir);
 	return removed;
 }
+
+size_t text_escape_controls(char *dst, size_t n, const char *src)
+{
+	size_t o = 0;
+	if (n == 0)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)src; p && *p; p++) {
+		char esc[8] = "";
+		if (*p == '\n')
+			snprintf(esc, sizeof esc, "\\n");
+		else if (*p == '\r')
+			snprintf(esc, sizeof esc, "\\r");
+		else if (*p == '\t')
+			snprintf(esc, sizeof esc, "\\t");
+		else if (*p < 0x20 || *p == 0x7f)
+			snprintf(esc, sizeof esc, "\\x%02x", *p);
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) /* C1 controls: CSI, OSC… */
+			snprintf(esc, sizeof esc, "\\u%04x", *++p);
+		size_t len = esc[0] ? strlen(esc) : 1;
+		if (o + len >= n)
+			break;
+		if (esc[0])
+			memcpy(dst + o, esc, len);
+		else
+			dst[o] = (char)*p;
+		o += len;
+	}
+	dst[o] = 0;
+	return o;
+}
+
+char *text_printable(const char *src)
+{
+	size_t n = strlen(src ? src : "") * 6 + 1;
+	char *out = xmalloc(n);
+	text_escape_controls(out, n, src ? src : "");
+	return out;
+}

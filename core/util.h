@@ -33,6 +33,12 @@ int atomic_write_file(const char *path, const char *data, size_t len, unsigned m
 /* The same for rds-migrate's own files (state, secret, caches): a symlink
  * at PATH is never followed (the rename replaces the link itself). */
 int atomic_write_own(const char *path, const char *data, size_t len, unsigned mode, char **cause);
+/* SRC for a terminal or a one-line-per-event log: control characters
+ * (C0, DEL, C1 such as ESC, BEL, CSI, OSC, line breaks) written as \n, \r,
+ * \t, \xNN or \u00NN; cut to fit N bytes. Returns the length. */
+size_t text_escape_controls(char *dst, size_t n, const char *src);
+/* The same, on the heap. Caller frees. */
+char *text_printable(const char *src);
 /* Remove the temp files a killed writer of PATH left (".NAME.tmp-XXXXXX"
  * beside it, regular, ours), those older than MIN_AGE_S seconds (0: all).
  * Returns how many. */

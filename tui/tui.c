@@ -111,8 +111,12 @@ void tui_log(struct tui *t, const char *fmt, ...)
 	fprintf(t->log, "%s ", stamp);
 	va_list ap;
 	va_start(ap, fmt);
-	vfprintf(t->log, fmt, ap);
+	char *line = xvasprintf(fmt, ap);
 	va_end(ap);
+	char *shown = text_printable(line); /* one line, no terminal escapes */
+	fputs(shown, t->log);
+	free(shown);
+	free(line);
 	fputc('\n', t->log);
 	fflush(t->log);
 }

@@ -218,3 +218,23 @@ expect_match "-c /dev/zero: says it is not a regular file" 'not a regular file' 
 mkfifo "$T_TMP/fifo.ini"
 timeout 10 "$RDSM_BIN" -c "$T_TMP/fifo.ini" --check-config >"$T_TMP/fifo.out" 2>&1
 expect_eq "a FIFO config: refused at once (exit 1), no hang" 1 "$?"
+
+# --- 12: control characters in names never reach the terminal or the log raw ---
+pg_sql src postgres -c "CREATE DATABASE esc OWNER app" >/dev/null
+PGPASSWORD=app-secret-pw psql -X -h 127.0.0.1 -p "$PORT_src" -U app -d esc -q -v ON_ERROR_STOP=1 \
+	-c "CREATE TABLE \"retitle$(printf '\033]0;pwned\007')\" (id int PRIMARY KEY)" \
+	-c "CREATE TABLE \"two$(printf '\nline')\" (id int PRIMARY KEY)" \
+	-c "INSERT INTO \"two$(printf '\nline')\" VALUES (1)"
+new_target esc
+SRC_KEEP=$SRC_URL
+SRC_URL=$(pg_url src esc)
+cfg=$(migrate_config esc "$(pg_url dst esc)")
+SRC_URL=$SRC_KEEP
+timeout 60 "$RDSM_BIN" -c "$cfg" --plain --log "$T_TMP/esc/run.log" source schema data verify \
+	>"$T_TMP/esc.out" 2>&1
+expect_eq "tables named with ESC, BEL and a line break: copied and verified" 0 "$?"
+if LC_ALL=C grep -q "$(printf '[\033\007]')" "$T_TMP/esc.out" "$T_TMP/esc/run.log"; then
+	not_ok "no raw ESC or BEL on stdout or in the log"
+else ok "no raw ESC or BEL on stdout or in the log"; fi
+expect_no_match "every output line is one event (a name's line break is escaped)" '^[^[]' "$T_TMP/esc.out"
+expect_match "the name is shown escaped" 'retitle\\x1b\]0;pwned\\x07' "$T_TMP/esc.out"
