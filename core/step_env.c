@@ -156,6 +156,7 @@ int step_env_run(struct run *r, char **cause)
 	rc = dotenv_set(file, key, url, &res, cause);
 	free_secret(url);
 	if (rc != 0) {
+		dotenv_result_free(&res);
 		free(masked);
 		return -1;
 	}

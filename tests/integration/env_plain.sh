@@ -109,6 +109,24 @@ if [ "$(id -u)" -eq 0 ]; then
 	expect_eq env_plain_link_to_foreign_file_untouched "OTHER=1 644" "$(cat other.env) $(stat -c %a other.env)"
 fi
 
+# An unquoted "export DATABASE_URL=…" line: the file is sourced by a shell,
+# so the new value (it holds &) is quoted and the shell reads it back whole.
+printf 'export DATABASE_URL=postgres://old\n' >shell.env
+sed 's|^file = .env|file = shell.env|' config.ini >shell.ini
+chmod 600 shell.ini
+"$RDSM_BIN" -c shell.ini --plain env >out3e.txt 2>&1
+expect_eq env_plain_export_line_exit_0 0 $?
+expect_eq env_plain_export_line_sourced_by_sh "$URL" "$(sh -c 'set -a; . ./shell.env; printf %s "$DATABASE_URL"' 2>/dev/null)"
+
+# A dangling .env link into a directory that does not exist: refused, exit 1
+# (and nothing leaks: make test-asan runs this too).
+ln -s nosuchdir/real.env dangling.env
+sed 's|^file = .env|file = dangling.env|' config.ini >dangling.ini
+chmod 600 dangling.ini
+"$RDSM_BIN" -c dangling.ini --plain env >out3d.txt 2>&1
+expect_eq env_plain_dangling_symlink_exit_1 1 $?
+expect_match env_plain_dangling_symlink_message 'FAILED: .*dangling\.env' out3d.txt
+
 # A .env that is a directory: refused, exit 1, the rule said.
 mkdir dir.env
 sed 's|^file = .env|file = dir.env|' config.ini >dir.ini
