@@ -18,8 +18,8 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: rds-migrate [-c FILE] [--theme NAME] [--log FILE]\n"
-	      "       rds-migrate [-c FILE] --plain [--yes] [--force] [STEP...]\n"
+	fputs("usage: rds-migrate [-c FILE] [--theme NAME] [--log FILE] [--allow-world]\n"
+	      "       rds-migrate [-c FILE] --plain [--yes] [--force] [--allow-world] [STEP...]\n"
 	      "       rds-migrate [-c FILE] --check-config\n"
 	      "       rds-migrate --help | --version\n"
 	      "\n"
@@ -33,6 +33,8 @@ static void usage(FILE *f)
 	      "  --yes             answer yes to questions (e.g. copy although some objects\n"
 	      "                    cannot be copied)\n"
 	      "  --force           empty target tables that already hold rows before copying\n"
+	      "  --allow-world     let [network] allow add a rule wider than a /24 (IPv6: /56),\n"
+	      "                    e.g. 0.0.0.0/0 (--yes is not enough)\n"
 	      "  --theme NAME      colour theme: themes/NAME.ini (dark, light, mono); NO_COLOR\n"
 	      "                    turns colour off\n"
 	      "  --log FILE        append a log of events to FILE (no secrets)\n"
@@ -90,7 +92,7 @@ static void warn_if_readable(const struct config *cfg)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_PLAIN = 256, OPT_CHECK, OPT_THEME, OPT_LOG, OPT_FORCE, OPT_YES };
+	enum { OPT_PLAIN = 256, OPT_CHECK, OPT_THEME, OPT_LOG, OPT_FORCE, OPT_YES, OPT_ALLOW_WORLD };
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"plain", no_argument, NULL, OPT_PLAIN},
@@ -99,6 +101,7 @@ int main(int argc, char **argv)
 		{"log", required_argument, NULL, OPT_LOG},
 		{"force", no_argument, NULL, OPT_FORCE},
 		{"yes", no_argument, NULL, OPT_YES},
+		{"allow-world", no_argument, NULL, OPT_ALLOW_WORLD},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0, 0, 0, 0},
@@ -109,6 +112,7 @@ int main(int argc, char **argv)
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	const char *config_path = "config.ini";
 	bool explicit_config = false, plain = false, check = false, force = false, yes = false;
+	bool allow_world = false;
 	const char *theme = NULL, *log_path = NULL;
 	int c;
 	while ((c = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
@@ -134,6 +138,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_YES:
 			yes = true;
+			break;
+		case OPT_ALLOW_WORLD:
+			allow_world = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -226,10 +233,15 @@ int main(int argc, char **argv)
 	}
 
 	if (plain) {
-		struct plain_options po = {.steps = steps, .force = force, .yes = yes, .log_path = log_path};
+		struct plain_options po = {.steps = steps,
+					   .force = force,
+					   .yes = yes,
+					   .allow_world = allow_world,
+					   .log_path = log_path};
 		rc = plain_run(&cfg, &st, &po);
 	} else {
-		struct tui_options to = {.theme = theme, .log_path = log_path, .force = force};
+		struct tui_options to = {
+			.theme = theme, .log_path = log_path, .force = force, .allow_world = allow_world};
 		rc = tui_run(&cfg, &st, &to);
 	}
 	state_free(&st);

@@ -150,6 +150,7 @@ int plain_run(struct config *cfg, struct state *st, const struct plain_options *
 	run_init(&r, cfg, st, &sink);
 	r.force = opt->force;
 	r.yes = opt->yes;
+	r.allow_world = opt->allow_world;
 	active_run = &r;
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigemptyset(&sa.sa_mask);

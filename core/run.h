@@ -28,6 +28,7 @@ struct run {
 	atomic_int cancel;  /* set to 1 to ask every step to stop soon */
 	bool force;         /* truncate non-empty target tables without asking */
 	bool yes;           /* answer yes to confirmations (plain front end) */
+	bool allow_world;   /* --allow-world: a rule wider than /24 (/56) may be added */
 	bool inspect;       /* look only: report findings (live screens), change nothing */
 	struct run_results res;
 	pthread_mutex_t lock; /* guards res when jobs run in threads */

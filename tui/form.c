@@ -310,7 +310,8 @@ void live_start(struct live *lv, struct tui *t)
 		return;
 	lv->t = t;
 	lv->stale = false;
-	lv->job = job_start(t->cfg, t->st, lv->mask, lv->inspect, t->opt->force);
+	lv->job = job_start(t->cfg, t->st, lv->mask, lv->inspect, t->opt->force,
+				    t->opt->allow_world);
 	lv->id = job_id(lv->job);
 	lv->running = true;
 	lv->runs++;

@@ -302,6 +302,20 @@ expect_match aws_network_duplicate_is_success "tcp 5432 from 198.51.100.0/24 .* 
 run_plain "$T_TMP/dup2.out" "$(ID=db4 SGCONF=$SG2 ALLOW=198.51.100.0/24 conf dup2)" --plain network
 expect_eq aws_network_allow_cidr_exit 0 $?
 expect_match aws_network_allow_cidr_added "tcp 5432 from 198.51.100.0/24 .* — added" "$T_TMP/dup2.out"
+# a range wider than a /24 (here the world) needs --allow-world; --yes is not enough
+run_plain "$T_TMP/world1.out" "$(ID=db4 SGCONF=$SG2 ALLOW=0.0.0.0/0 conf world1)" --plain --yes network
+expect_eq aws_network_allow_world_refused_exit 1 $?
+expect_match aws_network_allow_world_refused "FAILED: \[network\] allow = 0\.0\.0\.0/0 opens port 5432 to the whole internet: run again with --allow-world" "$T_TMP/world1.out"
+awsctl sg-rules "$SG2" >"$T_TMP/wr2"
+expect_no_match aws_network_allow_world_not_added "0.0.0.0/0" "$T_TMP/wr2"
+run_plain "$T_TMP/wide1.out" "$(ID=db4 SGCONF=$SG2 ALLOW=10.0.0.0/8 conf wide1)" --plain network
+expect_eq aws_network_allow_wide_refused_exit 1 $?
+run_plain "$T_TMP/world2.out" "$(ID=db4 SGCONF=$SG2 ALLOW=0.0.0.0/0 conf world2)" --plain --allow-world network
+expect_eq aws_network_allow_world_confirmed_exit 0 $?
+expect_match aws_network_allow_world_added_warned "warning: $SG2: tcp 5432 from 0\.0\.0\.0/0 .* — added \(a wide range" "$T_TMP/world2.out"
+run_plain "$T_TMP/world3.out" "$(ID=db4 SGCONF=$SG2 ALLOW=0.0.0.0/0 conf world3)" --plain --allow-world network
+expect_match aws_network_world_later_runs_warn "error: .*0\.0\.0\.0/0.*open to the whole internet" "$T_TMP/world3.out"
+awsctl sg-unworld "$SG2" 5432 "rds-migrate $(date -u +%F)" >/dev/null 2>&1 || true
 
 # on EC2 (IMDS answers) in the same VPC: the instance's own group, no CIDR
 VPC=$(awsctl default-vpc)
