@@ -23,33 +23,130 @@ const char pg_copy_session_sql[] =
 
 #define PROGRESS_EVERY 2.0 /* seconds between progress events of one table */
 
+/* One name of an exclude list at *P: an identifier, plain (as written) or
+ * "double quoted" ("" for a quote). Heap, NULL when none; *P moves past it. */
+static char *exclude_ident(const char **p)
+{
+	const char *c = *p;
+	while (*c == ' ' || *c == '\t')
+		c++;
+	char *out = xmalloc(strlen(c) + 1);
+	size_t o = 0;
+	if (*c == '"') {
+		for (c++; *c; c++) {
+			if (*c == '"' && c[1] == '"') {
+				out[o++] = '"';
+				c++;
+			} else if (*c == '"') {
+				c++;
+				break;
+			} else {
+				out[o++] = *c;
+			}
+		}
+	} else {
+		while (*c && *c != '.' && *c != ',' && *c != ' ' && *c != '\t')
+			out[o++] = *c++;
+	}
+	out[o] = 0;
+	while (*c == ' ' || *c == '\t')
+		c++;
+	*p = c;
+	if (o == 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* Entry I (from 0) of the EXCLUDE list as *SCHEMA and *NAME (heap; a name
+ * without a schema is in public). false when there is no entry I. */
+static bool exclude_entry(const char *exclude, size_t i, char **schema, char **name)
+{
+	const char *p = exclude ? exclude : "";
+	for (size_t k = 0;; k++) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (!*p)
+			return false;
+		char *a = exclude_ident(&p), *b = NULL;
+		if (*p == '.') {
+			p++;
+			b = exclude_ident(&p);
+		}
+		while (*p && *p != ',') /* whatever does not parse up to the comma */
+			p++;
+		if (k == i) {
+			if (b) {
+				*schema = a ? a : xstrdup("");
+				*name = b;
+			} else {
+				*schema = xstrdup("public");
+				*name = a ? a : xstrdup("");
+			}
+			return true;
+		}
+		free(a);
+		free(b);
+	}
+}
+
+/* Whether entry I of EXCLUDE names SCHEMA.NAME. */
+static bool exclude_hit(const char *exclude, size_t i, const char *schema, const char *name)
+{
+	char *es = NULL, *en = NULL;
+	if (!exclude_entry(exclude, i, &es, &en))
+		return false;
+	bool hit = strcmp(es, schema) == 0 && strcmp(en, name) == 0;
+	free(es);
+	free(en);
+	return hit;
+}
+
 bool pg_copy_excluded(const char *exclude, const char *schema, const char *name)
 {
-	if (!exclude)
-		return false;
-	const char *p = exclude;
-	while (*p) {
-		while (*p == ' ' || *p == ',' || *p == '\t')
-			p++;
-		const char *e = p;
-		while (*e && *e != ',')
-			e++;
-		const char *end = e;
-		while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
-			end--;
-		size_t len = (size_t)(end - p);
-		if (len) {
-			char *want = strchr(p, '.') && memchr(p, '.', len)
-					     ? xasprintf("%s.%s", schema, name)
-					     : xasprintf("%s", strcmp(schema, "public") == 0 ? name : "");
-			bool hit = strlen(want) == len && strncmp(want, p, len) == 0;
-			free(want);
-			if (hit)
-				return true;
-		}
-		p = e;
+	char *es, *en;
+	for (size_t i = 0; exclude_entry(exclude, i, &es, &en); i++) {
+		bool hit = strcmp(es, schema) == 0 && strcmp(en, name) == 0;
+		free(es);
+		free(en);
+		if (hit)
+			return true;
 	}
 	return false;
+}
+
+/* Drop the tables EXCLUDE names from T (N of them), and warn about each
+ * name in it that matches no table (a typo, a case: public.User is not
+ * public.user). */
+static void apply_exclude(struct run *r, struct pg_copy_table *t, size_t *n, const char *exclude)
+{
+	char *es, *en;
+	for (size_t i = 0; exclude_entry(exclude, i, &es, &en); i++) {
+		bool any = false;
+		for (size_t k = 0; k < *n && !any; k++)
+			any = exclude_hit(exclude, i, t[k].schema, t[k].name);
+		if (!any)
+			run_finding(r, LEVEL_WARN, "exclude_tables",
+				    "%s.%s matches no table on the source: nothing excluded for it "
+				    "(names are exact: quote them as written, e.g. \"a.b\".c)",
+				    es, en);
+		free(es);
+		free(en);
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < *n; i++) {
+		if (pg_copy_excluded(exclude, t[i].schema, t[i].name)) {
+			free(t[i].schema);
+			free(t[i].name);
+			free(t[i].qname);
+			free(t[i].cols);
+			free(t[i].state_key);
+			continue;
+		}
+		t[k++] = t[i];
+	}
+	*n = k;
 }
 
 int pg_copy_list_tables(PGconn *src, const char *exclude, struct pg_copy_table **out, size_t *n,
@@ -1296,8 +1393,9 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci,
 		goto out;
 	x.snapshot = snapshot;
 	x.src_encoding = enc;
-	if (pg_copy_list_tables(holder, o->exclude, &x.t, &x.nt, cause) != 0)
+	if (pg_copy_list_tables(holder, NULL, &x.t, &x.nt, cause) != 0)
 		goto out;
+	apply_exclude(r, x.t, &x.nt, o->exclude);
 
 	d = pg_connect(dst_ci, PG_TARGET, 30, &r->cancel, NULL, cause);
 	if (!d)

@@ -178,6 +178,18 @@ expect_match "after x_y differs, --force data copies x_y again (not skipped unde
 	'\[data\] ok: 1 tables copied \(3 skipped\)' "$T_TMP/keys3.out"
 expect_eq "x_y holds its rows again" 2 "$(pg_sql dst keys -c 'SELECT count(*) FROM x_y')"
 
+# exclude_tables reads quoted names, and says which names match no table
+new_target keys2
+SRC_URL=$(pg_url src keys)
+CFG=$(migrate_config keys2 "$(pg_url dst keys2)" 'exclude_tables = "a.b".c, public.nosuch, public.X_Y')
+SRC_URL=$SRC_KEEP
+rdsm "$CFG" "$T_TMP/keys4.out" schema data
+expect_eq "exclude_tables with a quoted name: the run exits 0" 0 "$RC"
+expect_eq "the quoted name \"a.b\".c is excluded (its table stays empty)" 0 "$(pg_sql dst keys2 -c 'SELECT count(*) FROM "a.b".c')"
+expect_eq "a.\"b.c\" is still copied" 2 "$(pg_sql dst keys2 -c 'SELECT count(*) FROM a."b.c"')"
+expect_match "a name that matches no table is warned about" 'warning: exclude_tables: public\.nosuch matches no table' "$T_TMP/keys4.out"
+expect_match "a name differing only in case is warned about" 'warning: exclude_tables: public\.X_Y matches no table' "$T_TMP/keys4.out"
+
 # --- connection failures: diagnosis and hint ----------------------------------
 CFG=$(migrate_config badpw "postgresql://app:wrong-pw@127.0.0.1:$PORT_dst/roundtrip?sslmode=disable")
 rdsm "$CFG" "$T_TMP/badpw.out" probe
