@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "dburl.h"
 #include "event.h"
 #include "plain.h"
 #include "state.h"
@@ -79,8 +80,7 @@ static void warn_if_readable(const struct config *cfg)
 		const char *v = config_file_value(cfg, k); /* not what the environment set */
 		if ((config_keys[k].flags & CFGF_SECRET) && *v && strcmp(v, "secrets-manager") != 0)
 			secret = true;
-		if ((config_keys[k].flags & CFGF_SECRET_URL) && strchr(v, '@') &&
-		    strchr(strstr(v, "://") ? strstr(v, "://") + 3 : v, ':'))
+		if ((config_keys[k].flags & CFGF_SECRET_URL) && dburl_has_password(v))
 			secret = true;
 	}
 	if (secret)
@@ -203,8 +203,8 @@ int main(int argc, char **argv)
 			printf("%s: OK\n", cfg.path);
 		}
 	}
-	problems_free(&probs);
 	if (check || rc != 0) {
+		problems_free(&probs);
 		config_free(&cfg);
 		return rc;
 	}
@@ -215,6 +215,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rds-migrate: %s\n", cause);
 		free(cause);
 		free(state_path);
+		problems_free(&probs);
 		config_free(&cfg);
 		return 1;
 	}
@@ -227,6 +228,7 @@ int main(int argc, char **argv)
 	} else if (locked < 0) {
 		fprintf(stderr, "rds-migrate: %s\n", cause);
 		free(cause);
+		problems_free(&probs);
 		state_free(&st);
 		config_free(&cfg);
 		return 1;
@@ -240,10 +242,14 @@ int main(int argc, char **argv)
 					   .log_path = log_path};
 		rc = plain_run(&cfg, &st, &po);
 	} else {
-		struct tui_options to = {
-			.theme = theme, .log_path = log_path, .force = force, .allow_world = allow_world};
+		struct tui_options to = {.theme = theme,
+					 .log_path = log_path,
+					 .force = force,
+					 .allow_world = allow_world,
+					 .load_problems = &probs};
 		rc = tui_run(&cfg, &st, &to);
 	}
+	problems_free(&probs);
 	state_free(&st);
 	config_free(&cfg);
 	return rc;

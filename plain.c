@@ -1,6 +1,7 @@
 /* The plain front end: one line per event on stdout, answers from --yes or a tty. */
 #include "plain.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 struct plain_sink {
 	pthread_mutex_t lock;
 	FILE *log;
+	const char *log_path;
 	double last_progress;
 	double last_total_progress;
 };
@@ -68,6 +70,11 @@ static void format_event(struct plain_sink *ps, const struct event *ev, char *li
 		if (!finished && now - *last < PLAIN_PROGRESS_EVERY)
 			return;
 		*last = now;
+		if (ev->unit == UNIT_TABLES) {
+			snprintf(line, n, "[%s] %s: %lld/%lld tables", step, ev->item,
+				 (long long)ev->done, (long long)ev->total);
+			break;
+		}
 		char done_b[32], rate_b[32], eta[32] = "";
 		human_bytes(done_b, sizeof done_b, (double)ev->bytes);
 		double rate = ev->elapsed > 0 ? (double)ev->bytes / ev->elapsed : 0;
@@ -109,8 +116,15 @@ static void plain_emit(void *ctx, const struct event *ev)
 			struct tm tm;
 			char ts[32];
 			strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", localtime_r(&t, &tm));
-			fprintf(ps->log, "%s %s\n", ts, line);
-			fflush(ps->log);
+			if (fprintf(ps->log, "%s %s\n", ts, line) < 0 || fflush(ps->log) != 0) {
+				/* a full disk, a closed pipe: say so once, log no more */
+				fprintf(stderr,
+					"rds-migrate: writing the log %s failed: %s; the rest of "
+					"this run is not logged\n",
+					ps->log_path, strerror(errno));
+				fclose(ps->log);
+				ps->log = NULL;
+			}
 		}
 	}
 	pthread_mutex_unlock(&ps->lock);
@@ -142,8 +156,12 @@ int plain_run(struct config *cfg, struct state *st, const struct plain_options *
 	struct plain_sink ps = {.lock = PTHREAD_MUTEX_INITIALIZER};
 	if (opt->log_path) {
 		ps.log = fopen(opt->log_path, "ae");
-		if (!ps.log)
-			fprintf(stderr, "rds-migrate: cannot open the log %s\n", opt->log_path);
+		ps.log_path = opt->log_path;
+		if (!ps.log) {
+			fprintf(stderr, "rds-migrate: cannot open the log %s: %s\n", opt->log_path,
+				strerror(errno));
+			return 1;
+		}
 	}
 	struct sink sink = {.emit = plain_emit, .confirm = plain_confirm, .ctx = &ps};
 	struct run r;

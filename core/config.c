@@ -67,6 +67,8 @@ void config_free(struct config *cfg)
 		free_secret(cfg->env_value[k]);
 		free_secret(cfg->file_value[k]);
 		cfg->env_value[k] = cfg->file_value[k] = NULL;
+		free(cfg->unloaded_why[k]);
+		cfg->unloaded_why[k] = NULL;
 	}
 	free(cfg->path);
 	cfg->path = NULL;
@@ -269,6 +271,41 @@ static bool utf8_valid(const unsigned char *s, size_t n)
 	return true;
 }
 
+/* When LINE (N bytes) is a "[name]" header, copy name to SECTION. */
+static void prescan_section(const char *line, size_t n, char *section, size_t size)
+{
+	size_t i = 0;
+	while (i < n && (line[i] == ' ' || line[i] == '\t' || (unsigned char)line[i] == 0xef ||
+			 (unsigned char)line[i] == 0xbb || (unsigned char)line[i] == 0xbf))
+		i++;
+	if (i >= n || line[i] != '[')
+		return;
+	const char *close = memchr(line + i, ']', n - i);
+	if (close)
+		snprintf(section, size, "%.*s", (int)(close - line - i - 1), line + i + 1);
+}
+
+/* The known key a rejected LINE (N bytes) of SECTION was setting, or -1: the
+ * bytes before its '=' or ':', blanks trimmed. */
+static int prescan_key(const char *line, size_t n, const char *section)
+{
+	size_t i = 0;
+	while (i < n && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	size_t e = i;
+	while (e < n && line[e] != '=' && line[e] != ':')
+		e++;
+	if (e >= n)
+		return -1;
+	while (e > i && (line[e - 1] == ' ' || line[e - 1] == '\t'))
+		e--;
+	char name[128];
+	if (e - i >= sizeof name)
+		return -1;
+	snprintf(name, sizeof name, "%.*s", (int)(e - i), line + i);
+	return config_find(section, name);
+}
+
 /* Reject lines inih would cut, mangle or misread: too long, NUL bytes,
  * invalid UTF-8, not "[section]" / "key = value" / comment. Such lines are
  * blanked in BUF (so the rest of the file still loads) and reported. */
@@ -276,6 +313,7 @@ static void prescan(struct loader *ld, char *buf, size_t len)
 {
 	size_t start = 0;
 	int lineno = 0;
+	char section[128] = "";
 	while (start < len) {
 		size_t end = start;
 		while (end < len && buf[end] != '\n')
@@ -314,7 +352,16 @@ static void prescan(struct loader *ld, char *buf, size_t len)
 					bad = "a value without a key name";
 			}
 		}
+		if (!bad)
+			prescan_section(line, n, section, sizeof section);
 		if (bad) {
+			/* the key it set keeps its default, and the line is kept when saving */
+			int k = prescan_key(line, n, section);
+			if (k >= 0 && !ld->cfg->unloaded[k]) {
+				ld->cfg->unloaded[k] = lineno;
+				ld->cfg->unloaded_why[k] = xasprintf("line %d did not load: %s", lineno,
+								     bad);
+			}
 			problems_add(ld->probs, ld->path, NULL, lineno, "%s", bad);
 			memset(line, ' ', n);
 			if (n && line[n - 1] == ' ')
@@ -457,7 +504,9 @@ int config_save(const struct config *cfg, const char *path, char **cause)
 	/* Walk the old file: keep every line, replace known keys' values in place,
 	 * and add a section's missing keys at the end of that section. */
 	size_t pos = 0;
+	int lineno = 0;
 	while (old && pos < oldlen) {
+		lineno++;
 		size_t end = pos;
 		while (end < oldlen && old[end] != '\n')
 			end++;
@@ -487,7 +536,12 @@ int config_save(const struct config *cfg, const char *path, char **cause)
 				char name[128];
 				snprintf(name, sizeof name, "%.*s", (int)(nend - p), p);
 				int k = config_find(section, name);
-				if (k >= 0 && !written[k]) {
+				if (k >= 0 && cfg->unloaded[k] == lineno &&
+				    strcmp(config_file_value(cfg, k), config_keys[k].def) == 0) {
+					/* it did not load and was not changed: the user's
+					 * line stays as written */
+					written[k] = true;
+				} else if (k >= 0 && !written[k]) {
 					/* keep an inline comment */
 					char *comment = strstr(eq, " ;");
 					const char *v = config_file_value(cfg, k);

@@ -85,6 +85,8 @@ struct config {
 	bool from_file;       /* the file existed when loaded */
 	char *env_value[CFG_COUNT];  /* set from the environment (config_apply_env) */
 	char *file_value[CFG_COUNT]; /* what the file held under such a value */
+	int unloaded[CFG_COUNT];     /* line of the key that did not load (0: none) */
+	char *unloaded_why[CFG_COUNT]; /* why, for the screen that shows the key */
 };
 
 /* One problem found in a config: the key (section.name or a file), the value

@@ -395,3 +395,11 @@ char *dburl_scrub(const char *msg, const char *typed)
 	free_secret(pw);
 	return out;
 }
+
+bool dburl_has_password(const char *typed)
+{
+	char *pw = typed ? typed_password(typed) : NULL;
+	bool has = pw && *pw;
+	free_secret(pw);
+	return has;
+}

@@ -94,7 +94,9 @@ static void report_item(struct run *r, const struct pg_verify_item *it)
 	if (it->error)
 		run_finding(r, LEVEL_ERROR, it->qname, "%s", it->error);
 	else if (it->sequence && it->match)
-		run_finding(r, LEVEL_OK, it->qname, "sequence at %s", it->src_sum);
+		run_finding(r, LEVEL_OK, it->qname, "sequence at %.*s%s",
+			    (int)strcspn(it->src_sum, "/"), it->src_sum,
+			    strstr(it->src_sum, "/f") ? " (not used yet: that is its next value)" : "");
 	else if (it->sequence)
 		run_finding(r, LEVEL_ERROR, it->qname, "sequence differs: source %s, target %s",
 			    it->src_sum, it->dst_sum);
@@ -157,7 +159,7 @@ int pg_verify_run(struct run *r, const char *src_ci, const char *dst_ci, const c
 		if (r && r->state)
 			state_set(r->state, it->state_key, it->match ? "verified" : NULL, NULL);
 		if (r)
-			run_progress(r, "total", i + 1, PQntuples(tabs), 0, 0);
+			run_progress_tables(r, "total", i + 1, PQntuples(tabs));
 	}
 	for (int i = 0; i < PQntuples(seqs); i++) {
 		struct pg_verify_item *it = add_item(&rep);

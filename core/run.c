@@ -118,6 +118,13 @@ void run_progress(struct run *r, const char *item, int64_t done, int64_t total, 
 	emit(r, &ev);
 }
 
+void run_progress_tables(struct run *r, const char *item, int64_t done, int64_t total)
+{
+	struct event ev = {.kind = EV_PROGRESS, .done = done, .total = total, .unit = UNIT_TABLES};
+	snprintf(ev.item, sizeof ev.item, "%s", item ? item : "total");
+	emit(r, &ev);
+}
+
 bool run_confirm(struct run *r, const char *fmt, ...)
 {
 	char raw[1024], q[1024];

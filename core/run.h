@@ -54,6 +54,8 @@ void run_finding(struct run *r, enum finding_level lvl, const char *item, const 
 	__attribute__((format(printf, 4, 5)));
 void run_progress(struct run *r, const char *item, int64_t done, int64_t total, int64_t bytes,
 		  int64_t bytes_total);
+/* Progress counted in tables (DONE of TOTAL), no bytes: e.g. verify. */
+void run_progress_tables(struct run *r, const char *item, int64_t done, int64_t total);
 /* Ask the front end; returns true for yes. --yes answers yes in plain mode. */
 bool run_confirm(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -135,6 +135,11 @@ int step_env_run(struct run *r, char **cause)
 		free(loading);
 		return -1;
 	}
+	const char *verified = r->state ? state_get(r->state, "verify.result") : NULL;
+	if (verified && strcmp(verified, "differs") == 0)
+		return fail(cause, "the last verify found the target differs from the source: copy "
+				   "again (the data step, --force for the tables that differ) and "
+				   "verify, before the application is pointed at the target");
 	/* verify-ca/verify-full with no CA named: the RDS bundle (cached, or
 	 * downloaded once) goes into res.sslrootcert, which the URL then names */
 	char *err = NULL;

@@ -215,6 +215,18 @@ expect_eq "core dumps are off while running (RLIMIT_CORE 0)" 00 "$core"
 (ulimit -v 1000000; timeout 10 "$RDSM_BIN" -c /dev/zero --check-config) >"$T_TMP/zero.out" 2>&1
 expect_eq "-c /dev/zero: refused (exit 1), not read" 1 "$?"
 expect_match "-c /dev/zero: says it is not a regular file" 'not a regular file' "$T_TMP/zero.out"
+# --- 14: the small ones --------------------------------------------------------
+fast
+rdsm "$cfg" "$T_TMP/log1.out" verify --log /dev/full
+expect_match "--log that cannot be written: said on stderr" 'writing the log /dev/full failed' "$T_TMP/log1.out"
+rdsm "$cfg" "$T_TMP/log2.out" verify --log "$T_TMP/no/such/dir/run.log"
+expect_eq "--log that cannot be opened: exit 1" 1 "$RC"
+printf '[source]\nurl = postgresql://u@127.0.0.1:1/db\n' >"$T_TMP/links/open.ini"
+chmod 644 "$T_TMP/links/open.ini"
+SOURCE_DATABASE_URL='postgresql://u:EnvOnly1@127.0.0.1:1/db' "$RDSM_BIN" -c "$T_TMP/links/open.ini" \
+	--check-config >"$T_TMP/envpw.out" 2>&1
+expect_no_match "a readable config without a password: no warning for one from the environment" \
+	'holds a password' "$T_TMP/envpw.out"
 mkfifo "$T_TMP/fifo.ini"
 timeout 10 "$RDSM_BIN" -c "$T_TMP/fifo.ini" --check-config >"$T_TMP/fifo.out" 2>&1
 expect_eq "a FIFO config: refused at once (exit 1), no hang" 1 "$?"

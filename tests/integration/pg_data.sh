@@ -48,6 +48,8 @@ expect_eq "round trip: sequence words_id_seq at the source's position" "$seq_src
 idx=$(pg_sql dst roundtrip -c "SELECT count(*) FROM pg_indexes WHERE tablename = 'words'")
 expect_eq "round trip: words has its primary key and index after the data" 2 "$idx"
 grep '\[data\]' "$T_TMP/full.out" | grep -E 'ok:|total' | tail -2 | sed 's/^/#   /'
+expect_no_match "a sequence is shown as a number (not 60/t)" 'sequence at [0-9]+/[tf]' "$T_TMP/full.out"
+expect_match "verify counts its progress in tables, without bytes" '^\[verify\] total: 10/10 tables$' "$T_TMP/full.out"
 
 # a second run skips what was copied and verified
 rdsm "$CFG" "$T_TMP/full2.out" data verify
@@ -98,6 +100,11 @@ expect_match "verify says the checksum differs" 'public\.scripts: checksum diffe
 pg_sql dst byhand -c "DELETE FROM bookmarks WHERE id = 3"
 rdsm "$CFG" "$T_TMP/tamper2.out" verify
 expect_match "verify reports a missing row as a row count difference" 'public\.bookmarks: row count differs: source [0-9]+, target [0-9]+' "$T_TMP/tamper2.out"
+printf '[env]\nfile = %s\n' "$T_TMP/byhand/app.env" >>"$CFG"
+rdsm "$CFG" "$T_TMP/tamper-env.out" env
+expect_eq "env after a failed verify: refused (exit 1)" 1 "$RC"
+expect_match "the refusal says the target differs" 'FAILED: the last verify found the target differs' "$T_TMP/tamper-env.out"
+check "no .env written after a failed verify" test ! -e "$T_TMP/byhand/app.env"
 
 # --- non-empty target: stops naming the table; --force truncates -------------
 new_target nonempty

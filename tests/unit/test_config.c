@@ -353,6 +353,38 @@ static void save_never_writes_what_came_from_the_environment(void **state)
 	free(path);
 }
 
+/* A line that did not load (invalid UTF-8) is named for its key's screen and
+ * is never overwritten by the default that stands in for it. */
+static void save_keeps_a_line_that_did_not_load(void **state)
+{
+	(void)state;
+	const char text[] = "[instance]\nidentifier = caf\xe9-db\nclass = db.t3.small\n";
+	char *path = write_tmp("unloaded.ini", text, sizeof text - 1);
+	struct config cfg;
+	struct problems probs = {0};
+	config_init(&cfg);
+	assert_int_equal(config_load(&cfg, path, false, &probs, NULL), 0);
+	assert_true(has_problem(&probs, path, "UTF-8"));
+	assert_int_equal(cfg.unloaded[CFG_INSTANCE_IDENTIFIER], 2);
+	assert_non_null(strstr(cfg.unloaded_why[CFG_INSTANCE_IDENTIFIER], "line 2 did not load"));
+	config_set(&cfg, CFG_INSTANCE_CLASS, "db.t3.medium");
+	assert_int_equal(config_save(&cfg, path, NULL), 0);
+	char *out = read_file(path, NULL, NULL);
+	assert_non_null(strstr(out, "identifier = caf\xe9-db\n")); /* the user's line */
+	assert_null(strstr(out, "identifier = yousync-db"));
+	assert_non_null(strstr(out, "class = db.t3.medium\n"));
+	free(out);
+	/* once the user sets a value, it is theirs and saved */
+	config_set(&cfg, CFG_INSTANCE_IDENTIFIER, "cafe-db");
+	assert_int_equal(config_save(&cfg, path, NULL), 0);
+	out = read_file(path, NULL, NULL);
+	assert_non_null(strstr(out, "identifier = cafe-db\n"));
+	free(out);
+	problems_free(&probs);
+	config_free(&cfg);
+	free(path);
+}
+
 /* A FIFO or a device as the config is refused, not read (hang, memory). */
 static void config_must_be_a_regular_file(void **state)
 {
@@ -409,6 +441,7 @@ int main(void)
 		cmocka_unit_test(env_overrides_the_source_url),
 		cmocka_unit_test(save_never_writes_what_came_from_the_environment),
 		cmocka_unit_test(config_must_be_a_regular_file),
+		cmocka_unit_test(save_keeps_a_line_that_did_not_load),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
