@@ -563,7 +563,19 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 		else if (put != 1)
 			dst_failed = true;
 	}
-	PQsetnonblocking(d, 0);
+	/* back to blocking; this fails while data we could not send is queued
+	 * (a target that stopped taking it): then nothing more is said to the
+	 * target, the job closes the connection and the server rolls back */
+	bool dst_stuck = PQsetnonblocking(d, 0) != 0;
+	if (dst_stuck) {
+		if (!*src_broken)
+			abandon_source_copy(s);
+		*src_broken = true;
+		fail(cause, "%s%s: %s; the target table was left empty", t->qname, part,
+		     err ? err : "target: it stopped taking data");
+		free(err);
+		return -1;
+	}
 	if (err || dst_failed) {
 		if (!*src_broken)
 			abandon_source_copy(s);
