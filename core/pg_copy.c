@@ -361,13 +361,11 @@ static int source_row(struct copy_ctx *x, PGconn *s, char **buf, const char **wh
 	}
 }
 
-/* Send N bytes of COPY data to the target (in nonblocking mode) and wait,
- * in steps of 250 ms, until they are sent: 1, -1 on a target error, -3 with
- * *WHY when interrupted or the target stopped taking data. */
-static int target_put(struct copy_ctx *x, PGconn *d, const char *data, int n, const char **why)
+/* Wait, in steps of 250 ms, until what is queued for the target (in
+ * nonblocking mode) is sent: 1, -1 on a connection error, -3 with *WHY when
+ * interrupted or the target stopped taking data. */
+static int target_flush(struct copy_ctx *x, PGconn *d, const char **why)
 {
-	if (PQputCopyData(d, data, n) != 1)
-		return -1;
 	double quiet_since = now_monotonic();
 	for (;;) {
 		int f = PQflush(d);
@@ -384,6 +382,42 @@ static int target_put(struct copy_ctx *x, PGconn *d, const char *data, int n, co
 		if (pr > 0 && (pf.revents & POLLIN) && !PQconsumeInput(d))
 			return -1;
 	}
+}
+
+/* Send N bytes of COPY data to the target: as target_flush. */
+static int target_put(struct copy_ctx *x, PGconn *d, const char *data, int n, const char **why)
+{
+	if (PQputCopyData(d, data, n) != 1)
+		return -1;
+	return target_flush(x, d, why);
+}
+
+/* Wait, in steps of 250 ms, until the target's next result is in (so that
+ * PQgetResult does not block): 1, -1, or -3 with *WHY as target_flush. */
+static int target_wait(struct copy_ctx *x, PGconn *d, const char **why)
+{
+	double quiet_since = now_monotonic();
+	while (PQisBusy(d)) {
+		if ((*why = wait_stopped(x, quiet_since)))
+			return -3;
+		struct pollfd pf = {.fd = PQsocket(d), .events = POLLIN};
+		int pr = poll(&pf, 1, 250);
+		if (pr < 0 && errno != EINTR)
+			return -1;
+		if (pr > 0 && !PQconsumeInput(d))
+			return -1;
+	}
+	return 1;
+}
+
+/* Why a wait on the target stopped early, for a message. Heap. */
+static char *target_stopped_text(const struct copy_ctx *x, const char *why)
+{
+	return strcmp(why, "stalled") == 0
+		       ? xasprintf("target: it took nothing for %.0f s (a server stopped or "
+				   "hung?); run again once it answers",
+				   x->stall_s)
+		       : xstrdup(why);
 }
 
 /* Copy one piece inside its own target transaction: a whole table (emptied
@@ -519,11 +553,7 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 		}
 		if (put != 1) {
 			if (put == -3)
-				err = strcmp(why, "stalled") == 0
-					      ? xasprintf("target: it took nothing for %.0f s (a server "
-							  "stopped or hung?); run again once it answers",
-							  x->stall_s)
-					      : xstrdup(why);
+				err = target_stopped_text(x, why);
 			else
 				dst_failed = true;
 			PQfreemem(buf);
@@ -559,20 +589,26 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 		const char *why = NULL;
 		int put = target_put(x, d, chunk, (int)fill, &why);
 		if (put == -3)
-			err = xstrdup(why);
+			err = target_stopped_text(x, why);
 		else if (put != 1)
 			dst_failed = true;
 	}
-	/* back to blocking; this fails while data we could not send is queued
-	 * (a target that stopped taking it): then nothing more is said to the
-	 * target, the job closes the connection and the server rolls back */
-	bool dst_stuck = PQsetnonblocking(d, 0) != 0;
-	if (dst_stuck) {
+	/* on failure, back to blocking; this fails while data we could not send
+	 * is queued (a target that stopped taking it): then nothing more is said
+	 * to the target, the job closes the connection and the server rolls back */
+	if ((err || dst_failed) && PQsetnonblocking(d, 0) != 0) {
 		if (!*src_broken)
 			abandon_source_copy(s);
 		*src_broken = true;
-		fail(cause, "%s%s: %s; the target table was left empty", t->qname, part,
-		     err ? err : "target: it stopped taking data");
+		if (err) {
+			fail(cause, "%s%s: %s; the target table was left empty", t->qname, part, err);
+		} else {
+			char *derr = xstrdup(pg_errline(d, (char[256]){0}, 256));
+			hint = pg_failure_hint(NULL, d, derr);
+			fail(cause, "%s%s: target: %s; the target table was left empty%s%s", t->qname,
+			     part, derr, hint ? ". Hint: " : "", hint ? hint : "");
+			free(derr);
+		}
 		free(err);
 		return -1;
 	}
@@ -610,10 +646,12 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 		while ((res = PQgetResult(s)))
 			PQclear(res);
 		*src_broken = true;
-		PQputCopyEnd(d, "source failed");
-		while ((res = PQgetResult(d)))
-			PQclear(res);
-		pg_exec(d, "ROLLBACK", NULL);
+		if (PQsetnonblocking(d, 0) == 0) { /* else the job closes it: rolled back */
+			PQputCopyEnd(d, "source failed");
+			while ((res = PQgetResult(d)))
+				PQclear(res);
+			pg_exec(d, "ROLLBACK", NULL);
+		}
 		fail(cause, "%s%s: source: %s; the target table was left empty. Hint: %s", t->qname,
 		     part, err, hint);
 		free(err);
@@ -625,31 +663,50 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 	while ((res = PQgetResult(s)))
 		PQclear(res);
 
-	int ok = PQputCopyEnd(d, NULL) == 1;
+	/* still nonblocking: the end of the COPY and the commit are waited for
+	 * like the rows, so a target that stops answering cannot hang us */
+	const char *why = NULL;
+	int w = PQputCopyEnd(d, NULL) == 1 ? target_flush(x, d, &why) : -1;
+	bool ok = w == 1;
 	char *derr = NULL;
-	while ((res = PQgetResult(d))) {
+	while (w == 1 && (w = target_wait(x, d, &why)) == 1 && (res = PQgetResult(d))) {
 		if (PQresultStatus(res) != PGRES_COMMAND_OK && !derr) {
 			derr = res_error(res, d);
 			hint = pg_failure_hint(res, d, derr);
 		}
 		PQclear(res);
 	}
-	if (!ok || derr) {
+	if (w == 1 && PQsendQuery(d, derr ? "ROLLBACK" : "COMMIT") == 1 &&
+	    (w = target_flush(x, d, &why)) == 1) {
+		while ((w = target_wait(x, d, &why)) == 1 && (res = PQgetResult(d))) {
+			if (PQresultStatus(res) != PGRES_COMMAND_OK && !derr) {
+				char *e = res_error(res, d);
+				derr = xasprintf("commit: %s", e);
+				free(e);
+				hint = "run again";
+			}
+			PQclear(res);
+		}
+	} else if (w == 1) {
+		w = -1;
+	}
+	if (w != 1) { /* the job closes the connection: the server rolls back */
+		char *e = w == -3 ? target_stopped_text(x, why)
+				  : xstrdup(pg_errline(d, (char[256]){0}, 256));
+		fail(cause, "%s%s: %s; the target table was left empty", t->qname, part, e);
+		free(e);
+		free(derr);
+		return -1;
+	}
+	PQsetnonblocking(d, 0); /* nothing is queued now */
+	if (!ok || derr) { /* the ROLLBACK was sent above */
 		if (!derr) {
 			derr = xstrdup(pg_errline(d, (char[256]){0}, 256));
 			hint = pg_failure_hint(NULL, d, derr);
 		}
-		pg_exec(d, "ROLLBACK", NULL);
 		fail(cause, "%s%s: target: %s; the target table was left empty. Hint: %s", t->qname,
 		     part, derr, hint);
 		free(derr);
-		return -1;
-	}
-	if (pg_exec(d, "COMMIT", cause) != 0) {
-		char *e = *cause;
-		*cause = NULL;
-		fail(cause, "%s: commit: %s", t->qname, e);
-		free(e);
 		return -1;
 	}
 	*rows_out = rows;

@@ -250,3 +250,30 @@ if LC_ALL=C grep -q "$(printf '[\033\007]')" "$T_TMP/esc.out" "$T_TMP/esc/run.lo
 else ok "no raw ESC or BEL on stdout or in the log"; fi
 expect_no_match "every output line is one event (a name's line break is escaped)" '^[^[]' "$T_TMP/esc.out"
 expect_match "the name is shown escaped" 'retitle\\x1b\]0;pwned\\x07' "$T_TMP/esc.out"
+
+# --- 4: a target that stops taking data mid-copy --------------------------------
+# Its COPY backend is stopped: once the socket buffers are full nothing moves;
+# the stall limit fails the copy instead of waiting for good, and nothing is
+# waited on afterwards.
+slow
+new_target tstall
+cfg=$(migrate_config tstall "$(pg_url dst tstall)")
+RDSM_STALL_SECONDS=3 "$RDSM_BIN" -c "$cfg" --plain schema data >"$T_TMP/tstall.out" 2>&1 &
+pid=$!
+if wait_copy tstall; then
+	held=$(pg_sql dst postgres -c "SELECT pid FROM pg_stat_activity WHERE datname = 'tstall'
+		AND application_name LIKE 'rds-migrate%' AND state = 'active' AND query ILIKE 'COPY%'
+		ORDER BY pid LIMIT 1")
+	kill -STOP "$held"
+	eval "cont_t$held() { kill -CONT $held; }"
+	T_CLEANUP="cont_t$held $T_CLEANUP"
+	fast
+	wait_exit "$pid" 40
+	kill -CONT "$held"
+	expect_eq "a stopped target, no Ctrl-C: the run fails (exit 1), no hang" 1 "$RC"
+	expect_match "the failure says the target took nothing" 'FAILED: .*target: it took nothing for 3 s' "$T_TMP/tstall.out"
+else
+	not_ok "the copy was caught running (target stall)"
+	wait_exit "$pid" 30
+fi
+fast
