@@ -47,6 +47,7 @@ struct live_prog {
 	char item[128];
 	long long done, total, bytes, bytes_total;
 	double elapsed;
+	enum progress_unit unit; /* what done/total count */
 };
 
 struct live {
