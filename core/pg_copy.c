@@ -330,12 +330,19 @@ static double stall_limit(void)
 }
 
 /* Why a wait on the network stopped early: the run was interrupted (or the
- * copy failed in another job), or the peer stalled. NULL: go on. */
-static const char *wait_stopped(struct copy_ctx *x, double quiet_since)
+ * copy failed in another job), or the peer stalled. NULL: go on. FINISHING
+ * (a piece's COPY end and commit, sent already): another job's failure does
+ * not stop it and an interruption only after a few seconds' grace, so a
+ * table whose commit a live server is making is not left committed but not
+ * marked copied. */
+static const char *wait_stopped(struct copy_ctx *x, double quiet_since, bool finishing)
 {
-	if (run_cancelled(x->r) || x->failed)
+	double quiet = now_monotonic() - quiet_since;
+	if (run_cancelled(x->r) && (!finishing || quiet >= 5))
 		return "interrupted";
-	if (now_monotonic() - quiet_since >= x->stall_s)
+	if (x->failed && !finishing)
+		return "interrupted";
+	if (quiet >= x->stall_s)
 		return "stalled";
 	return NULL;
 }
@@ -350,7 +357,7 @@ static int source_row(struct copy_ctx *x, PGconn *s, char **buf, const char **wh
 		int n = PQgetCopyData(s, buf, 1);
 		if (n != 0)
 			return n;
-		if ((*why = wait_stopped(x, quiet_since)))
+		if ((*why = wait_stopped(x, quiet_since, false)))
 			return -3;
 		struct pollfd pf = {.fd = PQsocket(s), .events = POLLIN};
 		int pr = poll(&pf, 1, 250);
@@ -363,8 +370,8 @@ static int source_row(struct copy_ctx *x, PGconn *s, char **buf, const char **wh
 
 /* Wait, in steps of 250 ms, until what is queued for the target (in
  * nonblocking mode) is sent: 1, -1 on a connection error, -3 with *WHY when
- * interrupted or the target stopped taking data. */
-static int target_flush(struct copy_ctx *x, PGconn *d, const char **why)
+ * interrupted or the target stopped taking data (FINISHING: see wait_stopped). */
+static int target_flush(struct copy_ctx *x, PGconn *d, bool finishing, const char **why)
 {
 	double quiet_since = now_monotonic();
 	for (;;) {
@@ -373,7 +380,7 @@ static int target_flush(struct copy_ctx *x, PGconn *d, const char **why)
 			return 1;
 		if (f < 0)
 			return -1;
-		if ((*why = wait_stopped(x, quiet_since)))
+		if ((*why = wait_stopped(x, quiet_since, finishing)))
 			return -3;
 		struct pollfd pf = {.fd = PQsocket(d), .events = POLLOUT | POLLIN};
 		int pr = poll(&pf, 1, 250);
@@ -389,16 +396,16 @@ static int target_put(struct copy_ctx *x, PGconn *d, const char *data, int n, co
 {
 	if (PQputCopyData(d, data, n) != 1)
 		return -1;
-	return target_flush(x, d, why);
+	return target_flush(x, d, false, why);
 }
 
 /* Wait, in steps of 250 ms, until the target's next result is in (so that
  * PQgetResult does not block): 1, -1, or -3 with *WHY as target_flush. */
-static int target_wait(struct copy_ctx *x, PGconn *d, const char **why)
+static int target_wait(struct copy_ctx *x, PGconn *d, bool finishing, const char **why)
 {
 	double quiet_since = now_monotonic();
 	while (PQisBusy(d)) {
-		if ((*why = wait_stopped(x, quiet_since)))
+		if ((*why = wait_stopped(x, quiet_since, finishing)))
 			return -3;
 		struct pollfd pf = {.fd = PQsocket(d), .events = POLLIN};
 		int pr = poll(&pf, 1, 250);
@@ -666,10 +673,10 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 	/* still nonblocking: the end of the COPY and the commit are waited for
 	 * like the rows, so a target that stops answering cannot hang us */
 	const char *why = NULL;
-	int w = PQputCopyEnd(d, NULL) == 1 ? target_flush(x, d, &why) : -1;
+	int w = PQputCopyEnd(d, NULL) == 1 ? target_flush(x, d, true, &why) : -1;
 	bool ok = w == 1;
 	char *derr = NULL;
-	while (w == 1 && (w = target_wait(x, d, &why)) == 1 && (res = PQgetResult(d))) {
+	while (w == 1 && (w = target_wait(x, d, true, &why)) == 1 && (res = PQgetResult(d))) {
 		if (PQresultStatus(res) != PGRES_COMMAND_OK && !derr) {
 			derr = res_error(res, d);
 			hint = pg_failure_hint(res, d, derr);
@@ -677,8 +684,8 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 		PQclear(res);
 	}
 	if (w == 1 && PQsendQuery(d, derr ? "ROLLBACK" : "COMMIT") == 1 &&
-	    (w = target_flush(x, d, &why)) == 1) {
-		while ((w = target_wait(x, d, &why)) == 1 && (res = PQgetResult(d))) {
+	    (w = target_flush(x, d, true, &why)) == 1) {
+		while ((w = target_wait(x, d, true, &why)) == 1 && (res = PQgetResult(d))) {
 			if (PQresultStatus(res) != PGRES_COMMAND_OK && !derr) {
 				char *e = res_error(res, d);
 				derr = xasprintf("commit: %s", e);
