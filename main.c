@@ -3,9 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "config.h"
+#include "dburl.h"
 #include "event.h"
 #include "plain.h"
 #include "state.h"
@@ -23,8 +26,8 @@ static void print_step_names(FILE *f)
 
 static void usage(FILE *f)
 {
-	fputs("usage: rds-migrate [-c FILE] [--theme NAME] [--log FILE]\n"
-	      "       rds-migrate [-c FILE] --plain [--yes] [--force] [STEP...]\n"
+	fputs("usage: rds-migrate [-c FILE] [--theme NAME] [--log FILE] [--allow-world]\n"
+	      "       rds-migrate [-c FILE] --plain [--yes] [--force] [--allow-world] [STEP...]\n"
 	      "       rds-migrate [-c FILE] --check-config\n"
 	      "       rds-migrate --help | --version\n"
 	      "\n"
@@ -39,6 +42,8 @@ static void usage(FILE *f)
 	      "  --yes             answer yes to questions (e.g. copy although some objects\n"
 	      "                    cannot be copied)\n"
 	      "  --force           empty target tables that already hold rows before copying\n"
+	      "  --allow-world     let [network] allow add a rule wider than a /24 (IPv6: /56),\n"
+	      "                    e.g. 0.0.0.0/0 (--yes is not enough)\n"
 	      "  --theme NAME      colour theme: themes/NAME.ini (dark, light, mono); NO_COLOR\n"
 	      "                    turns colour off\n"
 	      "  --log FILE        append a log of events to FILE (no secrets)\n"
@@ -59,10 +64,16 @@ static void print_problems(const struct problems *p)
 {
 	for (size_t i = 0; i < p->n; i++) {
 		const struct problem *pr = &p->v[i];
-		if (pr->value)
-			printf("%s = \"%s\": %s", pr->key, pr->value, pr->rule);
+		/* keys and values come from the file: no raw control characters */
+		char *key = text_printable(pr->key), *rule = text_printable(pr->rule);
+		char *value = pr->value ? text_printable(pr->value) : NULL;
+		if (value)
+			printf("%s = \"%s\": %s", key, value, rule);
 		else
-			printf("%s: %s", pr->key, pr->rule);
+			printf("%s: %s", key, rule);
+		free(key);
+		free(rule);
+		free(value);
 		if (pr->line > 0)
 			printf(" (line %d)", pr->line);
 		putchar('\n');
@@ -77,11 +88,10 @@ static void warn_if_readable(const struct config *cfg)
 		return;
 	bool secret = false;
 	for (int k = 0; k < CFG_COUNT; k++) {
-		const char *v = config_get(cfg, k);
+		const char *v = config_file_value(cfg, k); /* not what the environment set */
 		if ((config_keys[k].flags & CFGF_SECRET) && *v && strcmp(v, "secrets-manager") != 0)
 			secret = true;
-		if ((config_keys[k].flags & CFGF_SECRET_URL) && strchr(v, '@') &&
-		    strchr(strstr(v, "://") ? strstr(v, "://") + 3 : v, ':'))
+		if ((config_keys[k].flags & CFGF_SECRET_URL) && dburl_has_password(v))
 			secret = true;
 	}
 	if (secret)
@@ -93,7 +103,7 @@ static void warn_if_readable(const struct config *cfg)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_PLAIN = 256, OPT_CHECK, OPT_THEME, OPT_LOG, OPT_FORCE, OPT_YES };
+	enum { OPT_PLAIN = 256, OPT_CHECK, OPT_THEME, OPT_LOG, OPT_FORCE, OPT_YES, OPT_ALLOW_WORLD };
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"plain", no_argument, NULL, OPT_PLAIN},
@@ -102,12 +112,18 @@ int main(int argc, char **argv)
 		{"log", required_argument, NULL, OPT_LOG},
 		{"force", no_argument, NULL, OPT_FORCE},
 		{"yes", no_argument, NULL, OPT_YES},
+		{"allow-world", no_argument, NULL, OPT_ALLOW_WORLD},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0, 0, 0, 0},
 	};
+	/* a core dump would hold both passwords: none, and no ptrace by others */
+	struct rlimit nocore = {0, 0};
+	setrlimit(RLIMIT_CORE, &nocore);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	const char *config_path = "config.ini";
 	bool explicit_config = false, plain = false, check = false, force = false, yes = false;
+	bool allow_world = false;
 	const char *theme = NULL, *log_path = NULL;
 	int c;
 	while ((c = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
@@ -133,6 +149,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_YES:
 			yes = true;
+			break;
+		case OPT_ALLOW_WORLD:
+			allow_world = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -194,8 +213,8 @@ int main(int argc, char **argv)
 			printf("%s: OK\n", cfg.path);
 		}
 	}
-	problems_free(&probs);
 	if (check || rc != 0) {
+		problems_free(&probs);
 		config_free(&cfg);
 		return rc;
 	}
@@ -206,18 +225,41 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rds-migrate: %s\n", cause);
 		free(cause);
 		free(state_path);
+		problems_free(&probs);
 		config_free(&cfg);
 		return 1;
 	}
 	free(state_path);
+	int locked = state_lock(&st, &cause); /* one run per state file */
+	if (locked > 0) {
+		fprintf(stderr, "rds-migrate: warning: %s\n", cause);
+		free(cause);
+		cause = NULL;
+	} else if (locked < 0) {
+		fprintf(stderr, "rds-migrate: %s\n", cause);
+		free(cause);
+		problems_free(&probs);
+		state_free(&st);
+		config_free(&cfg);
+		return 1;
+	}
 
 	if (plain) {
-		struct plain_options po = {.steps = mask, .force = force, .yes = yes, .log_path = log_path};
+		struct plain_options po = {.steps = mask,
+					   .force = force,
+					   .yes = yes,
+					   .allow_world = allow_world,
+					   .log_path = log_path};
 		rc = plain_run(&cfg, &st, &po);
 	} else {
-		struct tui_options to = {.theme = theme, .log_path = log_path, .force = force};
+		struct tui_options to = {.theme = theme,
+					 .log_path = log_path,
+					 .force = force,
+					 .allow_world = allow_world,
+					 .load_problems = &probs};
 		rc = tui_run(&cfg, &st, &to);
 	}
+	problems_free(&probs);
 	state_free(&st);
 	config_free(&cfg);
 	return rc;

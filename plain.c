@@ -1,6 +1,7 @@
 /* The plain front end: one line per event on stdout, answers from --yes or a tty. */
 #include "plain.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 struct plain_sink {
 	pthread_mutex_t lock;
 	FILE *log;
+	const char *log_path;
 	double last_progress;
 	double last_total_progress;
 };
@@ -58,6 +60,11 @@ static void format_event(struct plain_sink *ps, const struct event *ev, char *li
 		if (!finished && now - *last < PLAIN_PROGRESS_EVERY)
 			return;
 		*last = now;
+		if (ev->unit == UNIT_TABLES) {
+			snprintf(line, n, "[%s] %s: %lld/%lld tables", step, ev->item,
+				 (long long)ev->done, (long long)ev->total);
+			break;
+		}
 		char done_b[32], rate_b[32], eta[32] = "", d[16];
 		double per_s, left;
 		fmt_rate(ev->bytes, ev->bytes_total, ev->elapsed, &per_s, &left);
@@ -101,8 +108,15 @@ static void plain_emit(void *ctx, const struct event *ev)
 			struct tm tm;
 			char ts[32];
 			strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", localtime_r(&t, &tm));
-			fprintf(ps->log, "%s %s\n", ts, line);
-			fflush(ps->log);
+			if (fprintf(ps->log, "%s %s\n", ts, line) < 0 || fflush(ps->log) != 0) {
+				/* a full disk, a closed pipe: say so once, log no more */
+				fprintf(stderr,
+					"rds-migrate: writing the log %s failed: %s; the rest of "
+					"this run is not logged\n",
+					ps->log_path, strerror(errno));
+				fclose(ps->log);
+				ps->log = NULL;
+			}
 		}
 	}
 	pthread_mutex_unlock(&ps->lock);
@@ -134,14 +148,19 @@ int plain_run(struct config *cfg, struct state *st, const struct plain_options *
 	struct plain_sink ps = {.lock = PTHREAD_MUTEX_INITIALIZER};
 	if (opt->log_path) {
 		ps.log = fopen(opt->log_path, "ae");
-		if (!ps.log)
-			fprintf(stderr, "rds-migrate: cannot open the log %s\n", opt->log_path);
+		ps.log_path = opt->log_path;
+		if (!ps.log) {
+			fprintf(stderr, "rds-migrate: cannot open the log %s: %s\n", opt->log_path,
+				strerror(errno));
+			return 1;
+		}
 	}
 	struct sink sink = {.emit = plain_emit, .confirm = plain_confirm, .ctx = &ps};
 	struct run r;
 	run_init(&r, cfg, st, &sink);
 	r.force = opt->force;
 	r.yes = opt->yes;
+	r.allow_world = opt->allow_world;
 	active_run = &r;
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigemptyset(&sa.sa_mask);

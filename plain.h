@@ -11,6 +11,7 @@ struct plain_options {
 	unsigned steps; /* bit per step id */
 	bool force;
 	bool yes;
+	bool allow_world; /* --allow-world */
 	const char *log_path;
 };
 

@@ -63,6 +63,13 @@ void config_free(struct config *cfg)
 			free(cfg->values[k]);
 		cfg->values[k] = NULL;
 	}
+	for (int k = 0; k < CFG_COUNT; k++) {
+		free_secret(cfg->env_value[k]);
+		free_secret(cfg->file_value[k]);
+		cfg->env_value[k] = cfg->file_value[k] = NULL;
+		free(cfg->unloaded_why[k]);
+		cfg->unloaded_why[k] = NULL;
+	}
 	free(cfg->path);
 	cfg->path = NULL;
 }
@@ -264,6 +271,41 @@ static bool utf8_valid(const unsigned char *s, size_t n)
 	return true;
 }
 
+/* When LINE (N bytes) is a "[name]" header, copy name to SECTION. */
+static void prescan_section(const char *line, size_t n, char *section, size_t size)
+{
+	size_t i = 0;
+	while (i < n && (line[i] == ' ' || line[i] == '\t' || (unsigned char)line[i] == 0xef ||
+			 (unsigned char)line[i] == 0xbb || (unsigned char)line[i] == 0xbf))
+		i++;
+	if (i >= n || line[i] != '[')
+		return;
+	const char *close = memchr(line + i, ']', n - i);
+	if (close)
+		snprintf(section, size, "%.*s", (int)(close - line - i - 1), line + i + 1);
+}
+
+/* The known key a rejected LINE (N bytes) of SECTION was setting, or -1: the
+ * bytes before its '=' or ':', blanks trimmed. */
+static int prescan_key(const char *line, size_t n, const char *section)
+{
+	size_t i = 0;
+	while (i < n && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	size_t e = i;
+	while (e < n && line[e] != '=' && line[e] != ':')
+		e++;
+	if (e >= n)
+		return -1;
+	while (e > i && (line[e - 1] == ' ' || line[e - 1] == '\t'))
+		e--;
+	char name[128];
+	if (e - i >= sizeof name)
+		return -1;
+	snprintf(name, sizeof name, "%.*s", (int)(e - i), line + i);
+	return config_find(section, name);
+}
+
 /* Reject lines inih would cut, mangle or misread: too long, NUL bytes,
  * invalid UTF-8, not "[section]" / "key = value" / comment. Such lines are
  * blanked in BUF (so the rest of the file still loads) and reported. */
@@ -271,6 +313,7 @@ static void prescan(struct loader *ld, char *buf, size_t len)
 {
 	size_t start = 0;
 	int lineno = 0;
+	char section[128] = "";
 	while (start < len) {
 		size_t end = start;
 		while (end < len && buf[end] != '\n')
@@ -309,7 +352,16 @@ static void prescan(struct loader *ld, char *buf, size_t len)
 					bad = "a value without a key name";
 			}
 		}
+		if (!bad)
+			prescan_section(line, n, section, sizeof section);
 		if (bad) {
+			/* the key it set keeps its default, and the line is kept when saving */
+			int k = prescan_key(line, n, section);
+			if (k >= 0 && !ld->cfg->unloaded[k]) {
+				ld->cfg->unloaded[k] = lineno;
+				ld->cfg->unloaded_why[k] = xasprintf("line %d did not load: %s", lineno,
+								     bad);
+			}
 			problems_add(ld->probs, ld->path, NULL, lineno, "%s", bad);
 			memset(line, ' ', n);
 			if (n && line[n - 1] == ' ')
@@ -319,6 +371,8 @@ static void prescan(struct loader *ld, char *buf, size_t len)
 	}
 }
 
+#define CONFIG_MAX_BYTES (1024 * 1024)
+
 int config_load(struct config *cfg, const char *path, bool missing_ok, struct problems *probs,
 		char **cause)
 {
@@ -326,7 +380,8 @@ int config_load(struct config *cfg, const char *path, bool missing_ok, struct pr
 	cfg->path = xstrdup(path);
 	size_t len;
 	char *err = NULL;
-	char *buf = read_file(path, &len, &err);
+	/* a regular file of sane size: not /dev/zero (memory), not a FIFO (hang) */
+	char *buf = read_file_ex(path, CONFIG_MAX_BYTES, 0, &len, &err);
 	if (!buf) {
 		bool missing = errno == ENOENT;
 		if (missing && missing_ok) {
@@ -357,8 +412,22 @@ int config_load(struct config *cfg, const char *path, bool missing_ok, struct pr
 void config_apply_env(struct config *cfg)
 {
 	const char *v = getenv("SOURCE_DATABASE_URL");
-	if (v && *v)
-		config_set(cfg, CFG_SOURCE_URL, v);
+	if (!v || !*v)
+		return;
+	enum config_key k = CFG_SOURCE_URL;
+	if (!cfg->env_value[k])
+		cfg->file_value[k] = xstrdup(config_get(cfg, k));
+	free_secret(cfg->env_value[k]);
+	cfg->env_value[k] = xstrdup(v);
+	config_set(cfg, k, v);
+}
+
+const char *config_file_value(const struct config *cfg, enum config_key k)
+{
+	const char *v = config_get(cfg, k);
+	if (cfg->env_value[k] && strcmp(v, cfg->env_value[k]) == 0)
+		return cfg->file_value[k] ? cfg->file_value[k] : "";
+	return v;
 }
 
 size_t config_check(const struct config *cfg, struct problems *probs)
@@ -421,7 +490,7 @@ static void emit_raw(char **out, size_t *len, const char *s, size_t n)
 int config_save(const struct config *cfg, const char *path, char **cause)
 {
 	for (int k = 0; k < CFG_COUNT; k++)
-		if (!value_round_trips(config_get(cfg, k)))
+		if (!value_round_trips(config_file_value(cfg, k)))
 			return fail(cause,
 				    "%s: the value cannot be saved in an ini file (leading or "
 				    "trailing spaces, a line break, or \" ;\")",
@@ -435,7 +504,9 @@ int config_save(const struct config *cfg, const char *path, char **cause)
 	/* Walk the old file: keep every line, replace known keys' values in place,
 	 * and add a section's missing keys at the end of that section. */
 	size_t pos = 0;
+	int lineno = 0;
 	while (old && pos < oldlen) {
+		lineno++;
 		size_t end = pos;
 		while (end < oldlen && old[end] != '\n')
 			end++;
@@ -450,7 +521,7 @@ int config_save(const struct config *cfg, const char *path, char **cause)
 			/* leaving a section: add its keys that were not in the file */
 			for (int k = 0; k < CFG_COUNT && section[0]; k++)
 				if (!written[k] && strcmp(config_keys[k].section, section) == 0) {
-					emit_kv(&out, &len, config_keys[k].name, config_get(cfg, k));
+					emit_kv(&out, &len, config_keys[k].name, config_file_value(cfg, k));
 					written[k] = true;
 				}
 			char *close = strchr(p, ']');
@@ -465,10 +536,15 @@ int config_save(const struct config *cfg, const char *path, char **cause)
 				char name[128];
 				snprintf(name, sizeof name, "%.*s", (int)(nend - p), p);
 				int k = config_find(section, name);
-				if (k >= 0 && !written[k]) {
+				if (k >= 0 && cfg->unloaded[k] == lineno &&
+				    strcmp(config_file_value(cfg, k), config_keys[k].def) == 0) {
+					/* it did not load and was not changed: the user's
+					 * line stays as written */
+					written[k] = true;
+				} else if (k >= 0 && !written[k]) {
 					/* keep an inline comment */
 					char *comment = strstr(eq, " ;");
-					const char *v = config_get(cfg, k);
+					const char *v = config_file_value(cfg, k);
 					char *nl = xasprintf("%.*s%s%s%s\n", (int)(nend - line), line,
 							     v[0] == ';' ? " =" : " = ", v,
 							     comment ? comment : "");
@@ -490,7 +566,7 @@ int config_save(const struct config *cfg, const char *path, char **cause)
 	}
 	for (int k = 0; k < CFG_COUNT && section[0]; k++)
 		if (!written[k] && strcmp(config_keys[k].section, section) == 0) {
-			emit_kv(&out, &len, config_keys[k].name, config_get(cfg, k));
+			emit_kv(&out, &len, config_keys[k].name, config_file_value(cfg, k));
 			written[k] = true;
 		}
 	/* sections the old file did not have */
@@ -505,7 +581,7 @@ int config_save(const struct config *cfg, const char *path, char **cause)
 				char *c = xasprintf("; %s\n", config_keys[j].help);
 				emit_raw(&out, &len, c, strlen(c));
 				free(c);
-				emit_kv(&out, &len, config_keys[j].name, config_get(cfg, j));
+				emit_kv(&out, &len, config_keys[j].name, config_file_value(cfg, j));
 				written[j] = true;
 			}
 	}

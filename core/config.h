@@ -83,6 +83,10 @@ struct config {
 	int lines[CFG_COUNT]; /* line in the file, 0 when defaulted */
 	char *path;           /* the file it came from or will be saved to */
 	bool from_file;       /* the file existed when loaded */
+	char *env_value[CFG_COUNT];  /* set from the environment (config_apply_env) */
+	char *file_value[CFG_COUNT]; /* what the file held under such a value */
+	int unloaded[CFG_COUNT];     /* line of the key that did not load (0: none) */
+	char *unloaded_why[CFG_COUNT]; /* why, for the screen that shows the key */
 };
 
 /* One problem found in a config: the key (section.name or a file), the value
@@ -115,6 +119,10 @@ int config_load(struct config *cfg, const char *path, bool missing_ok, struct pr
 
 /* Apply environment overrides (SOURCE_DATABASE_URL). */
 void config_apply_env(struct config *cfg);
+/* The value as the file holds it: a value that came from the environment
+ * (and was not changed since) gives the file's own. config_save writes these:
+ * what came from the environment is never saved. */
+const char *config_file_value(const struct config *cfg, enum config_key k);
 
 const char *config_get(const struct config *cfg, enum config_key k);
 int config_set(struct config *cfg, enum config_key k, const char *value);

@@ -371,12 +371,17 @@ static int check_url(const char *v, char *rule, size_t rulesz)
 		return -1;
 	}
 	int rc = 0;
-	if (!u.host)
+	bool service = false; /* pg_service.conf supplies what the URL leaves out */
+	for (size_t i = 0; i < u.nparams; i++)
+		service = service || strcmp(u.params[2 * i], "service") == 0;
+	if (!u.host && !service)
 		rc = bad(rule, rulesz, "the URL has no host: postgresql://USER:PASS@HOST:PORT/DB");
-	else if (strchr(u.host, '@') || (strchr(u.host, '/') && u.host[0] != '/'))
+	else if (u.host && (strchr(u.host, '@') || (strchr(u.host, '/') && u.host[0] != '/')))
 		rc = bad(rule, rulesz, "the host part holds @ or /: write @ in the password as %%40 "
 				       "and / as %%2F");
-	else if (u.port && !matches("^[0-9]{1,5}(,[0-9]{1,5})*$", u.port))
+	/* several hosts (h1,h2:5433) give one port each, empty for the default */
+	else if (u.port && (!matches("^[0-9]{0,5}(,[0-9]{0,5})*$", u.port) ||
+			    !strpbrk(u.port, "0123456789")))
 		rc = bad(rule, rulesz, "the port is not a number (if the password holds / @ : or #, "
 				       "percent-encode them: %%2F %%40 %%3A %%23)");
 	else if (u.sslmode && !in_list(u.sslmode, sslmodes))

@@ -213,16 +213,25 @@ int dburl_parse(const char *url, struct dburl *u, char **cause)
 	return 0;
 }
 
-/* Replace the value of every "password=" query parameter in URL with ****. */
-static char *mask_query_passwords(char *url)
+/* Whether the N bytes at P name a keyword holding a secret. */
+static bool secret_keyword(const char *p, size_t n)
 {
-	char *q = strchr(url, '?');
+	return (n == 8 && strncmp(p, "password", 8) == 0) ||
+	       (n == 11 && strncmp(p, "sslpassword", 11) == 0);
+}
+
+/* Replace the value of every password= and sslpassword= query parameter of
+ * the URL from QUERY on with ****. Takes URL (heap), returns the result. */
+static char *mask_query_passwords(char *url, size_t query)
+{
+	char *q = strchr(url + query, '?');
 	while (q) {
 		char *p = q + 1;
 		char *end = p + strcspn(p, "&");
-		if (strncmp(p, "password=", 9) == 0 && strncmp(p + 9, "****", 4) != 0) {
-			char *masked = xasprintf("%.*s****%s", (int)(p + 9 - url), url, end);
-			size_t at = (size_t)(p + 9 + 4 - url);
+		char *eq = memchr(p, '=', (size_t)(end - p));
+		if (eq && secret_keyword(p, (size_t)(eq - p)) && strncmp(eq + 1, "****", 4) != 0) {
+			char *masked = xasprintf("%.*s****%s", (int)(eq + 1 - url), url, end);
+			size_t at = (size_t)(eq + 1 + 4 - url);
 			free_secret(url);
 			url = masked;
 			end = url + at;
@@ -232,21 +241,165 @@ static char *mask_query_passwords(char *url)
 	return url;
 }
 
+/* A key=value conninfo with the value of every password or sslpassword
+ * keyword replaced by ****, read as leniently as possible: a value is '…'
+ * (backslash escapes, to the closing quote or the end) or runs to a blank. */
+static char *mask_conninfo(const char *ci)
+{
+	size_t n = strlen(ci);
+	char *out = xmalloc(n + 8 * (n / 8 + 1) + 8);
+	size_t o = 0;
+	const char *p = ci;
+	while (*p) {
+		const char *w = p;
+		while (*w && *w != '=' && *w != ' ' && *w != '\t' && *w != '\n')
+			w++;
+		const char *eq = w;
+		while (*eq == ' ' || *eq == '\t')
+			eq++;
+		if (*eq != '=') { /* not an assignment: copy one character */
+			out[o++] = *p++;
+			continue;
+		}
+		bool secret = secret_keyword(p, (size_t)(w - p));
+		const char *v = eq + 1;
+		while (*v == ' ' || *v == '\t')
+			v++;
+		const char *end = v;
+		if (*end == '\'') {
+			for (end++; *end && *end != '\''; end++)
+				if (*end == '\\' && end[1])
+					end++;
+			if (*end)
+				end++;
+		} else {
+			while (*end && *end != ' ' && *end != '\t' && *end != '\n')
+				end++;
+		}
+		memcpy(out + o, p, (size_t)(v - p));
+		o += (size_t)(v - p);
+		if (secret && end > v) {
+			memcpy(out + o, "****", 4);
+			o += 4;
+		} else {
+			memcpy(out + o, v, (size_t)(end - v));
+			o += (size_t)(end - v);
+		}
+		p = end;
+	}
+	out[o] = 0;
+	return out;
+}
+
+/* A URL as typed, masked without trusting it to parse: the password runs
+ * from the ':' after the user name to the LAST '@' (a generated password may
+ * hold an unescaped '/', '?' or '@'); hiding too much is the safe error.
+ * Then password= and sslpassword= parameters. */
 char *dburl_mask(const char *url)
 {
 	if (!url)
 		return xstrdup("");
 	const char *scheme = strstr(url, "://");
 	if (!scheme)
-		return xstrdup(url);
+		return mask_conninfo(url);
 	const char *auth = scheme + 3;
-	/* Like libpq, the user part ends at the last @ before the first /. */
-	size_t alen = strcspn(auth, "/");
-	const char *at = NULL;
-	for (const char *p = auth; p < auth + alen; p++)
-		if (*p == '@')
-			at = p;
-	const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-	char *out = colon ? xasprintf("%.*s****%s", (int)(colon + 1 - url), url, at) : xstrdup(url);
-	return mask_query_passwords(out);
+	const char *user_end = auth + strcspn(auth, ":@/?");
+	const char *at = strrchr(auth, '@');
+	char *out;
+	size_t query;
+	if (*user_end == ':' && at && at > user_end) {
+		out = xasprintf("%.*s****%s", (int)(user_end + 1 - url), url, at);
+		query = (size_t)(user_end + 1 - url) + 4;
+	} else {
+		out = xstrdup(url);
+		query = (size_t)(auth - url);
+	}
+	return mask_query_passwords(out, query);
+}
+
+/* The first password in S as typed (a URL's user:PASSWORD@, else the value
+ * of password= or sslpassword=), read leniently like dburl_mask; NULL when
+ * none. Caller frees (free_secret). */
+static char *typed_password(const char *s)
+{
+	const char *scheme = strstr(s, "://");
+	if (scheme) {
+		const char *auth = scheme + 3;
+		const char *user_end = auth + strcspn(auth, ":@/?");
+		const char *at = strrchr(auth, '@');
+		if (*user_end == ':' && at && at > user_end + 1)
+			return xasprintf("%.*s", (int)(at - user_end - 1), user_end + 1);
+	}
+	const char *kw[] = {"password", "sslpassword"};
+	for (int k = 0; k < 2; k++)
+		for (const char *p = strstr(s, kw[k]); p; p = strstr(p + 1, kw[k])) {
+			const char *v = p + strlen(kw[k]);
+			while (*v == ' ' || *v == '\t')
+				v++;
+			if (*v != '=')
+				continue;
+			v++;
+			while (*v == ' ' || *v == '\t' || *v == '\'')
+				v++;
+			size_t n = strcspn(v, " \t&'");
+			if (n)
+				return xasprintf("%.*s", (int)n, v);
+		}
+	return NULL;
+}
+
+/* Whether TOKEN (N bytes) shares 4 characters in a row with PW, or holds all
+ * of a shorter PW. */
+static bool shares_secret(const char *token, size_t n, const char *pw)
+{
+	size_t m = strlen(pw);
+	if (m == 0)
+		return false;
+	size_t w = m < 4 ? m : 4;
+	for (size_t i = 0; i + w <= n; i++)
+		for (size_t j = 0; j + w <= m; j++)
+			if (memcmp(token + i, pw + j, w) == 0)
+				return true;
+	return false;
+}
+
+char *dburl_scrub(const char *msg, const char *typed)
+{
+	char *pw = typed ? typed_password(typed) : NULL;
+	char *out = xstrdup(msg ? msg : "");
+	if (!pw)
+		return out;
+	/* libpq quotes the token it could not read: hide any that holds part
+	 * of the password */
+	size_t o = 0;
+	for (const char *p = msg; *p;) {
+		const char *q = strchr(p, '"');
+		const char *e = q ? strchr(q + 1, '"') : NULL;
+		if (!e) {
+			o += (size_t)sprintf(out + o, "%s", p);
+			break;
+		}
+		memcpy(out + o, p, (size_t)(q + 1 - p));
+		o += (size_t)(q + 1 - p);
+		if (shares_secret(q + 1, (size_t)(e - q - 1), pw) && e - q - 1 >= 4) {
+			memcpy(out + o, "****", 4);
+			o += 4;
+		} else {
+			memcpy(out + o, q + 1, (size_t)(e - q - 1));
+			o += (size_t)(e - q - 1);
+		}
+		out[o++] = '"';
+		p = e + 1;
+	}
+	out[o] = 0;
+	free_secret(pw);
+	return out;
+}
+
+bool dburl_has_password(const char *typed)
+{
+	char *pw = typed ? typed_password(typed) : NULL;
+	bool has = pw && *pw;
+	free_secret(pw);
+	return has;
 }

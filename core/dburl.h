@@ -3,6 +3,7 @@
 #ifndef RDSM_DBURL_H
 #define RDSM_DBURL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The parts of a URL. Any may be NULL or empty (left out). PARAMS are extra
@@ -36,6 +37,12 @@ void dburl_free(struct dburl *u);
  * Caller frees. */
 char *dburl_mask(const char *url);
 
+/* MSG (libpq's complaint about TYPED, a URL or conninfo as the user typed
+ * it) with every quoted token that holds part of TYPED's password replaced by
+ * ****. Caller frees. */
+char *dburl_scrub(const char *msg, const char *typed);
+/* Whether TYPED (a URL or conninfo as written) holds a password. */
+bool dburl_has_password(const char *typed);
 /* Percent-encode S, keeping only the unreserved characters. Caller frees. */
 char *dburl_encode(const char *s);
 

@@ -19,6 +19,7 @@ struct entry {
 	size_t val, val_end; /* the value as written, quotes included */
 	char quote;          /* 0, '\'', '"' or '`' */
 	bool unclosed;       /* a quote opened and never closed: read as one line */
+	bool exported;       /* "export KEY=…": the file is sourced by a shell */
 };
 
 static bool blank(char c)
@@ -65,6 +66,7 @@ static void parse_entry(const char *t, size_t len, size_t pos, struct entry *e)
 	while (p < eol && blank(t[p]))
 		p++;
 	if (eol - p > 7 && memcmp(t + p, "export", 6) == 0 && blank(t[p + 6])) {
+		e->exported = true;
 		p += 6;
 		while (p < eol && blank(t[p]))
 			p++;
@@ -130,10 +132,11 @@ static bool needs_quotes(const char *v, bool shell)
 
 /* VALUE written for an assignment that used quote Q (0: none). An existing
  * unquoted value stays unquoted unless VALUE would break a .env loader (the
- * file shows how it is read); a new line is also quoted for shells. */
-static char *render_value(const char *value, char q, bool existing)
+ * file shows how it is read); SHELL (a new line, or an "export" line: a shell
+ * sources the file) also quotes what a shell reads specially (& ; | …). */
+static char *render_value(const char *value, char q, bool shell)
 {
-	if (!needs_quotes(value, !existing))
+	if (!needs_quotes(value, shell))
 		return q ? xasprintf("%c%s%c", q, value, q) : xstrdup(value);
 	if (!strchr(value, '\'') && !strchr(value, '\n') && !strchr(value, '\r') && q != '"')
 		return xasprintf("'%s'", value);
@@ -185,7 +188,7 @@ char *dotenv_replace(const char *text, size_t len, const char *key, const char *
 		struct entry e;
 		parse_entry(text, len, pos, &e);
 		if (entry_is(text, &e, key)) {
-			char *v = render_value(value, e.quote, true);
+			char *v = render_value(value, e.quote, e.exported);
 			buf_add(&b, text + e.start, e.val - e.start);
 			buf_add(&b, v, strlen(v));
 			buf_add(&b, text + e.val_end, e.end - e.val_end);
@@ -199,7 +202,7 @@ char *dotenv_replace(const char *text, size_t len, const char *key, const char *
 	if (n == 0) {
 		if (len > 0 && text[len - 1] != '\n')
 			buf_add(&b, eol, strlen(eol));
-		char *v = render_value(value, 0, false);
+		char *v = render_value(value, 0, true);
 		buf_add(&b, key, strlen(key));
 		buf_add(&b, "=", 1);
 		buf_add(&b, v, strlen(v));
@@ -368,6 +371,10 @@ int dotenv_set(const char *path, const char *key, const char *value, struct dote
 	char *old = read_env(path, &len, &exists, cause);
 	if (!old)
 		return -1;
+	/* a killed earlier write may have left a temp file holding a password */
+	char *final = final_target(path);
+	remove_stale_temps(final, 60);
+	free(final);
 	struct stat old_st = {0};
 	if (!exists || stat(path, &old_st) != 0) {
 		old_st.st_uid = geteuid();

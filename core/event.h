@@ -44,6 +44,7 @@ struct event {
 	char text[1024];
 	int64_t done, total;
 	int64_t bytes, bytes_total;
+	enum progress_unit { UNIT_ROWS, UNIT_TABLES } unit; /* what done/total count */
 	double elapsed; /* seconds since the step started */
 };
 

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 
 #include "run.h"
+#include "dburl.h"
 #include "util.h"
 
 #define RDS_CA_URL "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem"
@@ -307,7 +308,9 @@ struct pg_attempt *pg_attempt_start(const char *conninfo, enum pg_role role, dou
 	PQconninfoOption *opts = PQconninfoParse(conninfo, &err);
 	if (!opts) {
 		a->diag.kind = PGF_BAD_CONNINFO;
-		pg_diagnose(err ? err : "invalid connection string", role, "", &a->diag);
+		char *shown = dburl_scrub(err ? err : "invalid connection string", conninfo);
+		pg_diagnose(shown, role, "", &a->diag);
+		free(shown);
 		PQfreemem(err);
 		a->done = -1;
 		return a;

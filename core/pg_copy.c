@@ -1,6 +1,8 @@
 /* The data copy: COPY streams from one exported snapshot, in parallel jobs. */
 #include "pg_copy.h"
 
+#include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -23,33 +25,130 @@ const char pg_copy_session_sql[] =
 
 #define PROGRESS_EVERY 2.0 /* seconds between progress events of one table */
 
+/* One name of an exclude list at *P: an identifier, plain (as written) or
+ * "double quoted" ("" for a quote). Heap, NULL when none; *P moves past it. */
+static char *exclude_ident(const char **p)
+{
+	const char *c = *p;
+	while (*c == ' ' || *c == '\t')
+		c++;
+	char *out = xmalloc(strlen(c) + 1);
+	size_t o = 0;
+	if (*c == '"') {
+		for (c++; *c; c++) {
+			if (*c == '"' && c[1] == '"') {
+				out[o++] = '"';
+				c++;
+			} else if (*c == '"') {
+				c++;
+				break;
+			} else {
+				out[o++] = *c;
+			}
+		}
+	} else {
+		while (*c && *c != '.' && *c != ',' && *c != ' ' && *c != '\t')
+			out[o++] = *c++;
+	}
+	out[o] = 0;
+	while (*c == ' ' || *c == '\t')
+		c++;
+	*p = c;
+	if (o == 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* Entry I (from 0) of the EXCLUDE list as *SCHEMA and *NAME (heap; a name
+ * without a schema is in public). false when there is no entry I. */
+static bool exclude_entry(const char *exclude, size_t i, char **schema, char **name)
+{
+	const char *p = exclude ? exclude : "";
+	for (size_t k = 0;; k++) {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (!*p)
+			return false;
+		char *a = exclude_ident(&p), *b = NULL;
+		if (*p == '.') {
+			p++;
+			b = exclude_ident(&p);
+		}
+		while (*p && *p != ',') /* whatever does not parse up to the comma */
+			p++;
+		if (k == i) {
+			if (b) {
+				*schema = a ? a : xstrdup("");
+				*name = b;
+			} else {
+				*schema = xstrdup("public");
+				*name = a ? a : xstrdup("");
+			}
+			return true;
+		}
+		free(a);
+		free(b);
+	}
+}
+
+/* Whether entry I of EXCLUDE names SCHEMA.NAME. */
+static bool exclude_hit(const char *exclude, size_t i, const char *schema, const char *name)
+{
+	char *es = NULL, *en = NULL;
+	if (!exclude_entry(exclude, i, &es, &en))
+		return false;
+	bool hit = strcmp(es, schema) == 0 && strcmp(en, name) == 0;
+	free(es);
+	free(en);
+	return hit;
+}
+
 bool pg_copy_excluded(const char *exclude, const char *schema, const char *name)
 {
-	if (!exclude)
-		return false;
-	const char *p = exclude;
-	while (*p) {
-		while (*p == ' ' || *p == ',' || *p == '\t')
-			p++;
-		const char *e = p;
-		while (*e && *e != ',')
-			e++;
-		const char *end = e;
-		while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
-			end--;
-		size_t len = (size_t)(end - p);
-		if (len) {
-			char *want = strchr(p, '.') && memchr(p, '.', len)
-					     ? xasprintf("%s.%s", schema, name)
-					     : xasprintf("%s", strcmp(schema, "public") == 0 ? name : "");
-			bool hit = strlen(want) == len && strncmp(want, p, len) == 0;
-			free(want);
-			if (hit)
-				return true;
-		}
-		p = e;
+	char *es, *en;
+	for (size_t i = 0; exclude_entry(exclude, i, &es, &en); i++) {
+		bool hit = strcmp(es, schema) == 0 && strcmp(en, name) == 0;
+		free(es);
+		free(en);
+		if (hit)
+			return true;
 	}
 	return false;
+}
+
+/* Drop the tables EXCLUDE names from T (N of them), and warn about each
+ * name in it that matches no table (a typo, a case: public.User is not
+ * public.user). */
+static void apply_exclude(struct run *r, struct pg_copy_table *t, size_t *n, const char *exclude)
+{
+	char *es, *en;
+	for (size_t i = 0; exclude_entry(exclude, i, &es, &en); i++) {
+		bool any = false;
+		for (size_t k = 0; k < *n && !any; k++)
+			any = exclude_hit(exclude, i, t[k].schema, t[k].name);
+		if (!any)
+			run_finding(r, LEVEL_WARN, "exclude_tables",
+				    "%s.%s matches no table on the source: nothing excluded for it "
+				    "(names are exact: quote them as written, e.g. \"a.b\".c)",
+				    es, en);
+		free(es);
+		free(en);
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < *n; i++) {
+		if (pg_copy_excluded(exclude, t[i].schema, t[i].name)) {
+			free(t[i].schema);
+			free(t[i].name);
+			free(t[i].qname);
+			free(t[i].cols);
+			free(t[i].state_key);
+			continue;
+		}
+		t[k++] = t[i];
+	}
+	*n = k;
 }
 
 int pg_copy_list_tables(PGconn *src, const char *exclude, struct pg_copy_table **out, size_t *n,
@@ -100,10 +199,7 @@ int pg_copy_list_tables(PGconn *src, const char *exclude, struct pg_copy_table *
 		x->est_bytes = strtoll(PQgetvalue(res, r, 4), NULL, 10);
 		x->cols = PQgetisnull(res, r, 5) ? NULL : xstrdup(PQgetvalue(res, r, 5));
 		x->binary = PQgetvalue(res, r, 6)[0] == 't';
-		x->state_key = xasprintf("table.%s.%s", s, nm);
-		for (char *p = x->state_key; *p; p++)
-			if (*p == '=' || *p == '\n' || *p == '\r')
-				*p = '_';
+		x->state_key = state_table_key(s, nm);
 	}
 	PQclear(res);
 	*out = t;
@@ -158,6 +254,8 @@ struct copy_ctx {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	char *tstate;       /* per table: 0 waiting, 1 started, 2 done (or skipped) */
+	char **extra;       /* empty tables not copied now, emptied along (foreign keys) */
+	size_t nextra;
 	size_t **deps;      /* per table: the tables its foreign keys reference */
 	size_t *ndeps;
 	size_t *parts_left; /* per table: pieces not done */
@@ -172,6 +270,7 @@ struct copy_ctx {
 	_Atomic int64_t rows, bytes;
 	int64_t est_rows, est_bytes;
 	double t0, last_total;
+	double stall_s; /* stall_limit() */
 };
 
 static void ctx_fail(struct copy_ctx *x, char *cause)
@@ -210,7 +309,8 @@ static char *res_error(PGresult *res, PGconn *c)
 }
 
 
-/* Stop a COPY TO that we no longer read: cancel it and drain the connection. */
+/* Stop a COPY TO that we no longer read: ask the server to cancel it. The
+ * connection is closed next (never drained: a stopped server would hang us). */
 static void abandon_source_copy(PGconn *s)
 {
 	PGcancel *cn = PQgetCancel(s);
@@ -219,14 +319,114 @@ static void abandon_source_copy(PGconn *s)
 		PQcancel(cn, err, sizeof err);
 		PQfreeCancel(cn);
 	}
-	char *buf;
-	int n;
-	while ((n = PQgetCopyData(s, &buf, 0)) > 0)
-		PQfreemem(buf);
-	PGresult *res;
-	while ((res = PQgetResult(s)))
-		PQclear(res);
-	/* the cancel aborted the snapshot transaction */
+}
+
+/* Seconds a COPY may go without a byte from the source (or without the
+ * target taking one) before it is given up as hung: RDSM_STALL_SECONDS, or
+ * 300. Dead peers are found sooner by keepalives and tcp_user_timeout. */
+static double stall_limit(void)
+{
+	const char *e = getenv("RDSM_STALL_SECONDS");
+	double v = e && *e ? strtod(e, NULL) : 0;
+	return v > 0 ? v : 300;
+}
+
+/* Why a wait on the network stopped early: the run was interrupted (or the
+ * copy failed in another job), or the peer stalled. NULL: go on. FINISHING
+ * (a piece's COPY end and commit, sent already): another job's failure does
+ * not stop it and an interruption only after a few seconds' grace, so a
+ * table whose commit a live server is making is not left committed but not
+ * marked copied. */
+static const char *wait_stopped(struct copy_ctx *x, double quiet_since, bool finishing)
+{
+	double quiet = now_monotonic() - quiet_since;
+	if (run_cancelled(x->r) && (!finishing || quiet >= 5))
+		return "interrupted";
+	if (x->failed && !finishing)
+		return "interrupted";
+	if (quiet >= x->stall_s)
+		return "stalled";
+	return NULL;
+}
+
+/* The next row of the source's COPY TO (PQgetCopyData's result and *BUF),
+ * waiting in steps of 250 ms so that an interruption or a source that stopped
+ * sending ends the wait; then -3 with *WHY. */
+static int source_row(struct copy_ctx *x, PGconn *s, char **buf, const char **why)
+{
+	double quiet_since = now_monotonic();
+	for (;;) {
+		int n = PQgetCopyData(s, buf, 1);
+		if (n != 0)
+			return n;
+		if ((*why = wait_stopped(x, quiet_since, false)))
+			return -3;
+		struct pollfd pf = {.fd = PQsocket(s), .events = POLLIN};
+		int pr = poll(&pf, 1, 250);
+		if (pr < 0 && errno != EINTR)
+			return -2;
+		if (pr > 0 && !PQconsumeInput(s))
+			return -2;
+	}
+}
+
+/* Wait, in steps of 250 ms, until what is queued for the target (in
+ * nonblocking mode) is sent: 1, -1 on a connection error, -3 with *WHY when
+ * interrupted or the target stopped taking data (FINISHING: see wait_stopped). */
+static int target_flush(struct copy_ctx *x, PGconn *d, bool finishing, const char **why)
+{
+	double quiet_since = now_monotonic();
+	for (;;) {
+		int f = PQflush(d);
+		if (f == 0)
+			return 1;
+		if (f < 0)
+			return -1;
+		if ((*why = wait_stopped(x, quiet_since, finishing)))
+			return -3;
+		struct pollfd pf = {.fd = PQsocket(d), .events = POLLOUT | POLLIN};
+		int pr = poll(&pf, 1, 250);
+		if (pr < 0 && errno != EINTR)
+			return -1;
+		if (pr > 0 && (pf.revents & POLLIN) && !PQconsumeInput(d))
+			return -1;
+	}
+}
+
+/* Send N bytes of COPY data to the target: as target_flush. */
+static int target_put(struct copy_ctx *x, PGconn *d, const char *data, int n, const char **why)
+{
+	if (PQputCopyData(d, data, n) != 1)
+		return -1;
+	return target_flush(x, d, false, why);
+}
+
+/* Wait, in steps of 250 ms, until the target's next result is in (so that
+ * PQgetResult does not block): 1, -1, or -3 with *WHY as target_flush. */
+static int target_wait(struct copy_ctx *x, PGconn *d, bool finishing, const char **why)
+{
+	double quiet_since = now_monotonic();
+	while (PQisBusy(d)) {
+		if ((*why = wait_stopped(x, quiet_since, finishing)))
+			return -3;
+		struct pollfd pf = {.fd = PQsocket(d), .events = POLLIN};
+		int pr = poll(&pf, 1, 250);
+		if (pr < 0 && errno != EINTR)
+			return -1;
+		if (pr > 0 && !PQconsumeInput(d))
+			return -1;
+	}
+	return 1;
+}
+
+/* Why a wait on the target stopped early, for a message. Heap. */
+static char *target_stopped_text(const struct copy_ctx *x, const char *why)
+{
+	return strcmp(why, "stalled") == 0
+		       ? xasprintf("target: it took nothing for %.0f s (a server stopped or "
+				   "hung?); run again once it answers",
+				   x->stall_s)
+		       : xstrdup(why);
 }
 
 /* Copy one piece inside its own target transaction: a whole table (emptied
@@ -246,19 +446,25 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 		return -1;
 	sql = xasprintf("TRUNCATE ONLY %s", t->qname);
 	if (whole && pg_exec(d, sql, NULL) != 0) {
-		/* referenced by a foreign key (post-data already ran): delete instead */
+		/* referenced by a foreign key (post-data already ran): no FREEZE. The
+		 * table was emptied before (empty_targets) or found empty; a DELETE
+		 * here could cascade into other tables, so only check it is empty. */
 		free(sql);
 		pg_exec(d, "ROLLBACK", NULL);
 		freeze = false;
-		sql = xasprintf("DELETE FROM ONLY %s", t->qname);
-		char *e = NULL;
-		if (pg_exec(d, "BEGIN", &e) != 0 || pg_exec(d, sql, &e) != 0) {
+		sql = xasprintf("SELECT EXISTS (SELECT 1 FROM ONLY %s)", t->qname);
+		char *e = NULL, *v = NULL;
+		if (pg_exec(d, "BEGIN", &e) != 0 || !(v = pg_value(d, sql, &e)) ||
+		    strcmp(v, "f") != 0) {
 			free(sql);
 			pg_exec(d, "ROLLBACK", NULL);
-			fail(cause, "%s: cannot empty the target table: %s", t->qname, e);
+			fail(cause, "%s: %s", t->qname,
+			     v ? "the target table got rows since it was emptied; run again" : e);
+			free(v);
 			free(e);
 			return -1;
 		}
+		free(v);
 	}
 	free(sql);
 	char part[48] = "";
@@ -322,34 +528,47 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 	char *err = NULL;
 	const char *hint = NULL;
 	bool dst_failed = false;
+	PQsetnonblocking(d, 1); /* target_put waits itself, interruptibly */
 	for (;;) {
 		char *buf;
-		int n = PQgetCopyData(s, &buf, 0);
+		const char *why = NULL;
+		int n = source_row(x, s, &buf, &why);
 		if (n == -1)
 			break;
+		if (n == -3) {
+			if (strcmp(why, "stalled") == 0)
+				err = xasprintf("the source sent nothing for %.0f s (a server stopped or "
+						"hung?); run again once it answers",
+						x->stall_s);
+			else
+				err = xstrdup(why);
+			*src_broken = true;
+			break;
+		}
 		if (n < 0) {
 			err = xasprintf("source: %s", pg_errline(s, (char[256]){0}, 256));
 			hint = pg_failure_hint(NULL, s, err);
 			*src_broken = true;
 			break;
 		}
+		int put = 1;
 		if (fill + (size_t)n > chunksz && fill) {
-			if (PQputCopyData(d, chunk, (int)fill) != 1) {
-				dst_failed = true;
-				PQfreemem(buf);
-				break;
-			}
+			put = target_put(x, d, chunk, (int)fill, &why);
 			fill = 0;
 		}
-		if ((size_t)n > chunksz) {
-			if (PQputCopyData(d, buf, n) != 1) {
-				dst_failed = true;
-				PQfreemem(buf);
-				break;
-			}
-		} else {
+		if (put == 1 && (size_t)n > chunksz) {
+			put = target_put(x, d, buf, n, &why);
+		} else if (put == 1) {
 			memcpy(chunk + fill, buf, (size_t)n);
 			fill += (size_t)n;
+		}
+		if (put != 1) {
+			if (put == -3)
+				err = target_stopped_text(x, why);
+			else
+				dst_failed = true;
+			PQfreemem(buf);
+			break;
 		}
 		PQfreemem(buf);
 		msgs++;
@@ -377,8 +596,33 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 	atomic_fetch_add(&x->bytes, bytes - bytes_told);
 	atomic_fetch_add(&x->tmsgs[p->table], msgs - msgs_told);
 	atomic_fetch_add(&x->tbytes[p->table], bytes - bytes_told);
-	if (!err && !dst_failed && fill && PQputCopyData(d, chunk, (int)fill) != 1)
-		dst_failed = true;
+	if (!err && !dst_failed && fill) {
+		const char *why = NULL;
+		int put = target_put(x, d, chunk, (int)fill, &why);
+		if (put == -3)
+			err = target_stopped_text(x, why);
+		else if (put != 1)
+			dst_failed = true;
+	}
+	/* on failure, back to blocking; this fails while data we could not send
+	 * is queued (a target that stopped taking it): then nothing more is said
+	 * to the target, the job closes the connection and the server rolls back */
+	if ((err || dst_failed) && PQsetnonblocking(d, 0) != 0) {
+		if (!*src_broken)
+			abandon_source_copy(s);
+		*src_broken = true;
+		if (err) {
+			fail(cause, "%s%s: %s; the target table was left empty", t->qname, part, err);
+		} else {
+			char *derr = xstrdup(pg_errline(d, (char[256]){0}, 256));
+			hint = pg_failure_hint(NULL, d, derr);
+			fail(cause, "%s%s: target: %s; the target table was left empty%s%s", t->qname,
+			     part, derr, hint ? ". Hint: " : "", hint ? hint : "");
+			free(derr);
+		}
+		free(err);
+		return -1;
+	}
 	if (err || dst_failed) {
 		if (!*src_broken)
 			abandon_source_copy(s);
@@ -413,10 +657,12 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 		while ((res = PQgetResult(s)))
 			PQclear(res);
 		*src_broken = true;
-		PQputCopyEnd(d, "source failed");
-		while ((res = PQgetResult(d)))
-			PQclear(res);
-		pg_exec(d, "ROLLBACK", NULL);
+		if (PQsetnonblocking(d, 0) == 0) { /* else the job closes it: rolled back */
+			PQputCopyEnd(d, "source failed");
+			while ((res = PQgetResult(d)))
+				PQclear(res);
+			pg_exec(d, "ROLLBACK", NULL);
+		}
 		fail(cause, "%s%s: source: %s; the target table was left empty. Hint: %s", t->qname,
 		     part, err, hint);
 		free(err);
@@ -428,31 +674,50 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 	while ((res = PQgetResult(s)))
 		PQclear(res);
 
-	int ok = PQputCopyEnd(d, NULL) == 1;
+	/* still nonblocking: the end of the COPY and the commit are waited for
+	 * like the rows, so a target that stops answering cannot hang us */
+	const char *why = NULL;
+	int w = PQputCopyEnd(d, NULL) == 1 ? target_flush(x, d, true, &why) : -1;
+	bool ok = w == 1;
 	char *derr = NULL;
-	while ((res = PQgetResult(d))) {
+	while (w == 1 && (w = target_wait(x, d, true, &why)) == 1 && (res = PQgetResult(d))) {
 		if (PQresultStatus(res) != PGRES_COMMAND_OK && !derr) {
 			derr = res_error(res, d);
 			hint = pg_failure_hint(res, d, derr);
 		}
 		PQclear(res);
 	}
-	if (!ok || derr) {
+	if (w == 1 && PQsendQuery(d, derr ? "ROLLBACK" : "COMMIT") == 1 &&
+	    (w = target_flush(x, d, true, &why)) == 1) {
+		while ((w = target_wait(x, d, true, &why)) == 1 && (res = PQgetResult(d))) {
+			if (PQresultStatus(res) != PGRES_COMMAND_OK && !derr) {
+				char *e = res_error(res, d);
+				derr = xasprintf("commit: %s", e);
+				free(e);
+				hint = "run again";
+			}
+			PQclear(res);
+		}
+	} else if (w == 1) {
+		w = -1;
+	}
+	if (w != 1) { /* the job closes the connection: the server rolls back */
+		char *e = w == -3 ? target_stopped_text(x, why)
+				  : xstrdup(pg_errline(d, (char[256]){0}, 256));
+		fail(cause, "%s%s: %s; the target table was left empty", t->qname, part, e);
+		free(e);
+		free(derr);
+		return -1;
+	}
+	PQsetnonblocking(d, 0); /* nothing is queued now */
+	if (!ok || derr) { /* the ROLLBACK was sent above */
 		if (!derr) {
 			derr = xstrdup(pg_errline(d, (char[256]){0}, 256));
 			hint = pg_failure_hint(NULL, d, derr);
 		}
-		pg_exec(d, "ROLLBACK", NULL);
 		fail(cause, "%s%s: target: %s; the target table was left empty. Hint: %s", t->qname,
 		     part, derr, hint);
 		free(derr);
-		return -1;
-	}
-	if (pg_exec(d, "COMMIT", cause) != 0) {
-		char *e = *cause;
-		*cause = NULL;
-		fail(cause, "%s: commit: %s", t->qname, e);
-		free(e);
 		return -1;
 	}
 	*rows_out = rows;
@@ -989,42 +1254,159 @@ static int empty_table(PGconn *d, const struct pg_copy_table *t, char **cause)
 	return rc;
 }
 
+/* Whether NAME is in the list V of N names. */
+static bool name_in(char **v, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* Emptying a table must not change any other: a foreign key's ON DELETE
+ * CASCADE / SET NULL reaches into the tables referencing it. So the tables
+ * to empty grow to their closure (every table referencing one of them,
+ * transitively, partitions included): one copied before (skipped) is emptied
+ * and copied again, said in a finding; one not copied now (excluded, or not on
+ * the source) that holds rows makes the copy refuse, naming it; an empty one
+ * is emptied along (no change). X->extra gets those. */
+static int close_over_references(struct run *r, struct copy_ctx *x, PGconn *d, char **cause)
+{
+	size_t ns = 0;
+	char **set = xcalloc(x->nt + 1, sizeof *set);
+	for (size_t i = 0; i < x->nt; i++)
+		if (!x->t[i].skip && x->t[i].nonempty)
+			set[ns++] = x->t[i].qname;
+	if (ns == 0) {
+		free(set);
+		return 0;
+	}
+	/* every foreign key as (referencing leaf table, referenced table) */
+	const char *leaves = PQserverVersion(d) >= 120000
+				     ? "JOIN pg_class c ON c.oid = k.conrelid OR c.oid IN (SELECT relid "
+				       "FROM pg_partition_tree(k.conrelid) WHERE isleaf) "
+				     : "JOIN pg_class c ON c.oid = k.conrelid ";
+	char *sql = xasprintf("SELECT quote_ident(cn.nspname) || '.' || quote_ident(c.relname), "
+			      "quote_ident(fn.nspname) || '.' || quote_ident(f.relname) "
+			      "FROM pg_constraint k %s"
+			      "JOIN pg_namespace cn ON cn.oid = c.relnamespace "
+			      "JOIN pg_class f ON f.oid = k.confrelid "
+			      "JOIN pg_namespace fn ON fn.oid = f.relnamespace "
+			      "WHERE k.contype = 'f' AND c.relkind = 'r'",
+			      leaves);
+	PGresult *res = PQexec(d, sql);
+	free(sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		char *e = res_error(res, d);
+		fail(cause, "cannot read the target's foreign keys: %s", e);
+		free(e);
+		PQclear(res);
+		free(set);
+		return -1;
+	}
+	int nedges = PQntuples(res);
+	size_t cap = x->nt + 1;
+	bool grew = true;
+	while (grew) {
+		grew = false;
+		for (int e = 0; e < nedges; e++) {
+			const char *from = PQgetvalue(res, e, 0), *to = PQgetvalue(res, e, 1);
+			if (!name_in(set, ns, to) || name_in(set, ns, from))
+				continue;
+			if (ns + 1 >= cap)
+				set = xrealloc(set, (cap *= 2) * sizeof *set);
+			set[ns++] = (char *)from;
+			grew = true;
+		}
+	}
+	char *refuse = NULL;
+	for (size_t k = 0; k < ns; k++) {
+		ssize_t ti = -1;
+		for (size_t i = 0; i < x->nt && ti < 0; i++)
+			if (strcmp(x->t[i].qname, set[k]) == 0)
+				ti = (ssize_t)i;
+		if (ti >= 0) {
+			struct pg_copy_table *t = &x->t[ti];
+			if (t->skip) {
+				t->skip = false;
+				run_finding(r, LEVEL_INFO, t->qname,
+					    "references a table emptied now (its foreign keys would "
+					    "change its rows): emptied and copied again too");
+			}
+			continue;
+		}
+		char *q = xasprintf("SELECT EXISTS (SELECT 1 FROM ONLY %s)", set[k]);
+		char *v = pg_value(d, q, NULL);
+		free(q);
+		if (v && strcmp(v, "f") == 0) {
+			x->extra = xrealloc(x->extra, (x->nextra + 1) * sizeof *x->extra);
+			x->extra[x->nextra++] = xstrdup(set[k]);
+		} else {
+			char *m = xasprintf("%s%s%s", refuse ? refuse : "", refuse ? ", " : "", set[k]);
+			free(refuse);
+			refuse = m;
+		}
+		free(v);
+	}
+	PQclear(res);
+	free(set);
+	if (refuse) {
+		fail(cause,
+		     "emptying the target tables to copy again would change %s (not copied now: "
+		     "excluded, or not on the source) through foreign keys that reference them; "
+		     "empty or drop %s by hand, or stop excluding them",
+		     refuse, strchr(refuse, ',') ? "them" : "it");
+		free(refuse);
+		return -1;
+	}
+	return 0;
+}
+
 /* Before copying again into tables that hold rows (confirmed, or --force),
- * empty them all at once: TRUNCATE of one table fails while a foreign key of
- * another references it, even when that one is emptied too. When a table not
- * copied now references one of them, delete instead, in passes, so
- * referencing tables go first. */
+ * empty them all at once with every table to copy now and the empty
+ * referencing ones (close_over_references made that set closed under
+ * foreign keys, so TRUNCATE accepts it and nothing outside it changes). When
+ * TRUNCATE is refused anyway, delete in passes, referencing tables first.
+ * Emptied tables are marked "loading" until their copy commits. */
 static int empty_targets(struct copy_ctx *x, PGconn *d, char **cause)
 {
-	char *list = NULL;
-	size_t n = 0;
+	size_t n = 0, nall = 0;
+	char **all = xcalloc(x->nt + x->nextra + 1, sizeof *all);
 	for (size_t i = 0; i < x->nt; i++) {
-		if (x->t[i].skip || !x->t[i].nonempty)
+		if (x->t[i].skip)
 			continue;
-		char *m = xasprintf("%s%s%s", list ? list : "", list ? ", " : "", x->t[i].qname);
+		n += x->t[i].nonempty;
+		all[nall++] = x->t[i].qname;
+	}
+	for (size_t i = 0; i < x->nextra; i++)
+		all[nall++] = x->extra[i];
+	if (n == 0) {
+		free(all);
+		return 0;
+	}
+	char *list = xstrdup("");
+	for (size_t i = 0; i < nall; i++) {
+		char *m = xasprintf("%s%s%s", list, i ? ", " : "", all[i]);
 		free(list);
 		list = m;
-		n++;
 	}
-	if (n == 0)
-		return 0;
 	run_status(x->r, "emptying %zu target table%s", n, n == 1 ? "" : "s");
 	char *sql = xasprintf("TRUNCATE ONLY %s", list);
 	int rc = pg_exec(d, sql, NULL);
 	free(sql);
 	free(list);
-	bool *left = xcalloc(x->nt ? x->nt : 1, sizeof *left);
-	for (size_t i = 0; i < x->nt; i++)
-		left[i] = rc != 0 && !x->t[i].skip && x->t[i].nonempty;
-	size_t nleft = rc == 0 ? 0 : n;
+	bool *left = xcalloc(nall + 1, sizeof *left);
+	for (size_t i = 0; i < nall; i++)
+		left[i] = rc != 0;
+	size_t nleft = rc == 0 ? 0 : nall;
 	while (nleft > 0) {
 		size_t progress = 0;
 		char *e = NULL;
 		ssize_t stuck = -1;
-		for (size_t i = 0; i < x->nt; i++) {
+		for (size_t i = 0; i < nall; i++) {
 			if (!left[i])
 				continue;
-			sql = xasprintf("DELETE FROM ONLY %s", x->t[i].qname);
+			sql = xasprintf("DELETE FROM ONLY %s", all[i]);
 			free(e);
 			e = NULL;
 			if (pg_exec(d, sql, &e) == 0) {
@@ -1037,15 +1419,25 @@ static int empty_targets(struct copy_ctx *x, PGconn *d, char **cause)
 			free(sql);
 		}
 		if (progress == 0) {
-			fail(cause, "%s: cannot empty the target table: %s", x->t[stuck].qname,
-			     e ? e : "?");
+			fail(cause, "%s: cannot empty the target table: %s", all[stuck], e ? e : "?");
 			free(e);
 			free(left);
+			free(all);
 			return -1;
 		}
 		free(e);
 	}
 	free(left);
+	free(all);
+	for (size_t i = 0; i < x->nt; i++) {
+		char *e = NULL;
+		if (!x->t[i].skip && x->t[i].nonempty &&
+		    state_set(x->r->state, x->t[i].state_key, "loading", &e) != 0) {
+			fail(cause, "cannot save the state of %s: %s", x->t[i].qname, e ? e : "?");
+			free(e);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -1136,7 +1528,8 @@ static void empty_unfinished(struct copy_ctx *x, PGconn *d)
 int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci,
 		const struct pg_copy_opts *o, struct pg_copy_result *out, char **cause)
 {
-	struct copy_ctx x = {.r = r, .o = o, .src_ci = src_ci, .dst_ci = dst_ci};
+	struct copy_ctx x = {
+		.r = r, .o = o, .src_ci = src_ci, .dst_ci = dst_ci, .stall_s = stall_limit()};
 	struct pg_copy_result res = {0};
 	PGconn *holder = NULL, *d = NULL;
 	char *snapshot = NULL, *enc = NULL;
@@ -1158,8 +1551,9 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci,
 		goto out;
 	x.snapshot = snapshot;
 	x.src_encoding = enc;
-	if (pg_copy_list_tables(holder, o->exclude, &x.t, &x.nt, cause) != 0)
+	if (pg_copy_list_tables(holder, NULL, &x.t, &x.nt, cause) != 0)
 		goto out;
+	apply_exclude(r, x.t, &x.nt, o->exclude);
 
 	d = pg_connect(dst_ci, PG_TARGET, 30, &r->cancel, NULL, cause);
 	if (!d)
@@ -1167,7 +1561,8 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci,
 	int smaj = pg_major(PQserverVersion(holder)), dmaj = pg_major(PQserverVersion(d));
 	x.binary = o->allow_binary && dmaj >= smaj;
 	res.binary = x.binary;
-	if (check_targets(r, d, x.t, x.nt, cause) != 0)
+	if (check_targets(r, d, x.t, x.nt, cause) != 0 ||
+	    close_over_references(r, &x, d, cause) != 0)
 		goto out;
 
 	char *nonempty = NULL;
@@ -1395,6 +1790,9 @@ out:
 		free(x.deps[i]);
 	free(x.deps);
 	free(x.ndeps);
+	for (size_t i = 0; i < x.nextra; i++)
+		free(x.extra[i]);
+	free(x.extra);
 	free(x.group_state);
 	free(x.cause);
 	pg_copy_tables_free(x.t, x.nt);

@@ -29,7 +29,7 @@ struct pg_copy_table {
 	char *name;
 	char *qname;     /* quote_ident(schema).quote_ident(name) */
 	char *cols;      /* quoted column list, generated columns left out */
-	char *state_key; /* "table.SCHEMA.NAME" */
+	char *state_key; /* state_table_key() */
 	int64_t est_rows;
 	int64_t est_bytes; /* heap size on the source */
 	bool binary;       /* every column type has a portable binary form */

@@ -95,7 +95,9 @@ static void report_item(struct run *r, const struct pg_verify_item *it)
 	if (it->error)
 		run_finding(r, LEVEL_ERROR, it->qname, "%s", it->error);
 	else if (it->sequence && it->match)
-		run_finding(r, LEVEL_OK, it->qname, "sequence at %s", it->src_sum);
+		run_finding(r, LEVEL_OK, it->qname, "sequence at %.*s%s",
+			    (int)strcspn(it->src_sum, "/"), it->src_sum,
+			    strstr(it->src_sum, "/f") ? " (not used yet: that is its next value)" : "");
 	else if (it->sequence)
 		run_finding(r, LEVEL_ERROR, it->qname, "sequence differs: source %s, target %s",
 			    it->src_sum, it->dst_sum);
@@ -145,11 +147,7 @@ int pg_verify_run(struct run *r, const char *src_ci, const char *dst_ci, const c
 			continue;
 		struct pg_verify_item *it = add_item(&rep);
 		it->qname = xstrdup(PQgetvalue(tabs, i, 0));
-		it->state_key = xasprintf("table.%s.%s", PQgetvalue(tabs, i, 1),
-					  PQgetvalue(tabs, i, 2));
-		for (char *p = it->state_key; *p; p++)
-			if (*p == '=' || *p == '\n' || *p == '\r')
-				*p = '_';
+		it->state_key = state_table_key(PQgetvalue(tabs, i, 1), PQgetvalue(tabs, i, 2));
 		if (r)
 			run_status(r, "checking %s", it->qname);
 		char *sql = xasprintf(pg_verify_sum_sql, PQgetvalue(tabs, i, 3), it->qname);
@@ -163,7 +161,7 @@ int pg_verify_run(struct run *r, const char *src_ci, const char *dst_ci, const c
 		if (r && r->state)
 			state_set(r->state, it->state_key, it->match ? "verified" : NULL, NULL);
 		if (r)
-			run_progress(r, NULL, i + 1, PQntuples(tabs), 0, 0);
+			run_progress_tables(r, NULL, i + 1, PQntuples(tabs));
 	}
 	for (int i = 0; i < PQntuples(seqs); i++) {
 		struct pg_verify_item *it = add_item(&rep);

@@ -287,7 +287,7 @@ int rds_ca_ensure(char **path, char **cause)
 		     "the URL%s, or set [target] sslrootcert to a copy",
 		     url, why, overridden ? " in " RDS_CA_URL_ENV : " (a proxy may answer instead)");
 	} else if (make_dirs(dir, cause) == 0 &&
-		   atomic_write_file(file, dl.data, dl.len, 0644, NULL, cause) == 0) {
+		   atomic_write_own(file, dl.data, dl.len, 0644, cause) == 0) {
 		*path = file;
 		file = NULL;
 		rc = 0;

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dburl.h"
+#include "dotenv.h"
 #include "rds_ca.h"
 #include "util.h"
 
@@ -49,6 +51,13 @@ static double step_elapsed(struct run *r)
 
 static void emit(struct run *r, struct event *ev)
 {
+	/* names from the servers and the config may hold terminal escapes or
+	 * line breaks: no front end or log ever gets them raw */
+	char buf[sizeof ev->text];
+	snprintf(buf, sizeof buf, "%s", ev->text);
+	text_escape_controls(ev->text, sizeof ev->text, buf);
+	snprintf(buf, sizeof buf, "%s", ev->item);
+	text_escape_controls(ev->item, sizeof ev->item, buf);
 	ev->step = r->current;
 	ev->elapsed = step_elapsed(r);
 	if (r->sink && r->sink->emit)
@@ -119,13 +128,22 @@ void run_incomplete(struct run *r, int n)
 		atomic_fetch_add(&r->incomplete, n);
 }
 
+void run_progress_tables(struct run *r, const char *item, int64_t done, int64_t total)
+{
+	struct event ev = {.kind = EV_PROGRESS, .done = done, .total = total, .unit = UNIT_TABLES,
+			   .flags = item ? 0 : EVF_TOTAL};
+	snprintf(ev.item, sizeof ev.item, "%s", item ? item : "total");
+	emit(r, &ev);
+}
+
 bool run_confirm(struct run *r, const char *fmt, ...)
 {
-	char q[1024];
+	char raw[1024], q[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(q, sizeof q, fmt, ap);
+	vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
+	text_escape_controls(q, sizeof q, raw);
 	if (r->yes)
 		return true;
 	if (!r->sink || !r->sink->confirm)
@@ -139,6 +157,8 @@ int run_step(struct run *r, int s)
 	r->current = s;
 	clock_gettime(CLOCK_MONOTONIC, &r->started[s]);
 	r->status[s] = STATUS_RUNNING;
+	if (r->state && !r->inspect)
+		state_lock_note(r->state, step_name(s));
 	emit_plain(r, EV_STEP_START, "%s", step_title(s));
 	int before = atomic_load(&r->incomplete);
 	int rc = steps[s]->run(r, &cause);
@@ -209,6 +229,13 @@ static void conninfo_add(char **ci, const char *key, const char *value)
 	*p = 0;
 }
 
+/* A peer that vanished (no FIN: a cable, a VM gone) is found within about a
+ * minute: TCP keepalives on an idle connection, tcp_user_timeout while data
+ * waits unacknowledged. Keyword/value pairs, added unless the URL sets them. */
+#define RUN_KEEPALIVES                                                                             \
+	"keepalives", "1", "keepalives_idle", "30", "keepalives_interval", "10",                   \
+		"keepalives_count", "3", "tcp_user_timeout", "60000"
+
 /* Build a conninfo from URL, filling what the URL lacks from DEFAULTS
  * (pairs of key, value; NULL-terminated). */
 static char *conninfo_from_url(const char *url, const char *const *defaults, char **cause)
@@ -216,7 +243,10 @@ static char *conninfo_from_url(const char *url, const char *const *defaults, cha
 	char *err = NULL;
 	PQconninfoOption *opts = PQconninfoParse(url, &err);
 	if (!opts) {
-		fail(cause, "%s", err ? err : "cannot parse the URL");
+		char *shown = dburl_scrub(err ? err : "cannot parse the URL", url);
+		shown[strcspn(shown, "\n")] = 0;
+		fail(cause, "%s", shown);
+		free(shown);
 		PQfreemem(err);
 		return NULL;
 	}
@@ -244,7 +274,7 @@ char *run_source_conninfo(struct run *r, char **cause)
 		return NULL;
 	}
 	static const char *const defaults[] = {"application_name", "rds-migrate", "connect_timeout",
-					       "10", NULL};
+					       "10", RUN_KEEPALIVES, NULL};
 	return conninfo_from_url(url, defaults, cause);
 }
 
@@ -304,6 +334,8 @@ char *run_target_conninfo(struct run *r, char **cause)
 					      : NULL;
 	pthread_mutex_unlock(&r->lock);
 	const char *url = config_get(c, CFG_TARGET_URL);
+	if (!*url)
+		run_recall_target(r);
 	if (*url) {
 		const char *const defaults[] = {"hostaddr",
 						config_get(c, CFG_TARGET_HOSTADDR),
@@ -317,6 +349,7 @@ char *run_target_conninfo(struct run *r, char **cause)
 						"rds-migrate",
 						"connect_timeout",
 						"10",
+						RUN_KEEPALIVES,
 						NULL};
 		char *ci = conninfo_from_url(url, defaults, cause);
 		free(rootcert);
@@ -346,6 +379,9 @@ char *run_target_conninfo(struct run *r, char **cause)
 			conninfo_add(&ci, "sslrootcert", rootcert);
 		conninfo_add(&ci, "application_name", "rds-migrate");
 		conninfo_add(&ci, "connect_timeout", "10");
+		static const char *const keep[] = {RUN_KEEPALIVES, NULL};
+		for (const char *const *k = keep; *k; k += 2)
+			conninfo_add(&ci, k[0], k[1]);
 	}
 	pthread_mutex_unlock(&r->lock);
 	free(rootcert);
@@ -369,7 +405,7 @@ int run_secret_save(struct run *r, const char *password, char **cause)
 	if (!path)
 		return 0;
 	char *data = xasprintf("%s\n", password);
-	int rc = atomic_write_file(path, data, strlen(data), 0600, NULL, cause);
+	int rc = atomic_write_own(path, data, strlen(data), 0600, cause);
 	free_secret(data);
 	free(path);
 	return rc;
@@ -380,7 +416,7 @@ char *run_secret_load(struct run *r)
 	char *path = secret_path(r);
 	if (!path)
 		return NULL;
-	char *data = read_file(path, NULL, NULL);
+	char *data = read_file_ex(path, 0, READ_NOFOLLOW, NULL, NULL);
 	free(path);
 	if (data)
 		data[strcspn(data, "\n")] = 0;
@@ -397,4 +433,60 @@ void run_secret_clear(struct run *r)
 	if (path)
 		unlink(path);
 	free(path);
+}
+
+char *run_known_password(struct run *r, const char *endpoint)
+{
+	char *pw = run_secret_load(r);
+	if (pw)
+		return pw;
+	const struct config *c = r->cfg;
+	const char *file = config_get(c, CFG_ENV_FILE), *key = config_get(c, CFG_ENV_KEY);
+	char *url = NULL;
+	if (!*file || !*key || dotenv_get(file, key, &url, NULL) != 1)
+		return NULL;
+	struct dburl u;
+	if (dburl_parse(url, &u, NULL) == 0) {
+		bool ours = u.host && u.user && u.password && *u.password &&
+			    strcmp(u.user, config_get(c, CFG_INSTANCE_MASTER_USER)) == 0 &&
+			    (!endpoint || strcmp(u.host, endpoint) == 0);
+		if (ours) {
+			pw = u.password;
+			u.password = NULL;
+		}
+		dburl_free(&u);
+	}
+	free_secret(url);
+	return pw;
+}
+
+void run_recall_target(struct run *r)
+{
+	const struct config *c = r->cfg;
+	const char *ep = r->state ? state_get(r->state, "instance.endpoint") : NULL;
+	const char *cfgpw = config_get(c, CFG_INSTANCE_MASTER_PASSWORD);
+	pthread_mutex_lock(&r->lock);
+	if (!r->res.endpoint && ep && strrchr(ep, ':')) {
+		const char *colon = strrchr(ep, ':');
+		r->res.endpoint = xasprintf("%.*s", (int)(colon - ep), ep);
+		r->res.endpoint_port = atoi(colon + 1);
+	}
+	bool need_pw = !r->res.master_password;
+	char *host = r->res.endpoint ? xstrdup(r->res.endpoint) : NULL;
+	pthread_mutex_unlock(&r->lock);
+	if (!need_pw) {
+		free(host);
+		return;
+	}
+	char *pw = *cfgpw && strcmp(cfgpw, "secrets-manager") != 0 ? xstrdup(cfgpw)
+	           : host                                          ? run_known_password(r, host)
+								   : NULL;
+	free(host);
+	pthread_mutex_lock(&r->lock);
+	if (!r->res.master_password) {
+		r->res.master_password = pw;
+		pw = NULL;
+	}
+	pthread_mutex_unlock(&r->lock);
+	free_secret(pw);
 }

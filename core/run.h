@@ -28,6 +28,7 @@ struct run {
 	atomic_int cancel;  /* set to 1 to ask every step to stop soon */
 	bool force;         /* truncate non-empty target tables without asking */
 	bool yes;           /* answer yes to confirmations (plain front end) */
+	bool allow_world;   /* --allow-world: a rule wider than /24 (/56) may be added */
 	bool inspect;       /* look only: report findings (live screens), change nothing */
 	atomic_int incomplete; /* objects named as not copied that the run went on without:
 				* the target is not identical to the source */
@@ -65,6 +66,8 @@ void run_progress(struct run *r, const char *item, int64_t done, int64_t total, 
 /* Count N objects as not copied (each already named by a finding): the step
  * ends "incomplete" instead of ok, and so does the run. */
 void run_incomplete(struct run *r, int n);
+/* Progress counted in tables (DONE of TOTAL), no bytes: e.g. verify. */
+void run_progress_tables(struct run *r, const char *item, int64_t done, int64_t total);
 /* Ask the front end; returns true for yes. --yes answers yes in plain mode. */
 bool run_confirm(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -84,6 +87,15 @@ int run_ensure_rootcert(struct run *r, char **cause);
 int run_secret_save(struct run *r, const char *password, char **cause);
 char *run_secret_load(struct run *r);
 void run_secret_clear(struct run *r);
+/* A generated master password an earlier run left: the pending-secret file,
+ * else the one in the .env the env step wrote ([env] file and key) when that
+ * URL names the master user and ENDPOINT (any host when NULL). NULL when
+ * neither has it; caller frees with free_secret. */
+char *run_known_password(struct run *r, const char *endpoint);
+/* What an earlier run learnt about the target, when this run has not: the
+ * endpoint from the state, the master password from the config or
+ * run_known_password. Steps are idempotent: a later run reads them back. */
+void run_recall_target(struct run *r);
 /* The source connection string ([source] url). Caller frees. */
 char *run_source_conninfo(struct run *r, char **cause);
 

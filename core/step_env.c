@@ -78,42 +78,13 @@ static int url_from_target(struct run *r, struct dburl *u, char **cause)
 	return 0;
 }
 
-/* In a run without the instance step (e.g. `--plain env` after an
- * interrupted run): the endpoint an earlier run saved in the state, and the
- * password from the config or the pending-secret file. */
-static void recall_instance(struct run *r)
-{
-	const struct config *c = r->cfg;
-	const char *ep = r->state ? state_get(r->state, "instance.endpoint") : NULL;
-	const char *cfgpw = config_get(c, CFG_INSTANCE_MASTER_PASSWORD);
-	char *pw = NULL;
-	pthread_mutex_lock(&r->lock);
-	bool need_pw = !r->res.master_password;
-	pthread_mutex_unlock(&r->lock);
-	if (need_pw)
-		pw = *cfgpw && strcmp(cfgpw, "secrets-manager") != 0 ? xstrdup(cfgpw)
-								       : run_secret_load(r);
-	pthread_mutex_lock(&r->lock);
-	if (!r->res.endpoint && ep && strrchr(ep, ':')) {
-		const char *colon = strrchr(ep, ':');
-		r->res.endpoint = xasprintf("%.*s", (int)(colon - ep), ep);
-		r->res.endpoint_port = atoi(colon + 1);
-	}
-	if (!r->res.master_password) {
-		r->res.master_password = pw;
-		pw = NULL;
-	}
-	pthread_mutex_unlock(&r->lock);
-	free_secret(pw);
-}
-
 /* Fill U from the instance the instance step created or adopted. */
 static int url_from_instance(struct run *r, struct dburl *u, char **cause)
 {
 	const struct config *c = r->cfg;
 	int rc = 0;
 	memset(u, 0, sizeof *u);
-	recall_instance(r);
+	run_recall_target(r);
 	pthread_mutex_lock(&r->lock);
 	if (!r->res.endpoint) {
 		rc = fail(cause, "the target is not known yet: run the instance step first, or set "
@@ -164,6 +135,11 @@ static int env_run(struct run *r, char **cause)
 		free(loading);
 		return -1;
 	}
+	const char *verified = r->state ? state_get(r->state, "verify.result") : NULL;
+	if (verified && strcmp(verified, "differs") == 0)
+		return fail(cause, "the last verify found the target differs from the source: copy "
+				   "again (the data step, --force for the tables that differ) and "
+				   "verify, before the application is pointed at the target");
 	/* verify-ca/verify-full with no CA named: the RDS bundle (cached, or
 	 * downloaded once) goes into res.sslrootcert, which the URL then names */
 	char *err = NULL;
@@ -185,6 +161,7 @@ static int env_run(struct run *r, char **cause)
 	rc = dotenv_set(file, key, url, &res, cause);
 	free_secret(url);
 	if (rc != 0) {
+		dotenv_result_free(&res);
 		free(masked);
 		return -1;
 	}

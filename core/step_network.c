@@ -162,6 +162,12 @@ static bool is_world(const char *cidr)
 	return cidr && (strcmp(cidr, "0.0.0.0/0") == 0 || strcmp(cidr, "::/0") == 0);
 }
 
+/* Wider than a /24 (IPv6: a /56): more than one site's addresses. */
+static bool is_wide(const char *cidr)
+{
+	return cidr && cidr_bits(cidr) < (strchr(cidr, ':') ? 56 : 24);
+}
+
 static bool covers_port(const struct sg_rule *ru, int port)
 {
 	if (strcmp(ru->proto, "-1") == 0 || strcmp(ru->proto, "all") == 0)
@@ -293,8 +299,14 @@ static int network_run(struct run *r, char **cause)
 					    text, port);
 			} else if (ru->cidr && h.ip[0] && cidr_contains(ru->cidr, h.ip)) {
 				allowed = true;
-				run_finding(r, LEVEL_OK, item, "%s — admits this machine (%s)", text,
-					    h.ip);
+				if (is_wide(ru->cidr))
+					run_finding(r, LEVEL_WARN, item,
+						    "%s — admits this machine (%s), and a wide range "
+						    "(wider than a /%d) with it",
+						    text, h.ip, strchr(ru->cidr, ':') ? 56 : 24);
+				else
+					run_finding(r, LEVEL_OK, item, "%s — admits this machine (%s)",
+						    text, h.ip);
 			} else if (ru->group && in_groups(h.groups, ru->group)) {
 				allowed = true;
 				run_finding(r, LEVEL_OK, item,
@@ -366,6 +378,16 @@ static int network_run(struct run *r, char **cause)
 		goto out;
 	}
 	free(why);
+	if (need && is_wide(source) && strncmp(source, "sg-", 3) != 0 && !r->allow_world) {
+		rc = fail(cause,
+			  "[network] allow = %s opens port %d to %s: run again with "
+			  "--allow-world to confirm (--yes is not enough), or allow a narrower "
+			  "range (a /%d or smaller)",
+			  source, port,
+			  is_world(source) ? "the whole internet" : "a range wider than one site",
+			  strchr(source, ':') ? 56 : 24);
+		goto out;
+	}
 	char note[200] = "";
 	if (need) {
 		char desc[128], date[16];
@@ -380,8 +402,10 @@ static int network_run(struct run *r, char **cause)
 			rc = -1;
 			goto out;
 		}
-		run_finding(r, LEVEL_OK, target_sg, "tcp %d from %s (\"%s\") — %s", port, source, desc,
-			    dup ? "already there" : "added");
+		run_finding(r, is_wide(source) ? LEVEL_WARN : LEVEL_OK, target_sg,
+			    "tcp %d from %s (\"%s\") — %s%s", port, source, desc,
+			    dup ? "already there" : "added",
+			    is_wide(source) ? " (a wide range, confirmed with --allow-world)" : "");
 		snprintf(note, sizeof note, "; %s rule tcp %d from %s", dup ? "kept" : "added", port,
 			 source);
 		char *sv = xasprintf("%s:%s", target_sg, source);

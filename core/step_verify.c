@@ -25,10 +25,15 @@ static int verify_run(struct run *r, char **cause)
 		free_secret(sci);
 		return -1;
 	}
-	int rc = pg_verify_run(r, sci, dci, config_get(r->cfg, CFG_MIGRATE_EXCLUDE_TABLES), NULL,
+	struct pg_verify_report rep = {0};
+	int rc = pg_verify_run(r, sci, dci, config_get(r->cfg, CFG_MIGRATE_EXCLUDE_TABLES), &rep,
 			       cause);
 	free_secret(sci);
 	free_secret(dci);
+	/* the env step refuses to point the application at a target that differs */
+	if (r->state && (rc == 0 || rep.mismatches))
+		state_set(r->state, "verify.result", rc == 0 ? "match" : "differs", NULL);
+	pg_verify_report_free(&rep);
 	return rc;
 }
 

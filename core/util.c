@@ -1,6 +1,7 @@
 /* Small helpers shared by core modules. */
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -98,14 +99,41 @@ double now_monotonic(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Resolve PATH through symlinks so the link itself is kept; a missing target is fine. */
+/* Whether a file owned by UID may be trusted: ours, or root's. */
+static bool owned_by_us(uid_t uid)
+{
+	return uid == geteuid() || uid == 0;
+}
+
+/* Resolve PATH through symlinks so the link itself is kept; a missing target
+ * is fine. A link is followed only when it and its target belong to the user
+ * running us (or root): another user's link could point our write anywhere. */
 static char *resolve_target(const char *path, char **cause)
 {
 	char *cur = xstrdup(path);
+	bool linked = false;
 	for (int hops = 0; hops < 40; hops++) {
 		struct stat st;
-		if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode))
+		if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode)) {
+			if (linked && lstat(cur, &st) == 0 && !owned_by_us(st.st_uid)) {
+				fail(cause,
+				     "%s is a symbolic link to %s, which belongs to uid %u (not you "
+				     "or root): refusing to write through it",
+				     path, cur, (unsigned)st.st_uid);
+				free(cur);
+				return NULL;
+			}
 			return cur;
+		}
+		if (!owned_by_us(st.st_uid)) {
+			fail(cause,
+			     "%s is a symbolic link that belongs to uid %u (not you or root): "
+			     "refusing to follow it",
+			     cur, (unsigned)st.st_uid);
+			free(cur);
+			return NULL;
+		}
+		linked = true;
 		char buf[PATH_MAX];
 		ssize_t n = readlink(cur, buf, sizeof buf - 1);
 		if (n < 0) {
@@ -212,12 +240,32 @@ out:
 	return rc;
 }
 
+int atomic_write_own(const char *path, const char *data, size_t len, unsigned mode, char **cause)
+{
+	struct stat st;
+	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+		return fail(cause, "%s is a directory, not a file", path);
+	/* rename replaces a symlink at PATH itself: its target is never touched */
+	return replace_file(path, path, data, len, mode, cause);
+}
+
 char *read_file(const char *path, size_t *len, char **cause)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	return read_file_ex(path, 0, 0, len, cause);
+}
+
+char *read_file_ex(const char *path, size_t max, int flags, size_t *len, char **cause)
+{
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
+				    (flags & READ_NOFOLLOW ? O_NOFOLLOW : 0));
 	if (fd < 0) {
 		int e = errno; /* callers test errno == ENOENT */
-		fail(cause, "%s: %s", path, strerror(e));
+		if (e == ELOOP && (flags & READ_NOFOLLOW))
+			fail(cause, "%s is a symbolic link: rds-migrate never follows one for its "
+				    "own files (remove it)", path);
+		else
+			fail(cause, "%s: %s", path, strerror(e));
 		errno = e;
 		return NULL;
 	}
@@ -230,6 +278,20 @@ char *read_file(const char *path, size_t *len, char **cause)
 	if (S_ISDIR(st.st_mode)) {
 		fail(cause, "%s: is a directory", path);
 		close(fd);
+		errno = EISDIR;
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fail(cause, "%s: not a regular file", path);
+		close(fd);
+		errno = EINVAL;
+		return NULL;
+	}
+	if (max && (size_t)st.st_size > max) {
+		fail(cause, "%s: too big (%lld bytes; at most %zu)", path, (long long)st.st_size,
+		     max);
+		close(fd);
+		errno = EFBIG;
 		return NULL;
 	}
 	size_t cap = 4096, n = 0;
@@ -249,10 +311,86 @@ char *read_file(const char *path, size_t *len, char **cause)
 		if (r == 0)
 			break;
 		n += (size_t)r;
+		if (max && n > max) {
+			fail(cause, "%s: too big (more than %zu bytes)", path, max);
+			free(buf);
+			close(fd);
+			errno = EFBIG;
+			return NULL;
+		}
 	}
 	close(fd);
 	buf[n] = 0;
 	if (len)
 		*len = n;
 	return buf;
+}
+
+int remove_stale_temps(const char *path, double min_age_s)
+{
+	char *dcopy = xstrdup(path), *bcopy = xstrdup(path);
+	char *dir = xstrdup(dirname(dcopy));
+	char *prefix = xasprintf(".%s.tmp-", basename(bcopy));
+	free(dcopy);
+	free(bcopy);
+	int removed = 0;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		size_t n = strlen(prefix);
+		/* exactly what replace_file's mkostemp makes: PREFIX + 6 characters */
+		if (strncmp(e->d_name, prefix, n) != 0 || strlen(e->d_name) != n + 6)
+			continue;
+		struct stat st;
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+		    !S_ISREG(st.st_mode) || st.st_uid != geteuid())
+			continue;
+		if (min_age_s > 0 && difftime(time(NULL), st.st_mtime) < min_age_s)
+			continue;
+		if (unlinkat(dirfd(d), e->d_name, 0) == 0)
+			removed++;
+	}
+	if (d)
+		closedir(d);
+	free(prefix);
+	free(dir);
+	return removed;
+}
+
+size_t text_escape_controls(char *dst, size_t n, const char *src)
+{
+	size_t o = 0;
+	if (n == 0)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)src; p && *p; p++) {
+		char esc[8] = "";
+		if (*p == '\n')
+			snprintf(esc, sizeof esc, "\\n");
+		else if (*p == '\r')
+			snprintf(esc, sizeof esc, "\\r");
+		else if (*p == '\t')
+			snprintf(esc, sizeof esc, "\\t");
+		else if (*p < 0x20 || *p == 0x7f)
+			snprintf(esc, sizeof esc, "\\x%02x", *p);
+		else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) /* C1 controls: CSI, OSC… */
+			snprintf(esc, sizeof esc, "\\u%04x", *++p);
+		size_t len = esc[0] ? strlen(esc) : 1;
+		if (o + len >= n)
+			break;
+		if (esc[0])
+			memcpy(dst + o, esc, len);
+		else
+			dst[o] = (char)*p;
+		o += len;
+	}
+	dst[o] = 0;
+	return o;
+}
+
+char *text_printable(const char *src)
+{
+	size_t n = strlen(src ? src : "") * 6 + 1;
+	char *out = xmalloc(n);
+	text_escape_controls(out, n, src ? src : "");
+	return out;
 }

@@ -21,13 +21,34 @@ void free_secret(char *s);
 /* Seconds from a monotonic clock. */
 double now_monotonic(void);
 
-/* Write DATA to PATH atomically: a temp file in the same directory, fsync,
- * rename, fsync of the directory. MODE is the new file's mode. When PATH is a
- * symlink, its target is written and the link kept. When BACKUP_SUFFIX is not
- * NULL and PATH exists, the old file is kept as PATH+suffix. */
+/* Write DATA to PATH atomically: a temp file in the same directory (created
+ * O_EXCL), fsync, rename, fsync of the directory. MODE is the new file's
+ * mode. For the user's files (the .env, the config): when PATH is a symlink,
+ * its target is written and the link kept, but only when every link and the
+ * target belong to the user running us (or root); else -1 naming the path.
+ * When BACKUP_SUFFIX is not NULL and PATH exists, the old file is kept as
+ * PATH+suffix. */
 int atomic_write_file(const char *path, const char *data, size_t len, unsigned mode,
 		      const char *backup_suffix, char **cause);
-/* Read a whole file (NUL-terminated). */
+/* The same for rds-migrate's own files (state, secret, caches): a symlink
+ * at PATH is never followed (the rename replaces the link itself). */
+int atomic_write_own(const char *path, const char *data, size_t len, unsigned mode, char **cause);
+/* SRC for a terminal or a one-line-per-event log: control characters
+ * (C0, DEL, C1 such as ESC, BEL, CSI, OSC, line breaks) written as \n, \r,
+ * \t, \xNN or \u00NN; cut to fit N bytes. Returns the length. */
+size_t text_escape_controls(char *dst, size_t n, const char *src);
+/* The same, on the heap. Caller frees. */
+char *text_printable(const char *src);
+/* Remove the temp files a killed writer of PATH left (".NAME.tmp-XXXXXX"
+ * beside it, regular, ours), those older than MIN_AGE_S seconds (0: all).
+ * Returns how many. */
+int remove_stale_temps(const char *path, double min_age_s);
+/* Read a whole regular file (NUL-terminated); anything else (a FIFO, a
+ * device, a directory) is refused. */
 char *read_file(const char *path, size_t *len, char **cause);
+/* read_file refusing files over MAX bytes (0: no limit); with READ_NOFOLLOW a
+ * symlink at PATH is refused (our own files). errno tells why (ENOENT…). */
+enum { READ_NOFOLLOW = 1 };
+char *read_file_ex(const char *path, size_t max, int flags, size_t *len, char **cause);
 
 #endif

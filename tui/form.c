@@ -41,6 +41,16 @@ void form_validate(struct form *fm, struct tui *t)
 		fm->rule[i][0] = 0;
 		fm->bad[i] = config_check_key(t->cfg, (enum config_key)fm->keys[i], v, fm->rule[i],
 					      sizeof fm->rule[i]) != 0;
+		/* the key's line in the file did not load: say so while the field
+		 * still shows the default the loader put in its place */
+		const char *why = t->cfg->unloaded_why[fm->keys[i]];
+		if (!fm->bad[i] && why && strcmp(v, config_get(t->cfg, fm->keys[i])) == 0) {
+			fm->bad[i] = true;
+			snprintf(fm->rule[i], sizeof fm->rule[i],
+				 "%s; shown is the default, the file keeps its line until you "
+				 "change this value",
+				 why);
+		}
 		if (fm->bad[i] && !fm->rule[i][0])
 			snprintf(fm->rule[i], sizeof fm->rule[i], "%s",
 				 config_keys[fm->keys[i]].help);

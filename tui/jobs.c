@@ -149,7 +149,7 @@ static void *job_main(void *arg)
 }
 
 struct job *job_start(const struct config *cfg, struct state *st, unsigned mask, bool inspect,
-		      bool force)
+		      bool force, bool allow_world)
 {
 	struct job *j = xcalloc(1, sizeof *j);
 	atomic_init(&j->refs, 2); /* the caller and the thread */
@@ -175,6 +175,7 @@ struct job *job_start(const struct config *cfg, struct state *st, unsigned mask,
 	run_init(&j->run, &j->cfg, st, &j->sink);
 	j->run.inspect = inspect;
 	j->run.force = force;
+	j->run.allow_world = allow_world;
 
 	pthread_t tid;
 	pthread_attr_t attr;

@@ -71,7 +71,8 @@ void live_start(struct live *lv, struct tui *t)
 		return;
 	lv->t = t;
 	lv->stale = false;
-	lv->job = job_start(t->cfg, t->st, lv->mask, lv->inspect, t->opt->force);
+	lv->job = job_start(t->cfg, t->st, lv->mask, lv->inspect, t->opt->force,
+			    t->opt->allow_world);
 	lv->id = job_id(lv->job);
 	lv->running = true;
 	lv->runs++;
@@ -164,6 +165,7 @@ int live_event(struct live *lv, struct tui *t, const struct job_msg *m)
 		lv->prog[i].bytes = ev->bytes;
 		lv->prog[i].bytes_total = ev->bytes_total;
 		lv->prog[i].elapsed = ev->elapsed;
+		lv->prog[i].unit = ev->unit;
 		return R_LAZY;
 	}
 	case EV_STEP_DONE:
@@ -248,8 +250,8 @@ static void draw_progress(const struct live_prog *p, int y)
 	char bytes[80] = "";
 	if (p->bytes || p->bytes_total)
 		snprintf(bytes, sizeof bytes, "  %s/%s", b, bt);
-	ui_textf(y, 44, COLS - 46, ROLE_NORMAL, "%lld/%lld rows%s  %s  %s", p->done, p->total,
-		 bytes, rate, eta);
+	ui_textf(y, 44, COLS - 46, ROLE_NORMAL, "%lld/%lld %s%s  %s  %s", p->done, p->total,
+		 p->unit == UNIT_TABLES ? "tables" : "rows", bytes, rate, eta);
 }
 
 int live_draw(struct live *lv, int top, int rows, const char *heading)

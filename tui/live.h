@@ -16,6 +16,7 @@ struct live_prog {
 	bool is_total; /* the step's total (EVF_TOTAL), drawn first */
 	long long done, total, bytes, bytes_total;
 	double elapsed;
+	enum progress_unit unit; /* what done/total count */
 };
 
 struct live {

@@ -104,8 +104,12 @@ void tui_log(struct tui *t, const char *fmt, ...)
 	fprintf(t->log, "%s ", stamp);
 	va_list ap;
 	va_start(ap, fmt);
-	vfprintf(t->log, fmt, ap);
+	char *line = xvasprintf(fmt, ap);
 	va_end(ap);
+	char *shown = text_printable(line); /* one line, no terminal escapes */
+	fputs(shown, t->log);
+	free(shown);
+	free(line);
 	fputc('\n', t->log);
 	fflush(t->log);
 }
@@ -565,6 +569,18 @@ int tui_run(struct config *cfg, struct state *st, const struct tui_options *opt)
 		tui_message(t, ROLE_WARN, "theme: %s", first);
 		t->msg_until = now_monotonic() + 15;
 		tui_log(t, "theme problems:\n%s", L->theme_warn);
+	}
+	if (opt->load_problems && opt->load_problems->n) {
+		/* every line that did not load, on the screen (and in the log) */
+		const struct problems *lp = opt->load_problems;
+		const struct problem *p0 = &lp->v[0];
+		tui_message(t, ROLE_WARN, "%s: %zu problem%s loading it; line %d: %s: %s%s", cfg->path,
+			    lp->n, lp->n == 1 ? "" : "s", p0->line, p0->key, p0->rule,
+			    lp->n > 1 ? " (rds-migrate --check-config lists all)" : "");
+		t->msg_until = now_monotonic() + 30;
+		for (size_t i = 0; i < lp->n; i++)
+			tui_log(t, "config: line %d: %s: %s", lp->v[i].line, lp->v[i].key,
+				lp->v[i].rule);
 	}
 	t->cur = 0;
 	t->data = screens[0]->enter ? screens[0]->enter(t, screens[0]) : NULL;

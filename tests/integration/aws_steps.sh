@@ -225,7 +225,13 @@ expect_match aws_wait_change_available "status: backing-up → available after" 
 expect_no_match aws_generated_password_not_printed "Str0ng-Passw0rd-x" "$T_TMP/wait.out"
 
 # a generated password is never printed
+# (a symlink planted where the secret goes is replaced, never followed)
+printf 'precious\n' >"$T_TMP/victim.txt"
+chmod 644 "$T_TMP/victim.txt"
+ln -s "$T_TMP/victim.txt" "$T_TMP/.rds-migrate.secret"
 run_plain "$T_TMP/gen.out" "$(ID=dbgen PW= conf gen)" --plain instance
+expect_eq aws_secret_symlink_not_followed "precious 644" "$(cat "$T_TMP/victim.txt") $(stat -c %a "$T_TMP/victim.txt")"
+check aws_secret_symlink_replaced test ! -L "$T_TMP/.rds-migrate.secret"
 expect_eq aws_generated_password_exit 0 $?
 expect_match aws_generated_password_said "master password: generated \(24 characters\)" "$T_TMP/gen.out"
 # it waits in a 0600 file until the .env holds it: an interrupted run loses nothing
@@ -233,7 +239,7 @@ SECRET="$T_TMP/.rds-migrate.secret"
 expect_eq aws_generated_password_kept_private "600" "$(stat -c %a "$SECRET" 2>/dev/null)"
 GENPW=$(cat "$SECRET" 2>/dev/null)
 expect_eq aws_generated_password_length 24 "${#GENPW}"
-expect_no_match aws_generated_password_not_in_state "$GENPW" "$T_TMP/.rds-migrate.state"
+expect_no_string aws_generated_password_not_in_state "$GENPW" "$T_TMP/.rds-migrate.state"
 GENC=$(ID=dbgen PW= conf gen)
 printf '[target]\nsslmode = require\n[env]\nfile = %s\n' "$T_TMP/gen.env" >>"$GENC"
 run_plain "$T_TMP/genenv.out" "$GENC" --plain env
@@ -243,7 +249,15 @@ expect_eq aws_generated_password_in_env "$GENPW" \
 	"$("$PY" -c 'import sys, urllib.parse as u; print(u.unquote(u.urlsplit(sys.argv[1]).password or ""))' "$GENURL")"
 expect_match aws_generated_password_env_endpoint "^DATABASE_URL=.*@dbgen\." "$T_TMP/gen.env"
 check aws_generated_password_file_removed test ! -e "$SECRET"
-expect_no_match aws_generated_password_not_printed_by_env "$GENPW" "$T_TMP/genenv.out"
+expect_no_string aws_generated_password_not_printed_by_env "$GENPW" "$T_TMP/genenv.out"
+# steps are idempotent: a later run reads the password back from that .env
+run_plain "$T_TMP/genagain.out" "$GENC" --plain instance env
+expect_eq aws_generated_password_remembered_exit 0 $?
+expect_no_match aws_generated_password_remembered "not known" "$T_TMP/genagain.out"
+expect_match aws_generated_password_remembered_env "\[env\] ok: .*unchanged" "$T_TMP/genagain.out"
+run_plain "$T_TMP/genagain2.out" "$GENC" --plain env
+expect_eq aws_generated_password_remembered_env_alone 0 $?
+expect_no_string aws_generated_password_not_printed_again "$GENPW" "$T_TMP/genagain.out"
 
 # engine listing unavailable: said so, the version sent as given
 fake "fault?action=DescribeDBEngineVersions&seq=denied" >/dev/null
@@ -287,6 +301,20 @@ expect_match aws_network_duplicate_is_success "tcp 5432 from 198.51.100.0/24 .* 
 run_plain "$T_TMP/dup2.out" "$(ID=db4 SGCONF=$SG2 ALLOW=198.51.100.0/24 conf dup2)" --plain network
 expect_eq aws_network_allow_cidr_exit 0 $?
 expect_match aws_network_allow_cidr_added "tcp 5432 from 198.51.100.0/24 .* — added" "$T_TMP/dup2.out"
+# a range wider than a /24 (here the world) needs --allow-world; --yes is not enough
+run_plain "$T_TMP/world1.out" "$(ID=db4 SGCONF=$SG2 ALLOW=0.0.0.0/0 conf world1)" --plain --yes network
+expect_eq aws_network_allow_world_refused_exit 1 $?
+expect_match aws_network_allow_world_refused "FAILED: \[network\] allow = 0\.0\.0\.0/0 opens port 5432 to the whole internet: run again with --allow-world" "$T_TMP/world1.out"
+awsctl sg-rules "$SG2" >"$T_TMP/wr2"
+expect_no_match aws_network_allow_world_not_added "0.0.0.0/0" "$T_TMP/wr2"
+run_plain "$T_TMP/wide1.out" "$(ID=db4 SGCONF=$SG2 ALLOW=10.0.0.0/8 conf wide1)" --plain network
+expect_eq aws_network_allow_wide_refused_exit 1 $?
+run_plain "$T_TMP/world2.out" "$(ID=db4 SGCONF=$SG2 ALLOW=0.0.0.0/0 conf world2)" --plain --allow-world network
+expect_eq aws_network_allow_world_confirmed_exit 0 $?
+expect_match aws_network_allow_world_added_warned "warning: $SG2: tcp 5432 from 0\.0\.0\.0/0 .* — added \(a wide range" "$T_TMP/world2.out"
+run_plain "$T_TMP/world3.out" "$(ID=db4 SGCONF=$SG2 ALLOW=0.0.0.0/0 conf world3)" --plain --allow-world network
+expect_match aws_network_world_later_runs_warn "error: .*0\.0\.0\.0/0.*open to the whole internet" "$T_TMP/world3.out"
+awsctl sg-unworld "$SG2" 5432 "rds-migrate $(date -u +%F)" >/dev/null 2>&1 || true
 
 # on EC2 (IMDS answers) in the same VPC: the instance's own group, no CIDR
 VPC=$(awsctl default-vpc)

@@ -84,6 +84,49 @@ printf "A=1\nDATABASE_URL='%s'\n" "$URL" >want3.env
 if cmp -s shared/real.env want3.env; then ok env_plain_symlink_target_written; else not_ok env_plain_symlink_target_written; diff want3.env shared/real.env | sed "s/^/#   /"; cat out3.txt | sed "s/^/#   /"; fi
 expect_eq env_plain_symlink_backup "A=1" "$(cat shared/real.env.bak)"
 
+# A .env link that another user planted (or that points at another user's
+# file) is not followed: refused, the path named, the target untouched.
+if [ "$(id -u)" -eq 0 ]; then
+	printf 'VICTIM=1\n' >victim.env
+	chmod 644 victim.env
+	ln -s victim.env theirs.env
+	chown -h nobody theirs.env
+	sed 's|^file = .env|file = theirs.env|' config.ini >theirs.ini
+	chmod 600 theirs.ini
+	"$RDSM_BIN" -c theirs.ini --plain env >out3b.txt 2>&1
+	expect_eq env_plain_foreign_symlink_exit_1 1 $?
+	expect_match env_plain_foreign_symlink_named 'FAILED: .*theirs\.env is a symbolic link that belongs to uid [0-9]+' out3b.txt
+	expect_eq env_plain_foreign_symlink_target_untouched "VICTIM=1 644" "$(cat victim.env) $(stat -c %a victim.env)"
+	printf 'OTHER=1\n' >other.env
+	chown nobody other.env
+	chmod 644 other.env
+	ln -s other.env mine.env
+	sed 's|^file = .env|file = mine.env|' config.ini >mine.ini
+	chmod 600 mine.ini
+	"$RDSM_BIN" -c mine.ini --plain env >out3c.txt 2>&1
+	expect_eq env_plain_link_to_foreign_file_exit_1 1 $?
+	expect_match env_plain_link_to_foreign_file_named 'FAILED: .*mine\.env is a symbolic link to .*other\.env, which belongs to uid' out3c.txt
+	expect_eq env_plain_link_to_foreign_file_untouched "OTHER=1 644" "$(cat other.env) $(stat -c %a other.env)"
+fi
+
+# An unquoted "export DATABASE_URL=…" line: the file is sourced by a shell,
+# so the new value (it holds &) is quoted and the shell reads it back whole.
+printf 'export DATABASE_URL=postgres://old\n' >shell.env
+sed 's|^file = .env|file = shell.env|' config.ini >shell.ini
+chmod 600 shell.ini
+"$RDSM_BIN" -c shell.ini --plain env >out3e.txt 2>&1
+expect_eq env_plain_export_line_exit_0 0 $?
+expect_eq env_plain_export_line_sourced_by_sh "$URL" "$(sh -c 'set -a; . ./shell.env; printf %s "$DATABASE_URL"' 2>/dev/null)"
+
+# A dangling .env link into a directory that does not exist: refused, exit 1
+# (and nothing leaks: make test-asan runs this too).
+ln -s nosuchdir/real.env dangling.env
+sed 's|^file = .env|file = dangling.env|' config.ini >dangling.ini
+chmod 600 dangling.ini
+"$RDSM_BIN" -c dangling.ini --plain env >out3d.txt 2>&1
+expect_eq env_plain_dangling_symlink_exit_1 1 $?
+expect_match env_plain_dangling_symlink_message 'FAILED: .*dangling\.env' out3d.txt
+
 # A .env that is a directory: refused, exit 1, the rule said.
 mkdir dir.env
 sed 's|^file = .env|file = dir.env|' config.ini >dir.ini

@@ -48,11 +48,38 @@ expect_eq "round trip: sequence words_id_seq at the source's position" "$seq_src
 idx=$(pg_sql dst roundtrip -c "SELECT count(*) FROM pg_indexes WHERE tablename = 'words'")
 expect_eq "round trip: words has its primary key and index after the data" 2 "$idx"
 grep '\[data\]' "$T_TMP/full.out" | grep -E 'ok:|total' | tail -2 | sed 's/^/#   /'
+expect_no_match "a sequence is shown as a number (not 60/t)" 'sequence at [0-9]+/[tf]' "$T_TMP/full.out"
+expect_match "verify counts its progress in tables, without bytes" '^\[verify\] total: 10/10 tables$' "$T_TMP/full.out"
 
 # a second run skips what was copied and verified
 rdsm "$CFG" "$T_TMP/full2.out" data verify
 expect_eq "re-run of data verify exits 0" 0 "$RC"
 expect_match "re-run skips tables already copied and verified" '0 tables copied \(10 skipped\)' "$T_TMP/full2.out"
+
+# --- --force data empties only what it copies again: emptying tokens (a FK
+# refuses its TRUNCATE; ON DELETE CASCADE / SET NULL reach scripts, words,
+# token_actors, bookmarks, analysis_results) empties and copies those too,
+# saying so; a referencing table not copied now (excluded) makes it refuse.
+pg_sql src sample -c "UPDATE tokens SET view_count = view_count + 1 WHERE id = 1"
+rdsm "$CFG" "$T_TMP/fk0.out" verify
+expect_match "a changed source row: verify names tokens" 'public\.tokens: checksum differs' "$T_TMP/fk0.out"
+rdsm "$CFG" "$T_TMP/fk1.out" data verify --force
+expect_eq "--force data after a mismatch on a referenced table exits 0" 0 "$RC"
+expect_match "--force data says a referencing table is emptied and copied again" 'public\.scripts: references a table emptied now' "$T_TMP/fk1.out"
+checksums src sample >"$T_TMP/sum.fk.src"
+checksums dst roundtrip >"$T_TMP/sum.fk.dst"
+if cmp -s "$T_TMP/sum.fk.src" "$T_TMP/sum.fk.dst"; then ok "--force data: no table lost rows to a cascade (psql checksums)"
+else not_ok "--force data: no table lost rows to a cascade (psql checksums)"; diff "$T_TMP/sum.fk.src" "$T_TMP/sum.fk.dst" | head; fi
+pg_sql src sample -c "UPDATE tokens SET view_count = view_count - 1 WHERE id = 1"
+rdsm "$CFG" "$T_TMP/fk2.out" verify
+excl_before=$(pg_sql dst roundtrip -c "SELECT count(*) FROM bookmarks")
+CFGX=$(migrate_config roundtrip_excl "$(pg_url dst roundtrip)" "exclude_tables = public.bookmarks")
+cp "$T_TMP/roundtrip/.rds-migrate.state" "$T_TMP/roundtrip_excl/"
+rdsm "$CFGX" "$T_TMP/fk3.out" data --force
+expect_eq "--force data that would cascade into an excluded table exits 1" 1 "$RC"
+expect_match "the refusal names the excluded table" 'FAILED: .*would change public\.bookmarks' "$T_TMP/fk3.out"
+excl_after=$(pg_sql dst roundtrip -c "SELECT count(*) FROM bookmarks")
+expect_eq "the excluded table keeps its rows" "$excl_before" "$excl_after"
 
 # --- data and verify into a schema made by hand (text COPY) -------------------
 new_target byhand
@@ -73,6 +100,11 @@ expect_match "verify says the checksum differs" 'public\.scripts: checksum diffe
 pg_sql dst byhand -c "DELETE FROM bookmarks WHERE id = 3"
 rdsm "$CFG" "$T_TMP/tamper2.out" verify
 expect_match "verify reports a missing row as a row count difference" 'public\.bookmarks: row count differs: source [0-9]+, target [0-9]+' "$T_TMP/tamper2.out"
+printf '[env]\nfile = %s\n' "$T_TMP/byhand/app.env" >>"$CFG"
+rdsm "$CFG" "$T_TMP/tamper-env.out" env
+expect_eq "env after a failed verify: refused (exit 1)" 1 "$RC"
+expect_match "the refusal says the target differs" 'FAILED: the last verify found the target differs' "$T_TMP/tamper-env.out"
+check "no .env written after a failed verify" test ! -e "$T_TMP/byhand/app.env"
 
 # --- non-empty target: stops naming the table; --force truncates -------------
 new_target nonempty
@@ -129,6 +161,41 @@ expect_match "split table: the re-run says it empties the unfinished table" 'pub
 checksums dst split >"$T_TMP/sum.split"
 if cmp -s "$T_TMP/sum.src" "$T_TMP/sum.split"; then ok "split table: after the re-run every table is identical"
 else not_ok "split table: after the re-run every table is identical"; diff "$T_TMP/sum.src" "$T_TMP/sum.split" | head; fi
+
+# --- state keys: tables whose names differ only in quoting never share one ----
+pg_sql src postgres -c "CREATE DATABASE keys OWNER app" >/dev/null
+PGPASSWORD=app-secret-pw psql -X -h 127.0.0.1 -p "$PORT_src" -U app -d keys -q -v ON_ERROR_STOP=1 \
+	-c 'CREATE SCHEMA "a.b"' -c 'CREATE SCHEMA a' \
+	-c 'CREATE TABLE "a.b".c (id int PRIMARY KEY)' -c 'CREATE TABLE a."b.c" (id int PRIMARY KEY)' \
+	-c 'CREATE TABLE "x=y" (id int PRIMARY KEY)' -c 'CREATE TABLE x_y (id int PRIMARY KEY)' \
+	-c 'INSERT INTO "a.b".c VALUES (1)' -c 'INSERT INTO a."b.c" VALUES (1), (2)' \
+	-c 'INSERT INTO "x=y" VALUES (1)' -c 'INSERT INTO x_y VALUES (1), (2)'
+new_target keys
+SRC_KEEP=$SRC_URL
+SRC_URL=$(pg_url src keys)
+CFG=$(migrate_config keys "$(pg_url dst keys)")
+SRC_URL=$SRC_KEEP
+rdsm "$CFG" "$T_TMP/keys.out" schema data verify
+expect_eq "tables named alike (\"a.b\".c, a.\"b.c\", \"x=y\", x_y): copied and verified" 0 "$RC"
+expect_eq "each of the 4 tables has its own state key" 4 "$(grep -c '^table\.' "$T_TMP/keys/.rds-migrate.state")"
+pg_sql dst keys -c "DELETE FROM x_y WHERE id = 2"
+rdsm "$CFG" "$T_TMP/keys2.out" verify
+rdsm "$CFG" "$T_TMP/keys3.out" data --force
+expect_match "after x_y differs, --force data copies x_y again (not skipped under \"x=y\"'s key)" \
+	'\[data\] ok: 1 tables copied \(3 skipped\)' "$T_TMP/keys3.out"
+expect_eq "x_y holds its rows again" 2 "$(pg_sql dst keys -c 'SELECT count(*) FROM x_y')"
+
+# exclude_tables reads quoted names, and says which names match no table
+new_target keys2
+SRC_URL=$(pg_url src keys)
+CFG=$(migrate_config keys2 "$(pg_url dst keys2)" 'exclude_tables = "a.b".c, public.nosuch, public.X_Y')
+SRC_URL=$SRC_KEEP
+rdsm "$CFG" "$T_TMP/keys4.out" schema data
+expect_eq "exclude_tables with a quoted name: the run exits 0" 0 "$RC"
+expect_eq "the quoted name \"a.b\".c is excluded (its table stays empty)" 0 "$(pg_sql dst keys2 -c 'SELECT count(*) FROM "a.b".c')"
+expect_eq "a.\"b.c\" is still copied" 2 "$(pg_sql dst keys2 -c 'SELECT count(*) FROM a."b.c"')"
+expect_match "a name that matches no table is warned about" 'warning: exclude_tables: public\.nosuch matches no table' "$T_TMP/keys4.out"
+expect_match "a name differing only in case is warned about" 'warning: exclude_tables: public\.X_Y matches no table' "$T_TMP/keys4.out"
 
 # --- connection failures: diagnosis and hint ----------------------------------
 CFG=$(migrate_config badpw "postgresql://app:wrong-pw@127.0.0.1:$PORT_dst/roundtrip?sslmode=disable")

@@ -45,6 +45,11 @@ expect_match() {
 	if grep -Eq -- "$2" "$3"; then ok "$1"; else
 		not_ok "$1" "no match for /$2/ in $3"; sed 's/^/#   | /' "$3" | head -40; fi
 }
+# expect_no_string NAME STRING FILE: ok when FILE does not hold STRING (as is,
+# not a pattern: a generated password holds | . ( and the like).
+expect_no_string() {
+	if grep -Fq -- "$2" "$3"; then not_ok "$1" "unexpected string in $3"; else ok "$1"; fi
+}
 expect_no_match() {
 	if grep -Eq -- "$2" "$3"; then not_ok "$1" "unexpected /$2/ in $3"; sed 's/^/#   | /' "$3" | head -40; else ok "$1"; fi
 }

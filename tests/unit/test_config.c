@@ -322,6 +322,91 @@ static void env_overrides_the_source_url(void **state)
 	config_free(&cfg);
 }
 
+/* F2 saves what the user set, never what came from SOURCE_DATABASE_URL. */
+static void save_never_writes_what_came_from_the_environment(void **state)
+{
+	(void)state;
+	const char *text = "[source]\nurl = postgresql://file@h/db\n";
+	char *path = write_tmp("envsave.ini", text, strlen(text));
+	struct config cfg;
+	struct problems probs = {0};
+	config_init(&cfg);
+	config_load(&cfg, path, false, &probs, NULL);
+	setenv("SOURCE_DATABASE_URL", "postgresql://env:EnvSecret1@h/db", 1);
+	config_apply_env(&cfg);
+	unsetenv("SOURCE_DATABASE_URL");
+	config_set(&cfg, CFG_AWS_REGION, "us-west-2");
+	assert_int_equal(config_save(&cfg, path, NULL), 0);
+	char *out = read_file(path, NULL, NULL);
+	assert_null(strstr(out, "EnvSecret1"));
+	assert_non_null(strstr(out, "url = postgresql://file@h/db\n"));
+	assert_non_null(strstr(out, "region = us-west-2"));
+	free(out);
+	/* a value the user typed over it is theirs: saved */
+	config_set(&cfg, CFG_SOURCE_URL, "postgresql://typed@h/db");
+	assert_int_equal(config_save(&cfg, path, NULL), 0);
+	out = read_file(path, NULL, NULL);
+	assert_non_null(strstr(out, "url = postgresql://typed@h/db\n"));
+	free(out);
+	problems_free(&probs);
+	config_free(&cfg);
+	free(path);
+}
+
+/* A line that did not load (invalid UTF-8) is named for its key's screen and
+ * is never overwritten by the default that stands in for it. */
+static void save_keeps_a_line_that_did_not_load(void **state)
+{
+	(void)state;
+	const char text[] = "[instance]\nidentifier = caf\xe9-db\nclass = db.t3.small\n";
+	char *path = write_tmp("unloaded.ini", text, sizeof text - 1);
+	struct config cfg;
+	struct problems probs = {0};
+	config_init(&cfg);
+	assert_int_equal(config_load(&cfg, path, false, &probs, NULL), 0);
+	assert_true(has_problem(&probs, path, "UTF-8"));
+	assert_int_equal(cfg.unloaded[CFG_INSTANCE_IDENTIFIER], 2);
+	assert_non_null(strstr(cfg.unloaded_why[CFG_INSTANCE_IDENTIFIER], "line 2 did not load"));
+	config_set(&cfg, CFG_INSTANCE_CLASS, "db.t3.medium");
+	assert_int_equal(config_save(&cfg, path, NULL), 0);
+	char *out = read_file(path, NULL, NULL);
+	assert_non_null(strstr(out, "identifier = caf\xe9-db\n")); /* the user's line */
+	assert_null(strstr(out, "identifier = yousync-db"));
+	assert_non_null(strstr(out, "class = db.t3.medium\n"));
+	free(out);
+	/* once the user sets a value, it is theirs and saved */
+	config_set(&cfg, CFG_INSTANCE_IDENTIFIER, "cafe-db");
+	assert_int_equal(config_save(&cfg, path, NULL), 0);
+	out = read_file(path, NULL, NULL);
+	assert_non_null(strstr(out, "identifier = cafe-db\n"));
+	free(out);
+	problems_free(&probs);
+	config_free(&cfg);
+	free(path);
+}
+
+/* A FIFO or a device as the config is refused, not read (hang, memory). */
+static void config_must_be_a_regular_file(void **state)
+{
+	(void)state;
+	struct config cfg;
+	struct problems probs = {0};
+	char *cause = NULL;
+	config_init(&cfg);
+	assert_int_equal(config_load(&cfg, "/dev/zero", false, &probs, &cause), -1);
+	assert_non_null(strstr(cause, "not a regular file"));
+	free(cause);
+	cause = NULL;
+	char *fifo = xasprintf("%s/fifo.ini", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(config_load(&cfg, fifo, false, &probs, &cause), -1);
+	assert_non_null(strstr(cause, "not a regular file"));
+	free(cause);
+	free(fifo);
+	problems_free(&probs);
+	config_free(&cfg);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -354,6 +439,9 @@ int main(void)
 		cmocka_unit_test(save_refuses_values_ini_cannot_hold),
 		cmocka_unit_test(display_masks_secrets),
 		cmocka_unit_test(env_overrides_the_source_url),
+		cmocka_unit_test(save_never_writes_what_came_from_the_environment),
+		cmocka_unit_test(config_must_be_a_regular_file),
+		cmocka_unit_test(save_keeps_a_line_that_did_not_load),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

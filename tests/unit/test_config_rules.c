@@ -38,6 +38,9 @@ static const struct row rows[] = {
 	OK(SOURCE_URL, "postgres://u:p%40ss@host/db?sslmode=require"),
 	OK(TARGET_URL, "postgresql://u:p@[2001:db8::1]:5432/db"),
 	OK(TARGET_URL, "postgresql://u:p@h1:5432,h2:5433/db"),
+	OK(TARGET_URL, "postgresql://u:p@h1,h2:5432/db"), /* h1 on the default port */
+	OK(SOURCE_URL, "postgresql:///db?service=railway"), /* pg_service.conf has the host */
+	BAD(SOURCE_URL, "postgresql://u:p@h:,/db", "port is not a number"),
 	BAD(SOURCE_URL, "host=x dbname=y", "must start with postgresql://"),
 	BAD(SOURCE_URL, "mysql://u:p@h/db", "must start with postgresql://"),
 	BAD(SOURCE_URL, "postgresql://u:p@/db", "has no host"),

@@ -102,6 +102,28 @@ static void mask_hides_only_the_password(void **state)
 	free(m);
 }
 
+/* However the URL is malformed, the password is hidden (never hoping it parses). */
+static void mask_hides_passwords_in_malformed_input(void **state)
+{
+	(void)state;
+	const char *cases[][2] = {
+		{"postgresql://app:Pa/ssSECRET1@host/db", "postgresql://app:****@host/db"},
+		{"postgresql://app:p@ss/wSECRET1@rd@host:5432/db", "postgresql://app:****@host:5432/db"},
+		{"host=h password=SECRET1 user=u", "host=h password=**** user=u"},
+		{"host=h password = 'SEC RET1\\' x' dbname=d", "host=h password = **** dbname=d"},
+		{"host=h sslpassword=SECRET1", "host=h sslpassword=****"},
+		{"postgresql://u@h/db?sslpassword=SECRET1&sslmode=require",
+		 "postgresql://u@h/db?sslpassword=****&sslmode=require"},
+		{"postgresql://u:SECRET1@h/db?password=SECRET1", "postgresql://u:****@h/db?password=****"},
+		{"postgresql://app:SECRET1", "postgresql://app:SECRET1"}, /* host:port, no password */
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *m = dburl_mask(cases[i][0]);
+		assert_string_equal(m, cases[i][1]);
+		free(m);
+	}
+}
+
 static void parse_errors_never_show_the_password(void **state)
 {
 	(void)state;
@@ -130,6 +152,7 @@ int main(void)
 		cmocka_unit_test(awkward_password_survives_the_round_trip),
 		cmocka_unit_test(ipv6_host_is_bracketed),
 		cmocka_unit_test(extra_params_are_kept_and_empty_parts_left_out),
+		cmocka_unit_test(mask_hides_passwords_in_malformed_input),
 		cmocka_unit_test(mask_hides_only_the_password),
 		cmocka_unit_test(parse_errors_never_show_the_password),
 	};

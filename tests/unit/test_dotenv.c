@@ -179,6 +179,9 @@ static void quote_style_is_kept_or_chosen_for_the_value(void **state)
 		{"K=old\n", "", "K=\n"},
 		{"K=old\n", "a?b=1&c=2", "K=a?b=1&c=2\n"},
 		{"", "a?b=1&c=2", "K='a?b=1&c=2'\n"},
+		/* "export": a shell sources the file, and an unquoted & would end the value */
+		{"export K=old\n", "a?b=1&c=2", "export K='a?b=1&c=2'\n"},
+		{"export K=old\n", "a;b", "export K='a;b'\n"},
 		{"", "plain", "K=plain\n"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {

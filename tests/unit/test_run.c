@@ -169,6 +169,30 @@ static void state_survives_a_reload_and_is_private(void **state)
 	free(cfgpath);
 }
 
+/* Different tables never share a state key; plain names keep their old key. */
+static void table_state_keys_are_distinct_per_table(void **state)
+{
+	(void)state;
+	const char *pairs[][2] = {
+		{"public", "words"}, {"a.b", "c"}, {"a", "b.c"}, {"public", "x=y"},
+		{"public", "x_y"},   {"public", "x%3Dy"}, {"public", "User"}, {"public", "user"},
+		{"s\"t", "u"},      {"s", "t\"u"},  {"p", "line\nbreak"}, {"p", "line_break"},
+	};
+	size_t n = sizeof pairs / sizeof pairs[0];
+	char *keys[sizeof pairs / sizeof pairs[0]];
+	for (size_t i = 0; i < n; i++) {
+		keys[i] = state_table_key(pairs[i][0], pairs[i][1]);
+		assert_null(strpbrk(keys[i], "=\n\r"));
+		for (size_t j = 0; j < i; j++)
+			assert_string_not_equal(keys[i], keys[j]);
+	}
+	assert_string_equal(keys[0], "table.public.words");
+	assert_string_equal(keys[1], "table.\"a.b\".c");
+	assert_string_equal(keys[3], "table.public.\"x%3Dy\"");
+	for (size_t i = 0; i < n; i++)
+		free(keys[i]);
+}
+
 static void step_names_round_trip(void **state)
 {
 	(void)state;
@@ -185,6 +209,7 @@ int main(void)
 		cmocka_unit_test(endpoint_target_uses_the_master_user),
 		cmocka_unit_test(source_url_missing_is_named),
 		cmocka_unit_test(state_survives_a_reload_and_is_private),
+		cmocka_unit_test(table_state_keys_are_distinct_per_table),
 		cmocka_unit_test(step_names_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
