@@ -1,0 +1,102 @@
+/* Which piece of the data copy runs next. The copy is a table of tasks: a
+ * COPY of one table (or of one block range of a split table), one index
+ * build or the rest of a table's post-data group, one foreign key. Each task
+ * is WAITING, RUNNING or DONE; copy_sched_pick chooses the next one from
+ * those states alone (no I/O, no locks: the caller holds its own), so its
+ * decisions are unit-tested without a server (tests/unit/test_copy_sched.c).
+ *
+ * The policy: post-data first (it lets a table's foreign keys and what waits
+ * on them go on), the rest of a group once its index builds are done, then a
+ * foreign key whose two tables are loaded and indexed and not locked by
+ * another key being added, then the next COPY, biggest table first, whose
+ * referenced tables (foreign keys already on the target) are loaded; when a
+ * cycle leaves none ready and no COPY runs, any COPY. */
+#ifndef RDSM_COPY_SCHED_H
+#define RDSM_COPY_SCHED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum copy_task_kind {
+	TASK_COPY,  /* a table's rows, or one part of them */
+	TASK_INDEX, /* one CREATE INDEX of a post-data group (may run beside its siblings) */
+	TASK_TAIL,  /* the rest of a group, in order, once its index builds are done */
+	TASK_FK,    /* a foreign key between two tables of the copy */
+};
+
+enum copy_task_state { TASK_WAITING, TASK_RUNNING, TASK_DONE };
+
+struct copy_task {
+	enum copy_task_kind kind;
+	enum copy_task_state state;
+	int table; /* the table it belongs to (for TASK_FK the referencing one); -1: none */
+	int ref;   /* TASK_FK: the referenced table */
+	int group; /* TASK_INDEX, TASK_TAIL: the post-data group */
+	int item;  /* TASK_INDEX: the statement in the group; TASK_FK: the key in the plan */
+	int part, nparts;  /* TASK_COPY: part PART of NPARTS (1 for a whole table) */
+	int64_t from, to;  /* TASK_COPY: blocks [from, to); -1: no bound */
+};
+
+enum copy_table_state {
+	TABLE_WAITING, /* no part started */
+	TABLE_LOADING, /* a part started */
+	TABLE_LOADED,  /* every part is in (or it is not copied now: skipped) */
+};
+
+struct copy_sched_table {
+	enum copy_table_state state;
+	int *refs; /* tables it references through foreign keys already on the target */
+	size_t nrefs;
+	size_t parts_left;  /* its TASK_COPY tasks not done */
+	size_t groups_left; /* its post-data groups not done */
+	bool fk_busy;	    /* a foreign key on it is being added (it locks the table) */
+};
+
+struct copy_sched_group {
+	int table;	    /* -1: a group of no table of the copy (ready once all rows are in) */
+	size_t index_left;  /* TASK_INDEX tasks not done */
+	bool tail, done;
+};
+
+struct copy_sched {
+	struct copy_sched_table *t;
+	size_t nt;
+	struct copy_sched_group *g;
+	size_t ng;
+	struct copy_task *task;
+	size_t ntask;
+	size_t copies_left; /* tables not loaded */
+};
+
+/* A schedule over NT tables, all waiting; SKIP[i] (may be NULL) marks the
+ * tables already copied: loaded from the start. */
+struct copy_sched *copy_sched_new(size_t nt, const bool *skip);
+void copy_sched_free(struct copy_sched *s);
+
+/* Table TABLE references REF through a foreign key on the target: its rows
+ * go in after REF's. */
+void copy_sched_ref(struct copy_sched *s, int table, int ref);
+/* A COPY task: part PART of NPARTS of TABLE, blocks [FROM, TO). Add them
+ * biggest table first: that is the order they are picked in. */
+void copy_sched_copy(struct copy_sched *s, int table, int part, int nparts, int64_t from,
+		     int64_t to);
+/* A post-data group of TABLE (or -1) with NINDEX index builds and, with
+ * TAIL, statements after them; returns its number. A group with neither is
+ * done at once. Groups are picked in the order they are added. */
+int copy_sched_group(struct copy_sched *s, int table, size_t nindex, bool tail);
+/* A foreign key (ITEM in the plan) from TABLE to REF, both of the copy. */
+void copy_sched_fk(struct copy_sched *s, int item, int table, int ref);
+
+/* The next task to start now, or NULL: none can start until a running one
+ * is done, or none is left (copy_sched_exhausted). Changes nothing. */
+struct copy_task *copy_sched_pick(const struct copy_sched *s);
+/* TASK starts running. */
+void copy_sched_start(struct copy_sched *s, struct copy_task *task);
+/* TASK is done (successfully: a failed copy stops picking altogether).
+ * Returns true when it was the last part of its table (now loaded). */
+bool copy_sched_done(struct copy_sched *s, struct copy_task *task);
+/* Whether no task is left waiting. */
+bool copy_sched_exhausted(const struct copy_sched *s);
+
+#endif
