@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "copy_sched.h"
 #include "fmt.h"
 #include "pg_conn.h"
 #include "pg_inventory.h"
@@ -219,16 +220,8 @@ void pg_copy_tables_free(struct pg_copy_table *t, size_t n)
 	free(t);
 }
 
-/* One COPY: a whole table in one target transaction, or one block range
- * (part) of a big table split across jobs. */
-struct piece {
-	size_t table;
-	int part, nparts;
-	int64_t from, to; /* blocks [from, to); -1: no bound */
-};
-
-/* Shared by the jobs of one copy. Task states: 0 waiting, 1 ready (groups
- * only), 2 taken, 3 done. */
+/* Shared by the jobs of one copy. What runs when is the scheduler's
+ * (copy_sched.h); the tasks' states change under MU. */
 struct copy_ctx {
 	struct run *r;
 	const struct pg_copy_opts *o;
@@ -238,39 +231,22 @@ struct copy_ctx {
 	bool binary;
 	struct pg_copy_table *t;
 	size_t nt;
-	struct piece *pc;
-	size_t npc;
 	PGconn *d0; /* the main thread's target connection */
-	char *pstate; /* per piece */
 	struct pg_post_plan *plan;
-	int *group_table;  /* index into t of each group's table, -1 when none */
-	char *group_state; /* per group: 0 waiting, 1 ready, 2 tail taken, 3 done */
-	char **stmt_state; /* per group, per shared statement: 0 waiting, 2 taken, 3 done */
-	size_t *shared_left; /* per group: shared statements not done */
-	bool *has_tail;      /* per group: it has statements that are not shared */
-	size_t *group_order; /* the groups, biggest table first (the longest builds) */
-	int *fk_a, *fk_b;  /* per foreign key: its two tables in t, -1 when not here */
-	char *fk_state;    /* per foreign key: 0 waiting, 2 taken, 3 done */
+	struct copy_sched *sched;
+	size_t *plan_group; /* per scheduler group: its group in PLAN */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	char *tstate;       /* per table: 0 waiting, 1 started, 2 done (or skipped) */
 	char **extra;       /* empty tables not copied now, emptied along (foreign keys) */
 	size_t nextra;
-	size_t **deps;      /* per table: the tables its foreign keys reference */
-	size_t *ndeps;
-	size_t *parts_left; /* per table: pieces not done */
-	size_t *groups_left; /* per table: post-data groups not done */
-	bool *fk_busy;      /* per table: a foreign key is being added on it */
-	double *tstart;     /* per table: when its first piece started */
+	double *tstart;     /* per table: when its first part started */
 	_Atomic int64_t *tmsgs, *tbytes; /* per table, for progress */
-	size_t running;     /* pieces in progress */
-	size_t copies_left; /* tables not done */
 	_Atomic bool failed;
 	char *cause;
 	_Atomic int64_t rows, bytes;
 	int64_t est_rows, est_bytes;
 	double t0, last_total;
-	double stall_s; /* stall_limit() */
+	double stall_s; /* o->stall_seconds */
 };
 
 static void ctx_fail(struct copy_ctx *x, char *cause)
@@ -299,6 +275,15 @@ static void total_progress(struct copy_ctx *x, bool force)
 			     atomic_load(&x->bytes), x->est_bytes);
 }
 
+/* Prefix *CAUSE with "post-data: "; returns -1. */
+static int post_data_failed(char **cause)
+{
+	char *e = *cause;
+	*cause = xasprintf("post-data: %s", e ? e : "failed");
+	free(e);
+	return -1;
+}
+
 /* The first line of a result's error, heap. */
 static char *res_error(PGresult *res, PGconn *c)
 {
@@ -319,16 +304,6 @@ static void abandon_source_copy(PGconn *s)
 		PQcancel(cn, err, sizeof err);
 		PQfreeCancel(cn);
 	}
-}
-
-/* Seconds a COPY may go without a byte from the source (or without the
- * target taking one) before it is given up as hung: RDSM_STALL_SECONDS, or
- * 300. Dead peers are found sooner by keepalives and tcp_user_timeout. */
-static double stall_limit(void)
-{
-	const char *e = getenv("RDSM_STALL_SECONDS");
-	double v = e && *e ? strtod(e, NULL) : 0;
-	return v > 0 ? v : 300;
 }
 
 /* Why a wait on the network stopped early: the run was interrupted (or the
@@ -433,7 +408,7 @@ static char *target_stopped_text(const struct copy_ctx *x, const char *why)
  * first, in the same transaction, so COPY can FREEZE), or one block range of
  * a table the caller emptied. Returns 0 with *ROWS and *BYTES, or -1 with a
  * cause. *SRC_BROKEN is set when the source transaction was lost. */
-static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct piece *p,
+static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct copy_task *p,
 		      char *chunk, size_t chunksz, bool *src_broken, int64_t *rows_out,
 		      int64_t *bytes_out, char **cause)
 {
@@ -703,8 +678,10 @@ static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct pie
 	}
 	if (w != 1) { /* the job closes the connection: the server rolls back */
 		char *e = w == -3 ? target_stopped_text(x, why)
-				  : xstrdup(pg_errline(d, (char[256]){0}, 256));
-		fail(cause, "%s%s: %s; the target table was left empty", t->qname, part, e);
+				  : xasprintf("target: %s", pg_errline(d, (char[256]){0}, 256));
+		const char *h = w == -3 ? NULL : pg_failure_hint(NULL, d, e);
+		fail(cause, "%s%s: %s; the target table was left empty%s%s", t->qname, part, e,
+		     h ? ". Hint: " : "", h ? h : "");
 		free(e);
 		free(derr);
 		return -1;
@@ -765,8 +742,18 @@ static PGconn *open_target(struct copy_ctx *x, char **cause)
 	return d;
 }
 
-/* Run statement I of group G on D, or with TAIL every statement of G that is
- * not shared, in order. */
+/* The ITEM-th shared statement (an index build) of GRP: its index in GRP->v. */
+static size_t nth_shared(const struct pg_post_group *grp, int item)
+{
+	size_t k = 0;
+	for (int seen = -1; k < grp->n; k++)
+		if (grp->v[k].shared && ++seen == item)
+			break;
+	return k;
+}
+
+/* Run statement I of group G on D, or with I = -1 every statement of G that
+ * is not shared, in order. */
 static int run_group(struct copy_ctx *x, PGconn *d, size_t g, ssize_t i, char **cause)
 {
 	const struct pg_post_group *grp = &x->plan->groups[g];
@@ -782,117 +769,10 @@ static int run_group(struct copy_ctx *x, PGconn *d, size_t g, ssize_t i, char **
 	return 0;
 }
 
-/* Group G is complete. Lock held. */
-static void group_done(struct copy_ctx *x, size_t g)
-{
-	x->group_state[g] = 3;
-	if (x->group_table[g] >= 0)
-		x->groups_left[x->group_table[g]]--;
-}
-
-/* Post-data work that can start now: a ready group's tail once its shared
- * statements are done (*STMT = -1), else a shared statement. Returns the
- * group, -1 when none. Lock held. */
-static ssize_t pick_post(struct copy_ctx *x, ssize_t *stmt)
-{
-	for (size_t g = 0; x->plan && g < x->plan->ngroups; g++)
-		if (x->group_state[g] == 1 && x->shared_left[g] == 0 && x->has_tail[g]) {
-			*stmt = -1;
-			return (ssize_t)g;
-		}
-	for (size_t o = 0; x->plan && o < x->plan->ngroups; o++) {
-		size_t g = x->group_order[o];
-		if (x->group_state[g] != 1)
-			continue;
-		for (size_t k = 0; k < x->plan->groups[g].n; k++)
-			if (x->plan->groups[g].v[k].shared && x->stmt_state[g][k] == 0) {
-				*stmt = (ssize_t)k;
-				return (ssize_t)g;
-			}
-	}
-	return -1;
-}
-
-/* The next piece (biggest table first) whose table's referenced tables
- * (foreign keys already on the target) are in; with a cycle and nothing
- * running, any piece. -1 when none can start now. Called with the lock held. */
-static ssize_t pick_piece(struct copy_ctx *x)
-{
-	ssize_t any = -1;
-	for (size_t i = 0; i < x->npc; i++) {
-		if (x->pstate[i] != 0)
-			continue;
-		if (any < 0)
-			any = (ssize_t)i;
-		size_t ti = x->pc[i].table;
-		bool ready = true;
-		for (size_t k = 0; k < x->ndeps[ti] && ready; k++)
-			ready = x->tstate[x->deps[ti][k]] == 2;
-		if (ready)
-			return (ssize_t)i;
-	}
-	return x->running == 0 ? any : -1;
-}
-
-/* Whether table TI's rows and its keys and indexes are all in. */
-static bool table_post_done(const struct copy_ctx *x, int ti)
-{
-	return x->tstate[ti] == 2 && x->groups_left[ti] == 0;
-}
-
-/* A foreign key that can be added now: both tables done, and neither locked
- * by another key being added. -1 when none. Called with the lock held. */
-static ssize_t pick_fk(struct copy_ctx *x)
-{
-	for (size_t i = 0; x->plan && i < x->plan->nfks; i++) {
-		int a = x->fk_a[i], b = x->fk_b[i];
-		if (x->fk_state[i] != 0 || a < 0 || b < 0)
-			continue;
-		if (table_post_done(x, a) && table_post_done(x, b) && !x->fk_busy[a] &&
-		    !x->fk_busy[b])
-			return (ssize_t)i;
-	}
-	return -1;
-}
-
-/* Whether every task this job could still take is taken. Lock held. */
-static bool nothing_left(const struct copy_ctx *x)
-{
-	if (x->copies_left > 0)
-		return false;
-	for (size_t g = 0; x->plan && g < x->plan->ngroups; g++) {
-		if (x->group_state[g] >= 2)
-			continue;
-		if (x->has_tail[g])
-			return false;
-		for (size_t k = 0; k < x->plan->groups[g].n; k++)
-			if (x->plan->groups[g].v[k].shared && x->stmt_state[g][k] == 0)
-				return false;
-	}
-	for (size_t i = 0; x->plan && i < x->plan->nfks; i++)
-		if (x->fk_state[i] == 0 && x->fk_a[i] >= 0 && x->fk_b[i] >= 0)
-			return false;
-	return true;
-}
-
-/* Table TI's rows are all in: let its post-data start. Lock held. */
-static void table_done(struct copy_ctx *x, size_t ti)
-{
-	struct pg_copy_table *t = &x->t[ti];
-	x->tstate[ti] = 2;
-	x->copies_left--;
-	t->seconds = now_monotonic() - x->tstart[ti];
-	for (size_t i = 0; x->plan && i < x->plan->ngroups; i++)
-		if ((x->group_table[i] == (int)ti || x->copies_left == 0) && x->group_state[i] == 0)
-			x->group_state[i] = 1;
-}
-
 /* Read the foreign keys already on the target, so a referencing table is
  * loaded after the tables it references. */
-static int load_deps(struct copy_ctx *x, PGconn *d, char **cause)
+static int load_refs(struct copy_ctx *x, PGconn *d, char **cause)
 {
-	x->deps = xcalloc(x->nt ? x->nt : 1, sizeof *x->deps);
-	x->ndeps = xcalloc(x->nt ? x->nt : 1, sizeof *x->ndeps);
 	PGresult *res = PQexec(d, "SELECT quote_ident(cn.nspname) || '.' || quote_ident(c.relname), "
 				  "quote_ident(fn.nspname) || '.' || quote_ident(f.relname) "
 				  "FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
@@ -908,140 +788,143 @@ static int load_deps(struct copy_ctx *x, PGconn *d, char **cause)
 		return -1;
 	}
 	for (int r = 0; r < PQntuples(res); r++) {
-		ssize_t a = -1, b = -1;
+		int a = -1, b = -1;
 		for (size_t i = 0; i < x->nt; i++) {
 			if (strcmp(x->t[i].qname, PQgetvalue(res, r, 0)) == 0)
-				a = (ssize_t)i;
+				a = (int)i;
 			if (strcmp(x->t[i].qname, PQgetvalue(res, r, 1)) == 0)
-				b = (ssize_t)i;
+				b = (int)i;
 		}
-		if (a < 0 || b < 0)
-			continue;
-		x->deps[a] = xrealloc(x->deps[a], (x->ndeps[a] + 1) * sizeof **x->deps);
-		x->deps[a][x->ndeps[a]++] = (size_t)b;
+		if (a >= 0 && b >= 0)
+			copy_sched_ref(x->sched, a, b);
 	}
 	PQclear(res);
 	return 0;
 }
 
-/* A job: copy pieces, build post-data groups and add foreign keys until
- * nothing is left. Post-data first (it frees a table for what waits on it),
- * then foreign keys, then the next piece. */
+/* The connections of one job: the target at once, the source (in the
+ * snapshot) when its first COPY starts, again after one was lost. */
+struct job_conns {
+	PGconn *s, *d;
+	char *chunk;
+	size_t chunksz;
+};
+
+/* Copy the rows of task K. */
+static int do_copy(struct copy_ctx *x, struct job_conns *c, const struct copy_task *k,
+		   char **cause)
+{
+	struct pg_copy_table *t = &x->t[k->table];
+	if (!c->s && !(c->s = open_source(x, cause)))
+		return -1;
+	bool broken = false;
+	int64_t rows = 0, bytes = 0;
+	int rc = copy_piece(x, c->s, c->d, k, c->chunk, c->chunksz, &broken, &rows, &bytes, cause);
+	if (broken) {
+		PQfinish(c->s);
+		c->s = NULL;
+	}
+	if (rc == 0) {
+		pthread_mutex_lock(&x->mu);
+		t->rows += rows;
+		t->bytes += bytes;
+		pthread_mutex_unlock(&x->mu);
+	}
+	return rc;
+}
+
+/* Run task K (its state is RUNNING): 0, or -1 with a cause for the copy. */
+static int do_task(struct copy_ctx *x, struct job_conns *c, const struct copy_task *k,
+		   char **cause)
+{
+	char *e = NULL;
+	int rc;
+	switch (k->kind) {
+	case TASK_COPY:
+		return do_copy(x, c, k, cause);
+	case TASK_INDEX:
+	case TASK_TAIL: {
+		size_t g = x->plan_group[k->group];
+		const struct pg_post_group *grp = &x->plan->groups[g];
+		ssize_t stmt = k->kind == TASK_TAIL ? -1 : (ssize_t)nth_shared(grp, k->item);
+		rc = run_group(x, c->d, g, stmt, &e);
+		if (rc != 0)
+			fail(cause, "post-data of %s: %s", grp->table, e);
+		break;
+	}
+	case TASK_FK: {
+		const struct pg_post_fk *fk = &x->plan->fks[k->item];
+		run_status(x->r, "%s", fk->st.what);
+		rc = pg_schema_exec(c->d, &fk->st, &e);
+		if (rc != 0)
+			fail(cause, "post-data: %s", e);
+		break;
+	}
+	default:
+		rc = fail(cause, "unknown copy task");
+	}
+	free(e);
+	return rc;
+}
+
+/* Task K is done; with LOADED its table's rows are all in: mark it copied
+ * and say so. Called without the lock. */
+static void table_loaded(struct copy_ctx *x, const struct copy_task *k)
+{
+	struct pg_copy_table *t = &x->t[k->table];
+	pthread_mutex_lock(&x->mu);
+	t->seconds = now_monotonic() - x->tstart[k->table];
+	int64_t rows = t->rows, bytes = t->bytes;
+	pthread_mutex_unlock(&x->mu);
+	state_set(x->r->state, t->state_key, "copied", NULL);
+	run_progress(x->r, t->qname, rows, rows, bytes, bytes);
+	total_progress(x, false);
+}
+
+/* A job: take the task the scheduler picks, run it, until none is left or
+ * the copy failed or was interrupted. */
 static void *job_main(void *arg)
 {
 	struct copy_ctx *x = arg;
 	char *cause = NULL;
-	PGconn *s = NULL;
-	PGconn *d = open_target(x, &cause);
-	if (!d) {
+	struct job_conns c = {.chunksz = x->o->chunk ? x->o->chunk : 256 * 1024};
+	if (!(c.d = open_target(x, &cause))) {
 		ctx_fail(x, cause);
 		return NULL;
 	}
-	size_t chunksz = x->o->chunk ? x->o->chunk : 256 * 1024;
-	char *chunk = xmalloc(chunksz);
+	c.chunk = xmalloc(c.chunksz);
 	pthread_mutex_lock(&x->mu);
-	for (;;) {
-		if (x->failed || run_cancelled(x->r))
-			break;
-		ssize_t si = -1, gi = pick_post(x, &si);
-		if (gi >= 0) {
-			if (si < 0)
-				x->group_state[gi] = 2;
-			else
-				x->stmt_state[gi][si] = 2;
-			pthread_mutex_unlock(&x->mu);
-			int rc = run_group(x, d, (size_t)gi, si, &cause);
-			if (rc != 0) {
-				char *c2 = xasprintf("post-data of %s: %s", x->plan->groups[gi].table,
-						     cause);
-				free(cause);
-				cause = NULL;
-				ctx_fail(x, c2);
-			}
-			pthread_mutex_lock(&x->mu);
-			if (si < 0) {
-				group_done(x, (size_t)gi);
-			} else {
-				x->stmt_state[gi][si] = 3;
-				if (--x->shared_left[gi] == 0 && !x->has_tail[gi])
-					group_done(x, (size_t)gi);
-			}
-			pthread_cond_broadcast(&x->cv);
+	while (!x->failed && !run_cancelled(x->r)) {
+		struct copy_task *k = copy_sched_pick(x->sched);
+		if (!k) {
+			if (copy_sched_exhausted(x->sched))
+				break;
+			pthread_cond_wait(&x->cv, &x->mu);
 			continue;
 		}
-		ssize_t fi = pick_fk(x);
-		if (fi >= 0) {
-			const struct pg_post_fk *k = &x->plan->fks[fi];
-			x->fk_state[fi] = 2;
-			x->fk_busy[x->fk_a[fi]] = x->fk_busy[x->fk_b[fi]] = true;
-			pthread_mutex_unlock(&x->mu);
-			run_status(x->r, "%s", k->st.what);
-			if (pg_schema_exec(d, &k->st, &cause) != 0) {
-				ctx_fail(x, xasprintf("post-data: %s", cause));
-				free(cause);
-				cause = NULL;
-			}
-			pthread_mutex_lock(&x->mu);
-			x->fk_state[fi] = 3;
-			x->fk_busy[x->fk_a[fi]] = x->fk_busy[x->fk_b[fi]] = false;
-			pthread_cond_broadcast(&x->cv);
-			continue;
+		copy_sched_start(x->sched, k);
+		if (k->kind == TASK_COPY && x->tstart[k->table] == 0)
+			x->tstart[k->table] = now_monotonic();
+		pthread_mutex_unlock(&x->mu);
+		int rc = do_task(x, &c, k, &cause);
+		if (rc != 0) {
+			ctx_fail(x, cause); /* the task stays running: the copy stops */
+			cause = NULL;
 		}
-		ssize_t pi = pick_piece(x);
-		if (pi >= 0) {
-			const struct piece *p = &x->pc[pi];
-			struct pg_copy_table *t = &x->t[p->table];
-			x->pstate[pi] = 2;
-			if (x->tstate[p->table] == 0) {
-				x->tstate[p->table] = 1;
-				x->tstart[p->table] = now_monotonic();
-			}
-			x->running++;
+		pthread_mutex_lock(&x->mu);
+		if (rc == 0 && copy_sched_done(x->sched, k)) {
 			pthread_mutex_unlock(&x->mu);
-			if (!s)
-				s = open_source(x, &cause);
-			bool broken = false;
-			int64_t rows = 0, bytes = 0;
-			int rc = s ? copy_piece(x, s, d, p, chunk, chunksz, &broken, &rows, &bytes,
-						&cause)
-				   : -1;
-			if (broken && s) {
-				PQfinish(s);
-				s = NULL;
-			}
-			if (rc != 0) {
-				ctx_fail(x, cause);
-				cause = NULL;
-			}
+			table_loaded(x, k);
 			pthread_mutex_lock(&x->mu);
-			x->running--;
-			x->pstate[pi] = 3;
-			if (rc == 0) {
-				t->rows += rows;
-				t->bytes += bytes;
-				if (--x->parts_left[p->table] == 0) {
-					table_done(x, p->table);
-					int64_t tr = t->rows, tb = t->bytes;
-					pthread_mutex_unlock(&x->mu);
-					state_set(x->r->state, t->state_key, "copied", NULL);
-					run_progress(x->r, t->qname, tr, tr, tb, tb);
-					total_progress(x, false);
-					pthread_mutex_lock(&x->mu);
-				}
-			}
-			pthread_cond_broadcast(&x->cv);
-			continue;
 		}
-		if (nothing_left(x))
-			break;
-		pthread_cond_wait(&x->cv, &x->mu);
+		pthread_cond_broadcast(&x->cv);
 	}
 	pthread_cond_broadcast(&x->cv);
 	pthread_mutex_unlock(&x->mu);
-	free(chunk);
-	if (s)
-		PQfinish(s);
-	PQfinish(d);
+	free(c.chunk);
+	if (c.s)
+		PQfinish(c.s);
+	PQfinish(c.d);
 	free(cause);
 	return NULL;
 }
@@ -1457,18 +1340,13 @@ static int plan_pieces(struct copy_ctx *x, PGconn *holder, int jobs, char **caus
 	 * per table guarantees. It also did not pay here: on 2 cores running both
 	 * servers, words at 80 and 240 MB took 1.08 s vs 1.01 s and 3.09 s vs
 	 * 2.87 s split vs whole (the parts cannot COPY … FREEZE). */
-	int64_t split_min = INT64_MAX;
-	const char *env = getenv("RDSM_COPY_SPLIT_BYTES");
-	if (env && *env)
-		split_min = strtoll(env, NULL, 10);
+	int64_t split_min = x->o->split_bytes > 0 ? x->o->split_bytes : INT64_MAX;
 	int64_t block = 8192;
 	char *bs = pg_value(holder, "SHOW block_size", NULL);
 	if (bs)
 		block = strtoll(bs, NULL, 10) > 0 ? strtoll(bs, NULL, 10) : 8192;
 	free(bs);
 	bool tid_ranges = PQserverVersion(holder) >= 140000;
-	x->pc = xcalloc(x->nt * (size_t)jobs + 1, sizeof *x->pc);
-	x->npc = 0;
 	for (size_t i = 0; i < x->nt; i++) {
 		const struct pg_copy_table *t = &x->t[i];
 		if (t->skip)
@@ -1489,16 +1367,9 @@ static int plan_pieces(struct copy_ctx *x, PGconn *holder, int jobs, char **caus
 				return -1;
 		}
 		for (int k = 0; k < n; k++)
-			x->pc[x->npc++] = (struct piece){
-				.table = i,
-				.part = k,
-				.nparts = n,
-				.from = k == 0 ? -1 : blocks * k / n,
-				.to = k == n - 1 ? -1 : blocks * (k + 1) / n,
-			};
-		x->parts_left[i] = (size_t)n;
+			copy_sched_copy(x->sched, (int)i, k, n, k == 0 ? -1 : blocks * k / n,
+					k == n - 1 ? -1 : blocks * (k + 1) / n);
 	}
-	x->pstate = xcalloc(x->npc ? x->npc : 1, 1);
 	return 0;
 }
 
@@ -1508,12 +1379,14 @@ static void empty_unfinished(struct copy_ctx *x, PGconn *d)
 {
 	for (size_t i = 0; i < x->nt; i++) {
 		bool split = false, started = false;
-		for (size_t k = 0; k < x->npc; k++)
-			if (x->pc[k].table == i) {
-				split = x->pc[k].nparts > 1;
-				started = started || x->pstate[k] != 0;
+		for (size_t k = 0; k < x->sched->ntask; k++) {
+			const struct copy_task *task = &x->sched->task[k];
+			if (task->kind == TASK_COPY && task->table == (int)i) {
+				split = task->nparts > 1;
+				started = started || task->state != TASK_WAITING;
 			}
-		if (!split || !started || x->tstate[i] == 2)
+		}
+		if (!split || !started || x->sched->t[i].state == TABLE_LOADED)
 			continue;
 		char *e = NULL;
 		if (empty_table(d, &x->t[i], &e) != 0)
@@ -1525,59 +1398,45 @@ static void empty_unfinished(struct copy_ctx *x, PGconn *d)
 	}
 }
 
-int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci,
-		const struct pg_copy_opts *o, struct pg_copy_result *out, char **cause)
+/* Open the snapshot every job reads in: a repeatable-read transaction on
+ * HOLDER, exported; also the source's encoding. */
+static int open_snapshot(struct copy_ctx *x, PGconn **holder, char **snapshot, char **enc,
+			 char **cause)
 {
-	struct copy_ctx x = {
-		.r = r, .o = o, .src_ci = src_ci, .dst_ci = dst_ci, .stall_s = stall_limit()};
-	struct pg_copy_result res = {0};
-	PGconn *holder = NULL, *d = NULL;
-	char *snapshot = NULL, *enc = NULL;
-	int rc = -1;
-	double t0 = now_monotonic();
-	pthread_mutex_init(&x.mu, NULL);
-	pthread_cond_init(&x.cv, NULL);
+	run_status(x->r, "opening a consistent snapshot on the source");
+	*holder = pg_connect(x->src_ci, PG_SOURCE, 30, &x->r->cancel, NULL, cause);
+	if (!*holder)
+		return -1;
+	if (pg_exec(*holder, pg_copy_session_sql, cause) != 0 ||
+	    pg_exec(*holder, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", cause) != 0)
+		return -1;
+	*snapshot = pg_value(*holder, "SELECT pg_export_snapshot()", cause);
+	*enc = pg_value(*holder, "SHOW server_encoding", cause);
+	if (!*snapshot || !*enc)
+		return -1;
+	x->snapshot = *snapshot;
+	x->src_encoding = *enc;
+	return 0;
+}
 
-	run_status(r, "opening a consistent snapshot on the source");
-	holder = pg_connect(src_ci, PG_SOURCE, 30, &r->cancel, NULL, cause);
-	if (!holder)
-		goto out;
-	if (pg_exec(holder, pg_copy_session_sql, cause) != 0 ||
-	    pg_exec(holder, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", cause) != 0)
-		goto out;
-	snapshot = pg_value(holder, "SELECT pg_export_snapshot()", cause);
-	enc = pg_value(holder, "SHOW server_encoding", cause);
-	if (!snapshot || !enc)
-		goto out;
-	x.snapshot = snapshot;
-	x.src_encoding = enc;
-	if (pg_copy_list_tables(holder, NULL, &x.t, &x.nt, cause) != 0)
-		goto out;
-	apply_exclude(r, x.t, &x.nt, o->exclude);
-
-	d = pg_connect(dst_ci, PG_TARGET, 30, &r->cancel, NULL, cause);
-	if (!d)
-		goto out;
-	int smaj = pg_major(PQserverVersion(holder)), dmaj = pg_major(PQserverVersion(d));
-	x.binary = o->allow_binary && dmaj >= smaj;
-	res.binary = x.binary;
-	if (check_targets(r, d, x.t, x.nt, cause) != 0 ||
-	    close_over_references(r, &x, d, cause) != 0)
-		goto out;
-
+/* Say what will be copied; tables that already hold rows are emptied only
+ * when the user agrees (or --force). Sets the estimates. */
+static int confirm_nonempty(struct copy_ctx *x, struct pg_copy_result *res, char **cause)
+{
+	struct run *r = x->r;
 	char *nonempty = NULL;
 	size_t nnon = 0;
-	for (size_t i = 0; i < x.nt; i++) {
-		struct pg_copy_table *t = &x.t[i];
+	for (size_t i = 0; i < x->nt; i++) {
+		struct pg_copy_table *t = &x->t[i];
 		char sz[32];
 		fmt_bytes(sz, sizeof sz, (double)t->est_bytes);
 		if (t->skip) {
 			run_finding(r, LEVEL_OK, t->qname, "already copied: skipped");
-			res.skipped++;
+			res->skipped++;
 			continue;
 		}
-		x.est_rows += t->est_rows;
-		x.est_bytes += t->est_bytes;
+		x->est_rows += t->est_rows;
+		x->est_bytes += t->est_bytes;
 		const char *st = state_get(r->state, t->state_key);
 		if (t->nonempty && st && strcmp(st, "loading") == 0) {
 			/* parts of a split copy that did not finish: ours to empty */
@@ -1595,22 +1454,152 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci,
 				    "about %lld rows, %s%s", (long long)t->est_rows, sz,
 				    t->nonempty ? "; the target table already holds rows" : "");
 	}
-	res.tables = x.nt;
-	if (nnon && !r->inspect && !o->force) {
-		bool yes = run_confirm(r, "%zu target table%s already hold%s rows (%s): truncate "
-					  "and copy again?",
-				       nnon, nnon == 1 ? "" : "s", nnon == 1 ? "s" : "", nonempty);
-		if (!yes) {
-			fail(cause,
-			     "target table%s %s already hold%s rows: empty %s, or run with --force "
-			     "to truncate",
-			     nnon == 1 ? "" : "s", nonempty, nnon == 1 ? "s" : "",
-			     nnon == 1 ? "it" : "them");
-			free(nonempty);
-			goto out;
-		}
-	}
+	res->tables = x->nt;
+	int rc = 0;
+	if (nnon && !r->inspect && !x->o->force &&
+	    !run_confirm(r, "%zu target table%s already hold%s rows (%s): truncate and copy again?",
+			 nnon, nnon == 1 ? "" : "s", nnon == 1 ? "s" : "", nonempty))
+		rc = fail(cause,
+			  "target table%s %s already hold%s rows: empty %s, or run with --force to "
+			  "truncate",
+			  nnon == 1 ? "" : "s", nonempty, nnon == 1 ? "s" : "", nnon == 1 ? "it" : "them");
 	free(nonempty);
+	return rc;
+}
+
+/* Read the post-data plan (in the snapshot's transaction: what is indexed
+ * is what is copied) and give the scheduler its groups, biggest table first
+ * (the longest builds), and the foreign keys between tables copied now. */
+static int plan_post_data(struct copy_ctx *x, PGconn *holder, char **cause)
+{
+	if (pg_schema_post_plan(holder, &x->plan, cause) != 0)
+		return -1;
+	size_t ng = x->plan->ngroups;
+	int *table = xcalloc(ng ? ng : 1, sizeof *table);
+	for (size_t g = 0; g < ng; g++)
+		table[g] = find_table(x, x->plan->groups[g].table);
+	x->plan_group = xcalloc(ng ? ng : 1, sizeof *x->plan_group);
+	/* x->t is biggest first; groups of no table copied now come last */
+	for (int want = 0; want <= (int)x->nt; want++)
+		for (size_t g = 0; g < ng; g++) {
+			if (want < (int)x->nt ? table[g] != want : table[g] >= 0)
+				continue;
+			const struct pg_post_group *grp = &x->plan->groups[g];
+			size_t nindex = 0;
+			bool tail = false;
+			for (size_t k = 0; k < grp->n; k++) {
+				nindex += grp->v[k].shared != 0;
+				tail = tail || !grp->v[k].shared;
+			}
+			int sg = copy_sched_group(x->sched, table[g], nindex, tail);
+			x->plan_group[sg] = g;
+		}
+	free(table);
+	for (size_t k = 0; k < x->plan->nfks; k++) {
+		int a = find_table(x, x->plan->fks[k].table), b = find_table(x, x->plan->fks[k].ref);
+		if (a >= 0 && b >= 0)
+			copy_sched_fk(x->sched, (int)k, a, b);
+	}
+	return 0;
+}
+
+/* Run JOBS jobs over the scheduler's tasks until every task is done, or one
+ * failed, or the run was interrupted; then count what was copied. */
+static int run_jobs(struct copy_ctx *x, int jobs, struct pg_copy_result *res, char **cause)
+{
+	if ((size_t)jobs > x->sched->ntask)
+		jobs = (int)x->sched->ntask;
+	if (jobs < 1)
+		jobs = 1;
+	run_status(x->r, "copying %zu tables (%s COPY, %d job%s)", x->sched->copies_left,
+		   x->binary ? "binary" : "text", jobs, jobs == 1 ? "" : "s");
+	x->t0 = now_monotonic();
+	pthread_t th[32];
+	int started = 0;
+	for (int j = 0; j < jobs; j++) {
+		if (pthread_create(&th[j], NULL, job_main, x) != 0)
+			break;
+		started++;
+	}
+	for (int j = 0; j < started; j++)
+		pthread_join(th[j], NULL);
+	if (started == 0) {
+		x->failed = true;
+		x->cause = xstrdup("cannot start the copy jobs");
+	}
+	if (!x->failed && run_cancelled(x->r)) {
+		x->failed = true;
+		x->cause = xstrdup("interrupted");
+	}
+	total_progress(x, true);
+	for (size_t i = 0; i < x->nt; i++)
+		if (!x->t[i].skip && x->sched->t[i].state == TABLE_LOADED) {
+			res->copied++;
+			res->rows += x->t[i].rows;
+			res->bytes += x->t[i].bytes;
+		}
+	if (!x->failed)
+		return 0;
+	free(*cause);
+	*cause = x->cause;
+	x->cause = NULL;
+	return -1;
+}
+
+/* With every table in: large objects, the foreign keys whose tables were
+ * not both copied now, and the rest of post-data in order (triggers, views,
+ * sequence positions…), or the sequences alone without a plan. */
+static int finish_copy(struct copy_ctx *x, PGconn *holder, PGconn *d, char **cause)
+{
+	struct run *r = x->r;
+	if (copy_large_objects(r, holder, d, cause) != 0)
+		return -1;
+	for (size_t k = 0; x->plan && k < x->plan->nfks; k++) {
+		const struct pg_post_fk *fk = &x->plan->fks[k];
+		if (find_table(x, fk->table) >= 0 && find_table(x, fk->ref) >= 0)
+			continue; /* added by a job */
+		run_status(r, "%s", fk->st.what);
+		if (pg_schema_exec(d, &fk->st, cause) != 0)
+			return post_data_failed(cause);
+	}
+	if (!x->plan) {
+		run_status(r, "setting sequences");
+		return copy_sequences(r, holder, d, cause);
+	}
+	if (x->plan->nfinal) { /* the plan sets sequence positions itself */
+		run_status(r, "post-data: foreign keys, triggers, views, sequences");
+		if (pg_exec(d, pg_copy_session_sql, cause) != 0 ||
+		    pg_schema_exec_list(d, x->plan->final, x->plan->nfinal, r, cause) != 0)
+			return post_data_failed(cause);
+	}
+	return 0;
+}
+
+int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci,
+		const struct pg_copy_opts *o, struct pg_copy_result *out, char **cause)
+{
+	struct copy_ctx x = {
+		.r = r, .o = o, .src_ci = src_ci, .dst_ci = dst_ci, .stall_s = o->stall_seconds};
+	struct pg_copy_result res = {0};
+	PGconn *holder = NULL, *d = NULL;
+	char *snapshot = NULL, *enc = NULL;
+	int rc = -1;
+	double t0 = now_monotonic();
+	int jobs = o->jobs < 1 ? 1 : o->jobs > 32 ? 32 : o->jobs;
+	pthread_mutex_init(&x.mu, NULL);
+	pthread_cond_init(&x.cv, NULL);
+
+	if (open_snapshot(&x, &holder, &snapshot, &enc, cause) != 0 ||
+	    pg_copy_list_tables(holder, NULL, &x.t, &x.nt, cause) != 0)
+		goto out;
+	apply_exclude(r, x.t, &x.nt, o->exclude);
+	if (!(d = pg_connect(dst_ci, PG_TARGET, 30, &r->cancel, NULL, cause)))
+		goto out;
+	x.binary = o->allow_binary && pg_major(PQserverVersion(d)) >= pg_major(PQserverVersion(holder));
+	res.binary = x.binary;
+	if (check_targets(r, d, x.t, x.nt, cause) != 0 ||
+	    close_over_references(r, &x, d, cause) != 0 || confirm_nonempty(&x, &res, cause) != 0)
+		goto out;
 	if (r->inspect) {
 		free(*cause);
 		*cause = xasprintf("%zu tables to copy, %zu already copied", x.nt - res.skipped,
@@ -1619,181 +1608,40 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci,
 		goto out;
 	}
 
-	size_t nt1 = x.nt ? x.nt : 1;
-	x.tstate = xcalloc(nt1, 1);
-	x.parts_left = xcalloc(nt1, sizeof *x.parts_left);
-	x.groups_left = xcalloc(nt1, sizeof *x.groups_left);
-	x.fk_busy = xcalloc(nt1, sizeof *x.fk_busy);
-	x.tstart = xcalloc(nt1, sizeof *x.tstart);
-	x.tmsgs = xcalloc(nt1, sizeof *x.tmsgs);
-	x.tbytes = xcalloc(nt1, sizeof *x.tbytes);
+	bool *skip = xcalloc(x.nt + 1, sizeof *skip);
 	for (size_t i = 0; i < x.nt; i++)
-		if (x.t[i].skip)
-			x.tstate[i] = 2;
-	x.copies_left = x.nt - res.skipped;
-	int jobs = o->jobs < 1 ? 1 : o->jobs > 32 ? 32 : o->jobs;
-
-	if (o->post_data) {
-		/* in the snapshot's transaction: what is indexed is what is copied */
-		if (pg_schema_post_plan(holder, &x.plan, cause) != 0)
-			goto out;
-		size_t ng = x.plan->ngroups ? x.plan->ngroups : 1;
-		size_t nf = x.plan->nfks ? x.plan->nfks : 1;
-		x.group_table = xcalloc(ng, sizeof(int));
-		x.group_state = xcalloc(ng, 1);
-		x.stmt_state = xcalloc(ng, sizeof *x.stmt_state);
-		x.shared_left = xcalloc(ng, sizeof *x.shared_left);
-		x.has_tail = xcalloc(ng, sizeof *x.has_tail);
-		x.fk_a = xcalloc(nf, sizeof(int));
-		x.fk_b = xcalloc(nf, sizeof(int));
-		x.fk_state = xcalloc(nf, 1);
-		for (size_t g = 0; g < x.plan->ngroups; g++) {
-			const struct pg_post_group *grp = &x.plan->groups[g];
-			x.stmt_state[g] = xcalloc(grp->n ? grp->n : 1, 1);
-			for (size_t k = 0; k < grp->n; k++) {
-				if (grp->v[k].shared)
-					x.shared_left[g]++;
-				else
-					x.has_tail[g] = true;
-			}
-			x.group_table[g] = find_table(&x, x.plan->groups[g].table);
-			if (x.shared_left[g] == 0 && !x.has_tail[g]) { /* empty */
-				x.group_state[g] = 3;
-				continue;
-			}
-			if (x.group_table[g] >= 0)
-				x.groups_left[x.group_table[g]]++;
-			/* tables not copied now (skipped) can be indexed at once */
-			if ((x.group_table[g] >= 0 && x.t[x.group_table[g]].skip) ||
-			    x.copies_left == 0)
-				x.group_state[g] = 1;
-		}
-		x.group_order = xcalloc(ng, sizeof *x.group_order);
-		size_t no = 0;
-		for (size_t i = 0; i < x.nt; i++) /* x.t is biggest first */
-			for (size_t g = 0; g < x.plan->ngroups; g++)
-				if (x.group_table[g] == (int)i)
-					x.group_order[no++] = g;
-		for (size_t g = 0; g < x.plan->ngroups; g++)
-			if (x.group_table[g] < 0)
-				x.group_order[no++] = g;
-		for (size_t k = 0; k < x.plan->nfks; k++) {
-			x.fk_a[k] = find_table(&x, x.plan->fks[k].table);
-			x.fk_b[k] = find_table(&x, x.plan->fks[k].ref);
-		}
-	}
-
-	if (load_deps(&x, d, cause) != 0)
-		goto out;
+		skip[i] = x.t[i].skip;
+	x.sched = copy_sched_new(x.nt, skip);
+	free(skip);
+	x.tstart = xcalloc(x.nt + 1, sizeof *x.tstart);
+	x.tmsgs = xcalloc(x.nt + 1, sizeof *x.tmsgs);
+	x.tbytes = xcalloc(x.nt + 1, sizeof *x.tbytes);
 	x.d0 = d;
-	if (empty_targets(&x, d, cause) != 0)
+	if ((o->post_data && plan_post_data(&x, holder, cause) != 0) ||
+	    load_refs(&x, d, cause) != 0 || empty_targets(&x, d, cause) != 0 ||
+	    plan_pieces(&x, holder, jobs, cause) != 0)
 		goto out;
-	if (plan_pieces(&x, holder, jobs, cause) != 0)
-		goto out;
-	if ((size_t)jobs > x.npc + (x.plan ? x.plan->ngroups + x.plan->nfks : 0))
-		jobs = (int)(x.npc + (x.plan ? x.plan->ngroups + x.plan->nfks : 0));
-	if (jobs < 1)
-		jobs = 1;
-	run_status(r, "copying %zu tables (%s COPY, %d job%s)", x.copies_left,
-		   x.binary ? "binary" : "text", jobs, jobs == 1 ? "" : "s");
-	x.t0 = now_monotonic();
-	pthread_t th[32];
-	int started = 0;
-	for (int j = 0; j < jobs; j++) {
-		if (pthread_create(&th[j], NULL, job_main, &x) != 0)
-			break;
-		started++;
-	}
-	for (int j = 0; j < started; j++)
-		pthread_join(th[j], NULL);
-	if (started == 0) {
-		x.failed = true;
-		x.cause = xstrdup("cannot start the copy jobs");
-	}
-	if (!x.failed && run_cancelled(r)) {
-		x.failed = true;
-		x.cause = xstrdup("interrupted");
-	}
-	total_progress(&x, true);
-	for (size_t i = 0; i < x.nt; i++)
-		if (!x.t[i].skip && x.tstate[i] == 2) {
-			res.copied++;
-			res.rows += x.t[i].rows;
-			res.bytes += x.t[i].bytes;
-		}
-	if (x.failed) {
+	if (run_jobs(&x, jobs, &res, cause) != 0) {
 		empty_unfinished(&x, d);
-		free(*cause);
-		*cause = x.cause;
-		x.cause = NULL;
 		goto out;
 	}
-
-	if (copy_large_objects(r, holder, d, cause) != 0)
+	if (finish_copy(&x, holder, d, cause) != 0)
 		goto out;
-
-	/* foreign keys whose tables were not both copied now */
-	for (size_t k = 0; x.plan && k < x.plan->nfks; k++) {
-		if (x.fk_a[k] >= 0 && x.fk_b[k] >= 0)
-			continue;
-		run_status(r, "%s", x.plan->fks[k].st.what);
-		if (pg_schema_exec(d, &x.plan->fks[k].st, cause) != 0) {
-			char *e = *cause;
-			*cause = xasprintf("post-data: %s", e ? e : "failed");
-			free(e);
-			goto out;
-		}
-	}
-	/* the plan sets sequence positions itself (in its final list) */
-	if (!x.plan) {
-		run_status(r, "setting sequences");
-		if (copy_sequences(r, holder, d, cause) != 0)
-			goto out;
-	}
-	if (x.plan && x.plan->nfinal) {
-		run_status(r, "post-data: foreign keys, triggers, views, sequences");
-		if (pg_exec(d, pg_copy_session_sql, cause) != 0 ||
-		    pg_schema_exec_list(d, x.plan->final, x.plan->nfinal, r, cause) != 0) {
-			char *e = *cause;
-			*cause = xasprintf("post-data: %s", e ? e : "failed");
-			free(e);
-			goto out;
-		}
-	}
 	rc = 0;
 out:
 	res.seconds = now_monotonic() - t0;
 	if (out)
 		*out = res;
-	for (size_t g = 0; x.stmt_state && g < x.plan->ngroups; g++)
-		free(x.stmt_state[g]);
-	free(x.stmt_state);
 	if (x.plan)
 		pg_post_plan_free(x.plan);
-	free(x.shared_left);
-	free(x.has_tail);
-	free(x.group_order);
-	free(x.group_table);
-	free(x.tstate);
-	free(x.parts_left);
-	free(x.groups_left);
-	free(x.fk_busy);
+	copy_sched_free(x.sched);
+	free(x.plan_group);
 	free(x.tstart);
 	free(x.tmsgs);
 	free(x.tbytes);
-	free(x.fk_a);
-	free(x.fk_b);
-	free(x.fk_state);
-	free(x.pc);
-	free(x.pstate);
-	for (size_t i = 0; x.deps && i < x.nt; i++)
-		free(x.deps[i]);
-	free(x.deps);
-	free(x.ndeps);
 	for (size_t i = 0; i < x.nextra; i++)
 		free(x.extra[i]);
 	free(x.extra);
-	free(x.group_state);
 	free(x.cause);
 	pg_copy_tables_free(x.t, x.nt);
 	free(snapshot);

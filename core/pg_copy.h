@@ -4,7 +4,7 @@
  * soon as its rows are in, a table's index builds side by side, and foreign
  * keys between plain tables added as soon as both tables are indexed.
  *
- * Only when asked (RDSM_COPY_SPLIT_BYTES, off by default) is a table bigger
+ * Only when asked (split_bytes, off by default) is a table bigger
  * than that (and more than a job's share) split into one block range per job
  * when the source is PostgreSQL 14+ (TID range scans). Its parts commit
  * separately, so a crash can leave part of it in; the rule is: the table is marked
@@ -48,6 +48,8 @@ struct pg_copy_opts {
 	bool post_data;         /* run pg_schema's post-data plan after the rows */
 	bool allow_binary;      /* binary COPY when both majors allow it */
 	size_t chunk;           /* bytes per CopyData sent to the target (0: 256 kB) */
+	int64_t split_bytes;    /* split tables at least this big across jobs (0: never) */
+	double stall_seconds;   /* a COPY moving no byte this long is given up as hung */
 };
 
 struct pg_copy_result {
@@ -68,7 +70,8 @@ void pg_copy_tables_free(struct pg_copy_table *t, size_t n);
 bool pg_copy_excluded(const char *exclude, const char *schema, const char *name);
 
 /* The whole data step. Reports through R (status, findings, EV_PROGRESS per
- * table and "total"); with r->inspect only reports the plan. */
+ * table and in total); with r->inspect only reports the plan. Which task
+ * runs when is copy_sched's. */
 int pg_copy_run(struct run *r, const char *src_conninfo, const char *dst_conninfo,
 		const struct pg_copy_opts *o, struct pg_copy_result *res, char **cause);
 

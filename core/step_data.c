@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fmt.h"
 #include "pg_conn.h"
 #include "pg_copy.h"
 #include "pg_schema.h"
@@ -56,21 +57,29 @@ static int data_run(struct run *r, char **cause)
 		.post_data = schema_copy,
 		.allow_binary = true,
 	};
+	/* the copy's knobs from the environment, read here only (README) */
 	const char *fmt = getenv("RDSM_COPY_FORMAT"); /* "text" forces text COPY (tests) */
 	if (fmt && strcmp(fmt, "text") == 0)
 		o.allow_binary = false;
+	const char *split = getenv("RDSM_COPY_SPLIT_BYTES");
+	o.split_bytes = split && *split ? strtoll(split, NULL, 10) : 0;
+	const char *stall = getenv("RDSM_STALL_SECONDS");
+	o.stall_seconds = stall && *stall ? strtod(stall, NULL) : 0;
+	if (o.stall_seconds <= 0)
+		o.stall_seconds = 300;
 	struct pg_copy_result res;
 	rc = pg_copy_run(r, sci, dci, &o, &res, cause);
 	free_secret(sci);
 	free_secret(dci);
 	if (rc != 0 || r->inspect)
 		return rc;
-	double mb = (double)res.bytes / (1024.0 * 1024.0);
 	double secs = res.seconds > 0 ? res.seconds : 1e-9;
+	char size[32];
 	free(*cause);
-	*cause = xasprintf("%zu tables copied (%zu skipped), %lld rows, %.1f MB in %.2f s "
+	*cause = xasprintf("%zu tables copied (%zu skipped), %lld rows, %s in %.2f s "
 			   "(%.0f rows/s, %s COPY)",
-			   res.copied, res.skipped, (long long)res.rows, mb, res.seconds,
+			   res.copied, res.skipped, (long long)res.rows,
+			   fmt_bytes(size, sizeof size, (double)res.bytes), res.seconds,
 			   (double)res.rows / secs, res.binary ? "binary" : "text");
 	return 0;
 }
