@@ -78,6 +78,14 @@ const char *pg_errline(PGconn *c, char *buf, size_t n)
 	return buf;
 }
 
+char *pg_result_error(const PGresult *res, PGconn *c)
+{
+	const char *m = res ? PQresultErrorMessage(res) : "";
+	if (!m || !*m)
+		m = c ? PQerrorMessage(c) : "out of memory";
+	return xasprintf("%.*s", (int)strcspn(m, "\n"), m);
+}
+
 static bool has(const char *msg, const char *needle)
 {
 	return strcasestr(msg, needle) != NULL;

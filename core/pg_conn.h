@@ -119,6 +119,8 @@ char *pg_value(PGconn *c, const char *sql, char **cause);
 int pg_major(int server_version_num);
 /* The first line of the connection's error message (static per conn). */
 const char *pg_errline(PGconn *c, char *buf, size_t n);
+/* The first line of RES's error, else of C's (heap). */
+char *pg_result_error(const PGresult *res, PGconn *c);
 /* What the user can do about a failed statement or COPY, from the error's
  * SQLSTATE (RES may be NULL), its text MSG and the connection C: a full
  * disk, a lost connection, or else fix-and-run-again. */

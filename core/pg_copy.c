@@ -1,8 +1,6 @@
 /* The data copy: COPY streams from one exported snapshot, in parallel jobs. */
 #include "pg_copy.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -11,6 +9,7 @@
 #include <string.h>
 
 #include "copy_sched.h"
+#include "copy_stream.h"
 #include "fmt.h"
 #include "pg_conn.h"
 #include "pg_inventory.h"
@@ -284,423 +283,21 @@ static int post_data_failed(char **cause)
 	return -1;
 }
 
-/* The first line of a result's error, heap. */
-static char *res_error(PGresult *res, PGconn *c)
+/* What a stream moved since it last said: the copy's counters, and now and
+ * then a progress line for its table and for the whole copy. */
+static void stream_progress(void *ctx, struct copy_stream *cs, int64_t rows, int64_t bytes)
 {
-	const char *m = res ? PQresultErrorMessage(res) : "";
-	if (!m || !*m)
-		m = PQerrorMessage(c);
-	return xasprintf("%.*s", (int)strcspn(m, "\n"), m);
-}
-
-
-/* Stop a COPY TO that we no longer read: ask the server to cancel it. The
- * connection is closed next (never drained: a stopped server would hang us). */
-static void abandon_source_copy(PGconn *s)
-{
-	PGcancel *cn = PQgetCancel(s);
-	char err[256];
-	if (cn) {
-		PQcancel(cn, err, sizeof err);
-		PQfreeCancel(cn);
+	struct copy_ctx *x = ctx;
+	size_t ti = (size_t)(cs->t - x->t);
+	atomic_fetch_add(&x->bytes, bytes);
+	int64_t tm = atomic_fetch_add(&x->tmsgs[ti], rows) + rows;
+	int64_t tb = atomic_fetch_add(&x->tbytes[ti], bytes) + bytes;
+	double now = now_monotonic();
+	if (now - cs->shown_at >= PROGRESS_EVERY) {
+		cs->shown_at = now;
+		run_progress(x->r, cs->t->qname, tm, cs->t->est_rows, tb, cs->t->est_bytes);
+		total_progress(x, false);
 	}
-}
-
-/* Why a wait on the network stopped early: the run was interrupted (or the
- * copy failed in another job), or the peer stalled. NULL: go on. FINISHING
- * (a piece's COPY end and commit, sent already): another job's failure does
- * not stop it and an interruption only after a few seconds' grace, so a
- * table whose commit a live server is making is not left committed but not
- * marked copied. */
-static const char *wait_stopped(struct copy_ctx *x, double quiet_since, bool finishing)
-{
-	double quiet = now_monotonic() - quiet_since;
-	if (run_cancelled(x->r) && (!finishing || quiet >= 5))
-		return "interrupted";
-	if (x->failed && !finishing)
-		return "interrupted";
-	if (quiet >= x->stall_s)
-		return "stalled";
-	return NULL;
-}
-
-/* The next row of the source's COPY TO (PQgetCopyData's result and *BUF),
- * waiting in steps of 250 ms so that an interruption or a source that stopped
- * sending ends the wait; then -3 with *WHY. */
-static int source_row(struct copy_ctx *x, PGconn *s, char **buf, const char **why)
-{
-	double quiet_since = now_monotonic();
-	for (;;) {
-		int n = PQgetCopyData(s, buf, 1);
-		if (n != 0)
-			return n;
-		if ((*why = wait_stopped(x, quiet_since, false)))
-			return -3;
-		struct pollfd pf = {.fd = PQsocket(s), .events = POLLIN};
-		int pr = poll(&pf, 1, 250);
-		if (pr < 0 && errno != EINTR)
-			return -2;
-		if (pr > 0 && !PQconsumeInput(s))
-			return -2;
-	}
-}
-
-/* Wait, in steps of 250 ms, until what is queued for the target (in
- * nonblocking mode) is sent: 1, -1 on a connection error, -3 with *WHY when
- * interrupted or the target stopped taking data (FINISHING: see wait_stopped). */
-static int target_flush(struct copy_ctx *x, PGconn *d, bool finishing, const char **why)
-{
-	double quiet_since = now_monotonic();
-	for (;;) {
-		int f = PQflush(d);
-		if (f == 0)
-			return 1;
-		if (f < 0)
-			return -1;
-		if ((*why = wait_stopped(x, quiet_since, finishing)))
-			return -3;
-		struct pollfd pf = {.fd = PQsocket(d), .events = POLLOUT | POLLIN};
-		int pr = poll(&pf, 1, 250);
-		if (pr < 0 && errno != EINTR)
-			return -1;
-		if (pr > 0 && (pf.revents & POLLIN) && !PQconsumeInput(d))
-			return -1;
-	}
-}
-
-/* Send N bytes of COPY data to the target: as target_flush. */
-static int target_put(struct copy_ctx *x, PGconn *d, const char *data, int n, const char **why)
-{
-	if (PQputCopyData(d, data, n) != 1)
-		return -1;
-	return target_flush(x, d, false, why);
-}
-
-/* Wait, in steps of 250 ms, until the target's next result is in (so that
- * PQgetResult does not block): 1, -1, or -3 with *WHY as target_flush. */
-static int target_wait(struct copy_ctx *x, PGconn *d, bool finishing, const char **why)
-{
-	double quiet_since = now_monotonic();
-	while (PQisBusy(d)) {
-		if ((*why = wait_stopped(x, quiet_since, finishing)))
-			return -3;
-		struct pollfd pf = {.fd = PQsocket(d), .events = POLLIN};
-		int pr = poll(&pf, 1, 250);
-		if (pr < 0 && errno != EINTR)
-			return -1;
-		if (pr > 0 && !PQconsumeInput(d))
-			return -1;
-	}
-	return 1;
-}
-
-/* Why a wait on the target stopped early, for a message. Heap. */
-static char *target_stopped_text(const struct copy_ctx *x, const char *why)
-{
-	return strcmp(why, "stalled") == 0
-		       ? xasprintf("target: it took nothing for %.0f s (a server stopped or "
-				   "hung?); run again once it answers",
-				   x->stall_s)
-		       : xstrdup(why);
-}
-
-/* Copy one piece inside its own target transaction: a whole table (emptied
- * first, in the same transaction, so COPY can FREEZE), or one block range of
- * a table the caller emptied. Returns 0 with *ROWS and *BYTES, or -1 with a
- * cause. *SRC_BROKEN is set when the source transaction was lost. */
-static int copy_piece(struct copy_ctx *x, PGconn *s, PGconn *d, const struct copy_task *p,
-		      char *chunk, size_t chunksz, bool *src_broken, int64_t *rows_out,
-		      int64_t *bytes_out, char **cause)
-{
-	struct pg_copy_table *t = &x->t[p->table];
-	double last = now_monotonic();
-	bool bin = x->binary && t->binary;
-	bool whole = p->nparts == 1, freeze = whole;
-	char *sql;
-	if (pg_exec(d, "BEGIN", cause) != 0)
-		return -1;
-	sql = xasprintf("TRUNCATE ONLY %s", t->qname);
-	if (whole && pg_exec(d, sql, NULL) != 0) {
-		/* referenced by a foreign key (post-data already ran): no FREEZE. The
-		 * table was emptied before (empty_targets) or found empty; a DELETE
-		 * here could cascade into other tables, so only check it is empty. */
-		free(sql);
-		pg_exec(d, "ROLLBACK", NULL);
-		freeze = false;
-		sql = xasprintf("SELECT EXISTS (SELECT 1 FROM ONLY %s)", t->qname);
-		char *e = NULL, *v = NULL;
-		if (pg_exec(d, "BEGIN", &e) != 0 || !(v = pg_value(d, sql, &e)) ||
-		    strcmp(v, "f") != 0) {
-			free(sql);
-			pg_exec(d, "ROLLBACK", NULL);
-			fail(cause, "%s: %s", t->qname,
-			     v ? "the target table got rows since it was emptied; run again" : e);
-			free(v);
-			free(e);
-			return -1;
-		}
-		free(v);
-	}
-	free(sql);
-	char part[48] = "";
-	if (!whole)
-		snprintf(part, sizeof part, " (part %d of %d)", p->part + 1, p->nparts);
-	char opts[64];
-	snprintf(opts, sizeof opts, "(FORMAT %s%s)", bin ? "binary" : "text",
-		 freeze ? ", FREEZE" : "");
-	/* A table without columns (or with only generated ones) has rows all
-	 * the same: COPY without a column list carries how many. */
-	char *collist = t->cols ? xasprintf(" (%s)", t->cols) : xstrdup("");
-	sql = xasprintf("COPY %s%s FROM STDIN %s", t->qname, collist, opts);
-	PGresult *res = PQexec(d, sql);
-	free(sql);
-	if (PQresultStatus(res) != PGRES_COPY_IN) {
-		char *e = res_error(res, d);
-		const char *hint = pg_failure_hint(res, d, e);
-		PQclear(res);
-		pg_exec(d, "ROLLBACK", NULL);
-		fail(cause, "%s: target COPY: %s; the target table was left empty. Hint: %s",
-		     t->qname, e, hint);
-		free(e);
-		free(collist);
-		return -1;
-	}
-	PQclear(res);
-	if (whole) {
-		sql = xasprintf("COPY %s%s TO STDOUT (FORMAT %s)", t->qname, collist,
-				bin ? "binary" : "text");
-	} else {
-		char from[48] = "", to[48] = "";
-		if (p->from >= 0)
-			snprintf(from, sizeof from, " AND ctid >= '(%lld,0)'::tid", (long long)p->from);
-		if (p->to >= 0)
-			snprintf(to, sizeof to, " AND ctid < '(%lld,0)'::tid", (long long)p->to);
-		sql = xasprintf("COPY (SELECT %s FROM ONLY %s WHERE true%s%s) TO STDOUT (FORMAT %s)",
-				t->cols ? t->cols : "", t->qname, from, to,
-				bin ? "binary" : "text");
-	}
-	free(collist);
-	res = PQexec(s, sql);
-	free(sql);
-	if (PQresultStatus(res) != PGRES_COPY_OUT) {
-		char *e = res_error(res, s);
-		const char *hint = pg_failure_hint(res, s, e);
-		PQclear(res);
-		PQputCopyEnd(d, "source failed");
-		while ((res = PQgetResult(d)))
-			PQclear(res);
-		pg_exec(d, "ROLLBACK", NULL);
-		*src_broken = true;
-		fail(cause, "%s: source COPY: %s; the target table was left empty. Hint: %s",
-		     t->qname, e, hint);
-		free(e);
-		return -1;
-	}
-	PQclear(res);
-
-	size_t fill = 0;
-	int64_t msgs = 0, bytes = 0, msgs_told = 0, bytes_told = 0;
-	char *err = NULL;
-	const char *hint = NULL;
-	bool dst_failed = false;
-	PQsetnonblocking(d, 1); /* target_put waits itself, interruptibly */
-	for (;;) {
-		char *buf;
-		const char *why = NULL;
-		int n = source_row(x, s, &buf, &why);
-		if (n == -1)
-			break;
-		if (n == -3) {
-			if (strcmp(why, "stalled") == 0)
-				err = xasprintf("the source sent nothing for %.0f s (a server stopped or "
-						"hung?); run again once it answers",
-						x->stall_s);
-			else
-				err = xstrdup(why);
-			*src_broken = true;
-			break;
-		}
-		if (n < 0) {
-			err = xasprintf("source: %s", pg_errline(s, (char[256]){0}, 256));
-			hint = pg_failure_hint(NULL, s, err);
-			*src_broken = true;
-			break;
-		}
-		int put = 1;
-		if (fill + (size_t)n > chunksz && fill) {
-			put = target_put(x, d, chunk, (int)fill, &why);
-			fill = 0;
-		}
-		if (put == 1 && (size_t)n > chunksz) {
-			put = target_put(x, d, buf, n, &why);
-		} else if (put == 1) {
-			memcpy(chunk + fill, buf, (size_t)n);
-			fill += (size_t)n;
-		}
-		if (put != 1) {
-			if (put == -3)
-				err = target_stopped_text(x, why);
-			else
-				dst_failed = true;
-			PQfreemem(buf);
-			break;
-		}
-		PQfreemem(buf);
-		msgs++;
-		bytes += n;
-		if ((msgs & 4095) == 0) {
-			double now = now_monotonic();
-			atomic_fetch_add(&x->bytes, bytes - bytes_told);
-			int64_t tm = atomic_fetch_add(&x->tmsgs[p->table], msgs - msgs_told);
-			int64_t tb = atomic_fetch_add(&x->tbytes[p->table], bytes - bytes_told);
-			tm += msgs - msgs_told;
-			tb += bytes - bytes_told;
-			msgs_told = msgs;
-			bytes_told = bytes;
-			if (run_cancelled(x->r) || x->failed) {
-				err = xstrdup("interrupted");
-				break;
-			}
-			if (now - last >= PROGRESS_EVERY) {
-				last = now;
-				run_progress(x->r, t->qname, tm, t->est_rows, tb, t->est_bytes);
-				total_progress(x, false);
-			}
-		}
-	}
-	atomic_fetch_add(&x->bytes, bytes - bytes_told);
-	atomic_fetch_add(&x->tmsgs[p->table], msgs - msgs_told);
-	atomic_fetch_add(&x->tbytes[p->table], bytes - bytes_told);
-	if (!err && !dst_failed && fill) {
-		const char *why = NULL;
-		int put = target_put(x, d, chunk, (int)fill, &why);
-		if (put == -3)
-			err = target_stopped_text(x, why);
-		else if (put != 1)
-			dst_failed = true;
-	}
-	/* on failure, back to blocking; this fails while data we could not send
-	 * is queued (a target that stopped taking it): then nothing more is said
-	 * to the target, the job closes the connection and the server rolls back */
-	if ((err || dst_failed) && PQsetnonblocking(d, 0) != 0) {
-		if (!*src_broken)
-			abandon_source_copy(s);
-		*src_broken = true;
-		if (err) {
-			fail(cause, "%s%s: %s; the target table was left empty", t->qname, part, err);
-		} else {
-			char *derr = xstrdup(pg_errline(d, (char[256]){0}, 256));
-			hint = pg_failure_hint(NULL, d, derr);
-			fail(cause, "%s%s: target: %s; the target table was left empty%s%s", t->qname,
-			     part, derr, hint ? ". Hint: " : "", hint ? hint : "");
-			free(derr);
-		}
-		free(err);
-		return -1;
-	}
-	if (err || dst_failed) {
-		if (!*src_broken)
-			abandon_source_copy(s);
-		*src_broken = true;
-		PQputCopyEnd(d, err ? err : "aborted");
-		char *derr = NULL;
-		while ((res = PQgetResult(d))) {
-			if (!derr && PQresultStatus(res) == PGRES_FATAL_ERROR && dst_failed) {
-				derr = res_error(res, d);
-				hint = pg_failure_hint(res, d, derr);
-			}
-			PQclear(res);
-		}
-		if (dst_failed && !derr) {
-			derr = xstrdup(pg_errline(d, (char[256]){0}, 256));
-			hint = pg_failure_hint(NULL, d, derr);
-		}
-		pg_exec(d, "ROLLBACK", NULL);
-		fail(cause, "%s%s: %s%s; the target table was left empty%s%s", t->qname, part,
-		     dst_failed ? "target: " : "", dst_failed ? derr : err, hint ? ". Hint: " : "",
-		     hint ? hint : "");
-		free(derr);
-		free(err);
-		return -1;
-	}
-	int64_t rows = msgs;
-	res = PQgetResult(s);
-	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-		err = res_error(res, s);
-		hint = pg_failure_hint(res, s, err);
-		PQclear(res);
-		while ((res = PQgetResult(s)))
-			PQclear(res);
-		*src_broken = true;
-		if (PQsetnonblocking(d, 0) == 0) { /* else the job closes it: rolled back */
-			PQputCopyEnd(d, "source failed");
-			while ((res = PQgetResult(d)))
-				PQclear(res);
-			pg_exec(d, "ROLLBACK", NULL);
-		}
-		fail(cause, "%s%s: source: %s; the target table was left empty. Hint: %s", t->qname,
-		     part, err, hint);
-		free(err);
-		return -1;
-	}
-	if (*PQcmdTuples(res))
-		rows = strtoll(PQcmdTuples(res), NULL, 10);
-	PQclear(res);
-	while ((res = PQgetResult(s)))
-		PQclear(res);
-
-	/* still nonblocking: the end of the COPY and the commit are waited for
-	 * like the rows, so a target that stops answering cannot hang us */
-	const char *why = NULL;
-	int w = PQputCopyEnd(d, NULL) == 1 ? target_flush(x, d, true, &why) : -1;
-	bool ok = w == 1;
-	char *derr = NULL;
-	while (w == 1 && (w = target_wait(x, d, true, &why)) == 1 && (res = PQgetResult(d))) {
-		if (PQresultStatus(res) != PGRES_COMMAND_OK && !derr) {
-			derr = res_error(res, d);
-			hint = pg_failure_hint(res, d, derr);
-		}
-		PQclear(res);
-	}
-	if (w == 1 && PQsendQuery(d, derr ? "ROLLBACK" : "COMMIT") == 1 &&
-	    (w = target_flush(x, d, true, &why)) == 1) {
-		while ((w = target_wait(x, d, true, &why)) == 1 && (res = PQgetResult(d))) {
-			if (PQresultStatus(res) != PGRES_COMMAND_OK && !derr) {
-				char *e = res_error(res, d);
-				derr = xasprintf("commit: %s", e);
-				free(e);
-				hint = "run again";
-			}
-			PQclear(res);
-		}
-	} else if (w == 1) {
-		w = -1;
-	}
-	if (w != 1) { /* the job closes the connection: the server rolls back */
-		char *e = w == -3 ? target_stopped_text(x, why)
-				  : xasprintf("target: %s", pg_errline(d, (char[256]){0}, 256));
-		const char *h = w == -3 ? NULL : pg_failure_hint(NULL, d, e);
-		fail(cause, "%s%s: %s; the target table was left empty%s%s", t->qname, part, e,
-		     h ? ". Hint: " : "", h ? h : "");
-		free(e);
-		free(derr);
-		return -1;
-	}
-	PQsetnonblocking(d, 0); /* nothing is queued now */
-	if (!ok || derr) { /* the ROLLBACK was sent above */
-		if (!derr) {
-			derr = xstrdup(pg_errline(d, (char[256]){0}, 256));
-			hint = pg_failure_hint(NULL, d, derr);
-		}
-		fail(cause, "%s%s: target: %s; the target table was left empty. Hint: %s", t->qname,
-		     part, derr, hint);
-		free(derr);
-		return -1;
-	}
-	*rows_out = rows;
-	*bytes_out = bytes;
-	atomic_fetch_add(&x->rows, rows);
-	return 0;
 }
 
 /* A source connection in the exported snapshot. */
@@ -781,7 +378,7 @@ static int load_refs(struct copy_ctx *x, PGconn *d, char **cause)
 				  "JOIN pg_namespace fn ON fn.oid = f.relnamespace "
 				  "WHERE k.contype = 'f' AND k.conrelid <> k.confrelid");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		char *e = res_error(res, d);
+		char *e = pg_result_error(res, d);
 		fail(cause, "cannot read the target's foreign keys: %s", e);
 		free(e);
 		PQclear(res);
@@ -817,17 +414,32 @@ static int do_copy(struct copy_ctx *x, struct job_conns *c, const struct copy_ta
 	struct pg_copy_table *t = &x->t[k->table];
 	if (!c->s && !(c->s = open_source(x, cause)))
 		return -1;
-	bool broken = false;
-	int64_t rows = 0, bytes = 0;
-	int rc = copy_piece(x, c->s, c->d, k, c->chunk, c->chunksz, &broken, &rows, &bytes, cause);
-	if (broken) {
+	struct copy_stream cs = {
+		.t = t,
+		.part = k->part,
+		.nparts = k->nparts,
+		.from = k->from,
+		.to = k->to,
+		.binary = x->binary && t->binary,
+		.chunk = c->chunk,
+		.chunksz = c->chunksz,
+		.stall_s = x->stall_s,
+		.cancel = &x->r->cancel,
+		.failed = &x->failed,
+		.progress = stream_progress,
+		.ctx = x,
+		.shown_at = now_monotonic(),
+	};
+	int rc = copy_stream_run(&cs, c->s, c->d, cause);
+	if (cs.src_broken) {
 		PQfinish(c->s);
 		c->s = NULL;
 	}
 	if (rc == 0) {
+		atomic_fetch_add(&x->rows, cs.rows);
 		pthread_mutex_lock(&x->mu);
-		t->rows += rows;
-		t->bytes += bytes;
+		t->rows += cs.rows;
+		t->bytes += cs.bytes;
 		pthread_mutex_unlock(&x->mu);
 	}
 	return rc;
@@ -957,7 +569,7 @@ static int copy_sequences(struct run *r, PGconn *src, PGconn *dst, char **cause)
 				    "quote_ident(sequencename) FROM pg_sequences "
 				    "ORDER BY 1");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		char *e = res_error(res, src);
+		char *e = pg_result_error(res, src);
 		PQclear(res);
 		fail(cause, "cannot list the source sequences: %s", e);
 		free(e);
@@ -1005,7 +617,7 @@ static int put_large_object(PGconn *dst, const char *oid, const char *data, int 
 			return 0;
 		}
 		if (!exists || attempt > 0) {
-			*err = res_error(res, dst);
+			*err = pg_result_error(res, dst);
 			PQclear(res);
 			return -1;
 		}
@@ -1026,7 +638,7 @@ static int copy_large_objects(struct run *r, PGconn *src, PGconn *dst, char **ca
 	PGresult *res = PQexec(src, "SELECT l.oid::text FROM pg_catalog.pg_largeobject_metadata l "
 				    "WHERE " PG_LO_READABLE("l") " ORDER BY l.oid");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		char *e = res_error(res, src);
+		char *e = pg_result_error(res, src);
 		PQclear(res);
 		fail(cause, "cannot list the source's large objects: %s", e);
 		free(e);
@@ -1045,7 +657,7 @@ static int copy_large_objects(struct run *r, PGconn *src, PGconn *dst, char **ca
 		PQclear(v);
 		v = PQexecParams(src, "SELECT pg_catalog.lo_get($1::oid)", 1, NULL, vals, NULL, NULL, 1);
 		if (PQresultStatus(v) != PGRES_TUPLES_OK || PQntuples(v) != 1) {
-			char *e = res_error(v, src);
+			char *e = pg_result_error(v, src);
 			PQclear(v);
 			PQclear(PQexec(src, "ROLLBACK TO SAVEPOINT rdsm_lo"));
 			run_finding(r, LEVEL_WARN, item, "not copied: cannot read it on the source: %s", e);
@@ -1180,7 +792,7 @@ static int close_over_references(struct run *r, struct copy_ctx *x, PGconn *d, c
 	PGresult *res = PQexec(d, sql);
 	free(sql);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		char *e = res_error(res, d);
+		char *e = pg_result_error(res, d);
 		fail(cause, "cannot read the target's foreign keys: %s", e);
 		free(e);
 		PQclear(res);
