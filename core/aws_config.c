@@ -38,16 +38,6 @@ char *aws_config_path(void)
 	return home_path("AWS_CONFIG_FILE", ".aws/config");
 }
 
-static char *trim(char *s)
-{
-	while (isspace((unsigned char)*s))
-		s++;
-	size_t n = strlen(s);
-	while (n > 0 && isspace((unsigned char)s[n - 1]))
-		s[--n] = 0;
-	return s;
-}
-
 /* Calls FN for each key/value in FILE, with the section name as written
  * (for the config file, "profile x" stays as is). */
 typedef void (*ini_fn)(void *ud, const char *section, const char *key, const char *value);
@@ -59,7 +49,7 @@ static void ini_walk(const char *path, ini_fn fn, void *ud)
 	char *section = xstrdup("");
 	char *save = NULL;
 	for (char *line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *l = trim(line);
+		char *l = str_trim(line);
 		if (!*l || *l == '#' || *l == ';')
 			continue;
 		if (*l == '[') {
@@ -68,7 +58,7 @@ static void ini_walk(const char *path, ini_fn fn, void *ud)
 				continue;
 			*end = 0;
 			free(section);
-			section = xstrdup(trim(l + 1));
+			section = xstrdup(str_trim(l + 1));
 			/* collapse inner runs of spaces: "[profile   x]" */
 			char *w = section;
 			for (char *r = section; *r; r++)
@@ -89,10 +79,10 @@ static void ini_walk(const char *path, ini_fn fn, void *ud)
 				*c = 0;
 				break;
 			}
-		char *k = trim(l);
+		char *k = str_trim(l);
 		for (char *c = k; *c; c++)
 			*c = (char)tolower((unsigned char)*c);
-		fn(ud, section, k, trim(v));
+		fn(ud, section, k, str_trim(v));
 	}
 	free(section);
 	free_secret(data);
@@ -318,7 +308,7 @@ int aws_imds_get(const char *path, char **value, char **cause)
 			free(base);
 			return -1;
 		}
-		token = xstrdup(trim(body));
+		token = xstrdup(str_trim(body));
 		free(body);
 		pthread_mutex_lock(&imds_lock);
 		free(imds_token);
@@ -356,7 +346,7 @@ static int imds_creds(struct aws_creds *c, char **cause)
 	char *roles = NULL;
 	if (aws_imds_get("meta-data/iam/security-credentials/", &roles, cause) < 0)
 		return -1;
-	char *role = trim(roles);
+	char *role = str_trim(roles);
 	role[strcspn(role, "\r\n")] = 0;
 	if (!*role) {
 		free(roles);
@@ -389,18 +379,6 @@ static int imds_creds(struct aws_creds *c, char **cause)
 	free_secret(json);
 	free(roles);
 	return rc;
-}
-
-static long env_long(const char *name, long def, long min, long max)
-{
-	const char *v = getenv(name);
-	if (!v || !*v)
-		return def;
-	char *end;
-	long n = strtol(v, &end, 10);
-	if (*end || n < min || n > max)
-		return def;
-	return n;
 }
 
 /* What resolving one profile's credentials needs: the files, the context
@@ -852,8 +830,8 @@ int aws_ctx_init(struct aws_ctx *a, const char *profile, const char *region, ato
 		a->region_source = xasprintf("profile %s", pname);
 	} else {
 		char *r = NULL;
-		if (aws_imds_get("meta-data/placement/region", &r, NULL) == 0 && *trim(r)) {
-			a->region = xstrdup(trim(r));
+		if (aws_imds_get("meta-data/placement/region", &r, NULL) == 0 && *str_trim(r)) {
+			a->region = xstrdup(str_trim(r));
 			a->region_source = xstrdup("EC2 instance metadata");
 		}
 		free(r);

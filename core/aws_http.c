@@ -145,25 +145,6 @@ char *aws_endpoint(const struct aws_ctx *a, const struct aws_service *svc)
 	return xasprintf("https://%s.%s.%s", svc->host, a->region, suffix);
 }
 
-struct buf {
-	char *p;
-	size_t len;
-	size_t max;
-};
-
-static size_t on_body(char *data, size_t sz, size_t n, void *ud)
-{
-	struct buf *b = ud;
-	size_t add = sz * n;
-	if (b->len + add > b->max)
-		return 0; /* refuse absurdly large answers */
-	b->p = xrealloc(b->p, b->len + add + 1);
-	memcpy(b->p + b->len, data, add);
-	b->len += add;
-	b->p[b->len] = 0;
-	return add;
-}
-
 struct hdrs {
 	time_t server_date;
 };
@@ -197,7 +178,7 @@ static int on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, cu
 /* One HTTP exchange. Returns the status (>0) or -1 with CURLCODE set. */
 static long perform(const char *method, const char *url, const char *const *headers,
 		    const char *body, const char *sigv4, const char *userpwd, long connect_ms,
-		    long total_ms, atomic_int *cancel, struct buf *out, struct hdrs *h,
+		    long total_ms, atomic_int *cancel, struct body *out, struct hdrs *h,
 		    CURLcode *curlcode, char *errbuf)
 {
 	pthread_once(&curl_once, curl_init_once);
@@ -220,7 +201,7 @@ static long perform(const char *method, const char *url, const char *const *head
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, body_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
@@ -459,7 +440,7 @@ static char *aws_send(struct aws_ctx *a, const struct aws_service *svc, const ch
 			}
 		}
 		hv[nh] = NULL;
-		struct buf out = {.max = 64u << 20};
+		struct body out = {.max = 64u << 20};
 		struct hdrs h = {0};
 		CURLcode cc;
 		char errbuf[CURL_ERROR_SIZE];
@@ -591,7 +572,7 @@ char *aws_call_json(struct aws_ctx *a, const struct aws_service *svc, const char
 long aws_http_plain(const char *method, const char *url, const char *const *headers,
 		    long timeout_ms, char **body, char **cause)
 {
-	struct buf out = {.max = 1u << 20};
+	struct body out = {.max = 1u << 20};
 	struct hdrs h = {0};
 	CURLcode cc;
 	char errbuf[CURL_ERROR_SIZE];

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "strbuf.h"
 #include "util.h"
 
 /* One entry of the file: a line, or several when a quoted value spans lines. */
@@ -158,27 +159,11 @@ static char *render_value(const char *value, char q, bool shell)
 	return out;
 }
 
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-static void buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->p = xrealloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = 0;
-}
-
 char *dotenv_replace(const char *text, size_t len, const char *key, const char *value,
 		     size_t *outlen, int *replaced)
 {
-	struct buf b = {0};
-	buf_add(&b, "", 0);
+	struct strbuf b = STRBUF_INIT;
+	strbuf_addn(&b, "", 0);
 	int n = 0;
 	const char *eol = "\n";
 	size_t first = line_end(text, len, 0);
@@ -189,31 +174,31 @@ char *dotenv_replace(const char *text, size_t len, const char *key, const char *
 		parse_entry(text, len, pos, &e);
 		if (entry_is(text, &e, key)) {
 			char *v = render_value(value, e.quote, e.exported);
-			buf_add(&b, text + e.start, e.val - e.start);
-			buf_add(&b, v, strlen(v));
-			buf_add(&b, text + e.val_end, e.end - e.val_end);
+			strbuf_addn(&b, text + e.start, e.val - e.start);
+			strbuf_addn(&b, v, strlen(v));
+			strbuf_addn(&b, text + e.val_end, e.end - e.val_end);
 			free_secret(v);
 			n++;
 		} else {
-			buf_add(&b, text + e.start, e.end - e.start);
+			strbuf_addn(&b, text + e.start, e.end - e.start);
 		}
 		pos = e.end;
 	}
 	if (n == 0) {
 		if (len > 0 && text[len - 1] != '\n')
-			buf_add(&b, eol, strlen(eol));
+			strbuf_addn(&b, eol, strlen(eol));
 		char *v = render_value(value, 0, true);
-		buf_add(&b, key, strlen(key));
-		buf_add(&b, "=", 1);
-		buf_add(&b, v, strlen(v));
-		buf_add(&b, eol, strlen(eol));
+		strbuf_addn(&b, key, strlen(key));
+		strbuf_addn(&b, "=", 1);
+		strbuf_addn(&b, v, strlen(v));
+		strbuf_addn(&b, eol, strlen(eol));
 		free_secret(v);
 	}
 	if (outlen)
 		*outlen = b.len;
 	if (replaced)
 		*replaced = n;
-	return b.p;
+	return strbuf_detach(&b);
 }
 
 /* The value of entry E without its quotes and escapes. */

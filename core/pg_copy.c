@@ -16,6 +16,7 @@
 #include "pg_schema.h"
 #include "run.h"
 #include "state.h"
+#include "strbuf.h"
 #include "util.h"
 
 const char pg_copy_session_sql[] =
@@ -488,7 +489,7 @@ static void table_loaded(struct copy_ctx *x, const struct copy_task *k)
 	t->seconds = now_monotonic() - x->tstart[k->table];
 	int64_t rows = t->rows, bytes = t->bytes;
 	pthread_mutex_unlock(&x->mu);
-	state_set(x->r->state, t->state_key, "copied", NULL);
+	state_table_set(x->r->state, t->state_key, TS_COPIED, NULL);
 	run_progress(x->r, t->qname, rows, rows, bytes, bytes);
 	total_progress(x, false);
 }
@@ -682,7 +683,7 @@ static int copy_large_objects(struct run *r, PGconn *src, PGconn *dst, char **ca
 static int check_targets(struct run *r, PGconn *d, struct pg_copy_table *t, size_t nt,
 			 char **cause)
 {
-	char *missing = NULL;
+	struct strbuf missing = STRBUF_INIT;
 	size_t nmissing = 0;
 	for (size_t i = 0; i < nt; i++) {
 		char *sql = xasprintf("SELECT EXISTS (SELECT 1 FROM ONLY %s)", t[i].qname);
@@ -690,27 +691,23 @@ static int check_targets(struct run *r, PGconn *d, struct pg_copy_table *t, size
 		char *v = pg_value(d, sql, &e);
 		free(sql);
 		if (!v) {
-			if (nmissing++ < 5) {
-				char *m = xasprintf("%s%s%s", missing ? missing : "",
-						    missing ? ", " : "", t[i].qname);
-				free(missing);
-				missing = m;
-			}
+			if (nmissing++ < 5)
+				strbuf_add_item(&missing, t[i].qname);
 			free(e);
 			continue;
 		}
 		t[i].nonempty = strcmp(v, "t") == 0;
 		free(v);
-		const char *st = state_get(r->state, t[i].state_key);
-		if (t[i].nonempty && st && (strcmp(st, "copied") == 0 || strcmp(st, "verified") == 0))
+		enum table_copy st = state_table_get(r->state, t[i].state_key);
+		if (t[i].nonempty && (st == TS_COPIED || st == TS_VERIFIED))
 			t[i].skip = true;
 	}
 	if (nmissing) {
 		fail(cause,
 		     "%zu table%s missing on the target (%s%s): run the schema step first, or "
 		     "create them",
-		     nmissing, nmissing == 1 ? " is" : "s are", missing, nmissing > 5 ? ", …" : "");
-		free(missing);
+		     nmissing, nmissing == 1 ? " is" : "s are", missing.buf, nmissing > 5 ? ", …" : "");
+		strbuf_free(&missing);
 		return -1;
 	}
 	return 0;
@@ -814,7 +811,7 @@ static int close_over_references(struct run *r, struct copy_ctx *x, PGconn *d, c
 			grew = true;
 		}
 	}
-	char *refuse = NULL;
+	struct strbuf refuse = STRBUF_INIT;
 	for (size_t k = 0; k < ns; k++) {
 		ssize_t ti = -1;
 		for (size_t i = 0; i < x->nt && ti < 0; i++)
@@ -837,21 +834,19 @@ static int close_over_references(struct run *r, struct copy_ctx *x, PGconn *d, c
 			x->extra = xrealloc(x->extra, (x->nextra + 1) * sizeof *x->extra);
 			x->extra[x->nextra++] = xstrdup(set[k]);
 		} else {
-			char *m = xasprintf("%s%s%s", refuse ? refuse : "", refuse ? ", " : "", set[k]);
-			free(refuse);
-			refuse = m;
+			strbuf_add_item(&refuse, set[k]);
 		}
 		free(v);
 	}
 	PQclear(res);
 	free(set);
-	if (refuse) {
+	if (refuse.len) {
 		fail(cause,
 		     "emptying the target tables to copy again would change %s (not copied now: "
 		     "excluded, or not on the source) through foreign keys that reference them; "
 		     "empty or drop %s by hand, or stop excluding them",
-		     refuse, strchr(refuse, ',') ? "them" : "it");
-		free(refuse);
+		     refuse.buf, strchr(refuse.buf, ',') ? "them" : "it");
+		strbuf_free(&refuse);
 		return -1;
 	}
 	return 0;
@@ -879,17 +874,14 @@ static int empty_targets(struct copy_ctx *x, PGconn *d, char **cause)
 		free(all);
 		return 0;
 	}
-	char *list = xstrdup("");
-	for (size_t i = 0; i < nall; i++) {
-		char *m = xasprintf("%s%s%s", list, i ? ", " : "", all[i]);
-		free(list);
-		list = m;
-	}
+	struct strbuf list = STRBUF_INIT;
+	for (size_t i = 0; i < nall; i++)
+		strbuf_add_item(&list, all[i]);
 	run_status(x->r, "emptying %zu target table%s", n, n == 1 ? "" : "s");
-	char *sql = xasprintf("TRUNCATE ONLY %s", list);
+	char *sql = xasprintf("TRUNCATE ONLY %s", list.buf);
 	int rc = pg_exec(d, sql, NULL);
 	free(sql);
-	free(list);
+	strbuf_free(&list);
 	bool *left = xcalloc(nall + 1, sizeof *left);
 	for (size_t i = 0; i < nall; i++)
 		left[i] = rc != 0;
@@ -927,7 +919,7 @@ static int empty_targets(struct copy_ctx *x, PGconn *d, char **cause)
 	for (size_t i = 0; i < x->nt; i++) {
 		char *e = NULL;
 		if (!x->t[i].skip && x->t[i].nonempty &&
-		    state_set(x->r->state, x->t[i].state_key, "loading", &e) != 0) {
+		    state_table_set(x->r->state, x->t[i].state_key, TS_LOADING, &e) != 0) {
 			fail(cause, "cannot save the state of %s: %s", x->t[i].qname, e ? e : "?");
 			free(e);
 			return -1;
@@ -970,7 +962,7 @@ static int plan_pieces(struct copy_ctx *x, PGconn *holder, int jobs, char **caus
 			n = jobs;
 		if (n > 1) {
 			char *e = NULL;
-			if (state_set(x->r->state, t->state_key, "loading", &e) < 0) {
+			if (state_table_set(x->r->state, t->state_key, TS_LOADING, &e) < 0) {
 				fail(cause, "cannot save the state of %s: %s", t->qname, e ? e : "?");
 				free(e);
 				return -1;
@@ -1036,7 +1028,7 @@ static int open_snapshot(struct copy_ctx *x, PGconn **holder, char **snapshot, c
 static int confirm_nonempty(struct copy_ctx *x, struct pg_copy_result *res, char **cause)
 {
 	struct run *r = x->r;
-	char *nonempty = NULL;
+	struct strbuf nonempty = STRBUF_INIT;
 	size_t nnon = 0;
 	for (size_t i = 0; i < x->nt; i++) {
 		struct pg_copy_table *t = &x->t[i];
@@ -1049,17 +1041,13 @@ static int confirm_nonempty(struct copy_ctx *x, struct pg_copy_result *res, char
 		}
 		x->est_rows += t->est_rows;
 		x->est_bytes += t->est_bytes;
-		const char *st = state_get(r->state, t->state_key);
-		if (t->nonempty && st && strcmp(st, "loading") == 0) {
+		if (t->nonempty && state_table_get(r->state, t->state_key) == TS_LOADING) {
 			/* parts of a split copy that did not finish: ours to empty */
 			run_finding(r, LEVEL_INFO, t->qname,
 				    "holds part of an unfinished copy: emptied and copied again");
 		} else if (t->nonempty) {
 			nnon++;
-			char *m = xasprintf("%s%s%s", nonempty ? nonempty : "", nonempty ? ", " : "",
-					    t->qname);
-			free(nonempty);
-			nonempty = m;
+			strbuf_add_item(&nonempty, t->qname);
 		}
 		if (r->inspect)
 			run_finding(r, t->nonempty ? LEVEL_WARN : LEVEL_INFO, t->qname,
@@ -1070,12 +1058,13 @@ static int confirm_nonempty(struct copy_ctx *x, struct pg_copy_result *res, char
 	int rc = 0;
 	if (nnon && !r->inspect && !x->o->force &&
 	    !run_confirm(r, "%zu target table%s already hold%s rows (%s): truncate and copy again?",
-			 nnon, nnon == 1 ? "" : "s", nnon == 1 ? "s" : "", nonempty))
+			 nnon, nnon == 1 ? "" : "s", nnon == 1 ? "s" : "", nonempty.buf))
 		rc = fail(cause,
 			  "target table%s %s already hold%s rows: empty %s, or run with --force to "
 			  "truncate",
-			  nnon == 1 ? "" : "s", nonempty, nnon == 1 ? "s" : "", nnon == 1 ? "it" : "them");
-	free(nonempty);
+			  nnon == 1 ? "" : "s", nonempty.buf, nnon == 1 ? "s" : "",
+			  nnon == 1 ? "it" : "them");
+	strbuf_free(&nonempty);
 	return rc;
 }
 

@@ -7,6 +7,8 @@
 #include <libpq-fe.h>
 #include <stddef.h>
 
+#include "pg_sql.h"
+
 struct run;
 
 /* SQL: may the current user read large object L (a pg_largeobject_metadata
@@ -114,20 +116,5 @@ int pg_schema_exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, struct r
  * with a warning. */
 int pg_schema_apply_file(PGconn *dst, const char *path, struct run *r, char **cause);
 
-/* One statement of a SQL script: its text (without the final semicolon) and
- * the 1-based line it starts on. COPY_DATA holds the lines after a COPY …
- * FROM stdin statement, up to (not including) the "\." line; NULL otherwise. */
-struct pg_sql_stmt {
-	char *sql;
-	int line;
-	char *copy_data;
-};
-
-/* Split a script into statements: quotes, E'' strings, quoted identifiers,
- * dollar quotes, -- and nested block comments, BEGIN ATOMIC bodies. Empty
- * statements are dropped. Returns the count; *OUT is heap (free with
- * pg_sql_free). */
-size_t pg_sql_split(const char *text, struct pg_sql_stmt **out);
-void pg_sql_free(struct pg_sql_stmt *v, size_t n);
 
 #endif

@@ -10,6 +10,7 @@
 #include "pg_schema.h"
 #include "run.h"
 #include "state.h"
+#include "strbuf.h"
 #include "util.h"
 
 const char pg_verify_sum_sql[] =
@@ -30,11 +31,6 @@ static const char list_sql[] =
 	"AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass "
 	"AND d.objid = c.oid AND d.deptype = 'e') "
 	"ORDER BY pg_relation_size(c.oid) DESC, 1";
-
-static char *first_line_of(const char *m)
-{
-	return xasprintf("%.*s", (int)strcspn(m ? m : "", "\n"), m ? m : "");
-}
 
 /* Send SQL to both servers, then read both answers: each side works at once. */
 static void both(PGconn *s, PGconn *d, const char *sql, PGresult **rs, PGresult **rd)
@@ -66,11 +62,11 @@ static struct pg_verify_item *add_item(struct pg_verify_report *rep)
 static void compare(struct pg_verify_item *it, PGconn *s, PGconn *d, PGresult *rs, PGresult *rd)
 {
 	if (PQresultStatus(rs) != PGRES_TUPLES_OK) {
-		char *m = first_line_of(rs ? PQresultErrorMessage(rs) : PQerrorMessage(s));
+		char *m = pg_result_error(rs, s);
 		it->error = xasprintf("source: %s", m);
 		free(m);
 	} else if (PQresultStatus(rd) != PGRES_TUPLES_OK) {
-		char *m = first_line_of(rd ? PQresultErrorMessage(rd) : PQerrorMessage(d));
+		char *m = pg_result_error(rd, d);
 		it->error = xasprintf("target: %s", m);
 		free(m);
 	} else if (PQntuples(rs) != 1 || PQntuples(rd) != 1) {
@@ -121,7 +117,7 @@ int pg_verify_run(struct run *r, const char *src_ci, const char *dst_ci, const c
 	double t0 = now_monotonic();
 	int rc = -1;
 	PGresult *tabs = NULL, *seqs = NULL;
-	char *bad = NULL;
+	struct strbuf bad = STRBUF_INIT;
 	atomic_int *cancel = r ? &r->cancel : NULL;
 	PGconn *s = pg_connect(src_ci, PG_SOURCE, 30, cancel, NULL, cause);
 	PGconn *d = s ? pg_connect(dst_ci, PG_TARGET, 30, cancel, NULL, cause) : NULL;
@@ -159,7 +155,7 @@ int pg_verify_run(struct run *r, const char *src_ci, const char *dst_ci, const c
 		PQclear(rd);
 		report_item(r, it);
 		if (r && r->state)
-			state_set(r->state, it->state_key, it->match ? "verified" : NULL, NULL);
+			state_table_set(r->state, it->state_key, it->match ? TS_VERIFIED : TS_NONE, NULL);
 		if (r)
 			run_progress_tables(r, NULL, i + 1, PQntuples(tabs));
 	}
@@ -203,15 +199,12 @@ int pg_verify_run(struct run *r, const char *src_ci, const char *dst_ci, const c
 	for (size_t i = 0; i < rep.n; i++) {
 		if (rep.v[i].match)
 			continue;
-		if (nbad++ < 8) {
-			char *m = xasprintf("%s%s%s", bad ? bad : "", bad ? ", " : "", rep.v[i].qname);
-			free(bad);
-			bad = m;
-		}
+		if (nbad++ < 8)
+			strbuf_add_item(&bad, rep.v[i].qname);
 	}
 	rep.mismatches = nbad;
 	if (nbad) {
-		fail(cause, "%zu of %zu differ%s: %s%s", nbad, rep.n, nbad == 1 ? "s" : "", bad,
+		fail(cause, "%zu of %zu differ%s: %s%s", nbad, rep.n, nbad == 1 ? "s" : "", bad.buf,
 		     nbad > 8 ? ", …" : "");
 		goto out;
 	}
@@ -227,7 +220,7 @@ int pg_verify_run(struct run *r, const char *src_ci, const char *dst_ci, const c
 	rc = 0;
 out:
 	rep.seconds = now_monotonic() - t0;
-	free(bad);
+	strbuf_free(&bad);
 	PQclear(tabs);
 	PQclear(seqs);
 	if (s)

@@ -192,31 +192,10 @@ static int make_dirs(const char *dir, char **cause)
 	return rc;
 }
 
-struct download {
-	char *data;
-	size_t len;
-	bool too_big;
-};
-
-static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
-{
-	struct download *dl = ud;
-	size_t n = size * nmemb;
-	if (dl->len + n > MAX_BUNDLE) {
-		dl->too_big = true;
-		return 0; /* aborts the transfer */
-	}
-	dl->data = xrealloc(dl->data, dl->len + n + 1);
-	memcpy(dl->data + dl->len, ptr, n);
-	dl->len += n;
-	dl->data[dl->len] = 0;
-	return n;
-}
-
 /* Fetch URL into DL with TLS verification on and bounded timeouts. The
  * default URL may use https only; an override may also be http or file (a
  * mirror, or a test's loopback server). */
-static int download(const char *url, bool overridden, struct download *dl, char **cause)
+static int download(const char *url, bool overridden, struct body *dl, char **cause)
 {
 	pthread_once(&curl_once, curl_init_once);
 	CURL *c = curl_easy_init();
@@ -237,7 +216,7 @@ static int download(const char *url, bool overridden, struct download *dl, char 
 	curl_easy_setopt(c, CURLOPT_MAXFILESIZE, (long)MAX_BUNDLE);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "rds-migrate/" RDSM_VERSION);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, body_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, dl);
 	CURLcode rc = curl_easy_perform(c);
 	curl_easy_cleanup(c);
@@ -274,26 +253,26 @@ int rds_ca_ensure(char **path, char **cause)
 	const char *env = getenv(RDS_CA_URL_ENV);
 	bool overridden = env && *env;
 	const char *url = overridden ? env : RDS_CA_URL_DEFAULT;
-	struct download dl = {0};
+	struct body dl = {.max = MAX_BUNDLE};
 	char *why = NULL;
 	if (download(url, overridden, &dl, &why) != 0) {
 		fail(cause,
 		     "cannot download the RDS CA bundle from %s: %s. Hint: download it yourself "
 		     "(curl -o %s %s) or set [target] sslrootcert to a copy",
 		     url, why, file, url);
-	} else if (rds_ca_check_pem(dl.data, dl.len, &why) != 0) {
+	} else if (rds_ca_check_pem(dl.p, dl.len, &why) != 0) {
 		fail(cause,
 		     "the RDS CA bundle from %s is not a PEM certificate bundle: %s. Hint: check "
 		     "the URL%s, or set [target] sslrootcert to a copy",
 		     url, why, overridden ? " in " RDS_CA_URL_ENV : " (a proxy may answer instead)");
 	} else if (make_dirs(dir, cause) == 0 &&
-		   atomic_write_own(file, dl.data, dl.len, 0644, cause) == 0) {
+		   atomic_write_own(file, dl.p, dl.len, 0644, cause) == 0) {
 		*path = file;
 		file = NULL;
 		rc = 0;
 	}
 	free(why);
-	free(dl.data);
+	free(dl.p);
 out:
 	pthread_mutex_unlock(&ca_lock);
 	free(file);

@@ -321,3 +321,30 @@ void state_lock_note(struct state *st, const char *step)
 	lock_write(st, step);
 	pthread_mutex_unlock(&st->lock);
 }
+
+/* How each table_copy is written in the file: spelled here only. */
+static const char *const table_copy_word[] = {
+	[TS_NONE] = NULL,
+	[TS_LOADING] = "loading",
+	[TS_COPIED] = "copied",
+	[TS_VERIFIED] = "verified",
+};
+
+enum table_copy state_table_get(struct state *st, const char *key)
+{
+	const char *v = state_get(st, key);
+	for (int i = TS_LOADING; v && i <= TS_VERIFIED; i++)
+		if (strcmp(v, table_copy_word[i]) == 0)
+			return (enum table_copy)i;
+	return TS_NONE;
+}
+
+int state_table_set(struct state *st, const char *key, enum table_copy v, char **cause)
+{
+	return state_set(st, key, table_copy_word[v], cause);
+}
+
+char *state_table_find(struct state *st, enum table_copy v)
+{
+	return v == TS_NONE ? NULL : state_find(st, "table.", table_copy_word[v]);
+}

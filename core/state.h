@@ -30,6 +30,18 @@ char *state_path_for(const char *config_path);
  * different tables never share a key ("a.b".c vs a."b.c", "x=y" vs x_y).
  * Caller frees. */
 char *state_table_key(const char *schema, const char *name);
+/* Where a table's copy stands, kept under its state_table_key. */
+enum table_copy {
+	TS_NONE,     /* not copied (no key) */
+	TS_LOADING,  /* emptied, its rows going in: never to be taken as copied */
+	TS_COPIED,   /* every row is in */
+	TS_VERIFIED, /* and verify found it identical */
+};
+enum table_copy state_table_get(struct state *st, const char *key);
+int state_table_set(struct state *st, const char *key, enum table_copy v, char **cause);
+/* The key of the first table in state V (heap), or NULL. */
+char *state_table_find(struct state *st, enum table_copy v);
+
 /* Load PATH (missing is fine: empty state). */
 int state_load(struct state *st, const char *path, char **cause);
 void state_free(struct state *st);

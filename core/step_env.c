@@ -126,7 +126,7 @@ static int env_run(struct run *r, char **cause)
 		return fail(cause, "[env] key \"%s\" is not a variable name ([A-Z_][A-Z0-9_]*)", key);
 	/* never point the application at a table an interrupted copy left
 	 * half-loaded (a split table after a crash) */
-	char *loading = r->state ? state_find(r->state, "table.", "loading") : NULL;
+	char *loading = r->state ? state_table_find(r->state, TS_LOADING) : NULL;
 	if (loading) {
 		fail(cause, "the target table %s holds part of an interrupted copy: run the data "
 			    "step again (it empties and copies it), then verify, before the "

@@ -9,43 +9,12 @@
 
 #include "aws_api.h"
 #include "aws_config.h"
-#include "aws_step.h"
+#include "step_aws.h"
 #include "cost.h"
 #include "fmt.h"
 #include "password.h"
 #include "run.h"
 #include "util.h"
-
-/* Retries of the request layer become status lines. */
-static void on_retry(void *ud, const char *what)
-{
-	run_status(ud, "AWS: %s", what);
-}
-
-int step_aws_open(struct run *r, struct aws_ctx *a, char **cause)
-{
-	char *why = NULL;
-	int rc = aws_ctx_init(a, config_get(r->cfg, CFG_AWS_PROFILE),
-			      config_get(r->cfg, CFG_AWS_REGION), &r->cancel, &why);
-	a->on_retry = on_retry;
-	a->ud = r;
-	if (rc < 0) {
-		fail(cause, "%s", why);
-		free(why);
-		return -1;
-	}
-	return 0;
-}
-
-static long env_long(const char *name, long def)
-{
-	const char *v = getenv(name);
-	if (!v || !*v)
-		return def;
-	char *end;
-	long n = strtol(v, &end, 10);
-	return *end || n <= 0 ? def : n;
-}
 
 /* Compare dotted versions numerically ("15.10" > "15.9"). */
 static int version_cmp(const char *x, const char *y)
@@ -295,8 +264,8 @@ static bool status_hopeless(const char *s)
 static int wait_available(struct run *r, struct aws_ctx *a, const char *id,
 			  struct rds_instance *in, char **cause)
 {
-	long bound = env_long("RDSM_WAIT_MINUTES", 40) * 60;
-	long every = env_long("RDSM_POLL_SECONDS", 10);
+	long bound = env_long("RDSM_WAIT_MINUTES", 40, 1, 100000) * 60;
+	long every = env_long("RDSM_POLL_SECONDS", 10, 1, 100000);
 	double start = now_monotonic();
 	char prev[64];
 	snprintf(prev, sizeof prev, "%s", in->status);

@@ -12,7 +12,7 @@
 
 #include "aws_api.h"
 #include "aws_config.h"
-#include "aws_step.h"
+#include "step_aws.h"
 #include "run.h"
 #include "util.h"
 
@@ -30,16 +30,6 @@ static void here_free(struct here *h)
 {
 	free(h->ip_why);
 	aws_strv_free(h->groups);
-}
-
-static char *trim(char *s)
-{
-	while (*s == ' ' || *s == '\n' || *s == '\r' || *s == '\t')
-		s++;
-	size_t n = strlen(s);
-	while (n > 0 && strchr(" \n\r\t", s[n - 1]))
-		s[--n] = 0;
-	return s;
 }
 
 /* The last address checkip gave, so live screens polling every few seconds
@@ -64,7 +54,7 @@ static void find_ip(struct here *h)
 	long st = aws_http_plain("GET", url, NULL, 5000, &body, &why);
 	unsigned char bin[16];
 	if (st == 200) {
-		char *ip = trim(body);
+		char *ip = str_trim(body);
 		if (inet_pton(AF_INET, ip, bin) == 1 || inet_pton(AF_INET6, ip, bin) == 1) {
 			snprintf(h->ip, sizeof h->ip, "%s", ip);
 			pthread_mutex_lock(&ip_lock);
@@ -91,12 +81,12 @@ static void find_here(struct run *r, struct here *h)
 
 	char *mac = NULL;
 	if (aws_imds_get("meta-data/mac", &mac, NULL) == 0) {
-		char *m = trim(mac);
+		char *m = str_trim(mac);
 		char *path = xasprintf("meta-data/network/interfaces/macs/%s/vpc-id", m);
 		char *vpc = NULL;
 		if (aws_imds_get(path, &vpc, NULL) == 0) {
 			h->ec2 = true;
-			snprintf(h->vpc, sizeof h->vpc, "%s", trim(vpc));
+			snprintf(h->vpc, sizeof h->vpc, "%s", str_trim(vpc));
 		}
 		free(path);
 		free(vpc);

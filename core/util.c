@@ -1,6 +1,8 @@
 /* Small helpers shared by core modules. */
 #include "util.h"
 
+#include <ctype.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -90,6 +92,41 @@ void free_secret(char *s)
 	while (*v)
 		*v++ = 0;
 	free(s);
+}
+
+char *str_trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t n = strlen(s);
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		s[--n] = 0;
+	return s;
+}
+
+long env_long(const char *name, long def, long min, long max)
+{
+	const char *v = getenv(name);
+	if (!v || !*v)
+		return def;
+	char *end;
+	long n = strtol(v, &end, 10);
+	return *end || n < min || n > max ? def : n;
+}
+
+size_t body_write(char *data, size_t size, size_t n, void *body)
+{
+	struct body *b = body;
+	size_t add = size * n;
+	if (b->len + add > b->max) {
+		b->too_big = true;
+		return 0; /* stops the transfer */
+	}
+	b->p = xrealloc(b->p, b->len + add + 1);
+	memcpy(b->p + b->len, data, add);
+	b->len += add;
+	b->p[b->len] = 0;
+	return add;
 }
 
 double now_monotonic(void)

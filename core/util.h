@@ -18,6 +18,22 @@ int fail(char **cause, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 /* Overwrite then free a string that held a secret. */
 void free_secret(char *s);
 
+/* S without leading and trailing white space (S is changed in place). */
+char *str_trim(char *s);
+/* The environment's NAME as a whole number within [MIN, MAX]; DEF when it is
+ * unset, empty, not a number, or out of range. */
+long env_long(const char *name, long def, long min, long max);
+
+/* A response body gathered by libcurl (CURLOPT_WRITEFUNCTION = body_write,
+ * CURLOPT_WRITEDATA = the body), NUL-terminated; more than MAX bytes stops
+ * the transfer and sets TOO_BIG. */
+struct body {
+	char *p;
+	size_t len, max;
+	bool too_big;
+};
+size_t body_write(char *data, size_t size, size_t n, void *body);
+
 /* Seconds from a monotonic clock. */
 double now_monotonic(void);
 

@@ -11,6 +11,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "util.h"
+
 #ifndef RDSM_DATADIR
 #define RDSM_DATADIR "/usr/local/share/rds-migrate"
 #endif
@@ -58,16 +60,6 @@ static void warnf(char *warn, size_t sz, const char *fmt, ...)
 		warn[len] = '\n';
 		warn[len + 1] = 0;
 	}
-}
-
-static char *trim(char *s)
-{
-	while (isspace((unsigned char)*s))
-		s++;
-	char *e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = 0;
-	return s;
 }
 
 /* A colour by name or number 0-255; -2 when unknown. */
@@ -140,7 +132,7 @@ static void load_file(const char *path, FILE *f, char *warn, size_t wsz)
 		char *hash = strpbrk(line, "#;");
 		if (hash)
 			*hash = 0;
-		char *s = trim(line);
+		char *s = str_trim(line);
 		if (!*s || *s == '[')
 			continue;
 		char *eq = strchr(s, '=');
@@ -149,7 +141,7 @@ static void load_file(const char *path, FILE *f, char *warn, size_t wsz)
 			continue;
 		}
 		*eq = 0;
-		char *name = trim(s), *val = eq + 1;
+		char *name = str_trim(s), *val = eq + 1;
 		int r = -1;
 		for (int i = 0; i < ROLE_COUNT; i++)
 			if (strcasecmp(name, role_names[i]) == 0)
@@ -164,7 +156,7 @@ static void load_file(const char *path, FILE *f, char *warn, size_t wsz)
 			char *c = strchr(p, ',');
 			if (c)
 				*c = 0;
-			parts[np++] = trim(p);
+			parts[np++] = str_trim(p);
 			if (!c)
 				break;
 			p = c + 1;

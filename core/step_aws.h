@@ -1,6 +1,6 @@
 /* What the instance and network steps share about AWS. */
-#ifndef RDSM_AWS_STEP_H
-#define RDSM_AWS_STEP_H
+#ifndef RDSM_STEP_AWS_H
+#define RDSM_STEP_AWS_H
 
 #include "aws_http.h"
 #include "run.h"

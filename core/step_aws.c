@@ -1,0 +1,28 @@
+/* What the instance and network steps share about AWS. */
+#include "step_aws.h"
+
+#include <stdlib.h>
+
+#include "aws_config.h"
+#include "util.h"
+
+/* Retries of the request layer become status lines. */
+static void on_retry(void *ud, const char *what)
+{
+	run_status(ud, "AWS: %s", what);
+}
+
+int step_aws_open(struct run *r, struct aws_ctx *a, char **cause)
+{
+	char *why = NULL;
+	int rc = aws_ctx_init(a, config_get(r->cfg, CFG_AWS_PROFILE),
+			      config_get(r->cfg, CFG_AWS_REGION), &r->cancel, &why);
+	a->on_retry = on_retry;
+	a->ud = r;
+	if (rc < 0) {
+		fail(cause, "%s", why);
+		free(why);
+		return -1;
+	}
+	return 0;
+}
