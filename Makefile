@@ -112,8 +112,11 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/rds-migrate
 	rm -rf $(DESTDIR)$(PREFIX)/share/rds-migrate
 
+# Every C source in the one format of .clang-format (tests check it).
+FORMATTED = main.c plain.[ch] core/*.[ch] tui/*.[ch] tests/unit/*.[ch] tests/tools/*.c \
+            tests/fuzz/*.[ch]
 format:
-	clang-format -i main.c core/*.[ch] tui/*.[ch] tests/unit/*.[ch] tests/tools/*.c
+	clang-format -i $(FORMATTED)
 
 clean:
 	rm -rf build build-asan rds-migrate

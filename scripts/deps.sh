@@ -4,7 +4,7 @@
 #   build  compile and run the wizard: a C compiler, make, pkg-config, the -dev
 #          packages of the libraries it links, and the CA certificates its
 #          TLS connections check against
-#   test   build + what `make test` uses: cmocka, a PostgreSQL server and
+#   test   build + what `make test` uses: cmocka, clang-format, a PostgreSQL server and
 #          client, tmux, valgrind, openssl, curl, python3 and venv (for
 #          moto_server, see scripts/moto.sh), procps, util-linux, locales
 #   bench  test + the peers it times (pgcopydb) and GNU time
@@ -15,7 +15,7 @@
 # first; sudo when not root), saying which. list: print the packages.
 BUILD_PKGS="gcc make libc6-dev pkg-config libncurses-dev libpq-dev libcurl4-openssl-dev
 libinih-dev libexpat1-dev libjansson-dev libssl-dev ca-certificates"
-TEST_PKGS="libcmocka-dev postgresql postgresql-client tmux valgrind openssl curl procps
+TEST_PKGS="libcmocka-dev clang-format postgresql postgresql-client tmux valgrind openssl curl procps
 util-linux python3 python3-venv locales"
 BENCH_PKGS="pgcopydb time"
 FUZZ_PKGS="clang libclang-rt-14-dev"

@@ -67,6 +67,19 @@ expect_eq "moto.sh path takes \$MOTO_SERVER" "$T_TMP/bin/my_moto" \
 expect_match "moto_start without moto_server says why in one line" \
 	'^moto_server is missing: `make test` installs it' "$T_TMP/start.out"
 
+# --- one format ---------------------------------------------------------------------
+# Every C source is as .clang-format writes it (`make format`).
+if command -v clang-format >/dev/null 2>&1; then
+	(cd "$ROOT" && clang-format --dry-run --Werror main.c plain.[ch] core/*.[ch] tui/*.[ch] \
+		tests/unit/*.[ch] tests/tools/*.c tests/fuzz/*.[ch]) >"$T_TMP/format.out" 2>&1
+	if [ $? -eq 0 ]; then ok "the C sources are formatted by .clang-format"; else
+		not_ok "the C sources are formatted by .clang-format" "run make format"
+		head -20 "$T_TMP/format.out" | sed 's/^/#   /'
+	fi
+else
+	not_ok "the C sources are formatted by .clang-format" "clang-format is missing (make test installs it)"
+fi
+
 # --- nothing outside the repository ----------------------------------------------
 # A user's clone has no ../shared: no tracked file may read one.
 if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
