@@ -103,7 +103,15 @@ static void warn_if_readable(const struct config *cfg)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_PLAIN = 256, OPT_CHECK, OPT_THEME, OPT_LOG, OPT_FORCE, OPT_YES, OPT_ALLOW_WORLD };
+	enum {
+		OPT_PLAIN = 256,
+		OPT_CHECK,
+		OPT_THEME,
+		OPT_LOG,
+		OPT_FORCE,
+		OPT_YES,
+		OPT_ALLOW_WORLD
+	};
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"plain", no_argument, NULL, OPT_PLAIN},
@@ -264,4 +272,3 @@ int main(int argc, char **argv)
 	config_free(&cfg);
 	return rc;
 }
-

@@ -171,7 +171,8 @@ int plain_run(struct config *cfg, struct state *st, const struct plain_options *
 
 	int rc = run_steps(&r, opt->steps);
 	if (rc == 130)
-		printf("interrupted: the state is saved in %s; run the same command again to resume\n",
+		printf("interrupted: the state is saved in %s; run the same command again to "
+		       "resume\n",
 		       st->path);
 	int left_out = atomic_load(&r.incomplete);
 	if (rc == RUN_INCOMPLETE)

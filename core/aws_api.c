@@ -74,9 +74,10 @@ static void instance_from_xml(const struct xml_node *d, struct rds_instance *in)
 
 void rds_instance_free(struct rds_instance *in)
 {
-	char **strs[] = {&in->id,      &in->status,	  &in->cls,	     &in->engine,
-			 &in->engine_version, &in->endpoint, &in->storage_type, &in->db_name,
-			 &in->master_user, &in->vpc_id,	  &in->secret_arn,   &in->az};
+	char **strs[] = {&in->id,           &in->status,         &in->cls,
+			 &in->engine,       &in->engine_version, &in->endpoint,
+			 &in->storage_type, &in->db_name,        &in->master_user,
+			 &in->vpc_id,       &in->secret_arn,     &in->az};
 	for (size_t i = 0; i < sizeof strs / sizeof *strs; i++)
 		free(*strs[i]);
 	for (size_t i = 0; i < in->n_sg; i++)
@@ -92,8 +93,7 @@ void rds_instances_free(struct rds_instance *v, size_t n)
 	free(v);
 }
 
-int rds_describe_instance(struct aws_ctx *a, const char *id, struct rds_instance *in,
-			  char **cause)
+int rds_describe_instance(struct aws_ctx *a, const char *id, struct rds_instance *in, char **cause)
 {
 	struct aws_params p = {0};
 	aws_params_add(&p, "DBInstanceIdentifier", id);
@@ -111,8 +111,7 @@ int rds_describe_instance(struct aws_ctx *a, const char *id, struct rds_instance
 		free(why);
 		return -1;
 	}
-	const struct xml_node *d =
-		xml_find(x, "DescribeDBInstancesResult/DBInstances/DBInstance");
+	const struct xml_node *d = xml_find(x, "DescribeDBInstancesResult/DBInstances/DBInstance");
 	if (!d) {
 		xml_free(x);
 		return 1;
@@ -178,7 +177,8 @@ int rds_engine_versions(struct aws_ctx *a, const char *engine, char ***versions,
 		const struct xml_node *r = x ? xml_find(x, "DescribeDBEngineVersionsResult") : NULL;
 		if (!r) {
 			if (x)
-				rc = fail(cause, "DescribeDBEngineVersions: an answer without a result");
+				rc = fail(cause,
+					  "DescribeDBEngineVersions: an answer without a result");
 			rc = -1;
 			xml_free(x);
 			break;
@@ -253,7 +253,8 @@ int ec2_describe_security_groups(struct aws_ctx *a, char *const *ids, size_t nid
 		}
 		if (next)
 			aws_params_add(&p, "NextToken", next);
-		struct xml_node *x = aws_query(a, &aws_ec2, "DescribeSecurityGroups", &p, NULL, cause);
+		struct xml_node *x =
+			aws_query(a, &aws_ec2, "DescribeSecurityGroups", &p, NULL, cause);
 		aws_params_free(&p);
 		free(next);
 		next = NULL;
@@ -352,7 +353,8 @@ int ec2_authorize_ingress(struct aws_ctx *a, const char *sg, int port, const cha
 	perm_params(&p, "tcp", port, port, source, desc);
 	struct aws_error err;
 	char *why = NULL;
-	struct xml_node *x = aws_query(a, &aws_ec2, "AuthorizeSecurityGroupIngress", &p, &err, &why);
+	struct xml_node *x =
+		aws_query(a, &aws_ec2, "AuthorizeSecurityGroupIngress", &p, &err, &why);
 	aws_params_free(&p);
 	if (!x) {
 		if (strcmp(err.code, "InvalidPermission.Duplicate") == 0) {
@@ -381,7 +383,7 @@ int ec2_revoke_ingress(struct aws_ctx *a, const char *sg, const char *proto, int
 	int rc = 0;
 	if (strcmp(xml_text(x, "return"), "false") == 0)
 		rc = fail(cause, "RevokeSecurityGroupIngress: EC2 answered false (the rule was not "
-			  "removed)");
+				 "removed)");
 	xml_free(x);
 	return rc;
 }

@@ -29,8 +29,7 @@ struct rds_instance {
 void rds_instance_free(struct rds_instance *in);
 
 /* 0 and IN filled; 1 when there is no instance ID; -1 with a cause. */
-int rds_describe_instance(struct aws_ctx *a, const char *id, struct rds_instance *in,
-			  char **cause);
+int rds_describe_instance(struct aws_ctx *a, const char *id, struct rds_instance *in, char **cause);
 /* Every instance in the region (following Marker). */
 int rds_list_instances(struct aws_ctx *a, struct rds_instance **v, size_t *n, char **cause);
 void rds_instances_free(struct rds_instance *v, size_t n);
@@ -45,11 +44,11 @@ int rds_create_instance(struct aws_ctx *a, const struct aws_params *p, struct rd
 /* One inbound rule source of a security group, flattened: a permission
  * (protocol, ports) times one source (CIDR, IPv6 CIDR or group). */
 struct sg_rule {
-	char *proto; /* "tcp", "-1" (all) … */
-	int from, to;  /* -1 when the protocol has no ports */
-	char *cidr;    /* IPv4 or IPv6 CIDR, or NULL */
-	char *group;   /* sg-… or NULL */
-	char *desc;    /* "" when none */
+	char *proto;  /* "tcp", "-1" (all) … */
+	int from, to; /* -1 when the protocol has no ports */
+	char *cidr;   /* IPv4 or IPv6 CIDR, or NULL */
+	char *group;  /* sg-… or NULL */
+	char *desc;   /* "" when none */
 };
 struct security_group {
 	char *id, *name, *vpc_id;

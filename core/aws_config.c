@@ -288,7 +288,8 @@ int aws_imds_get(const char *path, char **value, char **cause)
 
 	if (!token) {
 		char *url = xasprintf("%s/latest/api/token", base);
-		static const char *const h[] = {"X-aws-ec2-metadata-token-ttl-seconds: 21600", NULL};
+		static const char *const h[] = {"X-aws-ec2-metadata-token-ttl-seconds: 21600",
+						NULL};
 		char *body = NULL, *why = NULL;
 		long st = aws_http_plain("PUT", url, h, 1000, &body, &why);
 		free(url);
@@ -299,10 +300,14 @@ int aws_imds_get(const char *path, char **value, char **cause)
 			imds_down_until = now_monotonic() + 60;
 			pthread_mutex_unlock(&imds_lock);
 			if (st < 0)
-				fail(cause, "not on EC2 (the instance metadata service did not answer: %s)",
+				fail(cause,
+				     "not on EC2 (the instance metadata service did not answer: "
+				     "%s)",
 				     why);
 			else
-				fail(cause, "the instance metadata service refused a token (HTTP %ld)", st);
+				fail(cause,
+				     "the instance metadata service refused a token (HTTP %ld)",
+				     st);
 			free(why);
 			free(body);
 			free(base);
@@ -358,7 +363,8 @@ static int imds_creds(struct aws_creds *c, char **cause)
 	free(path);
 	json_t *j = NULL;
 	char *why = NULL;
-	if (rc == 0 && !(j = aws_json_parse(json, strlen(json), "the instance role's credentials", &why))) {
+	if (rc == 0 &&
+	    !(j = aws_json_parse(json, strlen(json), "the instance role's credentials", &why))) {
 		rc = fail(cause, "%s", why);
 		free(why);
 	}
@@ -370,8 +376,8 @@ static int imds_creds(struct aws_creds *c, char **cause)
 			rc = fail(cause, "the instance role %s gave no credentials", role);
 		} else {
 			char *exp = aws_json_str(j, "Expiration");
-			c->source = xasprintf("EC2 instance role %s%s%s", role, exp ? ", expires " : "",
-					      exp ? exp : "");
+			c->source = xasprintf("EC2 instance role %s%s%s", role,
+					      exp ? ", expires " : "", exp ? exp : "");
 			free(exp);
 		}
 	}
@@ -418,7 +424,8 @@ static int static_creds(const struct resolver *r, const char *name, bool config_
 	const char *path = config_file ? r->f->confpath : r->f->credpath;
 	const char *sk = prof_get_in(r->f, name, "aws_secret_access_key", config_file);
 	if (!sk)
-		return fail(cause, "profile %s in %s has aws_access_key_id but no aws_secret_access_key",
+		return fail(cause,
+			    "profile %s in %s has aws_access_key_id but no aws_secret_access_key",
 			    name, path);
 	const char *tok = prof_get_in(r->f, name, "aws_session_token", config_file);
 	if (!tok)
@@ -470,8 +477,7 @@ static int assume(const struct resolver *r, struct aws_creds *src,
 	return rc;
 }
 
-static int profile_creds(struct resolver *r, const char *name, struct aws_creds *c,
-			 char **cause);
+static int profile_creds(struct resolver *r, const char *name, struct aws_creds *c, char **cause);
 
 /* role_arn: the source credentials (source_profile, credential_source or a
  * web identity token file), then STS. */
@@ -492,17 +498,21 @@ static int role_creds(struct resolver *r, const char *name, const char *role_arn
 		char *end;
 		role.duration_seconds = strtol(dur, &end, 10);
 		if (*end || role.duration_seconds < 900 || role.duration_seconds > 43200)
-			return fail(cause, "profile %s: duration_seconds = %s is not a number of seconds "
+			return fail(cause,
+				    "profile %s: duration_seconds = %s is not a number of seconds "
 				    "from 900 to 43200",
 				    name, dur);
 	}
 	if (mfa && *mfa)
-		return fail(cause, "profile %s assumes %s with an MFA code (mfa_serial %s), which "
-			    "rds-migrate cannot ask for yet: export credentials first (aws configure "
-			    "export-credentials --profile %s --format env)",
-			    name, role_arn, mfa, name);
+		return fail(
+			cause,
+			"profile %s assumes %s with an MFA code (mfa_serial %s), which "
+			"rds-migrate cannot ask for yet: export credentials first (aws configure "
+			"export-credentials --profile %s --format env)",
+			name, role_arn, mfa, name);
 	if (srcp && csrc)
-		return fail(cause, "profile %s has both source_profile and credential_source: keep one",
+		return fail(cause,
+			    "profile %s has both source_profile and credential_source: keep one",
 			    name);
 	struct aws_creds src = {0};
 	char *arn = NULL, *via = NULL;
@@ -513,35 +523,41 @@ static int role_creds(struct resolver *r, const char *name, const char *role_arn
 			if (rc == 1)
 				rc = static_creds(r, name, true, &src, cause);
 		} else if (!prof_found(r->f, srcp)) {
-			return fail(cause, "profile %s: its source_profile %s is not in %s or %s", name,
-				    srcp, r->f->credpath, r->f->confpath);
+			return fail(cause, "profile %s: its source_profile %s is not in %s or %s",
+				    name, srcp, r->f->credpath, r->f->confpath);
 		} else {
 			rc = profile_creds(r, srcp, &src, cause);
 		}
 		if (rc == 1)
-			return fail(cause, "profile %s: its source_profile %s has no credentials", name,
-				    srcp);
+			return fail(cause, "profile %s: its source_profile %s has no credentials",
+				    name, srcp);
 	} else if (csrc) {
 		if (strcmp(csrc, "Environment") == 0) {
 			rc = env_creds(&src);
 			if (rc == 1)
-				return fail(cause, "profile %s: credential_source = Environment, but "
-					    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set",
-					    name);
+				return fail(
+					cause,
+					"profile %s: credential_source = Environment, but "
+					"AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set",
+					name);
 		} else if (strcmp(csrc, "Ec2InstanceMetadata") == 0) {
 			char *why = NULL;
 			rc = imds_creds(&src, &why);
 			if (rc < 0) {
-				fail(cause, "profile %s: credential_source = Ec2InstanceMetadata: %s", name,
-				     why);
+				fail(cause,
+				     "profile %s: credential_source = Ec2InstanceMetadata: %s",
+				     name, why);
 				free(why);
 			}
 		} else if (strcmp(csrc, "EcsContainer") == 0) {
-			return fail(cause, "profile %s: credential_source = EcsContainer is not supported "
-				    "by rds-migrate: run it on the host, or export credentials first",
-				    name);
+			return fail(
+				cause,
+				"profile %s: credential_source = EcsContainer is not supported "
+				"by rds-migrate: run it on the host, or export credentials first",
+				name);
 		} else {
-			return fail(cause, "profile %s: credential_source = %s is not one of Environment, "
+			return fail(cause,
+				    "profile %s: credential_source = %s is not one of Environment, "
 				    "Ec2InstanceMetadata, EcsContainer",
 				    name, csrc);
 		}
@@ -554,14 +570,15 @@ static int role_creds(struct resolver *r, const char *name, const char *role_arn
 		free_secret(tok);
 		if (rc == 0) {
 			free(c->source);
-			c->source = xasprintf("profile %s (web identity token %s, assumed role %s)", name,
-					      wif, arn);
+			c->source = xasprintf("profile %s (web identity token %s, assumed role %s)",
+					      name, wif, arn);
 			c->kind = AWS_CREDS_WEB_IDENTITY;
 		}
 		free(arn);
 		return rc;
 	} else {
-		return fail(cause, "profile %s has role_arn but no source_profile, credential_source "
+		return fail(cause,
+			    "profile %s has role_arn but no source_profile, credential_source "
 			    "or web_identity_token_file to assume it with",
 			    name);
 	}
@@ -605,17 +622,18 @@ static int sso_creds(struct resolver *r, const char *name, struct aws_creds *c, 
 		s.region = prof_get(r->f, name, "sso_region");
 	}
 	const char *missing = !s.start_url || !*s.start_url ? "sso_start_url"
-			      : !s.region || !*s.region	     ? "sso_region"
-			      : !s.account || !*s.account    ? "sso_account_id"
-			      : !s.role || !*s.role	     ? "sso_role_name"
-							     : NULL;
+			      : !s.region || !*s.region     ? "sso_region"
+			      : !s.account || !*s.account   ? "sso_account_id"
+			      : !s.role || !*s.role         ? "sso_role_name"
+							    : NULL;
 	int rc;
-	if (missing && sess && (!strcmp(missing, "sso_start_url") || !strcmp(missing, "sso_region")))
+	if (missing && sess &&
+	    (!strcmp(missing, "sso_start_url") || !strcmp(missing, "sso_region")))
 		rc = fail(cause, "profile %s: its sso_session %s has no %s (in [%s] of %s)", name,
 			  sess, missing, sect, r->f->confpath);
 	else if (missing)
-		rc = fail(cause, "profile %s has no %s (in %s), which IAM Identity Center needs", name,
-			  missing, r->f->confpath);
+		rc = fail(cause, "profile %s has no %s (in %s), which IAM Identity Center needs",
+			  name, missing, r->f->confpath);
 	else
 		rc = aws_creds_sso((struct aws_ctx *)r->a, &s, c, cause);
 	free(sect);
@@ -625,15 +643,15 @@ static int sso_creds(struct resolver *r, const char *name, struct aws_creds *c, 
 /* The credentials of profile NAME, in the AWS CLI's order: role_arn, SSO,
  * keys in the credentials file, credential_process, keys in the config
  * file. 0, 1 when the profile holds no credentials, or -1 with a cause. */
-static int profile_creds(struct resolver *r, const char *name, struct aws_creds *c,
-			 char **cause)
+static int profile_creds(struct resolver *r, const char *name, struct aws_creds *c, char **cause)
 {
 	for (int i = 0; i < r->depth; i++)
 		if (strcmp(r->chain[i], name) == 0)
-			return fail(cause, "profile %s: its source_profile chain comes back to %s", r->chain[0],
-				    name);
+			return fail(cause, "profile %s: its source_profile chain comes back to %s",
+				    r->chain[0], name);
 	if (r->depth == (int)(sizeof r->chain / sizeof *r->chain))
-		return fail(cause, "profile %s: its source_profile chain is longer than %d profiles",
+		return fail(cause,
+			    "profile %s: its source_profile chain is longer than %d profiles",
 			    r->chain[0], r->depth);
 	r->chain[r->depth++] = name;
 	int rc;
@@ -642,7 +660,8 @@ static int profile_creds(struct resolver *r, const char *name, struct aws_creds 
 	if (role && *role) {
 		rc = role_creds(r, name, role, c, cause);
 	} else if (prof_get(r->f, name, "sso_session") || prof_get(r->f, name, "sso_start_url") ||
-		   prof_get(r->f, name, "sso_account_id") || prof_get(r->f, name, "sso_role_name")) {
+		   prof_get(r->f, name, "sso_account_id") ||
+		   prof_get(r->f, name, "sso_role_name")) {
 		rc = sso_creds(r, name, c, cause);
 	} else if ((rc = static_creds(r, name, false, c, cause)) != 1) {
 		/* the credentials file's keys, or their error */
@@ -683,9 +702,10 @@ static int resolve_creds(const struct aws_ctx *a, const struct files *f, struct 
 		int rc = assume(&r, &none, &wr, c, &arn, cause);
 		free_secret(tok);
 		if (rc == 0) {
-			c->source = xasprintf("web identity token %s (AWS_WEB_IDENTITY_TOKEN_FILE), "
-					      "assumed role %s",
-					      wtf, arn);
+			c->source =
+				xasprintf("web identity token %s (AWS_WEB_IDENTITY_TOKEN_FILE), "
+					  "assumed role %s",
+					  wtf, arn);
 			c->kind = AWS_CREDS_WEB_IDENTITY;
 		}
 		free(arn);
@@ -696,15 +716,16 @@ static int resolve_creds(const struct aws_ctx *a, const struct files *f, struct 
 		if (rc <= 0)
 			return rc;
 		if (named)
-			return fail(cause, "profile %s has no aws_access_key_id (in %s or %s)", pname,
-				    f->credpath, f->confpath);
+			return fail(cause, "profile %s has no aws_access_key_id (in %s or %s)",
+				    pname, f->credpath, f->confpath);
 	} else if (named) {
-		return fail(cause, "profile %s is not in %s or %s (aws configure --profile %s)", pname,
-			    f->credpath, f->confpath, pname);
+		return fail(cause, "profile %s is not in %s or %s (aws configure --profile %s)",
+			    pname, f->credpath, f->confpath, pname);
 	}
 	char *why = NULL;
 	if (imds_creds(c, &why) < 0) {
-		fail(cause, "no AWS credentials: none in the environment (AWS_ACCESS_KEY_ID), no "
+		fail(cause,
+		     "no AWS credentials: none in the environment (AWS_ACCESS_KEY_ID), no "
 		     "profile %s in %s or %s, and %s",
 		     pname, f->credpath, f->confpath, why ? why : "no instance role");
 		free(why);
@@ -731,8 +752,8 @@ static char *creds_key(const struct aws_ctx *a, const struct files *f)
 	stat(f->confpath, &sf);
 	const char *ek = getenv("AWS_ACCESS_KEY_ID"), *wt = getenv("AWS_WEB_IDENTITY_TOKEN_FILE");
 	const char *wr = getenv("AWS_ROLE_ARN");
-	return xasprintf("%d|%s|%s|%s|%s|%s:%lld.%ld|%s:%lld.%ld", a->creds_explicit, a->creds_profile,
-			 ek ? ek : "", wt ? wt : "", wr ? wr : "", f->credpath,
+	return xasprintf("%d|%s|%s|%s|%s|%s:%lld.%ld|%s:%lld.%ld", a->creds_explicit,
+			 a->creds_profile, ek ? ek : "", wt ? wt : "", wr ? wr : "", f->credpath,
 			 (long long)sc.st_mtim.tv_sec, sc.st_mtim.tv_nsec, f->confpath,
 			 (long long)sf.st_mtim.tv_sec, sf.st_mtim.tv_nsec);
 }
@@ -845,7 +866,8 @@ int aws_ctx_init(struct aws_ctx *a, const char *profile, const char *region, ato
 		a->region = xstrdup("");
 		a->region_source = xstrdup("none");
 		if (rc == 0)
-			rc = fail(cause, "no AWS region: set [aws] region, AWS_REGION, or region in "
+			rc = fail(cause,
+				  "no AWS region: set [aws] region, AWS_REGION, or region in "
 				  "profile %s",
 				  pname);
 	}

@@ -143,13 +143,14 @@ int aws_creds_parse_process(const char *out, size_t len, time_t now, struct aws_
 	else if (!json_is_string(json_object_get(j, "SecretAccessKey")) ||
 		 !*json_string_value(json_object_get(j, "SecretAccessKey")))
 		rc = fail(cause, "its output has no SecretAccessKey");
-	else if (json_object_get(j, "SessionToken") && !json_is_string(json_object_get(j, "SessionToken")))
+	else if (json_object_get(j, "SessionToken") &&
+		 !json_is_string(json_object_get(j, "SessionToken")))
 		rc = fail(cause, "its output's SessionToken is not a string");
 	else if (json_object_get(j, "Expiration") && (!exp || aws_json_time(exp, &until) < 0))
 		rc = fail(cause, "its output's Expiration is not an ISO 8601 time");
 	else if (json_object_get(j, "Expiration") && until <= now)
-		rc = fail(cause, "it returned credentials that have already expired (Expiration %s)",
-			  exp);
+		rc = fail(cause,
+			  "it returned credentials that have already expired (Expiration %s)", exp);
 	if (rc == 0) {
 		free(c->access_key);
 		free_secret(c->secret_key);
@@ -200,8 +201,8 @@ static int drain(int fd, char **b, size_t *len, size_t max)
 	return 1;
 }
 
-int aws_creds_process(const char *profile, const char *cmdline, long timeout_ms,
-		      atomic_int *cancel, struct aws_creds *c, char **cause)
+int aws_creds_process(const char *profile, const char *cmdline, long timeout_ms, atomic_int *cancel,
+		      struct aws_creds *c, char **cause)
 {
 	char *why = NULL;
 	char **argv = aws_creds_split_argv(cmdline, &why);
@@ -220,7 +221,8 @@ int aws_creds_process(const char *profile, const char *cmdline, long timeout_ms,
 				close(err[i]);
 		}
 		aws_strv_free(argv);
-		return fail(cause, "profile %s: credential_process: pipe: %s", profile, strerror(e));
+		return fail(cause, "profile %s: credential_process: pipe: %s", profile,
+			    strerror(e));
 	}
 	posix_spawn_file_actions_t fa;
 	posix_spawn_file_actions_init(&fa);
@@ -245,7 +247,8 @@ int aws_creds_process(const char *profile, const char *cmdline, long timeout_ms,
 	bool oopen = true, eopen = true, timed_out = false, cancelled = false;
 	double end = now_monotonic() + (double)timeout_ms / 1000.0;
 	while (oopen || eopen) {
-		struct pollfd pf[2] = {{oopen ? out[0] : -1, POLLIN, 0}, {eopen ? err[0] : -1, POLLIN, 0}};
+		struct pollfd pf[2] = {{oopen ? out[0] : -1, POLLIN, 0},
+				       {eopen ? err[0] : -1, POLLIN, 0}};
 		if (cancel && atomic_load(cancel)) {
 			cancelled = true;
 			break;
@@ -274,16 +277,19 @@ int aws_creds_process(const char *profile, const char *cmdline, long timeout_ms,
 	last_line(ebuf, line, sizeof line);
 	int rc = 0;
 	if (cancelled)
-		rc = fail(cause, "profile %s: credential_process %s: interrupted", profile, argv[0]);
+		rc = fail(cause, "profile %s: credential_process %s: interrupted", profile,
+			  argv[0]);
 	else if (timed_out)
-		rc = fail(cause, "profile %s: credential_process %s gave no answer within %ld s "
+		rc = fail(cause,
+			  "profile %s: credential_process %s gave no answer within %ld s "
 			  "(stopped)",
 			  profile, argv[0], timeout_ms / 1000);
 	else if (WIFSIGNALED(status))
 		rc = fail(cause, "profile %s: credential_process %s was killed by signal %d%s%s",
 			  profile, argv[0], WTERMSIG(status), line[0] ? ": " : "", line);
 	else if (WEXITSTATUS(status) == 127 && !olen)
-		rc = fail(cause, "profile %s: credential_process: cannot run %s (exit status 127: not "
+		rc = fail(cause,
+			  "profile %s: credential_process: cannot run %s (exit status 127: not "
 			  "found or not executable)%s%s",
 			  profile, argv[0], line[0] ? ": " : "", line);
 	else if (WEXITSTATUS(status) != 0)
@@ -298,7 +304,8 @@ int aws_creds_process(const char *profile, const char *cmdline, long timeout_ms,
 		if (c->expires)
 			aws_creds_expiry_words(c->expires, exp, sizeof exp);
 		free(c->source);
-		c->source = xasprintf("profile %s (credential_process %s%s)", profile, argv[0], exp);
+		c->source =
+			xasprintf("profile %s (credential_process %s%s)", profile, argv[0], exp);
 		c->kind = AWS_CREDS_PROCESS;
 	}
 	free_secret(obuf);
@@ -394,7 +401,8 @@ int aws_creds_sso(struct aws_ctx *a, const struct aws_creds_sso *s, struct aws_c
 	size_t len = 0;
 	char *text = read_file(path, &len, NULL);
 	if (!text) {
-		fail(cause, "profile %s: no IAM Identity Center token in %s: run aws sso login "
+		fail(cause,
+		     "profile %s: no IAM Identity Center token in %s: run aws sso login "
 		     "--profile %s",
 		     s->profile, path, s->profile);
 		free(path);
@@ -414,15 +422,18 @@ int aws_creds_sso(struct aws_ctx *a, const struct aws_creds_sso *s, struct aws_c
 	time_t until = 0;
 	int rc = 0;
 	if (!token || !*token)
-		rc = fail(cause, "profile %s: the cached SSO token (%s) holds no accessToken: run aws "
+		rc = fail(cause,
+			  "profile %s: the cached SSO token (%s) holds no accessToken: run aws "
 			  "sso login --profile %s",
 			  s->profile, path, s->profile);
 	else if (!exp || aws_json_time(exp, &until) < 0)
-		rc = fail(cause, "profile %s: the cached SSO token (%s) has no valid expiresAt: run "
+		rc = fail(cause,
+			  "profile %s: the cached SSO token (%s) has no valid expiresAt: run "
 			  "aws sso login --profile %s",
 			  s->profile, path, s->profile);
 	else if (until <= time(NULL))
-		rc = fail(cause, "profile %s: the IAM Identity Center token expired at %s: run aws sso "
+		rc = fail(cause,
+			  "profile %s: the IAM Identity Center token expired at %s: run aws sso "
 			  "login --profile %s",
 			  s->profile, exp, s->profile);
 	if (rc < 0) {
@@ -447,14 +458,16 @@ int aws_creds_sso(struct aws_ctx *a, const struct aws_creds_sso *s, struct aws_c
 	free_secret(hdr);
 	free(url);
 	if (st < 0) {
-		rc = fail(cause, "profile %s: IAM Identity Center GetRoleCredentials: %s", s->profile,
-			  why);
+		rc = fail(cause, "profile %s: IAM Identity Center GetRoleCredentials: %s",
+			  s->profile, why);
 	} else if (st == 401) {
-		rc = fail(cause, "profile %s: IAM Identity Center refused the cached token (HTTP 401: "
+		rc = fail(cause,
+			  "profile %s: IAM Identity Center refused the cached token (HTTP 401: "
 			  "expired or revoked): run aws sso login --profile %s",
 			  s->profile, s->profile);
 	} else if (st == 403) {
-		rc = fail(cause, "profile %s: IAM Identity Center gives this user no role %s in "
+		rc = fail(cause,
+			  "profile %s: IAM Identity Center gives this user no role %s in "
 			  "account %s (HTTP 403)",
 			  s->profile, s->role, s->account);
 	} else if (st != 200) {
@@ -464,8 +477,8 @@ int aws_creds_sso(struct aws_ctx *a, const struct aws_creds_sso *s, struct aws_c
 	free(why);
 	why = NULL;
 	json_t *ans = NULL;
-	if (rc == 0 && !(ans = aws_json_parse(body, strlen(body), "the GetRoleCredentials answer",
-					      &why))) {
+	if (rc == 0 &&
+	    !(ans = aws_json_parse(body, strlen(body), "the GetRoleCredentials answer", &why))) {
 		rc = fail(cause, "profile %s: %s", s->profile, why);
 		free(why);
 	}
@@ -477,7 +490,8 @@ int aws_creds_sso(struct aws_ctx *a, const struct aws_creds_sso *s, struct aws_c
 		char *sk = aws_json_str(rcj, "secretAccessKey");
 		char *tok = aws_json_str(rcj, "sessionToken");
 		if (!ak || !sk || !tok || !json_is_integer(ms)) {
-			rc = fail(cause, "profile %s: the GetRoleCredentials answer holds no "
+			rc = fail(cause,
+				  "profile %s: the GetRoleCredentials answer holds no "
 				  "roleCredentials",
 				  s->profile);
 			free(ak);
@@ -494,9 +508,10 @@ int aws_creds_sso(struct aws_ctx *a, const struct aws_creds_sso *s, struct aws_c
 			char w[64];
 			aws_creds_expiry_words(c->expires, w, sizeof w);
 			free(c->source);
-			c->source = xasprintf("profile %s (IAM Identity Center: account %s, role %s, "
-					      "%s%s)",
-					      s->profile, s->account, s->role, s->start_url, w);
+			c->source =
+				xasprintf("profile %s (IAM Identity Center: account %s, role %s, "
+					  "%s%s)",
+					  s->profile, s->account, s->role, s->start_url, w);
 			c->kind = AWS_CREDS_SSO;
 		}
 	}

@@ -30,15 +30,15 @@ int aws_creds_parse_process(const char *out, size_t len, time_t now, struct aws_
  * CANCEL is set) and read its output into C. The cause names PROFILE and
  * what failed: the program not found, its exit status and last line of
  * stderr, bad output. */
-int aws_creds_process(const char *profile, const char *cmdline, long timeout_ms,
-		      atomic_int *cancel, struct aws_creds *c, char **cause);
+int aws_creds_process(const char *profile, const char *cmdline, long timeout_ms, atomic_int *cancel,
+		      struct aws_creds *c, char **cause);
 
 /* What an STS role call needs beyond the role. */
 struct aws_creds_role {
 	const char *role_arn;
-	const char *session_name; /* NULL: rds-migrate-<time> */
-	const char *external_id;  /* may be NULL */
-	long duration_seconds;    /* 0: STS's default */
+	const char *session_name;       /* NULL: rds-migrate-<time> */
+	const char *external_id;        /* may be NULL */
+	long duration_seconds;          /* 0: STS's default */
 	const char *web_identity_token; /* set: AssumeRoleWithWebIdentity (unsigned) */
 };
 /* STS AssumeRole signed with SRC's credentials (or, with a web identity

@@ -39,7 +39,8 @@ static int creds_fresh(struct aws_ctx *a, const char *action, char **cause)
 		return 0;
 	int rc = 0;
 	if (now >= a->creds.expires)
-		rc = fail(cause, "%s: the credentials (from %s) have expired and cannot be renewed: %s",
+		rc = fail(cause,
+			  "%s: the credentials (from %s) have expired and cannot be renewed: %s",
 			  action, a->creds.source ? a->creds.source : "?", why ? why : "?");
 	free(why);
 	return rc;
@@ -141,7 +142,8 @@ char *aws_endpoint(const struct aws_ctx *a, const struct aws_service *svc)
 			u[--n] = 0;
 		return u;
 	}
-	const char *suffix = strncmp(a->region, "cn-", 3) == 0 ? "amazonaws.com.cn" : "amazonaws.com";
+	const char *suffix =
+		strncmp(a->region, "cn-", 3) == 0 ? "amazonaws.com.cn" : "amazonaws.com";
 	return xasprintf("https://%s.%s.%s", svc->host, a->region, suffix);
 }
 
@@ -247,22 +249,26 @@ static char *transport_cause(CURLcode cc, const char *errbuf, const char *url, c
 	const char *detail = errbuf[0] ? errbuf : curl_easy_strerror(cc);
 	switch (cc) {
 	case CURLE_COULDNT_RESOLVE_HOST:
-		return xasprintf("cannot resolve %s: no network or DNS, or no such region (%s) (%s)",
-				 host, region ? region : "?", detail);
+		return xasprintf(
+			"cannot resolve %s: no network or DNS, or no such region (%s) (%s)", host,
+			region ? region : "?", detail);
 	case CURLE_COULDNT_CONNECT:
-		return xasprintf("cannot connect to %s (tried %d time%s): no network, a firewall, or "
-				 "a proxy in the way (%s)",
-				 host, attempts, attempts == 1 ? "" : "s", detail);
+		return xasprintf(
+			"cannot connect to %s (tried %d time%s): no network, a firewall, or "
+			"a proxy in the way (%s)",
+			host, attempts, attempts == 1 ? "" : "s", detail);
 	case CURLE_OPERATION_TIMEDOUT:
-		return xasprintf("no answer from %s within %.0f s (tried %d time%s): the network or "
-				 "the service is too slow; try again, or raise RDSM_AWS_TIMEOUT",
-				 host, (double)total_ms / 1000.0, attempts, attempts == 1 ? "" : "s");
+		return xasprintf(
+			"no answer from %s within %.0f s (tried %d time%s): the network or "
+			"the service is too slow; try again, or raise RDSM_AWS_TIMEOUT",
+			host, (double)total_ms / 1000.0, attempts, attempts == 1 ? "" : "s");
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CONNECT_ERROR:
-		return xasprintf("TLS with %s failed: %s (is the system CA bundle installed, or is a "
-				 "proxy intercepting TLS?)",
-				 host, detail);
+		return xasprintf(
+			"TLS with %s failed: %s (is the system CA bundle installed, or is a "
+			"proxy intercepting TLS?)",
+			host, detail);
 	case CURLE_ABORTED_BY_CALLBACK:
 		return xasprintf("interrupted");
 	default:
@@ -272,14 +278,25 @@ static char *transport_cause(CURLcode cc, const char *errbuf, const char *url, c
 
 static bool retryable_code(const char *code)
 {
-	static const char *const codes[] = {
-		"Throttling",	     "ThrottlingException",    "ThrottledException",
-		"RequestThrottledException", "TooManyRequestsException", "RequestLimitExceeded",
-		"RequestThrottled",	     "SlowDown",		  "EC2ThrottledException",
-		"PriorRequestNotComplete",   "InternalError",		  "InternalFailure",
-		"ServiceUnavailable",	     "ServiceUnavailableException", "RequestTimeout",
-		"RequestTimeoutException",   "BandwidthLimitExceeded",	  "TransactionInProgressException",
-		NULL};
+	static const char *const codes[] = {"Throttling",
+					    "ThrottlingException",
+					    "ThrottledException",
+					    "RequestThrottledException",
+					    "TooManyRequestsException",
+					    "RequestLimitExceeded",
+					    "RequestThrottled",
+					    "SlowDown",
+					    "EC2ThrottledException",
+					    "PriorRequestNotComplete",
+					    "InternalError",
+					    "InternalFailure",
+					    "ServiceUnavailable",
+					    "ServiceUnavailableException",
+					    "RequestTimeout",
+					    "RequestTimeoutException",
+					    "BandwidthLimitExceeded",
+					    "TransactionInProgressException",
+					    NULL};
 	for (const char *const *c = codes; *c; c++)
 		if (strcmp(code, *c) == 0)
 			return true;
@@ -325,7 +342,8 @@ static void parse_error(const char *body, size_t len, bool json, struct aws_erro
 	struct xml_node *root = xml_parse(body, len, NULL);
 	if (!root)
 		return;
-	const struct xml_node *e = strcmp(root->name, "Error") == 0 ? root : xml_find_deep(root, "Error");
+	const struct xml_node *e =
+		strcmp(root->name, "Error") == 0 ? root : xml_find_deep(root, "Error");
 	if (e) {
 		snprintf(err->code, sizeof err->code, "%s", xml_text(e, "Code"));
 		snprintf(err->message, sizeof err->message, "%s", xml_text(e, "Message"));
@@ -348,35 +366,39 @@ static char *error_cause(const struct aws_ctx *a, const char *action, const stru
 	else
 		snprintf(base, sizeof base, "%s: HTTP %ld", action, err->http);
 	bool skewed = skew > 300 || skew < -300;
-	if (skewed && (strcmp(c, "SignatureDoesNotMatch") == 0 || strcmp(c, "RequestExpired") == 0 ||
-		       strcmp(c, "InvalidSignatureException") == 0 || strcmp(c, "AuthFailure") == 0 ||
-		       strcmp(c, "RequestTimeTooSkewed") == 0 ||
-		       strstr(err->message, "Signature expired")))
-		return xasprintf("%s — this machine's clock is %.0f s %s AWS's: fix the clock (NTP), "
-				 "signatures are only accepted within 5 minutes",
-				 base, skew < 0 ? -skew : skew, skew > 0 ? "behind" : "ahead of");
-	if (strcmp(c, "InvalidClientTokenId") == 0 || strcmp(c, "UnrecognizedClientException") == 0 ||
-	    strcmp(c, "InvalidAccessKeyId") == 0 || strcmp(c, "AuthFailure") == 0 ||
-	    strcmp(c, "InvalidUserID.NotFound") == 0)
+	if (skewed &&
+	    (strcmp(c, "SignatureDoesNotMatch") == 0 || strcmp(c, "RequestExpired") == 0 ||
+	     strcmp(c, "InvalidSignatureException") == 0 || strcmp(c, "AuthFailure") == 0 ||
+	     strcmp(c, "RequestTimeTooSkewed") == 0 || strstr(err->message, "Signature expired")))
+		return xasprintf(
+			"%s — this machine's clock is %.0f s %s AWS's: fix the clock (NTP), "
+			"signatures are only accepted within 5 minutes",
+			base, skew < 0 ? -skew : skew, skew > 0 ? "behind" : "ahead of");
+	if (strcmp(c, "InvalidClientTokenId") == 0 ||
+	    strcmp(c, "UnrecognizedClientException") == 0 || strcmp(c, "InvalidAccessKeyId") == 0 ||
+	    strcmp(c, "AuthFailure") == 0 || strcmp(c, "InvalidUserID.NotFound") == 0)
 		return xasprintf("%s — AWS does not accept the access key %s (from %s): check the "
 				 "key, or pick another profile",
 				 base, key, src);
 	if (strcmp(c, "SignatureDoesNotMatch") == 0 || strcmp(c, "IncompleteSignature") == 0 ||
 	    strcmp(c, "InvalidSignatureException") == 0)
-		return xasprintf("%s — the secret key does not match the access key %s (from %s)", base,
-				 key, src);
+		return xasprintf("%s — the secret key does not match the access key %s (from %s)",
+				 base, key, src);
 	if (strcmp(c, "ExpiredToken") == 0 || strcmp(c, "ExpiredTokenException") == 0 ||
 	    strcmp(c, "RequestExpired") == 0 || strcmp(c, "TokenRefreshRequired") == 0)
-		return xasprintf("%s — the session credentials (from %s) have expired: get new ones "
-				 "(aws sso login, or refresh the profile)",
-				 base, src);
+		return xasprintf(
+			"%s — the session credentials (from %s) have expired: get new ones "
+			"(aws sso login, or refresh the profile)",
+			base, src);
 	if (strcmp(c, "AccessDenied") == 0 || strcmp(c, "AccessDeniedException") == 0 ||
 	    strcmp(c, "UnauthorizedOperation") == 0 || strcmp(c, "UnauthorizedAccess") == 0)
-		return xasprintf("%s — the credentials (from %s) are not allowed to do this: an IAM "
-				 "policy must grant it",
-				 base, src);
+		return xasprintf(
+			"%s — the credentials (from %s) are not allowed to do this: an IAM "
+			"policy must grant it",
+			base, src);
 	if (strcmp(c, "OptInRequired") == 0)
-		return xasprintf("%s — the region %s is not enabled for this account", base, a->region);
+		return xasprintf("%s — the region %s is not enabled for this account", base,
+				 a->region);
 	return xstrdup(base);
 }
 
@@ -445,8 +467,8 @@ static char *aws_send(struct aws_ctx *a, const struct aws_service *svc, const ch
 		CURLcode cc;
 		char errbuf[CURL_ERROR_SIZE];
 		long status = perform("POST", url, hv, body, a->anonymous ? NULL : sigv4, userpwd,
-				      a->connect_timeout_ms,
-				      a->timeout_ms, a->cancel, &out, &h, &cc, errbuf);
+				      a->connect_timeout_ms, a->timeout_ms, a->cancel, &out, &h,
+				      &cc, errbuf);
 		char what[700];
 		bool retry;
 		if (status < 0) {
@@ -457,14 +479,16 @@ static char *aws_send(struct aws_ctx *a, const struct aws_service *svc, const ch
 			}
 			retry = retryable_curl(cc) && attempt < max;
 			if (!retry) {
-				char *t = transport_cause(cc, errbuf, url, a->region, a->timeout_ms, attempt);
+				char *t = transport_cause(cc, errbuf, url, a->region, a->timeout_ms,
+							  attempt);
 				fail(cause, "%s: %s", action, t);
 				free(t);
 				free(out.p);
 				break;
 			}
 			snprintf(what, sizeof what, "%s: %s", action,
-				 cc == CURLE_OPERATION_TIMEDOUT ? "no answer in time" : curl_easy_strerror(cc));
+				 cc == CURLE_OPERATION_TIMEDOUT ? "no answer in time"
+								: curl_easy_strerror(cc));
 		} else if (status >= 200 && status < 300) {
 			result = out.p ? out.p : xstrdup("");
 			if (len)
@@ -488,9 +512,11 @@ static char *aws_send(struct aws_ctx *a, const struct aws_service *svc, const ch
 			retry = (status >= 500 || status == 429 || retryable_code(err->code)) &&
 				attempt < max;
 			if (!retry) {
-				double skew = h.server_date ? (double)(h.server_date - time(NULL)) : 0;
+				double skew =
+					h.server_date ? (double)(h.server_date - time(NULL)) : 0;
 				char *t = error_cause(a, action, err, skew);
-				if ((status >= 500 || status == 429 || retryable_code(err->code)) && attempt > 1)
+				if ((status >= 500 || status == 429 || retryable_code(err->code)) &&
+				    attempt > 1)
 					fail(cause, "%s (after %d attempts)", t, attempt);
 				else
 					fail(cause, "%s", t);
@@ -511,8 +537,8 @@ static char *aws_send(struct aws_ctx *a, const struct aws_service *svc, const ch
 		d = d / 2 + d / 2 * jitter();
 		if (a->on_retry) {
 			char msg[800];
-			snprintf(msg, sizeof msg, "%s; retry %d of %d in %.1f s", what, attempt + 1, max,
-				 d);
+			snprintf(msg, sizeof msg, "%s; retry %d of %d in %.1f s", what, attempt + 1,
+				 max, d);
 			a->on_retry(a->ud, msg);
 		}
 		if (aws_sleep(d, a->cancel) < 0) {
@@ -542,7 +568,8 @@ struct xml_node *aws_query(struct aws_ctx *a, const struct aws_service *svc, con
 		"Content-Type: application/x-www-form-urlencoded; charset=utf-8", NULL};
 	size_t len = 0;
 	struct aws_error local;
-	char *ans = aws_send(a, svc, action, hdrs, body.buf, false, &len, err ? err : &local, cause);
+	char *ans =
+		aws_send(a, svc, action, hdrs, body.buf, false, &len, err ? err : &local, cause);
 	free_secret(body.buf); /* may hold MasterUserPassword */
 	if (!ans)
 		return NULL;
@@ -557,7 +584,7 @@ struct xml_node *aws_query(struct aws_ctx *a, const struct aws_service *svc, con
 }
 
 char *aws_call_json(struct aws_ctx *a, const struct aws_service *svc, const char *target,
-	       const char *body, struct aws_error *err, char **cause)
+		    const char *body, struct aws_error *err, char **cause)
 {
 	char *th = xasprintf("X-Amz-Target: %s", target);
 	const char *hdrs[] = {"Content-Type: application/x-amz-json-1.1", th, NULL};

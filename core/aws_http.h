@@ -29,7 +29,7 @@ struct aws_creds {
 	char *token;      /* secret; NULL without a session token */
 	char *source;     /* "environment", "profile dev in /root/.aws/credentials", … */
 	enum aws_creds_kind kind;
-	time_t expires;   /* when temporary credentials expire; 0: never */
+	time_t expires; /* when temporary credentials expire; 0: never */
 };
 
 /* Temporary credentials are fetched again this long before they expire. */
@@ -49,8 +49,8 @@ struct aws_ctx {
 	/* Fetch the credentials again (set by aws_ctx_init for temporary ones);
 	 * called before a request when they expire within AWS_CREDS_REFRESH_MARGIN. */
 	int (*refresh)(struct aws_ctx *a, char **cause);
-	char *creds_profile;     /* what refresh resolves again */
-	bool creds_explicit;     /* the profile was named in the config */
+	char *creds_profile; /* what refresh resolves again */
+	bool creds_explicit; /* the profile was named in the config */
 	/* Told about each retry (e.g. to show a status line); may be NULL. */
 	void (*on_retry)(void *ud, const char *what);
 	void *ud;
@@ -68,8 +68,8 @@ extern const struct aws_service aws_rds, aws_ec2, aws_sts, aws_secretsmanager, a
 
 /* The error AWS answered with, when it answered. */
 struct aws_error {
-	long http;         /* HTTP status, 0 when there was no answer */
-	char code[96];     /* e.g. "DBInstanceNotFound"; "" when none */
+	long http;     /* HTTP status, 0 when there was no answer */
+	char code[96]; /* e.g. "DBInstanceNotFound"; "" when none */
 	char message[512];
 };
 

@@ -21,8 +21,8 @@ const struct config_key_info config_keys[CFG_COUNT] = {
 #undef CONFIG_ROW
 };
 
-void problems_add(struct problems *p, const char *key, const char *value, int line,
-		  const char *fmt, ...)
+void problems_add(struct problems *p, const char *key, const char *value, int line, const char *fmt,
+		  ...)
 {
 	p->v = xrealloc(p->v, (p->n + 1) * sizeof *p->v);
 	struct problem *pr = &p->v[p->n++];
@@ -177,7 +177,7 @@ struct loader {
 	const char *path;
 	const char *buf; /* the file, with rejected lines blanked */
 	size_t len, pos;
-	int lineno;      /* line most recently handed to inih */
+	int lineno; /* line most recently handed to inih */
 	char last_bad_section[128];
 };
 
@@ -359,8 +359,8 @@ static void prescan(struct loader *ld, char *buf, size_t len)
 			int k = prescan_key(line, n, section);
 			if (k >= 0 && !ld->cfg->unloaded[k]) {
 				ld->cfg->unloaded[k] = lineno;
-				ld->cfg->unloaded_why[k] = xasprintf("line %d did not load: %s", lineno,
-								     bad);
+				ld->cfg->unloaded_why[k] =
+					xasprintf("line %d did not load: %s", lineno, bad);
 			}
 			problems_add(ld->probs, ld->path, NULL, lineno, "%s", bad);
 			memset(line, ' ', n);
@@ -521,12 +521,13 @@ int config_save(const struct config *cfg, const char *path, char **cause)
 			/* leaving a section: add its keys that were not in the file */
 			for (int k = 0; k < CFG_COUNT && section[0]; k++)
 				if (!written[k] && strcmp(config_keys[k].section, section) == 0) {
-					emit_kv(&out, &len, config_keys[k].name, config_file_value(cfg, k));
+					emit_kv(&out, &len, config_keys[k].name,
+						config_file_value(cfg, k));
 					written[k] = true;
 				}
 			char *close = strchr(p, ']');
-			snprintf(section, sizeof section, "%.*s",
-				 close ? (int)(close - p - 1) : 0, p + 1);
+			snprintf(section, sizeof section, "%.*s", close ? (int)(close - p - 1) : 0,
+				 p + 1);
 		} else if (*p && *p != ';' && *p != '#') {
 			char *eq = strpbrk(p, "=:");
 			if (eq) {
@@ -545,8 +546,8 @@ int config_save(const struct config *cfg, const char *path, char **cause)
 					/* keep an inline comment */
 					char *comment = strstr(eq, " ;");
 					const char *v = config_file_value(cfg, k);
-					char *nl = xasprintf("%.*s%s%s%s\n", (int)(nend - line), line,
-							     v[0] == ';' ? " =" : " = ", v,
+					char *nl = xasprintf("%.*s%s%s%s\n", (int)(nend - line),
+							     line, v[0] == ';' ? " =" : " = ", v,
 							     comment ? comment : "");
 					emit_raw(&out, &len, nl, strlen(nl));
 					free_secret(nl);
@@ -577,7 +578,8 @@ int config_save(const struct config *cfg, const char *path, char **cause)
 		snprintf(hdr, sizeof hdr, "%s[%s]\n", len ? "\n" : "", config_keys[k].section);
 		emit_raw(&out, &len, hdr, strlen(hdr));
 		for (int j = k; j < CFG_COUNT; j++)
-			if (!written[j] && strcmp(config_keys[j].section, config_keys[k].section) == 0) {
+			if (!written[j] &&
+			    strcmp(config_keys[j].section, config_keys[k].section) == 0) {
 				char *c = xasprintf("; %s\n", config_keys[j].help);
 				emit_raw(&out, &len, c, strlen(c));
 				free(c);

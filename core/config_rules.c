@@ -19,7 +19,8 @@
 #include "util.h"
 
 /* Write the broken rule into RULE; returns -1 so checks can `return bad(…)`. */
-static int bad(char *rule, size_t rulesz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int bad(char *rule, size_t rulesz, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static int bad(char *rule, size_t rulesz, const char *fmt, ...)
 {
 	va_list ap;
@@ -122,20 +123,108 @@ static int check_identifier(const char *v, char *rule, size_t rulesz)
 
 /* SQL key words PostgreSQL reserves (they cannot name a role or a database
  * without quotes), and names RDS or PostgreSQL keep for themselves. */
-static const char *const sql_reserved[] = {
-	"all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric",
-	"authorization", "binary", "both", "case", "cast", "check", "collate", "collation",
-	"column", "concurrently", "constraint", "create", "cross", "current_catalog",
-	"current_date", "current_role", "current_schema", "current_time", "current_timestamp",
-	"current_user", "default", "deferrable", "desc", "distinct", "do", "else", "end", "except",
-	"false", "fetch", "for", "foreign", "freeze", "from", "full", "grant", "group", "having",
-	"ilike", "in", "initially", "inner", "intersect", "into", "is", "isnull", "join", "lateral",
-	"leading", "left", "like", "limit", "localtime", "localtimestamp", "natural", "not",
-	"notnull", "null", "offset", "on", "only", "or", "order", "outer", "overlaps", "placing",
-	"primary", "references", "returning", "right", "select", "session_user", "similar", "some",
-	"symmetric", "system_user", "table", "tablesample", "then", "to", "trailing", "true",
-	"union", "unique", "user", "using", "variadic", "verbose", "when", "where", "window",
-	"with", NULL};
+static const char *const sql_reserved[] = {"all",
+					   "analyse",
+					   "analyze",
+					   "and",
+					   "any",
+					   "array",
+					   "as",
+					   "asc",
+					   "asymmetric",
+					   "authorization",
+					   "binary",
+					   "both",
+					   "case",
+					   "cast",
+					   "check",
+					   "collate",
+					   "collation",
+					   "column",
+					   "concurrently",
+					   "constraint",
+					   "create",
+					   "cross",
+					   "current_catalog",
+					   "current_date",
+					   "current_role",
+					   "current_schema",
+					   "current_time",
+					   "current_timestamp",
+					   "current_user",
+					   "default",
+					   "deferrable",
+					   "desc",
+					   "distinct",
+					   "do",
+					   "else",
+					   "end",
+					   "except",
+					   "false",
+					   "fetch",
+					   "for",
+					   "foreign",
+					   "freeze",
+					   "from",
+					   "full",
+					   "grant",
+					   "group",
+					   "having",
+					   "ilike",
+					   "in",
+					   "initially",
+					   "inner",
+					   "intersect",
+					   "into",
+					   "is",
+					   "isnull",
+					   "join",
+					   "lateral",
+					   "leading",
+					   "left",
+					   "like",
+					   "limit",
+					   "localtime",
+					   "localtimestamp",
+					   "natural",
+					   "not",
+					   "notnull",
+					   "null",
+					   "offset",
+					   "on",
+					   "only",
+					   "or",
+					   "order",
+					   "outer",
+					   "overlaps",
+					   "placing",
+					   "primary",
+					   "references",
+					   "returning",
+					   "right",
+					   "select",
+					   "session_user",
+					   "similar",
+					   "some",
+					   "symmetric",
+					   "system_user",
+					   "table",
+					   "tablesample",
+					   "then",
+					   "to",
+					   "trailing",
+					   "true",
+					   "union",
+					   "unique",
+					   "user",
+					   "using",
+					   "variadic",
+					   "verbose",
+					   "when",
+					   "where",
+					   "window",
+					   "with",
+					   NULL};
 
 static bool in_list(const char *v, const char *const *list)
 {
@@ -169,14 +258,14 @@ static int check_sql_name(const char *v, size_t max, char *rule, size_t rulesz)
 
 static int check_master_user(const char *v, char *rule, size_t rulesz)
 {
-	static const char *const rds_reserved[] = {"admin", "rdsadmin", "rdsrepladmin",
-						   "rdstopmgr", "rdsproxyadmin", "public",
-						   "none", NULL};
+	static const char *const rds_reserved[] = {
+		"admin",         "rdsadmin", "rdsrepladmin", "rdstopmgr",
+		"rdsproxyadmin", "public",   "none",         NULL};
 	if (check_sql_name(v, 16, rule, rulesz) != 0)
 		return -1;
 	if (in_list(v, rds_reserved))
-		return bad(rule, rulesz, "\"%s\" is reserved by RDS or PostgreSQL; choose another name",
-			   v);
+		return bad(rule, rulesz,
+			   "\"%s\" is reserved by RDS or PostgreSQL; choose another name", v);
 	if (strncasecmp(v, "pg_", 3) == 0)
 		return bad(rule, rulesz, "names starting with pg_ are reserved by PostgreSQL");
 	if (strncasecmp(v, "rds_", 4) == 0)
@@ -190,8 +279,8 @@ static int check_db_name(const char *v, char *rule, size_t rulesz)
 	if (check_sql_name(v, 63, rule, rulesz) != 0)
 		return -1;
 	if (in_list(v, reserved))
-		return bad(rule, rulesz, "\"%s\" is reserved by PostgreSQL or RDS; choose another name",
-			   v);
+		return bad(rule, rulesz,
+			   "\"%s\" is reserved by PostgreSQL or RDS; choose another name", v);
 	return 0;
 }
 
@@ -214,30 +303,34 @@ static int check_storage_gb(const struct config *cfg, const char *v, char *rule,
 	if (parse_range(v, lo, 65536, NULL))
 		return 0;
 	if (io || gp)
-		return bad(rule, rulesz, "%s storage must be a whole number of GiB from %ld to 65536",
-			   type, lo);
-	return bad(rule, rulesz, "must be a whole number of GiB: gp2/gp3 20-65536, io1/io2 100-65536");
+		return bad(rule, rulesz,
+			   "%s storage must be a whole number of GiB from %ld to 65536", type, lo);
+	return bad(rule, rulesz,
+		   "must be a whole number of GiB: gp2/gp3 20-65536, io1/io2 100-65536");
 }
 
 static int check_region(const char *v, char *rule, size_t rulesz)
 {
 	if (!*v)
 		return 0; /* AWS_REGION, the profile or IMDS */
-	if (matches("^[a-z]{2}(-(gov|iso|isob|isoe|isof))?-(north|south|east|west|central|northeast|"
+	if (matches("^[a-z]{2}(-(gov|iso|isob|isoe|isof))?-(north|south|east|west|central|"
+		    "northeast|"
 		    "northwest|southeast|southwest)-[0-9]{1,2}$",
 		    v))
 		return 0;
-	return bad(rule, rulesz,
-		   "not a region name: like ap-northeast-2, us-east-1, eu-central-1 or us-gov-west-1");
+	return bad(
+		rule, rulesz,
+		"not a region name: like ap-northeast-2, us-east-1, eu-central-1 or us-gov-west-1");
 }
 
 static int check_profile(const char *v, char *rule, size_t rulesz)
 {
 	for (const char *p = v; *p; p++)
 		if (*p <= 0x20 || *p >= 0x7f || strchr("[]#;=\"'", *p))
-			return bad(rule, rulesz,
-				   "a profile name is printable ASCII (as in ~/.aws/config) with no "
-				   "spaces, quotes or [ ] # ; = characters");
+			return bad(
+				rule, rulesz,
+				"a profile name is printable ASCII (as in ~/.aws/config) with no "
+				"spaces, quotes or [ ] # ; = characters");
 	return 0;
 }
 
@@ -257,8 +350,7 @@ static int check_engine_version(const char *v, char *rule, size_t rulesz)
 	long major;
 	char majbuf[8];
 	size_t mlen = strcspn(v, ".");
-	if (mlen == 0 || mlen >= sizeof majbuf ||
-	    !matches("^[0-9]+(\\.[0-9]+)?$", v))
+	if (mlen == 0 || mlen >= sizeof majbuf || !matches("^[0-9]+(\\.[0-9]+)?$", v))
 		return bad(rule, rulesz,
 			   "must be a major version like 16, or major.minor like 16.4");
 	memcpy(majbuf, v, mlen);
@@ -288,10 +380,13 @@ static int check_cidr(const char *v, char *rule, size_t rulesz)
 	if (!slash) {
 		unsigned char tmp[16];
 		if (inet_pton(AF_INET, v, tmp) == 1 || inet_pton(AF_INET6, v, tmp) == 1)
-			return bad(rule, rulesz, "a CIDR needs a prefix length: %s/%d for this one "
-						 "address", v, strchr(v, ':') ? 128 : 32);
-		return bad(rule, rulesz, "must be auto, a CIDR like 203.0.113.5/32 or "
-					 "2001:db8::/64, or a security group sg-…");
+			return bad(rule, rulesz,
+				   "a CIDR needs a prefix length: %s/%d for this one "
+				   "address",
+				   v, strchr(v, ':') ? 128 : 32);
+		return bad(rule, rulesz,
+			   "must be auto, a CIDR like 203.0.113.5/32 or "
+			   "2001:db8::/64, or a security group sg-…");
 	}
 	size_t alen = (size_t)(slash - v);
 	if (alen == 0 || alen >= sizeof addr)
@@ -309,7 +404,9 @@ static int check_cidr(const char *v, char *rule, size_t rulesz)
 	bool hostbits = false;
 	for (int i = 0; i < nbytes; i++) {
 		int keep = (int)prefix - 8 * i;
-		unsigned char mask = keep >= 8 ? 0xff : keep <= 0 ? 0 : (unsigned char)(0xff << (8 - keep));
+		unsigned char mask = keep >= 8   ? 0xff
+				     : keep <= 0 ? 0
+						 : (unsigned char)(0xff << (8 - keep));
 		if (bytes[i] & ~mask)
 			hostbits = true;
 		bytes[i] &= mask;
@@ -341,8 +438,8 @@ static int check_ip(const char *v, char *rule, size_t rulesz)
 		   "a host name");
 }
 
-static const char *const sslmodes[] = {"disable", "allow", "prefer", "require", "verify-ca",
-				       "verify-full", NULL};
+static const char *const sslmodes[] = {"disable",   "allow",       "prefer", "require",
+				       "verify-ca", "verify-full", NULL};
 #define SSLMODE_WORDS "disable, allow, prefer, require, verify-ca or verify-full"
 
 /* PATH names an existing regular file this process can read. */
@@ -377,13 +474,15 @@ static int check_url(const char *v, char *rule, size_t rulesz)
 	if (!u.host && !service)
 		rc = bad(rule, rulesz, "the URL has no host: postgresql://USER:PASS@HOST:PORT/DB");
 	else if (u.host && (strchr(u.host, '@') || (strchr(u.host, '/') && u.host[0] != '/')))
-		rc = bad(rule, rulesz, "the host part holds @ or /: write @ in the password as %%40 "
-				       "and / as %%2F");
+		rc = bad(rule, rulesz,
+			 "the host part holds @ or /: write @ in the password as %%40 "
+			 "and / as %%2F");
 	/* several hosts (h1,h2:5433) give one port each, empty for the default */
-	else if (u.port && (!matches("^[0-9]{0,5}(,[0-9]{0,5})*$", u.port) ||
-			    !strpbrk(u.port, "0123456789")))
-		rc = bad(rule, rulesz, "the port is not a number (if the password holds / @ : or #, "
-				       "percent-encode them: %%2F %%40 %%3A %%23)");
+	else if (u.port &&
+		 (!matches("^[0-9]{0,5}(,[0-9]{0,5})*$", u.port) || !strpbrk(u.port, "0123456789")))
+		rc = bad(rule, rulesz,
+			 "the port is not a number (if the password holds / @ : or #, "
+			 "percent-encode them: %%2F %%40 %%3A %%23)");
 	else if (u.sslmode && !in_list(u.sslmode, sslmodes))
 		rc = bad(rule, rulesz, "sslmode in the URL must be " SSLMODE_WORDS);
 	dburl_free(&u);
@@ -446,8 +545,9 @@ static int check_exclude_tables(const char *v, char *rule, size_t rulesz)
 		if (!q || (*p && *p != ',')) {
 			size_t n = strcspn(start, ",");
 			if (n == 0)
-				return bad(rule, rulesz, "an empty name between commas: each name must "
-							 "be schema.table");
+				return bad(rule, rulesz,
+					   "an empty name between commas: each name must "
+					   "be schema.table");
 			return bad(rule, rulesz,
 				   "each name must be schema.table, like public.audit_log "
 				   "(found \"%.*s\")",
@@ -523,8 +623,9 @@ int config_check_key(const struct config *cfg, enum config_key k, const char *va
 	case CFG_INSTANCE_BACKUP_RETENTION_DAYS:
 		if (parse_range(v, 0, 35, NULL))
 			return 0;
-		return bad(rule, rulesz, "must be a whole number of days from 0 to 35 (0 turns "
-					 "automated backups off)");
+		return bad(rule, rulesz,
+			   "must be a whole number of days from 0 to 35 (0 turns "
+			   "automated backups off)");
 	case CFG_INSTANCE_DB_NAME:
 		return check_db_name(v, rule, rulesz);
 	case CFG_INSTANCE_MASTER_USER:
@@ -538,8 +639,9 @@ int config_check_key(const struct config *cfg, enum config_key k, const char *va
 	case CFG_NETWORK_PORT:
 		if (parse_range(v, 1150, 65535, &n))
 			return 0;
-		return bad(rule, rulesz, "must be a port number from 1150 to 65535 (RDS refuses "
-					 "lower ones)");
+		return bad(rule, rulesz,
+			   "must be a port number from 1150 to 65535 (RDS refuses "
+			   "lower ones)");
 	case CFG_TARGET_HOSTADDR:
 		return check_ip(v, rule, rulesz);
 	case CFG_TARGET_PORT:
@@ -565,8 +667,9 @@ int config_check_key(const struct config *cfg, enum config_key k, const char *va
 	case CFG_ENV_KEY:
 		if (dotenv_key_ok(v))
 			return 0;
-		return bad(rule, rulesz, "must be upper-case letters, digits and underscores, not "
-					 "starting with a digit ([A-Z_][A-Z0-9_]*)");
+		return bad(rule, rulesz,
+			   "must be upper-case letters, digits and underscores, not "
+			   "starting with a digit ([A-Z_][A-Z0-9_]*)");
 	case CFG_COUNT:
 		break;
 	}

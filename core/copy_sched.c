@@ -35,8 +35,13 @@ static struct copy_task *add_task(struct copy_sched *s, enum copy_task_kind kind
 {
 	s->task = xrealloc(s->task, (s->ntask + 1) * sizeof *s->task);
 	struct copy_task *k = &s->task[s->ntask++];
-	*k = (struct copy_task){.kind = kind, .table = table, .ref = -1, .group = -1, .item = -1,
-				.from = -1, .to = -1};
+	*k = (struct copy_task){.kind = kind,
+				.table = table,
+				.ref = -1,
+				.group = -1,
+				.item = -1,
+				.from = -1,
+				.to = -1};
 	return k;
 }
 

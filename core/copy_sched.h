@@ -30,12 +30,12 @@ enum copy_task_state { TASK_WAITING, TASK_RUNNING, TASK_DONE };
 struct copy_task {
 	enum copy_task_kind kind;
 	enum copy_task_state state;
-	int table; /* the table it belongs to (for TASK_FK the referencing one); -1: none */
-	int ref;   /* TASK_FK: the referenced table */
-	int group; /* TASK_INDEX, TASK_TAIL: the post-data group */
-	int item;  /* TASK_INDEX: the statement in the group; TASK_FK: the key in the plan */
-	int part, nparts;  /* TASK_COPY: part PART of NPARTS (1 for a whole table) */
-	int64_t from, to;  /* TASK_COPY: blocks [from, to); -1: no bound */
+	int table;        /* the table it belongs to (for TASK_FK the referencing one); -1: none */
+	int ref;          /* TASK_FK: the referenced table */
+	int group;        /* TASK_INDEX, TASK_TAIL: the post-data group */
+	int item;         /* TASK_INDEX: the statement in the group; TASK_FK: the key in the plan */
+	int part, nparts; /* TASK_COPY: part PART of NPARTS (1 for a whole table) */
+	int64_t from, to; /* TASK_COPY: blocks [from, to); -1: no bound */
 };
 
 enum copy_table_state {
@@ -50,12 +50,12 @@ struct copy_sched_table {
 	size_t nrefs;
 	size_t parts_left;  /* its TASK_COPY tasks not done */
 	size_t groups_left; /* its post-data groups not done */
-	bool fk_busy;	    /* a foreign key on it is being added (it locks the table) */
+	bool fk_busy;       /* a foreign key on it is being added (it locks the table) */
 };
 
 struct copy_sched_group {
-	int table;	    /* -1: a group of no table of the copy (ready once all rows are in) */
-	size_t index_left;  /* TASK_INDEX tasks not done */
+	int table;         /* -1: a group of no table of the copy (ready once all rows are in) */
+	size_t index_left; /* TASK_INDEX tasks not done */
 	bool tail, done;
 };
 

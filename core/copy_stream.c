@@ -18,12 +18,12 @@
 struct stream {
 	struct copy_stream *cs;
 	PGconn *s, *d;
-	char part[48];	   /* " (part 2 of 4)", or "" */
-	bool src_copying;  /* the source's COPY TO is under way */
-	bool dst_txn;	   /* the target transaction is open */
-	bool dst_copying;  /* the target's COPY FROM is under way */
-	bool nonblocking;  /* D is in nonblocking mode */
-	bool dst_gone;	   /* D is of no more use (data queued it does not take, or a
+	char part[48];    /* " (part 2 of 4)", or "" */
+	bool src_copying; /* the source's COPY TO is under way */
+	bool dst_txn;     /* the target transaction is open */
+	bool dst_copying; /* the target's COPY FROM is under way */
+	bool nonblocking; /* D is in nonblocking mode */
+	bool dst_gone;    /* D is of no more use (data queued it does not take, or a
 			    * commit cut short): nothing more is said to it */
 };
 
@@ -119,12 +119,14 @@ static char *stopped_text(const struct stream *st, const char *side, const char 
 	if (strcmp(why, "stalled") != 0)
 		return xstrdup(why);
 	return strcmp(side, "source") == 0
-		       ? xasprintf("the source sent nothing for %.0f s (a server stopped or hung?); "
-				   "run again once it answers",
-				   st->cs->stall_s)
-		       : xasprintf("target: it took nothing for %.0f s (a server stopped or hung?); "
-				   "run again once it answers",
-				   st->cs->stall_s);
+		       ? xasprintf(
+				 "the source sent nothing for %.0f s (a server stopped or hung?); "
+				 "run again once it answers",
+				 st->cs->stall_s)
+		       : xasprintf(
+				 "target: it took nothing for %.0f s (a server stopped or hung?); "
+				 "run again once it answers",
+				 st->cs->stall_s);
 }
 
 /* The one way out of a failed stream. WHAT (heap, taken) says what failed;
@@ -230,7 +232,7 @@ static int stream_start(struct stream *st, char **cause)
 	const char *format = cs->binary ? "binary" : "text";
 	char *collist = t->cols ? xasprintf(" (%s)", t->cols) : xstrdup("");
 	char *sql = xasprintf("COPY %s%s FROM STDIN (FORMAT %s%s)", t->qname, collist, format,
-			freeze ? ", FREEZE" : "");
+			      freeze ? ", FREEZE" : "");
 	PGresult *res = PQexec(st->d, sql);
 	free(sql);
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
@@ -249,11 +251,13 @@ static int stream_start(struct stream *st, char **cause)
 	} else {
 		char from[48] = "", to[48] = "";
 		if (cs->from >= 0)
-			snprintf(from, sizeof from, " AND ctid >= '(%lld,0)'::tid", (long long)cs->from);
+			snprintf(from, sizeof from, " AND ctid >= '(%lld,0)'::tid",
+				 (long long)cs->from);
 		if (cs->to >= 0)
 			snprintf(to, sizeof to, " AND ctid < '(%lld,0)'::tid", (long long)cs->to);
-		sql = xasprintf("COPY (SELECT %s FROM ONLY %s WHERE true%s%s) TO STDOUT (FORMAT %s)",
-				t->cols ? t->cols : "", t->qname, from, to, format);
+		sql = xasprintf(
+			"COPY (SELECT %s FROM ONLY %s WHERE true%s%s) TO STDOUT (FORMAT %s)",
+			t->cols ? t->cols : "", t->qname, from, to, format);
 	}
 	free(collist);
 	res = PQexec(st->s, sql);
@@ -304,7 +308,8 @@ static int stream_rows(struct stream *st, char **cause)
 			if (n == -3) {
 				what = stopped_text(st, "source", why);
 			} else {
-				what = xasprintf("source: %s", pg_errline(st->s, (char[256]){0}, 256));
+				what = xasprintf("source: %s",
+						 pg_errline(st->s, (char[256]){0}, 256));
 				hint = pg_failure_hint(NULL, st->s, what);
 			}
 			break;
@@ -341,8 +346,8 @@ static int stream_rows(struct stream *st, char **cause)
 	if (!what && fill) {
 		int put = target_put(st, cs->chunk, (int)fill, &why);
 		if (put != 1)
-			return stream_fail(st, put == -3 ? stopped_text(st, "target", why) : NULL, NULL,
-					   cause);
+			return stream_fail(st, put == -3 ? stopped_text(st, "target", why) : NULL,
+					   NULL, cause);
 	}
 	if (what)
 		return stream_fail(st, what, hint, cause);

@@ -19,14 +19,14 @@ struct pg_copy_table;
 struct copy_stream {
 	/* what */
 	const struct pg_copy_table *t;
-	int part, nparts;  /* part PART of NPARTS; 1: the whole table (emptied first, FREEZE) */
-	int64_t from, to;  /* blocks [from, to) of a part; -1: no bound */
-	bool binary;	   /* binary COPY (both servers and every column type allow it) */
+	int part, nparts; /* part PART of NPARTS; 1: the whole table (emptied first, FREEZE) */
+	int64_t from, to; /* blocks [from, to) of a part; -1: no bound */
+	bool binary;      /* binary COPY (both servers and every column type allow it) */
 	/* how */
-	char *chunk;	   /* a buffer the rows are gathered in before they are sent */
+	char *chunk; /* a buffer the rows are gathered in before they are sent */
 	size_t chunksz;
-	double stall_s;	   /* a side that moves no byte this long is given up as hung */
-	atomic_int *cancel;  /* the run was interrupted */
+	double stall_s;       /* a side that moves no byte this long is given up as hung */
+	atomic_int *cancel;   /* the run was interrupted */
 	_Atomic bool *failed; /* another job's failure: stop too */
 	/* every few thousand rows and at the end: what moved since the last call */
 	void (*progress)(void *ctx, struct copy_stream *cs, int64_t rows, int64_t bytes);

@@ -18,11 +18,11 @@ static const struct {
 	const char *cls;
 	double usd;
 } class_prices[] = {
-	{"db.t3.micro", 0.018},	  {"db.t3.small", 0.036},   {"db.t3.medium", 0.072},
-	{"db.t3.large", 0.145},	  {"db.t3.xlarge", 0.290},  {"db.t3.2xlarge", 0.580},
+	{"db.t3.micro", 0.018},   {"db.t3.small", 0.036},   {"db.t3.medium", 0.072},
+	{"db.t3.large", 0.145},   {"db.t3.xlarge", 0.290},  {"db.t3.2xlarge", 0.580},
 	{"db.t4g.micro", 0.016},  {"db.t4g.small", 0.032},  {"db.t4g.medium", 0.065},
 	{"db.t4g.large", 0.129},  {"db.t4g.xlarge", 0.258}, {"db.t4g.2xlarge", 0.517},
-	{"db.m5.large", 0.178},	  {"db.m5.xlarge", 0.356},  {"db.m5.2xlarge", 0.712},
+	{"db.m5.large", 0.178},   {"db.m5.xlarge", 0.356},  {"db.m5.2xlarge", 0.712},
 	{"db.m6g.large", 0.159},  {"db.m6g.xlarge", 0.318}, {"db.m6i.large", 0.178},
 	{"db.m6i.xlarge", 0.356}, {"db.m7g.large", 0.168},  {"db.r5.large", 0.250},
 	{"db.r5.xlarge", 0.500},  {"db.r6g.large", 0.225},  {"db.r6g.xlarge", 0.449},
@@ -64,7 +64,8 @@ int cost_estimate(const char *region, const char *cls, const char *storage_type,
 		if (strcmp(class_prices[i].cls, cls) == 0)
 			hourly = class_prices[i].usd;
 	if (hourly < 0)
-		return fail(cause, "no price for %s in the shipped table (%s): see "
+		return fail(cause,
+			    "no price for %s in the shipped table (%s): see "
 			    "https://aws.amazon.com/rds/postgresql/pricing/",
 			    cls, cost_prices_date);
 	size_t ri = 0; /* us-east-1 */

@@ -10,12 +10,12 @@
 extern const char cost_prices_date[];
 
 struct cost {
-	double instance;  /* USD per month (730 h), ×2 with Multi-AZ */
-	double storage;   /* USD per month for the allocated storage (×2 Multi-AZ) */
-	double iops;      /* provisioned IOPS (io1/io2) per month */
-	double backup;    /* backup storage beyond the free amount (estimated) */
+	double instance; /* USD per month (730 h), ×2 with Multi-AZ */
+	double storage;  /* USD per month for the allocated storage (×2 Multi-AZ) */
+	double iops;     /* provisioned IOPS (io1/io2) per month */
+	double backup;   /* backup storage beyond the free amount (estimated) */
 	double total;
-	double hourly;    /* the instance's hourly on-demand price (single-AZ) */
+	double hourly;     /* the instance's hourly on-demand price (single-AZ) */
 	bool region_exact; /* false: the region is not in the table; us-east-1 × a typical uplift */
 };
 

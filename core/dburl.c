@@ -168,7 +168,8 @@ static int parse_error(char **cause, const char *err, const char *url)
 int dburl_parse(const char *url, struct dburl *u, char **cause)
 {
 	memset(u, 0, sizeof *u);
-	if (!url || (strncmp(url, "postgresql://", 13) != 0 && strncmp(url, "postgres://", 11) != 0))
+	if (!url ||
+	    (strncmp(url, "postgresql://", 13) != 0 && strncmp(url, "postgres://", 11) != 0))
 		return fail(cause, "must start with postgresql:// (a URL such as "
 				   "postgresql://USER:PASS@HOST:PORT/DB)");
 	char *err = NULL;

@@ -17,7 +17,7 @@ struct dburl {
 	char *dbname;
 	char *sslmode;
 	char *sslrootcert;
-	char **params; /* keyword, value, keyword, value… */
+	char **params;  /* keyword, value, keyword, value… */
 	size_t nparams; /* number of pairs */
 };
 

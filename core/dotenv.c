@@ -100,7 +100,8 @@ static void parse_entry(const char *t, size_t len, size_t pos, struct entry *e)
 			if (t[i] == q) {
 				e->quote = q;
 				e->val_end = i + 1;
-				if (i >= eol) /* spans lines: the entry ends with the closing line */
+				if (i >=
+				    eol) /* spans lines: the entry ends with the closing line */
 					e->end = line_end(t, len, i);
 				return;
 			}
@@ -252,7 +253,8 @@ static char *read_env(const char *path, size_t *len, bool *exists, char **cause)
 		return NULL;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		fail(cause, "%s is a directory, not a file: set [env] file to the file's path", path);
+		fail(cause, "%s is a directory, not a file: set [env] file to the file's path",
+		     path);
 		return NULL;
 	}
 	if (!S_ISREG(st.st_mode)) {
@@ -348,7 +350,8 @@ int dotenv_set(const char *path, const char *key, const char *value, struct dote
 	if (!path || !*path)
 		return fail(cause, "no .env file given: set [env] file");
 	if (!dotenv_key_ok(key))
-		return fail(cause, "\"%s\" is not a variable name: [A-Z_][A-Z0-9_]*", key ? key : "");
+		return fail(cause, "\"%s\" is not a variable name: [A-Z_][A-Z0-9_]*",
+			    key ? key : "");
 	if (!value)
 		value = "";
 	size_t len, outlen;
@@ -377,9 +380,11 @@ int dotenv_set(const char *path, const char *key, const char *value, struct dote
 		free_secret(old);
 		free_secret(text);
 		if (line)
-			return fail(cause, "%s was not changed: line %zu opens a quoted value that is "
-					   "never closed; close the quote (or remove the line) and run "
-					   "again", path, line);
+			return fail(cause,
+				    "%s was not changed: line %zu opens a quoted value that is "
+				    "never closed; close the quote (or remove the line) and run "
+				    "again",
+				    path, line);
 		return fail(cause, "%s was not changed: %s would not read back as written", path,
 			    key);
 	}
@@ -398,9 +403,10 @@ int dotenv_set(const char *path, const char *key, const char *value, struct dote
 		}
 	} else {
 		char *err = NULL;
-		if (atomic_write_file(path, text, outlen, 0600, exists ? DOTENV_BACKUP_SUFFIX : NULL,
-				      &err) != 0) {
-			rc = fail(cause, "%s was not changed: %s", path, err ? err : "write failed");
+		if (atomic_write_file(path, text, outlen, 0600,
+				      exists ? DOTENV_BACKUP_SUFFIX : NULL, &err) != 0) {
+			rc = fail(cause, "%s was not changed: %s", path,
+				  err ? err : "write failed");
 			free(err);
 		} else {
 			res->changed = true;
@@ -411,14 +417,15 @@ int dotenv_set(const char *path, const char *key, const char *value, struct dote
 			 * longer read its own .env. */
 			if (exists && (old_st.st_uid != geteuid() || old_st.st_gid != getegid())) {
 				if (chown(res->written, old_st.st_uid, old_st.st_gid) != 0)
-					rc = fail(cause, "%s was written but its owner could not be "
-							 "restored to uid %u: %s",
+					rc = fail(cause,
+						  "%s was written but its owner could not be "
+						  "restored to uid %u: %s",
 						  res->written, (unsigned)old_st.st_uid,
 						  strerror(errno));
 				/* Should this fail, the backup stays ours: still private. */
-				int bc = res->backup ? chown(res->backup, old_st.st_uid,
-							     old_st.st_gid)
-						     : 0;
+				int bc = res->backup
+						 ? chown(res->backup, old_st.st_uid, old_st.st_gid)
+						 : 0;
 				(void)bc;
 			}
 		}

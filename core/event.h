@@ -11,12 +11,12 @@ enum step_status { STATUS_PENDING, STATUS_RUNNING, STATUS_OK, STATUS_FAILED, STA
 enum event_kind {
 	EV_STEP_START, /* text: the step's title */
 	EV_STATUS,     /* text: what is being done now */
-	EV_PROGRESS,   /* item: a table, or "total" with EVF_TOTAL; done/total rows, bytes/bytes_total */
-	EV_FINDING,    /* level + item + text: a fact worth showing (inventory line, rule, check) */
-	EV_STEP_DONE,  /* text: one-line result; with EVF_INCOMPLETE (and LEVEL_WARN): done,
+	EV_PROGRESS, /* item: a table, or "total" with EVF_TOTAL; done/total rows, bytes/bytes_total */
+	EV_FINDING,   /* level + item + text: a fact worth showing (inventory line, rule, check) */
+	EV_STEP_DONE, /* text: one-line result; with EVF_INCOMPLETE (and LEVEL_WARN): done,
 			* but objects named as not copied were left out */
-	EV_STEP_FAILED,/* text: the cause and a hint */
-	EV_STEP_SKIPPED/* text: why */
+	EV_STEP_FAILED, /* text: the cause and a hint */
+	EV_STEP_SKIPPED /* text: why */
 };
 
 enum finding_level { LEVEL_INFO, LEVEL_OK, LEVEL_WARN, LEVEL_ERROR };
@@ -30,7 +30,7 @@ enum finding_code {
 
 /* Flags on an event. */
 enum event_flag {
-	EVF_TOTAL = 1 << 0,	 /* EV_PROGRESS: the step's total, not one item */
+	EVF_TOTAL = 1 << 0,      /* EV_PROGRESS: the step's total, not one item */
 	EVF_INCOMPLETE = 1 << 1, /* EV_STEP_DONE: objects were left out: never shown as plain ok */
 };
 
@@ -39,13 +39,13 @@ struct event {
 	int step; /* the index of the step in steps[] */
 	enum finding_level level;
 	enum finding_code code; /* EV_FINDING */
-	unsigned flags;		/* enum event_flag */
+	unsigned flags;         /* enum event_flag */
 	char item[128];
 	char text[1024];
 	int64_t done, total;
 	int64_t bytes, bytes_total;
 	enum progress_unit { UNIT_ROWS, UNIT_TABLES } unit; /* what done/total count */
-	double elapsed; /* seconds since the step started */
+	double elapsed;                                     /* seconds since the step started */
 };
 
 /* A front end: receives events, answers questions. Both may be called from

@@ -104,14 +104,14 @@ int password_generate(char *buf, size_t n)
 /* Passwords found at the top of every leaked-password list (compared
  * ignoring case, and also with trailing digits and symbols removed). */
 static const char *const well_known[] = {
-	"password",   "passw0rd",  "p@ssw0rd",  "p@ssword",    "12345678",  "123456789",
-	"1234567890", "12345678910", "qwerty",  "qwertyuiop",  "qwerty123", "asdfghjkl",
-	"zxcvbnm",    "1q2w3e4r",  "1qaz2wsx",  "abc123",      "abcd1234",  "abcdefgh",
-	"letmein",    "welcome",   "iloveyou",  "admin",       "administrator", "root",
-	"changeme",   "secret",    "postgres",  "postgresql",  "database",  "master",
-	"default",    "monkey",    "dragon",    "sunshine",    "football",  "baseball",
-	"princess",   "trustno1",  "superman",  "11111111",    "00000000",  "87654321",
-	"q1w2e3r4",   "test1234",  "qwer1234",  "asdf1234",    "mypassword", "yousync",
+	"password",   "passw0rd",    "p@ssw0rd", "p@ssword",   "12345678",      "123456789",
+	"1234567890", "12345678910", "qwerty",   "qwertyuiop", "qwerty123",     "asdfghjkl",
+	"zxcvbnm",    "1q2w3e4r",    "1qaz2wsx", "abc123",     "abcd1234",      "abcdefgh",
+	"letmein",    "welcome",     "iloveyou", "admin",      "administrator", "root",
+	"changeme",   "secret",      "postgres", "postgresql", "database",      "master",
+	"default",    "monkey",      "dragon",   "sunshine",   "football",      "baseball",
+	"princess",   "trustno1",    "superman", "11111111",   "00000000",      "87654321",
+	"q1w2e3r4",   "test1234",    "qwer1234", "asdf1234",   "mypassword",    "yousync",
 };
 
 static bool is_well_known(const char *pw)

@@ -8,9 +8,9 @@
 /* Length of a generated password. */
 #define PASSWORD_GEN_LEN 24
 /* RDS for PostgreSQL accepts 8-128 characters; we refuse fewer than 12 as weak. */
-#define PASSWORD_MIN_LEN 8
+#define PASSWORD_MIN_LEN    8
 #define PASSWORD_STRONG_LEN 12
-#define PASSWORD_MAX_LEN 128
+#define PASSWORD_MAX_LEN    128
 
 /* Whether C may appear in an RDS master password: printable ASCII except
  * / " @ ' and space. */

@@ -124,10 +124,14 @@ void pg_diagnose(const char *message, enum pg_role role, const char *conninfo, s
 		if (strcmp(d->stage, "tcp") == 0) {
 			DIAG(PGF_TIMEOUT, "tcp", "timed out connecting to %s port %s", h, pt);
 			if (role == PG_TARGET)
-				HINT("packets are dropped on the way: the security group must allow "
-				     "port %s from this machine (run the network step), the instance "
-				     "must be publicly accessible ([instance] public = true) when you "
-				     "connect from outside its VPC, and the subnet's network ACL must "
+				HINT("packets are dropped on the way: the security group must "
+				     "allow "
+				     "port %s from this machine (run the network step), the "
+				     "instance "
+				     "must be publicly accessible ([instance] public = true) when "
+				     "you "
+				     "connect from outside its VPC, and the subnet's network ACL "
+				     "must "
 				     "allow the port and the return traffic",
 				     pt);
 			else
@@ -137,9 +141,11 @@ void pg_diagnose(const char *message, enum pg_role role, const char *conninfo, s
 				     "traffic");
 		} else {
 			DIAG(PGF_TIMEOUT, d->stage,
-			     "the server at %s:%s accepted TCP but did not finish the %s stage in time",
+			     "the server at %s:%s accepted TCP but did not finish the %s stage in "
+			     "time",
 			     h, pt, strcmp(d->stage, "tls") == 0 ? "TLS" : "login");
-			HINT("the server or a proxy in front of it is overloaded or not PostgreSQL; "
+			HINT("the server or a proxy in front of it is overloaded or not "
+			     "PostgreSQL; "
 			     "try again, or check the port");
 		}
 	} else if (d->kind == PGF_CANCELLED) {
@@ -152,8 +158,9 @@ void pg_diagnose(const char *message, enum pg_role role, const char *conninfo, s
 		HINT("check %s: postgresql://USER:PASS@HOST:PORT/DB, with special characters in "
 		     "the password percent-encoded (@ as %%40, / as %%2F)",
 		     side);
-	} else if (has(msg, "could not translate host name") || has(msg, "Name or service not known") ||
-		   has(msg, "nodename nor servname") || has(msg, "Temporary failure in name resolution")) {
+	} else if (has(msg, "could not translate host name") ||
+		   has(msg, "Name or service not known") || has(msg, "nodename nor servname") ||
+		   has(msg, "Temporary failure in name resolution")) {
 		DIAG(PGF_DNS, "dns", "unknown host %s", h);
 		if (railway && host && strstr(host, "railway.internal"))
 			HINT("*.railway.internal names resolve only inside Railway: use the "
@@ -197,7 +204,8 @@ void pg_diagnose(const char *message, enum pg_role role, const char *conninfo, s
 		DIAG(PGF_NO_PASSWORD, "auth", "the server wants a password and none was given");
 		HINT("put the password in the URL: postgresql://USER:PASS@HOST:PORT/DB");
 	} else if (has(msg, "role \"") && has(msg, "does not exist")) {
-		DIAG(PGF_NO_ROLE, "auth", "user %s does not exist on the server", user ? user : "?");
+		DIAG(PGF_NO_ROLE, "auth", "user %s does not exist on the server",
+		     user ? user : "?");
 		HINT("check the user name in %s", side);
 	} else if (has(msg, "database \"") && has(msg, "does not exist")) {
 		DIAG(PGF_NO_DATABASE, "auth", "database %s does not exist", db ? db : "?");
@@ -216,13 +224,16 @@ void pg_diagnose(const char *message, enum pg_role role, const char *conninfo, s
 		     rds ? "RDS for PostgreSQL 15 and later forces TLS (rds.force_ssl = 1): " : "");
 	} else if (has(msg, "pg_hba.conf")) {
 		DIAG(PGF_HBA, "auth", "the server does not allow this host or user (pg_hba.conf)");
-		HINT("allow this machine's address for user %s in pg_hba.conf, or try sslmode=require",
+		HINT("allow this machine's address for user %s in pg_hba.conf, or try "
+		     "sslmode=require",
 		     user ? user : "?");
 	} else if (has(msg, "server does not support SSL")) {
-		DIAG(PGF_NO_SSL_SUPPORT, "tls", "TLS was required but the server does not offer it");
+		DIAG(PGF_NO_SSL_SUPPORT, "tls",
+		     "TLS was required but the server does not offer it");
 		HINT("the server has no TLS: use sslmode=disable or prefer only on a trusted "
 		     "network or through a tunnel");
-	} else if (has(msg, "root certificate file") || has(msg, "could not read root certificate")) {
+	} else if (has(msg, "root certificate file") ||
+		   has(msg, "could not read root certificate")) {
 		DIAG(PGF_ROOTCERT, "tls", "the CA bundle for verifying the server is missing");
 		if (rds)
 			HINT("download the RDS CA bundle (" RDS_CA_URL ") and set [target] "
@@ -235,9 +246,11 @@ void pg_diagnose(const char *message, enum pg_role role, const char *conninfo, s
 			HINT("set sslrootcert=PATH to the server's CA, or use sslmode=require to "
 			     "encrypt without verifying");
 	} else if (has(msg, "does not match host name") || has(msg, "does not match")) {
-		DIAG(PGF_CERT_NAME, "tls", "the server certificate does not match the host name %s", h);
+		DIAG(PGF_CERT_NAME, "tls", "the server certificate does not match the host name %s",
+		     h);
 		if (hostaddr || !host_is_rds(host))
-			HINT("connect by the RDS endpoint name so verify-full can check it; through "
+			HINT("connect by the RDS endpoint name so verify-full can check it; "
+			     "through "
 			     "a tunnel keep host = the endpoint and set [target] hostaddr = the "
 			     "tunnel's local address (127.0.0.1)");
 		else
@@ -619,8 +632,8 @@ void pg_probe_report(struct run *r, const struct pg_probe *p)
 			    "clear",
 			    p->sslmode);
 	else if (p->name_checked)
-		run_finding(r, LEVEL_OK, "tls", "%s, %s; certificate verified for %s", p->tls_protocol,
-			    p->tls_cipher ? p->tls_cipher : "?", h);
+		run_finding(r, LEVEL_OK, "tls", "%s, %s; certificate verified for %s",
+			    p->tls_protocol, p->tls_cipher ? p->tls_cipher : "?", h);
 	else if (p->cert_verified)
 		run_finding(r, LEVEL_OK, "tls",
 			    "%s; certificate chain verified, host name not checked (verify-ca)",
@@ -630,7 +643,9 @@ void pg_probe_report(struct run *r, const struct pg_probe *p)
 			    "%s; encrypted but the certificate is not verified (sslmode=%s)",
 			    p->tls_protocol, p->sslmode);
 	run_finding(r, LEVEL_OK, "auth", "logged in as %s to database %s",
-		    p->current_user ? p->current_user : p->user ? p->user : "?",
+		    p->current_user ? p->current_user
+		    : p->user       ? p->user
+				    : "?",
 		    p->dbname ? p->dbname : "?");
 	run_finding(r, LEVEL_OK, "version", "PostgreSQL %s", p->server_version);
 	run_finding(r, LEVEL_OK, "rtt", "round trip %.2f ms", p->rtt_ms);

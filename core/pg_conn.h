@@ -39,10 +39,10 @@ enum pg_fail {
  * what to do. */
 struct pg_diag {
 	enum pg_fail kind;
-	const char *stage;    /* "dns", "tcp", "tls", "auth", "ready" */
-	char message[512];    /* libpq's message, first line */
-	char diagnosis[256];  /* e.g. "password rejected for user app" */
-	char hint[512];       /* e.g. "check [target] url's password" */
+	const char *stage;   /* "dns", "tcp", "tls", "auth", "ready" */
+	char message[512];   /* libpq's message, first line */
+	char diagnosis[256]; /* e.g. "password rejected for user app" */
+	char hint[512];      /* e.g. "check [target] url's password" */
 };
 
 /* An asynchronous connection attempt, driven by the caller's poll() loop:
@@ -77,19 +77,19 @@ struct pg_probe {
 	char *user;
 	char *dbname;
 	char *sslmode;
-	double dns_ms;   /* -1 when no lookup was needed (hostaddr, socket) */
-	char *resolved;  /* first address the name resolved to */
+	double dns_ms;  /* -1 when no lookup was needed (hostaddr, socket) */
+	char *resolved; /* first address the name resolved to */
 	double connect_ms;
 	bool tls;
 	char *tls_protocol; /* "TLSv1.3" */
 	char *tls_cipher;
-	bool cert_verified;  /* verify-ca/verify-full and TLS in use */
-	bool name_checked;   /* verify-full */
+	bool cert_verified;   /* verify-ca/verify-full and TLS in use */
+	bool name_checked;    /* verify-full */
 	char *server_version; /* "15.8" */
 	int server_version_num;
 	char *current_user;
-	double rtt_ms;       /* median of a few SELECT 1 round trips */
-	bool can_create;     /* CREATE privilege on the database */
+	double rtt_ms;   /* median of a few SELECT 1 round trips */
+	bool can_create; /* CREATE privilege on the database */
 };
 
 /* Probe a server end to end. Returns 0 when connected (P->ok), -1 with
@@ -107,8 +107,7 @@ char *pg_diag_text(const struct pg_diag *d);
 
 /* Diagnose a libpq error message for ROLE with the conninfo's options (for
  * the hint). Exposed for tests. */
-void pg_diagnose(const char *message, enum pg_role role, const char *conninfo,
-		 struct pg_diag *d);
+void pg_diagnose(const char *message, enum pg_role role, const char *conninfo, struct pg_diag *d);
 
 /* Run SQL expecting no rows (several statements allowed); -1 with a cause. */
 int pg_exec(PGconn *c, const char *sql, char **cause);

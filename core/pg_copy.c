@@ -237,9 +237,9 @@ struct copy_ctx {
 	size_t *plan_group; /* per scheduler group: its group in PLAN */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	char **extra;       /* empty tables not copied now, emptied along (foreign keys) */
+	char **extra; /* empty tables not copied now, emptied along (foreign keys) */
 	size_t nextra;
-	double *tstart;     /* per table: when its first part started */
+	double *tstart;                  /* per table: when its first part started */
 	_Atomic int64_t *tmsgs, *tbytes; /* per table, for progress */
 	_Atomic bool failed;
 	char *cause;
@@ -271,8 +271,8 @@ static void total_progress(struct copy_ctx *x, bool force)
 		x->last_total = now;
 	pthread_mutex_unlock(&x->mu);
 	if (due)
-		run_progress(x->r, NULL, atomic_load(&x->rows), x->est_rows,
-			     atomic_load(&x->bytes), x->est_bytes);
+		run_progress(x->r, NULL, atomic_load(&x->rows), x->est_rows, atomic_load(&x->bytes),
+			     x->est_bytes);
 }
 
 /* Prefix *CAUSE with "post-data: "; returns -1. */
@@ -371,13 +371,14 @@ static int run_group(struct copy_ctx *x, PGconn *d, size_t g, ssize_t i, char **
  * loaded after the tables it references. */
 static int load_refs(struct copy_ctx *x, PGconn *d, char **cause)
 {
-	PGresult *res = PQexec(d, "SELECT quote_ident(cn.nspname) || '.' || quote_ident(c.relname), "
-				  "quote_ident(fn.nspname) || '.' || quote_ident(f.relname) "
-				  "FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
-				  "JOIN pg_namespace cn ON cn.oid = c.relnamespace "
-				  "JOIN pg_class f ON f.oid = k.confrelid "
-				  "JOIN pg_namespace fn ON fn.oid = f.relnamespace "
-				  "WHERE k.contype = 'f' AND k.conrelid <> k.confrelid");
+	PGresult *res =
+		PQexec(d, "SELECT quote_ident(cn.nspname) || '.' || quote_ident(c.relname), "
+			  "quote_ident(fn.nspname) || '.' || quote_ident(f.relname) "
+			  "FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
+			  "JOIN pg_namespace cn ON cn.oid = c.relnamespace "
+			  "JOIN pg_class f ON f.oid = k.confrelid "
+			  "JOIN pg_namespace fn ON fn.oid = f.relnamespace "
+			  "WHERE k.contype = 'f' AND k.conrelid <> k.confrelid");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		char *e = pg_result_error(res, d);
 		fail(cause, "cannot read the target's foreign keys: %s", e);
@@ -409,8 +410,7 @@ struct job_conns {
 };
 
 /* Copy the rows of task K. */
-static int do_copy(struct copy_ctx *x, struct job_conns *c, const struct copy_task *k,
-		   char **cause)
+static int do_copy(struct copy_ctx *x, struct job_conns *c, const struct copy_task *k, char **cause)
 {
 	struct pg_copy_table *t = &x->t[k->table];
 	if (!c->s && !(c->s = open_source(x, cause)))
@@ -447,8 +447,7 @@ static int do_copy(struct copy_ctx *x, struct job_conns *c, const struct copy_ta
 }
 
 /* Run task K (its state is RUNNING): 0, or -1 with a cause for the copy. */
-static int do_task(struct copy_ctx *x, struct job_conns *c, const struct copy_task *k,
-		   char **cause)
+static int do_task(struct copy_ctx *x, struct job_conns *c, const struct copy_task *k, char **cause)
 {
 	char *e = NULL;
 	int rc;
@@ -592,7 +591,8 @@ static int copy_sequences(struct run *r, PGconn *src, PGconn *dst, char **cause)
 		char *e = NULL;
 		char *set = pg_value(dst, sql, &e);
 		if (!set)
-			run_finding(r, LEVEL_WARN, q, "cannot set the sequence on the target: %s", e);
+			run_finding(r, LEVEL_WARN, q, "cannot set the sequence on the target: %s",
+				    e);
 		free(set);
 		free(e);
 		free(sql);
@@ -608,8 +608,9 @@ static int put_large_object(PGconn *dst, const char *oid, const char *data, int 
 	const char *vals[2] = {oid, data};
 	int lens[2] = {0, len}, fmts[2] = {0, 1};
 	for (int attempt = 0; attempt < 2; attempt++) {
-		PGresult *res = PQexecParams(dst, "SELECT pg_catalog.lo_from_bytea($1::oid, $2::bytea)",
-					     2, NULL, vals, lens, fmts, 0);
+		PGresult *res =
+			PQexecParams(dst, "SELECT pg_catalog.lo_from_bytea($1::oid, $2::bytea)", 2,
+				     NULL, vals, lens, fmts, 0);
 		const char *st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 		/* already there: "duplicate key" on pg_largeobject_metadata (or 42710) */
 		bool exists = st && (strcmp(st, "23505") == 0 || strcmp(st, "42710") == 0);
@@ -656,12 +657,14 @@ static int copy_large_objects(struct run *r, PGconn *src, PGconn *dst, char **ca
 		/* a savepoint keeps the snapshot's transaction usable after a refusal */
 		PGresult *v = PQexec(src, "SAVEPOINT rdsm_lo");
 		PQclear(v);
-		v = PQexecParams(src, "SELECT pg_catalog.lo_get($1::oid)", 1, NULL, vals, NULL, NULL, 1);
+		v = PQexecParams(src, "SELECT pg_catalog.lo_get($1::oid)", 1, NULL, vals, NULL,
+				 NULL, 1);
 		if (PQresultStatus(v) != PGRES_TUPLES_OK || PQntuples(v) != 1) {
 			char *e = pg_result_error(v, src);
 			PQclear(v);
 			PQclear(PQexec(src, "ROLLBACK TO SAVEPOINT rdsm_lo"));
-			run_finding(r, LEVEL_WARN, item, "not copied: cannot read it on the source: %s", e);
+			run_finding(r, LEVEL_WARN, item,
+				    "not copied: cannot read it on the source: %s", e);
 			run_incomplete(r, 1);
 			free(e);
 			continue;
@@ -680,8 +683,7 @@ static int copy_large_objects(struct run *r, PGconn *src, PGconn *dst, char **ca
 }
 
 /* Which tables already hold rows on the target, which are missing there. */
-static int check_targets(struct run *r, PGconn *d, struct pg_copy_table *t, size_t nt,
-			 char **cause)
+static int check_targets(struct run *r, PGconn *d, struct pg_copy_table *t, size_t nt, char **cause)
 {
 	struct strbuf missing = STRBUF_INIT;
 	size_t nmissing = 0;
@@ -706,7 +708,8 @@ static int check_targets(struct run *r, PGconn *d, struct pg_copy_table *t, size
 		fail(cause,
 		     "%zu table%s missing on the target (%s%s): run the schema step first, or "
 		     "create them",
-		     nmissing, nmissing == 1 ? " is" : "s are", missing.buf, nmissing > 5 ? ", …" : "");
+		     nmissing, nmissing == 1 ? " is" : "s are", missing.buf,
+		     nmissing > 5 ? ", …" : "");
 		strbuf_free(&missing);
 		return -1;
 	}
@@ -774,10 +777,11 @@ static int close_over_references(struct run *r, struct copy_ctx *x, PGconn *d, c
 		return 0;
 	}
 	/* every foreign key as (referencing leaf table, referenced table) */
-	const char *leaves = PQserverVersion(d) >= 120000
-				     ? "JOIN pg_class c ON c.oid = k.conrelid OR c.oid IN (SELECT relid "
-				       "FROM pg_partition_tree(k.conrelid) WHERE isleaf) "
-				     : "JOIN pg_class c ON c.oid = k.conrelid ";
+	const char *leaves =
+		PQserverVersion(d) >= 120000
+			? "JOIN pg_class c ON c.oid = k.conrelid OR c.oid IN (SELECT relid "
+			  "FROM pg_partition_tree(k.conrelid) WHERE isleaf) "
+			: "JOIN pg_class c ON c.oid = k.conrelid ";
 	char *sql = xasprintf("SELECT quote_ident(cn.nspname) || '.' || quote_ident(c.relname), "
 			      "quote_ident(fn.nspname) || '.' || quote_ident(f.relname) "
 			      "FROM pg_constraint k %s"
@@ -821,9 +825,10 @@ static int close_over_references(struct run *r, struct copy_ctx *x, PGconn *d, c
 			struct pg_copy_table *t = &x->t[ti];
 			if (t->skip) {
 				t->skip = false;
-				run_finding(r, LEVEL_INFO, t->qname,
-					    "references a table emptied now (its foreign keys would "
-					    "change its rows): emptied and copied again too");
+				run_finding(
+					r, LEVEL_INFO, t->qname,
+					"references a table emptied now (its foreign keys would "
+					"change its rows): emptied and copied again too");
 			}
 			continue;
 		}
@@ -906,7 +911,8 @@ static int empty_targets(struct copy_ctx *x, PGconn *d, char **cause)
 			free(sql);
 		}
 		if (progress == 0) {
-			fail(cause, "%s: cannot empty the target table: %s", all[stuck], e ? e : "?");
+			fail(cause, "%s: cannot empty the target table: %s", all[stuck],
+			     e ? e : "?");
 			free(e);
 			free(left);
 			free(all);
@@ -963,7 +969,8 @@ static int plan_pieces(struct copy_ctx *x, PGconn *holder, int jobs, char **caus
 		if (n > 1) {
 			char *e = NULL;
 			if (state_table_set(x->r->state, t->state_key, TS_LOADING, &e) < 0) {
-				fail(cause, "cannot save the state of %s: %s", t->qname, e ? e : "?");
+				fail(cause, "cannot save the state of %s: %s", t->qname,
+				     e ? e : "?");
 				free(e);
 				return -1;
 			}
@@ -1097,7 +1104,8 @@ static int plan_post_data(struct copy_ctx *x, PGconn *holder, char **cause)
 		}
 	free(table);
 	for (size_t k = 0; k < x->plan->nfks; k++) {
-		int a = find_table(x, x->plan->fks[k].table), b = find_table(x, x->plan->fks[k].ref);
+		int a = find_table(x, x->plan->fks[k].table),
+		    b = find_table(x, x->plan->fks[k].ref);
 		if (a >= 0 && b >= 0)
 			copy_sched_fk(x->sched, (int)k, a, b);
 	}
@@ -1176,8 +1184,8 @@ static int finish_copy(struct copy_ctx *x, PGconn *holder, PGconn *d, char **cau
 	return 0;
 }
 
-int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci,
-		const struct pg_copy_opts *o, struct pg_copy_result *out, char **cause)
+int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci, const struct pg_copy_opts *o,
+		struct pg_copy_result *out, char **cause)
 {
 	struct copy_ctx x = {
 		.r = r, .o = o, .src_ci = src_ci, .dst_ci = dst_ci, .stall_s = o->stall_seconds};
@@ -1196,7 +1204,8 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci,
 	apply_exclude(r, x.t, &x.nt, o->exclude);
 	if (!(d = pg_connect(dst_ci, PG_TARGET, 30, &r->cancel, NULL, cause)))
 		goto out;
-	x.binary = o->allow_binary && pg_major(PQserverVersion(d)) >= pg_major(PQserverVersion(holder));
+	x.binary = o->allow_binary &&
+		   pg_major(PQserverVersion(d)) >= pg_major(PQserverVersion(holder));
 	res.binary = x.binary;
 	if (check_targets(r, d, x.t, x.nt, cause) != 0 ||
 	    close_over_references(r, &x, d, cause) != 0 || confirm_nonempty(&x, &res, cause) != 0)

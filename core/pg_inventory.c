@@ -9,22 +9,99 @@
 
 /* Extensions RDS for PostgreSQL offers (PostgreSQL 13-17, 2024), from
  * "Extensions supported for RDS for PostgreSQL" in the RDS user guide. */
-static const char *const rds_extensions[] = {
-	"address_standardizer", "address_standardizer_data_us", "amcheck", "autoinc",
-	"aws_commons", "aws_lambda", "aws_s3", "bloom", "bool_plperl", "btree_gin", "btree_gist",
-	"citext", "cube", "dblink", "dict_int", "dict_xsyn", "earthdistance", "fuzzystrmatch",
-	"h3", "h3_postgis", "hll", "hstore", "hstore_plperl", "hypopg", "icu_ext",
-	"insert_username", "intagg", "intarray", "ip4r", "isn", "jsonb_plperl", "lo", "log_fdw",
-	"ltree", "moddatetime", "mysql_fdw", "old_snapshot", "oracle_fdw", "orafce", "pg_bigm",
-	"pg_buffercache", "pg_cron", "pg_freespacemap", "pg_hint_plan", "pg_partman",
-	"pg_prewarm", "pg_proctab", "pg_repack", "pg_similarity", "pg_squeeze",
-	"pg_stat_statements", "pg_tle", "pg_transport", "pg_trgm", "pg_visibility",
-	"pg_walinspect", "pgactive", "pgaudit", "pgcrypto", "pgl_ddl_deploy", "pglogical",
-	"pgrouting", "pgrowlocks", "pgstattuple", "pgtap", "plperl", "plpgsql", "plprofiler",
-	"plrust", "pltcl", "plv8", "postgis", "postgis_raster", "postgis_sfcgal",
-	"postgis_tiger_geocoder", "postgis_topology", "postgres_fdw", "prefix", "rdkit",
-	"rds_tools", "refint", "rum", "seg", "sslinfo", "tablefunc", "tcn", "tds_fdw",
-	"tsm_system_rows", "tsm_system_time", "unaccent", "uuid-ossp", "vector", NULL};
+static const char *const rds_extensions[] = {"address_standardizer",
+					     "address_standardizer_data_us",
+					     "amcheck",
+					     "autoinc",
+					     "aws_commons",
+					     "aws_lambda",
+					     "aws_s3",
+					     "bloom",
+					     "bool_plperl",
+					     "btree_gin",
+					     "btree_gist",
+					     "citext",
+					     "cube",
+					     "dblink",
+					     "dict_int",
+					     "dict_xsyn",
+					     "earthdistance",
+					     "fuzzystrmatch",
+					     "h3",
+					     "h3_postgis",
+					     "hll",
+					     "hstore",
+					     "hstore_plperl",
+					     "hypopg",
+					     "icu_ext",
+					     "insert_username",
+					     "intagg",
+					     "intarray",
+					     "ip4r",
+					     "isn",
+					     "jsonb_plperl",
+					     "lo",
+					     "log_fdw",
+					     "ltree",
+					     "moddatetime",
+					     "mysql_fdw",
+					     "old_snapshot",
+					     "oracle_fdw",
+					     "orafce",
+					     "pg_bigm",
+					     "pg_buffercache",
+					     "pg_cron",
+					     "pg_freespacemap",
+					     "pg_hint_plan",
+					     "pg_partman",
+					     "pg_prewarm",
+					     "pg_proctab",
+					     "pg_repack",
+					     "pg_similarity",
+					     "pg_squeeze",
+					     "pg_stat_statements",
+					     "pg_tle",
+					     "pg_transport",
+					     "pg_trgm",
+					     "pg_visibility",
+					     "pg_walinspect",
+					     "pgactive",
+					     "pgaudit",
+					     "pgcrypto",
+					     "pgl_ddl_deploy",
+					     "pglogical",
+					     "pgrouting",
+					     "pgrowlocks",
+					     "pgstattuple",
+					     "pgtap",
+					     "plperl",
+					     "plpgsql",
+					     "plprofiler",
+					     "plrust",
+					     "pltcl",
+					     "plv8",
+					     "postgis",
+					     "postgis_raster",
+					     "postgis_sfcgal",
+					     "postgis_tiger_geocoder",
+					     "postgis_topology",
+					     "postgres_fdw",
+					     "prefix",
+					     "rdkit",
+					     "rds_tools",
+					     "refint",
+					     "rum",
+					     "seg",
+					     "sslinfo",
+					     "tablefunc",
+					     "tcn",
+					     "tds_fdw",
+					     "tsm_system_rows",
+					     "tsm_system_time",
+					     "unaccent",
+					     "uuid-ossp",
+					     "vector",
+					     NULL};
 
 bool pg_rds_offers_extension(const char *name)
 {
@@ -63,7 +140,7 @@ static int64_t ll(PGresult *res, int row, int col)
 	" n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE "           \
 	"'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%' "
 #define NOT_EXT(cls, oid)                                                                          \
-	" NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '" cls "'::regclass AND "       \
+	" NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = '" cls "'::regclass AND "        \
 	"d.objid = " oid " AND d.deptype = 'e') "
 
 int pg_inventory_load(PGconn *c, struct pg_inventory *inv, char **cause)
@@ -97,9 +174,8 @@ int pg_inventory_load(PGconn *c, struct pg_inventory *inv, char **cause)
 		    "EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND "
 		    "k.contype = 'p'), c.relpersistence = 'u', c.relispartition "
 		    "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-		    "WHERE c.relkind IN ('r', 'p', 'f', 'm') AND" USER_NS "AND" NOT_EXT("pg_class",
-											 "c.oid")
-		    "ORDER BY 5 DESC, 1, 2",
+		    "WHERE c.relkind IN ('r', 'p', 'f', 'm') AND" USER_NS
+		    "AND" NOT_EXT("pg_class", "c.oid") "ORDER BY 5 DESC, 1, 2",
 		    cause);
 	if (!res)
 		return -1;
@@ -139,20 +215,30 @@ int pg_inventory_load(PGconn *c, struct pg_inventory *inv, char **cause)
 	}
 	PQclear(res);
 
-	res = query(c,
-		    "SELECT "
-		    "(SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = "
-		    "c.relnamespace WHERE c.relkind = 'S' AND" USER_NS "AND" NOT_EXT("pg_class",
-										   "c.oid") "),"
-		    "(SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = "
-		    "c.relnamespace WHERE c.relkind = 'v' AND" USER_NS "AND" NOT_EXT("pg_class",
-										   "c.oid") "),"
-		    "(SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = "
-		    "c.relnamespace WHERE c.relkind = 'm' AND" USER_NS "),"
-		    "(SELECT count(*) FROM pg_proc p JOIN pg_namespace n ON n.oid = "
-		    "p.pronamespace WHERE" USER_NS "AND" NOT_EXT("pg_proc", "p.oid") "),"
-		    "(SELECT count(*) FROM pg_trigger t WHERE NOT t.tgisinternal)",
-		    cause);
+	res = query(
+		c,
+		"SELECT "
+		"(SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = "
+		"c.relnamespace WHERE c.relkind = 'S' AND" USER_NS "AND" NOT_EXT(
+			"pg_class",
+			"c.oid") "),"
+				 "(SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = "
+				 "c.relnamespace WHERE c.relkind = 'v' AND" USER_NS "AND" NOT_EXT(
+					 "pg_class",
+					 "c.oid") "),"
+						  "(SELECT count(*) FROM pg_class c JOIN "
+						  "pg_namespace n ON n.oid = "
+						  "c.relnamespace WHERE c.relkind = 'm' AND" USER_NS
+						  "),"
+						  "(SELECT count(*) FROM pg_proc p JOIN "
+						  "pg_namespace n ON n.oid = "
+						  "p.pronamespace WHERE" USER_NS
+						  "AND" NOT_EXT("pg_proc",
+								"p.oid") "),"
+									 "(SELECT count(*) FROM "
+									 "pg_trigger t WHERE NOT "
+									 "t.tgisinternal)",
+		cause);
 	if (!res)
 		return -1;
 	inv->sequences = ll(res, 0, 0);

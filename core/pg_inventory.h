@@ -10,12 +10,12 @@
 struct pg_inv_table {
 	char *schema;
 	char *name;
-	char kind;          /* 'r' table, 'p' partitioned, 'f' foreign, 'm' matview */
-	int64_t est_rows;   /* pg_class.reltuples; -1 when never analysed */
-	int64_t bytes;      /* pg_total_relation_size */
+	char kind;        /* 'r' table, 'p' partitioned, 'f' foreign, 'm' matview */
+	int64_t est_rows; /* pg_class.reltuples; -1 when never analysed */
+	int64_t bytes;    /* pg_total_relation_size */
 	bool has_pk;
 	bool unlogged;
-	bool partition;     /* a partition of a partitioned table */
+	bool partition; /* a partition of a partitioned table */
 };
 
 struct pg_inv_ext {

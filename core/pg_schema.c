@@ -21,7 +21,7 @@
 	" AND x.deptype = 'e')"
 #define COLLATE_OF(a)                                                                              \
 	"CASE WHEN " a ".attcollation <> 0 AND " a ".attcollation <> (SELECT typcollation FROM "   \
-	"pg_type WHERE oid = " a ".atttypid) THEN ' COLLATE ' || (SELECT format('%I.%I', "          \
+	"pg_type WHERE oid = " a ".atttypid) THEN ' COLLATE ' || (SELECT format('%I.%I', "         \
 	"cn.nspname, co.collname) FROM pg_collation co JOIN pg_namespace cn ON cn.oid = "          \
 	"co.collnamespace WHERE co.oid = " a ".attcollation) ELSE '' END"
 /* PostgreSQL deparses "col IN ('a', 'b')" on a varchar column as
@@ -29,9 +29,10 @@
  * parses back into a different tree (and prints differently). Give the parser
  * the IN form it came from, so the target prints exactly like the source. */
 #define FIX_IN(e)                                                                                  \
-	"regexp_replace(" e ", $re$\\(\\(((?:\\w+|\"(?:[^\"]|\"\")+\")(?:\\.(?:\\w+|\"(?:[^\"]|\"\")+\"))*)"    \
+	"regexp_replace(" e                                                                        \
+	", $re$\\(\\(((?:\\w+|\"(?:[^\"]|\"\")+\")(?:\\.(?:\\w+|\"(?:[^\"]|\"\")+\"))*)"           \
 	"\\)::text = ANY "                                                                         \
-	"\\(\\(ARRAY\\[('(?:[^']|'')*'::character varying(?:, '(?:[^']|'')*'::character "         \
+	"\\(\\(ARRAY\\[('(?:[^']|'')*'::character varying(?:, '(?:[^']|'')*'::character "          \
 	"varying)*)\\]\\)::text\\[\\]\\)\\)$re$, '((\\1) IN (\\2))', 'g')"
 #define QREL "format('%I.%I', n.nspname, c.relname)"
 #define NOT_INTERNAL(cls, oid)                                                                     \
@@ -143,6 +144,8 @@ static void src_end(PGconn *src)
 
 /* What the schema step cannot copy without a superuser or does not copy at
  * all: one row per object (kind, name, why). */
+/* (clang-format 14 cannot align this long macro) */
+/* clang-format off */
 #define SQL_UNCOPYABLE(pub_uncopyable) \
 	"SELECT 'function', format('%I.%I(%s)', n.nspname, p.proname, " \
 	"pg_get_function_identity_arguments(p.oid)), " \
@@ -242,6 +245,7 @@ static void src_end(PGconn *src)
 	"WHERE EXISTS (SELECT 1 FROM " REL_JOIN " WHERE " REL_USER " AND c.relacl IS NOT NULL) " \
 	"OR EXISTS (SELECT 1 FROM pg_default_acl) " \
 	"ORDER BY 1, 2"
+/* clang-format on */
 static const char sql_uncopyable[] = SQL_UNCOPYABLE(
 	"p.puballtables OR EXISTS (SELECT 1 FROM pg_publication_namespace pn WHERE pn.pnpubid = "
 	"p.oid)");
@@ -255,8 +259,9 @@ static int report_uncopyable(PGconn *src, struct run *r, size_t *n, char **list,
 	*n = 0;
 	*list = NULL;
 	struct strbuf names = STRBUF_INIT;
-	PGresult *res = query(src, PQserverVersion(src) >= 150000 ? sql_uncopyable : sql_uncopyable_14,
-			      "objects that cannot be copied", cause);
+	PGresult *res =
+		query(src, PQserverVersion(src) >= 150000 ? sql_uncopyable : sql_uncopyable_14,
+		      "objects that cannot be copied", cause);
 	if (!res)
 		return -1;
 	for (int i = 0; i < PQntuples(res); i++) {
@@ -279,8 +284,7 @@ static int report_uncopyable(PGconn *src, struct run *r, size_t *n, char **list,
 
 /* Extensions the target does not offer: a warning each, and their names
  * (comma-separated, quoted) in *MISSING so they are left out. */
-static int check_extensions(PGconn *src, PGconn *dst, struct run *r, char **missing,
-			    char **cause)
+static int check_extensions(PGconn *src, PGconn *dst, struct run *r, char **missing, char **cause)
 {
 	*missing = NULL;
 	struct strbuf names = STRBUF_INIT;
@@ -347,23 +351,24 @@ static void check_locale(PGconn *src, PGconn *dst, struct run *r)
 
 static const char sql_schemas[] =
 	"SELECT 'schema ' || quote_ident(nspname), format('CREATE SCHEMA IF NOT EXISTS %I', "
-	"nspname) FROM pg_namespace n WHERE " NS_USER("nspname") " AND "
-	NOT_EXT("'pg_namespace'::regclass", "n.oid") " ORDER BY nspname";
+	"nspname) FROM pg_namespace n WHERE " NS_USER("nspname") " AND " NOT_EXT(
+		"'pg_namespace'::regclass", "n.oid") " ORDER BY nspname";
 
 static const char sql_enums[] =
 	"SELECT 'type ' || format('%I.%I', n.nspname, t.typname), "
 	"format('CREATE TYPE %I.%I AS ENUM (%s)', n.nspname, t.typname, coalesce((SELECT "
 	"string_agg(quote_literal(e.enumlabel), ', ' ORDER BY e.enumsortorder) FROM pg_enum e "
 	"WHERE e.enumtypid = t.oid), '')) "
-	"FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'e' AND "
-	NS_USER("n.nspname") " AND " NOT_EXT("'pg_type'::regclass", "t.oid") " ORDER BY t.oid";
+	"FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.typtype = 'e' "
+	"AND " NS_USER("n.nspname") " AND " NOT_EXT("'pg_type'::regclass",
+						    "t.oid") " ORDER BY t.oid";
 
 /* Range types; MULTI names the multirange type (PostgreSQL 14 and later). */
 #define SQL_RANGES(multi)                                                                          \
 	"SELECT 'type ' || format('%I.%I', n.nspname, t.typname), "                                \
 	"format('CREATE TYPE %I.%I AS RANGE (SUBTYPE = %s%s%s%s%s)', n.nspname, t.typname, "       \
 	"format_type(r.rngsubtype, NULL), "                                                        \
-	"CASE WHEN r.rngsubopc <> 0 AND NOT oc.opcdefault THEN format(', SUBTYPE_OPCLASS = "      \
+	"CASE WHEN r.rngsubopc <> 0 AND NOT oc.opcdefault THEN format(', SUBTYPE_OPCLASS = "       \
 	"%I.%I', ocn.nspname, oc.opcname) ELSE '' END, "                                           \
 	"CASE WHEN r.rngcollation <> 0 AND r.rngcollation <> (SELECT typcollation FROM pg_type "   \
 	"WHERE oid = r.rngsubtype) THEN (SELECT format(', COLLATION = %I.%I', cn.nspname, "        \
@@ -372,10 +377,10 @@ static const char sql_enums[] =
 	"CASE WHEN r.rngsubdiff <> 0 THEN ', SUBTYPE_DIFF = ' || r.rngsubdiff::regproc::text "     \
 	"ELSE '' END, " multi ") "                                                                 \
 	"FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "                            \
-	"JOIN pg_range r ON r.rngtypid = t.oid JOIN pg_opclass oc ON oc.oid = r.rngsubopc "         \
+	"JOIN pg_range r ON r.rngtypid = t.oid JOIN pg_opclass oc ON oc.oid = r.rngsubopc "        \
 	"JOIN pg_namespace ocn ON ocn.oid = oc.opcnamespace "                                      \
-	"WHERE t.typtype = 'r' AND r.rngcanonical = 0 AND " NS_USER("n.nspname") " AND "           \
-	NOT_EXT("'pg_type'::regclass", "t.oid") " ORDER BY t.oid"
+	"WHERE t.typtype = 'r' AND r.rngcanonical = 0 AND " NS_USER("n.nspname") " AND " NOT_EXT(  \
+		"'pg_type'::regclass", "t.oid") " ORDER BY t.oid"
 static const char sql_ranges[] = SQL_RANGES(
 	"(SELECT format(', MULTIRANGE_TYPE_NAME = %I.%I', mn.nspname, mt.typname) FROM pg_type mt "
 	"JOIN pg_namespace mn ON mn.oid = mt.typnamespace WHERE mt.oid = r.rngmultitypid)");
@@ -386,32 +391,95 @@ static const char sql_domains[] =
 	"format('CREATE DOMAIN %I.%I AS %s', n.nspname, t.typname, "
 	"format_type(t.typbasetype, t.typtypmod)) "
 	"|| CASE WHEN t.typcollation <> 0 AND t.typcollation <> bt.typcollation THEN "
-	"(SELECT format(' COLLATE %I.%I', cn.nspname, co.collname) FROM pg_collation co JOIN "
-	"pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = t.typcollation) ELSE '' END "
+	"(SELECT format(' COLLATE %I.%I', cn.nspname, co.collname) FROM pg_collation co "
+	"JOIN "
+	"pg_namespace cn ON cn.oid = co.collnamespace WHERE co.oid = t.typcollation) ELSE "
+	"'' END "
 	"|| CASE WHEN t.typdefaultbin IS NOT NULL THEN ' DEFAULT ' || "
 	"pg_get_expr(t.typdefaultbin, 'pg_type'::regclass) ELSE '' END "
 	"|| CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END "
-	"|| coalesce((SELECT string_agg(format(' CONSTRAINT %I %s', co.conname, "
-	FIX_IN("pg_get_constraintdef(co.oid)") "), '' ORDER BY co.conname) FROM pg_constraint co WHERE "
-	"co.contypid = t.oid AND co.contype = 'c' AND co.convalidated), '') "
-	"FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
-	"JOIN pg_type bt ON bt.oid = t.typbasetype WHERE t.typtype = 'd' AND "
-	NS_USER("n.nspname") " AND " NOT_EXT("'pg_type'::regclass", "t.oid")
-	" UNION ALL SELECT format('constraint %I on domain %s', co.conname, format_type(t.oid, "
-	"NULL)), format('ALTER DOMAIN %s ADD CONSTRAINT %I %s', format_type(t.oid, NULL), "
-	"co.conname, pg_get_constraintdef(co.oid)) FROM pg_constraint co "
-	"JOIN pg_type t ON t.oid = co.contypid JOIN pg_namespace n ON n.oid = t.typnamespace "
-	"WHERE co.contype = 'c' AND NOT co.convalidated AND " NS_USER("n.nspname");
+	"|| coalesce((SELECT string_agg(format(' CONSTRAINT %I %s', co.conname, " FIX_IN(
+		"pg_get_constraintdef(co.oid)") "), '' ORDER BY co.conname) FROM "
+						"pg_constraint co WHERE "
+						"co.contypid = t.oid AND co.contype = 'c' "
+						"AND co.convalidated), '') "
+						"FROM pg_type t JOIN pg_namespace n ON "
+						"n.oid = t.typnamespace "
+						"JOIN pg_type bt ON bt.oid = t.typbasetype "
+						"WHERE t.typtype = 'd' AND " NS_USER(
+							"n."
+							"nspna"
+							"me") " AND " NOT_EXT("'pg_type'::regclass",
+									      "t.oid") " UNION ALL "
+										       "SELECT "
+										       "format('"
+										       "constraint "
+										       "%I on "
+										       "domain "
+										       "%s', "
+										       "co.conname,"
+										       " "
+										       "format_"
+										       "type(t.oid,"
+										       " "
+										       "NULL)), "
+										       "format('"
+										       "ALTER "
+										       "DOMAIN %s "
+										       "ADD "
+										       "CONSTRAINT "
+										       "%I %s', "
+										       "format_"
+										       "type(t.oid,"
+										       " "
+										       "NULL), "
+										       "co.conname,"
+										       " "
+										       "pg_get_"
+										       "constraintd"
+										       "ef(co."
+										       "oid)) FROM "
+										       "pg_"
+										       "constraint "
+										       "co "
+										       "JOIN "
+										       "pg_type t "
+										       "ON t.oid "
+										       "= "
+										       "co."
+										       "contypid "
+										       "JOIN "
+										       "pg_"
+										       "namespace "
+										       "n ON n.oid "
+										       "= "
+										       "t."
+										       "typnamespac"
+										       "e "
+										       "WHERE "
+										       "co.contype "
+										       "= 'c' "
+										       "AND NOT "
+										       "co."
+										       "convalidate"
+										       "d "
+										       "AND"
+										       " " NS_USER(
+											       "n."
+											       "nsp"
+											       "nam"
+											       "e");
 
 static const char sql_composites[] =
 	"SELECT 'type ' || format('%I.%I', n.nspname, t.typname), "
 	"format('CREATE TYPE %I.%I AS (%s)', n.nspname, t.typname, coalesce((SELECT "
-	"string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod)) || "
-	COLLATE_OF("a") ", ', ' ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = "
-	"t.typrelid AND a.attnum > 0 AND NOT a.attisdropped), '')) "
-	"FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
-	"JOIN pg_class c ON c.oid = t.typrelid WHERE t.typtype = 'c' AND c.relkind = 'c' AND "
-	NS_USER("n.nspname") " AND " NOT_EXT("'pg_type'::regclass", "t.oid") " ORDER BY t.oid";
+	"string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod)) "
+	"|| " COLLATE_OF("a") ", ', ' ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = "
+			      "t.typrelid AND a.attnum > 0 AND NOT a.attisdropped), '')) "
+			      "FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+			      "JOIN pg_class c ON c.oid = t.typrelid WHERE t.typtype = 'c' AND "
+			      "c.relkind = 'c' AND " NS_USER("n.nspname") " AND " NOT_EXT(
+				      "'pg_type'::regclass", "t.oid") " ORDER BY t.oid";
 
 static const char sql_functions[] =
 	"SELECT CASE p.prokind WHEN 'p' THEN 'procedure ' ELSE 'function ' END || "
@@ -419,10 +487,11 @@ static const char sql_functions[] =
 	/* LEAKPROOF needs a superuser: made without it (named by sql_uncopyable) */
 	"CASE WHEN p.proleakproof THEN regexp_replace(pg_get_functiondef(p.oid), "
 	"E'\\n( [A-Z][^\\n]*) LEAKPROOF\\n', E'\\n\\\\1\\n') ELSE "
-	"pg_get_functiondef(p.oid) END FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+	"pg_get_functiondef(p.oid) END FROM pg_proc p JOIN pg_namespace n ON n.oid = "
+	"p.pronamespace "
 	"JOIN pg_language l ON l.oid = p.prolang WHERE p.prokind IN ('f', 'p', 'w') AND "
-	"l.lanpltrusted AND " NS_USER("n.nspname") " AND " NOT_EXT("'pg_proc'::regclass", "p.oid")
-	" ORDER BY p.oid";
+	"l.lanpltrusted AND " NS_USER("n.nspname") " AND " NOT_EXT("'pg_proc'::regclass",
+								   "p.oid") " ORDER BY p.oid";
 
 /* A function's name for an option (SFUNC = …), schema-qualified unless in
  * pg_catalog; NULL (the option left out) when the OID is 0. */
@@ -441,30 +510,53 @@ static const char sql_functions[] =
 static const char sql_aggregates[] =
 	"SELECT 'aggregate ' || format('%I.%I(%s)', n.nspname, p.proname, "
 	"pg_get_function_identity_arguments(p.oid)), "
-	"format('CREATE AGGREGATE %I.%I(%s) (%s)', n.nspname, p.proname, CASE WHEN p.pronargs = 0 "
+	"format('CREATE AGGREGATE %I.%I(%s) (%s)', n.nspname, p.proname, CASE WHEN p.pronargs "
+	"= 0 "
 	"THEN '*' ELSE pg_get_function_arguments(p.oid) END, concat_ws(', ', "
 	"'SFUNC = ' || a.aggtransfn::regproc::text, 'STYPE = ' || format_type(a.aggtranstype, "
-	"NULL), CASE WHEN a.aggtransspace <> 0 THEN 'SSPACE = ' || a.aggtransspace END, "
-	FN_OPT("FINALFUNC", "a.aggfinalfn") ", CASE WHEN a.aggfinalextra THEN 'FINALFUNC_EXTRA' "
-	"END, CASE WHEN a.aggfinalmodify <> CASE a.aggkind WHEN 'n' THEN 'r' ELSE 'w' END THEN "
-	MODIFY_OPT("FINALFUNC_MODIFY", "a.aggfinalmodify") " END, "
-	FN_OPT("COMBINEFUNC", "a.aggcombinefn") ", " FN_OPT("SERIALFUNC", "a.aggserialfn") ", "
-	FN_OPT("DESERIALFUNC", "a.aggdeserialfn") ", 'INITCOND = ' || "
-	"quote_literal(a.agginitval), " FN_OPT("MSFUNC", "a.aggmtransfn") ", "
-	FN_OPT("MINVFUNC", "a.aggminvtransfn") ", CASE WHEN a.aggmtransfn <> 0 THEN 'MSTYPE = ' "
-	"|| format_type(a.aggmtranstype, NULL) END, CASE WHEN a.aggmtransspace <> 0 THEN "
-	"'MSSPACE = ' || a.aggmtransspace END, " FN_OPT("MFINALFUNC", "a.aggmfinalfn") ", CASE "
-	"WHEN a.aggmfinalextra THEN 'MFINALFUNC_EXTRA' END, CASE WHEN a.aggmtransfn <> 0 AND "
-	"a.aggmfinalmodify <> CASE a.aggkind WHEN 'n' THEN 'r' ELSE 'w' END THEN "
-	MODIFY_OPT("MFINALFUNC_MODIFY", "a.aggmfinalmodify") " END, 'MINITCOND = ' || "
-	"quote_literal(a.aggminitval), CASE WHEN a.aggsortop <> 0 THEN "
-	OP_OPT("SORTOP", "a.aggsortop") " END, CASE WHEN a.aggkind = 'h' THEN 'HYPOTHETICAL' "
-	"END, CASE p.proparallel WHEN 's' THEN 'PARALLEL = SAFE' WHEN 'r' THEN 'PARALLEL = "
-	"RESTRICTED' END)) "
-	"FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-	"JOIN pg_aggregate a ON a.aggfnoid = p.oid WHERE " NS_USER("n.nspname") " AND "
-	NOT_EXT("'pg_proc'::regclass", "p.oid") " AND NOT 'internal'::regtype IN "
-	"(a.aggtranstype, a.aggmtranstype) ORDER BY p.oid";
+	"NULL), CASE WHEN a.aggtransspace <> 0 THEN 'SSPACE = ' || a.aggtransspace "
+	"END, " FN_OPT("FINALFUNC",
+		       "a.aggfinalfn") ", CASE WHEN a.aggfinalextra THEN "
+				       "'FINALFUNC_EXTRA' "
+				       "END, CASE WHEN a.aggfinalmodify <> CASE "
+				       "a.aggkind WHEN 'n' THEN 'r' ELSE 'w' END "
+				       "THEN " MODIFY_OPT(
+					       "FINALFUNC_MODIFY",
+					       "a."
+					       "aggfinalm"
+					       "odify") " END, " FN_OPT("COMBINEFUNC",
+									"a.aggcombinefn") ","
+											  " " FN_OPT("SERIALFUNC", "a.aggserialfn") ", " FN_OPT(
+												  "DESERIALFUN"
+												  "C",
+												  "a."
+												  "aggdeserial"
+												  "fn") ", "
+													"'INIT"
+													"COND "
+													"= ' "
+													"|| "
+													"quote"
+													"_lite"
+													"ral("
+													"a."
+													"aggin"
+													"itval"
+													"),"
+													" " FN_OPT("MSFUNC", "a.aggmtransfn") ", " FN_OPT(
+														"MINVFUNC",
+														"a.aggminvtransfn") ", CASE WHEN a.aggmtransfn <> 0 THEN 'MSTYPE = ' "
+																    "|| format_type(a.aggmtranstype, NULL) END, CASE WHEN a.aggmtransspace <> 0 THEN "
+																    "'MSSPACE = ' || a.aggmtransspace END, " FN_OPT("MFINALFUNC", "a.aggmfinalfn") ", CASE "
+																										   "WHEN a.aggmfinalextra THEN 'MFINALFUNC_EXTRA' END, CASE WHEN a.aggmtransfn <> 0 AND "
+																										   "a.aggmfinalmodify <> CASE a.aggkind WHEN 'n' THEN 'r' ELSE 'w' END THEN " MODIFY_OPT("MFINALFUNC_MODIFY", "a.aggmfinalmodify") " END, 'MINITCOND = ' || "
+																																										   "quote_literal(a.aggminitval), CASE WHEN a.aggsortop <> 0 THEN " OP_OPT("SORTOP", "a.aggsortop") " END, CASE WHEN a.aggkind = 'h' THEN 'HYPOTHETICAL' "
+																																																						    "END, CASE p.proparallel WHEN 's' THEN 'PARALLEL = SAFE' WHEN 'r' THEN 'PARALLEL = "
+																																																						    "RESTRICTED' END)) "
+																																																						    "FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+																																																						    "JOIN pg_aggregate a ON a.aggfnoid = p.oid WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_proc'::regclass",
+																																																																	    "p.oid") " AND NOT 'internal'::regtype IN "
+																																																																		     "(a.aggtranstype, a.aggmtranstype) ORDER BY p.oid";
 
 /* User-defined collations (libc and ICU; PostgreSQL 15 keeps an ICU
  * collation's locale in colliculocale). */
@@ -472,14 +564,14 @@ static const char sql_aggregates[] =
 	"SELECT 'collation ' || format('%I.%I', n.nspname, co.collname), "                         \
 	"format('CREATE COLLATION %I.%I (provider = %s, %s%s)', n.nspname, co.collname, CASE "     \
 	"co.collprovider WHEN 'i' THEN 'icu' WHEN 'c' THEN 'libc' ELSE 'default' END, CASE WHEN "  \
-	"co.collprovider = 'i' THEN 'locale = ' || quote_literal(coalesce(" iculocale ", "          \
+	"co.collprovider = 'i' THEN 'locale = ' || quote_literal(coalesce(" iculocale ", "         \
 	"co.collcollate)) WHEN co.collcollate = co.collctype THEN 'locale = ' || "                 \
 	"quote_literal(co.collcollate) ELSE format('lc_collate = %L, lc_ctype = %L', "             \
-	"co.collcollate, co.collctype) END, CASE WHEN NOT co.collisdeterministic THEN ', "        \
+	"co.collcollate, co.collctype) END, CASE WHEN NOT co.collisdeterministic THEN ', "         \
 	"deterministic = false' ELSE '' END) "                                                     \
-	"FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace WHERE "             \
-	NS_USER("n.nspname") " AND " NOT_EXT("'pg_collation'::regclass", "co.oid")                 \
-	" ORDER BY co.oid"
+	"FROM pg_collation co JOIN pg_namespace n ON n.oid = co.collnamespace WHERE " NS_USER(     \
+		"n.nspname") " AND " NOT_EXT("'pg_collation'::regclass",                           \
+					     "co.oid") " ORDER BY co.oid"
 static const char sql_collations[] = SQL_COLLATIONS("co.colliculocale");
 static const char sql_collations_14[] = SQL_COLLATIONS("NULL::text");
 
@@ -492,45 +584,86 @@ static const char sql_casts[] =
 	"WHEN 'i' THEN 'WITH INOUT' ELSE 'WITH FUNCTION ' || c.castfunc::regprocedure::text END, "
 	"CASE c.castcontext WHEN 'a' THEN ' AS ASSIGNMENT' WHEN 'i' THEN ' AS IMPLICIT' ELSE '' "
 	"END) FROM pg_cast c WHERE c.oid >= 16384 AND c.castmethod IN ('f', 'i') AND NOT "
-	"(c.castsource < 16384 AND c.casttarget < 16384) AND "
-	NOT_EXT("'pg_cast'::regclass", "c.oid") " AND " NOT_INTERNAL("'pg_cast'::regclass", "c.oid")
-	" ORDER BY c.oid";
+	"(c.castsource < 16384 AND c.casttarget < 16384) AND " NOT_EXT(
+		"'pg_cast'::regclass", "c.oid") " AND " NOT_INTERNAL("'pg_cast'::regclass",
+								     "c.oid") " ORDER BY c.oid";
 
 /* Operators (shells, made by another operator's COMMUTATOR or NEGATOR, are
  * made again the same way). */
-static const char sql_operators[] =
-	"SELECT 'operator ' || o.oid::regoperator::text, format('CREATE OPERATOR %I.%s (%s)', "
-	"n.nspname, o.oprname, concat_ws(', ', 'FUNCTION = ' || o.oprcode::regproc::text, "
-	"CASE WHEN o.oprleft <> 0 THEN 'LEFTARG = ' || format_type(o.oprleft, NULL) END, "
-	"CASE WHEN o.oprright <> 0 THEN 'RIGHTARG = ' || format_type(o.oprright, NULL) END, "
-	"CASE WHEN o.oprcom <> 0 THEN " OP_OPT("COMMUTATOR", "o.oprcom") " END, "
-	"CASE WHEN o.oprnegate <> 0 THEN " OP_OPT("NEGATOR", "o.oprnegate") " END, "
-	FN_OPT("RESTRICT", "o.oprrest") ", " FN_OPT("JOIN", "o.oprjoin") ", "
-	"CASE WHEN o.oprcanmerge THEN 'MERGES' END, CASE WHEN o.oprcanhash THEN 'HASHES' END)) "
-	"FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace WHERE o.oprcode <> 0 "
-	"AND " NS_USER("n.nspname") " AND " NOT_EXT("'pg_operator'::regclass", "o.oid")
-	" ORDER BY o.oid";
+static const char sql_operators
+	[] = "SELECT 'operator ' || o.oid::regoperator::text, format('CREATE OPERATOR %I.%s (%s)', "
+	     "n.nspname, o.oprname, concat_ws(', ', 'FUNCTION = ' || o.oprcode::regproc::text, "
+	     "CASE WHEN o.oprleft <> 0 THEN 'LEFTARG = ' || format_type(o.oprleft, NULL) END, "
+	     "CASE WHEN o.oprright <> 0 THEN 'RIGHTARG = ' || format_type(o.oprright, NULL) END, "
+	     "CASE WHEN o.oprcom <> 0 THEN " OP_OPT(
+		     "COMMUTATOR",
+		     "o.oprcom") " END, "
+				 "CASE WHEN o.oprnegate <> 0 THEN " OP_OPT("NEGATOR", "o.oprnegate") " END, " FN_OPT(
+					 "RESTRICT",
+					 "o.oprrest") ", " FN_OPT("JOIN",
+								  "o.oprjoin") ", "
+									       "CASE WHEN "
+									       "o.oprcanmerge THEN "
+									       "'MERGES' END, CASE "
+									       "WHEN o.oprcanhash "
+									       "THEN 'HASHES' "
+									       "END)) "
+									       "FROM pg_operator o "
+									       "JOIN pg_namespace "
+									       "n ON n.oid = "
+									       "o.oprnamespace "
+									       "WHERE o.oprcode <> "
+									       "0 "
+									       "AND " NS_USER(
+										       "n."
+										       "nspn"
+										       "ame") " AND"
+											      " " NOT_EXT(
+												      "'pg_"
+												      "operator'::"
+												      "regclass",
+												      "o.oid") " O"
+													       "RD"
+													       "ER"
+													       " B"
+													       "Y "
+													       "o."
+													       "oi"
+													       "d";
 
 /* Text search dictionaries and configurations (a configuration with its
  * mappings in one statement). */
 static const char sql_text_search[] =
 	"SELECT 'text search dictionary ' || format('%I.%I', n.nspname, d.dictname), "
-	"format('CREATE TEXT SEARCH DICTIONARY %I.%I (TEMPLATE = %I.%I%s)', n.nspname, "
-	"d.dictname, tn.nspname, t.tmplname, ', ' || d.dictinitoption) FROM pg_ts_dict d JOIN "
+	"format('CREATE TEXT SEARCH DICTIONARY %I.%I (TEMPLATE = %I.%I%s)', "
+	"n.nspname, "
+	"d.dictname, tn.nspname, t.tmplname, ', ' || d.dictinitoption) FROM "
+	"pg_ts_dict d JOIN "
 	"pg_namespace n ON n.oid = d.dictnamespace JOIN pg_ts_template t ON t.oid = "
-	"d.dicttemplate JOIN pg_namespace tn ON tn.oid = t.tmplnamespace WHERE "
-	NS_USER("n.nspname") " AND " NOT_EXT("'pg_ts_dict'::regclass", "d.oid")
-	" UNION ALL SELECT 'text search configuration ' || format('%I.%I', n.nspname, "
-	"c.cfgname), format('CREATE TEXT SEARCH CONFIGURATION %I.%I (PARSER = %I.%I)', "
-	"n.nspname, c.cfgname, pn.nspname, p.prsname) || coalesce((SELECT string_agg(format("
-	"'; ALTER TEXT SEARCH CONFIGURATION %I.%I ADD MAPPING FOR %I WITH %s', n.nspname, "
-	"c.cfgname, t.alias, m.dicts), '' ORDER BY m.maptokentype) FROM (SELECT "
-	"maptokentype, string_agg(mapdict::regdictionary::text, ', ' ORDER BY mapseqno) AS dicts "
-	"FROM pg_ts_config_map WHERE mapcfg = c.oid GROUP BY maptokentype) m JOIN "
-	"ts_token_type(c.cfgparser) t ON t.tokid = m.maptokentype), '') FROM pg_ts_config c "
-	"JOIN pg_namespace n ON n.oid = c.cfgnamespace JOIN pg_ts_parser p ON p.oid = "
-	"c.cfgparser JOIN pg_namespace pn ON pn.oid = p.prsnamespace WHERE "
-	NS_USER("n.nspname") " AND " NOT_EXT("'pg_ts_config'::regclass", "c.oid");
+	"d.dicttemplate JOIN pg_namespace tn ON tn.oid = t.tmplnamespace "
+	"WHERE " NS_USER("n.nspname") " AND " NOT_EXT(
+		"'pg_ts_dict'::regclass",
+		"d.oid") " UNION ALL SELECT 'text search configuration ' || "
+			 "format('%I.%I', n.nspname, "
+			 "c.cfgname), format('CREATE TEXT SEARCH CONFIGURATION %I.%I "
+			 "(PARSER = %I.%I)', "
+			 "n.nspname, c.cfgname, pn.nspname, p.prsname) || "
+			 "coalesce((SELECT string_agg(format("
+			 "'; ALTER TEXT SEARCH CONFIGURATION %I.%I ADD MAPPING FOR %I "
+			 "WITH %s', n.nspname, "
+			 "c.cfgname, t.alias, m.dicts), '' ORDER BY m.maptokentype) "
+			 "FROM (SELECT "
+			 "maptokentype, string_agg(mapdict::regdictionary::text, ', ' "
+			 "ORDER BY mapseqno) AS dicts "
+			 "FROM pg_ts_config_map WHERE mapcfg = c.oid GROUP BY "
+			 "maptokentype) m JOIN "
+			 "ts_token_type(c.cfgparser) t ON t.tokid = m.maptokentype), "
+			 "'') FROM pg_ts_config c "
+			 "JOIN pg_namespace n ON n.oid = c.cfgnamespace JOIN "
+			 "pg_ts_parser p ON p.oid = "
+			 "c.cfgparser JOIN pg_namespace pn ON pn.oid = p.prsnamespace "
+			 "WHERE " NS_USER("n.nspname") " AND " NOT_EXT("'pg_ts_config'::regclass",
+								       "c.oid");
 
 /* Encoding conversions (with a function the owner may execute). */
 static const char sql_conversions[] =
@@ -538,8 +671,8 @@ static const char sql_conversions[] =
 	"CONVERSION %I.%I FOR %L TO %L FROM %s', CASE WHEN v.condefault THEN 'DEFAULT ' ELSE '' "
 	"END, n.nspname, v.conname, pg_encoding_to_char(v.conforencoding), "
 	"pg_encoding_to_char(v.contoencoding), v.conproc::regproc::text) FROM pg_conversion v "
-	"JOIN pg_namespace n ON n.oid = v.connamespace WHERE " NS_USER("n.nspname") " AND "
-	NOT_EXT("'pg_conversion'::regclass", "v.oid") " ORDER BY v.oid";
+	"JOIN pg_namespace n ON n.oid = v.connamespace WHERE " NS_USER("n.nspname") " AND " NOT_EXT(
+		"'pg_conversion'::regclass", "v.oid") " ORDER BY v.oid";
 
 #define SEQ_OPTS(s)                                                                                \
 	"format('START WITH %s INCREMENT BY %s MINVALUE %s MAXVALUE %s CACHE %s%s', " s            \
@@ -551,18 +684,24 @@ static const char sql_sequences[] =
 	"SELECT 'sequence ' || " QREL ", format('CREATE %sSEQUENCE %s AS %s ', CASE WHEN "
 	"c.relpersistence = 'u' THEN 'UNLOGGED ' ELSE '' END, " QREL ", format_type(s.seqtypid, "
 	"NULL)) || " SEQ_OPTS("s") " FROM " REL_JOIN " JOIN pg_sequence s ON s.seqrelid = c.oid "
-	"WHERE c.relkind = 'S' AND " REL_USER " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE "
-	"d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'i') ORDER BY c.oid";
+				   "WHERE c.relkind = 'S' AND " REL_USER
+				   " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE "
+				   "d.classid = 'pg_class'::regclass AND d.objid = c.oid AND "
+				   "d.deptype = 'i') ORDER BY c.oid";
 
 #define IDENTITY_OF(a)                                                                             \
 	"CASE WHEN " a ".attidentity IN ('a', 'd') THEN (SELECT format(' GENERATED %s AS "         \
 	"IDENTITY (SEQUENCE NAME %I.%I ', CASE " a ".attidentity WHEN 'a' THEN 'ALWAYS' ELSE "     \
-	"'BY DEFAULT' END, sn.nspname, sc.relname) || " SEQ_OPTS("s") " || ')' FROM pg_depend dd " \
-	"JOIN pg_class sc ON sc.oid = dd.objid JOIN pg_namespace sn ON sn.oid = sc.relnamespace "  \
-	"JOIN pg_sequence s ON s.seqrelid = sc.oid WHERE dd.classid = 'pg_class'::regclass AND "    \
-	"dd.refclassid = 'pg_class'::regclass AND dd.refobjid = " a ".attrelid AND "               \
-	"dd.refobjsubid = " a ".attnum AND dd.deptype = 'i' AND sc.relkind = 'S' LIMIT 1) ELSE ''" \
-	" END"
+	"'BY DEFAULT' END, sn.nspname, sc.relname) || " SEQ_OPTS(                                  \
+		"s") " || ')' FROM pg_depend dd "                                                  \
+		     "JOIN pg_class sc ON sc.oid = dd.objid JOIN pg_namespace sn ON sn.oid = "     \
+		     "sc.relnamespace "                                                            \
+		     "JOIN pg_sequence s ON s.seqrelid = sc.oid WHERE dd.classid = "               \
+		     "'pg_class'::regclass AND "                                                   \
+		     "dd.refclassid = 'pg_class'::regclass AND dd.refobjid = " a ".attrelid AND "  \
+		     "dd.refobjsubid = " a                                                         \
+		     ".attnum AND dd.deptype = 'i' AND sc.relkind = 'S' LIMIT 1) ELSE ''"          \
+		     " END"
 
 /* An inheritance child that CREATE TABLE … INHERITS cannot give back: one of
  * its own columns comes before an inherited one (it was made alone, then
@@ -601,43 +740,67 @@ static const char sql_tables[] =
 	"FROM " REL_JOIN ", LATERAL (SELECT "
 	/* storage parameters, the TOAST table's as toast.name=value */
 	"coalesce(c.reloptions, '{}') || coalesce((SELECT array_agg('toast.' || o) FROM pg_class "
-	"tc, unnest(tc.reloptions) o WHERE tc.oid = c.reltoastrelid), '{}') AS opts, "
-	STANDALONE_CHILD " AS standalone, "
-	"(SELECT string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod)) || "
-	COLLATE_OF("a") " || CASE WHEN a.attgenerated = 's' THEN CASE WHEN c.relispartition OR "
-	"a.attinhcount = 0 OR " STANDALONE_CHILD " THEN ' GENERATED ALWAYS AS (' || pg_get_expr(d.adbin, d.adrelid) || ') "
-	"STORED' ELSE '' END WHEN d.adbin IS NOT NULL THEN ' DEFAULT ' "
-	"|| pg_get_expr(d.adbin, d.adrelid) ELSE '' END || " IDENTITY_OF("a") " || CASE WHEN "
-	"a.attnotnull THEN ' NOT NULL' ELSE '' END, ', ' ORDER BY a.attnum) "
-	"FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = "
-	"a.attnum WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND "
-	"(a.attislocal OR c.relispartition)) AS cols, "
-	"(SELECT string_agg(format('%I WITH OPTIONS', a.attname) || CASE WHEN d.adbin IS NOT "
-	"NULL THEN ' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid) ELSE '' END || CASE WHEN "
-	"a.attnotnull THEN ' NOT NULL' ELSE '' END, ', ' ORDER BY a.attnum) FROM pg_attribute a "
-	"LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE "
-	"a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND (d.adbin IS NOT NULL OR "
-	"a.attnotnull)) AS typed, "
-	"(SELECT string_agg(format('CONSTRAINT %I %s', co.conname, " FIX_IN("pg_get_constraintdef(co.oid)") "), "
-	"', ' ORDER BY co.conname) FROM pg_constraint co WHERE co.conrelid = c.oid AND co.contype "
-	"= 'c' AND (co.conislocal OR c.relispartition) AND co.convalidated) AS chk) x "
-	"WHERE c.relkind IN ('r', 'p') AND " REL_USER
-	" ORDER BY c.relispartition, c.oid";
+	"tc, unnest(tc.reloptions) o WHERE tc.oid = c.reltoastrelid), '{}') AS "
+	"opts, " STANDALONE_CHILD " AS standalone, "
+	"(SELECT string_agg(format('%I %s', a.attname, format_type(a.atttypid, a.atttypmod)) "
+	"|| " COLLATE_OF(
+		"a") " || CASE WHEN a.attgenerated = 's' THEN CASE WHEN c.relispartition OR "
+		     "a.attinhcount = 0 OR " STANDALONE_CHILD
+		     " THEN ' GENERATED ALWAYS AS (' || pg_get_expr(d.adbin, d.adrelid) || ') "
+		     "STORED' ELSE '' END WHEN d.adbin IS NOT NULL THEN ' DEFAULT ' "
+		     "|| pg_get_expr(d.adbin, d.adrelid) ELSE '' END || " IDENTITY_OF(
+			     "a") " || CASE WHEN "
+				  "a.attnotnull THEN ' NOT NULL' ELSE '' END, ', ' ORDER BY "
+				  "a.attnum) "
+				  "FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = "
+				  "a.attrelid AND d.adnum = "
+				  "a.attnum WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT "
+				  "a.attisdropped AND "
+				  "(a.attislocal OR c.relispartition)) AS cols, "
+				  "(SELECT string_agg(format('%I WITH OPTIONS', a.attname) || CASE "
+				  "WHEN d.adbin IS NOT "
+				  "NULL THEN ' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid) ELSE "
+				  "'' END || CASE WHEN "
+				  "a.attnotnull THEN ' NOT NULL' ELSE '' END, ', ' ORDER BY "
+				  "a.attnum) FROM pg_attribute a "
+				  "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = "
+				  "a.attnum WHERE "
+				  "a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND "
+				  "(d.adbin IS NOT NULL OR "
+				  "a.attnotnull)) AS typed, "
+				  "(SELECT string_agg(format('CONSTRAINT %I %s', "
+				  "co.conname, " FIX_IN(
+					  "pg_get_constraintdef(co.oid)") "), "
+									  "', ' ORDER BY "
+									  "co.conname) FROM "
+									  "pg_constraint co WHERE "
+									  "co.conrelid = c.oid AND "
+									  "co.contype "
+									  "= 'c' AND "
+									  "(co.conislocal OR "
+									  "c.relispartition) AND "
+									  "co.convalidated) AS "
+									  "chk) x "
+									  "WHERE c.relkind IN "
+									  "('r', 'p') AND " REL_USER
+									  " ORDER BY "
+									  "c.relispartition, c.oid";
 
 /* Partitions attached to their parents, and children made alone joined to
  * theirs (in their order: the statements run in list order), once every
  * table exists. */
 static const char sql_attach[] =
 	"SELECT 'partition ' || " QREL ", format('ALTER TABLE ONLY %I.%I ATTACH PARTITION %s "
-	"%s', pn.nspname, pc.relname, " QREL ", pg_get_expr(c.relpartbound, c.oid)), c.oid, 0 FROM "
-	REL_JOIN " JOIN pg_inherits i ON i.inhrelid = c.oid JOIN pg_class pc ON pc.oid = "
+	"%s', pn.nspname, pc.relname, " QREL
+	", pg_get_expr(c.relpartbound, c.oid)), c.oid, 0 FROM " REL_JOIN
+	" JOIN pg_inherits i ON i.inhrelid = c.oid JOIN pg_class pc ON pc.oid = "
 	"i.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace WHERE c.relispartition AND "
-	"c.relkind IN ('r', 'p') AND " REL_USER
-	" UNION ALL SELECT 'table ' || " QREL ", format('ALTER TABLE ONLY %s INHERIT %I.%I', "
-	QREL ", pn.nspname, pc.relname), c.oid, i.inhseqno FROM " REL_JOIN " JOIN pg_inherits i "
+	"c.relkind IN ('r', 'p') AND " REL_USER " UNION ALL SELECT 'table ' || " QREL
+	", format('ALTER TABLE ONLY %s INHERIT %I.%I', " QREL
+	", pn.nspname, pc.relname), c.oid, i.inhseqno FROM " REL_JOIN " JOIN pg_inherits i "
 	"ON i.inhrelid = c.oid JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn ON "
-	"pn.oid = pc.relnamespace WHERE c.relkind IN ('r', 'p') AND " STANDALONE_CHILD " AND "
-	REL_USER " ORDER BY 3, 4";
+	"pn.oid = pc.relnamespace WHERE c.relkind IN ('r', 'p') AND " STANDALONE_CHILD
+	" AND " REL_USER " ORDER BY 3, 4";
 
 /* Per-column settings a CREATE TABLE above does not carry: inherited
  * columns' own defaults and NOT NULL, statistics targets, storage, compression. */
@@ -647,9 +810,8 @@ static const char sql_column_alters[] =
 	"pg_get_expr(d.adbin, d.adrelid)) FROM " REL_JOIN " JOIN pg_attribute a ON a.attrelid = "
 	"c.oid JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
 	"WHERE c.relkind IN ('r', 'p') AND c.reloftype = 0 AND NOT a.attislocal AND NOT "
-	"c.relispartition AND a.attgenerated = '' AND a.attnum > 0 AND NOT a.attisdropped AND "
-	REL_USER
-	" UNION ALL SELECT 'column ' || format('%s.%I', " QREL ", a.attname), "
+	"c.relispartition AND a.attgenerated = '' AND a.attnum > 0 AND NOT a.attisdropped "
+	"AND " REL_USER " UNION ALL SELECT 'column ' || format('%s.%I', " QREL ", a.attname), "
 	"format('ALTER TABLE ONLY %s ALTER COLUMN %I SET NOT NULL', " QREL ", a.attname) "
 	"FROM " REL_JOIN " JOIN pg_attribute a ON a.attrelid = c.oid "
 	"WHERE c.relkind IN ('r', 'p') AND c.reloftype = 0 AND NOT a.attislocal AND NOT "
@@ -658,8 +820,8 @@ static const char sql_column_alters[] =
 	"format('ALTER TABLE ONLY %s ALTER COLUMN %I SET STATISTICS %s', " QREL ", a.attname, "
 	"a.attstattarget) FROM " REL_JOIN " JOIN pg_attribute a ON a.attrelid = c.oid "
 	"WHERE c.relkind IN ('r', 'p', 'm') AND a.attstattarget >= 0 AND a.attnum > 0 AND NOT "
-	"a.attisdropped AND " REL_USER
-	" UNION ALL SELECT 'column ' || format('%s.%I', " QREL ", a.attname), "
+	"a.attisdropped AND " REL_USER " UNION ALL SELECT 'column ' || format('%s.%I', " QREL
+	", a.attname), "
 	"format('ALTER TABLE ONLY %s ALTER COLUMN %I SET STORAGE %s', " QREL ", a.attname, CASE "
 	"a.attstorage WHEN 'p' THEN 'PLAIN' WHEN 'e' THEN 'EXTERNAL' WHEN 'm' THEN 'MAIN' ELSE "
 	"'EXTENDED' END) FROM " REL_JOIN " JOIN pg_attribute a ON a.attrelid = c.oid JOIN pg_type "
@@ -686,8 +848,8 @@ static const char sql_seq_owned[] =
 	"'S' JOIN pg_namespace sn ON sn.oid = s.relnamespace JOIN " REL_JOIN " ON c.oid = "
 	"d.refobjid JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.refobjsubid "
 	"WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass AND "
-	"d.deptype = 'a' AND d.refobjsubid > 0 AND " NS_USER("sn.nspname") " AND "
-	NOT_EXT("'pg_class'::regclass", "s.oid") " ORDER BY s.oid";
+	"d.deptype = 'a' AND d.refobjsubid > 0 AND " NS_USER("sn.nspname") " AND " NOT_EXT(
+		"'pg_class'::regclass", "s.oid") " ORDER BY s.oid";
 
 /* Views and materialized views whose query needs a constraint (GROUP BY a
  * primary key), or reads a materialized view that does: the key comes after
@@ -701,23 +863,28 @@ static const char sql_seq_owned[] =
 	"JOIN pg_depend dk ON dk.classid = 'pg_rewrite'::regclass AND dk.objid = rw.oid AND "      \
 	"dk.refclassid = 'pg_class'::regclass JOIN k ON k.oid = dk.refobjid JOIN pg_class kc ON "  \
 	"kc.oid = k.oid AND kc.relkind = 'm' WHERE rw.ev_class <> dk.refobjid) SELECT oid FROM k)"
-#define VIEW_DEF                                                                                   \
-	"rtrim(rtrim(" FIX_IN("pg_get_viewdef(c.oid)") ", E' \\n'), ';')"
+#define VIEW_DEF "rtrim(rtrim(" FIX_IN("pg_get_viewdef(c.oid)") ", E' \\n'), ';')"
 #define REL_OPTIONS                                                                                \
-	"CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' || array_to_string(c.reloptions, ', ') " \
+	"CASE WHEN c.reloptions IS NOT NULL THEN ' WITH (' || array_to_string(c.reloptions, ', "   \
+	"') "                                                                                      \
 	"|| ')' ELSE '' END"
 
 static const char sql_views[] =
 	"SELECT CASE c.relkind WHEN 'v' THEN 'view ' ELSE 'materialized view ' END || " QREL ", "
 	"format('CREATE %s %s%s AS %s%s', CASE c.relkind WHEN 'v' THEN 'VIEW' ELSE "
-	"'MATERIALIZED VIEW' END, " QREL ", " REL_OPTIONS ", CASE WHEN c.relkind = 'v' AND "
-	VIEW_NEEDS_KEY " THEN 'SELECT ' || (SELECT string_agg(format('NULL::%s', "
-	"format_type(a.atttypid, a.atttypmod)) || " COLLATE_OF("a") " || format(' AS %I', "
-	"a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = c.oid AND "
-	"a.attnum > 0 AND NOT a.attisdropped) ELSE " VIEW_DEF " END, CASE c.relkind WHEN 'm' "
-	"THEN ' WITH NO DATA' ELSE '' END) "
-	"FROM " REL_JOIN " WHERE c.relkind IN ('v', 'm') AND " REL_USER " AND NOT (c.relkind = "
-	"'m' AND " VIEW_NEEDS_KEY ") ORDER BY c.oid";
+	"'MATERIALIZED VIEW' END, " QREL ", " REL_OPTIONS
+	", CASE WHEN c.relkind = 'v' AND " VIEW_NEEDS_KEY
+	" THEN 'SELECT ' || (SELECT string_agg(format('NULL::%s', "
+	"format_type(a.atttypid, a.atttypmod)) || " COLLATE_OF(
+		"a") " || format(' AS %I', "
+		     "a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a WHERE a.attrelid = "
+		     "c.oid AND "
+		     "a.attnum > 0 AND NOT a.attisdropped) ELSE " VIEW_DEF
+		     " END, CASE c.relkind WHEN 'm' "
+		     "THEN ' WITH NO DATA' ELSE '' END) "
+		     "FROM " REL_JOIN " WHERE c.relkind IN ('v', 'm') AND " REL_USER
+		     " AND NOT (c.relkind = "
+		     "'m' AND " VIEW_NEEDS_KEY ") ORDER BY c.oid";
 
 /* The placeholders' real definitions, once the keys exist. */
 static const char sql_views_replaced[] =
@@ -773,17 +940,24 @@ static const char sql_comments[] =
 	"'pg_policy'::regclass, 'pg_statistic_ext'::regclass, 'pg_collation'::regclass, "
 	"'pg_operator'::regclass, 'pg_cast'::regclass, 'pg_ts_dict'::regclass, "
 	"'pg_ts_config'::regclass, 'pg_conversion'::regclass, 'pg_largeobject'::regclass) "
-	"AND " NOT_EXT("d.classoid", "d.objoid")
-	" AND NOT (d.classoid = 'pg_extension'::regclass AND o.identity = 'plpgsql') "
-	"AND NOT (d.classoid = 'pg_namespace'::regclass AND o.identity = 'public' AND "
-	"d.description = 'standard public schema') "
-	"AND coalesce(o.schema, CASE WHEN d.classoid = 'pg_namespace'::regclass THEN (SELECT "
-	"nspname FROM pg_namespace WHERE oid = d.objoid) ELSE 'x' END) !~ '^pg_' "
-	"AND coalesce(o.schema, CASE WHEN d.classoid = 'pg_namespace'::regclass THEN (SELECT "
-	"nspname FROM pg_namespace WHERE oid = d.objoid) ELSE 'x' END) <> 'information_schema' "
-	"AND (d.classoid <> 'pg_class'::regclass OR NOT EXISTS (SELECT 1 FROM pg_class c WHERE "
-	"c.oid = d.objoid AND (c.relkind = 'f' OR c.reloftype <> 0))) "
-	"ORDER BY d.classoid, d.objoid, d.objsubid";
+	"AND " NOT_EXT("d.classoid",
+		       "d.objoid") " AND NOT (d.classoid = 'pg_extension'::regclass AND o.identity "
+				   "= 'plpgsql') "
+				   "AND NOT (d.classoid = 'pg_namespace'::regclass AND o.identity "
+				   "= 'public' AND "
+				   "d.description = 'standard public schema') "
+				   "AND coalesce(o.schema, CASE WHEN d.classoid = "
+				   "'pg_namespace'::regclass THEN (SELECT "
+				   "nspname FROM pg_namespace WHERE oid = d.objoid) ELSE 'x' END) "
+				   "!~ '^pg_' "
+				   "AND coalesce(o.schema, CASE WHEN d.classoid = "
+				   "'pg_namespace'::regclass THEN (SELECT "
+				   "nspname FROM pg_namespace WHERE oid = d.objoid) ELSE 'x' END) "
+				   "<> 'information_schema' "
+				   "AND (d.classoid <> 'pg_class'::regclass OR NOT EXISTS (SELECT "
+				   "1 FROM pg_class c WHERE "
+				   "c.oid = d.objoid AND (c.relkind = 'f' OR c.reloftype <> 0))) "
+				   "ORDER BY d.classoid, d.objoid, d.objsubid";
 
 /* Comments of one phase (post = false: pre-data; true: post-data). */
 static int collect_comments(PGconn *src, struct list *l, bool post, char **cause)
@@ -811,7 +985,8 @@ static int pre_plan(PGconn *src, const char *missing_ext, struct list *l, char *
 		"EXISTS %%I WITH SCHEMA %%I', e.extname, n.nspname) FROM pg_extension e JOIN "
 		"pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'%s%s%s "
 		"ORDER BY e.oid",
-		*missing_ext ? " AND e.extname NOT IN (" : "", missing_ext, *missing_ext ? ")" : "");
+		*missing_ext ? " AND e.extname NOT IN (" : "", missing_ext,
+		*missing_ext ? ")" : "");
 	bool v14 = PQserverVersion(src) >= 140000, v15 = PQserverVersion(src) >= 150000;
 	const struct {
 		const char *sql, *what;
@@ -909,19 +1084,21 @@ static int exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, bool in_tx,
 			PGresult *res = PQexec(dst, sql);
 			free(sql);
 			ExecStatusType s = PQresultStatus(res);
-			enum outcome o = (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK) ? DONE
-											 : classify(res);
+			enum outcome o = (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
+						 ? DONE
+						 : classify(res);
 			if (o != DONE && in_tx) {
-				PGresult *rb = PQexec(dst, "ROLLBACK TO SAVEPOINT rdsm_stmt; RELEASE "
-							   "SAVEPOINT rdsm_stmt");
+				PGresult *rb =
+					PQexec(dst, "ROLLBACK TO SAVEPOINT rdsm_stmt; RELEASE "
+						    "SAVEPOINT rdsm_stmt");
 				if (PQresultStatus(rb) != PGRES_COMMAND_OK)
 					o = FAILED;
 				PQclear(rb);
 			}
 			if (o == FAILED && PQstatus(dst) != CONNECTION_OK) {
 				char *e = pg_error(dst, res);
-				rc = fail(cause, "%s: %s: connection lost: %s. Hint: %s", phase, v[i].what,
-					  e, pg_failure_hint(res, dst, e));
+				rc = fail(cause, "%s: %s: connection lost: %s. Hint: %s", phase,
+					  v[i].what, e, pg_failure_hint(res, dst, e));
 				free(e);
 			} else if (o == FAILED && v[i].soft) {
 				char *e = pg_error(dst, res);
@@ -935,10 +1112,12 @@ static int exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, bool in_tx,
 				const char *st = PQresultErrorField(res, PG_DIAG_SQLSTATE);
 				bool locks = in_tx && st && strcmp(st, "53200") == 0;
 				bool disk = st && strcmp(st, "53100") == 0;
-				rc = fail(cause, "%s: %s: %s (statement: %.300s)%s%s%s", phase, v[i].what, e,
-					  v[i].sql,
-					  locks ? "; hint: the whole pre-data runs in one transaction: "
-						  "raise max_locks_per_transaction on the target (an RDS "
+				rc = fail(cause, "%s: %s: %s (statement: %.300s)%s%s%s", phase,
+					  v[i].what, e, v[i].sql,
+					  locks ? "; hint: the whole pre-data runs in one "
+						  "transaction: "
+						  "raise max_locks_per_transaction on the target "
+						  "(an RDS "
 						  "parameter group) and run again"
 						: "",
 					  disk ? ". Hint: " : "",
@@ -960,14 +1139,14 @@ static int exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, bool in_tx,
 		}
 		if (rc == 0 && keep > 0 && progress == 0) {
 			size_t i = pending[0];
-			rc = fail(cause, "%s: %s: %s (statement: %.300s)", phase, v[i].what, errs[i],
-				  v[i].sql);
+			rc = fail(cause, "%s: %s: %s (statement: %.300s)", phase, v[i].what,
+				  errs[i], v[i].sql);
 		}
 		npending = keep;
 	}
 	if (rc == 0 && r && existed > 0)
-		run_finding(r, LEVEL_INFO, phase, "%zu of %zu objects were already on the target: kept",
-			    existed, n);
+		run_finding(r, LEVEL_INFO, phase,
+			    "%zu of %zu objects were already on the target: kept", existed, n);
 	for (size_t i = 0; i < n; i++)
 		free(errs[i]);
 	free(errs);
@@ -1011,7 +1190,8 @@ int pg_schema_pre(PGconn *src, PGconn *dst, struct run *r, char **cause)
 	/* The source step asks the same question; ask here when it did not run. */
 	if (rc == 0 && nbad > 0 && r && run_step_status(r, &step_source) != STATUS_OK &&
 	    !run_confirm(r, "%zu object%s cannot be copied (%s%s). Continue without %s?", nbad,
-			 nbad == 1 ? "" : "s", bad, nbad > 5 ? ", …" : "", nbad == 1 ? "it" : "them"))
+			 nbad == 1 ? "" : "s", bad, nbad > 5 ? ", …" : "",
+			 nbad == 1 ? "it" : "them"))
 		rc = fail(cause,
 			  "%zu object%s cannot be copied (%s%s): confirm to go on without %s "
 			  "(--yes), or change the source first",
@@ -1052,29 +1232,33 @@ int pg_schema_pre(PGconn *src, PGconn *dst, struct run *r, char **cause)
  * ADD CONSTRAINT (deferrable, INCLUDE, NULLS NOT DISTINCT, storage options,
  * exclusion, partitioned tables). */
 #define CON_BY_INDEX                                                                               \
-	"(co.contype IN ('p', 'u') AND c.relkind = 'r' AND pg_get_constraintdef(co.oid) ~ "       \
+	"(co.contype IN ('p', 'u') AND c.relkind = 'r' AND pg_get_constraintdef(co.oid) ~ "        \
 	"'^(PRIMARY KEY|UNIQUE) \\([^()]*\\)$')"
 static const char sql_post_groups[] =
-	"SELECT " QREL ", format('constraint %I on %s', co.conname, " QREL "), CASE WHEN "
-	CON_BY_INDEX " THEN format('ALTER TABLE ONLY %s ADD CONSTRAINT %I %s USING INDEX %I', "
-	QREL ", co.conname, CASE co.contype WHEN 'p' THEN 'PRIMARY KEY' ELSE 'UNIQUE' END, "
+	"SELECT " QREL ", format('constraint %I on %s', co.conname, " QREL
+	"), CASE WHEN " CON_BY_INDEX
+	" THEN format('ALTER TABLE ONLY %s ADD CONSTRAINT %I %s USING INDEX %I', " QREL
+	", co.conname, CASE co.contype WHEN 'p' THEN 'PRIMARY KEY' ELSE 'UNIQUE' END, "
 	"ic.relname) ELSE format('ALTER TABLE ONLY %s ADD CONSTRAINT %I %s', " QREL ", "
 	"co.conname, pg_get_constraintdef(co.oid)) END, 1 AS ord, co.oid, false "
 	"FROM pg_constraint co JOIN " REL_JOIN " ON c.oid = co.conrelid "
 	"LEFT JOIN pg_class ic ON ic.oid = co.conindid "
-	"WHERE co.contype IN ('p', 'u', 'x') AND " REL_USER
-	" UNION ALL SELECT " QREL ", format('index %I.%I', n.nspname, ic.relname), "
+	"WHERE co.contype IN ('p', 'u', 'x') AND " REL_USER " UNION ALL SELECT " QREL
+	", format('index %I.%I', n.nspname, ic.relname), "
 	"pg_get_indexdef(ic.oid), 0, ic.oid, true FROM pg_constraint co JOIN " REL_JOIN " ON "
 	"c.oid = co.conrelid JOIN pg_class ic ON ic.oid = co.conindid "
-	"WHERE " CON_BY_INDEX " AND " REL_USER
-	" UNION ALL SELECT " QREL ", format('index %I.%I', n.nspname, ic.relname), "
-	FIX_IN("pg_get_indexdef(i.indexrelid)") ", 0, i.indexrelid, true FROM pg_index i JOIN "
-	"pg_class ic ON ic.oid = i.indexrelid JOIN " REL_JOIN " ON c.oid = i.indrelid "
-	"WHERE c.relkind IN ('r', 'p', 'm') AND " REL_USER " AND NOT (c.relkind = 'm' AND "
-	VIEW_NEEDS_KEY ") AND NOT EXISTS (SELECT 1 FROM "
-	"pg_constraint co WHERE co.conindid = i.indexrelid AND co.conrelid = i.indrelid AND "
-	"co.contype IN ('p', 'u', 'x')) "
-	"ORDER BY 1, 4, 5";
+	"WHERE " CON_BY_INDEX " AND " REL_USER " UNION ALL SELECT " QREL
+	", format('index %I.%I', n.nspname, ic.relname), " FIX_IN(
+		"pg_get_indexdef(i.indexrelid)") ", 0, i.indexrelid, true FROM pg_index i JOIN "
+						 "pg_class ic ON ic.oid = i.indexrelid "
+						 "JOIN " REL_JOIN " ON c.oid = i.indrelid "
+						 "WHERE c.relkind IN ('r', 'p', 'm') AND " REL_USER
+						 " AND NOT (c.relkind = 'm' AND " VIEW_NEEDS_KEY
+						 ") AND NOT EXISTS (SELECT 1 FROM "
+						 "pg_constraint co WHERE co.conindid = "
+						 "i.indexrelid AND co.conrelid = i.indrelid AND "
+						 "co.contype IN ('p', 'u', 'x')) "
+						 "ORDER BY 1, 4, 5";
 
 /* A foreign key between plain tables: scheduled on its own (pg_post_fk). */
 #define FK_PLAIN                                                                                   \
@@ -1094,24 +1278,29 @@ static const char *const sql_post_final[] = {
 	sql_views_replaced_indexes,
 	/* index partitions */
 	"SELECT format('index %I.%I', pn.nspname, pc.relname), format('ALTER INDEX %I.%I ATTACH "
-	"PARTITION %I.%I', pn.nspname, pc.relname, n.nspname, c.relname) FROM pg_inherits i JOIN "
-	REL_JOIN " ON c.oid = i.inhrelid JOIN pg_class pc ON pc.oid = i.inhparent JOIN "
+	"PARTITION %I.%I', pn.nspname, pc.relname, n.nspname, c.relname) FROM pg_inherits i "
+	"JOIN " REL_JOIN " ON c.oid = i.inhrelid JOIN pg_class pc ON pc.oid = i.inhparent JOIN "
 	"pg_namespace pn ON pn.oid = pc.relnamespace WHERE c.relkind IN ('i', 'I') AND " REL_USER
 	" ORDER BY c.oid",
 	/* clustering and replica identity */
 	"SELECT 'table ' || " QREL ", format('ALTER TABLE ONLY %s CLUSTER ON %I', " QREL ", "
 	"ic.relname) FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN " REL_JOIN
 	" ON c.oid = i.indrelid WHERE i.indisclustered AND " REL_USER
-	" UNION ALL SELECT 'table ' || " QREL ", format('ALTER TABLE ONLY %s REPLICA IDENTITY %s', "
-	QREL ", CASE c.relreplident WHEN 'f' THEN 'FULL' WHEN 'n' THEN 'NOTHING' ELSE (SELECT "
+	" UNION ALL SELECT 'table ' || " QREL
+	", format('ALTER TABLE ONLY %s REPLICA IDENTITY %s', " QREL
+	", CASE c.relreplident WHEN 'f' THEN 'FULL' WHEN 'n' THEN 'NOTHING' ELSE (SELECT "
 	"format('USING INDEX %I', ic.relname) FROM pg_index i JOIN pg_class ic ON ic.oid = "
 	"i.indexrelid WHERE i.indrelid = c.oid AND i.indisreplident) END) FROM " REL_JOIN
 	" WHERE c.relkind IN ('r', 'p') AND c.relreplident IN ('f', 'n', 'i') AND " REL_USER,
 	/* NOT VALID checks, then foreign keys */
 	"SELECT format('constraint %I on %s', co.conname, " QREL "), format('ALTER TABLE %s ADD "
-	"CONSTRAINT %I %s', " QREL ", co.conname, " FIX_IN("pg_get_constraintdef(co.oid)") ") FROM "
-	"pg_constraint co JOIN " REL_JOIN " ON c.oid = co.conrelid WHERE co.contype = 'c' AND NOT "
-	"co.convalidated AND co.conislocal AND " REL_USER " ORDER BY co.oid",
+	"CONSTRAINT %I %s', " QREL ", co.conname, " FIX_IN(
+		"pg_get_constraintdef(co.oid)") ") FROM "
+						"pg_constraint co JOIN " REL_JOIN
+						" ON c.oid = co.conrelid WHERE co.contype = 'c' "
+						"AND NOT "
+						"co.convalidated AND co.conislocal AND " REL_USER
+						" ORDER BY co.oid",
 	"SELECT format('foreign key %I on %s', co.conname, " QREL "), format('ALTER TABLE %s%s "
 	"ADD CONSTRAINT %I %s', CASE WHEN c.relkind = 'p' THEN '' ELSE 'ONLY ' END, " QREL ", "
 	"co.conname, pg_get_constraintdef(co.oid)) FROM pg_constraint co JOIN " REL_JOIN " ON "
@@ -1134,15 +1323,16 @@ static const char *const sql_post_final[] = {
 	"WHERE t.tgenabled <> pt.tgenabled AND " REL_USER,
 	/* rules */
 	"SELECT format('rule %I on %s', r.rulename, " QREL "), pg_get_ruledef(r.oid) FROM "
-	"pg_rewrite r JOIN " REL_JOIN " ON c.oid = r.ev_class WHERE r.rulename <> '_RETURN' AND "
-	REL_USER " UNION ALL SELECT format('rule %I on %s', r.rulename, " QREL "), "
+	"pg_rewrite r JOIN " REL_JOIN
+	" ON c.oid = r.ev_class WHERE r.rulename <> '_RETURN' AND " REL_USER
+	" UNION ALL SELECT format('rule %I on %s', r.rulename, " QREL "), "
 	"format('ALTER TABLE %s %s RULE %I', " QREL ", CASE r.ev_enabled WHEN 'D' THEN 'DISABLE' "
 	"WHEN 'R' THEN 'ENABLE REPLICA' ELSE 'ENABLE ALWAYS' END, r.rulename) FROM pg_rewrite r "
 	"JOIN " REL_JOIN " ON c.oid = r.ev_class WHERE r.rulename <> '_RETURN' AND r.ev_enabled "
 	"<> 'O' AND " REL_USER,
 	/* row-level security */
-	"SELECT 'table ' || " QREL ", format('ALTER TABLE ONLY %s ENABLE ROW LEVEL SECURITY', "
-	QREL ") FROM " REL_JOIN " WHERE c.relrowsecurity AND " REL_USER
+	"SELECT 'table ' || " QREL ", format('ALTER TABLE ONLY %s ENABLE ROW LEVEL SECURITY', " QREL
+	") FROM " REL_JOIN " WHERE c.relrowsecurity AND " REL_USER
 	" UNION ALL SELECT 'table ' || " QREL ", format('ALTER TABLE ONLY %s FORCE ROW LEVEL "
 	"SECURITY', " QREL ") FROM " REL_JOIN " WHERE c.relforcerowsecurity AND " REL_USER,
 	/* statistics objects */
@@ -1151,8 +1341,9 @@ static const char *const sql_post_final[] = {
 	"s.stxnamespace WHERE " NS_USER("n.nspname") " ORDER BY s.oid",
 	/* statistics targets of index columns (expressions) */
 	"SELECT format('index %I.%I', n.nspname, c.relname), format('ALTER INDEX %I.%I ALTER "
-	"COLUMN %s SET STATISTICS %s', n.nspname, c.relname, a.attnum, a.attstattarget) FROM "
-	REL_JOIN " JOIN pg_attribute a ON a.attrelid = c.oid WHERE c.relkind IN ('i', 'I') AND "
+	"COLUMN %s SET STATISTICS %s', n.nspname, c.relname, a.attnum, a.attstattarget) "
+	"FROM " REL_JOIN
+	" JOIN pg_attribute a ON a.attrelid = c.oid WHERE c.relkind IN ('i', 'I') AND "
 	"a.attstattarget >= 0 AND " REL_USER,
 };
 
@@ -1160,8 +1351,8 @@ static const char *const sql_post_final[] = {
 static const char sql_stats_targets[] =
 	"SELECT format('statistics %I.%I', n.nspname, s.stxname), format('ALTER STATISTICS "
 	"%I.%I SET STATISTICS %s', n.nspname, s.stxname, s.stxstattarget) FROM pg_statistic_ext "
-	"s JOIN pg_namespace n ON n.oid = s.stxnamespace WHERE s.stxstattarget >= 0 AND "
-	NS_USER("n.nspname") " ORDER BY s.oid";
+	"s JOIN pg_namespace n ON n.oid = s.stxnamespace WHERE s.stxstattarget >= 0 AND " NS_USER(
+		"n.nspname") " ORDER BY s.oid";
 
 /* Publications of tables (with their column lists and row filters), as the
  * owner of the tables may make them; PostgreSQL 15. */
@@ -1170,7 +1361,8 @@ static const char sql_publications[] =
 	"(publish = %L, publish_via_partition_root = %s)', p.pubname, concat_ws(', ', CASE WHEN "
 	"p.pubinsert THEN 'insert' END, CASE WHEN p.pubupdate THEN 'update' END, CASE WHEN "
 	"p.pubdelete THEN 'delete' END, CASE WHEN p.pubtruncate THEN 'truncate' END), "
-	"p.pubviaroot::text) || coalesce((SELECT string_agg(format('; ALTER PUBLICATION %I ADD TABLE "
+	"p.pubviaroot::text) || coalesce((SELECT string_agg(format('; ALTER PUBLICATION %I ADD "
+	"TABLE "
 	"ONLY %s%s%s', p.pubname, " QREL ", ' (' || (SELECT string_agg(quote_ident(a.attname), ', "
 	"' ORDER BY k.i) FROM unnest(pr.prattrs) WITH ORDINALITY AS k(attnum, i) JOIN "
 	"pg_attribute a ON a.attrelid = pr.prrelid AND a.attnum = k.attnum) || ')', ' WHERE (' "
@@ -1237,7 +1429,8 @@ static int post_groups(PGconn *src, struct pg_post_plan *p, char **cause)
 	size_t cap = 0;
 	for (int i = 0; i <= PQntuples(res); i++) {
 		bool end = i == PQntuples(res);
-		if (cur.n > 0 && (end || strcmp(PQgetvalue(res, i, 0), p->groups[p->ngroups - 1].table))) {
+		if (cur.n > 0 &&
+		    (end || strcmp(PQgetvalue(res, i, 0), p->groups[p->ngroups - 1].table))) {
 			p->groups[p->ngroups - 1].v = cur.v;
 			p->groups[p->ngroups - 1].n = cur.n;
 			cur = (struct list){0};
@@ -1299,7 +1492,8 @@ int pg_schema_post_plan(PGconn *src, struct pg_post_plan **out, char **cause)
 	*out = NULL;
 	/* inside the caller's transaction (the data step's snapshot) or our own */
 	bool own_tx = PQtransactionStatus(src) != PQTRANS_INTRANS;
-	if (own_tx ? src_begin(src, cause) < 0 : command(src, "SET LOCAL search_path = ''", cause) < 0)
+	if (own_tx ? src_begin(src, cause) < 0
+		   : command(src, "SET LOCAL search_path = ''", cause) < 0)
 		return -1;
 	struct pg_post_plan *p = xcalloc(1, sizeof *p);
 	struct list fin = {0};
@@ -1337,8 +1531,7 @@ int pg_schema_exec(PGconn *dst, const struct pg_stmt *st, char **cause)
 	return exec_list(dst, st, 1, false, NULL, "post-data", cause);
 }
 
-int pg_schema_exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, struct run *r,
-			char **cause)
+int pg_schema_exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, struct run *r, char **cause)
 {
 	return exec_list(dst, v, n, false, r, "post-data", cause);
 }
@@ -1358,7 +1551,8 @@ int pg_schema_post(PGconn *src, PGconn *dst, struct run *r, char **cause)
 	for (size_t i = 0; rc == 0 && i < p->ngroups; i++) {
 		if (r)
 			run_status(r, "indexes and keys of %s", p->groups[i].table);
-		rc = exec_list(dst, p->groups[i].v, p->groups[i].n, false, NULL, "post-data", cause);
+		rc = exec_list(dst, p->groups[i].v, p->groups[i].n, false, NULL, "post-data",
+			       cause);
 	}
 	if (rc == 0 && r)
 		run_status(r, "foreign keys, triggers, refreshes, sequence positions");
@@ -1430,8 +1624,8 @@ int pg_schema_apply_file(PGconn *dst, const char *path, struct run *r, char **ca
 		const char *s = pg_sql_skip_blank(v[i].sql);
 		if (*s == '\\') {
 			if (r)
-				run_finding(r, LEVEL_WARN, path, "line %d: psql command skipped: %.100s",
-					    v[i].line, s);
+				run_finding(r, LEVEL_WARN, path,
+					    "line %d: psql command skipped: %.100s", v[i].line, s);
 			continue;
 		}
 		if (pg_sql_is_tx_control(s))

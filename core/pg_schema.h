@@ -15,8 +15,9 @@ struct run;
  * row)? Its owner's rights or a SELECT grant (PostgreSQL 15 has no
  * has_largeobject_privilege). */
 #define PG_LO_READABLE(l)                                                                          \
-	"(pg_catalog.pg_has_role(" l ".lomowner, 'USAGE') OR EXISTS (SELECT 1 FROM "              \
-	"pg_catalog.aclexplode(" l ".lomacl) g WHERE g.privilege_type = 'SELECT' AND (g.grantee = " \
+	"(pg_catalog.pg_has_role(" l ".lomowner, 'USAGE') OR EXISTS (SELECT 1 FROM "               \
+	"pg_catalog.aclexplode(" l                                                                 \
+	".lomacl) g WHERE g.privilege_type = 'SELECT' AND (g.grantee = "                           \
 	"0 OR pg_catalog.pg_has_role(g.grantee, 'USAGE'))))"
 
 /* One statement to run on the target, and what it makes in words
@@ -115,6 +116,5 @@ int pg_schema_exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, struct r
  * COPY … FROM stdin blocks are supported; psql meta-commands are skipped
  * with a warning. */
 int pg_schema_apply_file(PGconn *dst, const char *path, struct run *r, char **cause);
-
 
 #endif

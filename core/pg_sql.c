@@ -15,7 +15,6 @@ struct split {
 	size_t n, cap;
 };
 
-
 static void split_add(struct split *s, const char *start, size_t len, int line)
 {
 	/* the statement starts after its leading blanks and comments */
@@ -60,7 +59,8 @@ static bool is_create_routine(const char *p, const char *end)
 		}
 	}
 	buf[k] = 0;
-	return strncmp(buf, "create function", 15) == 0 || strncmp(buf, "create procedure", 16) == 0 ||
+	return strncmp(buf, "create function", 15) == 0 ||
+	       strncmp(buf, "create procedure", 16) == 0 ||
 	       strncmp(buf, "create or replace function", 26) == 0 ||
 	       strncmp(buf, "create or replace procedure", 27) == 0;
 }
@@ -126,8 +126,9 @@ size_t pg_sql_split(const char *text, struct pg_sql_stmt **out)
 			continue;
 		}
 		if (c == '\'' || c == '"') {
-			bool esc = c == '\'' && p > text && (p[-1] == 'E' || p[-1] == 'e') &&
-				   !(p - 1 > text && (isalnum((unsigned char)p[-2]) || p[-2] == '_'));
+			bool esc =
+				c == '\'' && p > text && (p[-1] == 'E' || p[-1] == 'e') &&
+				!(p - 1 > text && (isalnum((unsigned char)p[-2]) || p[-2] == '_'));
 			p++;
 			while (*p) {
 				if (esc && *p == '\\' && p[1]) {
@@ -193,15 +194,18 @@ size_t pg_sql_split(const char *text, struct pg_sql_stmt **out)
 			prev_word_char = false;
 			/* COPY … FROM stdin: the data follows, up to a "\." line */
 			struct pg_sql_stmt *last = s.n ? &s.v[s.n - 1] : NULL;
-			if (last && !last->copy_data && word_is(pg_sql_skip_blank(last->sql), "copy")) {
+			if (last && !last->copy_data &&
+			    word_is(pg_sql_skip_blank(last->sql), "copy")) {
 				size_t L = strlen(last->sql);
-				if (L >= 10 && strncasecmp(last->sql + L - 10, "from stdin", 10) == 0) {
+				if (L >= 10 &&
+				    strncasecmp(last->sql + L - 10, "from stdin", 10) == 0) {
 					const char *d = strchr(p, '\n');
 					d = d ? d + 1 : p + strlen(p);
 					line++;
 					const char *ds = d;
-					while (*d && !(d[0] == '\\' && d[1] == '.' &&
-						       (d[2] == '\n' || d[2] == 0 || d[2] == '\r'))) {
+					while (*d &&
+					       !(d[0] == '\\' && d[1] == '.' &&
+						 (d[2] == '\n' || d[2] == 0 || d[2] == '\r'))) {
 						const char *nl = strchr(d, '\n');
 						d = nl ? nl + 1 : d + strlen(d);
 						line++;

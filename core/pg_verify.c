@@ -93,7 +93,8 @@ static void report_item(struct run *r, const struct pg_verify_item *it)
 	else if (it->sequence && it->match)
 		run_finding(r, LEVEL_OK, it->qname, "sequence at %.*s%s",
 			    (int)strcspn(it->src_sum, "/"), it->src_sum,
-			    strstr(it->src_sum, "/f") ? " (not used yet: that is its next value)" : "");
+			    strstr(it->src_sum, "/f") ? " (not used yet: that is its next value)"
+						      : "");
 	else if (it->sequence)
 		run_finding(r, LEVEL_ERROR, it->qname, "sequence differs: source %s, target %s",
 			    it->src_sum, it->dst_sum);
@@ -155,7 +156,8 @@ int pg_verify_run(struct run *r, const char *src_ci, const char *dst_ci, const c
 		PQclear(rd);
 		report_item(r, it);
 		if (r && r->state)
-			state_table_set(r->state, it->state_key, it->match ? TS_VERIFIED : TS_NONE, NULL);
+			state_table_set(r->state, it->state_key, it->match ? TS_VERIFIED : TS_NONE,
+					NULL);
 		if (r)
 			run_progress_tables(r, NULL, i + 1, PQntuples(tabs));
 	}
@@ -175,14 +177,17 @@ int pg_verify_run(struct run *r, const char *src_ci, const char *dst_ci, const c
 	/* large objects, as one item: how many and the sum of their checksums
 	 * (the source's that its user may read: the others were named) */
 	static const char lo_sql[] =
-		"SELECT count(*), coalesce(sum(('x' || pg_catalog.substr(pg_catalog.md5(l.oid::text "
-		"|| ':' || pg_catalog.md5(pg_catalog.lo_get(l.oid))), 1, 16))::bit(64)::bigint), 0) "
+		"SELECT count(*), coalesce(sum(('x' || "
+		"pg_catalog.substr(pg_catalog.md5(l.oid::text "
+		"|| ':' || pg_catalog.md5(pg_catalog.lo_get(l.oid))), 1, 16))::bit(64)::bigint), "
+		"0) "
 		"FROM pg_catalog.pg_largeobject_metadata l WHERE " PG_LO_READABLE("l");
 	PGresult *ls, *ld;
 	both(s, d, lo_sql, &ls, &ld);
-	bool no_lo = PQresultStatus(ls) == PGRES_TUPLES_OK && PQresultStatus(ld) == PGRES_TUPLES_OK &&
-		     PQntuples(ls) == 1 && PQntuples(ld) == 1 &&
-		     strcmp(PQgetvalue(ls, 0, 0), "0") == 0 && strcmp(PQgetvalue(ld, 0, 0), "0") == 0;
+	bool no_lo = PQresultStatus(ls) == PGRES_TUPLES_OK &&
+		     PQresultStatus(ld) == PGRES_TUPLES_OK && PQntuples(ls) == 1 &&
+		     PQntuples(ld) == 1 && strcmp(PQgetvalue(ls, 0, 0), "0") == 0 &&
+		     strcmp(PQgetvalue(ld, 0, 0), "0") == 0;
 	int64_t nlo = 0;
 	if (!no_lo) {
 		struct pg_verify_item *it = add_item(&rep);

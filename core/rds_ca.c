@@ -17,11 +17,11 @@
 #define RDSM_VERSION "0"
 #endif
 
-#define PEM_BEGIN "-----BEGIN CERTIFICATE-----"
-#define PEM_END "-----END CERTIFICATE-----"
-#define MAX_BUNDLE (4u << 20) /* the real bundle is about 160 KiB */
+#define PEM_BEGIN         "-----BEGIN CERTIFICATE-----"
+#define PEM_END           "-----END CERTIFICATE-----"
+#define MAX_BUNDLE        (4u << 20) /* the real bundle is about 160 KiB */
 #define CONNECT_TIMEOUT_S 15L
-#define TOTAL_TIMEOUT_S 60L
+#define TOTAL_TIMEOUT_S   60L
 
 /* One caller at a time in this process: the probe and env steps may run in
  * different threads. */
@@ -264,7 +264,8 @@ int rds_ca_ensure(char **path, char **cause)
 		fail(cause,
 		     "the RDS CA bundle from %s is not a PEM certificate bundle: %s. Hint: check "
 		     "the URL%s, or set [target] sslrootcert to a copy",
-		     url, why, overridden ? " in " RDS_CA_URL_ENV : " (a proxy may answer instead)");
+		     url, why,
+		     overridden ? " in " RDS_CA_URL_ENV : " (a proxy may answer instead)");
 	} else if (make_dirs(dir, cause) == 0 &&
 		   atomic_write_own(file, dl.p, dl.len, 0644, cause) == 0) {
 		*path = file;

@@ -9,8 +9,8 @@
 /* Where AWS publishes the bundle; the environment variable RDSM_RDS_CA_URL
  * overrides it (tests point it at a loopback server or a file:// URL). */
 #define RDS_CA_URL_DEFAULT "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem"
-#define RDS_CA_URL_ENV "RDSM_RDS_CA_URL"
-#define RDS_CA_FILE "global-bundle.pem"
+#define RDS_CA_URL_ENV     "RDSM_RDS_CA_URL"
+#define RDS_CA_FILE        "global-bundle.pem"
 
 /* The bundle's path, downloading it first when the cache does not hold a
  * valid copy. 0 with *PATH (heap, absolute) set; -1 with *CAUSE otherwise. */

@@ -130,7 +130,10 @@ void run_incomplete(struct run *r, int n)
 
 void run_progress_tables(struct run *r, const char *item, int64_t done, int64_t total)
 {
-	struct event ev = {.kind = EV_PROGRESS, .done = done, .total = total, .unit = UNIT_TABLES,
+	struct event ev = {.kind = EV_PROGRESS,
+			   .done = done,
+			   .total = total,
+			   .unit = UNIT_TABLES,
 			   .flags = item ? 0 : EVF_TOTAL};
 	snprintf(ev.item, sizeof ev.item, "%s", item ? item : "total");
 	emit(r, &ev);
@@ -166,7 +169,8 @@ int run_step(struct run *r, int s)
 	if (rc == 0 && left_out > 0) {
 		/* done, but not everything was copied */
 		r->status[s] = STATUS_OK;
-		struct event ev = {.kind = EV_STEP_DONE, .level = LEVEL_WARN, .flags = EVF_INCOMPLETE};
+		struct event ev = {
+			.kind = EV_STEP_DONE, .level = LEVEL_WARN, .flags = EVF_INCOMPLETE};
 		snprintf(ev.text, sizeof ev.text, "%d object%s not copied (named above); %s",
 			 left_out, left_out == 1 ? "" : "s", cause ? cause : "done");
 		emit(r, &ev);
@@ -273,8 +277,8 @@ char *run_source_conninfo(struct run *r, char **cause)
 		fail(cause, "[source] url is empty: set it in the config or SOURCE_DATABASE_URL");
 		return NULL;
 	}
-	static const char *const defaults[] = {"application_name", "rds-migrate", "connect_timeout",
-					       "10", RUN_KEEPALIVES, NULL};
+	static const char *const defaults[] = {
+		"application_name", "rds-migrate", "connect_timeout", "10", RUN_KEEPALIVES, NULL};
 	return conninfo_from_url(url, defaults, cause);
 }
 
@@ -358,7 +362,8 @@ char *run_target_conninfo(struct run *r, char **cause)
 	pthread_mutex_lock(&r->lock);
 	char *ci = NULL;
 	if (!r->res.endpoint) {
-		fail(cause, "the target is not known yet: run the instance step, or set [target] url");
+		fail(cause,
+		     "the target is not known yet: run the instance step, or set [target] url");
 	} else if (!r->res.master_password) {
 		fail(cause, "the master password is not known: set [instance] master_password");
 	} else {
@@ -479,7 +484,7 @@ void run_recall_target(struct run *r)
 		return;
 	}
 	char *pw = *cfgpw && strcmp(cfgpw, "secrets-manager") != 0 ? xstrdup(cfgpw)
-	           : host                                          ? run_known_password(r, host)
+		   : host                                          ? run_known_password(r, host)
 								   : NULL;
 	free(host);
 	pthread_mutex_lock(&r->lock);

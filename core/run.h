@@ -13,7 +13,7 @@
 
 /* What one step leaves for the next ones. Strings are heap-owned; NULL when unknown. */
 struct run_results {
-	char *endpoint;        /* RDS endpoint host, once known */
+	char *endpoint; /* RDS endpoint host, once known */
 	int endpoint_port;
 	char *master_password; /* generated or read back from Secrets Manager: never logged */
 	char *sslrootcert;     /* the CA bundle path in use */
@@ -25,15 +25,15 @@ struct run {
 	struct config *cfg;
 	struct state *state;
 	struct sink *sink;
-	atomic_int cancel;  /* set to 1 to ask every step to stop soon */
-	bool force;         /* truncate non-empty target tables without asking */
-	bool yes;           /* answer yes to confirmations (plain front end) */
-	bool allow_world;   /* --allow-world: a rule wider than /24 (/56) may be added */
-	bool inspect;       /* look only: report findings (live screens), change nothing */
+	atomic_int cancel;     /* set to 1 to ask every step to stop soon */
+	bool force;            /* truncate non-empty target tables without asking */
+	bool yes;              /* answer yes to confirmations (plain front end) */
+	bool allow_world;      /* --allow-world: a rule wider than /24 (/56) may be added */
+	bool inspect;          /* look only: report findings (live screens), change nothing */
 	atomic_int incomplete; /* objects named as not copied that the run went on without:
 				* the target is not identical to the source */
 	struct run_results res;
-	pthread_mutex_t lock; /* guards res when jobs run in threads */
+	pthread_mutex_t lock;              /* guards res when jobs run in threads */
 	enum step_status status[STEP_MAX]; /* by index in steps[] */
 	struct timespec started[STEP_MAX];
 	int current;

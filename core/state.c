@@ -284,7 +284,8 @@ int state_lock(struct state *st, char **cause)
 			buf[n > 0 ? n : 0] = 0;
 			char *who = lock_holder(buf);
 			fail(cause,
-			     "another rds-migrate run uses this state (%s): %s; wait for it to end, or "
+			     "another rds-migrate run uses this state (%s): %s; wait for it to "
+			     "end, or "
 			     "stop it (its lock file is %s)",
 			     st->path, who, path);
 			free(who);

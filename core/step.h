@@ -34,8 +34,8 @@ extern const int step_count;
 int step_index(const struct step *s);
 /* The bit mask of every step. */
 unsigned step_all(void);
-const char *step_name(int i);  /* "source", "instance", …; "?" out of range */
-const char *step_title(int i); /* "Source database", …; "?" out of range */
+const char *step_name(int i);    /* "source", "instance", …; "?" out of range */
+const char *step_title(int i);   /* "Source database", …; "?" out of range */
 int step_find(const char *name); /* index, or -1 */
 
 #endif

@@ -90,9 +90,10 @@ static int url_from_instance(struct run *r, struct dburl *u, char **cause)
 		rc = fail(cause, "the target is not known yet: run the instance step first, or set "
 				 "[target] url");
 	} else if (!r->res.master_password) {
-		rc = fail(cause, "the master password is not known: run the instance step in the "
-				 "same run (it generates it, or reads it back from Secrets Manager), "
-				 "or set [instance] master_password");
+		rc = fail(cause,
+			  "the master password is not known: run the instance step in the "
+			  "same run (it generates it, or reads it back from Secrets Manager), "
+			  "or set [instance] master_password");
 	} else {
 		u->host = xstrdup(r->res.endpoint);
 		u->password = xstrdup(r->res.master_password);
@@ -123,14 +124,16 @@ static int env_run(struct run *r, char **cause)
 	if (!*file)
 		return fail(cause, "[env] file is empty: set the path of the application's .env");
 	if (!dotenv_key_ok(key))
-		return fail(cause, "[env] key \"%s\" is not a variable name ([A-Z_][A-Z0-9_]*)", key);
+		return fail(cause, "[env] key \"%s\" is not a variable name ([A-Z_][A-Z0-9_]*)",
+			    key);
 	/* never point the application at a table an interrupted copy left
 	 * half-loaded (a split table after a crash) */
 	char *loading = r->state ? state_table_find(r->state, TS_LOADING) : NULL;
 	if (loading) {
-		fail(cause, "the target table %s holds part of an interrupted copy: run the data "
-			    "step again (it empties and copies it), then verify, before the "
-			    "application is pointed at the target",
+		fail(cause,
+		     "the target table %s holds part of an interrupted copy: run the data "
+		     "step again (it empties and copies it), then verify, before the "
+		     "application is pointed at the target",
 		     loading + strlen("table."));
 		free(loading);
 		return -1;
@@ -183,9 +186,10 @@ static int env_run(struct run *r, char **cause)
 		run_finding(r, LEVEL_INFO, "backup", "the previous file is kept as %s%s", where,
 			    DOTENV_BACKUP_SUFFIX);
 		if (res.replaced > 1)
-			run_finding(r, LEVEL_WARN, key,
-				    "%s was set %d times in the file; every one now holds the new URL",
-				    key, res.replaced);
+			run_finding(
+				r, LEVEL_WARN, key,
+				"%s was set %d times in the file; every one now holds the new URL",
+				key, res.replaced);
 		*cause = xasprintf("wrote %s to %s (%s, mode 0600)", key, where,
 				   res.replaced ? "replaced in place" : "appended");
 	}

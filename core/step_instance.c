@@ -47,7 +47,8 @@ static int resolve_version(struct run *r, struct aws_ctx *a, const char *want, c
 	run_status(r, "looking up the PostgreSQL versions RDS offers in %s", a->region);
 	if (rds_engine_versions(a, "postgres", &v, &why) < 0) {
 		run_finding(r, LEVEL_WARN, "engine version",
-			    "cannot list the versions RDS offers (%s): sending %s as given", why, want);
+			    "cannot list the versions RDS offers (%s): sending %s as given", why,
+			    want);
 		free(why);
 		*out = xstrdup(want);
 		return 0;
@@ -74,7 +75,8 @@ static int resolve_version(struct run *r, struct aws_ctx *a, const char *want, c
 			char hay[520];
 			snprintf(hay, sizeof hay, " %s", offered);
 			if (!strstr(hay, needle))
-				snprintf(offered + ol, sizeof offered - ol, "%s%s,", ol ? " " : "", maj);
+				snprintf(offered + ol, sizeof offered - ol, "%s%s,", ol ? " " : "",
+					 maj);
 		}
 	}
 	size_t ol = strlen(offered);
@@ -85,11 +87,11 @@ static int resolve_version(struct run *r, struct aws_ctx *a, const char *want, c
 		if (best) {
 			*out = xstrdup(best);
 			run_finding(r, LEVEL_OK, "engine version",
-				    "PostgreSQL %s resolves to %s, the newest RDS offers in %s", want,
-				    best, a->region);
+				    "PostgreSQL %s resolves to %s, the newest RDS offers in %s",
+				    want, best, a->region);
 		} else {
-			rc = fail(cause, "RDS offers no PostgreSQL %s in %s (majors offered: %s)", want,
-				  a->region, offered[0] ? offered : "none");
+			rc = fail(cause, "RDS offers no PostgreSQL %s in %s (majors offered: %s)",
+				  want, a->region, offered[0] ? offered : "none");
 		}
 	} else if (exact) {
 		*out = xstrdup(want);
@@ -104,8 +106,8 @@ static int resolve_version(struct run *r, struct aws_ctx *a, const char *want, c
 			    strlen(same) + strlen(v[i]) + 3 < sizeof same)
 				snprintf(same + strlen(same), sizeof same - strlen(same), "%s%s",
 					 same[0] ? ", " : "", v[i]);
-		rc = fail(cause, "RDS does not offer PostgreSQL %s in %s (offered: %s)", want, a->region,
-			  same[0] ? same : offered);
+		rc = fail(cause, "RDS does not offer PostgreSQL %s in %s (offered: %s)", want,
+			  a->region, same[0] ? same : offered);
 	}
 	aws_strv_free(v);
 	return rc;
@@ -121,7 +123,8 @@ static void report_cost(struct run *r, const char *region)
 	bool io = strcmp(st, "io1") == 0 || strcmp(st, "io2") == 0;
 	if (cost_estimate(region, config_get(cfg, CFG_INSTANCE_CLASS), st, gb, io ? 3000 : 0,
 			  config_bool(cfg, CFG_INSTANCE_MULTI_AZ),
-			  (int)config_int(cfg, CFG_INSTANCE_BACKUP_RETENTION_DAYS), 0, &c, &why) < 0) {
+			  (int)config_int(cfg, CFG_INSTANCE_BACKUP_RETENTION_DAYS), 0, &c,
+			  &why) < 0) {
 		run_finding(r, LEVEL_INFO, "cost", "%s", why);
 		free(why);
 		return;
@@ -136,9 +139,9 @@ static void report_instance(struct run *r, const struct rds_instance *in)
 	run_finding(r, strcmp(in->status, "available") == 0 ? LEVEL_OK : LEVEL_INFO, in->id,
 		    "%s: %s %s, %s, %ld GiB %s%s%s, endpoint %s%s%d", in->status, in->engine,
 		    in->engine_version, in->cls, in->storage_gb, in->storage_type,
-		    in->encrypted ? ", encrypted" : ", NOT encrypted", in->multi_az ? ", Multi-AZ" : "",
-		    in->endpoint[0] ? in->endpoint : "(none yet)", in->endpoint[0] ? ":" : "",
-		    in->endpoint[0] ? in->port : 0);
+		    in->encrypted ? ", encrypted" : ", NOT encrypted",
+		    in->multi_az ? ", Multi-AZ" : "", in->endpoint[0] ? in->endpoint : "(none yet)",
+		    in->endpoint[0] ? ":" : "", in->endpoint[0] ? in->port : 0);
 }
 
 /* Show how an existing instance differs from the settings; returns the
@@ -159,9 +162,10 @@ static int report_differences(struct run *r, const struct rds_instance *in)
 	DIFF("class", config_get(c, CFG_INSTANCE_CLASS), in->cls);
 	const char *ev = config_get(c, CFG_INSTANCE_ENGINE_VERSION);
 	size_t el = strlen(ev);
-	bool vmatch = is_major(ev) ? strncmp(in->engine_version, ev, el) == 0 &&
-					     (in->engine_version[el] == '.' || !in->engine_version[el])
-				   : strcmp(in->engine_version, ev) == 0;
+	bool vmatch = is_major(ev)
+			      ? strncmp(in->engine_version, ev, el) == 0 &&
+					(in->engine_version[el] == '.' || !in->engine_version[el])
+			      : strcmp(in->engine_version, ev) == 0;
 	if (!vmatch) {
 		run_finding(r, LEVEL_WARN, "differs: engine_version", "config %s, instance %s", ev,
 			    in->engine_version);
@@ -261,8 +265,8 @@ static bool status_hopeless(const char *s)
 
 /* Poll until the instance is available, showing every status change. IN
  * holds the last seen description. */
-static int wait_available(struct run *r, struct aws_ctx *a, const char *id,
-			  struct rds_instance *in, char **cause)
+static int wait_available(struct run *r, struct aws_ctx *a, const char *id, struct rds_instance *in,
+			  char **cause)
 {
 	long bound = env_long("RDSM_WAIT_MINUTES", 40, 1, 100000) * 60;
 	long every = env_long("RDSM_POLL_SECONDS", 10, 1, 100000);
@@ -277,15 +281,18 @@ static int wait_available(struct run *r, struct aws_ctx *a, const char *id,
 			return 0;
 		if (status_hopeless(in->status)) {
 			if (strcmp(in->status, "stopped") == 0)
-				return fail(cause, "%s is stopped: start it (aws rds start-db-instance "
+				return fail(cause,
+					    "%s is stopped: start it (aws rds start-db-instance "
 					    "--db-instance-identifier %s) and run again",
 					    id, id);
-			return fail(cause, "%s is %s: it will not become available by waiting; see "
+			return fail(cause,
+				    "%s is %s: it will not become available by waiting; see "
 				    "the RDS console's events for the instance",
 				    id, in->status);
 		}
 		if (now_monotonic() - start > (double)bound)
-			return fail(cause, "%s is still %s after %ld min, the wait's bound: run again "
+			return fail(cause,
+				    "%s is still %s after %ld min, the wait's bound: run again "
 				    "later to keep waiting (RDSM_WAIT_MINUTES raises the bound)",
 				    id, in->status, bound / 60);
 		char clock[16];
@@ -293,7 +300,8 @@ static int wait_available(struct run *r, struct aws_ctx *a, const char *id,
 		struct tm tm;
 		localtime_r(&t, &tm);
 		strftime(clock, sizeof clock, "%H:%M:%S", &tm);
-		run_status(r, "%s is %s — %s elapsed, last poll %s, polling every %lds, waiting up to "
+		run_status(r,
+			   "%s is %s — %s elapsed, last poll %s, polling every %lds, waiting up to "
 			   "%ld min",
 			   id, in->status, el, clock, every, bound / 60);
 		if (aws_sleep((double)every, &r->cancel) < 0)
@@ -318,7 +326,8 @@ static int wait_available(struct run *r, struct aws_ctx *a, const char *id,
 		*in = next;
 		if (strcmp(prev, in->status) != 0) {
 			fmt_duration(el, sizeof el, now_monotonic() - start);
-			run_finding(r, LEVEL_INFO, "status", "%s → %s after %s", prev, in->status, el);
+			run_finding(r, LEVEL_INFO, "status", "%s → %s after %s", prev, in->status,
+				    el);
 			snprintf(prev, sizeof prev, "%s", in->status);
 		}
 	}
@@ -338,16 +347,18 @@ static void publish(struct run *r, struct aws_ctx *a, const struct rds_instance 
 				    "read from AWS Secrets Manager (%s)", in->secret_arn);
 		} else {
 			run_finding(r, LEVEL_WARN, "master password",
-				    "kept by RDS in Secrets Manager, but it cannot be read: %s", why);
+				    "kept by RDS in Secrets Manager, but it cannot be read: %s",
+				    why);
 		}
 		free(user);
 		free(why);
 	}
 	if (!pw)
-		run_finding(r, LEVEL_WARN, "master password",
-			    "not known to rds-migrate for %s: set [instance] master_password so the "
-			    "later steps can connect",
-			    in->id);
+		run_finding(
+			r, LEVEL_WARN, "master password",
+			"not known to rds-migrate for %s: set [instance] master_password so the "
+			"later steps can connect",
+			in->id);
 	pthread_mutex_lock(&r->lock);
 	free(r->res.endpoint);
 	r->res.endpoint = xstrdup(in->endpoint);
@@ -458,7 +469,8 @@ static int instance_run(struct run *r, char **cause)
 						report_instance(r, &v[i]);
 				rds_instances_free(v, n);
 			} else {
-				run_finding(r, LEVEL_WARN, "instances", "cannot list them: %s", why);
+				run_finding(r, LEVEL_WARN, "instances", "cannot list them: %s",
+					    why);
 				free(why);
 			}
 		}
@@ -485,7 +497,8 @@ static int instance_run(struct run *r, char **cause)
 		const char *ours = state_get(r->state, "instance.created");
 		report_instance(r, &in);
 		if (strcmp(in.engine, "postgres") != 0) {
-			rc = fail(cause, "the identifier %s is taken in %s by a %s instance: choose "
+			rc = fail(cause,
+				  "the identifier %s is taken in %s by a %s instance: choose "
 				  "another [instance] identifier",
 				  id, a.region, in.engine);
 			goto out;
@@ -494,17 +507,22 @@ static int instance_run(struct run *r, char **cause)
 		if (ours && strcmp(ours, id) == 0) {
 			run_finding(r, LEVEL_OK, id, "created by an earlier run: adopting it");
 			if (!managed && !*cfgpw &&
-			    (password = run_known_password(r, in.endpoint && *in.endpoint ? in.endpoint : NULL)))
-				run_finding(r, LEVEL_OK, "master password",
-					    "the one generated by that run (read back from the .env, "
-					    "or the 0600 file that keeps it until then)");
-		} else if (!run_confirm(r, "An instance named %s already exists in %s (%s, %d "
-					   "setting%s differ). Adopt it as the target?",
+			    (password = run_known_password(
+				     r, in.endpoint && *in.endpoint ? in.endpoint : NULL)))
+				run_finding(
+					r, LEVEL_OK, "master password",
+					"the one generated by that run (read back from the .env, "
+					"or the 0600 file that keeps it until then)");
+		} else if (!run_confirm(r,
+					"An instance named %s already exists in %s (%s, %d "
+					"setting%s differ). Adopt it as the target?",
 					id, a.region, in.status, ndiff, ndiff == 1 ? "" : "s")) {
-			rc = fail(cause, "the identifier %s is already taken in %s: choose another "
-				  "[instance] identifier, set mode = existing, or confirm (--yes) to "
-				  "adopt it",
-				  id, a.region);
+			rc = fail(
+				cause,
+				"the identifier %s is already taken in %s: choose another "
+				"[instance] identifier, set mode = existing, or confirm (--yes) to "
+				"adopt it",
+				id, a.region);
 			goto out;
 		} else {
 			run_finding(r, LEVEL_INFO, id, "adopting the existing instance");
@@ -526,7 +544,7 @@ static int instance_run(struct run *r, char **cause)
 				if (password_generate(buf, sizeof buf) < 0) {
 					free(version);
 					rc = fail(cause, "cannot generate a master password: no "
-						  "randomness from the kernel");
+							 "randomness from the kernel");
 					goto out;
 				}
 				password = xstrdup(buf);
@@ -542,7 +560,8 @@ static int instance_run(struct run *r, char **cause)
 		struct aws_params p = {0};
 		create_params(r, version, password, &p);
 		run_status(r, "creating %s: PostgreSQL %s on %s, %s GiB %s%s", id, version,
-			   config_get(c, CFG_INSTANCE_CLASS), config_get(c, CFG_INSTANCE_STORAGE_GB),
+			   config_get(c, CFG_INSTANCE_CLASS),
+			   config_get(c, CFG_INSTANCE_STORAGE_GB),
 			   config_get(c, CFG_INSTANCE_STORAGE_TYPE),
 			   config_bool(c, CFG_INSTANCE_ENCRYPTED) ? ", encrypted" : "");
 		struct aws_error err;
@@ -553,7 +572,8 @@ static int instance_run(struct run *r, char **cause)
 		free(version);
 		if (crc < 0 && strcmp(err.code, "DBInstanceAlreadyExists") == 0) {
 			/* someone made it in between: adopt on the next run, with a look first */
-			rc = fail(cause, "the identifier %s was taken while creating it: run again "
+			rc = fail(cause,
+				  "the identifier %s was taken while creating it: run again "
 				  "to see and adopt it",
 				  id);
 			free(why);

@@ -19,8 +19,8 @@
 /* Where this machine stands: its public address, and on EC2 its VPC and
  * security groups. */
 struct here {
-	char ip[64];   /* "" when unknown */
-	char *ip_why;  /* why unknown */
+	char ip[64];  /* "" when unknown */
+	char *ip_why; /* why unknown */
 	bool ec2;
 	char vpc[64];
 	char **groups; /* NULL-terminated, NULL when not on EC2 */
@@ -44,7 +44,8 @@ static void find_ip(struct here *h)
 	if (!url || !*url)
 		url = "https://checkip.amazonaws.com";
 	pthread_mutex_lock(&ip_lock);
-	bool cached = ip_cache[0] && strcmp(ip_cache_url, url) == 0 && now_monotonic() < ip_cache_until;
+	bool cached =
+		ip_cache[0] && strcmp(ip_cache_url, url) == 0 && now_monotonic() < ip_cache_until;
 	if (cached)
 		snprintf(h->ip, sizeof h->ip, "%s", ip_cache);
 	pthread_mutex_unlock(&ip_lock);
@@ -96,7 +97,8 @@ static void find_here(struct run *r, struct here *h)
 			size_t n = 0;
 			h->groups = xcalloc(1, sizeof *h->groups);
 			char *save = NULL;
-			for (char *t = strtok_r(sgs, " \r\n", &save); t; t = strtok_r(NULL, " \r\n", &save)) {
+			for (char *t = strtok_r(sgs, " \r\n", &save); t;
+			     t = strtok_r(NULL, " \r\n", &save)) {
 				h->groups = xrealloc(h->groups, (n + 2) * sizeof *h->groups);
 				h->groups[n++] = xstrdup(t);
 				h->groups[n] = NULL;
@@ -189,7 +191,8 @@ static int pick_source(struct run *r, const struct here *h, const char *inst_vpc
 		return 0;
 	}
 	if (!h->ip[0])
-		return fail(cause, "cannot learn this machine's public address (%s): set [network] "
+		return fail(cause,
+			    "cannot learn this machine's public address (%s): set [network] "
 			    "allow to a CIDR or sg-…",
 			    h->ip_why ? h->ip_why : "?");
 	snprintf(out, outsz, "%s/%d", h->ip, strchr(h->ip, ':') ? 128 : 32);
@@ -239,7 +242,8 @@ static int network_run(struct run *r, char **cause)
 						   a.region);
 				rc = 1;
 			} else {
-				rc = fail(cause, "the instance %s does not exist in %s: run the "
+				rc = fail(cause,
+					  "the instance %s does not exist in %s: run the "
 					  "instance step first",
 					  id, a.region);
 			}
@@ -290,18 +294,20 @@ static int network_run(struct run *r, char **cause)
 			} else if (ru->cidr && h.ip[0] && cidr_contains(ru->cidr, h.ip)) {
 				allowed = true;
 				if (is_wide(ru->cidr))
-					run_finding(r, LEVEL_WARN, item,
-						    "%s — admits this machine (%s), and a wide range "
-						    "(wider than a /%d) with it",
-						    text, h.ip, strchr(ru->cidr, ':') ? 56 : 24);
+					run_finding(
+						r, LEVEL_WARN, item,
+						"%s — admits this machine (%s), and a wide range "
+						"(wider than a /%d) with it",
+						text, h.ip, strchr(ru->cidr, ':') ? 56 : 24);
 				else
-					run_finding(r, LEVEL_OK, item, "%s — admits this machine (%s)",
-						    text, h.ip);
+					run_finding(r, LEVEL_OK, item,
+						    "%s — admits this machine (%s)", text, h.ip);
 			} else if (ru->group && in_groups(h.groups, ru->group)) {
 				allowed = true;
 				run_finding(r, LEVEL_OK, item,
 					    "%s — admits this EC2 instance's security group", text);
-			} else if (ru->cidr && cidr_bits(ru->cidr) < (strchr(ru->cidr, ':') ? 64 : 16)) {
+			} else if (ru->cidr &&
+				   cidr_bits(ru->cidr) < (strchr(ru->cidr, ':') ? 64 : 16)) {
 				run_finding(r, LEVEL_WARN, item,
 					    "%s — a wide range; does not admit this machine", text);
 			} else {
@@ -311,18 +317,19 @@ static int network_run(struct run *r, char **cause)
 		}
 	}
 	if (nrules == 0)
-		run_finding(r, LEVEL_INFO, "rules", "no inbound rule of %s covers port %d",
-			    g[0].id, port);
+		run_finding(r, LEVEL_INFO, "rules", "no inbound rule of %s covers port %d", g[0].id,
+			    port);
 
 	bool same_vpc = h.ec2 && strcmp(h.vpc, vpc) == 0;
 	bool reachable = in.public_access || same_vpc;
 	if (!reachable)
-		run_finding(r, LEVEL_ERROR, "reachability",
-			    "%s is not publicly accessible and this machine is outside its VPC (%s): "
-			    "no security-group rule can let it in; use a tunnel through a host in the "
-			    "VPC ([target] hostaddr), or make it public (aws rds modify-db-instance "
-			    "--publicly-accessible)",
-			    id, vpc[0] ? vpc : "?");
+		run_finding(
+			r, LEVEL_ERROR, "reachability",
+			"%s is not publicly accessible and this machine is outside its VPC (%s): "
+			"no security-group rule can let it in; use a tunnel through a host in the "
+			"VPC ([target] hostaddr), or make it public (aws rds modify-db-instance "
+			"--publicly-accessible)",
+			id, vpc[0] ? vpc : "?");
 
 	if (world)
 		run_finding_code(r, LEVEL_ERROR, FIND_WORLD_OPEN, "verdict",
@@ -330,9 +337,9 @@ static int network_run(struct run *r, char **cause)
 	else if (allowed)
 		run_finding(r, LEVEL_OK, "verdict", "this machine is allowed on port %d", port);
 	else
-		run_finding(r, LEVEL_WARN, "verdict", "this machine is not allowed on port %d yet%s%s",
-			    port, have_source ? "; the rule to add: " : "",
-			    have_source ? source : "");
+		run_finding(r, LEVEL_WARN, "verdict",
+			    "this machine is not allowed on port %d yet%s%s", port,
+			    have_source ? "; the rule to add: " : "", have_source ? source : "");
 
 	if (r->inspect) {
 		*cause = xasprintf("%s: %zu rule%s for port %d; this machine %s%s", g[0].id, nrules,
@@ -343,7 +350,8 @@ static int network_run(struct run *r, char **cause)
 		goto out;
 	}
 	if (!reachable && !*config_get(c, CFG_TARGET_HOSTADDR)) {
-		rc = fail(cause, "%s is not publicly accessible and this machine is outside its VPC: "
+		rc = fail(cause,
+			  "%s is not publicly accessible and this machine is outside its VPC: "
 			  "use a tunnel ([target] hostaddr) or make the instance public",
 			  id);
 		free(why);
@@ -396,8 +404,8 @@ static int network_run(struct run *r, char **cause)
 			    "tcp %d from %s (\"%s\") — %s%s", port, source, desc,
 			    dup ? "already there" : "added",
 			    is_wide(source) ? " (a wide range, confirmed with --allow-world)" : "");
-		snprintf(note, sizeof note, "; %s rule tcp %d from %s", dup ? "kept" : "added", port,
-			 source);
+		snprintf(note, sizeof note, "; %s rule tcp %d from %s", dup ? "kept" : "added",
+			 port, source);
 		char *sv = xasprintf("%s:%s", target_sg, source);
 		state_set(r->state, "network.rule", sv, NULL);
 		free(sv);
@@ -424,7 +432,8 @@ static int network_run(struct run *r, char **cause)
 			char *rwhy = NULL;
 			if (ec2_revoke_ingress(&a, g[i].id, ru->proto, ru->from, ru->to, ru->cidr,
 					       &rwhy) < 0) {
-				run_finding(r, LEVEL_ERROR, g[i].id, "cannot revoke %s: %s", text, rwhy);
+				run_finding(r, LEVEL_ERROR, g[i].id, "cannot revoke %s: %s", text,
+					    rwhy);
 				free(rwhy);
 				kept_world++;
 				continue;
@@ -432,8 +441,8 @@ static int network_run(struct run *r, char **cause)
 			run_finding(r, LEVEL_OK, g[i].id, "revoked %s", text);
 		}
 	}
-	*cause = xasprintf("%s admits %s on port %d%s%s", target_sg, need || exact ? source : "this machine",
-			   port, note,
+	*cause = xasprintf("%s admits %s on port %d%s%s", target_sg,
+			   need || exact ? source : "this machine", port, note,
 			   kept_world ? "; WARNING: still open to the whole internet" : "");
 out:
 	here_free(&h);

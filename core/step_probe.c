@@ -36,10 +36,11 @@ static int probe_run(struct run *r, char **cause)
 	if (src) {
 		int smaj = atoi(src), tmaj = atoi(p.server_version);
 		if (tmaj < smaj)
-			run_finding(r, LEVEL_WARN, "version",
-				    "the target (%s) is older than the source (%s): objects that use "
-				    "newer features may fail; choose [instance] engine_version >= %d",
-				    p.server_version, src, smaj);
+			run_finding(
+				r, LEVEL_WARN, "version",
+				"the target (%s) is older than the source (%s): objects that use "
+				"newer features may fail; choose [instance] engine_version >= %d",
+				p.server_version, src, smaj);
 		else
 			run_finding(r, LEVEL_OK, "version", "source %s, target %s", src,
 				    p.server_version);

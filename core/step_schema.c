@@ -116,8 +116,9 @@ static int schema_run(struct run *r, char **cause)
 			}
 		} else {
 			set_state(r, "schema.post", "pending");
-			*cause = xstrdup("pre-data copied; keys, indexes, foreign keys and triggers "
-					 "follow the data");
+			*cause =
+				xstrdup("pre-data copied; keys, indexes, foreign keys and triggers "
+					"follow the data");
 		}
 	}
 	PQfinish(dst);

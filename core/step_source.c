@@ -15,7 +15,8 @@ static void report_inventory(struct run *r, const struct pg_inventory *inv)
 {
 	char sz[32];
 	run_finding(r, LEVEL_INFO, "database", "%s: PostgreSQL %s, %s, encoding %s", inv->database,
-		    inv->server_version, fmt_bytes(sz, sizeof sz, (double)inv->db_bytes), inv->encoding);
+		    inv->server_version, fmt_bytes(sz, sizeof sz, (double)inv->db_bytes),
+		    inv->encoding);
 	size_t nopk = 0;
 	for (size_t i = 0; i < inv->ntables; i++) {
 		const struct pg_inv_table *t = &inv->tables[i];
@@ -28,13 +29,17 @@ static void report_inventory(struct run *r, const struct pg_inventory *inv)
 		bool warn = t->kind == 'r' && !t->has_pk && !t->partition;
 		nopk += warn;
 		if (t->est_rows < 0)
-			run_finding(r, warn ? LEVEL_WARN : LEVEL_INFO, item, "%s, rows not counted yet, %s%s%s",
-				    kind, fmt_bytes(sz, sizeof sz, (double)t->bytes),
-				    warn ? ", no primary key" : "", t->unlogged ? ", unlogged" : "");
+			run_finding(r, warn ? LEVEL_WARN : LEVEL_INFO, item,
+				    "%s, rows not counted yet, %s%s%s", kind,
+				    fmt_bytes(sz, sizeof sz, (double)t->bytes),
+				    warn ? ", no primary key" : "",
+				    t->unlogged ? ", unlogged" : "");
 		else
-			run_finding(r, warn ? LEVEL_WARN : LEVEL_INFO, item, "%s, about %lld rows, %s%s%s",
-				    kind, (long long)t->est_rows, fmt_bytes(sz, sizeof sz, (double)t->bytes),
-				    warn ? ", no primary key" : "", t->unlogged ? ", unlogged" : "");
+			run_finding(r, warn ? LEVEL_WARN : LEVEL_INFO, item,
+				    "%s, about %lld rows, %s%s%s", kind, (long long)t->est_rows,
+				    fmt_bytes(sz, sizeof sz, (double)t->bytes),
+				    warn ? ", no primary key" : "",
+				    t->unlogged ? ", unlogged" : "");
 	}
 	if (nopk)
 		run_finding(r, LEVEL_WARN, "primary keys",
@@ -129,10 +134,10 @@ static int source_run(struct run *r, char **cause)
 		int64_t rows = 0;
 		for (size_t i = 0; i < inv.ntables; i++)
 			rows += inv.tables[i].est_rows > 0 ? inv.tables[i].est_rows : 0;
-		*cause = xasprintf("PostgreSQL %s, %s, %zu tables, about %lld rows%s",
-				   inv.server_version, fmt_bytes(sz, sizeof sz, (double)inv.db_bytes),
-				   inv.ntables, (long long)rows,
-				   nbad ? "; some objects will not be copied" : "");
+		*cause = xasprintf(
+			"PostgreSQL %s, %s, %zu tables, about %lld rows%s", inv.server_version,
+			fmt_bytes(sz, sizeof sz, (double)inv.db_bytes), inv.ntables,
+			(long long)rows, nbad ? "; some objects will not be copied" : "");
 	}
 	pg_inventory_free(&inv);
 	return rc;

@@ -10,7 +10,10 @@ struct strbuf {
 	size_t len, cap;
 };
 
-#define STRBUF_INIT {NULL, 0, 0}
+#define STRBUF_INIT                                                                                \
+	{                                                                                          \
+		NULL, 0, 0                                                                         \
+	}
 
 void strbuf_add(struct strbuf *sb, const char *s);
 /* N bytes of S (which may hold NULs). */

@@ -154,7 +154,8 @@ static char *resolve_target(const char *path, char **cause)
 		if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode)) {
 			if (linked && lstat(cur, &st) == 0 && !owned_by_us(st.st_uid)) {
 				fail(cause,
-				     "%s is a symbolic link to %s, which belongs to uid %u (not you "
+				     "%s is a symbolic link to %s, which belongs to uid %u (not "
+				     "you "
 				     "or root): refusing to write through it",
 				     path, cur, (unsigned)st.st_uid);
 				free(cur);
@@ -294,13 +295,15 @@ char *read_file(const char *path, size_t *len, char **cause)
 char *read_file_ex(const char *path, size_t max, int flags, size_t *len, char **cause)
 {
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
-				    (flags & READ_NOFOLLOW ? O_NOFOLLOW : 0));
+	int fd = open(path,
+		      O_RDONLY | O_CLOEXEC | O_NONBLOCK | (flags & READ_NOFOLLOW ? O_NOFOLLOW : 0));
 	if (fd < 0) {
 		int e = errno; /* callers test errno == ENOENT */
 		if (e == ELOOP && (flags & READ_NOFOLLOW))
-			fail(cause, "%s is a symbolic link: rds-migrate never follows one for its "
-				    "own files (remove it)", path);
+			fail(cause,
+			     "%s is a symbolic link: rds-migrate never follows one for its "
+			     "own files (remove it)",
+			     path);
 		else
 			fail(cause, "%s: %s", path, strerror(e));
 		errno = e;

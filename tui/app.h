@@ -28,7 +28,7 @@ enum reaction {
 
 /* Key types as get_wch returns them. */
 #define KT_CHAR OK
-#define KT_KEY	KEY_CODE_YES
+#define KT_KEY  KEY_CODE_YES
 
 #define KEY_CTRL(c) ((c)&0x1f)
 
@@ -67,9 +67,9 @@ struct tui {
 	int cur;    /* index into screens[] */
 	void *data; /* the current screen's state */
 	bool unsaved;
-	unsigned steps_mask;		    /* steps chosen on the Welcome screen */
+	unsigned steps_mask;              /* steps chosen on the Welcome screen */
 	enum step_status badge[STEP_MAX]; /* the real run's status per step */
-	bool run_active;		    /* a real (not inspect) job is running */
+	bool run_active;                  /* a real (not inspect) job is running */
 	char msg[512];
 	int msg_role;
 	double msg_until;

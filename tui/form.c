@@ -9,9 +9,9 @@
 #include "password.h"
 #include "util.h"
 
-#define LABEL_X 2
-#define LABEL_W 22
-#define FIELD_X (LABEL_X + LABEL_W + 2)
+#define LABEL_X       2
+#define LABEL_W       22
+#define FIELD_X       (LABEL_X + LABEL_W + 2)
 #define RULE_ROWS_MAX 3 /* a field's rule wraps onto at most this many rows */
 
 void form_init(struct form *fm, struct tui *t, const char *section)
@@ -197,14 +197,14 @@ int form_draw(struct form *fm, struct tui *t, int top, int rows)
 		fm->scroll = 0;
 	int row = 0, used = 0;
 #define EMIT_ROW() (row >= fm->scroll && row < fm->scroll + rows)
-#define Y	   (top + row - fm->scroll)
+#define Y          (top + row - fm->scroll)
 	for (int i = 0; i < fm->n; i++) {
 		const struct config_key_info *ki = &config_keys[fm->keys[i]];
 		bool focus = fm->focus == i;
 		if (EMIT_ROW()) {
 			ui_textf(Y, LABEL_X - 2, 2, ROLE_LABEL, "%s", focus ? "▶" : " ");
 			ui_text(Y, LABEL_X, LABEL_W, focus ? ROLE_HEADING : ROLE_LABEL, ki->name);
-			int role = focus	? ROLE_FIELD_FOCUS
+			int role = focus        ? ROLE_FIELD_FOCUS
 				   : fm->bad[i] ? ROLE_FIELD_ERROR
 						: ROLE_FIELD;
 			char *v = field_get(&fm->f[i]);

@@ -71,8 +71,8 @@ void live_start(struct live *lv, struct tui *t)
 		return;
 	lv->t = t;
 	lv->stale = false;
-	lv->job = job_start(t->cfg, t->st, lv->mask, lv->inspect, t->opt->force,
-			    t->opt->allow_world);
+	lv->job =
+		job_start(t->cfg, t->st, lv->mask, lv->inspect, t->opt->force, t->opt->allow_world);
 	lv->id = job_id(lv->job);
 	lv->running = true;
 	lv->runs++;
@@ -230,7 +230,7 @@ static int row_height(const struct live_row *r)
 static void draw_progress(const struct live_prog *p, int y)
 {
 	double frac = p->bytes_total > 0 ? (double)p->bytes / (double)p->bytes_total
-		      : p->total > 0	 ? (double)p->done / (double)p->total
+		      : p->total > 0     ? (double)p->done / (double)p->total
 					 : 0;
 	ui_text(y, 2, 24, p->is_total ? ROLE_HEADING : ROLE_LABEL, p->item);
 	ui_bar(y, 27, 16, frac);
@@ -259,7 +259,7 @@ int live_draw(struct live *lv, int top, int rows, const char *heading)
 	int y = top, end = top + rows;
 	if (y < end && heading) {
 		ui_textf(y, 0, COLS, ROLE_HEADING, "%s%s", heading,
-			 lv->running			? "  (checking…)"
+			 lv->running                    ? "  (checking…)"
 			 : lv->interval > 0 && lv->runs ? "  (live)"
 							: "");
 		y++;

@@ -37,9 +37,9 @@ struct live {
 	struct live_prog prog[32];
 	int nprog;
 	int rc;
-	int scroll;	/* first findings row shown; -1: automatic (top, or the tail for runs) */
+	int scroll;     /* first findings row shown; -1: automatic (top, or the tail for runs) */
 	bool real_once; /* the current job is a real run of a look-only panel */
-	bool stale;	/* settings changed while a check ran: check again soon */
+	bool stale;     /* settings changed while a check ran: check again soon */
 	struct tui *t;
 	int shown_first, shown_last, page;
 };

@@ -4,7 +4,8 @@
 static const struct settings_spec spec = {
 	.section = "network",
 	.intro = "Who may connect to the instance: the narrowest rule that works is added to its "
-		 "security group (this machine's IP/32, or this EC2 box's own group) when you press F6 "
+		 "security group (this machine's IP/32, or this EC2 box's own group) when you "
+		 "press F6 "
 		 "or run.",
 	.live_step = &step_network,
 	.inspect = true,

@@ -50,17 +50,18 @@ static void run_draw(struct tui *t, void *data, int top, int rows)
 				r->problems == 1 ? "s" : "");
 		y++;
 	} else {
-		const char *s = r->live.running	    ? "Running…"
-				: r->live.rc == 0   ? "Done: every step succeeded."
-				: r->live.rc == RUN_INCOMPLETE
-					? "Done, but incomplete: objects named below were not copied."
-				: r->live.rc == 130 ? "Interrupted: run again to resume."
-						    : "Stopped: a step failed (see below).";
+		const char *s =
+			r->live.running   ? "Running…"
+			: r->live.rc == 0 ? "Done: every step succeeded."
+			: r->live.rc == RUN_INCOMPLETE
+				? "Done, but incomplete: objects named below were not copied."
+			: r->live.rc == 130 ? "Interrupted: run again to resume."
+					    : "Stopped: a step failed (see below).";
 		ui_text(y++, 2, COLS - 4,
-			r->live.running	  ? ROLE_HEADING
-			: r->live.rc == 0 ? ROLE_OK
+			r->live.running                ? ROLE_HEADING
+			: r->live.rc == 0              ? ROLE_OK
 			: r->live.rc == RUN_INCOMPLETE ? ROLE_WARN
-					  : ROLE_ERROR,
+						       : ROLE_ERROR,
 			s);
 		y++;
 	}

@@ -3,8 +3,9 @@
 
 static const struct settings_spec spec = {
 	.section = "source",
-	.intro = "Where the data comes from: the Railway PostgreSQL URL. Railway uses a self-signed "
-		 "certificate, so sslmode=require works and verify-full does not.",
+	.intro =
+		"Where the data comes from: the Railway PostgreSQL URL. Railway uses a self-signed "
+		"certificate, so sslmode=require works and verify-full does not.",
 	.live_step = &step_source,
 	.inspect = true,
 	.interval = 5.0,

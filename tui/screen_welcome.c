@@ -8,7 +8,6 @@ struct welcome {
 	int cur;
 };
 
-
 static void *welcome_enter(struct tui *t, const struct screen *self)
 {
 	(void)t;

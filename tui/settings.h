@@ -10,15 +10,15 @@
 
 /* What a settings screen shows and does. */
 struct settings_spec {
-	const char *section;	  /* the config section of its form ("instance") */
-	const char *intro;	  /* a paragraph above the form */
+	const char *section;          /* the config section of its form ("instance") */
+	const char *intro;            /* a paragraph above the form */
 	const struct step *live_step; /* the step its live panel runs; NULL: no panel */
-	bool inspect;		  /* the panel looks only (every INTERVAL seconds) */
-	double interval;	  /* seconds between looks; 0: on demand */
-	const char *live_heading; /* the panel's heading */
-	const char *act;	  /* F6 runs the panel's steps for real: what that does, in words */
+	bool inspect;                 /* the panel looks only (every INTERVAL seconds) */
+	double interval;              /* seconds between looks; 0: on demand */
+	const char *live_heading;     /* the panel's heading */
+	const char *act;          /* F6 runs the panel's steps for real: what that does, in words */
 	const char *act_on_world; /* F6's words while the verdict says the port is world-open */
-	const char *button;	  /* a button under the form (Enter on it acts like F6) */
+	const char *button;       /* a button under the form (Enter on it acts like F6) */
 };
 
 /* A settings screen's state. */
@@ -41,9 +41,9 @@ int settings_tick(struct tui *t, void *data, double now, double *next);
 int settings_event(struct tui *t, void *data, const struct job_msg *m);
 
 /* The struct screen fields of a settings screen described by SPEC. */
-#define SETTINGS_SCREEN(SPEC)                                                               \
-	.spec = (SPEC), .enter = settings_enter, .leave = settings_leave,                   \
-	.draw = settings_draw, .hint = settings_hint, .keys = settings_keys,                \
-	.key = settings_key, .tick = settings_tick, .event = settings_event
+#define SETTINGS_SCREEN(SPEC)                                                                      \
+	.spec = (SPEC), .enter = settings_enter, .leave = settings_leave, .draw = settings_draw,   \
+	.hint = settings_hint, .keys = settings_keys, .key = settings_key, .tick = settings_tick,  \
+	.event = settings_event
 
 #endif

@@ -36,9 +36,9 @@ static const struct {
 	const char *name;
 	short n;
 } colour_names[] = {
-	{"default", -1},       {"black", 0},	    {"red", 1},		  {"green", 2},
-	{"yellow", 3},	       {"blue", 4},	    {"magenta", 5},	  {"cyan", 6},
-	{"white", 7},	       {"gray", 8},	    {"grey", 8},	  {"brightblack", 8},
+	{"default", -1},       {"black", 0},        {"red", 1},           {"green", 2},
+	{"yellow", 3},         {"blue", 4},         {"magenta", 5},       {"cyan", 6},
+	{"white", 7},          {"gray", 8},         {"grey", 8},          {"brightblack", 8},
 	{"brightred", 9},      {"brightgreen", 10}, {"brightyellow", 11}, {"brightblue", 12},
 	{"brightmagenta", 13}, {"brightcyan", 14},  {"brightwhite", 15},
 };
@@ -205,7 +205,8 @@ void theme_load(const char *name, char *warn, size_t warnsz)
 				*slash = 0;
 				snprintf(here, sizeof here, "%s/themes", exe);
 				snprintf(up, sizeof up, "%s/../themes", exe);
-				snprintf(share, sizeof share, "%s/../share/rds-migrate/themes", exe);
+				snprintf(share, sizeof share, "%s/../share/rds-migrate/themes",
+					 exe);
 			}
 		}
 		const char *dirs[] = {"themes", here, up, share, RDSM_DATADIR "/themes"};

@@ -182,7 +182,7 @@ static void draw_frame(struct tui *t)
 	ui_text(LINES - 2, 1, COLS - 2, ROLE_KEYS,
 		keys ? keys
 		     : "Tab/↑↓ field  Enter go on  Esc back  F1 help  F2 save  F3 show  F4 "
-			  "generate  F10 quit");
+		       "generate  F10 quit");
 	draw_status_bar(t);
 }
 
@@ -574,8 +574,8 @@ int tui_run(struct config *cfg, struct state *st, const struct tui_options *opt)
 		/* every line that did not load, on the screen (and in the log) */
 		const struct problems *lp = opt->load_problems;
 		const struct problem *p0 = &lp->v[0];
-		tui_message(t, ROLE_WARN, "%s: %zu problem%s loading it; line %d: %s: %s%s", cfg->path,
-			    lp->n, lp->n == 1 ? "" : "s", p0->line, p0->key, p0->rule,
+		tui_message(t, ROLE_WARN, "%s: %zu problem%s loading it; line %d: %s: %s%s",
+			    cfg->path, lp->n, lp->n == 1 ? "" : "s", p0->line, p0->key, p0->rule,
 			    lp->n > 1 ? " (rds-migrate --check-config lists all)" : "");
 		t->msg_until = now_monotonic() + 30;
 		for (size_t i = 0; i < lp->n; i++)

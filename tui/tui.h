@@ -8,10 +8,10 @@
 #include "state.h"
 
 struct tui_options {
-	const char *theme;    /* --theme NAME, or NULL for the default */
-	const char *log_path; /* --log FILE, or NULL */
-	bool force;           /* --force: truncate non-empty target tables */
-	bool allow_world;     /* --allow-world: allow rules wider than /24 (/56) */
+	const char *theme;                    /* --theme NAME, or NULL for the default */
+	const char *log_path;                 /* --log FILE, or NULL */
+	bool force;                           /* --force: truncate non-empty target tables */
+	bool allow_world;                     /* --allow-world: allow rules wider than /24 (/56) */
 	const struct problems *load_problems; /* what config_load reported */
 };
 

@@ -32,7 +32,8 @@ static size_t check_tree(const struct xml_node *n, const struct xml_node *parent
 		FUZZ_CHECK(n->parent == parent, "a node with the wrong parent");
 		FUZZ_CHECK(!strchr(n->name, ':'), "a name with its prefix kept: %s", n->name);
 		size_t tl = strlen(n->text);
-		FUZZ_CHECK(!tl || (!strchr(" \t\r\n", n->text[0]) && !strchr(" \t\r\n", n->text[tl - 1])),
+		FUZZ_CHECK(!tl || (!strchr(" \t\r\n", n->text[0]) &&
+				   !strchr(" \t\r\n", n->text[tl - 1])),
 			   "untrimmed text [%s]", n->text);
 		if (n->child)
 			FUZZ_CHECK(n->last && !n->last->next, "children without a last");
@@ -107,7 +108,8 @@ static void call_readers(void)
 	answers_left = 1;
 	struct rds_instance in;
 	if (rds_describe_instance(a, "yousync-db", &in, &cause) == 0) {
-		FUZZ_CHECK(in.id && in.status && in.endpoint && in.sg_ids, "an instance with NULLs");
+		FUZZ_CHECK(in.id && in.status && in.endpoint && in.sg_ids,
+			   "an instance with NULLs");
 		FUZZ_CHECK(in.sg_ids[in.n_sg] == NULL, "sg_ids not NULL-terminated");
 		rds_instance_free(&in);
 	}
@@ -143,9 +145,10 @@ static void call_readers(void)
 		if (ec2_describe_security_groups(a, ids, 1, &g, &n, &cause) == 0) {
 			for (size_t i = 0; i < n; i++)
 				for (size_t j = 0; j < g[i].n; j++)
-					FUZZ_CHECK(g[i].rules[j].proto && g[i].rules[j].desc &&
-							   (g[i].rules[j].cidr || g[i].rules[j].group),
-						   "a rule without protocol, description or source");
+					FUZZ_CHECK(
+						g[i].rules[j].proto && g[i].rules[j].desc &&
+							(g[i].rules[j].cidr || g[i].rules[j].group),
+						"a rule without protocol, description or source");
 			ec2_security_groups_free(g, n);
 		}
 		free(cause);
@@ -172,7 +175,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_tree(root, NULL, 0);
 		struct aws_error err;
 		read_error(root, &err);
-		(void)xml_text(root, "DescribeDBInstancesResult/DBInstances/DBInstance/Endpoint/Address");
+		(void)xml_text(root,
+			       "DescribeDBInstancesResult/DBInstances/DBInstance/Endpoint/Address");
 		(void)xml_text(root, "");
 		(void)xml_text(root, "/");
 		(void)xml_text(root, "a//b/");

@@ -14,7 +14,7 @@
 #define FUZZ_CHECK(cond, ...)                                                                      \
 	do {                                                                                       \
 		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: property failed: %s\n  ", __FILE__, __LINE__,    \
+			fprintf(stderr, "%s:%d: property failed: %s\n  ", __FILE__, __LINE__,      \
 				#cond);                                                            \
 			fprintf(stderr, __VA_ARGS__);                                              \
 			fputc('\n', stderr);                                                       \

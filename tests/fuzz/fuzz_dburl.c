@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 enum { NFIXED = 7, MAXPARAMS = 8 };
 static const char *const fixed_kw[NFIXED] = {"user",   "password", "host",       "port",
-					       "dbname", "sslmode",  "sslrootcert"};
+					     "dbname", "sslmode",  "sslrootcert"};
 static char *extra_kw[64]; /* libpq's other keywords */
 static size_t n_extra;
 
@@ -141,8 +141,8 @@ static void check_cause(struct dburl *u, int how)
 	const char *secrets[] = {password, enc};
 	for (int i = 0; i < 2; i++)
 		if (strlen(secrets[i]) >= 4 && !strstr(ref, secrets[i]))
-			FUZZ_CHECK(!strstr(cause, secrets[i]), "the cause [%s] repeats the password",
-				   cause);
+			FUZZ_CHECK(!strstr(cause, secrets[i]),
+				   "the cause [%s] repeats the password", cause);
 	free_secret(enc);
 	free(ref);
 	free_secret(ref_url);

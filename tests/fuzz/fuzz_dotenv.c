@@ -147,8 +147,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		char *v = NULL;
 		rc = dotenv_get(path, key, &v, &cause);
-		FUZZ_CHECK(rc == 1 && v && strcmp(v, value) == 0, "dotenv_get after set: rc %d [%s]",
-			   rc, v ? v : "(absent)");
+		FUZZ_CHECK(rc == 1 && v && strcmp(v, value) == 0,
+			   "dotenv_get after set: rc %d [%s]", rc, v ? v : "(absent)");
 		free_secret(v);
 		dotenv_result_free(&res);
 		free(cause);

@@ -32,8 +32,9 @@ static char *json_member(const char *text, const char *key)
 static void json_reads_strings_with_escapes_and_skips_the_rest(void **state)
 {
 	(void)state;
-	const char *j = "{\"n\": 12.5e3, \"a\": [1, {\"x\": \"y\"}], \"o\": {\"password\": \"no\"},"
-			" \"t\": true, \"z\": null, \"password\": \"p\\\"w\\\\/\\u00e9\\ud83d\\ude00\\n\"}";
+	const char *j =
+		"{\"n\": 12.5e3, \"a\": [1, {\"x\": \"y\"}], \"o\": {\"password\": \"no\"},"
+		" \"t\": true, \"z\": null, \"password\": \"p\\\"w\\\\/\\u00e9\\ud83d\\ude00\\n\"}";
 	char *pw = json_member(j, "password");
 	assert_non_null(pw);
 	assert_string_equal(pw, "p\"w\\/\xc3\xa9\xf0\x9f\x98\x80\n");
@@ -103,12 +104,13 @@ static void json_times_as_aws_writes_them(void **state)
 static void xml_tree_finds_paths_and_lists(void **state)
 {
 	(void)state;
-	const char *x = "<?xml version=\"1.0\"?><DescribeDBInstancesResponse xmlns=\"http://rds\">"
-			"<DescribeDBInstancesResult><DBInstances><DBInstance><DBInstanceIdentifier>a"
-			"</DBInstanceIdentifier><Endpoint><Address>a.rds</Address><Port>5432</Port>"
-			"</Endpoint></DBInstance><DBInstance><DBInstanceIdentifier>b &amp; c"
-			"</DBInstanceIdentifier></DBInstance></DBInstances><Marker>m2</Marker>"
-			"</DescribeDBInstancesResult></DescribeDBInstancesResponse>";
+	const char *x =
+		"<?xml version=\"1.0\"?><DescribeDBInstancesResponse xmlns=\"http://rds\">"
+		"<DescribeDBInstancesResult><DBInstances><DBInstance><DBInstanceIdentifier>a"
+		"</DBInstanceIdentifier><Endpoint><Address>a.rds</Address><Port>5432</Port>"
+		"</Endpoint></DBInstance><DBInstance><DBInstanceIdentifier>b &amp; c"
+		"</DBInstanceIdentifier></DBInstance></DBInstances><Marker>m2</Marker>"
+		"</DescribeDBInstancesResult></DescribeDBInstancesResponse>";
 	char *cause = NULL;
 	struct xml_node *root = xml_parse(x, strlen(x), &cause);
 	assert_non_null(root);
@@ -171,8 +173,13 @@ static char *write_tmp(const char *dir, const char *name, const char *text)
 
 static void clear_aws_env(void)
 {
-	const char *vars[] = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-			      "AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", NULL};
+	const char *vars[] = {"AWS_ACCESS_KEY_ID",
+			      "AWS_SECRET_ACCESS_KEY",
+			      "AWS_SESSION_TOKEN",
+			      "AWS_PROFILE",
+			      "AWS_REGION",
+			      "AWS_DEFAULT_REGION",
+			      NULL};
 	for (const char **v = vars; *v; v++)
 		unsetenv(*v);
 	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
@@ -185,16 +192,19 @@ static void profile_with_a_long_session_token_from_the_files(void **state)
 	assert_non_null(mkdtemp(dir));
 	char token[1201];
 	for (int i = 0; i < 1200; i++)
-		token[i] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="[i % 65];
+		token[i] =
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="[i % 65];
 	token[1200] = 0;
-	char *creds = xasprintf("# comment\n[default]\naws_access_key_id = AKIADEFAULT0000000\n"
-				"aws_secret_access_key = d\n\n[dev]\r\nAWS_ACCESS_KEY_ID=ASIADEV000000000001\r\n"
-				"aws_secret_access_key = s3cr/et+key ; a comment\r\naws_session_token = %s\r\n",
-				token);
+	char *creds = xasprintf(
+		"# comment\n[default]\naws_access_key_id = AKIADEFAULT0000000\n"
+		"aws_secret_access_key = d\n\n[dev]\r\nAWS_ACCESS_KEY_ID=ASIADEV000000000001\r\n"
+		"aws_secret_access_key = s3cr/et+key ; a comment\r\naws_session_token = %s\r\n",
+		token);
 	char *cp = write_tmp(dir, "credentials", creds);
-	char *fp = write_tmp(dir, "config", "[default]\nregion = eu-west-1\n[profile dev]\n"
-					    "region = ap-northeast-2\n[profile sso]\nsso_session = x\n"
-					    "[sso-session x]\nsso_region = us-east-1\n");
+	char *fp = write_tmp(dir, "config",
+			     "[default]\nregion = eu-west-1\n[profile dev]\n"
+			     "region = ap-northeast-2\n[profile sso]\nsso_session = x\n"
+			     "[sso-session x]\nsso_region = us-east-1\n");
 	clear_aws_env();
 	setenv("AWS_SHARED_CREDENTIALS_FILE", cp, 1);
 	setenv("AWS_CONFIG_FILE", fp, 1);
@@ -280,22 +290,22 @@ static void cost_adds_up_and_multi_az_doubles(void **state)
 	(void)state;
 	struct cost one, two;
 	char *cause = NULL;
-	assert_int_equal(cost_estimate("us-east-1", "db.t3.micro", "gp3", 20, 0, false, 7, 0, &one,
-				       &cause),
-			 0);
+	assert_int_equal(
+		cost_estimate("us-east-1", "db.t3.micro", "gp3", 20, 0, false, 7, 0, &one, &cause),
+		0);
 	assert_true(one.instance > 13.0 && one.instance < 13.3); /* 0.018 × 730 */
 	assert_true(one.storage > 2.29 && one.storage < 2.31);
 	assert_true(one.total > one.instance);
-	assert_int_equal(cost_estimate("us-east-1", "db.t3.micro", "gp3", 20, 0, true, 7, 0, &two,
-				       &cause),
-			 0);
+	assert_int_equal(
+		cost_estimate("us-east-1", "db.t3.micro", "gp3", 20, 0, true, 7, 0, &two, &cause),
+		0);
 	assert_true(two.total > 1.99 * one.total && two.total < 2.01 * one.total);
 	char line[512];
 	cost_format(&one, "gp3", 20, line, sizeof line);
 	assert_non_null(strstr(line, cost_prices_date));
-	assert_int_equal(cost_estimate("us-east-1", "db.x9.huge", "gp3", 20, 0, false, 7, 0, &one,
-				       &cause),
-			 -1);
+	assert_int_equal(
+		cost_estimate("us-east-1", "db.x9.huge", "gp3", 20, 0, false, 7, 0, &one, &cause),
+		-1);
 	assert_non_null(strstr(cause, "no price for db.x9.huge"));
 	free(cause);
 }

@@ -39,9 +39,15 @@ static int setup(void **state)
 	(void)state;
 	if (!mkdtemp(tmpdir))
 		return -1;
-	const char *vars[] = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-			      "AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION",
-			      "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", NULL};
+	const char *vars[] = {"AWS_ACCESS_KEY_ID",
+			      "AWS_SECRET_ACCESS_KEY",
+			      "AWS_SESSION_TOKEN",
+			      "AWS_PROFILE",
+			      "AWS_REGION",
+			      "AWS_DEFAULT_REGION",
+			      "AWS_WEB_IDENTITY_TOKEN_FILE",
+			      "AWS_ROLE_ARN",
+			      NULL};
 	for (const char **v = vars; *v; v++)
 		unsetenv(*v);
 	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
@@ -80,8 +86,8 @@ static void argv_is_split_as_the_aws_cli_does_without_a_shell(void **state)
 {
 	(void)state;
 	char *cause = NULL;
-	char **v = aws_creds_split_argv("  /opt/get\\ creds  'a $HOME; b' \"c \\\"d\\\" \\$x\" e\\*f '' ",
-					&cause);
+	char **v = aws_creds_split_argv(
+		"  /opt/get\\ creds  'a $HOME; b' \"c \\\"d\\\" \\$x\" e\\*f '' ", &cause);
 	assert_non_null(v);
 	assert_string_equal(v[0], "/opt/get creds");
 	assert_string_equal(v[1], "a $HOME; b");
@@ -112,15 +118,17 @@ static void process_output_version_1_with_expiration(void **state)
 	(void)state;
 	struct aws_creds c = {0};
 	char *cause = NULL;
-	const char *out = "{\"Version\": 1, \"AccessKeyId\": \"ASIAPROC\", \"SecretAccessKey\": "
-			  "\"sk\", \"SessionToken\": \"tok\", \"Expiration\": \"2026-11-28T09:00:00Z\"}";
+	const char *out =
+		"{\"Version\": 1, \"AccessKeyId\": \"ASIAPROC\", \"SecretAccessKey\": "
+		"\"sk\", \"SessionToken\": \"tok\", \"Expiration\": \"2026-11-28T09:00:00Z\"}";
 	assert_int_equal(aws_creds_parse_process(out, strlen(out), 1795856400 - 60, &c, &cause), 0);
 	assert_string_equal(c.access_key, "ASIAPROC");
 	assert_string_equal(c.secret_key, "sk");
 	assert_string_equal(c.token, "tok");
 	assert_int_equal((long long)c.expires, 1795856400LL);
 	aws_creds_clear(&c);
-	const char *forever = "{\"Version\": 1, \"AccessKeyId\": \"AKIA\", \"SecretAccessKey\": \"s\"}";
+	const char *forever =
+		"{\"Version\": 1, \"AccessKeyId\": \"AKIA\", \"SecretAccessKey\": \"s\"}";
 	assert_int_equal(aws_creds_parse_process(forever, strlen(forever), 0, &c, &cause), 0);
 	assert_null(c.token);
 	assert_int_equal((long long)c.expires, 0);
@@ -145,19 +153,24 @@ static void process_output_refused_with_the_reason(void **state)
 	struct {
 		const char *out, *why;
 	} cases[] = {
-		{"{\"AccessKeyId\": \"A\", \"SecretAccessKey\": \"s3cr3t\"}", "its output has no Version (1 expected)"},
+		{"{\"AccessKeyId\": \"A\", \"SecretAccessKey\": \"s3cr3t\"}",
+		 "its output has no Version (1 expected)"},
 		{"{\"Version\": 2, \"AccessKeyId\": \"A\", \"SecretAccessKey\": \"s3cr3t\"}",
 		 "its output is not Version 1, the only version the AWS CLI reads"},
-		{"{\"Version\": 1, \"SecretAccessKey\": \"s3cr3t\"}", "its output has no AccessKeyId"},
+		{"{\"Version\": 1, \"SecretAccessKey\": \"s3cr3t\"}",
+		 "its output has no AccessKeyId"},
 		{"{\"Version\": 1, \"AccessKeyId\": \"A\"}", "its output has no SecretAccessKey"},
 		{"{\"Version\": 1, \"AccessKeyId\": \"A\", \"SecretAccessKey\": \"s3cr3t\", "
 		 "\"Expiration\": \"tomorrow\"}",
 		 "its output's Expiration is not an ISO 8601 time"},
 		{"{\"Version\": 1, \"AccessKeyId\": \"A\", \"SecretAccessKey\": \"s3cr3t\", "
 		 "\"Expiration\": \"2026-11-28T09:00:00Z\"}",
-		 "it returned credentials that have already expired (Expiration 2026-11-28T09:00:00Z)"},
-		{"Password: s3cr3t\n", "its output is not valid JSON: '[' or '{' expected at line 1, column 8"},
-		{"{\"Version\": 1, \"SecretAccessKey\": \"s3cr3t\",\n", "its output is not valid JSON: "},
+		 "it returned credentials that have already expired (Expiration "
+		 "2026-11-28T09:00:00Z)"},
+		{"Password: s3cr3t\n",
+		 "its output is not valid JSON: '[' or '{' expected at line 1, column 8"},
+		{"{\"Version\": 1, \"SecretAccessKey\": \"s3cr3t\",\n",
+		 "its output is not valid JSON: "},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		char *cause = refusal(cases[i].out, 1795856400 + 1);
@@ -174,11 +187,12 @@ static void credential_process_runs_without_a_shell(void **state)
 	struct aws_ctx a;
 	char *cause = NULL;
 	/* printf's own argv: no shell would keep '$HOME; x' and the quotes */
-	assert_int_equal(init_with("[profile proc]\ncredential_process = printf "
-				   "'{\"Version\": 1, \"AccessKeyId\": \"AKIAPROC\", "
-				   "\"SecretAccessKey\": \"%s\", \"SessionToken\": \"t\"}' '$HOME; x'\n",
-				   "proc", &a, &cause),
-			 0);
+	assert_int_equal(
+		init_with("[profile proc]\ncredential_process = printf "
+			  "'{\"Version\": 1, \"AccessKeyId\": \"AKIAPROC\", "
+			  "\"SecretAccessKey\": \"%s\", \"SessionToken\": \"t\"}' '$HOME; x'\n",
+			  "proc", &a, &cause),
+		0);
 	assert_string_equal(a.creds.access_key, "AKIAPROC");
 	assert_string_equal(a.creds.secret_key, "$HOME; x");
 	assert_string_equal(a.creds.source, "profile proc (credential_process printf)");
@@ -200,27 +214,30 @@ static void credential_process_failures_name_the_profile(void **state)
 	free(cause);
 	aws_ctx_free(&a);
 
-	assert_int_equal(init_with("[profile p]\ncredential_process = /nonexistent/get-creds --x\n", "p",
-				   &a, &cause),
+	assert_int_equal(init_with("[profile p]\ncredential_process = /nonexistent/get-creds --x\n",
+				   "p", &a, &cause),
 			 -1);
 	/* posix_spawnp's error, or the child's 127 where spawning forks (valgrind) */
-	assert_non_null(strstr(cause, "profile p: credential_process: cannot run /nonexistent/get-creds"));
+	assert_non_null(
+		strstr(cause, "profile p: credential_process: cannot run /nonexistent/get-creds"));
 	assert_true(strstr(cause, ": No such file or directory") ||
 		    strstr(cause, " (exit status 127: not found or not executable)"));
 	free(cause);
 	aws_ctx_free(&a);
 
-	assert_int_equal(init_with("[profile p]\ncredential_process = echo not json\n", "p", &a, &cause),
-			 -1);
+	assert_int_equal(
+		init_with("[profile p]\ncredential_process = echo not json\n", "p", &a, &cause),
+		-1);
 	assert_string_equal(cause, "profile p: credential_process echo: its output is not valid "
 				   "JSON: '[' or '{' expected at line 1, column 3");
 	free(cause);
 	aws_ctx_free(&a);
 
-	assert_int_equal(init_with("[profile p]\ncredential_process = get 'creds\n", "p", &a, &cause),
-			 -1);
-	assert_string_equal(cause, "profile p: credential_process: the command line has an unclosed "
-				   "' quote");
+	assert_int_equal(
+		init_with("[profile p]\ncredential_process = get 'creds\n", "p", &a, &cause), -1);
+	assert_string_equal(cause,
+			    "profile p: credential_process: the command line has an unclosed "
+			    "' quote");
 	free(cause);
 	aws_ctx_free(&a);
 }
@@ -240,11 +257,12 @@ static void credential_process_runs_once_while_its_credentials_last(void **state
 {
 	(void)state;
 	char *runs = xasprintf("%s/runs", tmpdir);
-	char *config = xasprintf("[profile once]\ncredential_process = sh -c 'echo run >>\"$0\"; "
-				 "printf \"{\\\"Version\\\": 1, \\\"AccessKeyId\\\": \\\"ASIA1\\\", "
-				 "\\\"SecretAccessKey\\\": \\\"s\\\", \\\"Expiration\\\": "
-				 "\\\"2099-01-01T00:00:00Z\\\"}\"' %s\n",
-				 runs);
+	char *config =
+		xasprintf("[profile once]\ncredential_process = sh -c 'echo run >>\"$0\"; "
+			  "printf \"{\\\"Version\\\": 1, \\\"AccessKeyId\\\": \\\"ASIA1\\\", "
+			  "\\\"SecretAccessKey\\\": \\\"s\\\", \\\"Expiration\\\": "
+			  "\\\"2099-01-01T00:00:00Z\\\"}\"' %s\n",
+			  runs);
 	struct aws_ctx a;
 	char *cause = NULL;
 	assert_int_equal(init_with(config, "once", &a, &cause), 0);
@@ -278,7 +296,8 @@ static void keys_in_the_credentials_file_come_before_credential_process(void **s
 {
 	(void)state;
 	free(write_tmp("config", "[profile both]\ncredential_process = false\n"));
-	free(write_tmp("credentials", "[both]\naws_access_key_id = AKIAFILE\naws_secret_access_key = s\n"));
+	free(write_tmp("credentials",
+		       "[both]\naws_access_key_id = AKIAFILE\naws_secret_access_key = s\n"));
 	struct aws_ctx a;
 	char *cause = NULL;
 	assert_int_equal(aws_ctx_init(&a, "both", "us-east-1", NULL, &cause), 0);
@@ -299,17 +318,21 @@ static void role_chains_refused_before_any_call(void **state)
 		{"[profile m]\nrole_arn = arn:aws:iam::1:role/m\nsource_profile = base\n"
 		 "mfa_serial = arn:aws:iam::1:mfa/me\n[profile base]\naws_access_key_id = A\n"
 		 "aws_secret_access_key = s\n",
-		 "m", "profile m assumes arn:aws:iam::1:role/m with an MFA code (mfa_serial "
-		      "arn:aws:iam::1:mfa/me), which rds-migrate cannot ask for yet: export credentials first"},
+		 "m",
+		 "profile m assumes arn:aws:iam::1:role/m with an MFA code (mfa_serial "
+		 "arn:aws:iam::1:mfa/me), which rds-migrate cannot ask for yet: export credentials "
+		 "first"},
 		{"[profile r]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = gone\n", "r",
 		 "profile r: its source_profile gone is not in"},
-		{"[profile r]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = empty\n[profile empty]\n"
+		{"[profile r]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = empty\n[profile "
+		 "empty]\n"
 		 "region = us-east-1\n",
 		 "r", "profile r: its source_profile empty has no credentials"},
 		{"[profile r]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = x\n"
 		 "credential_source = Environment\n",
 		 "r", "profile r has both source_profile and credential_source: keep one"},
-		{"[profile r]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = Environment\n", "r",
+		{"[profile r]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = Environment\n",
+		 "r",
 		 "profile r: credential_source = Environment, but AWS_ACCESS_KEY_ID and "
 		 "AWS_SECRET_ACCESS_KEY are not set"},
 		{"[profile r]\nrole_arn = arn:aws:iam::1:role/r\ncredential_source = Laptop\n", "r",
@@ -318,9 +341,12 @@ static void role_chains_refused_before_any_call(void **state)
 		{"[profile r]\nrole_arn = arn:aws:iam::1:role/r\n", "r",
 		 "profile r has role_arn but no source_profile, credential_source or "
 		 "web_identity_token_file"},
-		{"[profile r]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = r\nduration_seconds = 60\n",
-		 "r", "profile r: duration_seconds = 60 is not a number of seconds from 900 to 43200"},
-		{"[profile w]\nrole_arn = arn:aws:iam::1:role/w\nweb_identity_token_file = /nonexistent/t\n",
+		{"[profile r]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = "
+		 "r\nduration_seconds = 60\n",
+		 "r",
+		 "profile r: duration_seconds = 60 is not a number of seconds from 900 to 43200"},
+		{"[profile w]\nrole_arn = arn:aws:iam::1:role/w\nweb_identity_token_file = "
+		 "/nonexistent/t\n",
 		 "w", "web_identity_token_file /nonexistent/t: "},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -340,13 +366,16 @@ static void sso_token_cache_is_where_aws_sso_login_writes_it(void **state)
 	(void)state;
 	struct aws_creds_sso s = {.profile = "p", .session = "corp"};
 	char *path = aws_creds_sso_cache_path(&s);
-	char *want = xasprintf("%s/.aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json", tmpdir);
+	char *want = xasprintf("%s/.aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json",
+			       tmpdir);
 	assert_string_equal(path, want);
 	free(path);
 	free(want);
-	struct aws_creds_sso legacy = {.profile = "p", .start_url = "https://legacy.awsapps.com/start"};
+	struct aws_creds_sso legacy = {.profile = "p",
+				       .start_url = "https://legacy.awsapps.com/start"};
 	path = aws_creds_sso_cache_path(&legacy);
-	assert_non_null(strstr(path, "/.aws/sso/cache/79e435d7a515078e81c9dffc35f38d5687ebd3a7.json"));
+	assert_non_null(
+		strstr(path, "/.aws/sso/cache/79e435d7a515078e81c9dffc35f38d5687ebd3a7.json"));
 	free(path);
 }
 

@@ -107,8 +107,8 @@ static void long_value_is_read_whole(void **state)
 	for (int i = 0; i < 3000; i++)
 		token[i] = "abcdefghijklmnopqrstuvwxyz0123456789"[i % 36];
 	token[3000] = 0;
-	char *text = xasprintf("[source]\nurl = postgresql://u:%s@h/db\n[aws]\nregion = us-east-1\n",
-			       token);
+	char *text = xasprintf(
+		"[source]\nurl = postgresql://u:%s@h/db\n[aws]\nregion = us-east-1\n", token);
 	char *path = write_tmp("long.ini", text, strlen(text));
 	struct config cfg;
 	struct problems probs = {0};
@@ -293,13 +293,15 @@ static void save_refuses_values_ini_cannot_hold(void **state)
 static void display_masks_secrets(void **state)
 {
 	(void)state;
-	char *s = config_display_value(CFG_SOURCE_URL, "postgresql://bob:s3cret@db.example:5432/app");
+	char *s =
+		config_display_value(CFG_SOURCE_URL, "postgresql://bob:s3cret@db.example:5432/app");
 	assert_string_equal(s, "postgresql://bob:****@db.example:5432/app");
 	free(s);
 	s = config_display_value(CFG_TARGET_URL, "postgresql://h/db?user=x&password=hunter2&a=b");
 	assert_null(strstr(s, "hunter2"));
 	free(s);
-	s = config_display_value(CFG_SOURCE_URL, "postgresql://u@h/db?password=aaaa&password=hunter2");
+	s = config_display_value(CFG_SOURCE_URL,
+				 "postgresql://u@h/db?password=aaaa&password=hunter2");
 	assert_string_equal(s, "postgresql://u@h/db?password=****&password=****");
 	free(s);
 	s = config_display_value(CFG_INSTANCE_MASTER_PASSWORD, "Zx8!kq2#Lm9$Tr4%");

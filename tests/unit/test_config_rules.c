@@ -28,8 +28,14 @@ struct row {
 	const char *storage_type;
 };
 
-#define OK(k, v) {CFG_##k, v, NULL, NULL}
-#define BAD(k, v, r) {CFG_##k, v, r, NULL}
+#define OK(k, v)                                                                                   \
+	{                                                                                          \
+		CFG_##k, v, NULL, NULL                                                             \
+	}
+#define BAD(k, v, r)                                                                               \
+	{                                                                                          \
+		CFG_##k, v, r, NULL                                                                \
+	}
 
 static const struct row rows[] = {
 	/* [source] url, [target] url */
@@ -38,7 +44,7 @@ static const struct row rows[] = {
 	OK(SOURCE_URL, "postgres://u:p%40ss@host/db?sslmode=require"),
 	OK(TARGET_URL, "postgresql://u:p@[2001:db8::1]:5432/db"),
 	OK(TARGET_URL, "postgresql://u:p@h1:5432,h2:5433/db"),
-	OK(TARGET_URL, "postgresql://u:p@h1,h2:5432/db"), /* h1 on the default port */
+	OK(TARGET_URL, "postgresql://u:p@h1,h2:5432/db"),   /* h1 on the default port */
 	OK(SOURCE_URL, "postgresql:///db?service=railway"), /* pg_service.conf has the host */
 	BAD(SOURCE_URL, "postgresql://u:p@h:,/db", "port is not a number"),
 	BAD(SOURCE_URL, "host=x dbname=y", "must start with postgresql://"),
@@ -80,7 +86,8 @@ static const struct row rows[] = {
 	BAD(INSTANCE_IDENTIFIER, "", "must not be empty"),
 	BAD(INSTANCE_IDENTIFIER, "1abc", "must start with a letter"),
 	BAD(INSTANCE_IDENTIFIER, "-abc", "must start with a letter"),
-	BAD(INSTANCE_IDENTIFIER, "my_db", "only letters, digits and hyphens are allowed (found '_')"),
+	BAD(INSTANCE_IDENTIFIER, "my_db",
+	    "only letters, digits and hyphens are allowed (found '_')"),
 	BAD(INSTANCE_IDENTIFIER, "my db", "(found a space)"),
 	BAD(INSTANCE_IDENTIFIER, "디비", "must start with a letter"),
 	BAD(INSTANCE_IDENTIFIER, "db-디비", "non-ASCII"),
@@ -117,11 +124,12 @@ static const struct row rows[] = {
 	BAD(INSTANCE_STORAGE_TYPE, "GP3", "gp2, gp3, io1 or io2"),
 	{CFG_INSTANCE_STORAGE_GB, "20", NULL, "gp3"},
 	{CFG_INSTANCE_STORAGE_GB, "65536", NULL, "gp2"},
-	{CFG_INSTANCE_STORAGE_GB, "19", "gp3 storage must be a whole number of GiB from 20 to 65536",
-	 "gp3"},
+	{CFG_INSTANCE_STORAGE_GB, "19",
+	 "gp3 storage must be a whole number of GiB from 20 to 65536", "gp3"},
 	{CFG_INSTANCE_STORAGE_GB, "65537", "from 20 to 65536", "gp2"},
 	{CFG_INSTANCE_STORAGE_GB, "100", NULL, "io1"},
-	{CFG_INSTANCE_STORAGE_GB, "99", "io1 storage must be a whole number of GiB from 100", "io1"},
+	{CFG_INSTANCE_STORAGE_GB, "99", "io1 storage must be a whole number of GiB from 100",
+	 "io1"},
 	{CFG_INSTANCE_STORAGE_GB, "50", "io2 storage", "io2"},
 	{CFG_INSTANCE_STORAGE_GB, "20GB", "whole number of GiB", "gp3"},
 	{CFG_INSTANCE_STORAGE_GB, "-20", "whole number of GiB", "gp3"},
@@ -233,7 +241,8 @@ static const struct row rows[] = {
 	OK(TARGET_SSLMODE, "require"),
 	OK(TARGET_SSLMODE, "verify-ca"),
 	OK(TARGET_SSLMODE, "verify-full"),
-	BAD(TARGET_SSLMODE, "verify_full", "disable, allow, prefer, require, verify-ca or verify-full"),
+	BAD(TARGET_SSLMODE, "verify_full",
+	    "disable, allow, prefer, require, verify-ca or verify-full"),
 	BAD(TARGET_SSLMODE, "", "verify-full"),
 	OK(TARGET_SSLROOTCERT, ""),
 	OK(TARGET_SSLROOTCERT, "@DIR@/ca.pem"),
@@ -258,7 +267,8 @@ static const struct row rows[] = {
 	OK(MIGRATE_EXCLUDE_TABLES, "public.audit_log"),
 	OK(MIGRATE_EXCLUDE_TABLES, "public.audit_log, app.sessions,x.y"),
 	OK(MIGRATE_EXCLUDE_TABLES, "\"My Schema\".\"odd\"\"name\""),
-	BAD(MIGRATE_EXCLUDE_TABLES, "audit_log", "schema.table, like public.audit_log (found \"audit_log\")"),
+	BAD(MIGRATE_EXCLUDE_TABLES, "audit_log",
+	    "schema.table, like public.audit_log (found \"audit_log\")"),
 	BAD(MIGRATE_EXCLUDE_TABLES, "public.a,,public.b", "empty name between commas"),
 	BAD(MIGRATE_EXCLUDE_TABLES, "public.a,", "empty name between commas"),
 	BAD(MIGRATE_EXCLUDE_TABLES, "public.a b", "schema.table"),
@@ -374,8 +384,8 @@ static void rules_never_repeat_a_secret(void **state)
 	config_init(&cfg);
 	for (size_t i = 0; i < sizeof secrets / sizeof *secrets; i++) {
 		char rule[512];
-		assert_int_equal(config_check_key(&cfg, secrets[i].k, secrets[i].v, rule, sizeof rule),
-				 -1);
+		assert_int_equal(
+			config_check_key(&cfg, secrets[i].k, secrets[i].v, rule, sizeof rule), -1);
 		if (strstr(rule, "Top"))
 			print_error("leak: %s\n", rule);
 		assert_null(strstr(rule, "Top"));

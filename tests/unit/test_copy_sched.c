@@ -79,7 +79,7 @@ static void a_table_already_copied_is_loaded_and_indexed_at_once(void **state)
 	copy_sched_group(s, 0, 1, false);
 	assert_int_equal(s->copies_left, 1);
 	take(s, TASK_INDEX, 0); /* post-data before rows */
-	take(s, TASK_COPY, 1);	/* its reference (0) counts as loaded */
+	take(s, TASK_COPY, 1);  /* its reference (0) counts as loaded */
 	copy_sched_free(s);
 }
 

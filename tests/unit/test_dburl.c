@@ -37,12 +37,17 @@ static void assert_round_trip(const struct dburl *u)
 static void plain_values_give_the_expected_url(void **state)
 {
 	(void)state;
-	struct dburl u = {.user = "yousync", .password = "s3cret", .host = "db.example.com",
-			  .port = "5432", .dbname = "fastapi_db", .sslmode = "verify-full",
+	struct dburl u = {.user = "yousync",
+			  .password = "s3cret",
+			  .host = "db.example.com",
+			  .port = "5432",
+			  .dbname = "fastapi_db",
+			  .sslmode = "verify-full",
 			  .sslrootcert = "/root/.postgresql/rds-ca.pem"};
 	char *url = dburl_build(&u);
-	assert_string_equal(url, "postgresql://yousync:s3cret@db.example.com:5432/fastapi_db"
-				 "?sslmode=verify-full&sslrootcert=%2Froot%2F.postgresql%2Frds-ca.pem");
+	assert_string_equal(url,
+			    "postgresql://yousync:s3cret@db.example.com:5432/fastapi_db"
+			    "?sslmode=verify-full&sslrootcert=%2Froot%2F.postgresql%2Frds-ca.pem");
 	free(url);
 	assert_round_trip(&u);
 }
@@ -50,16 +55,20 @@ static void plain_values_give_the_expected_url(void **state)
 static void awkward_password_survives_the_round_trip(void **state)
 {
 	(void)state;
-	struct dburl u = {.user = "app user@x", .password = "p%:@/#?&=+ '\"\\ 비밀번호 ~-._",
-			  .host = "mydb.abc123.ap-northeast-2.rds.amazonaws.com", .port = "5432",
-			  .dbname = "my db/데이터", .sslmode = "verify-full",
+	struct dburl u = {.user = "app user@x",
+			  .password = "p%:@/#?&=+ '\"\\ 비밀번호 ~-._",
+			  .host = "mydb.abc123.ap-northeast-2.rds.amazonaws.com",
+			  .port = "5432",
+			  .dbname = "my db/데이터",
+			  .sslmode = "verify-full",
 			  .sslrootcert = "/home/사용자/ca bundle#1.pem"};
 	char *url = dburl_build(&u);
 	/* Only unreserved characters, %XX escapes and the URL's own delimiters. */
 	const char *q = strchr(url, '?');
 	for (const char *p = url + strlen("postgresql://"); p < q; p++)
 		assert_non_null(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-				       "0123456789-._~%:@/", *p));
+				       "0123456789-._~%:@/",
+				       *p));
 	assert_non_null(strstr(url, "%25%3A%40%2F%23%3F%26"));
 	assert_non_null(strstr(url, "~-._")); /* unreserved kept */
 	free(url);
@@ -69,8 +78,12 @@ static void awkward_password_survives_the_round_trip(void **state)
 static void ipv6_host_is_bracketed(void **state)
 {
 	(void)state;
-	struct dburl u = {.user = "u", .password = "p", .host = "2001:db8::1", .port = "6543",
-			  .dbname = "d", .sslmode = "require"};
+	struct dburl u = {.user = "u",
+			  .password = "p",
+			  .host = "2001:db8::1",
+			  .port = "6543",
+			  .dbname = "d",
+			  .sslmode = "require"};
 	char *url = dburl_build(&u);
 	assert_string_equal(url, "postgresql://u:p@[2001:db8::1]:6543/d?sslmode=require");
 	free(url);
@@ -108,14 +121,17 @@ static void mask_hides_passwords_in_malformed_input(void **state)
 	(void)state;
 	const char *cases[][2] = {
 		{"postgresql://app:Pa/ssSECRET1@host/db", "postgresql://app:****@host/db"},
-		{"postgresql://app:p@ss/wSECRET1@rd@host:5432/db", "postgresql://app:****@host:5432/db"},
+		{"postgresql://app:p@ss/wSECRET1@rd@host:5432/db",
+		 "postgresql://app:****@host:5432/db"},
 		{"host=h password=SECRET1 user=u", "host=h password=**** user=u"},
 		{"host=h password = 'SEC RET1\\' x' dbname=d", "host=h password = **** dbname=d"},
 		{"host=h sslpassword=SECRET1", "host=h sslpassword=****"},
 		{"postgresql://u@h/db?sslpassword=SECRET1&sslmode=require",
 		 "postgresql://u@h/db?sslpassword=****&sslmode=require"},
-		{"postgresql://u:SECRET1@h/db?password=SECRET1", "postgresql://u:****@h/db?password=****"},
-		{"postgresql://app:SECRET1", "postgresql://app:SECRET1"}, /* host:port, no password */
+		{"postgresql://u:SECRET1@h/db?password=SECRET1",
+		 "postgresql://u:****@h/db?password=****"},
+		{"postgresql://app:SECRET1",
+		 "postgresql://app:SECRET1"}, /* host:port, no password */
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char *m = dburl_mask(cases[i][0]);

@@ -94,7 +94,8 @@ static const char awkward_out[] =
 	"   \n"
 	"export SECRET_KEY='abc#def' # keep me\n"
 	"DATABASE_URL_OLD=postgres://old\n"
-	"  DATABASE_URL = postgresql://u:p%40ss@new-host:5432/db?sslmode=verify-full   # the live one\r\n"
+	"  DATABASE_URL = postgresql://u:p%40ss@new-host:5432/db?sslmode=verify-full   # the live "
+	"one\r\n"
 	"MULTI=\"line one\n"
 	"DATABASE_URL=not-a-key-inside-a-quoted-value\n"
 	"line three\"\n"
@@ -127,7 +128,8 @@ static void awkward_file_keeps_every_other_byte(void **state)
 	assert_string_equal(v, "abc#def");
 	free(v);
 	v = dotenv_lookup(out, outlen, "MULTI");
-	assert_string_equal(v, "line one\nDATABASE_URL=not-a-key-inside-a-quoted-value\nline three");
+	assert_string_equal(v,
+			    "line one\nDATABASE_URL=not-a-key-inside-a-quoted-value\nline three");
 	free(v);
 	free(out);
 	/* Setting it again changes nothing. */
@@ -415,8 +417,12 @@ static void awkward_password_survives_env_and_url(void **state)
 {
 	(void)state;
 	const char *pw = "a%:@/#?&b 비밀번호 $x\"'";
-	struct dburl u = {.user = "yousync", .password = (char *)pw, .host = "db.example.com",
-			  .port = "5432", .dbname = "fastapi_db", .sslmode = "verify-full"};
+	struct dburl u = {.user = "yousync",
+			  .password = (char *)pw,
+			  .host = "db.example.com",
+			  .port = "5432",
+			  .dbname = "fastapi_db",
+			  .sslmode = "verify-full"};
 	char *url = dburl_build(&u);
 	char *p = write_tmp("pw.env", "export DATABASE_URL=\"old\"\nOTHER=1\n", 0600);
 	assert_int_equal(dotenv_set(p, "DATABASE_URL", url, NULL, NULL), 0);

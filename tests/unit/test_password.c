@@ -112,8 +112,8 @@ static void strong_passwords_pass(void **state)
 {
 	(void)state;
 	static const char *const strong[] = {
-		"correct-horse-battery", "Tr0ub4dor&3xyz", "N9v#Lq2$wX7!kR4p", "yousync-Prod-2024",
-		"MIGRATION_2024_seoul", "a1b2c3d4e5f6g7",
+		"correct-horse-battery", "Tr0ub4dor&3xyz",       "N9v#Lq2$wX7!kR4p",
+		"yousync-Prod-2024",     "MIGRATION_2024_seoul", "a1b2c3d4e5f6g7",
 	};
 	for (size_t i = 0; i < sizeof strong / sizeof *strong; i++) {
 		const char *w = password_weakness(strong[i]);

@@ -53,10 +53,11 @@ static void semicolons_in_quotes_and_comments_do_not_split(void **state)
 static void dollar_quoted_bodies_stay_whole(void **state)
 {
 	(void)state;
-	struct split s = split("CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $fn$\n"
-			       "BEGIN\n  RETURN 1; -- $$ not the end\nEND $fn$;\n"
-			       "CREATE FUNCTION g() RETURNS text LANGUAGE sql AS $$ SELECT ';' $$;\n"
-			       "SELECT $1;\n");
+	struct split s =
+		split("CREATE FUNCTION f() RETURNS int LANGUAGE plpgsql AS $fn$\n"
+		      "BEGIN\n  RETURN 1; -- $$ not the end\nEND $fn$;\n"
+		      "CREATE FUNCTION g() RETURNS text LANGUAGE sql AS $$ SELECT ';' $$;\n"
+		      "SELECT $1;\n");
 	assert_int_equal(s.n, 3);
 	assert_non_null(strstr(s.v[0].sql, "END $fn$"));
 	assert_int_equal(s.v[1].line, 5);

@@ -207,9 +207,9 @@ static void table_state_keys_are_distinct_per_table(void **state)
 {
 	(void)state;
 	const char *pairs[][2] = {
-		{"public", "words"}, {"a.b", "c"}, {"a", "b.c"}, {"public", "x=y"},
-		{"public", "x_y"},   {"public", "x%3Dy"}, {"public", "User"}, {"public", "user"},
-		{"s\"t", "u"},      {"s", "t\"u"},  {"p", "line\nbreak"}, {"p", "line_break"},
+		{"public", "words"}, {"a.b", "c"},        {"a", "b.c"},         {"public", "x=y"},
+		{"public", "x_y"},   {"public", "x%3Dy"}, {"public", "User"},   {"public", "user"},
+		{"s\"t", "u"},       {"s", "t\"u"},       {"p", "line\nbreak"}, {"p", "line_break"},
 	};
 	size_t n = sizeof pairs / sizeof pairs[0];
 	char *keys[sizeof pairs / sizeof pairs[0]];
