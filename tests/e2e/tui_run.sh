@@ -88,13 +88,8 @@ expect_clean_exit "quit after the second run" 0
 # Ctrl-C during a copy asks first: "n" goes on, a second Ctrl-C in the dialog
 # quits with 130, and no target table is left half-loaded. The source is
 # reached through a throttling proxy so the copy lasts long enough to hit.
-python3 "$ROOT/tests/tools/throttle_proxy.py" "$PORT_src" 300000 >"$T_TMP/proxy.port" 2>/dev/null &
-PROXY_PID=$!
-kill_proxy() { kill "$PROXY_PID"; }
-T_CLEANUP="$T_CLEANUP kill_proxy"
-i=0
-while [ ! -s "$T_TMP/proxy.port" ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
-sed "s|^url = postgresql://app:app-secret-pw@127.0.0.1:$PORT_src/|url = postgresql://app:app-secret-pw@127.0.0.1:$(cat "$T_TMP/proxy.port")/|" \
+throttle_start src 300000 || not_ok "the throttling proxy starts"
+sed "s|^url = postgresql://app:app-secret-pw@127.0.0.1:$PORT_src/|url = postgresql://app:app-secret-pw@127.0.0.1:$PROXY_PORT/|" \
 	"$W/config.ini" >"$W/slow.ini"
 chmod 600 "$W/slow.ini"
 rm -f "$W/.rds-migrate.state"

@@ -19,42 +19,9 @@ pg_start dst || exit 1
 pg_load_sample src sample "$SCALE" || { echo "cannot load the sample"; exit 1; }
 pg_sql src sample -c "VACUUM ANALYZE" >/dev/null
 
-slow() { echo "$RATE" >"$T_TMP/rate"; }
-fast() { echo 0 >"$T_TMP/rate"; }
-slow
-python3 "$ROOT/tests/tools/throttle_proxy.py" "$PORT_src" "$T_TMP/rate" >"$T_TMP/proxy.port" 2>"$T_TMP/proxy.err" &
-PROXY_PID=$!
-kill_proxy() { kill "$PROXY_PID"; }
-T_CLEANUP="$T_CLEANUP kill_proxy"
-i=0
-until [ -s "$T_TMP/proxy.port" ]; do
-	i=$((i + 1)); [ $i -gt 100 ] && { echo "the proxy did not start"; cat "$T_TMP/proxy.err"; exit 1; }
-	sleep 0.1
-done
-SRC_URL="postgresql://app:app-secret-pw@127.0.0.1:$(cat "$T_TMP/proxy.port")/sample?sslmode=disable"
+throttle_start src "$RATE" || exit 1
+SRC_URL="postgresql://app:app-secret-pw@127.0.0.1:$PROXY_PORT/sample?sslmode=disable"
 
-new_target() {
-	pg_sql dst postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1 OWNER app"
-}
-# wait_exit PID SECONDS: wait for the process to end; sets RC (124: it did
-# not, and was killed) and TOOK (seconds, to a tenth).
-wait_exit() {
-	i=0
-	while kill -0 "$1" 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt $(($2 * 10)) ]; then
-			kill -9 "$1" 2>/dev/null
-			wait "$1" 2>/dev/null
-			RC=124 TOOK=$2
-			return
-		fi
-		if grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; then break; fi
-		sleep 0.1
-	done
-	wait "$1"
-	RC=$?
-	TOOK=$((i / 10)).$((i % 10))
-}
 # wait_copy DB: until a COPY of ours into DB runs on dst (max 30 s). 0 when so.
 wait_copy() {
 	i=0

@@ -11,10 +11,6 @@ pg_load_sample src sample 1 || { echo "cannot load the sample"; exit 1; }
 
 SRC_URL=$(pg_url src sample)
 
-# new_target DB: an empty database on dst owned by app.
-new_target() {
-	pg_sql dst postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1 OWNER app"
-}
 # schema_by_hand DB: the sample's tables created with psql (no schema step).
 schema_by_hand() {
 	PGPASSWORD=app-secret-pw psql -h 127.0.0.1 -p "$PORT_dst" -U app -d "$1" -q \

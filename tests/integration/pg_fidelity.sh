@@ -14,15 +14,7 @@ FIDELITY="$ROOT/tests/fixtures/fidelity.sql"
 pg_start src || exit 1
 pg_start dst || exit 1
 
-# app_sql NAME DB SQL…: run SQL as the role app (not a superuser) over TCP.
-app_sql() {
-	eval "p=\$PORT_$1"
-	db=$2; shift 2
-	PGPASSWORD=app-secret-pw psql -X -h 127.0.0.1 -p "$p" -U app -d "$db" -qAt -v ON_ERROR_STOP=1 "$@"
-}
 
-# newdb NAME DB: a database owned by app.
-newdb() { pg_sql "$1" postgres -c "CREATE DATABASE \"$2\" OWNER app"; }
 
 # config FILE SRCDB DSTDB: copy schema and data from src to dst, as app.
 config() {
@@ -42,23 +34,7 @@ EOF
 	chmod 600 "$1"
 }
 
-# dump NAME DB: the schema as pg_dump prints it, without comment and SET lines.
-dump() {
-	eval "p=\$PORT_$1; d=\$DIR_$1"
-	pg_dump -h "$d" -p "$p" -U postgres --schema-only --no-owner --no-acl "$2" |
-		grep -v -e '^--' -e '^SET ' -e '^SELECT pg_catalog.set_config' -e '^\\restrict' \
-			-e '^\\unrestrict' | cat -s
-}
 
-# rowsums NAME DB: every table's row count and a checksum of its rows.
-rowsums() {
-	pg_sql "$1" "$2" -c "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables
-		WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1" >"$T_TMP/tables"
-	while IFS= read -r t; do
-		echo "$t $(pg_sql "$1" "$2" -c "SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, '|'
-			ORDER BY x::text)), '-') FROM $t x")"
-	done <"$T_TMP/tables"
-}
 
 # seqs NAME DB: every sequence's position and whether it was called.
 seqs() {
@@ -69,13 +45,6 @@ seqs() {
 	done <"$T_TMP/seqs"
 }
 
-# same WHAT FILE_A FILE_B: ok when the files are identical, else the diff.
-same() {
-	if cmp -s "$2" "$3"; then ok "$1"; else
-		not_ok "$1" "differences (source < > target):"
-		diff "$2" "$3" | head -60 | sed 's/^/#   /'
-	fi
-}
 
 # both NAME SQL: ok when SQL gives the same answer on source and target.
 both() {

@@ -13,15 +13,7 @@ ALLKINDS="$ROOT/tests/fixtures/allkinds.sql"
 pg_start src || exit 1
 pg_start dst || exit 1
 
-# app_sql NAME DB SQL…: run SQL as the role app over TCP.
-app_sql() {
-	eval "p=\$PORT_$1"
-	db=$2; shift 2
-	PGPASSWORD=app-secret-pw psql -h 127.0.0.1 -p "$p" -U app -d "$db" -qAt -v ON_ERROR_STOP=1 "$@"
-}
 
-# newdb NAME DB: a database owned by app.
-newdb() { pg_sql "$1" postgres -c "CREATE DATABASE \"$2\" OWNER app"; }
 
 # config FILE SRCDB DSTDB SCHEMA DATA
 # Each config in its own directory, so each has its own state file.
@@ -41,13 +33,6 @@ data = $5
 EOF
 }
 
-# dump NAME DB: the schema as pg_dump prints it, without comment and SET lines.
-dump() {
-	eval "p=\$PORT_$1; d=\$DIR_$1"
-	pg_dump -h "$d" -p "$p" -U postgres --schema-only --no-owner --no-acl "$2" |
-		grep -v -e '^--' -e '^SET ' -e '^SELECT pg_catalog.set_config' -e '^\\restrict' \
-			-e '^\\unrestrict' | cat -s
-}
 
 # comments NAME DB: every comment with a stable identity (no OIDs).
 comments() {
@@ -61,13 +46,6 @@ seqs() {
 	pg_sql "$1" "$2" -c "SELECT schemaname, sequencename, last_value FROM pg_sequences ORDER BY 1, 2"
 }
 
-# same WHAT FILE_A FILE_B: ok when the files are identical, else the diff.
-same() {
-	if cmp -s "$2" "$3"; then ok "$1"; else
-		not_ok "$1" "differences (source < > target):"
-		diff "$2" "$3" | head -60 | sed 's/^/#   /'
-	fi
-}
 
 # --- every object kind, schema only (data = skip runs post-data at once) ----
 newdb src allk
@@ -199,16 +177,6 @@ dump src sample >"$T_TMP/ys.src.sql"
 dump dst sample >"$T_TMP/ys.dst.sql"
 same "sample: pg_dump --schema-only identical" "$T_TMP/ys.src.sql" "$T_TMP/ys.dst.sql"
 
-# --- full round trip through the data and verify steps -------------------------
-# rowsums NAME DB: every table's row count and a checksum of its rows.
-rowsums() {
-	pg_sql "$1" "$2" -c "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables
-		WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1" >"$T_TMP/tables"
-	while IFS= read -r t; do
-		echo "$t $(pg_sql "$1" "$2" -c "SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, '|'
-			ORDER BY x::text)), '-') FROM $t x")"
-	done <"$T_TMP/tables"
-}
 for db in allk sample; do
 	newdb dst "rt_$db"
 	config "$T_TMP/rt_$db/config.ini" "$db" "rt_$db" copy copy

@@ -200,3 +200,89 @@ rdsm() {
 	timeout 120 "$RDSM_BIN" -c "$cfg" --plain "$@" >"$out" 2>&1
 	RC=$?
 }
+
+# --- helpers the schema and fault tests share --------------------------------
+
+# app_sql NAME DB SQL…: run SQL as the role app (not a superuser) over TCP.
+app_sql() {
+	eval "p=\$PORT_$1"
+	db=$2; shift 2
+	PGPASSWORD=app-secret-pw psql -X -h 127.0.0.1 -p "$p" -U app -d "$db" -qAt -v ON_ERROR_STOP=1 "$@"
+}
+
+# newdb NAME DB: a database owned by app.
+newdb() { pg_sql "$1" postgres -c "CREATE DATABASE \"$2\" OWNER app"; }
+
+# new_target DB: an empty database on dst owned by app (dropped first).
+new_target() {
+	pg_sql dst postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1 OWNER app"
+}
+
+# dump NAME DB: the schema as pg_dump prints it, without comment and SET lines.
+dump() {
+	eval "p=\$PORT_$1; d=\$DIR_$1"
+	pg_dump -h "$d" -p "$p" -U postgres --schema-only --no-owner --no-acl "$2" |
+		grep -v -e '^--' -e '^SET ' -e '^SELECT pg_catalog.set_config' -e '^\\restrict' \
+			-e '^\\unrestrict' | cat -s
+}
+
+# rowsums NAME DB: every table's row count and a checksum of its rows.
+rowsums() {
+	pg_sql "$1" "$2" -c "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables
+		WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1" >"$T_TMP/tables"
+	while IFS= read -r t; do
+		echo "$t $(pg_sql "$1" "$2" -c "SELECT count(*) || ' ' || coalesce(md5(string_agg(x::text, '|'
+			ORDER BY x::text)), '-') FROM $t x")"
+	done <"$T_TMP/tables"
+}
+
+# same WHAT FILE_A FILE_B: ok when the files are identical, else the diff.
+same() {
+	if cmp -s "$2" "$3"; then ok "$1"; else
+		not_ok "$1" "differences (source < > target):"
+		diff "$2" "$3" | head -60 | sed 's/^/#   /'
+	fi
+}
+
+# throttle_start NAME RATE: tests/tools/throttle_proxy.py in front of cluster
+# NAME, RATE bytes/s per connection; sets PROXY_PORT. slow and fast switch it.
+throttle_start() {
+	local i
+	THROTTLE_RATE=$2
+	slow
+	python3 "$ROOT/tests/tools/throttle_proxy.py" "$(eval "echo \$PORT_$1")" "$T_TMP/rate" \
+		>"$T_TMP/proxy.port" 2>"$T_TMP/proxy.err" &
+	PROXY_PID=$!
+	T_CLEANUP="$T_CLEANUP kill_proxy"
+	i=0
+	until [ -s "$T_TMP/proxy.port" ]; do
+		i=$((i + 1)); [ $i -gt 100 ] && { echo "the proxy did not start"; cat "$T_TMP/proxy.err"; return 1; }
+		sleep 0.1
+	done
+	PROXY_PORT=$(cat "$T_TMP/proxy.port")
+}
+kill_proxy() { kill "$PROXY_PID"; }
+slow() { echo "$THROTTLE_RATE" >"$T_TMP/rate"; }
+fast() { echo 0 >"$T_TMP/rate"; }
+
+# wait_exit PID SECONDS: wait for the process to end; sets RC (124: it did
+# not, and was killed) and TOOK (seconds, to a tenth).
+wait_exit() {
+	i=0
+	while kill -0 "$1" 2>/dev/null; do
+		i=$((i + 1))
+		if [ $i -gt $(($2 * 10)) ]; then
+			kill -9 "$1" 2>/dev/null
+			wait "$1" 2>/dev/null
+			RC=124 TOOK=$2
+			return
+		fi
+		# a zombie is done: reap it
+		if grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; then break; fi
+		sleep 0.1
+	done
+	wait "$1"
+	RC=$?
+	TOOK=$((i / 10)).$((i % 10))
+}
+
