@@ -41,7 +41,9 @@ expect_eq "deps.sh: an unknown group is a usage error" 2 $?
 # --- scripts/moto.sh ------------------------------------------------------------
 # No moto_server anywhere and no package index: one line naming it, exit 1.
 mkdir -p "$T_TMP/nopyenv" "$T_TMP/bin"
-for c in sh python3 dirname mkdir rm cat; do ln -sf "$(command -v $c)" "$T_TMP/bin/$c"; done
+for c in sh dirname mkdir rm cat; do ln -sf "$(command -v $c)" "$T_TMP/bin/$c"; done
+# the Python itself, not a version manager's shim (which needs its own setup)
+ln -sf "$(python3 -c 'import sys; print(sys.executable)')" "$T_TMP/bin/python3"
 env -u MOTO_SERVER PATH="$T_TMP/bin" PYENV_ROOT="$T_TMP/nopyenv" MOTO_VENV="$T_TMP/venv" \
 	PIP_INDEX_URL=http://127.0.0.1:9/simple PIP_NO_CACHE_DIR=1 \
 	sh "$MOTO" ensure >"$T_TMP/moto.out" 2>"$T_TMP/moto.err"
@@ -50,7 +52,7 @@ expect_match "moto.sh ensure says it tries to install moto" \
 	'installing moto\[server\] 5\.2\.1 into .*/venv' "$T_TMP/moto.out"
 expect_eq "moto.sh ensure: the failure is one line" 1 "$(wc -l <"$T_TMP/moto.err")"
 expect_match "the line names moto_server and how to install it" \
-	"^moto_server is missing .*pip install 'moto\[server\]==5\.2\.1'" "$T_TMP/moto.err"
+	"^moto_server is missing \(pip could not install it.*pip install 'moto\[server\]==5\.2\.1'" "$T_TMP/moto.err"
 check "no half-made virtual environment is left" test ! -e "$T_TMP/venv"
 # MOTO_SERVER names the one to use.
 printf '#!/bin/sh\n' >"$T_TMP/bin/my_moto"
@@ -86,3 +88,40 @@ if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
 	git -C "$ROOT" grep -n -e '\.\./shared' -- . ':!tests/integration/setup.sh' >"$T_TMP/shared.hits"
 	expect_eq "no tracked file names ../shared" "" "$(cat "$T_TMP/shared.hits")"
 fi
+
+# --- scripts/moto.sh installs from the pip index when moto_server is missing -----
+# pip reaches no package index on our machines, so the index here is a
+# directory of the test's own holding a stand-in wheel named moto 5.2.1 (a
+# moto.server module and a moto_server entry point that print a line): it
+# checks our install path (a virtual environment, pip with the pinned
+# version, the program found afterwards), not moto.
+python3 - "$T_TMP/wheels" <<'PY'
+import base64, hashlib, os, sys, zipfile
+d = sys.argv[1]
+os.makedirs(d, exist_ok=True)
+files = {
+    "moto/__init__.py": "__version__ = '5.2.1'\n",
+    "moto/server.py": "def main():\n    print('stand-in moto_server')\n",
+    "moto-5.2.1.dist-info/METADATA": "Metadata-Version: 2.1\nName: moto\nVersion: 5.2.1\nProvides-Extra: server\n",
+    "moto-5.2.1.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: rds-migrate-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    "moto-5.2.1.dist-info/entry_points.txt": "[console_scripts]\nmoto_server = moto.server:main\n",
+}
+rec = []
+with zipfile.ZipFile(os.path.join(d, "moto-5.2.1-py3-none-any.whl"), "w") as z:
+    for name, text in files.items():
+        data = text.encode()
+        z.writestr(name, data)
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        rec.append(f"{name},sha256={digest},{len(data)}")
+    rec.append("moto-5.2.1.dist-info/RECORD,,")
+    z.writestr("moto-5.2.1.dist-info/RECORD", "\n".join(rec) + "\n")
+PY
+env -u MOTO_SERVER PATH="$T_TMP/bin" PYENV_ROOT="$T_TMP/nopyenv" MOTO_VENV="$T_TMP/venv2" \
+	PIP_NO_INDEX=1 PIP_FIND_LINKS="$T_TMP/wheels" \
+	sh "$MOTO" ensure >"$T_TMP/moto2.out" 2>"$T_TMP/moto2.err"
+expect_eq "moto.sh ensure installs moto from the index into the virtual environment: exit 0" 0 $?
+expect_match "moto.sh ensure says it installs moto[server] 5.2.1" \
+	'installing moto\[server\] 5\.2\.1 into .*/venv2' "$T_TMP/moto2.out"
+expect_eq "moto.sh path then finds the installed moto_server" "$T_TMP/venv2/bin/moto_server" \
+	"$(env -u MOTO_SERVER PATH="$T_TMP/bin" PYENV_ROOT="$T_TMP/nopyenv" MOTO_VENV="$T_TMP/venv2" sh "$MOTO" path)"
+expect_eq "the installed moto_server runs" "stand-in moto_server" "$("$T_TMP/venv2/bin/moto_server" 2>&1)"
