@@ -30,6 +30,19 @@ void aws_creds_clear(struct aws_creds *c)
 	memset(c, 0, sizeof *c);
 }
 
+/* C takes the keys AK, SK and TOK (heap, taken), valid until UNTIL, in
+ * place of the ones it held. */
+static void creds_take(struct aws_creds *c, char *ak, char *sk, char *tok, time_t until)
+{
+	free(c->access_key);
+	free_secret(c->secret_key);
+	free_secret(c->token);
+	c->access_key = ak;
+	c->secret_key = sk;
+	c->token = tok;
+	c->expires = until;
+}
+
 void aws_creds_expiry_words(time_t t, char *out, size_t outsz)
 {
 	struct tm tm;
@@ -361,13 +374,7 @@ int aws_creds_assume_role(struct aws_ctx *src, const struct aws_creds_role *role
 		rc = fail(cause, "%s %s: STS answered without a valid Expiration", action,
 			  role->role_arn);
 	if (rc == 0) {
-		free(c->access_key);
-		free_secret(c->secret_key);
-		free_secret(c->token);
-		c->access_key = ak;
-		c->secret_key = sk;
-		c->token = tok;
-		c->expires = until;
+		creds_take(c, ak, sk, tok, until);
 		*arn = xml_dup(r, "AssumedRoleUser/Arn");
 		if (!*arn)
 			*arn = xstrdup(role->role_arn);
@@ -498,13 +505,7 @@ int aws_creds_sso(struct aws_ctx *a, const struct aws_creds_sso *s, struct aws_c
 			free_secret(sk);
 			free_secret(tok);
 		} else {
-			free(c->access_key);
-			free_secret(c->secret_key);
-			free_secret(c->token);
-			c->access_key = ak;
-			c->secret_key = sk;
-			c->token = tok;
-			c->expires = (time_t)(json_integer_value(ms) / 1000);
+			creds_take(c, ak, sk, tok, (time_t)(json_integer_value(ms) / 1000));
 			char w[64];
 			aws_creds_expiry_words(c->expires, w, sizeof w);
 			free(c->source);

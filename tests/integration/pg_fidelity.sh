@@ -14,8 +14,6 @@ FIDELITY="$ROOT/tests/fixtures/fidelity.sql"
 pg_start src || exit 1
 pg_start dst || exit 1
 
-
-
 # config FILE SRCDB DSTDB: copy schema and data from src to dst, as app.
 config() {
 	mkdir -p "$(dirname "$1")"
