@@ -2,6 +2,7 @@
 #include "dburl.h"
 
 #include <libpq-fe.h>
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,7 +245,8 @@ static char *mask_query_passwords(char *url, size_t query)
 
 /* A key=value conninfo with the value of every password or sslpassword
  * keyword replaced by ****, read as leniently as possible: a value is '…'
- * (backslash escapes, to the closing quote or the end) or runs to a blank. */
+ * (backslash escapes, to the closing quote or the end) or runs to white
+ * space (any isspace(), as libpq separates them). */
 static char *mask_conninfo(const char *ci)
 {
 	size_t n = strlen(ci);
@@ -253,10 +255,10 @@ static char *mask_conninfo(const char *ci)
 	const char *p = ci;
 	while (*p) {
 		const char *w = p;
-		while (*w && *w != '=' && *w != ' ' && *w != '\t' && *w != '\n')
+		while (*w && *w != '=' && !isspace((unsigned char)*w))
 			w++;
 		const char *eq = w;
-		while (*eq == ' ' || *eq == '\t')
+		while (isspace((unsigned char)*eq))
 			eq++;
 		if (*eq != '=') { /* not an assignment: copy one character */
 			out[o++] = *p++;
@@ -264,7 +266,7 @@ static char *mask_conninfo(const char *ci)
 		}
 		bool secret = secret_keyword(p, (size_t)(w - p));
 		const char *v = eq + 1;
-		while (*v == ' ' || *v == '\t')
+		while (isspace((unsigned char)*v))
 			v++;
 		const char *end = v;
 		if (*end == '\'') {
@@ -274,7 +276,7 @@ static char *mask_conninfo(const char *ci)
 			if (*end)
 				end++;
 		} else {
-			while (*end && *end != ' ' && *end != '\t' && *end != '\n')
+			while (*end && !isspace((unsigned char)*end))
 				end++;
 		}
 		memcpy(out + o, p, (size_t)(v - p));
@@ -335,14 +337,14 @@ static char *typed_password(const char *s)
 	for (int k = 0; k < 2; k++)
 		for (const char *p = strstr(s, kw[k]); p; p = strstr(p + 1, kw[k])) {
 			const char *v = p + strlen(kw[k]);
-			while (*v == ' ' || *v == '\t')
+			while (isspace((unsigned char)*v))
 				v++;
 			if (*v != '=')
 				continue;
 			v++;
-			while (*v == ' ' || *v == '\t' || *v == '\'')
+			while (isspace((unsigned char)*v) || *v == '\'')
 				v++;
-			size_t n = strcspn(v, " \t&'");
+			size_t n = strcspn(v, " \t\n\v\f\r&'");
 			if (n)
 				return xasprintf("%.*s", (int)n, v);
 		}
