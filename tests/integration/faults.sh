@@ -47,12 +47,7 @@ wait_midcopy() {
 	i=0
 	while [ $i -lt 300 ]; do
 		kill -0 "$1" 2>/dev/null || return 1
-		if grep -q '=copied$' "$3" 2>/dev/null; then
-			n=$(pg_sql dst postgres -c "SELECT count(*) FROM pg_stat_activity
-				WHERE datname = '$2' AND application_name LIKE 'rds-migrate%'
-				AND state = 'active' AND query ILIKE 'COPY%'")
-			[ "${n:-0}" -gt 0 ] && return 0
-		fi
+		grep -q '=copied$' "$3" 2>/dev/null && copy_running "$2" && return 0
 		i=$((i + 1))
 		sleep 0.1
 	done

@@ -26,10 +26,7 @@ SRC_URL="postgresql://app:app-secret-pw@127.0.0.1:$PROXY_PORT/sample?sslmode=dis
 wait_copy() {
 	i=0
 	while [ $i -lt 300 ]; do
-		n=$(pg_sql dst postgres -c "SELECT count(*) FROM pg_stat_activity
-			WHERE datname = '$1' AND application_name LIKE 'rds-migrate%'
-			AND state = 'active' AND query ILIKE 'COPY%'")
-		[ "${n:-0}" -gt 0 ] && return 0
+		copy_running "$1" && return 0
 		i=$((i + 1))
 		sleep 0.1
 	done

@@ -13,8 +13,6 @@ ALLKINDS="$ROOT/tests/fixtures/allkinds.sql"
 pg_start src || exit 1
 pg_start dst || exit 1
 
-
-
 # config FILE SRCDB DSTDB SCHEMA DATA
 # Each config in its own directory, so each has its own state file.
 config() {

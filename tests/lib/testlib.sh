@@ -265,6 +265,14 @@ kill_proxy() { kill "$PROXY_PID"; }
 slow() { echo "$THROTTLE_RATE" >"$T_TMP/rate"; }
 fast() { echo 0 >"$T_TMP/rate"; }
 
+# copy_running DB: whether a COPY of ours into DB is running on dst now.
+copy_running() {
+	n=$(pg_sql dst postgres -c "SELECT count(*) FROM pg_stat_activity
+		WHERE datname = '$1' AND application_name LIKE 'rds-migrate%'
+		AND state = 'active' AND query ILIKE 'COPY%'")
+	[ "${n:-0}" -gt 0 ]
+}
+
 # wait_exit PID SECONDS: wait for the process to end; sets RC (124: it did
 # not, and was killed) and TOOK (seconds, to a tenth).
 wait_exit() {
