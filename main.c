@@ -17,11 +17,12 @@
 
 #define EXIT_USAGE 2
 
-/* " source instance …": every step's name, in run order. */
+/* " source instance …": every step's name, in run order; a step that runs
+ * only when named is in brackets. */
 static void print_step_names(FILE *f)
 {
 	for (int i = 0; i < step_count; i++)
-		fprintf(f, " %s", steps[i]->name);
+		fprintf(f, steps[i]->on_request ? " [%s]" : " %s", steps[i]->name);
 }
 
 static void usage(FILE *f)
@@ -51,7 +52,7 @@ static void usage(FILE *f)
 	      "  -V, --version     the version\n"
 	      "\n",
 	      f);
-	fputs("Steps, in order:", f);
+	fputs("Steps, in order ([bracketed]: only when named):", f);
 	print_step_names(f);
 	fputs("\nExit codes: 0 success, 1 a step failed or the config is invalid, 2 usage error,\n"
 	      "3 done but incomplete (objects named as not copied), 130 interrupted (state\n"

@@ -21,7 +21,11 @@ int step_index(const struct step *s)
 
 unsigned step_all(void)
 {
-	return step_count >= 32 ? ~0u : (1u << step_count) - 1;
+	unsigned mask = 0;
+	for (int i = 0; i < step_count; i++)
+		if (!steps[i]->on_request)
+			mask |= 1u << i;
+	return mask;
 }
 
 const char *step_name(int i)

@@ -7,12 +7,16 @@
 #ifndef RDSM_STEP_H
 #define RDSM_STEP_H
 
+#include <stdbool.h>
+
 struct run;
 
 struct step {
 	const char *name;  /* "source": on the command line, in --plain lines, in logs */
 	const char *title; /* "Source database": headings and dialogs */
 	const char *what;  /* what it does, in one line (the Welcome screen) */
+	bool on_request;   /* run only when named (--plain STEP, or chosen in the wizard);
+			    * not part of "every step" */
 	/* 0 on success, -1 with *cause (heap) on failure, 1 when skipped with
 	 * *cause saying why. */
 	int (*run)(struct run *r, char **cause);
@@ -32,7 +36,8 @@ extern const int step_count;
 
 /* The index of S in steps[] (its bit in a mask is 1u << index). */
 int step_index(const struct step *s);
-/* The bit mask of every step. */
+/* The bit mask of every step a run takes when none is named (those not
+ * on_request). */
 unsigned step_all(void);
 const char *step_name(int i);    /* "source", "instance", …; "?" out of range */
 const char *step_title(int i);   /* "Source database", …; "?" out of range */
