@@ -11,6 +11,8 @@ WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wfor
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -I. -Icore -Itui -DRDSM_VERSION='"$(VERSION)"' \
            -DRDSM_DATADIR='"$(PREFIX)/share/rds-migrate"' \
+           -DRDSM_LOCALEDIR='"$(PREFIX)/share/locale"' -DRDSM_BINDIR='"$(PREFIX)/bin"' \
+           -DRDSM_BUILD_LOCALEDIR='"$(CURDIR)/$(BUILD)/locale"' \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 

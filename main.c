@@ -10,6 +10,7 @@
 #include "config.h"
 #include "dburl.h"
 #include "event.h"
+#include "i18n.h"
 #include "plain.h"
 #include "state.h"
 #include "tui.h"
@@ -111,7 +112,8 @@ int main(int argc, char **argv)
 		OPT_LOG,
 		OPT_FORCE,
 		OPT_YES,
-		OPT_ALLOW_WORLD
+		OPT_ALLOW_WORLD,
+		OPT_LANG
 	};
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
@@ -122,6 +124,7 @@ int main(int argc, char **argv)
 		{"force", no_argument, NULL, OPT_FORCE},
 		{"yes", no_argument, NULL, OPT_YES},
 		{"allow-world", no_argument, NULL, OPT_ALLOW_WORLD},
+		{"lang", required_argument, NULL, OPT_LANG},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0, 0, 0, 0},
@@ -133,7 +136,8 @@ int main(int argc, char **argv)
 	const char *config_path = "config.ini";
 	bool explicit_config = false, plain = false, check = false, force = false, yes = false;
 	bool allow_world = false;
-	const char *theme = NULL, *log_path = NULL;
+	bool help = false, version = false;
+	const char *theme = NULL, *log_path = NULL, *lang = NULL;
 	int c;
 	while ((c = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -162,16 +166,35 @@ int main(int argc, char **argv)
 		case OPT_ALLOW_WORLD:
 			allow_world = true;
 			break;
+		case OPT_LANG:
+			lang = optarg;
+			break;
 		case 'h':
-			usage(stdout);
-			return 0;
+			help = true;
+			break;
 		case 'V':
-			printf("rds-migrate %s\n", RDSM_VERSION);
-			return 0;
+			version = true;
+			break;
 		default:
+			i18n_init(NULL);
 			usage(stderr);
 			return EXIT_USAGE;
 		}
+	}
+	if (lang && !i18n_lang_valid(lang)) {
+		i18n_init(NULL);
+		fprintf(stderr, _("rds-migrate: --lang %s: not a language code (ko, en, pt_BR)\n"),
+			lang);
+		return EXIT_USAGE;
+	}
+	i18n_init(lang);
+	if (help) {
+		usage(stdout);
+		return 0;
+	}
+	if (version) {
+		printf("rds-migrate %s\n", RDSM_VERSION);
+		return 0;
 	}
 	unsigned mask = 0;
 	for (int i = optind; i < argc; i++) {

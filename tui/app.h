@@ -92,8 +92,17 @@ int ui_text(int y, int x, int w, int role, const char *s);
 int ui_textf(int y, int x, int w, int role, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 void ui_fill(int y, int x, int w, int role);
-/* Wrap S into lines of W columns starting at row Y, at most H rows; returns rows used. */
+/* Wrap S into lines of W columns (display columns: Hangul is two wide)
+ * starting at row Y, at most H rows; returns rows used. A newline ends a row. */
 int ui_wrap(int y, int x, int w, int h, int role, const char *s);
+/* The rows S takes wrapped to W columns. */
+int ui_wrap_rows(int w, const char *s);
+/* A key line: items separated by two spaces, wrapped between items only. */
+int ui_keys(int y, int x, int w, int h, int role, const char *keys);
+int ui_keys_rows(int w, const char *keys);
+/* Draw only rows [TOP, BOTTOM) until ui_unclip (a scrolled view). */
+void ui_clip(int top, int bottom);
+void ui_unclip(void);
 void ui_bar(int y, int x, int w, double frac);
 /* Where the terminal cursor goes after this draw (a focused field); none by default. */
 void ui_cursor(int y, int x);

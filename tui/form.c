@@ -12,7 +12,7 @@
 #define LABEL_X       2
 #define LABEL_W       22
 #define FIELD_X       (LABEL_X + LABEL_W + 2)
-#define RULE_ROWS_MAX 3 /* a field's rule wraps onto at most this many rows */
+#define RULE_ROWS_MAX 6 /* a field's rule wraps onto at most this many rows */
 
 void form_init(struct form *fm, struct tui *t, const char *section)
 {
@@ -146,20 +146,20 @@ int form_key(struct form *fm, struct tui *t, int type, wint_t ch)
 	return r ? R_HANDLED | R_REDRAW : R_NONE;
 }
 
+/* Field I's rule as shown under it. */
+static char *rule_text(const struct form *fm, int i)
+{
+	return xasprintf("✗ %s", fm->rule[i]);
+}
+
 /* Rows field I's rule takes under it: 0 when valid, else its wrapped height. */
 static int rule_rows(const struct form *fm, int i)
 {
 	if (!fm->bad[i])
 		return 0;
-	int fw = COLS - FIELD_X - 2;
-	wchar_t w[512];
-	size_t n = mbstowcs(w, fm->rule[i], 511);
-	int width = n == (size_t)-1 ? (int)strlen(fm->rule[i]) : wcswidth(w, n);
-	if (width < 0)
-		width = (int)n;
-	/* word wrapping loses up to a word per row: count rows 10 columns short */
-	int usable = fw > 20 ? fw - 10 : fw > 0 ? fw : 1;
-	int rows = (width + 2 + usable - 1) / usable;
+	char *msg = rule_text(fm, i);
+	int rows = ui_wrap_rows(COLS - FIELD_X - 2, msg);
+	free(msg);
 	return rows < 1 ? 1 : rows > RULE_ROWS_MAX ? RULE_ROWS_MAX : rows;
 }
 
@@ -225,7 +225,7 @@ int form_draw(struct form *fm, struct tui *t, int top, int rows)
 		if (rr) {
 			if (EMIT_ROW()) {
 				int h = fm->scroll + rows - row; /* rows left in view */
-				char *msg = xasprintf("✗ %s", fm->rule[i]);
+				char *msg = rule_text(fm, i);
 				ui_wrap(Y, FIELD_X, fw, h < rr ? h : rr, ROLE_FIELD_ERROR, msg);
 				free(msg);
 				used = row - fm->scroll + (h < rr ? h : rr);

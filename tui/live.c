@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "i18n.h"
 #include "util.h"
 
 void live_init(struct live *lv, unsigned mask, bool inspect, double interval)
@@ -216,14 +217,21 @@ static const char *level_mark(enum finding_level l)
 	}
 }
 
-/* Rows a finding takes: its text wrapped, at most three lines. */
+#define ITEM_W   22 /* the item column of a finding */
+#define ROWS_MAX 6  /* a finding or a result wraps onto at most this many rows */
+#define MORE_W   32 /* columns the scroll indicator may take */
+
+/* The column a finding's text starts at. */
+static int text_x(const struct live_row *r)
+{
+	return r->item[0] ? 4 + ITEM_W + 1 : 4;
+}
+
+/* Rows a finding takes: its text wrapped. */
 static int row_height(const struct live_row *r)
 {
-	int x = r->item[0] ? 27 : 4, w = COLS - x - 1;
-	if (w < 10)
-		return 1;
-	int h = (ui_width(r->text) + w - 1) / w;
-	return h < 1 ? 1 : h > 3 ? 3 : h;
+	int h = ui_wrap_rows(COLS - text_x(r) - 1, r->text);
+	return h < 1 ? 1 : h > ROWS_MAX ? ROWS_MAX : h;
 }
 
 /* One progress line: item, bar, rows, bytes, rate, ETA. */
@@ -250,17 +258,26 @@ static void draw_progress(const struct live_prog *p, int y)
 	char bytes[80] = "";
 	if (p->bytes || p->bytes_total)
 		snprintf(bytes, sizeof bytes, "  %s/%s", b, bt);
-	ui_textf(y, 44, COLS - 46, ROLE_NORMAL, "%lld/%lld %s%s  %s  %s", p->done, p->total,
-		 p->unit == UNIT_TABLES ? "tables" : "rows", bytes, rate, eta);
+	/* what does not fit goes, the bytes first, then the rate: never half of one */
+	char line[256];
+	const char *unit = p->unit == UNIT_TABLES ? _("tables") : _("rows");
+	for (int drop = 0; drop < 3; drop++) {
+		snprintf(line, sizeof line, "%lld/%lld %s%s%s%s%s%s", p->done, p->total, unit,
+			 drop ? "" : bytes, drop > 1 || !rate[0] ? "" : "  ", drop > 1 ? "" : rate,
+			 eta[0] ? "  " : "", eta);
+		if (ui_width(line) <= COLS - 46)
+			break;
+	}
+	ui_textf(y, 44, COLS - 46, ROLE_NORMAL, "%s", line);
 }
 
 int live_draw(struct live *lv, int top, int rows, const char *heading)
 {
 	int y = top, end = top + rows;
 	if (y < end && heading) {
-		ui_textf(y, 0, COLS, ROLE_HEADING, "%s%s", heading,
-			 lv->running                    ? "  (checking…)"
-			 : lv->interval > 0 && lv->runs ? "  (live)"
+		ui_textf(y, 0, COLS, ROLE_HEADING, "%s  %s", heading,
+			 lv->running                    ? _("(checking…)")
+			 : lv->interval > 0 && lv->runs ? _("(live)")
 							: "");
 		y++;
 	}
@@ -269,7 +286,7 @@ int live_draw(struct live *lv, int top, int rows, const char *heading)
 	if (y < end && lv->result[0]) {
 		char line[1300];
 		snprintf(line, sizeof line, "%s %s", level_mark(lv->result_level), lv->result);
-		y += ui_wrap(y, 2, COLS - 4, end - y < 3 ? end - y : 3,
+		y += ui_wrap(y, 2, COLS - 4, end - y < ROWS_MAX ? end - y : ROWS_MAX,
 			     level_role(lv->result_level), line);
 	}
 	/* "total" first, then the items still moving, then finished ones, while
@@ -286,6 +303,11 @@ int live_draw(struct live *lv, int top, int rows, const char *heading)
 				continue;
 			draw_progress(p, y++);
 		}
+	/* the scroll indicator: on the heading's row when it fits beside it, else on
+	 * the panel's last row */
+	int more_y = top;
+	if (heading && ui_width(heading) + MORE_W + 16 > COLS && end - y > 2)
+		more_y = --end;
 	int avail = end - y, first = 0;
 	if (lv->scroll >= 0) {
 		first = lv->scroll < lv->nrows ? lv->scroll : lv->nrows - 1;
@@ -302,26 +324,30 @@ int live_draw(struct live *lv, int top, int rows, const char *heading)
 	int i;
 	for (i = first; i < lv->nrows && y < end; i++) {
 		const struct live_row *r = &lv->rows[i];
-		int role = level_role(r->level);
-		ui_text(y, 2, 2, role, level_mark(r->level));
-		int x = 4;
-		if (r->item[0]) {
-			ui_text(y, x, 22, ROLE_LABEL, r->item);
-			x += 23;
-		}
 		int h = row_height(r);
+		if (h > end - y && i > first)
+			break; /* whole on the next page rather than cut here */
 		if (h > end - y)
 			h = end - y;
+		int role = level_role(r->level);
+		ui_text(y, 2, 2, role, level_mark(r->level));
+		int x = text_x(r);
+		if (r->item[0])
+			ui_text(y, 4, ITEM_W, ROLE_LABEL, r->item);
 		y += ui_wrap(y, x, COLS - x - 1, h, role == ROLE_INFO ? ROLE_NORMAL : role,
 			     r->text);
 	}
 	lv->shown_last = i;
+	char more[128] = "";
 	if (heading && i == first && lv->nrows)
-		ui_textf(top, COLS - 34, 33, ROLE_HELP, "%d findings below (PgDn)",
-			 lv->nrows - first);
+		snprintf(more, sizeof more, _("%d findings below (PgDn)"), lv->nrows - first);
 	else if (heading && (first > 0 || i < lv->nrows))
-		ui_textf(top, COLS - 34, 33, ROLE_HELP, "rows %d-%d of %d (PgUp/PgDn)", first + 1,
-			 i, lv->nrows);
+		snprintf(more, sizeof more, _("rows %d-%d of %d (PgUp/PgDn)"), first + 1, i,
+			 lv->nrows);
+	if (more[0]) {
+		int w = ui_width(more);
+		ui_text(more_y, COLS - w - 1, w, ROLE_HELP, more);
+	}
 	return y - top;
 }
 

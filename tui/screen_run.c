@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "live.h"
 #include "run.h"
 #include "util.h"
@@ -37,26 +38,25 @@ static void run_draw(struct tui *t, void *data, int top, int rows)
 	struct runscr *r = data;
 	int y = top + 1, end = top + rows;
 	if (!r->started) {
-		ui_wrap(y, 2, COLS - 4, 2, ROLE_NORMAL,
-			"Ready. Press Enter to run the steps below for real; each one is safe to "
-			"run "
-			"again. Press c to cancel a run.");
-		y += 2;
+		y += ui_wrap(y, 2, COLS - 4, rows, ROLE_NORMAL,
+			     _("Ready. Press Enter to run the steps below for real; each one is "
+			       "safe to run again. Press c to cancel a run."));
 		if (r->problems)
 			ui_textf(
 				y, 2, COLS - 4, ROLE_WARN,
-				"! %d setting%s break%s a rule (see the screens or --check-config)",
-				r->problems, r->problems == 1 ? "" : "s",
-				r->problems == 1 ? "s" : "");
+				P_("! %d setting breaks a rule (see the screens or --check-config)",
+				   "! %d settings break a rule (see the screens or --check-config)",
+				   r->problems),
+				r->problems);
 		y++;
 	} else {
 		const char *s =
-			r->live.running   ? "Running…"
-			: r->live.rc == 0 ? "Done: every step succeeded."
+			r->live.running   ? _("Running…")
+			: r->live.rc == 0 ? _("Done: every step succeeded.")
 			: r->live.rc == RUN_INCOMPLETE
-				? "Done, but incomplete: objects named below were not copied."
-			: r->live.rc == 130 ? "Interrupted: run again to resume."
-					    : "Stopped: a step failed (see below).";
+				? _("Done, but incomplete: objects named below were not copied.")
+			: r->live.rc == 130 ? _("Interrupted: run again to resume.")
+					    : _("Stopped: a step failed (see below).");
 		ui_text(y++, 2, COLS - 4,
 			r->live.running                ? ROLE_HEADING
 			: r->live.rc == 0              ? ROLE_OK
@@ -70,30 +70,34 @@ static void run_draw(struct tui *t, void *data, int top, int rows)
 			continue;
 		enum step_status st = t->badge[s];
 		ui_textf(y, 2, 4, status_role(st), " %s ", status_badge(st));
-		ui_text(y, 6, 20, ROLE_LABEL, step_title(s));
+		ui_text(y, 6, 20, ROLE_LABEL, _(step_title(s)));
 		ui_text(y, 27, COLS - 29, st == STATUS_FAILED ? ROLE_ERROR : ROLE_NORMAL,
 			r->text[s]);
 		y++;
 	}
 	if (y + 1 < end && r->started)
-		live_draw(&r->live, y + 1, end - y - 1, "Findings and progress");
+		live_draw(&r->live, y + 1, end - y - 1, _("Findings and progress"));
 }
 
 static const char *run_hint(struct tui *t, void *data)
 {
 	(void)t;
 	const struct runscr *r = data;
-	return r->live.running ? "c cancels the run (state is saved; run again to resume)"
-	       : r->started    ? "Enter runs again; Esc goes back to the settings"
-			       : "Enter starts the run";
+	return r->live.running ? _("c cancels the run (state is saved; run again to resume)")
+	       : r->started    ? _("Enter runs again; Esc goes back to the settings")
+			       : _("Enter starts the run");
 }
 
 static const char *run_keys(struct tui *t, void *data)
 {
 	(void)t;
 	const struct runscr *r = data;
-	return r->live.running ? "c cancel  F1 help  F10 quit"
-			       : "Enter run  Esc back  F1 help  F2 save  q quit";
+	if (r->live.running)
+		return _("c cancel  PgUp/PgDn findings  F1 help  F10 quit");
+	bool more = r->live.shown_first > 0 || r->live.shown_last < r->live.nrows;
+	return r->started && more ? _("Enter run  Esc back  PgUp/PgDn findings  F1 help  "
+				      "F2 save  q quit")
+				  : _("Enter run  Esc back  F1 help  F2 save  q quit");
 }
 
 static int run_key(struct tui *t, void *data, int type, wint_t ch)
@@ -103,8 +107,8 @@ static int run_key(struct tui *t, void *data, int type, wint_t ch)
 		     (type == KT_KEY && ch == KEY_ENTER);
 	if ((enter || (type == KT_CHAR && ch == 'r')) && !r->live.running) {
 		if (!t->steps_mask) {
-			tui_message(t, ROLE_WARN,
-				    "no step chosen: pick some on the Welcome screen");
+			tui_message(t, ROLE_WARN, "%s",
+				    _("no step chosen: pick some on the Welcome screen"));
 			return R_HANDLED | R_REDRAW;
 		}
 		r->started = true;
@@ -119,11 +123,13 @@ static int run_key(struct tui *t, void *data, int type, wint_t ch)
 	}
 	if (type == KT_CHAR && ch == 'c' && r->live.running) {
 		job_cancel(r->live.job);
-		tui_message(t, ROLE_WARN, "cancelling: the step stops at the next safe point");
+		tui_message(t, ROLE_WARN, "%s",
+			    _("cancelling: the step stops at the next safe point"));
 		return R_HANDLED | R_REDRAW;
 	}
 	if (type == KT_CHAR && ch == 27 && r->live.running) {
-		tui_message(t, ROLE_WARN, "a run is in progress: press c to cancel it first");
+		tui_message(t, ROLE_WARN, "%s",
+			    _("a run is in progress: press c to cancel it first"));
 		return R_HANDLED | R_REDRAW;
 	}
 	if (live_key(&r->live, type, ch))
@@ -139,7 +145,7 @@ static int run_event(struct tui *t, void *data, const struct job_msg *m)
 	if (m->id == r->live.id && m->kind == JM_EVENT) {
 		const struct event *ev = &m->ev;
 		if (ev->kind == EV_STEP_START)
-			snprintf(r->text[ev->step], sizeof r->text[ev->step], "running…");
+			snprintf(r->text[ev->step], sizeof r->text[ev->step], "%s", _("running…"));
 		else if (ev->kind == EV_STATUS)
 			snprintf(r->text[ev->step], sizeof r->text[ev->step], "%s", ev->text);
 		else if (ev->kind == EV_STEP_DONE || ev->kind == EV_STEP_FAILED ||
@@ -151,12 +157,12 @@ static int run_event(struct tui *t, void *data, const struct job_msg *m)
 
 const struct screen screen_run = {
 	.name = "run",
-	.title = "Run",
-	.help = "Enter runs the chosen steps in order, stopping at the first failure.\n"
-		"Each step is idempotent: running again after a failure or an interruption "
-		"resumes.\n"
-		"Questions (for example before truncating a table) appear as a yes/no dialog.\n"
-		"c cancels; the state is saved next to the config.",
+	.title = N_("Run"),
+	.help = N_("Enter runs the chosen steps in order, stopping at the first failure.\n"
+		   "Each step is idempotent: running again after a failure or an interruption "
+		   "resumes.\n"
+		   "Questions (for example before truncating a table) appear as a yes/no dialog.\n"
+		   "c cancels; the state is saved next to the config."),
 	.enter = run_enter,
 	.leave = run_leave,
 	.draw = run_draw,

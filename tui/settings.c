@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
+#include "strbuf.h"
 #include "util.h"
 
 void *settings_enter(struct tui *t, const struct screen *self)
@@ -44,12 +46,14 @@ void settings_draw(struct tui *t, void *data, int top, int rows)
 {
 	struct settings *s = data;
 	int y = top, end = top + rows;
-	if (s->spec->intro)
-		y += ui_wrap(y, 1, COLS - 2, 2, ROLE_NORMAL, s->spec->intro);
+	if (s->spec->intro) /* whole: the form and the panel scroll below it */
+		y += ui_wrap(y, 1, COLS - 2, rows - 6, ROLE_NORMAL, _(s->spec->intro));
 	y++;
 	int live_min = s->has_live ? 5 : 0;
 	int fr = form_rows(&s->form);
 	int avail = end - y - live_min - (s->has_live ? 1 : 0);
+	if (s->has_live && avail > 6 && fr > avail / 2 + 3)
+		avail = avail / 2 + 3; /* the form scrolls; the panel gets the rest */
 	if (fr > avail)
 		fr = avail;
 	if (fr < 1)
@@ -75,17 +79,40 @@ static bool world_open(const struct settings *s)
 	return false;
 }
 
+/* Whether the form has a field F3 reveals (a password, or a URL's). */
+static bool has_secret(const struct form *fm)
+{
+	for (int i = 0; i < fm->n; i++)
+		if (config_keys[fm->keys[i]].flags & (CFGF_SECRET | CFGF_SECRET_URL))
+			return true;
+	return false;
+}
+
+/* The keys that do something on this screen, and no other. */
 const char *settings_keys(struct tui *t, void *data)
 {
 	(void)t;
 	struct settings *s = data;
 	const struct settings_spec *spec = s->spec;
-	if (!spec->act)
-		return NULL; /* the default key line */
-	const char *act = spec->act_on_world && world_open(s) ? spec->act_on_world : spec->act;
-	snprintf(s->keys, sizeof s->keys,
-		 "Enter next  Esc back  F1 help  F2 save  %sF6 %s  F10 quit",
-		 form_password_index(&s->form) >= 0 ? "F3/F4 password  " : "F5 check  ", act);
+	struct strbuf b = STRBUF_INIT;
+	strbuf_addf(&b, "%s", _("Tab/↑↓ field  Enter next  Esc back  F1 help  F2 save"));
+	if (has_secret(&s->form))
+		strbuf_addf(&b, "  %s", _("F3 show"));
+	if (form_password_index(&s->form) >= 0)
+		strbuf_addf(&b, "  %s", _("F4 generate"));
+	if (s->has_live && spec->inspect)
+		strbuf_addf(&b, "  %s", _("F5 check"));
+	if (s->has_live && (spec->act || spec->button)) {
+		const char *act =
+			spec->act_on_world && world_open(s) ? spec->act_on_world : spec->act;
+		strbuf_addf(&b, "  F6 %s", act ? _(act) : _("do it"));
+	}
+	if (s->has_live && (s->live.shown_first > 0 || s->live.shown_last < s->live.nrows))
+		strbuf_addf(&b, "  %s", _("PgUp/PgDn findings"));
+	strbuf_addf(&b, "  %s", _("F10 quit"));
+	char *line = strbuf_detach(&b);
+	snprintf(s->keys, sizeof s->keys, "%s", line);
+	free(line);
 	return s->keys;
 }
 

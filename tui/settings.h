@@ -27,7 +27,7 @@ struct settings {
 	struct form form;
 	struct live live;
 	bool has_live;
-	char keys[200]; /* the key line, kept with the state it depends on */
+	char keys[512]; /* the key line, kept with the state it depends on */
 };
 
 /* The callbacks of a settings screen: SPEC comes from SELF->spec. */

@@ -3,8 +3,6 @@
  * footer, step checklist), the help overlay and the yes/no dialogs. */
 #include <errno.h>
 #include <fcntl.h>
-#include <langinfo.h>
-#include <locale.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -16,6 +14,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "i18n.h"
 #include "util.h"
 
 #define MIN_COLS      80
@@ -33,6 +32,7 @@ struct loop {
 	double lazy_at; /* 0: no throttled repaint pending */
 	double last_draw;
 	bool help;
+	int help_scroll;
 	int quit_dialog; /* 0 none, 1 unsaved input, 2 a run is active */
 	struct job_msg confirms[MAX_CONFIRMS];
 	int nconfirm;
@@ -148,89 +148,161 @@ int tui_save(struct tui *t)
 	return 0;
 }
 
-/* The step checklist with a badge per step. */
+/* Step S's cell in the checklist: its badge and name. */
+static void status_cell(struct tui *t, int s, char *cell, size_t n, int *role)
+{
+	bool chosen = t->steps_mask & (1u << s);
+	*role = chosen ? status_role(t->badge[s]) : ROLE_STATUS_SKIPPED;
+	snprintf(cell, n, "%s%s", chosen ? status_badge(t->badge[s]) : "–", step_name(s));
+}
+
+/* Columns the checklist takes: every step, or (ONLY_CHOSEN) the chosen ones. */
+static int status_width(struct tui *t, bool only_chosen)
+{
+	int w = 1;
+	for (int s = 0; s < step_count; s++) {
+		if (only_chosen && !(t->steps_mask & (1u << s)))
+			continue;
+		char cell[64];
+		int role;
+		status_cell(t, s, cell, sizeof cell, &role);
+		w += ui_width(cell) + 1;
+	}
+	return w;
+}
+
+/* The step checklist with a badge per step; when every step does not fit,
+ * the chosen ones (a step left out is on the Welcome screen). */
 static void draw_status_bar(struct tui *t)
 {
 	int y = LINES - 1;
 	ui_fill(y, 0, COLS, ROLE_STATUS_BAR);
+	bool only_chosen = status_width(t, false) > COLS;
 	int x = 1;
 	for (int s = 0; s < step_count; s++) {
-		bool chosen = t->steps_mask & (1u << s);
-		enum step_status st = t->badge[s];
-		int role = chosen ? status_role(st) : ROLE_STATUS_SKIPPED;
-		char cell[32];
-		snprintf(cell, sizeof cell, "%s%s", chosen ? status_badge(st) : "–", step_name(s));
+		if (only_chosen && !(t->steps_mask & (1u << s)))
+			continue;
+		char cell[64];
+		int role;
+		status_cell(t, s, cell, sizeof cell, &role);
 		x += ui_text(y, x, COLS - x, role, cell) + 1;
 	}
 }
 
-static void draw_frame(struct tui *t)
+/* What the rows under a screen hold: the hint, or a message while one is
+ * shown (each wrapped onto at most two rows), the key line (the same) and
+ * the step checklist. */
+struct frame {
+	const char *hint, *keys;
+	bool msg;
+	int hint_rows, key_rows;
+};
+
+#define FRAME_ROWS_MAX 2 /* rows each of the hint (or message) and the key line */
+
+static int at_most(int rows, int max)
+{
+	return rows < 1 ? 1 : rows < max ? rows : max;
+}
+
+static void frame_layout(struct tui *t, struct frame *f)
 {
 	const struct screen *sc = screens[t->cur];
-	const char *hint = sc->hint ? sc->hint(t, t->data) : NULL;
-	const char *keys = sc->keys ? sc->keys(t, t->data) : NULL;
+	f->hint = sc->hint ? sc->hint(t, t->data) : NULL;
+	f->keys = sc->keys ? sc->keys(t, t->data) : NULL;
+	if (!f->keys)
+		f->keys = _("Enter next  Esc back  F1 help  F2 save  F10 quit");
+	f->msg = t->msg[0] && now_monotonic() < t->msg_until;
+	const char *above = f->msg ? t->msg : f->hint ? f->hint : "";
+	f->hint_rows = at_most(ui_wrap_rows(COLS - 4, above), FRAME_ROWS_MAX);
+	f->key_rows = at_most(ui_keys_rows(COLS - 2, f->keys), FRAME_ROWS_MAX);
+}
+
+/* Rows of the frame under the screen, the checklist included. */
+static int frame_rows(const struct frame *f)
+{
+	return f->hint_rows + f->key_rows + 1;
+}
+
+static void draw_frame(struct tui *t, const struct frame *f)
+{
+	const struct screen *sc = screens[t->cur];
 	ui_fill(0, 0, COLS, ROLE_TITLE);
 	ui_textf(0, 1, COLS - 2, ROLE_TITLE, "rds-migrate  %d/%d  %s", t->cur + 1, screen_count,
-		 sc->title);
-	if (t->unsaved)
-		ui_text(0, COLS - 17, 16, ROLE_TITLE, "● unsaved (F2)");
-	if (t->msg[0] && now_monotonic() < t->msg_until)
-		ui_text(LINES - 4, 1, COLS - 2, t->msg_role, t->msg);
-	if (hint)
-		ui_textf(LINES - 3, 1, COLS - 2, ROLE_HELP, "› %s", hint);
-	ui_fill(LINES - 2, 0, COLS, ROLE_KEYS);
-	ui_text(LINES - 2, 1, COLS - 2, ROLE_KEYS,
-		keys ? keys
-		     : "Tab/↑↓ field  Enter go on  Esc back  F1 help  F2 save  F3 show  F4 "
-		       "generate  F10 quit");
+		 _(sc->title));
+	if (t->unsaved) {
+		const char *u = _("● unsaved (F2)");
+		ui_text(0, COLS - 1 - ui_width(u), ui_width(u), ROLE_TITLE, u);
+	}
+	int y = LINES - frame_rows(f);
+	if (f->msg) {
+		ui_wrap(y, 1, COLS - 2, f->hint_rows, t->msg_role, t->msg);
+	} else if (f->hint) {
+		ui_text(y, 1, 2, ROLE_HELP, "›");
+		ui_wrap(y, 3, COLS - 4, f->hint_rows, ROLE_HELP, f->hint);
+	}
+	y += f->hint_rows;
+	for (int i = 0; i < f->key_rows; i++)
+		ui_fill(y + i, 0, COLS, ROLE_KEYS);
+	ui_keys(y, 1, COLS - 2, f->key_rows, ROLE_KEYS, f->keys);
 	draw_status_bar(t);
 }
 
-static void draw_help(struct tui *t)
+static void draw_help(struct tui *t, struct loop *L)
 {
 	const struct screen *sc = screens[t->cur];
 	int y, x, w = COLS - 4, h = LINES - 2;
-	ui_box(h, w, ROLE_DIALOG, "Help", &y, &x);
-	static const char keys[] = "Tab Shift-Tab ↑↓  move between fields\n"
-				   "Enter            next screen (or press the focused button)\n"
-				   "Esc              back\n"
-				   "F2 or Ctrl-S     save the settings to the config file (0600)\n"
-				   "F3 / F4          show the password / generate a strong one\n"
-				   "F5 / F6          check again now / do this screen's step now\n"
-				   "PgUp / PgDn      scroll the findings\n"
-				   "F10 or Ctrl-Q    quit (q too, on screens without fields)\n"
-				   "Any key closes this help.";
-	int used = ui_wrap(y, x, w - 4, h - 12, ROLE_DIALOG, sc->help ? sc->help : "");
-	ui_wrap(y + used + 1, x, w - 4, 9, ROLE_DIALOG, keys);
+	ui_box(h, w, ROLE_DIALOG, _("Help"), &y, &x);
+	char *text = xasprintf("%s\n\n%s", sc->help ? _(sc->help) : "",
+			       _("Tab Shift-Tab ↑↓  move between fields\n"
+				 "Enter            next screen (or press the focused button)\n"
+				 "Esc              back\n"
+				 "F2 or Ctrl-S     save the settings to the config file (0600)\n"
+				 "F3 / F4          show the password / generate a strong one\n"
+				 "F5 / F6          check again now / do this screen's step now\n"
+				 "PgUp / PgDn      scroll the findings\n"
+				 "F10 or Ctrl-Q    quit (q too, on screens without fields)\n"
+				 "Any key closes this help."));
+	int rows = h - 3, total = ui_wrap_rows(w - 4, text);
+	if (L->help_scroll > total - rows)
+		L->help_scroll = total - rows > 0 ? total - rows : 0;
+	ui_clip(y, y + rows);
+	ui_wrap(y - L->help_scroll, x, w - 4, total, ROLE_DIALOG, text);
+	ui_unclip();
+	if (total > rows)
+		ui_text(y + rows, x, w - 4, ROLE_DIALOG_TITLE,
+			L->help_scroll + rows < total ? _("↓ PgDn more") : _("↑ PgUp back"));
+	free(text);
 }
 
-/* A yes/no question in a box. */
+/* A yes/no question in a box as tall as the question. */
 static void draw_question(const char *title, const char *q, const char *choices)
 {
 	int w = COLS - 16, y, x;
 	if (w > 76)
 		w = 76;
-	ui_box(9, w, ROLE_DIALOG, title, &y, &x);
-	ui_wrap(y + 1, x, w - 4, 4, ROLE_DIALOG, q);
-	ui_text(y + 6, x, w - 4, ROLE_DIALOG_TITLE, choices);
+	int qrows = ui_wrap_rows(w - 4, q), crows = ui_keys_rows(w - 4, choices);
+	if (qrows > LINES - 8)
+		qrows = LINES - 8;
+	ui_box(qrows + crows + 5, w, ROLE_DIALOG, title, &y, &x);
+	ui_wrap(y + 1, x, w - 4, qrows, ROLE_DIALOG, q);
+	ui_keys(y + qrows + 2, x, w - 4, crows, ROLE_DIALOG_TITLE, choices);
 }
 
+/* Below 80x24: one clear request, wrapped to whatever width there is. */
 static void draw_too_small(struct tui *t, struct loop *L)
 {
-	char msg[128];
-	snprintf(msg, sizeof msg, "terminal too small (need %d×%d)", MIN_COLS, MIN_ROWS);
-	int y = LINES / 2 - 1;
+	char *msg = xasprintf(_("Make the window at least %d×%d (it is %d×%d now). F10 quits."),
+			      MIN_COLS, MIN_ROWS, COLS, LINES);
+	const char *quit = _("quit? y: without saving  s: save and quit  n: stay");
+	int w = COLS > 4 ? COLS - 2 : COLS, rows = ui_wrap_rows(w, msg);
+	int y = (LINES - rows) / 2 - 1;
 	if (y < 0)
 		y = 0;
-	int w = ui_width(msg);
-	ui_text(y, COLS > w ? (COLS - w) / 2 : 0, COLS, ROLE_ERROR, msg);
-	char now[64];
-	snprintf(now, sizeof now, "now %d×%d: enlarge the window, or F10 to quit", COLS, LINES);
-	w = ui_width(now);
-	ui_text(y + 1, COLS > w ? (COLS - w) / 2 : 0, COLS, ROLE_NORMAL, now);
+	ui_wrap(y, COLS > 4 ? 1 : 0, w, rows, ROLE_ERROR, msg);
 	if (L->quit_dialog)
-		ui_text(y + 2, 0, COLS, ROLE_WARN,
-			"quit? y: without saving  s: save and quit  n: stay");
+		ui_keys(y + rows + 1, COLS > 4 ? 1 : 0, w, LINES - y - rows - 1, ROLE_WARN, quit);
+	free(msg);
 	(void)t;
 }
 
@@ -241,10 +313,15 @@ static void draw(struct tui *t, struct loop *L)
 	if (COLS < MIN_COLS || LINES < MIN_ROWS) {
 		draw_too_small(t, L);
 	} else {
-		screens[t->cur]->draw(t, t->data, 1, LINES - 5);
-		draw_frame(t);
+		struct frame f;
+		frame_layout(t, &f);
+		int rows = LINES - 1 - frame_rows(&f);
+		ui_clip(1, 1 + rows); /* a screen draws in its own rows only */
+		screens[t->cur]->draw(t, t->data, 1, rows);
+		ui_unclip();
+		draw_frame(t, &f);
 		if (L->help) {
-			draw_help(t);
+			draw_help(t, L);
 			cursor_y = -1;
 		} else if (L->nconfirm) {
 			const struct job_msg *m = &L->confirms[0];
@@ -317,8 +394,10 @@ static void react(struct tui *t, struct loop *L, int r)
 		L->dirty = true;
 	if ((r & R_LAZY) && !L->lazy_at)
 		L->lazy_at = L->last_draw + LAZY_INTERVAL;
-	if (r & R_HELP)
+	if (r & R_HELP) {
 		L->help = true;
+		L->help_scroll = 0;
+	}
 	if (r & R_NEXT) {
 		if (t->cur + 1 < screen_count)
 			switch_screen(t, L, t->cur + 1);
@@ -381,12 +460,20 @@ static void handle_key(struct tui *t, struct loop *L, int type, wint_t ch)
 		return;
 	}
 	if (L->help) {
-		L->help = false;
+		if (type == KT_KEY && (ch == KEY_DOWN || ch == KEY_NPAGE))
+			L->help_scroll += ch == KEY_DOWN ? 1 : LINES / 2;
+		else if (type == KT_KEY && (ch == KEY_UP || ch == KEY_PPAGE))
+			L->help_scroll -= ch == KEY_UP ? 1 : LINES / 2;
+		else
+			L->help = false;
+		if (L->help_scroll < 0)
+			L->help_scroll = 0;
 		L->dirty = true;
 		return;
 	}
 	if (type == KT_KEY && ch == KEY_F(1)) {
 		L->help = true;
+		L->help_scroll = 0;
 		L->dirty = true;
 		return;
 	}
@@ -485,22 +572,6 @@ static void handle_resize(struct tui *t, struct loop *L)
 	tui_log(t, "resize: %dx%d", COLS, LINES);
 }
 
-/* UTF-8 in the terminal: the user's locale, or C.UTF-8 when none is set. */
-static void set_locale(void)
-{
-	setlocale(LC_CTYPE, "");
-	const char *cs = nl_langinfo(CODESET);
-	if (!cs || strcmp(cs, "UTF-8") != 0) {
-		const char *l = getenv("LC_ALL");
-		if (!l || !*l)
-			l = getenv("LC_CTYPE");
-		if (!l || !*l)
-			l = getenv("LANG");
-		if (!l || !*l || strcmp(l, "C") == 0 || strcmp(l, "POSIX") == 0)
-			setlocale(LC_CTYPE, "C.UTF-8");
-	}
-}
-
 static int term_start(void)
 {
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
@@ -550,7 +621,6 @@ int tui_run(struct config *cfg, struct state *st, const struct tui_options *opt)
 			fclose(t->log);
 		return 1;
 	}
-	set_locale();
 	install_signals();
 	atexit(tui_shutdown);
 	if (term_start() != 0) {

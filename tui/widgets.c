@@ -1,5 +1,6 @@
 /* Drawing helpers (UTF-8 text clipped by display width, bars, boxes) and the
  * wide-character line editor used by the forms. */
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,8 +9,12 @@
 #include "app.h"
 #include "util.h"
 
+/* Rows outside [clip_top, clip_bottom) are not drawn (a scrolled view). */
+static int clip_top = 0, clip_bottom = INT_MAX;
+
 /* Decode UTF-8 S into OUT (at most N-1 wide chars), fitting W columns when
- * W >= 0; control and invalid bytes become '?'. Returns the columns used. */
+ * W >= 0; control and invalid bytes become '?' (a newline too, unless W < 0:
+ * then it is kept, zero columns wide). Returns the columns used. */
 static int decode(const char *s, wchar_t *out, size_t n, int w, size_t *nout)
 {
 	mbstate_t ps;
@@ -25,7 +30,7 @@ static int decode(const char *s, wchar_t *out, size_t n, int w, size_t *nout)
 			wc = L'?';
 			k = 1;
 		}
-		int cw = wcwidth(wc);
+		int cw = w < 0 && wc == L'\n' ? 0 : wcwidth(wc);
 		if (cw < 0) {
 			wc = L'?';
 			cw = 1;
@@ -43,15 +48,30 @@ static int decode(const char *s, wchar_t *out, size_t n, int w, size_t *nout)
 	return cols;
 }
 
+/* Decode UTF-8 S into a heap array of wide characters (as decode does,
+ * without a width limit, newlines kept); *N gets its length, *COLS (when
+ * not NULL) its columns. */
+static wchar_t *decode_all(const char *s, size_t *n, int *cols)
+{
+	size_t cap = strlen(s) + 1;
+	wchar_t *w = xmalloc(cap * sizeof *w);
+	int c = decode(s, w, cap, -1, n);
+	if (cols)
+		*cols = c;
+	return w;
+}
+
 int ui_width(const char *s)
 {
-	wchar_t buf[1024];
-	return decode(s, buf, sizeof buf / sizeof buf[0], -1, NULL);
+	size_t n;
+	int cols;
+	free(decode_all(s, &n, &cols));
+	return cols;
 }
 
 int ui_text(int y, int x, int w, int role, const char *s)
 {
-	if (w <= 0 || y < 0 || y >= LINES || x >= COLS)
+	if (w <= 0 || y < clip_top || y >= clip_bottom || y < 0 || y >= LINES || x >= COLS)
 		return 0;
 	if (x + w > COLS)
 		w = COLS - x;
@@ -76,7 +96,7 @@ int ui_textf(int y, int x, int w, int role, const char *fmt, ...)
 
 void ui_fill(int y, int x, int w, int role)
 {
-	if (y < 0 || y >= LINES)
+	if (y < clip_top || y >= clip_bottom || y < 0 || y >= LINES)
 		return;
 	if (x + w > COLS)
 		w = COLS - x;
@@ -85,58 +105,99 @@ void ui_fill(int y, int x, int w, int role)
 	attrset(A_NORMAL);
 }
 
+/* Where a row of at most W columns starting at W[I] ends (exclusive): after
+ * the last break that fits, else as many characters as fit (at least one).
+ * A break is a space; with KEYS, only two or more spaces (a key line's items
+ * stay whole). */
+static size_t row_end(const wchar_t *w, size_t n, size_t i, int width, bool keys)
+{
+	int cols = 0;
+	size_t j = i, brk = 0;
+	while (j < n && w[j] != L'\n') {
+		int cw = wcwidth(w[j]);
+		if (cols + cw > width)
+			break;
+		if (w[j] == L' ' && j > i && (!keys || (j + 1 < n && w[j + 1] == L' ')))
+			brk = j;
+		cols += cw;
+		j++;
+	}
+	if (j < n && w[j] != L'\n' && brk)
+		return brk;
+	return j > i || (j < n && w[j] == L'\n') ? j : i + 1;
+}
+
+/* Draw N wide characters at Y, X in ROLE, inside the clip rows. */
+static void put_wcs(int y, int x, int role, const wchar_t *w, size_t n)
+{
+	if (y < clip_top || y >= clip_bottom || y >= LINES || n == 0)
+		return;
+	attrset(theme_attr(role));
+	mvaddnwstr(y, x, w, (int)n);
+	attrset(A_NORMAL);
+}
+
+/* Lay S out in rows of W columns from row Y: rows [0, H) are drawn when
+ * DRAW; returns the rows the whole text takes. */
+static int wrap(int y, int x, int width, int h, int role, const char *s, bool keys, bool draw)
+{
+	if (width < 1)
+		return 0;
+	size_t n;
+	wchar_t *w = decode_all(s, &n, NULL);
+	int rows = 0;
+	size_t i = 0;
+	while (i < n) {
+		size_t e = row_end(w, n, i, width, keys);
+		size_t len = e - i;
+		while (len > 0 && w[i + len - 1] == L' ')
+			len--;
+		if (draw && rows < h)
+			put_wcs(y + rows, x, role, w + i, len);
+		rows++;
+		i = e;
+		if (i < n && w[i] == L'\n')
+			i++; /* a newline ends the row */
+		else
+			while (i < n && w[i] == L' ')
+				i++;
+	}
+	free(w);
+	return rows;
+}
+
 int ui_wrap(int y, int x, int w, int h, int role, const char *s)
 {
-	int used = 0;
-	while (*s && used < h) {
-		const char *nl = strchr(s, '\n');
-		size_t linelen = nl ? (size_t)(nl - s) : strlen(s);
-		char line[1024];
-		snprintf(line, sizeof line, "%.*s",
-			 (int)(linelen < sizeof line ? linelen : sizeof line - 1), s);
-		/* Break at the last space that fits. */
-		char *p = line;
-		while (used < h) {
-			wchar_t wbuf[1024];
-			size_t n;
-			decode(p, wbuf, 1024, w, &n);
-			size_t bytes = 0;
-			{
-				/* bytes of the first n characters */
-				mbstate_t ps;
-				memset(&ps, 0, sizeof ps);
-				for (size_t i = 0; i < n; i++) {
-					size_t k = mbrtowc(NULL, p + bytes, strlen(p + bytes), &ps);
-					if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
-						memset(&ps, 0, sizeof ps);
-						k = 1;
-					}
-					bytes += k;
-				}
-			}
-			if (p[bytes] && bytes > 0) {
-				size_t b = bytes;
-				while (b > 0 && p[b] != ' ')
-					b--;
-				if (b > 0)
-					bytes = b;
-			}
-			char save = p[bytes];
-			p[bytes] = 0;
-			ui_text(y + used, x, w, role, p);
-			p[bytes] = save;
-			used++;
-			p += bytes;
-			while (*p == ' ')
-				p++;
-			if (!*p)
-				break;
-		}
-		if (!nl)
-			break;
-		s = nl + 1;
-	}
-	return used;
+	int rows = wrap(y, x, w, h, role, s, false, true);
+	return rows < h ? rows : h;
+}
+
+int ui_wrap_rows(int w, const char *s)
+{
+	return wrap(0, 0, w, 0, 0, s, false, false);
+}
+
+int ui_keys(int y, int x, int w, int h, int role, const char *keys)
+{
+	int rows = wrap(y, x, w, h, role, keys, true, true);
+	return rows < h ? rows : h;
+}
+
+int ui_keys_rows(int w, const char *keys)
+{
+	return wrap(0, 0, w, 0, 0, keys, true, false);
+}
+
+void ui_clip(int top, int bottom)
+{
+	clip_top = top;
+	clip_bottom = bottom;
+}
+
+void ui_unclip(void)
+{
+	clip_top = 0;
+	clip_bottom = INT_MAX;
 }
 
 void ui_bar(int y, int x, int w, double frac)

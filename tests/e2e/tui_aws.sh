@@ -83,10 +83,12 @@ expect_screen "the AWS screen says the region" "in us-east-1" 5
 keys Enter
 expect_screen "forward to the Instance screen" "4/9  RDS instance"
 expect_screen "the Instance screen shows the monthly cost" 'cost' 20
-# the panel is short at 30 rows: the instance's own row is further down
-keys NPage
-expect_screen "the Instance screen shows the instance available (PgDn)" "available: postgres 15.10, db.t3.micro" 20
-keys PPage
+# the panel is short at 30 rows: the instance's own row is further down, a
+# page or two (PgDn) away
+n=0
+until wait_for "available: postgres 15.10, db.t3.micro" 5 || [ $n -ge 4 ]; do keys NPage; n=$((n + 1)); done
+expect_screen "the Instance screen shows the instance available (PgDn)" "available: postgres 15.10, db.t3.micro" 1
+for i in 1 2 3 4 5; do keys PPage; done
 cost_line() { capture; grep -o 'about \$[0-9][0-9.,]*/month' "$SCREEN" | head -n 1; }
 wait_cost() { # the first cost figure, waiting up to 10 s for it
 	n=0; c=$(cost_line)

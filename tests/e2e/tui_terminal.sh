@@ -17,7 +17,7 @@ wait_for "3/9  AWS account"
 keys Tab
 type_text "myprofile"
 tm resize-window -t w -x 70 -y 20
-expect_screen "70x20 shows the too-small screen" "terminal too small (need 80×24)"
+expect_screen "70x20 shows the too-small screen" "Make the window at least 80×24 (it is 70×20 now)"
 expect_not_screen "the too-small screen hides the form" "3/9  AWS account"
 tm resize-window -t w -x 100 -y 30
 expect_screen "back to 100x30 restores the screen" "3/9  AWS account"

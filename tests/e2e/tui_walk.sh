@@ -35,7 +35,7 @@ expect_screen "F3 shows the source URL's password" "app:source-secret-pw@railway
 keys F3
 expect_not_screen "F3 again hides it" "source-secret-pw"
 walk Enter "3/9  AWS account" "region"
-walk Enter "4/9  RDS instance" "master_password"
+walk Enter "4/9  RDS instance" "identifier"
 walk Enter "5/9  Network access" "allow"
 walk Enter "6/9  Target database" "sslmode"
 walk Enter "7/9  Migration" "exclude_tables"

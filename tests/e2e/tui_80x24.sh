@@ -1,0 +1,123 @@
+#!/bin/sh
+# Every screen in an 80x24 terminal: introductions whole (wrapped, never cut),
+# a key line that fits and offers only the keys that work on that screen,
+# help that scrolls, and below 80x24 a screen asking for a bigger window.
+. "$(dirname "$0")/../lib/testlib.sh"
+. "$(dirname "$0")/tui.inc"
+
+W="$T_TMP/work"
+mkdir -p "$W"
+# a source nobody listens on: the live panels show a failure, wrapped
+printf '[source]\nurl = postgresql://app:pw@127.0.0.1:1/railway\n' >"$W/config.ini"
+chmod 600 "$W/config.ini"
+export TM_SIZE="80 24"
+
+# keys_are NAME ITEM…: the key line holds each ITEM whole, on one row.
+keys_are() {
+	n=$1; shift
+	for item in "$@"; do
+		if grep -qF -- "$(tr_msg "$item")" "$SCREEN"; then ok "$n: key line offers $item"; else
+			not_ok "$n: key line offers $item" "not on one row"; sed 's/^/#   | /' "$SCREEN"; fi
+	done
+}
+
+# screen_is N TITLE INTRO KEYS…: on screen N of 9, the intro whole and the keys.
+screen_is() {
+	num=$1 title=$(tr_msg "$2") intro=$3; shift 3
+	expect_screen "$TUI_LANG: screen $num/9 at 80x24" "$num/9  $title" 10
+	sleep 0.3 # the live panel's first look
+	capture
+	[ -n "$intro" ] && screen_has "$TUI_LANG: $title: the introduction is whole" "$(tr_msg "$intro")"
+	keys_are "$TUI_LANG: $title" "$@"
+}
+
+walk_80x24() {
+	if ! tui_start "$W" -c config.ini; then
+		not_ok "$TUI_LANG: wizard starts at 80x24"; sed 's/^/#   | /' "$SCREEN"; return
+	fi
+	screen_is 1 Welcome "This wizard moves a PostgreSQL database from Railway to AWS RDS. Each screen shows one part of the settings (from the config file; F2 saves them). Nothing changes until you start the run on the last screen." \
+		"↑↓ move  Space toggle  Enter go on  F1 help  F2 save  q quit"
+	screen_has "$TUI_LANG: Welcome: a step's description is whole" \
+		"$(tr_msg "read the Railway database: version, size, tables, extensions")"
+	screen_has "$TUI_LANG: Welcome: the hint is whole" \
+		"$(tr_msg "Enter: go on to the Source screen. The checklist below shows each step's state.")"
+	keys Enter
+	screen_is 2 "Source database" "Where the data comes from: the Railway PostgreSQL URL. Railway uses a self-signed certificate, so sslmode=require works and verify-full does not." \
+		"F3 show" "F5 check" "F10 quit"
+	expect_no_string "$TUI_LANG: Source: no F4 (no password to generate)" "F4" "$SCREEN"
+	keys Enter
+	screen_is 3 "AWS account" "Who and where: the AWS region and the profile. Credentials follow the SDK chain: environment, the ~/.aws profile, then the EC2 instance role." \
+		"F5 check" "F10 quit"
+	expect_no_match "$TUI_LANG: AWS: no password keys" "F3|F4" "$SCREEN"
+	keys Enter
+	screen_is 4 "RDS instance" "The RDS for PostgreSQL instance to create (mode = create) or to adopt (mode = existing). Nothing is created until you press F6 here or start the run." \
+		"F3 show" "F4 generate" "F6 create/adopt" "F10 quit"
+	keys Enter
+	screen_is 5 "Network access" "Who may connect to the instance: the narrowest rule that works is added to its security group (this machine's IP/32, or this EC2 box's own group) when you press F6 or run." \
+		"F5 check" "F6 add the rule" "F10 quit"
+	expect_no_match "$TUI_LANG: Network: no password keys" "F3|F4" "$SCREEN"
+	keys Enter
+	screen_is 6 "Target database" "Where the data goes. Leave url empty to use the RDS instance; set it to migrate into any PostgreSQL." \
+		"F3 show" "F5 check" "F10 quit"
+	expect_no_string "$TUI_LANG: Target: no F4" "F4" "$SCREEN"
+	keys Enter
+	screen_is 7 Migration "How the copy is done: the schema first (tables before data, indexes, constraints and foreign keys after), the rows with COPY from one consistent snapshot, then every table verified." \
+		"F10 quit"
+	expect_no_match "$TUI_LANG: Migration: no password or step keys" "F3|F4|F5|F6" "$SCREEN"
+	# Hangul is two columns wide: the value column stays where it is
+	keys Down Down Down
+	type_text "공개.사용자"
+	wait_for "공개.사용자" 5
+	col=$(python3 -c '
+import sys, unicodedata
+w = lambda s: sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+for l in open(sys.argv[1], encoding="utf-8"):
+    if "exclude_tables" in l: print(w(l[:l.index("공")]))
+' "$SCREEN")
+	jobs_col=$(python3 -c '
+import sys
+for l in open(sys.argv[1], encoding="utf-8"):
+    if l.lstrip("▶ ").startswith("jobs "): print(l.index("2", 10))
+' "$SCREEN")
+	expect_eq "$TUI_LANG: Hangul in a field starts in the value column" "$jobs_col" "$col"
+	keys C-u
+	keys Enter
+	screen_is 8 "Application .env" "Where the application finds its database: KEY=URL in its .env file. Every other line is kept, the old file is kept as a backup, the new one is written with mode 0600." \
+		"F10 quit"
+	expect_no_match "$TUI_LANG: Env: no password keys" "F3|F4" "$SCREEN"
+	keys Enter
+	screen_is 9 Run "" "Enter run  Esc back  F1 help  F2 save  q quit"
+	screen_has "$TUI_LANG: Run: the introduction is whole" \
+		"$(tr_msg "Ready. Press Enter to run the steps below for real; each one is safe to run again. Press c to cancel a run.")"
+
+	# help: whole, scrolling when longer than the box
+	keys Escape Escape Escape Escape Escape
+	wait_for "4/9" 5
+	keys F1
+	expect_screen "$TUI_LANG: F1 shows the help at 80x24" "$(tr_msg "Help")"
+	capture
+	screen_has "$TUI_LANG: the help's first paragraph is whole" \
+		"$(tr_msg "Every setting of the instance; the line under a field says its rule when the value breaks it.")"
+	keys NPage
+	expect_screen "$TUI_LANG: the help's last line is reachable" "$(tr_msg "Any key closes this help.")" 5
+	keys Escape
+
+	# smaller than 80x24: a request for a bigger window, and back
+	tm resize-window -t w -x 79 -y 24
+	expect_screen "$TUI_LANG: 79x24 asks for a bigger window" "80×24" 5
+	capture
+	screen_has "$TUI_LANG: the request is whole" "$(tr_msg "Make the window at least %d×%d (it is %d×%d now). F10 quits." | sed 's/%d×%d/80×24/; s/%d×%d/79×24/')"
+	tm resize-window -t w -x 40 -y 10
+	expect_screen "$TUI_LANG: 40x10 asks too" "40×10" 5
+	tm resize-window -t w -x 80 -y 23
+	expect_screen "$TUI_LANG: 80x23 asks too" "80×23" 5
+	tm resize-window -t w -x 80 -y 24
+	expect_screen "$TUI_LANG: 80x24 brings the screen back" "4/9" 5
+	keys F10
+	expect_screen "$TUI_LANG: the quit question fits" "$(tr_msg "You have changed settings that are not saved.")" 5
+	keys y
+	expect_clean_exit "$TUI_LANG: quit at 80x24" 0
+	tm_kill
+}
+
+walk_80x24
