@@ -28,37 +28,42 @@ static void print_step_names(FILE *f)
 
 static void usage(FILE *f)
 {
-	fputs("usage: rds-migrate [-c FILE] [--theme NAME] [--log FILE] [--allow-world]\n"
-	      "       rds-migrate [-c FILE] --plain [--yes] [--force] [--allow-world] [STEP...]\n"
-	      "       rds-migrate [-c FILE] --check-config\n"
-	      "       rds-migrate --help | --version\n"
-	      "\n"
-	      "Moves a PostgreSQL database (e.g. from Railway) to AWS RDS for PostgreSQL.\n"
-	      "\n"
-	      "  (no options)      the full-screen wizard; reads ./config.ini when it exists\n"
-	      "  -c, --config FILE another config file (see config.ini.sample)\n"
-	      "  --plain [STEP...] no TUI: run the steps (default: all, in order), one line per\n"
-	      "                    event on stdout; exit 0 only when every step succeeded and\n"
-	      "                    everything was copied (3: done, but objects left out)\n"
-	      "  --check-config    validate the config, print every problem, exit 1 if any\n"
-	      "  --yes             answer yes to questions (e.g. copy although some objects\n"
-	      "                    cannot be copied)\n"
-	      "  --force           empty target tables that already hold rows before copying\n"
-	      "  --allow-world     let [network] allow add a rule wider than a /24 (IPv6: /56),\n"
-	      "                    e.g. 0.0.0.0/0 (--yes is not enough)\n"
-	      "  --theme NAME      colour theme: themes/NAME.ini (dark, light, mono); NO_COLOR\n"
-	      "                    turns colour off\n"
-	      "  --log FILE        append a log of events to FILE (no secrets)\n"
-	      "  -h, --help        this text\n"
-	      "  -V, --version     the version\n"
-	      "\n",
+	fputs(_("usage: rds-migrate [-c FILE] [--theme NAME] [--lang LANG] [--log FILE] "
+		"[--allow-world]\n"
+		"       rds-migrate [-c FILE] --plain [--yes] [--force] [--allow-world] [STEP...]\n"
+		"       rds-migrate [-c FILE] --check-config\n"
+		"       rds-migrate --help | --version\n"
+		"\n"
+		"Moves a PostgreSQL database (e.g. from Railway) to AWS RDS for PostgreSQL.\n"
+		"\n"
+		"  (no options)      the full-screen wizard; reads ./config.ini when it exists\n"
+		"  -c, --config FILE another config file (see config.ini.sample)\n"
+		"  --plain [STEP...] no TUI: run the steps (default: all, in order), one line per\n"
+		"                    event on stdout; exit 0 only when every step succeeded and\n"
+		"                    everything was copied (3: done, but objects left out)\n"
+		"  --check-config    validate the config, print every problem, exit 1 if any\n"
+		"  --yes             answer yes to questions (e.g. copy although some objects\n"
+		"                    cannot be copied)\n"
+		"  --force           empty target tables that already hold rows before copying\n"
+		"  --allow-world     let [network] allow add a rule wider than a /24 (IPv6: /56),\n"
+		"                    e.g. 0.0.0.0/0 (--yes is not enough)\n"
+		"  --theme NAME      colour theme: themes/NAME.ini (dark, light, mono); NO_COLOR\n"
+		"                    turns colour off\n"
+		"  --lang LANG       the language of the messages (ko, en); overrides LANG and\n"
+		"                    LC_ALL\n"
+		"  --log FILE        append a log of events to FILE (no secrets)\n"
+		"  -h, --help        this text\n"
+		"  -V, --version     the version\n"
+		"\n"),
 	      f);
-	fputs("Steps, in order ([bracketed]: only when named):", f);
+	fputs(_("Steps, in order ([bracketed]: only when named):"), f);
 	print_step_names(f);
-	fputs("\nExit codes: 0 success, 1 a step failed or the config is invalid, 2 usage error,\n"
-	      "3 done but incomplete (objects named as not copied), 130 interrupted (state\n"
-	      "saved; run again to resume).\n"
-	      "Environment: SOURCE_DATABASE_URL overrides [source] url; AWS_* as the AWS SDKs.\n",
+	fputs(_("\nExit codes: 0 success, 1 a step failed or the config is invalid, 2 usage "
+		"error,\n"
+		"3 done but incomplete (objects named as not copied), 130 interrupted (state\n"
+		"saved; run again to resume).\n"
+		"Environment: SOURCE_DATABASE_URL overrides [source] url; AWS_* as the AWS "
+		"SDKs.\n"),
 	      f);
 }
 
@@ -77,7 +82,7 @@ static void print_problems(const struct problems *p)
 		free(rule);
 		free(value);
 		if (pr->line > 0)
-			printf(" (line %d)", pr->line);
+			printf(_(" (line %d)"), pr->line);
 		putchar('\n');
 	}
 }
@@ -98,8 +103,8 @@ static void warn_if_readable(const struct config *cfg)
 	}
 	if (secret)
 		fprintf(stderr,
-			"rds-migrate: warning: %s holds a password and is readable by others "
-			"(mode %03o); run: chmod 600 %s\n",
+			_("rds-migrate: warning: %s holds a password and is readable by others "
+			  "(mode %03o); run: chmod 600 %s\n"),
 			cfg->path, (unsigned)(st.st_mode & 0777), cfg->path);
 }
 
@@ -199,13 +204,13 @@ int main(int argc, char **argv)
 	unsigned mask = 0;
 	for (int i = optind; i < argc; i++) {
 		if (!plain) {
-			fprintf(stderr, "rds-migrate: steps (%s) are only taken with --plain\n",
+			fprintf(stderr, _("rds-migrate: steps (%s) are only taken with --plain\n"),
 				argv[i]);
 			return EXIT_USAGE;
 		}
 		int s = step_find(argv[i]);
 		if (s < 0) {
-			fprintf(stderr, "rds-migrate: unknown step '%s' (steps:", argv[i]);
+			fprintf(stderr, _("rds-migrate: unknown step '%s' (steps:"), argv[i]);
 			print_step_names(stderr);
 			fputs(")\n", stderr);
 			return EXIT_USAGE;
@@ -213,7 +218,7 @@ int main(int argc, char **argv)
 		mask |= 1u << s;
 	}
 	if (plain && check) {
-		fputs("rds-migrate: --plain and --check-config do not go together\n", stderr);
+		fputs(_("rds-migrate: --plain and --check-config do not go together\n"), stderr);
 		return EXIT_USAGE;
 	}
 	if (!mask)
@@ -239,10 +244,11 @@ int main(int argc, char **argv)
 		config_check(&cfg, &probs);
 		if (probs.n) {
 			print_problems(&probs);
-			printf("%s: %zu problem%s\n", cfg.path, probs.n, probs.n == 1 ? "" : "s");
+			printf(P_("%s: %zu problem\n", "%s: %zu problems\n", probs.n), cfg.path,
+			       probs.n);
 			rc = 1;
 		} else if (check) {
-			printf("%s: OK\n", cfg.path);
+			printf(_("%s: OK\n"), cfg.path);
 		}
 	}
 	if (check || rc != 0) {
@@ -264,7 +270,7 @@ int main(int argc, char **argv)
 	free(state_path);
 	int locked = state_lock(&st, &cause); /* one run per state file */
 	if (locked > 0) {
-		fprintf(stderr, "rds-migrate: warning: %s\n", cause);
+		fprintf(stderr, _("rds-migrate: warning: %s\n"), cause);
 		free(cause);
 		cause = NULL;
 	} else if (locked < 0) {

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "fmt.h"
+#include "i18n.h"
 #include "run.h"
 #include "util.h"
 
@@ -33,7 +34,8 @@ static void on_signal(int sig)
 }
 
 /* One line for EV; an empty line when the event is throttled away. A finished
- * table always gets its line. */
+ * table always gets its line. The tags ("[data] ok:", "FAILED:", the levels)
+ * are for scripts and stay in English; what follows them is translated. */
 static void format_event(struct plain_sink *ps, const struct event *ev, char *line, size_t n)
 {
 	const char *step = step_name(ev->step);
@@ -61,7 +63,8 @@ static void format_event(struct plain_sink *ps, const struct event *ev, char *li
 			return;
 		*last = now;
 		if (ev->unit == UNIT_TABLES) {
-			snprintf(line, n, "[%s] %s: %lld/%lld tables", step, ev->item,
+			int k = snprintf(line, n, "[%s] ", step);
+			snprintf(line + k, n - (size_t)k, _("%s: %lld/%lld tables"), ev->item,
 				 (long long)ev->done, (long long)ev->total);
 			break;
 		}
@@ -71,12 +74,14 @@ static void format_event(struct plain_sink *ps, const struct event *ev, char *li
 		fmt_bytes(done_b, sizeof done_b, (double)ev->bytes);
 		fmt_bytes(rate_b, sizeof rate_b, per_s);
 		if (left >= 0)
-			snprintf(eta, sizeof eta, ", ETA %s", fmt_duration(d, sizeof d, left));
+			snprintf(eta, sizeof eta, _(", ETA %s"), fmt_duration(d, sizeof d, left));
+		int k = snprintf(line, n, "[%s] ", step);
 		if (ev->total > 0)
-			snprintf(line, n, "[%s] %s: %lld/%lld rows, %s, %s/s%s", step, ev->item,
-				 (long long)ev->done, (long long)ev->total, done_b, rate_b, eta);
+			snprintf(line + k, n - (size_t)k, _("%s: %lld/%lld rows, %s, %s/s%s"),
+				 ev->item, (long long)ev->done, (long long)ev->total, done_b,
+				 rate_b, eta);
 		else
-			snprintf(line, n, "[%s] %s: %lld rows, %s, %s/s", step, ev->item,
+			snprintf(line + k, n - (size_t)k, _("%s: %lld rows, %s, %s/s"), ev->item,
 				 (long long)ev->done, done_b, rate_b);
 		break;
 	}
@@ -111,8 +116,8 @@ static void plain_emit(void *ctx, const struct event *ev)
 			if (fprintf(ps->log, "%s %s\n", ts, line) < 0 || fflush(ps->log) != 0) {
 				/* a full disk, a closed pipe: say so once, log no more */
 				fprintf(stderr,
-					"rds-migrate: writing the log %s failed: %s; the rest of "
-					"this run is not logged\n",
+					_("rds-migrate: writing the log %s failed: %s; the rest of "
+					  "this run is not logged\n"),
 					ps->log_path, strerror(errno));
 				fclose(ps->log);
 				ps->log = NULL;
@@ -135,8 +140,8 @@ static int plain_confirm(void *ctx, int step, const char *question)
 		if (fgets(buf, sizeof buf, stdin))
 			yes = buf[0] == 'y' || buf[0] == 'Y';
 	} else {
-		printf("[%s] question: %s — answered no (no terminal; run with --yes or --force)\n",
-		       step_name(step), question);
+		printf("[%s] question: ", step_name(step));
+		printf(_("%s — answered no (no terminal; run with --yes or --force)\n"), question);
 		fflush(stdout);
 	}
 	pthread_mutex_unlock(&ps->lock);
@@ -150,8 +155,8 @@ int plain_run(struct config *cfg, struct state *st, const struct plain_options *
 		ps.log = fopen(opt->log_path, "ae");
 		ps.log_path = opt->log_path;
 		if (!ps.log) {
-			fprintf(stderr, "rds-migrate: cannot open the log %s: %s\n", opt->log_path,
-				strerror(errno));
+			fprintf(stderr, _("rds-migrate: cannot open the log %s: %s\n"),
+				opt->log_path, strerror(errno));
 			return 1;
 		}
 	}
@@ -171,14 +176,17 @@ int plain_run(struct config *cfg, struct state *st, const struct plain_options *
 
 	int rc = run_steps(&r, opt->steps);
 	if (rc == 130)
-		printf("interrupted: the state is saved in %s; run the same command again to "
-		       "resume\n",
+		printf(_("interrupted: the state is saved in %s; run the same command again to "
+			 "resume\n"),
 		       st->path);
 	int left_out = atomic_load(&r.incomplete);
 	if (rc == RUN_INCOMPLETE)
-		printf("incomplete: %d object%s of the source %s not copied (named above): the "
-		       "target is not identical to the source\n",
-		       left_out, left_out == 1 ? "" : "s", left_out == 1 ? "was" : "were");
+		printf(P_("incomplete: %d object of the source was not copied (named above): the "
+			  "target is not identical to the source\n",
+			  "incomplete: %d objects of the source were not copied (named above): the "
+			  "target is not identical to the source\n",
+			  left_out),
+		       left_out);
 	active_run = NULL;
 	run_free(&r);
 	if (ps.log)

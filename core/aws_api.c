@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "aws_json.h"
+#include "i18n.h"
 #include "util.h"
 
 static char *dup_text(const struct xml_node *n, const char *path)
@@ -177,8 +178,9 @@ int rds_engine_versions(struct aws_ctx *a, const char *engine, char ***versions,
 		const struct xml_node *r = x ? xml_find(x, "DescribeDBEngineVersionsResult") : NULL;
 		if (!r) {
 			if (x)
-				rc = fail(cause,
-					  "DescribeDBEngineVersions: an answer without a result");
+				rc = fail(
+					cause,
+					_("DescribeDBEngineVersions: an answer without a result"));
 			rc = -1;
 			xml_free(x);
 			break;
@@ -217,7 +219,7 @@ int rds_create_instance(struct aws_ctx *a, const struct aws_params *p, struct rd
 	const struct xml_node *d = xml_find(x, "CreateDBInstanceResult/DBInstance");
 	if (!d) {
 		xml_free(x);
-		return fail(cause, "CreateDBInstance: an answer without an instance");
+		return fail(cause, _("CreateDBInstance: an answer without an instance"));
 	}
 	instance_from_xml(d, in);
 	xml_free(x);
@@ -382,8 +384,9 @@ int ec2_revoke_ingress(struct aws_ctx *a, const char *sg, const char *proto, int
 		return -1;
 	int rc = 0;
 	if (strcmp(xml_text(x, "return"), "false") == 0)
-		rc = fail(cause, "RevokeSecurityGroupIngress: EC2 answered false (the rule was not "
-				 "removed)");
+		rc = fail(cause,
+			  _("RevokeSecurityGroupIngress: EC2 answered false (the rule was not "
+			    "removed)"));
 	xml_free(x);
 	return rc;
 }
@@ -399,7 +402,7 @@ int secrets_get_db_password(struct aws_ctx *a, const char *arn, char **user, cha
 	if (!ans)
 		return -1;
 	char *why = NULL;
-	json_t *j = aws_json_parse(ans, strlen(ans), "the GetSecretValue answer", &why);
+	json_t *j = aws_json_parse(ans, strlen(ans), _("the GetSecretValue answer"), &why);
 	free_secret(ans);
 	if (!j) {
 		fail(cause, "GetSecretValue: %s", why);
@@ -409,9 +412,9 @@ int secrets_get_db_password(struct aws_ctx *a, const char *arn, char **user, cha
 	const char *text = json_string_value(json_object_get(j, "SecretString"));
 	if (!text) {
 		json_decref(j);
-		return fail(cause, "GetSecretValue: the secret %s has no SecretString", arn);
+		return fail(cause, _("GetSecretValue: the secret %s has no SecretString"), arn);
 	}
-	json_t *secret = aws_json_parse(text, strlen(text), "the secret's SecretString", &why);
+	json_t *secret = aws_json_parse(text, strlen(text), _("the secret's SecretString"), &why);
 	json_decref(j);
 	if (!secret) {
 		fail(cause, "GetSecretValue: %s (%s)", why, arn);
@@ -424,7 +427,7 @@ int secrets_get_db_password(struct aws_ctx *a, const char *arn, char **user, cha
 	if (!*password) {
 		free(*user);
 		*user = NULL;
-		return fail(cause, "GetSecretValue: the secret %s holds no password", arn);
+		return fail(cause, _("GetSecretValue: the secret %s holds no password"), arn);
 	}
 	return 0;
 }

@@ -14,6 +14,7 @@
 
 #include "aws_creds.h"
 #include "aws_json.h"
+#include "i18n.h"
 #include "util.h"
 
 static char *home_path(const char *env, const char *rel)
@@ -271,14 +272,14 @@ int aws_imds_get(const char *path, char **value, char **cause)
 {
 	*value = NULL;
 	if (!aws_imds_enabled())
-		return fail(cause, "IMDS is disabled (AWS_EC2_METADATA_DISABLED)");
+		return fail(cause, _("IMDS is disabled (AWS_EC2_METADATA_DISABLED)"));
 	char *base = imds_base();
 	pthread_mutex_lock(&imds_lock);
 	double now = now_monotonic();
 	if (imds_down_base && strcmp(imds_down_base, base) == 0 && now < imds_down_until) {
 		pthread_mutex_unlock(&imds_lock);
 		free(base);
-		return fail(cause, "not on EC2 (the instance metadata service did not answer)");
+		return fail(cause, _("not on EC2 (the instance metadata service did not answer)"));
 	}
 	char *token = NULL;
 	if (imds_token && imds_token_base && strcmp(imds_token_base, base) == 0 &&
@@ -301,12 +302,12 @@ int aws_imds_get(const char *path, char **value, char **cause)
 			pthread_mutex_unlock(&imds_lock);
 			if (st < 0)
 				fail(cause,
-				     "not on EC2 (the instance metadata service did not answer: "
-				     "%s)",
+				     _("not on EC2 (the instance metadata service did not answer: "
+				       "%s)"),
 				     why);
 			else
 				fail(cause,
-				     "the instance metadata service refused a token (HTTP %ld)",
+				     _("the instance metadata service refused a token (HTTP %ld)"),
 				     st);
 			free(why);
 			free(body);
@@ -334,9 +335,9 @@ int aws_imds_get(const char *path, char **value, char **cause)
 	free(base);
 	if (st != 200) {
 		if (st < 0)
-			fail(cause, "instance metadata %s: %s", path, why);
+			fail(cause, _("instance metadata %s: %s"), path, why);
 		else
-			fail(cause, "instance metadata %s: HTTP %ld", path, st);
+			fail(cause, _("instance metadata %s: HTTP %ld"), path, st);
 		free(why);
 		free(body);
 		return -1;
@@ -355,7 +356,7 @@ static int imds_creds(struct aws_creds *c, char **cause)
 	role[strcspn(role, "\r\n")] = 0;
 	if (!*role) {
 		free(roles);
-		return fail(cause, "this EC2 instance has no IAM role");
+		return fail(cause, _("this EC2 instance has no IAM role"));
 	}
 	char *path = xasprintf("meta-data/iam/security-credentials/%s", role);
 	char *json = NULL;
@@ -364,7 +365,7 @@ static int imds_creds(struct aws_creds *c, char **cause)
 	json_t *j = NULL;
 	char *why = NULL;
 	if (rc == 0 &&
-	    !(j = aws_json_parse(json, strlen(json), "the instance role's credentials", &why))) {
+	    !(j = aws_json_parse(json, strlen(json), _("the instance role's credentials"), &why))) {
 		rc = fail(cause, "%s", why);
 		free(why);
 	}
@@ -373,10 +374,10 @@ static int imds_creds(struct aws_creds *c, char **cause)
 		c->secret_key = aws_json_str(j, "SecretAccessKey");
 		c->token = aws_json_str(j, "Token");
 		if (!c->access_key || !c->secret_key) {
-			rc = fail(cause, "the instance role %s gave no credentials", role);
+			rc = fail(cause, _("the instance role %s gave no credentials"), role);
 		} else {
 			char *exp = aws_json_str(j, "Expiration");
-			c->source = xasprintf("EC2 instance role %s%s%s", role,
+			c->source = xasprintf(_("EC2 instance role %s%s%s"), role,
 					      exp ? ", expires " : "", exp ? exp : "");
 			free(exp);
 		}
@@ -408,7 +409,7 @@ static int env_creds(struct aws_creds *c)
 	const char *et = getenv("AWS_SESSION_TOKEN");
 	if (et && *et)
 		c->token = xstrdup(et);
-	c->source = xstrdup("environment (AWS_ACCESS_KEY_ID)");
+	c->source = xstrdup(_("environment (AWS_ACCESS_KEY_ID)"));
 	c->kind = AWS_CREDS_ENV;
 	return 0;
 }
@@ -424,9 +425,10 @@ static int static_creds(const struct resolver *r, const char *name, bool config_
 	const char *path = config_file ? r->f->confpath : r->f->credpath;
 	const char *sk = prof_get_in(r->f, name, "aws_secret_access_key", config_file);
 	if (!sk)
-		return fail(cause,
-			    "profile %s in %s has aws_access_key_id but no aws_secret_access_key",
-			    name, path);
+		return fail(
+			cause,
+			_("profile %s in %s has aws_access_key_id but no aws_secret_access_key"),
+			name, path);
 	const char *tok = prof_get_in(r->f, name, "aws_session_token", config_file);
 	if (!tok)
 		tok = prof_get_in(r->f, name, "aws_security_token", config_file);
@@ -444,7 +446,7 @@ static char *read_token_file(const char *path, const char *what, char **cause)
 	char *why = NULL;
 	char *t = read_file(path, NULL, &why);
 	if (!t) {
-		fail(cause, "%s %s: %s", what, path, why ? why : "cannot read it");
+		fail(cause, "%s %s: %s", what, path, why ? why : _("cannot read it"));
 		free(why);
 		return NULL;
 	}
@@ -453,7 +455,7 @@ static char *read_token_file(const char *path, const char *what, char **cause)
 		t[--n] = 0;
 	if (!n) {
 		free(t);
-		fail(cause, "%s %s is empty", what, path);
+		fail(cause, _("%s %s is empty"), what, path);
 		return NULL;
 	}
 	return t;
@@ -498,21 +500,22 @@ static int role_creds(struct resolver *r, const char *name, const char *role_arn
 		char *end;
 		role.duration_seconds = strtol(dur, &end, 10);
 		if (*end || role.duration_seconds < 900 || role.duration_seconds > 43200)
-			return fail(cause,
-				    "profile %s: duration_seconds = %s is not a number of seconds "
-				    "from 900 to 43200",
-				    name, dur);
+			return fail(
+				cause,
+				_("profile %s: duration_seconds = %s is not a number of seconds "
+				  "from 900 to 43200"),
+				name, dur);
 	}
 	if (mfa && *mfa)
 		return fail(
 			cause,
-			"profile %s assumes %s with an MFA code (mfa_serial %s), which "
-			"rds-migrate cannot ask for yet: export credentials first (aws configure "
-			"export-credentials --profile %s --format env)",
+			_("profile %s assumes %s with an MFA code (mfa_serial %s), which "
+			  "rds-migrate cannot ask for yet: export credentials first (aws configure "
+			  "export-credentials --profile %s --format env)"),
 			name, role_arn, mfa, name);
 	if (srcp && csrc)
 		return fail(cause,
-			    "profile %s has both source_profile and credential_source: keep one",
+			    _("profile %s has both source_profile and credential_source: keep one"),
 			    name);
 	struct aws_creds src = {0};
 	char *arn = NULL, *via = NULL;
@@ -523,23 +526,25 @@ static int role_creds(struct resolver *r, const char *name, const char *role_arn
 			if (rc == 1)
 				rc = static_creds(r, name, true, &src, cause);
 		} else if (!prof_found(r->f, srcp)) {
-			return fail(cause, "profile %s: its source_profile %s is not in %s or %s",
-				    name, srcp, r->f->credpath, r->f->confpath);
+			return fail(cause,
+				    _("profile %s: its source_profile %s is not in %s or %s"), name,
+				    srcp, r->f->credpath, r->f->confpath);
 		} else {
 			rc = profile_creds(r, srcp, &src, cause);
 		}
 		if (rc == 1)
-			return fail(cause, "profile %s: its source_profile %s has no credentials",
-				    name, srcp);
+			return fail(cause,
+				    _("profile %s: its source_profile %s has no credentials"), name,
+				    srcp);
 	} else if (csrc) {
 		if (strcmp(csrc, "Environment") == 0) {
 			rc = env_creds(&src);
 			if (rc == 1)
-				return fail(
-					cause,
-					"profile %s: credential_source = Environment, but "
-					"AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set",
-					name);
+				return fail(cause,
+					    _("profile %s: credential_source = Environment, but "
+					      "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not "
+					      "set"),
+					    name);
 		} else if (strcmp(csrc, "Ec2InstanceMetadata") == 0) {
 			char *why = NULL;
 			rc = imds_creds(&src, &why);
@@ -552,14 +557,16 @@ static int role_creds(struct resolver *r, const char *name, const char *role_arn
 		} else if (strcmp(csrc, "EcsContainer") == 0) {
 			return fail(
 				cause,
-				"profile %s: credential_source = EcsContainer is not supported "
-				"by rds-migrate: run it on the host, or export credentials first",
+				_("profile %s: credential_source = EcsContainer is not supported "
+				  "by rds-migrate: run it on the host, or export credentials "
+				  "first"),
 				name);
 		} else {
-			return fail(cause,
-				    "profile %s: credential_source = %s is not one of Environment, "
-				    "Ec2InstanceMetadata, EcsContainer",
-				    name, csrc);
+			return fail(
+				cause,
+				_("profile %s: credential_source = %s is not one of Environment, "
+				  "Ec2InstanceMetadata, EcsContainer"),
+				name, csrc);
 		}
 	} else if (wif) {
 		char *tok = read_token_file(wif, "web_identity_token_file", cause);
@@ -570,16 +577,17 @@ static int role_creds(struct resolver *r, const char *name, const char *role_arn
 		free_secret(tok);
 		if (rc == 0) {
 			free(c->source);
-			c->source = xasprintf("profile %s (web identity token %s, assumed role %s)",
-					      name, wif, arn);
+			c->source =
+				xasprintf(_("profile %s (web identity token %s, assumed role %s)"),
+					  name, wif, arn);
 			c->kind = AWS_CREDS_WEB_IDENTITY;
 		}
 		free(arn);
 		return rc;
 	} else {
 		return fail(cause,
-			    "profile %s has role_arn but no source_profile, credential_source "
-			    "or web_identity_token_file to assume it with",
+			    _("profile %s has role_arn but no source_profile, credential_source "
+			      "or web_identity_token_file to assume it with"),
 			    name);
 	}
 	if (rc < 0) {
@@ -590,11 +598,11 @@ static int role_creds(struct resolver *r, const char *name, const char *role_arn
 	rc = assume(r, &src, &role, c, &arn, cause);
 	if (rc < 0 && cause) {
 		char *t = *cause;
-		*cause = xasprintf("profile %s: %s (signed with %s)", name, t ? t : "?", via);
+		*cause = xasprintf(_("profile %s: %s (signed with %s)"), name, t ? t : "?", via);
 		free(t);
 	} else if (rc == 0) {
 		free(c->source);
-		c->source = xasprintf("profile %s (assumed role %s, with %s)", name, arn, via);
+		c->source = xasprintf(_("profile %s (assumed role %s, with %s)"), name, arn, via);
 		c->kind = AWS_CREDS_ASSUME_ROLE;
 	}
 	free(arn);
@@ -629,10 +637,10 @@ static int sso_creds(struct resolver *r, const char *name, struct aws_creds *c, 
 	int rc;
 	if (missing && sess &&
 	    (!strcmp(missing, "sso_start_url") || !strcmp(missing, "sso_region")))
-		rc = fail(cause, "profile %s: its sso_session %s has no %s (in [%s] of %s)", name,
-			  sess, missing, sect, r->f->confpath);
+		rc = fail(cause, _("profile %s: its sso_session %s has no %s (in [%s] of %s)"),
+			  name, sess, missing, sect, r->f->confpath);
 	else if (missing)
-		rc = fail(cause, "profile %s has no %s (in %s), which IAM Identity Center needs",
+		rc = fail(cause, _("profile %s has no %s (in %s), which IAM Identity Center needs"),
 			  name, missing, r->f->confpath);
 	else
 		rc = aws_creds_sso((struct aws_ctx *)r->a, &s, c, cause);
@@ -647,11 +655,12 @@ static int profile_creds(struct resolver *r, const char *name, struct aws_creds 
 {
 	for (int i = 0; i < r->depth; i++)
 		if (strcmp(r->chain[i], name) == 0)
-			return fail(cause, "profile %s: its source_profile chain comes back to %s",
+			return fail(cause,
+				    _("profile %s: its source_profile chain comes back to %s"),
 				    r->chain[0], name);
 	if (r->depth == (int)(sizeof r->chain / sizeof *r->chain))
 		return fail(cause,
-			    "profile %s: its source_profile chain is longer than %d profiles",
+			    _("profile %s: its source_profile chain is longer than %d profiles"),
 			    r->chain[0], r->depth);
 	r->chain[r->depth++] = name;
 	int rc;
@@ -703,8 +712,8 @@ static int resolve_creds(const struct aws_ctx *a, const struct files *f, struct 
 		free_secret(tok);
 		if (rc == 0) {
 			c->source =
-				xasprintf("web identity token %s (AWS_WEB_IDENTITY_TOKEN_FILE), "
-					  "assumed role %s",
+				xasprintf(_("web identity token %s (AWS_WEB_IDENTITY_TOKEN_FILE), "
+					    "assumed role %s"),
 					  wtf, arn);
 			c->kind = AWS_CREDS_WEB_IDENTITY;
 		}
@@ -716,18 +725,18 @@ static int resolve_creds(const struct aws_ctx *a, const struct files *f, struct 
 		if (rc <= 0)
 			return rc;
 		if (named)
-			return fail(cause, "profile %s has no aws_access_key_id (in %s or %s)",
+			return fail(cause, _("profile %s has no aws_access_key_id (in %s or %s)"),
 				    pname, f->credpath, f->confpath);
 	} else if (named) {
-		return fail(cause, "profile %s is not in %s or %s (aws configure --profile %s)",
+		return fail(cause, _("profile %s is not in %s or %s (aws configure --profile %s)"),
 			    pname, f->credpath, f->confpath, pname);
 	}
 	char *why = NULL;
 	if (imds_creds(c, &why) < 0) {
 		fail(cause,
-		     "no AWS credentials: none in the environment (AWS_ACCESS_KEY_ID), no "
-		     "profile %s in %s or %s, and %s",
-		     pname, f->credpath, f->confpath, why ? why : "no instance role");
+		     _("no AWS credentials: none in the environment (AWS_ACCESS_KEY_ID), no "
+		       "profile %s in %s or %s, and %s"),
+		     pname, f->credpath, f->confpath, why ? why : _("no instance role"));
 		free(why);
 		aws_creds_clear(c);
 		return -1;
@@ -853,7 +862,7 @@ int aws_ctx_init(struct aws_ctx *a, const char *profile, const char *region, ato
 		char *r = NULL;
 		if (aws_imds_get("meta-data/placement/region", &r, NULL) == 0 && *str_trim(r)) {
 			a->region = xstrdup(str_trim(r));
-			a->region_source = xstrdup("EC2 instance metadata");
+			a->region_source = xstrdup(_("EC2 instance metadata"));
 		}
 		free(r);
 	}
@@ -867,8 +876,8 @@ int aws_ctx_init(struct aws_ctx *a, const char *profile, const char *region, ato
 		a->region_source = xstrdup("none");
 		if (rc == 0)
 			rc = fail(cause,
-				  "no AWS region: set [aws] region, AWS_REGION, or region in "
-				  "profile %s",
+				  _("no AWS region: set [aws] region, AWS_REGION, or region in "
+				    "profile %s"),
 				  pname);
 	}
 	files_free(&f);

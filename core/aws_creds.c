@@ -17,6 +17,7 @@
 
 #include "aws_config.h"
 #include "aws_json.h"
+#include "i18n.h"
 #include "util.h"
 
 extern char **environ;
@@ -105,7 +106,7 @@ char **aws_creds_split_argv(const char *cmdline, char **cause)
 				if (!p[1]) {
 					free(w.p);
 					aws_strv_free(v);
-					fail(cause, "the command line ends with a lone \\");
+					fail(cause, _("the command line ends with a lone \\"));
 					return NULL;
 				}
 				word_put(&w, p[1]);
@@ -117,7 +118,7 @@ char **aws_creds_split_argv(const char *cmdline, char **cause)
 		unclosed:
 			free(w.p);
 			aws_strv_free(v);
-			fail(cause, "the command line has an unclosed %c quote", quote);
+			fail(cause, _("the command line has an unclosed %c quote"), quote);
 			return NULL;
 		}
 		v = xrealloc(v, (n + 2) * sizeof *v);
@@ -126,7 +127,7 @@ char **aws_creds_split_argv(const char *cmdline, char **cause)
 	}
 	if (n == 0) {
 		free(v);
-		fail(cause, "the command line is empty");
+		fail(cause, _("the command line is empty"));
 		return NULL;
 	}
 	return v;
@@ -136,7 +137,7 @@ int aws_creds_parse_process(const char *out, size_t len, time_t now, struct aws_
 			    char **cause)
 {
 	char *why = NULL;
-	json_t *j = aws_json_parse(out, len, "its output", &why);
+	json_t *j = aws_json_parse(out, len, _("its output"), &why);
 	if (!j) {
 		fail(cause, "%s", why);
 		free(why);
@@ -147,23 +148,25 @@ int aws_creds_parse_process(const char *out, size_t len, time_t now, struct aws_
 	const char *exp = json_string_value(json_object_get(j, "Expiration"));
 	time_t until = 0;
 	if (!ver)
-		rc = fail(cause, "its output has no Version (1 expected)");
+		rc = fail(cause, _("its output has no Version (1 expected)"));
 	else if (!json_is_integer(ver) || json_integer_value(ver) != 1)
-		rc = fail(cause, "its output is not Version 1, the only version the AWS CLI reads");
+		rc = fail(cause,
+			  _("its output is not Version 1, the only version the AWS CLI reads"));
 	else if (!json_is_string(json_object_get(j, "AccessKeyId")) ||
 		 !*json_string_value(json_object_get(j, "AccessKeyId")))
-		rc = fail(cause, "its output has no AccessKeyId");
+		rc = fail(cause, _("its output has no AccessKeyId"));
 	else if (!json_is_string(json_object_get(j, "SecretAccessKey")) ||
 		 !*json_string_value(json_object_get(j, "SecretAccessKey")))
-		rc = fail(cause, "its output has no SecretAccessKey");
+		rc = fail(cause, _("its output has no SecretAccessKey"));
 	else if (json_object_get(j, "SessionToken") &&
 		 !json_is_string(json_object_get(j, "SessionToken")))
-		rc = fail(cause, "its output's SessionToken is not a string");
+		rc = fail(cause, _("its output's SessionToken is not a string"));
 	else if (json_object_get(j, "Expiration") && (!exp || aws_json_time(exp, &until) < 0))
-		rc = fail(cause, "its output's Expiration is not an ISO 8601 time");
+		rc = fail(cause, _("its output's Expiration is not an ISO 8601 time"));
 	else if (json_object_get(j, "Expiration") && until <= now)
 		rc = fail(cause,
-			  "it returned credentials that have already expired (Expiration %s)", exp);
+			  _("it returned credentials that have already expired (Expiration %s)"),
+			  exp);
 	if (rc == 0) {
 		free(c->access_key);
 		free_secret(c->secret_key);
@@ -250,8 +253,8 @@ int aws_creds_process(const char *profile, const char *cmdline, long timeout_ms,
 	if (e != 0) {
 		close(out[0]);
 		close(err[0]);
-		fail(cause, "profile %s: credential_process: cannot run %s: %s", profile, argv[0],
-		     strerror(e));
+		fail(cause, _("profile %s: credential_process: cannot run %s: %s"), profile,
+		     argv[0], strerror(e));
 		aws_strv_free(argv);
 		return -1;
 	}
@@ -294,19 +297,19 @@ int aws_creds_process(const char *profile, const char *cmdline, long timeout_ms,
 			  argv[0]);
 	else if (timed_out)
 		rc = fail(cause,
-			  "profile %s: credential_process %s gave no answer within %ld s "
-			  "(stopped)",
+			  _("profile %s: credential_process %s gave no answer within %ld s "
+			    "(stopped)"),
 			  profile, argv[0], timeout_ms / 1000);
 	else if (WIFSIGNALED(status))
-		rc = fail(cause, "profile %s: credential_process %s was killed by signal %d%s%s",
+		rc = fail(cause, _("profile %s: credential_process %s was killed by signal %d%s%s"),
 			  profile, argv[0], WTERMSIG(status), line[0] ? ": " : "", line);
 	else if (WEXITSTATUS(status) == 127 && !olen)
 		rc = fail(cause,
-			  "profile %s: credential_process: cannot run %s (exit status 127: not "
-			  "found or not executable)%s%s",
+			  _("profile %s: credential_process: cannot run %s (exit status 127: not "
+			    "found or not executable)%s%s"),
 			  profile, argv[0], line[0] ? ": " : "", line);
 	else if (WEXITSTATUS(status) != 0)
-		rc = fail(cause, "profile %s: credential_process %s failed (exit status %d)%s%s",
+		rc = fail(cause, _("profile %s: credential_process %s failed (exit status %d)%s%s"),
 			  profile, argv[0], WEXITSTATUS(status), line[0] ? ": " : "", line);
 	if (rc == 0 && aws_creds_parse_process(obuf, olen, time(NULL), c, &why) < 0) {
 		rc = fail(cause, "profile %s: credential_process %s: %s", profile, argv[0], why);
@@ -369,9 +372,10 @@ int aws_creds_assume_role(struct aws_ctx *src, const struct aws_creds_role *role
 	time_t until = 0;
 	int rc = 0;
 	if (!ak || !sk || !tok)
-		rc = fail(cause, "%s %s: STS answered without credentials", action, role->role_arn);
+		rc = fail(cause, _("%s %s: STS answered without credentials"), action,
+			  role->role_arn);
 	else if (aws_json_time(exp, &until) < 0)
-		rc = fail(cause, "%s %s: STS answered without a valid Expiration", action,
+		rc = fail(cause, _("%s %s: STS answered without a valid Expiration"), action,
 			  role->role_arn);
 	if (rc == 0) {
 		creds_take(c, ak, sk, tok, until);
@@ -409,17 +413,17 @@ int aws_creds_sso(struct aws_ctx *a, const struct aws_creds_sso *s, struct aws_c
 	char *text = read_file(path, &len, NULL);
 	if (!text) {
 		fail(cause,
-		     "profile %s: no IAM Identity Center token in %s: run aws sso login "
-		     "--profile %s",
+		     _("profile %s: no IAM Identity Center token in %s: run aws sso login "
+		       "--profile %s"),
 		     s->profile, path, s->profile);
 		free(path);
 		return -1;
 	}
-	json_t *j = aws_json_parse(text, len, "the cached SSO token", &why);
+	json_t *j = aws_json_parse(text, len, _("the cached SSO token"), &why);
 	free_secret(text);
 	if (!j) {
-		fail(cause, "profile %s: %s (%s): run aws sso login --profile %s", s->profile, why,
-		     path, s->profile);
+		fail(cause, _("profile %s: %s (%s): run aws sso login --profile %s"), s->profile,
+		     why, path, s->profile);
 		free(why);
 		free(path);
 		return -1;
@@ -430,18 +434,18 @@ int aws_creds_sso(struct aws_ctx *a, const struct aws_creds_sso *s, struct aws_c
 	int rc = 0;
 	if (!token || !*token)
 		rc = fail(cause,
-			  "profile %s: the cached SSO token (%s) holds no accessToken: run aws "
-			  "sso login --profile %s",
+			  _("profile %s: the cached SSO token (%s) holds no accessToken: run aws "
+			    "sso login --profile %s"),
 			  s->profile, path, s->profile);
 	else if (!exp || aws_json_time(exp, &until) < 0)
 		rc = fail(cause,
-			  "profile %s: the cached SSO token (%s) has no valid expiresAt: run "
-			  "aws sso login --profile %s",
+			  _("profile %s: the cached SSO token (%s) has no valid expiresAt: run "
+			    "aws sso login --profile %s"),
 			  s->profile, path, s->profile);
 	else if (until <= time(NULL))
 		rc = fail(cause,
-			  "profile %s: the IAM Identity Center token expired at %s: run aws sso "
-			  "login --profile %s",
+			  _("profile %s: the IAM Identity Center token expired at %s: run aws sso "
+			    "login --profile %s"),
 			  s->profile, exp, s->profile);
 	if (rc < 0) {
 		json_decref(j);
@@ -465,27 +469,27 @@ int aws_creds_sso(struct aws_ctx *a, const struct aws_creds_sso *s, struct aws_c
 	free_secret(hdr);
 	free(url);
 	if (st < 0) {
-		rc = fail(cause, "profile %s: IAM Identity Center GetRoleCredentials: %s",
+		rc = fail(cause, _("profile %s: IAM Identity Center GetRoleCredentials: %s"),
 			  s->profile, why);
 	} else if (st == 401) {
 		rc = fail(cause,
-			  "profile %s: IAM Identity Center refused the cached token (HTTP 401: "
-			  "expired or revoked): run aws sso login --profile %s",
+			  _("profile %s: IAM Identity Center refused the cached token (HTTP 401: "
+			    "expired or revoked): run aws sso login --profile %s"),
 			  s->profile, s->profile);
 	} else if (st == 403) {
 		rc = fail(cause,
-			  "profile %s: IAM Identity Center gives this user no role %s in "
-			  "account %s (HTTP 403)",
+			  _("profile %s: IAM Identity Center gives this user no role %s in "
+			    "account %s (HTTP 403)"),
 			  s->profile, s->role, s->account);
 	} else if (st != 200) {
-		rc = fail(cause, "profile %s: IAM Identity Center GetRoleCredentials: HTTP %ld",
+		rc = fail(cause, _("profile %s: IAM Identity Center GetRoleCredentials: HTTP %ld"),
 			  s->profile, st);
 	}
 	free(why);
 	why = NULL;
 	json_t *ans = NULL;
 	if (rc == 0 &&
-	    !(ans = aws_json_parse(body, strlen(body), "the GetRoleCredentials answer", &why))) {
+	    !(ans = aws_json_parse(body, strlen(body), _("the GetRoleCredentials answer"), &why))) {
 		rc = fail(cause, "profile %s: %s", s->profile, why);
 		free(why);
 	}
@@ -498,8 +502,8 @@ int aws_creds_sso(struct aws_ctx *a, const struct aws_creds_sso *s, struct aws_c
 		char *tok = aws_json_str(rcj, "sessionToken");
 		if (!ak || !sk || !tok || !json_is_integer(ms)) {
 			rc = fail(cause,
-				  "profile %s: the GetRoleCredentials answer holds no "
-				  "roleCredentials",
+				  _("profile %s: the GetRoleCredentials answer holds no "
+				    "roleCredentials"),
 				  s->profile);
 			free(ak);
 			free_secret(sk);
@@ -510,8 +514,8 @@ int aws_creds_sso(struct aws_ctx *a, const struct aws_creds_sso *s, struct aws_c
 			aws_creds_expiry_words(c->expires, w, sizeof w);
 			free(c->source);
 			c->source =
-				xasprintf("profile %s (IAM Identity Center: account %s, role %s, "
-					  "%s%s)",
+				xasprintf(_("profile %s (IAM Identity Center: account %s, role %s, "
+					    "%s%s)"),
 					  s->profile, s->account, s->role, s->start_url, w);
 			c->kind = AWS_CREDS_SSO;
 		}

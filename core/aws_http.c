@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "aws_json.h"
+#include "i18n.h"
 #include "util.h"
 
 #ifndef RDSM_VERSION
@@ -40,7 +41,7 @@ static int creds_fresh(struct aws_ctx *a, const char *action, char **cause)
 	int rc = 0;
 	if (now >= a->creds.expires)
 		rc = fail(cause,
-			  "%s: the credentials (from %s) have expired and cannot be renewed: %s",
+			  _("%s: the credentials (from %s) have expired and cannot be renewed: %s"),
 			  action, a->creds.source ? a->creds.source : "?", why ? why : "?");
 	free(why);
 	return rc;
@@ -109,7 +110,7 @@ void aws_key_hint(const char *key, char *out, size_t outsz)
 	if (n >= 12)
 		snprintf(out, outsz, "%.4s…%s", key, key + n - 4);
 	else
-		snprintf(out, outsz, "%s", n ? "(short key)" : "(none)");
+		snprintf(out, outsz, "%s", n ? _("(short key)") : "(none)");
 }
 
 int aws_sleep(double seconds, atomic_int *cancel)
@@ -250,29 +251,35 @@ static char *transport_cause(CURLcode cc, const char *errbuf, const char *url, c
 	switch (cc) {
 	case CURLE_COULDNT_RESOLVE_HOST:
 		return xasprintf(
-			"cannot resolve %s: no network or DNS, or no such region (%s) (%s)", host,
-			region ? region : "?", detail);
+			_("cannot resolve %s: no network or DNS, or no such region (%s) (%s)"),
+			host, region ? region : "?", detail);
 	case CURLE_COULDNT_CONNECT:
 		return xasprintf(
-			"cannot connect to %s (tried %d time%s): no network, a firewall, or "
-			"a proxy in the way (%s)",
-			host, attempts, attempts == 1 ? "" : "s", detail);
+			P_("cannot connect to %s (tried %d time): no network, a firewall, or a "
+			   "proxy in the way (%s)",
+			   "cannot connect to %s (tried %d times): no network, a firewall, or a "
+			   "proxy in the way (%s)",
+			   attempts),
+			host, attempts, detail);
 	case CURLE_OPERATION_TIMEDOUT:
 		return xasprintf(
-			"no answer from %s within %.0f s (tried %d time%s): the network or "
-			"the service is too slow; try again, or raise RDSM_AWS_TIMEOUT",
-			host, (double)total_ms / 1000.0, attempts, attempts == 1 ? "" : "s");
+			P_("no answer from %s within %.0f s (tried %d time): the network or the "
+			   "service is too slow; try again, or raise RDSM_AWS_TIMEOUT",
+			   "no answer from %s within %.0f s (tried %d times): the network or the "
+			   "service is too slow; try again, or raise RDSM_AWS_TIMEOUT",
+			   attempts),
+			host, (double)total_ms / 1000.0, attempts);
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CONNECT_ERROR:
 		return xasprintf(
-			"TLS with %s failed: %s (is the system CA bundle installed, or is a "
-			"proxy intercepting TLS?)",
+			_("TLS with %s failed: %s (is the system CA bundle installed, or is a "
+			  "proxy intercepting TLS?)"),
 			host, detail);
 	case CURLE_ABORTED_BY_CALLBACK:
 		return xasprintf("interrupted");
 	default:
-		return xasprintf("request to %s failed: %s", host, detail);
+		return xasprintf(_("request to %s failed: %s"), host, detail);
 	}
 }
 
@@ -325,7 +332,7 @@ static void parse_error(const char *body, size_t len, bool json, struct aws_erro
 	if (!body || !len)
 		return;
 	if (json) {
-		json_t *j = aws_json_parse(body, len, "the error answer", NULL);
+		json_t *j = aws_json_parse(body, len, _("the error answer"), NULL);
 		const char *type = json_string_value(json_object_get(j, "__type"));
 		const char *msg = json_string_value(json_object_get(j, "message"));
 		if (!msg)
@@ -371,33 +378,35 @@ static char *error_cause(const struct aws_ctx *a, const char *action, const stru
 	     strcmp(c, "InvalidSignatureException") == 0 || strcmp(c, "AuthFailure") == 0 ||
 	     strcmp(c, "RequestTimeTooSkewed") == 0 || strstr(err->message, "Signature expired")))
 		return xasprintf(
-			"%s — this machine's clock is %.0f s %s AWS's: fix the clock (NTP), "
-			"signatures are only accepted within 5 minutes",
-			base, skew < 0 ? -skew : skew, skew > 0 ? "behind" : "ahead of");
+			_("%s — this machine's clock is %.0f s %s AWS's: fix the clock (NTP), "
+			  "signatures are only accepted within 5 minutes"),
+			base, skew < 0 ? -skew : skew, skew > 0 ? _("behind") : _("ahead of"));
 	if (strcmp(c, "InvalidClientTokenId") == 0 ||
 	    strcmp(c, "UnrecognizedClientException") == 0 || strcmp(c, "InvalidAccessKeyId") == 0 ||
 	    strcmp(c, "AuthFailure") == 0 || strcmp(c, "InvalidUserID.NotFound") == 0)
-		return xasprintf("%s — AWS does not accept the access key %s (from %s): check the "
-				 "key, or pick another profile",
-				 base, key, src);
+		return xasprintf(
+			_("%s — AWS does not accept the access key %s (from %s): check the "
+			  "key, or pick another profile"),
+			base, key, src);
 	if (strcmp(c, "SignatureDoesNotMatch") == 0 || strcmp(c, "IncompleteSignature") == 0 ||
 	    strcmp(c, "InvalidSignatureException") == 0)
-		return xasprintf("%s — the secret key does not match the access key %s (from %s)",
-				 base, key, src);
+		return xasprintf(
+			_("%s — the secret key does not match the access key %s (from %s)"), base,
+			key, src);
 	if (strcmp(c, "ExpiredToken") == 0 || strcmp(c, "ExpiredTokenException") == 0 ||
 	    strcmp(c, "RequestExpired") == 0 || strcmp(c, "TokenRefreshRequired") == 0)
 		return xasprintf(
-			"%s — the session credentials (from %s) have expired: get new ones "
-			"(aws sso login, or refresh the profile)",
+			_("%s — the session credentials (from %s) have expired: get new ones "
+			  "(aws sso login, or refresh the profile)"),
 			base, src);
 	if (strcmp(c, "AccessDenied") == 0 || strcmp(c, "AccessDeniedException") == 0 ||
 	    strcmp(c, "UnauthorizedOperation") == 0 || strcmp(c, "UnauthorizedAccess") == 0)
 		return xasprintf(
-			"%s — the credentials (from %s) are not allowed to do this: an IAM "
-			"policy must grant it",
+			_("%s — the credentials (from %s) are not allowed to do this: an IAM "
+			  "policy must grant it"),
 			base, src);
 	if (strcmp(c, "OptInRequired") == 0)
-		return xasprintf("%s — the region %s is not enabled for this account", base,
+		return xasprintf(_("%s — the region %s is not enabled for this account"), base,
 				 a->region);
 	return xstrdup(base);
 }
@@ -430,7 +439,7 @@ static char *aws_send(struct aws_ctx *a, const struct aws_service *svc, const ch
 	if (!a->anonymous && creds_fresh(a, action, cause) < 0)
 		return NULL;
 	if (!a->anonymous && (!a->creds.access_key || !a->creds.secret_key)) {
-		fail(cause, "%s: no AWS credentials", action);
+		fail(cause, _("%s: no AWS credentials"), action);
 		return NULL;
 	}
 	char *url = aws_endpoint(a, svc);
@@ -487,7 +496,7 @@ static char *aws_send(struct aws_ctx *a, const struct aws_service *svc, const ch
 				break;
 			}
 			snprintf(what, sizeof what, "%s: %s", action,
-				 cc == CURLE_OPERATION_TIMEDOUT ? "no answer in time"
+				 cc == CURLE_OPERATION_TIMEDOUT ? _("no answer in time")
 								: curl_easy_strerror(cc));
 		} else if (status >= 200 && status < 300) {
 			result = out.p ? out.p : xstrdup("");
@@ -525,7 +534,7 @@ static char *aws_send(struct aws_ctx *a, const struct aws_service *svc, const ch
 				break;
 			}
 			snprintf(what, sizeof what, "%s: %s", action,
-				 err->code[0] ? err->code : "server error");
+				 err->code[0] ? err->code : _("server error"));
 			if (status >= 500 && !err->code[0])
 				snprintf(what, sizeof what, "%s: HTTP %ld", action, status);
 		}

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "util.h"
 
 /* jansson's free: zero the block first (strings of secrets pass here). */
@@ -31,7 +32,7 @@ json_t *aws_json_parse(const char *text, size_t len, const char *what, char **ca
 {
 	pthread_once(&alloc_once, set_alloc);
 	if (!text) {
-		fail(cause, "%s is empty", what);
+		fail(cause, _("%s is empty"), what);
 		return NULL;
 	}
 	json_error_t e;
@@ -44,13 +45,13 @@ json_t *aws_json_parse(const char *text, size_t len, const char *what, char **ca
 		char *near = strstr(reason, " near ");
 		if (near)
 			*near = 0;
-		fail(cause, "%s is not valid JSON: %s at line %d, column %d", what, reason, e.line,
-		     e.column);
+		fail(cause, _("%s is not valid JSON: %s at line %d, column %d"), what, reason,
+		     e.line, e.column);
 		return NULL;
 	}
 	if (!json_is_object(j)) {
 		json_decref(j);
-		fail(cause, "%s is not a JSON object", what);
+		fail(cause, _("%s is not a JSON object"), what);
 		return NULL;
 	}
 	return j;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "util.h"
 
 struct builder {
@@ -83,16 +84,16 @@ struct xml_node *xml_parse(const char *body, size_t len, char **cause)
 	struct builder b = {0};
 	XML_Parser p = XML_ParserCreate("UTF-8");
 	if (!p) {
-		fail(cause, "cannot create an XML parser");
+		fail(cause, _("cannot create an XML parser"));
 		return NULL;
 	}
 	XML_SetUserData(p, &b);
 	XML_SetElementHandler(p, on_start, on_end);
 	XML_SetCharacterDataHandler(p, on_text);
 	if (XML_Parse(p, body, (int)len, 1) == XML_STATUS_ERROR || !b.root) {
-		fail(cause, "the answer is not valid XML (line %lu: %s)",
+		fail(cause, _("the answer is not valid XML (line %lu: %s)"),
 		     (unsigned long)XML_GetCurrentLineNumber(p),
-		     b.root ? XML_ErrorString(XML_GetErrorCode(p)) : "no element");
+		     b.root ? XML_ErrorString(XML_GetErrorCode(p)) : _("no element"));
 		XML_ParserFree(p);
 		free(b.buf);
 		xml_free(b.root);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dburl.h"
+#include "i18n.h"
 #include "util.h"
 
 /* Longest line we read whole; longer lines are rejected, never cut. */
@@ -220,9 +221,10 @@ static int loader_handle(void *user, const char *section, const char *name, cons
 			}
 			if (near)
 				problems_add(ld->probs, full, NULL, ld->lineno,
-					     "unknown section (did you mean [%s]?)", near);
+					     _("unknown section (did you mean [%s]?)"), near);
 			else
-				problems_add(ld->probs, full, NULL, ld->lineno, "unknown section");
+				problems_add(ld->probs, full, NULL, ld->lineno,
+					     _("unknown section"));
 		}
 		return 1;
 	}
@@ -233,14 +235,14 @@ static int loader_handle(void *user, const char *section, const char *name, cons
 		const char *near = closest_key(section, name);
 		if (near)
 			problems_add(ld->probs, full, NULL, ld->lineno,
-				     "unknown key (did you mean %s?)", near);
+				     _("unknown key (did you mean %s?)"), near);
 		else
-			problems_add(ld->probs, full, NULL, ld->lineno, "unknown key");
+			problems_add(ld->probs, full, NULL, ld->lineno, _("unknown key"));
 		return 1;
 	}
 	if (ld->cfg->lines[k])
 		problems_add(ld->probs, config_key_name(k), NULL, ld->lineno,
-			     "set twice (first at line %d); keep one", ld->cfg->lines[k]);
+			     _("set twice (first at line %d); keep one"), ld->cfg->lines[k]);
 	config_set(ld->cfg, k, value);
 	ld->cfg->lines[k] = ld->lineno;
 	return 1;
@@ -324,15 +326,15 @@ static void prescan(struct loader *ld, char *buf, size_t len)
 		const char *bad = NULL;
 		char why[128];
 		if (n > CONFIG_MAX_LINE - 2) {
-			snprintf(why, sizeof why, "line longer than %d bytes (not read)",
+			snprintf(why, sizeof why, _("line longer than %d bytes (not read)"),
 				 CONFIG_MAX_LINE - 2);
 			bad = why;
 		} else if (memchr(line, 0, n)) {
-			bad = "line holds a NUL byte: is this a text file?";
+			bad = _("line holds a NUL byte: is this a text file?");
 		} else if (!utf8_valid((const unsigned char *)line, n)) {
-			bad = "line is not valid UTF-8";
+			bad = _("line is not valid UTF-8");
 		} else if (n > 1 && memchr(line, '\r', n - 1)) {
-			bad = "line holds a carriage return (\\r) before its end";
+			bad = _("line holds a carriage return (\\r) before its end");
 		} else {
 			size_t i = 0;
 			if (lineno == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0)
@@ -344,12 +346,12 @@ static void prescan(struct loader *ld, char *buf, size_t len)
 				while (j < n && line[j] != ']')
 					j++;
 				if (j >= n)
-					bad = "section header without a closing ]";
+					bad = _("section header without a closing ]");
 			} else if (i < n && line[i] != ';' && line[i] != '#') {
 				if (!memchr(line + i, '=', n - i) && !memchr(line + i, ':', n - i))
-					bad = "expected [section], key = value, or a ; comment";
+					bad = _("expected [section], key = value, or a ; comment");
 				else if (line[i] == '=' || line[i] == ':')
-					bad = "a value without a key name";
+					bad = _("a value without a key name");
 			}
 		}
 		if (!bad)
@@ -360,7 +362,7 @@ static void prescan(struct loader *ld, char *buf, size_t len)
 			if (k >= 0 && !ld->cfg->unloaded[k]) {
 				ld->cfg->unloaded[k] = lineno;
 				ld->cfg->unloaded_why[k] =
-					xasprintf("line %d did not load: %s", lineno, bad);
+					xasprintf(_("line %d did not load: %s"), lineno, bad);
 			}
 			problems_add(ld->probs, ld->path, NULL, lineno, "%s", bad);
 			memset(line, ' ', n);
@@ -388,7 +390,7 @@ int config_load(struct config *cfg, const char *path, bool missing_ok, struct pr
 			free(err);
 			return 0;
 		}
-		fail(cause, "cannot read the config: %s", err);
+		fail(cause, _("cannot read the config: %s"), err);
 		free(err);
 		return -1;
 	}
@@ -402,9 +404,9 @@ int config_load(struct config *cfg, const char *path, bool missing_ok, struct pr
 	ini_allow_multiline = false;
 	int rc = ini_parse_stream(loader_read, &ld, loader_handle, &ld);
 	if (rc > 0)
-		problems_add(probs, path, NULL, rc, "malformed line");
+		problems_add(probs, path, NULL, rc, _("malformed line"));
 	else if (rc < 0)
-		problems_add(probs, path, NULL, 0, "cannot parse (out of memory)");
+		problems_add(probs, path, NULL, 0, _("cannot parse (out of memory)"));
 	free_secret(buf);
 	return 0;
 }
@@ -492,8 +494,8 @@ int config_save(const struct config *cfg, const char *path, char **cause)
 	for (int k = 0; k < CFG_COUNT; k++)
 		if (!value_round_trips(config_file_value(cfg, k)))
 			return fail(cause,
-				    "%s: the value cannot be saved in an ini file (leading or "
-				    "trailing spaces, a line break, or \" ;\")",
+				    _("%s: the value cannot be saved in an ini file (leading or "
+				      "trailing spaces, a line break, or \" ;\")"),
 				    config_key_name(k));
 	size_t oldlen = 0;
 	char *old = read_file(path, &oldlen, NULL);

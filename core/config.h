@@ -5,59 +5,63 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "i18n.h"
+
 /* X(ID, section, name, default, flags, help) — one row per key of the contract
  * in DESIGN.md. The order is the order of config.ini.sample and of the forms. */
 #define CONFIG_KEYS(X)                                                                             \
 	X(SOURCE_URL, "source", "url", "", CFGF_SECRET_URL,                                        \
-	  "postgresql://USER:PASS@HOST:PORT/DB; env SOURCE_DATABASE_URL overrides")                \
-	X(AWS_REGION, "aws", "region", "ap-northeast-2", 0, "AWS region, e.g. ap-northeast-2")     \
-	X(AWS_PROFILE, "aws", "profile", "", 0, "profile in ~/.aws; empty: the SDK default chain") \
+	  N_("postgresql://USER:PASS@HOST:PORT/DB; env SOURCE_DATABASE_URL overrides"))            \
+	X(AWS_REGION, "aws", "region", "ap-northeast-2", 0, N_("AWS region, e.g. ap-northeast-2")) \
+	X(AWS_PROFILE, "aws", "profile", "", 0,                                                    \
+	  N_("profile in ~/.aws; empty: the SDK default chain"))                                   \
 	X(INSTANCE_MODE, "instance", "mode", "create", 0, "create | existing")                     \
 	X(INSTANCE_IDENTIFIER, "instance", "identifier", "yousync-db", 0,                          \
-	  "1-63 letters, digits, hyphens; letter first; no -- or trailing hyphen")                 \
+	  N_("1-63 letters, digits, hyphens; letter first; no -- or trailing hyphen"))             \
 	X(INSTANCE_CLASS, "instance", "class", "db.t3.micro", 0,                                   \
-	  "instance class, e.g. db.t3.micro")                                                      \
+	  N_("instance class, e.g. db.t3.micro"))                                                  \
 	X(INSTANCE_ENGINE_VERSION, "instance", "engine_version", "15", 0,                          \
-	  "a major (15) picks the newest minor RDS offers; or a full version (15.8)")              \
+	  N_("a major (15) picks the newest minor RDS offers; or a full version (15.8)"))          \
 	X(INSTANCE_STORAGE_GB, "instance", "storage_gb", "20", 0,                                  \
-	  "allocated storage in GiB: gp2/gp3 20-65536, io1/io2 100-65536")                         \
+	  N_("allocated storage in GiB: gp2/gp3 20-65536, io1/io2 100-65536"))                     \
 	X(INSTANCE_STORAGE_TYPE, "instance", "storage_type", "gp3", 0, "gp2 | gp3 | io1 | io2")    \
 	X(INSTANCE_ENCRYPTED, "instance", "encrypted", "true", 0,                                  \
-	  "encrypt storage at rest (true|false)")                                                  \
+	  N_("encrypt storage at rest (true|false)"))                                              \
 	X(INSTANCE_BACKUP_RETENTION_DAYS, "instance", "backup_retention_days", "7", 0,             \
-	  "automated backups kept 0-35 days")                                                      \
+	  N_("automated backups kept 0-35 days"))                                                  \
 	X(INSTANCE_MULTI_AZ, "instance", "multi_az", "false", 0,                                   \
-	  "standby in a second zone (true|false)")                                                 \
+	  N_("standby in a second zone (true|false)"))                                             \
 	X(INSTANCE_PUBLIC, "instance", "public", "true", 0,                                        \
-	  "publicly accessible endpoint (true|false)")                                             \
+	  N_("publicly accessible endpoint (true|false)"))                                         \
 	X(INSTANCE_DB_NAME, "instance", "db_name", "fastapi_db", 0,                                \
-	  "database created on the instance: 1-63 letters, digits, underscore; letter first")      \
+	  N_("database created on the instance: 1-63 letters, digits, underscore; letter first"))  \
 	X(INSTANCE_MASTER_USER, "instance", "master_user", "yousync", 0,                           \
-	  "1-16 letters, digits, underscore; letter first; not a reserved name")                   \
+	  N_("1-16 letters, digits, underscore; letter first; not a reserved name"))               \
 	X(INSTANCE_MASTER_PASSWORD, "instance", "master_password", "", CFGF_SECRET,                \
-	  "empty: generate; secrets-manager: kept by RDS; else 12-128 printable, no / \" @ ' or "  \
-	  "space")                                                                                 \
+	  N_("empty: generate; secrets-manager: kept by RDS; else 12-128 printable, no / \" @ ' "  \
+	     "or "                                                                                 \
+	     "space"))                                                                             \
 	X(INSTANCE_SECURITY_GROUP, "instance", "security_group", "", 0,                            \
-	  "sg-...; empty: the VPC's default group")                                                \
+	  N_("sg-...; empty: the VPC's default group"))                                            \
 	X(NETWORK_ALLOW, "network", "allow", "auto", 0,                                            \
-	  "auto: this EC2 box's group, else this IP/32; or a CIDR, or sg-...")                     \
-	X(NETWORK_PORT, "network", "port", "5432", 0, "database port 1150-65535")                  \
+	  N_("auto: this EC2 box's group, else this IP/32; or a CIDR, or sg-..."))                 \
+	X(NETWORK_PORT, "network", "port", "5432", 0, N_("database port 1150-65535"))              \
 	X(TARGET_URL, "target", "url", "", CFGF_SECRET_URL,                                        \
-	  "set it to skip [instance]/[network] and migrate into any PostgreSQL")                   \
+	  N_("set it to skip [instance]/[network] and migrate into any PostgreSQL"))               \
 	X(TARGET_HOSTADDR, "target", "hostaddr", "", 0,                                            \
-	  "connect here (a tunnel) while TLS still checks the endpoint's name")                    \
-	X(TARGET_PORT, "target", "port", "", 0, "port to connect to; empty: [network] port")       \
+	  N_("connect here (a tunnel) while TLS still checks the endpoint's name"))                \
+	X(TARGET_PORT, "target", "port", "", 0, N_("port to connect to; empty: [network] port"))   \
 	X(TARGET_SSLMODE, "target", "sslmode", "verify-full", 0,                                   \
 	  "disable | allow | prefer | require | verify-ca | verify-full")                          \
 	X(TARGET_SSLROOTCERT, "target", "sslrootcert", "", 0,                                      \
-	  "CA bundle; empty: the RDS CA bundle, downloaded once and cached")                       \
+	  N_("CA bundle; empty: the RDS CA bundle, downloaded once and cached"))                   \
 	X(MIGRATE_SCHEMA, "migrate", "schema", "copy", 0, "copy | file:PATH | skip")               \
 	X(MIGRATE_DATA, "migrate", "data", "copy", 0, "copy | skip")                               \
-	X(MIGRATE_JOBS, "migrate", "jobs", "2", 0, "parallel copy jobs 1-32")                      \
+	X(MIGRATE_JOBS, "migrate", "jobs", "2", 0, N_("parallel copy jobs 1-32"))                  \
 	X(MIGRATE_EXCLUDE_TABLES, "migrate", "exclude_tables", "", 0,                              \
-	  "comma-separated schema.table names not to copy")                                        \
-	X(ENV_FILE, "env", "file", ".env", 0, "the application's .env file")                       \
-	X(ENV_KEY, "env", "key", "DATABASE_URL", 0, "variable name: [A-Z_][A-Z0-9_]*")
+	  N_("comma-separated schema.table names not to copy"))                                    \
+	X(ENV_FILE, "env", "file", ".env", 0, N_("the application's .env file"))                   \
+	X(ENV_KEY, "env", "key", "DATABASE_URL", 0, N_("variable name: [A-Z_][A-Z0-9_]*"))
 
 enum config_key {
 #define CONFIG_ENUM(id, sec, name, def, flags, help) CFG_##id,

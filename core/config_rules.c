@@ -15,6 +15,7 @@
 
 #include "dburl.h"
 #include "dotenv.h"
+#include "i18n.h"
 #include "password.h"
 #include "util.h"
 
@@ -74,9 +75,9 @@ static const char *char_name(int c, char *buf, size_t n)
 	else if (c == ' ')
 		snprintf(buf, n, "a space");
 	else if (c & 0x80)
-		snprintf(buf, n, "a non-ASCII character");
+		snprintf(buf, n, _("a non-ASCII character"));
 	else
-		snprintf(buf, n, "a control character");
+		snprintf(buf, n, _("a control character"));
 	return buf;
 }
 
@@ -86,7 +87,7 @@ static int check_one_of(const char *v, const char *const *allowed, const char *w
 	for (; *allowed; allowed++)
 		if (strcmp(v, *allowed) == 0)
 			return 0;
-	return bad(rule, rulesz, "must be %s", words);
+	return bad(rule, rulesz, _("must be %s"), words);
 }
 
 static int check_bool(const char *v, char *rule, size_t rulesz)
@@ -95,7 +96,8 @@ static int check_bool(const char *v, char *rule, size_t rulesz)
 	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
 		if (strcasecmp(v, words[i]) == 0)
 			return 0;
-	return bad(rule, rulesz, "must be true or false (yes/no, on/off, 1/0 are read the same)");
+	return bad(rule, rulesz,
+		   _("must be true or false (yes/no, on/off, 1/0 are read the same)"));
 }
 
 /* RDS DB instance identifier. */
@@ -104,20 +106,20 @@ static int check_identifier(const char *v, char *rule, size_t rulesz)
 	size_t n = strlen(v);
 	char cb[32];
 	if (n == 0)
-		return bad(rule, rulesz, "must not be empty: 1-63 letters, digits or hyphens");
+		return bad(rule, rulesz, _("must not be empty: 1-63 letters, digits or hyphens"));
 	if (n > 63)
-		return bad(rule, rulesz, "too long: at most 63 characters (has %zu)", n);
+		return bad(rule, rulesz, _("too long: at most 63 characters (has %zu)"), n);
 	if (!is_letter((unsigned char)v[0]))
-		return bad(rule, rulesz, "must start with a letter");
+		return bad(rule, rulesz, _("must start with a letter"));
 	for (const char *p = v; *p; p++)
 		if (!is_letter((unsigned char)*p) && !is_digit((unsigned char)*p) && *p != '-')
 			return bad(rule, rulesz,
-				   "only letters, digits and hyphens are allowed (found %s)",
+				   _("only letters, digits and hyphens are allowed (found %s)"),
 				   char_name((unsigned char)*p, cb, sizeof cb));
 	if (strstr(v, "--"))
-		return bad(rule, rulesz, "must not contain two hyphens in a row");
+		return bad(rule, rulesz, _("must not contain two hyphens in a row"));
 	if (v[n - 1] == '-')
-		return bad(rule, rulesz, "must not end with a hyphen");
+		return bad(rule, rulesz, _("must not end with a hyphen"));
 	return 0;
 }
 
@@ -240,19 +242,20 @@ static int check_sql_name(const char *v, size_t max, char *rule, size_t rulesz)
 	size_t n = strlen(v);
 	char cb[32];
 	if (n == 0)
-		return bad(rule, rulesz, "must not be empty: 1-%zu letters, digits or underscores",
-			   max);
+		return bad(rule, rulesz,
+			   _("must not be empty: 1-%zu letters, digits or underscores"), max);
 	if (n > max)
-		return bad(rule, rulesz, "too long: at most %zu characters (has %zu)", max, n);
+		return bad(rule, rulesz, _("too long: at most %zu characters (has %zu)"), max, n);
 	if (!is_letter((unsigned char)v[0]))
-		return bad(rule, rulesz, "must start with a letter");
+		return bad(rule, rulesz, _("must start with a letter"));
 	for (const char *p = v; *p; p++)
 		if (!is_letter((unsigned char)*p) && !is_digit((unsigned char)*p) && *p != '_')
 			return bad(rule, rulesz,
-				   "only letters, digits and underscores are allowed (found %s)",
+				   _("only letters, digits and underscores are allowed (found %s)"),
 				   char_name((unsigned char)*p, cb, sizeof cb));
 	if (in_list(v, sql_reserved))
-		return bad(rule, rulesz, "\"%s\" is an SQL reserved word; choose another name", v);
+		return bad(rule, rulesz, _("\"%s\" is an SQL reserved word; choose another name"),
+			   v);
 	return 0;
 }
 
@@ -265,11 +268,11 @@ static int check_master_user(const char *v, char *rule, size_t rulesz)
 		return -1;
 	if (in_list(v, rds_reserved))
 		return bad(rule, rulesz,
-			   "\"%s\" is reserved by RDS or PostgreSQL; choose another name", v);
+			   _("\"%s\" is reserved by RDS or PostgreSQL; choose another name"), v);
 	if (strncasecmp(v, "pg_", 3) == 0)
-		return bad(rule, rulesz, "names starting with pg_ are reserved by PostgreSQL");
+		return bad(rule, rulesz, _("names starting with pg_ are reserved by PostgreSQL"));
 	if (strncasecmp(v, "rds_", 4) == 0)
-		return bad(rule, rulesz, "names starting with rds_ are reserved by RDS");
+		return bad(rule, rulesz, _("names starting with rds_ are reserved by RDS"));
 	return 0;
 }
 
@@ -280,7 +283,7 @@ static int check_db_name(const char *v, char *rule, size_t rulesz)
 		return -1;
 	if (in_list(v, reserved))
 		return bad(rule, rulesz,
-			   "\"%s\" is reserved by PostgreSQL or RDS; choose another name", v);
+			   _("\"%s\" is reserved by PostgreSQL or RDS; choose another name"), v);
 	return 0;
 }
 
@@ -290,7 +293,7 @@ static int check_password(const char *v, char *rule, size_t rulesz)
 		return 0;
 	const char *w = password_weakness(v);
 	if (w)
-		return bad(rule, rulesz, "%s (leave it empty to generate a strong one)", w);
+		return bad(rule, rulesz, _("%s (leave it empty to generate a strong one)"), w);
 	return 0;
 }
 
@@ -304,9 +307,10 @@ static int check_storage_gb(const struct config *cfg, const char *v, char *rule,
 		return 0;
 	if (io || gp)
 		return bad(rule, rulesz,
-			   "%s storage must be a whole number of GiB from %ld to 65536", type, lo);
+			   _("%s storage must be a whole number of GiB from %ld to 65536"), type,
+			   lo);
 	return bad(rule, rulesz,
-		   "must be a whole number of GiB: gp2/gp3 20-65536, io1/io2 100-65536");
+		   _("must be a whole number of GiB: gp2/gp3 20-65536, io1/io2 100-65536"));
 }
 
 static int check_region(const char *v, char *rule, size_t rulesz)
@@ -318,9 +322,9 @@ static int check_region(const char *v, char *rule, size_t rulesz)
 		    "northwest|southeast|southwest)-[0-9]{1,2}$",
 		    v))
 		return 0;
-	return bad(
-		rule, rulesz,
-		"not a region name: like ap-northeast-2, us-east-1, eu-central-1 or us-gov-west-1");
+	return bad(rule, rulesz,
+		   _("not a region name: like ap-northeast-2, us-east-1, eu-central-1 or "
+		     "us-gov-west-1"));
 }
 
 static int check_profile(const char *v, char *rule, size_t rulesz)
@@ -329,8 +333,8 @@ static int check_profile(const char *v, char *rule, size_t rulesz)
 		if (*p <= 0x20 || *p >= 0x7f || strchr("[]#;=\"'", *p))
 			return bad(
 				rule, rulesz,
-				"a profile name is printable ASCII (as in ~/.aws/config) with no "
-				"spaces, quotes or [ ] # ; = characters");
+				_("a profile name is printable ASCII (as in ~/.aws/config) with no "
+				  "spaces, quotes or [ ] # ; = characters"));
 	return 0;
 }
 
@@ -341,8 +345,8 @@ static int check_class(const char *v, char *rule, size_t rulesz)
 		    v))
 		return 0;
 	return bad(rule, rulesz,
-		   "not an instance class: db.<family>.<size>, like db.t3.micro, db.m6g.large, "
-		   "db.r6g.2xlarge");
+		   _("not an instance class: db.<family>.<size>, like db.t3.micro, db.m6g.large, "
+		     "db.r6g.2xlarge"));
 }
 
 static int check_engine_version(const char *v, char *rule, size_t rulesz)
@@ -352,11 +356,11 @@ static int check_engine_version(const char *v, char *rule, size_t rulesz)
 	size_t mlen = strcspn(v, ".");
 	if (mlen == 0 || mlen >= sizeof majbuf || !matches("^[0-9]+(\\.[0-9]+)?$", v))
 		return bad(rule, rulesz,
-			   "must be a major version like 16, or major.minor like 16.4");
+			   _("must be a major version like 16, or major.minor like 16.4"));
 	memcpy(majbuf, v, mlen);
 	majbuf[mlen] = 0;
 	if (!parse_range(majbuf, 11, 99, &major))
-		return bad(rule, rulesz, "RDS offers PostgreSQL 11 and later");
+		return bad(rule, rulesz, _("RDS offers PostgreSQL 11 and later"));
 	return 0;
 }
 
@@ -367,8 +371,8 @@ static int check_security_group(const char *v, bool empty_ok, char *rule, size_t
 	if (matches("^sg-([0-9a-f]{8}|[0-9a-f]{17})$", v))
 		return 0;
 	return bad(rule, rulesz,
-		   "a security group id is sg- and 8 or 17 lower-case hex digits, like "
-		   "sg-0123456789abcdef0");
+		   _("a security group id is sg- and 8 or 17 lower-case hex digits, like "
+		     "sg-0123456789abcdef0"));
 }
 
 /* An IPv4 or IPv6 CIDR with its host bits clear. */
@@ -381,8 +385,8 @@ static int check_cidr(const char *v, char *rule, size_t rulesz)
 		unsigned char tmp[16];
 		if (inet_pton(AF_INET, v, tmp) == 1 || inet_pton(AF_INET6, v, tmp) == 1)
 			return bad(rule, rulesz,
-				   "a CIDR needs a prefix length: %s/%d for this one "
-				   "address",
+				   _("a CIDR needs a prefix length: %s/%d for this one "
+				     "address"),
 				   v, strchr(v, ':') ? 128 : 32);
 		return bad(rule, rulesz,
 			   "must be auto, a CIDR like 203.0.113.5/32 or "
@@ -390,16 +394,17 @@ static int check_cidr(const char *v, char *rule, size_t rulesz)
 	}
 	size_t alen = (size_t)(slash - v);
 	if (alen == 0 || alen >= sizeof addr)
-		return bad(rule, rulesz, "not a CIDR: an address, /, and a prefix length");
+		return bad(rule, rulesz, _("not a CIDR: an address, /, and a prefix length"));
 	memcpy(addr, v, alen);
 	addr[alen] = 0;
 	bool v6 = strchr(addr, ':') != NULL;
 	if (inet_pton(v6 ? AF_INET6 : AF_INET, addr, bytes) != 1)
-		return bad(rule, rulesz, "\"%s\" is not an IPv%d address", addr, v6 ? 6 : 4);
+		return bad(rule, rulesz, _("\"%s\" is not an IPv%d address"), addr, v6 ? 6 : 4);
 	int bits = v6 ? 128 : 32;
 	long prefix;
 	if (!parse_range(slash + 1, 0, bits, &prefix) || slash[1] == 0)
-		return bad(rule, rulesz, "the prefix length must be a number from 0 to %d", bits);
+		return bad(rule, rulesz, _("the prefix length must be a number from 0 to %d"),
+			   bits);
 	int nbytes = bits / 8;
 	bool hostbits = false;
 	for (int i = 0; i < nbytes; i++) {
@@ -414,7 +419,8 @@ static int check_cidr(const char *v, char *rule, size_t rulesz)
 	if (hostbits) {
 		char net[64];
 		inet_ntop(v6 ? AF_INET6 : AF_INET, bytes, net, sizeof net);
-		return bad(rule, rulesz, "host bits are set: the network is %s/%ld", net, prefix);
+		return bad(rule, rulesz, _("host bits are set: the network is %s/%ld"), net,
+			   prefix);
 	}
 	return 0;
 }
@@ -433,25 +439,28 @@ static int check_ip(const char *v, char *rule, size_t rulesz)
 	unsigned char tmp[16];
 	if (!*v || inet_pton(AF_INET, v, tmp) == 1 || inet_pton(AF_INET6, v, tmp) == 1)
 		return 0;
-	return bad(rule, rulesz,
-		   "must be a numeric IP address (the local end of a tunnel, like 127.0.0.1), not "
-		   "a host name");
+	return bad(
+		rule, rulesz,
+		_("must be a numeric IP address (the local end of a tunnel, like 127.0.0.1), not "
+		  "a host name"));
 }
 
 static const char *const sslmodes[] = {"disable",   "allow",       "prefer", "require",
 				       "verify-ca", "verify-full", NULL};
-#define SSLMODE_WORDS "disable, allow, prefer, require, verify-ca or verify-full"
+#define SSLMODE_WORDS N_("disable, allow, prefer, require, verify-ca or verify-full")
 
 /* PATH names an existing regular file this process can read. */
 static int check_readable_file(const char *path, char *rule, size_t rulesz)
 {
 	struct stat st;
 	if (stat(path, &st) != 0)
-		return bad(rule, rulesz, "the file %s cannot be found: %s", path, strerror(errno));
+		return bad(rule, rulesz, _("the file %s cannot be found: %s"), path,
+			   strerror(errno));
 	if (S_ISDIR(st.st_mode))
-		return bad(rule, rulesz, "%s is a directory, not a file", path);
+		return bad(rule, rulesz, _("%s is a directory, not a file"), path);
 	if (access(path, R_OK) != 0)
-		return bad(rule, rulesz, "the file %s cannot be read: %s", path, strerror(errno));
+		return bad(rule, rulesz, _("the file %s cannot be read: %s"), path,
+			   strerror(errno));
 	return 0;
 }
 
@@ -463,7 +472,7 @@ static int check_url(const char *v, char *rule, size_t rulesz)
 	struct dburl u;
 	char *cause = NULL;
 	if (dburl_parse(v, &u, &cause) != 0) {
-		bad(rule, rulesz, "not a valid URL: %s", cause);
+		bad(rule, rulesz, _("not a valid URL: %s"), cause);
 		free(cause);
 		return -1;
 	}
@@ -472,19 +481,20 @@ static int check_url(const char *v, char *rule, size_t rulesz)
 	for (size_t i = 0; i < u.nparams; i++)
 		service = service || strcmp(u.params[2 * i], "service") == 0;
 	if (!u.host && !service)
-		rc = bad(rule, rulesz, "the URL has no host: postgresql://USER:PASS@HOST:PORT/DB");
+		rc = bad(rule, rulesz,
+			 _("the URL has no host: postgresql://USER:PASS@HOST:PORT/DB"));
 	else if (u.host && (strchr(u.host, '@') || (strchr(u.host, '/') && u.host[0] != '/')))
 		rc = bad(rule, rulesz,
-			 "the host part holds @ or /: write @ in the password as %%40 "
-			 "and / as %%2F");
+			 _("the host part holds @ or /: write @ in the password as %%40 "
+			   "and / as %%2F"));
 	/* several hosts (h1,h2:5433) give one port each, empty for the default */
 	else if (u.port &&
 		 (!matches("^[0-9]{0,5}(,[0-9]{0,5})*$", u.port) || !strpbrk(u.port, "0123456789")))
 		rc = bad(rule, rulesz,
-			 "the port is not a number (if the password holds / @ : or #, "
-			 "percent-encode them: %%2F %%40 %%3A %%23)");
+			 _("the port is not a number (if the password holds / @ : or #, "
+			   "percent-encode them: %%2F %%40 %%3A %%23)"));
 	else if (u.sslmode && !in_list(u.sslmode, sslmodes))
-		rc = bad(rule, rulesz, "sslmode in the URL must be " SSLMODE_WORDS);
+		rc = bad(rule, rulesz, _("sslmode in the URL must be %s"), SSLMODE_WORDS);
 	dburl_free(&u);
 	return rc;
 }
@@ -494,9 +504,10 @@ static int check_schema(const char *v, char *rule, size_t rulesz)
 	if (strcmp(v, "copy") == 0 || strcmp(v, "skip") == 0)
 		return 0;
 	if (strncmp(v, "file:", 5) != 0)
-		return bad(rule, rulesz, "must be copy, skip, or file:PATH (an SQL file to apply)");
+		return bad(rule, rulesz,
+			   _("must be copy, skip, or file:PATH (an SQL file to apply)"));
 	if (!v[5])
-		return bad(rule, rulesz, "file: needs a path, like file:schema.sql");
+		return bad(rule, rulesz, _("file: needs a path, like file:schema.sql"));
 	return check_readable_file(v + 5, rule, rulesz);
 }
 
@@ -546,11 +557,11 @@ static int check_exclude_tables(const char *v, char *rule, size_t rulesz)
 			size_t n = strcspn(start, ",");
 			if (n == 0)
 				return bad(rule, rulesz,
-					   "an empty name between commas: each name must "
-					   "be schema.table");
+					   _("an empty name between commas: each name must "
+					     "be schema.table"));
 			return bad(rule, rulesz,
-				   "each name must be schema.table, like public.audit_log "
-				   "(found \"%.*s\")",
+				   _("each name must be schema.table, like public.audit_log "
+				     "(found \"%.*s\")"),
 				   (int)(n > 60 ? 60 : n), start);
 		}
 		if (!*p)
@@ -563,20 +574,21 @@ static int check_env_file(const char *v, char *rule, size_t rulesz)
 {
 	struct stat st;
 	if (!*v)
-		return bad(rule, rulesz, "must not be empty: the path of the application's .env");
+		return bad(rule, rulesz,
+			   _("must not be empty: the path of the application's .env"));
 	if (strlen(v) >= 4096)
-		return bad(rule, rulesz, "the path is too long");
+		return bad(rule, rulesz, _("the path is too long"));
 	if (v[strlen(v) - 1] == '/')
-		return bad(rule, rulesz, "must name a file, not a directory");
+		return bad(rule, rulesz, _("must name a file, not a directory"));
 	if (stat(v, &st) == 0 && S_ISDIR(st.st_mode))
-		return bad(rule, rulesz, "%s is a directory: give the file's path, like %s/.env", v,
-			   v);
+		return bad(rule, rulesz, _("%s is a directory: give the file's path, like %s/.env"),
+			   v, v);
 	const char *slash = strrchr(v, '/');
 	if (slash && slash != v) {
 		char *dir = xasprintf("%.*s", (int)(slash - v), v);
 		int ok = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
 		if (!ok)
-			bad(rule, rulesz, "the directory %s does not exist", dir);
+			bad(rule, rulesz, _("the directory %s does not exist"), dir);
 		free(dir);
 		if (!ok)
 			return -1;
@@ -595,7 +607,7 @@ int config_check_key(const struct config *cfg, enum config_key k, const char *va
 	if (rule && rulesz)
 		rule[0] = 0;
 	if (strlen(v) > 4096)
-		return bad(rule, rulesz, "the value is too long (over 4096 bytes)");
+		return bad(rule, rulesz, _("the value is too long (over 4096 bytes)"));
 	switch (k) {
 	case CFG_SOURCE_URL:
 	case CFG_TARGET_URL:
@@ -605,7 +617,7 @@ int config_check_key(const struct config *cfg, enum config_key k, const char *va
 	case CFG_AWS_PROFILE:
 		return check_profile(v, rule, rulesz);
 	case CFG_INSTANCE_MODE:
-		return check_one_of(v, modes, "create or existing", rule, rulesz);
+		return check_one_of(v, modes, _("create or existing"), rule, rulesz);
 	case CFG_INSTANCE_IDENTIFIER:
 		return check_identifier(v, rule, rulesz);
 	case CFG_INSTANCE_CLASS:
@@ -615,7 +627,7 @@ int config_check_key(const struct config *cfg, enum config_key k, const char *va
 	case CFG_INSTANCE_STORAGE_GB:
 		return check_storage_gb(cfg, v, rule, rulesz);
 	case CFG_INSTANCE_STORAGE_TYPE:
-		return check_one_of(v, storage, "gp2, gp3, io1 or io2", rule, rulesz);
+		return check_one_of(v, storage, _("gp2, gp3, io1 or io2"), rule, rulesz);
 	case CFG_INSTANCE_ENCRYPTED:
 	case CFG_INSTANCE_MULTI_AZ:
 	case CFG_INSTANCE_PUBLIC:
@@ -624,8 +636,8 @@ int config_check_key(const struct config *cfg, enum config_key k, const char *va
 		if (parse_range(v, 0, 35, NULL))
 			return 0;
 		return bad(rule, rulesz,
-			   "must be a whole number of days from 0 to 35 (0 turns "
-			   "automated backups off)");
+			   _("must be a whole number of days from 0 to 35 (0 turns "
+			     "automated backups off)"));
 	case CFG_INSTANCE_DB_NAME:
 		return check_db_name(v, rule, rulesz);
 	case CFG_INSTANCE_MASTER_USER:
@@ -640,14 +652,14 @@ int config_check_key(const struct config *cfg, enum config_key k, const char *va
 		if (parse_range(v, 1150, 65535, &n))
 			return 0;
 		return bad(rule, rulesz,
-			   "must be a port number from 1150 to 65535 (RDS refuses "
-			   "lower ones)");
+			   _("must be a port number from 1150 to 65535 (RDS refuses "
+			     "lower ones)"));
 	case CFG_TARGET_HOSTADDR:
 		return check_ip(v, rule, rulesz);
 	case CFG_TARGET_PORT:
 		if (!*v || parse_range(v, 1, 65535, NULL))
 			return 0;
-		return bad(rule, rulesz, "must be empty or a port number from 1 to 65535");
+		return bad(rule, rulesz, _("must be empty or a port number from 1 to 65535"));
 	case CFG_TARGET_SSLMODE:
 		return check_one_of(v, sslmodes, SSLMODE_WORDS, rule, rulesz);
 	case CFG_TARGET_SSLROOTCERT:
@@ -655,11 +667,11 @@ int config_check_key(const struct config *cfg, enum config_key k, const char *va
 	case CFG_MIGRATE_SCHEMA:
 		return check_schema(v, rule, rulesz);
 	case CFG_MIGRATE_DATA:
-		return check_one_of(v, copy_skip, "copy or skip", rule, rulesz);
+		return check_one_of(v, copy_skip, _("copy or skip"), rule, rulesz);
 	case CFG_MIGRATE_JOBS:
 		if (parse_range(v, 1, 32, NULL))
 			return 0;
-		return bad(rule, rulesz, "must be a whole number from 1 to 32");
+		return bad(rule, rulesz, _("must be a whole number from 1 to 32"));
 	case CFG_MIGRATE_EXCLUDE_TABLES:
 		return check_exclude_tables(v, rule, rulesz);
 	case CFG_ENV_FILE:
@@ -668,10 +680,10 @@ int config_check_key(const struct config *cfg, enum config_key k, const char *va
 		if (dotenv_key_ok(v))
 			return 0;
 		return bad(rule, rulesz,
-			   "must be upper-case letters, digits and underscores, not "
-			   "starting with a digit ([A-Z_][A-Z0-9_]*)");
+			   _("must be upper-case letters, digits and underscores, not "
+			     "starting with a digit ([A-Z_][A-Z0-9_]*)"));
 	case CFG_COUNT:
 		break;
 	}
-	return bad(rule, rulesz, "unknown key");
+	return bad(rule, rulesz, _("unknown key"));
 }

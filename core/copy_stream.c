@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "pg_conn.h"
 #include "pg_copy.h"
 #include "util.h"
@@ -118,15 +119,14 @@ static char *stopped_text(const struct stream *st, const char *side, const char 
 {
 	if (strcmp(why, "stalled") != 0)
 		return xstrdup(why);
-	return strcmp(side, "source") == 0
-		       ? xasprintf(
-				 "the source sent nothing for %.0f s (a server stopped or hung?); "
-				 "run again once it answers",
-				 st->cs->stall_s)
-		       : xasprintf(
-				 "target: it took nothing for %.0f s (a server stopped or hung?); "
-				 "run again once it answers",
-				 st->cs->stall_s);
+	return strcmp(side, "source") == 0 ? xasprintf(_("the source sent nothing for %.0f s (a "
+							 "server stopped or hung?); "
+							 "run again once it answers"),
+						       st->cs->stall_s)
+					   : xasprintf(_("target: it took nothing for %.0f s (a "
+							 "server stopped or hung?); "
+							 "run again once it answers"),
+						       st->cs->stall_s);
 }
 
 /* The one way out of a failed stream. WHAT (heap, taken) says what failed;
@@ -172,8 +172,8 @@ static int stream_fail(struct stream *st, char *what, const char *hint, char **c
 		}
 		what = xasprintf("target: %s", derr);
 	}
-	fail(cause, "%s%s: %s; the target table was left empty%s%s", cs->t->qname, st->part, what,
-	     hint ? ". Hint: " : "", hint ? hint : "");
+	fail(cause, _("%s%s: %s; the target table was left empty%s%s"), cs->t->qname, st->part,
+	     what, hint ? ". Hint: " : "", hint ? hint : "");
 	free(derr);
 	free(what);
 	return -1;
@@ -212,7 +212,7 @@ static int empty_whole(struct stream *st, bool *freeze, char **cause)
 		return 0;
 	/* not ours to empty: say so, and leave it as it is */
 	pg_exec(st->d, "ROLLBACK", NULL);
-	return fail(cause, "%s: the target table got rows since it was emptied; run again",
+	return fail(cause, _("%s: the target table got rows since it was emptied; run again"),
 		    t->qname);
 }
 
@@ -240,7 +240,7 @@ static int stream_start(struct stream *st, char **cause)
 		const char *hint = pg_failure_hint(res, st->d, e);
 		PQclear(res);
 		free(collist);
-		char *what = xasprintf("target COPY: %s", e);
+		char *what = xasprintf(_("target COPY: %s"), e);
 		free(e);
 		return stream_fail(st, what, hint, cause);
 	}
@@ -267,7 +267,7 @@ static int stream_start(struct stream *st, char **cause)
 		const char *hint = pg_failure_hint(res, st->s, e);
 		PQclear(res);
 		cs->src_broken = true;
-		char *what = xasprintf("source COPY: %s", e);
+		char *what = xasprintf(_("source COPY: %s"), e);
 		free(e);
 		return stream_fail(st, what, hint, cause);
 	}
@@ -399,7 +399,7 @@ static int stream_finish(struct stream *st, char **cause)
 				char *e = pg_result_error(res, st->d);
 				derr = xasprintf("commit: %s", e);
 				free(e);
-				hint = "run again";
+				hint = _("run again");
 			}
 			PQclear(res);
 		}

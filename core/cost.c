@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "util.h"
 
 const char cost_prices_date[] = "2025-06";
@@ -65,8 +66,8 @@ int cost_estimate(const char *region, const char *cls, const char *storage_type,
 			hourly = class_prices[i].usd;
 	if (hourly < 0)
 		return fail(cause,
-			    "no price for %s in the shipped table (%s): see "
-			    "https://aws.amazon.com/rds/postgresql/pricing/",
+			    _("no price for %s in the shipped table (%s): see "
+			      "https://aws.amazon.com/rds/postgresql/pricing/"),
 			    cls, cost_prices_date);
 	size_t ri = 0; /* us-east-1 */
 	c->region_exact = false;
@@ -84,7 +85,7 @@ int cost_estimate(const char *region, const char *cls, const char *storage_type,
 	else if (strcmp(storage_type, "io1") == 0 || strcmp(storage_type, "io2") == 0)
 		per_gb = region_prices[ri].io;
 	else
-		return fail(cause, "no price for storage type %s", storage_type);
+		return fail(cause, _("no price for storage type %s"), storage_type);
 	if (!c->region_exact)
 		per_gb *= factor;
 	double az = multi_az ? 2.0 : 1.0;
@@ -108,12 +109,14 @@ void cost_format(const struct cost *c, const char *storage_type, long storage_gb
 	if (c->iops > 0)
 		snprintf(iops, sizeof iops, ", IOPS $%.2f", c->iops);
 	if (c->backup > 0)
-		snprintf(backup, sizeof backup, ", backup beyond free $%.2f", c->backup);
+		snprintf(backup, sizeof backup, _(", backup beyond free $%.2f"), c->backup);
 	else
-		snprintf(backup, sizeof backup, ", backups up to %ld GiB free", storage_gb);
+		snprintf(backup, sizeof backup, _(", backups up to %ld GiB free"), storage_gb);
 	snprintf(out, outsz,
-		 "about $%.2f/month (instance $%.2f, storage %s %ld GiB $%.2f%s%s); on-demand list "
-		 "prices of %s%s, check the AWS pricing page",
+		 _("about $%.2f/month (instance $%.2f, storage %s %ld GiB $%.2f%s%s); on-demand "
+		   "list "
+		   "prices of %s%s, check the AWS pricing page"),
 		 c->total, c->instance, storage_type, storage_gb, c->storage, iops, backup,
-		 cost_prices_date, c->region_exact ? "" : ", region not in the table: estimated");
+		 cost_prices_date,
+		 c->region_exact ? "" : _(", region not in the table: estimated"));
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "util.h"
 
 static bool unreserved(unsigned char c)
@@ -143,10 +144,10 @@ static char *xstrndup_line(const char *s)
 static int parse_error(char **cause, const char *err, const char *url)
 {
 	if (!err)
-		return fail(cause, "not a valid URL");
+		return fail(cause, _("not a valid URL"));
 	if (strstr(err, "percent"))
-		return fail(cause, "a %%-escape is not %% followed by two hex digits, or decodes "
-				   "to a NUL byte (write a literal %% as %%25)");
+		return fail(cause, _("a %%-escape is not %% followed by two hex digits, or decodes "
+				     "to a NUL byte (write a literal %% as %%25)"));
 	char *msg = xstrndup_line(err);
 	/* libpq quotes the whole URL in some messages: show it masked. */
 	char *hit = strstr(msg, url);
@@ -171,8 +172,8 @@ int dburl_parse(const char *url, struct dburl *u, char **cause)
 	memset(u, 0, sizeof *u);
 	if (!url ||
 	    (strncmp(url, "postgresql://", 13) != 0 && strncmp(url, "postgres://", 11) != 0))
-		return fail(cause, "must start with postgresql:// (a URL such as "
-				   "postgresql://USER:PASS@HOST:PORT/DB)");
+		return fail(cause, _("must start with postgresql:// (a URL such as "
+				     "postgresql://USER:PASS@HOST:PORT/DB)"));
 	char *err = NULL;
 	PQconninfoOption *opts = PQconninfoParse(url, &err);
 	if (!opts) {

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "strbuf.h"
 #include "util.h"
 
@@ -253,24 +254,24 @@ static char *read_env(const char *path, size_t *len, bool *exists, char **cause)
 		return NULL;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		fail(cause, "%s is a directory, not a file: set [env] file to the file's path",
+		fail(cause, _("%s is a directory, not a file: set [env] file to the file's path"),
 		     path);
 		return NULL;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		fail(cause, "%s is not a regular file", path);
+		fail(cause, _("%s is not a regular file"), path);
 		return NULL;
 	}
 	char *err = NULL;
 	char *t = read_file(path, len, &err);
 	if (!t) {
-		fail(cause, "cannot read %s: %s", path, err ? err : "unknown error");
+		fail(cause, _("cannot read %s: %s"), path, err ? err : _("unknown error"));
 		free(err);
 		return NULL;
 	}
 	if (memchr(t, 0, *len)) {
 		free_secret(t);
-		fail(cause, "%s holds NUL bytes: it does not look like a .env file", path);
+		fail(cause, _("%s holds NUL bytes: it does not look like a .env file"), path);
 		return NULL;
 	}
 	*exists = true;
@@ -348,9 +349,9 @@ int dotenv_set(const char *path, const char *key, const char *value, struct dote
 		res = &local;
 	memset(res, 0, sizeof *res);
 	if (!path || !*path)
-		return fail(cause, "no .env file given: set [env] file");
+		return fail(cause, _("no .env file given: set [env] file"));
 	if (!dotenv_key_ok(key))
-		return fail(cause, "\"%s\" is not a variable name: [A-Z_][A-Z0-9_]*",
+		return fail(cause, _("\"%s\" is not a variable name: [A-Z_][A-Z0-9_]*"),
 			    key ? key : "");
 	if (!value)
 		value = "";
@@ -381,11 +382,11 @@ int dotenv_set(const char *path, const char *key, const char *value, struct dote
 		free_secret(text);
 		if (line)
 			return fail(cause,
-				    "%s was not changed: line %zu opens a quoted value that is "
-				    "never closed; close the quote (or remove the line) and run "
-				    "again",
+				    _("%s was not changed: line %zu opens a quoted value that is "
+				      "never closed; close the quote (or remove the line) and run "
+				      "again"),
 				    path, line);
-		return fail(cause, "%s was not changed: %s would not read back as written", path,
+		return fail(cause, _("%s was not changed: %s would not read back as written"), path,
 			    key);
 	}
 	res->appended = res->replaced == 0;
@@ -396,8 +397,8 @@ int dotenv_set(const char *path, const char *key, const char *value, struct dote
 		struct stat st;
 		if (stat(path, &st) == 0 && (st.st_mode & 077)) {
 			if (chmod(path, 0600) != 0)
-				rc = fail(cause, "%s: cannot make it private (mode 0600): %s", path,
-					  strerror(errno));
+				rc = fail(cause, _("%s: cannot make it private (mode 0600): %s"),
+					  path, strerror(errno));
 			else
 				res->mode_fixed = true;
 		}
@@ -405,8 +406,8 @@ int dotenv_set(const char *path, const char *key, const char *value, struct dote
 		char *err = NULL;
 		if (atomic_write_file(path, text, outlen, 0600,
 				      exists ? DOTENV_BACKUP_SUFFIX : NULL, &err) != 0) {
-			rc = fail(cause, "%s was not changed: %s", path,
-				  err ? err : "write failed");
+			rc = fail(cause, _("%s was not changed: %s"), path,
+				  err ? err : _("write failed"));
 			free(err);
 		} else {
 			res->changed = true;
@@ -418,8 +419,8 @@ int dotenv_set(const char *path, const char *key, const char *value, struct dote
 			if (exists && (old_st.st_uid != geteuid() || old_st.st_gid != getegid())) {
 				if (chown(res->written, old_st.st_uid, old_st.st_gid) != 0)
 					rc = fail(cause,
-						  "%s was written but its owner could not be "
-						  "restored to uid %u: %s",
+						  _("%s was written but its owner could not be "
+						    "restored to uid %u: %s"),
 						  res->written, (unsigned)old_st.st_uid,
 						  strerror(errno));
 				/* Should this fail, the backup stays ours: still private. */

@@ -3,6 +3,7 @@
 
 #include <langinfo.h>
 #include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,9 +11,6 @@
 
 #ifndef RDSM_LOCALEDIR
 #define RDSM_LOCALEDIR "/usr/local/share/locale"
-#endif
-#ifndef RDSM_BINDIR
-#define RDSM_BINDIR "/usr/local/bin"
 #endif
 
 int i18n_lang_valid(const char *lang)
@@ -33,23 +31,30 @@ static int is_c_locale(const char *l)
 	return !l || strcmp(l, "C") == 0 || strcmp(l, "POSIX") == 0;
 }
 
-/* The directory of the message catalogs: the build's own (make run, the
- * tests) unless this program runs from the installed bin directory. */
+/* The directory of the message catalogs: PREFIX/share/locale beside an
+ * installed program (PREFIX/bin, with PREFIX/share/rds-migrate), else the
+ * build's own (make run, the tests), else the one compiled in. */
 static const char *locale_dir(void)
 {
-#ifdef RDSM_BUILD_LOCALEDIR
+	static char installed[4200];
 	char exe[4096];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	struct stat st;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
 	if (n > 0) {
 		exe[n] = 0;
 		char *slash = strrchr(exe, '/');
 		if (slash)
 			*slash = 0;
-		if (strcmp(exe, RDSM_BINDIR) != 0 && stat(RDSM_BUILD_LOCALEDIR, &st) == 0 &&
-		    S_ISDIR(st.st_mode))
-			return RDSM_BUILD_LOCALEDIR;
+		char data[4200];
+		snprintf(data, sizeof data, "%s/../share/rds-migrate", exe);
+		if (stat(data, &st) == 0 && S_ISDIR(st.st_mode)) {
+			snprintf(installed, sizeof installed, "%s/../share/locale", exe);
+			return installed;
+		}
 	}
+#ifdef RDSM_BUILD_LOCALEDIR
+	if (stat(RDSM_BUILD_LOCALEDIR, &st) == 0 && S_ISDIR(st.st_mode))
+		return RDSM_BUILD_LOCALEDIR;
 #endif
 	return RDSM_LOCALEDIR;
 }
@@ -74,7 +79,14 @@ void i18n_init(const char *lang)
 		if (is_c_locale(setlocale(LC_MESSAGES, NULL)))
 			setlocale(LC_MESSAGES, "C.UTF-8");
 	}
-	bindtextdomain(RDSM_DOMAIN, locale_dir());
+	const char *dir = locale_dir();
+	/* libpq's and the C library's messages stay in English: pg_diagnose reads
+	 * them ("Connection refused") and says what they mean in our words, which
+	 * are translated. Both look their catalogs up in a directory that holds
+	 * only ours. */
+	setenv("PGLOCALEDIR", dir, 1);
+	bindtextdomain("libc", dir);
+	bindtextdomain(RDSM_DOMAIN, dir);
 	bind_textdomain_codeset(RDSM_DOMAIN, "UTF-8");
 	textdomain(RDSM_DOMAIN);
 }

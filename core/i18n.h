@@ -20,8 +20,8 @@ int i18n_lang_valid(const char *lang);
 
 /* Set the locale from the environment (UTF-8 when none is set; numbers stay
  * in the C format), LANG (or NULL) overriding the language of messages, and
- * bind the message catalog: the build's own when this program is not the
- * installed one, else the installed locale directory. */
+ * bind the message catalog: the installed one beside an installed program,
+ * else the build's own. */
 void i18n_init(const char *lang);
 
 #endif

@@ -1,6 +1,8 @@
 /* Master passwords: generation from getrandom() and the weakness check. */
 #include "password.h"
 
+#include "i18n.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
@@ -153,30 +155,30 @@ static bool is_sequence(const char *pw)
 const char *password_weakness(const char *pw)
 {
 	if (!pw)
-		return "no password";
+		return _("no password");
 	size_t n = strlen(pw);
 	for (const char *p = pw; *p; p++) {
 		unsigned char c = (unsigned char)*p;
 		if (c == ' ')
-			return "must not contain a space";
+			return _("must not contain a space");
 		if (c == '/' || c == '"' || c == '@' || c == '\'')
-			return "must not contain / \" @ or ' (RDS refuses them)";
+			return _("must not contain / \" @ or ' (RDS refuses them)");
 		if (!password_char_ok(c))
-			return "only printable ASCII characters are allowed (no accents, "
-			       "Korean or control characters)";
+			return _("only printable ASCII characters are allowed (no accents, "
+				 "Korean or control characters)");
 	}
 	if (n < PASSWORD_MIN_LEN)
-		return "too short: RDS needs at least 8 characters, and 12 or more to be strong";
+		return _("too short: RDS needs at least 8 characters, and 12 or more to be strong");
 	if (n > PASSWORD_MAX_LEN)
-		return "too long: at most 128 characters";
+		return _("too long: at most 128 characters");
 	if (is_well_known(pw))
-		return "a well-known password that is tried first by attackers";
+		return _("a well-known password that is tried first by attackers");
 	if (is_sequence(pw))
-		return "a repeated character or a simple sequence";
+		return _("a repeated character or a simple sequence");
 	if (n < PASSWORD_STRONG_LEN)
-		return "weak: use at least 12 characters";
+		return _("weak: use at least 12 characters");
 	unsigned cls = classes_of(pw);
 	if (cls == CLASS_LOWER || cls == CLASS_UPPER || cls == CLASS_DIGIT || cls == CLASS_SYMBOL)
-		return "weak: only one kind of character; mix letters, digits and symbols";
+		return _("weak: only one kind of character; mix letters, digits and symbols");
 	return NULL;
 }

@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 
+#include "i18n.h"
 #include "run.h"
 #include "dburl.h"
 #include "util.h"
@@ -82,7 +83,7 @@ char *pg_result_error(const PGresult *res, PGconn *c)
 {
 	const char *m = res ? PQresultErrorMessage(res) : "";
 	if (!m || !*m)
-		m = c ? PQerrorMessage(c) : "out of memory";
+		m = c ? PQerrorMessage(c) : _("out of memory");
 	return xasprintf("%.*s", (int)strcspn(m, "\n"), m);
 }
 
@@ -122,172 +123,180 @@ void pg_diagnose(const char *message, enum pg_role role, const char *conninfo, s
 
 	if (d->kind == PGF_TIMEOUT) {
 		if (strcmp(d->stage, "tcp") == 0) {
-			DIAG(PGF_TIMEOUT, "tcp", "timed out connecting to %s port %s", h, pt);
+			DIAG(PGF_TIMEOUT, "tcp", _("timed out connecting to %s port %s"), h, pt);
 			if (role == PG_TARGET)
-				HINT("packets are dropped on the way: the security group must "
-				     "allow "
-				     "port %s from this machine (run the network step), the "
-				     "instance "
-				     "must be publicly accessible ([instance] public = true) when "
-				     "you "
-				     "connect from outside its VPC, and the subnet's network ACL "
-				     "must "
-				     "allow the port and the return traffic",
+				HINT(_("packets are dropped on the way: the security group must "
+				       "allow "
+				       "port %s from this machine (run the network step), the "
+				       "instance "
+				       "must be publicly accessible ([instance] public = true) "
+				       "when "
+				       "you "
+				       "connect from outside its VPC, and the subnet's network ACL "
+				       "must "
+				       "allow the port and the return traffic"),
 				     pt);
 			else
-				HINT("check the host and port (Railway: use the public TCP proxy "
-				     "host and port, e.g. xxx.proxy.rlwy.net:PORT, not "
-				     "*.railway.internal) and that a firewall does not drop the "
-				     "traffic");
+				HINT(_("check the host and port (Railway: use the public TCP proxy "
+				       "host and port, e.g. xxx.proxy.rlwy.net:PORT, not "
+				       "*.railway.internal) and that a firewall does not drop the "
+				       "traffic"));
 		} else {
 			DIAG(PGF_TIMEOUT, d->stage,
-			     "the server at %s:%s accepted TCP but did not finish the %s stage in "
-			     "time",
+			     _("the server at %s:%s accepted TCP but did not finish the %s stage "
+			       "in "
+			       "time"),
 			     h, pt, strcmp(d->stage, "tls") == 0 ? "TLS" : "login");
-			HINT("the server or a proxy in front of it is overloaded or not "
-			     "PostgreSQL; "
-			     "try again, or check the port");
+			HINT(_("the server or a proxy in front of it is overloaded or not "
+			       "PostgreSQL; "
+			       "try again, or check the port"));
 		}
 	} else if (d->kind == PGF_CANCELLED) {
 		DIAG(PGF_CANCELLED, d->stage, "cancelled");
-		HINT("run the step again");
+		HINT(_("run the step again"));
 	} else if (d->kind == PGF_BAD_CONNINFO || has(msg, "invalid connection option") ||
 		   has(msg, "invalid URI") || has(msg, "missing \"=\"") ||
 		   has(msg, "invalid sslmode") || has(msg, "invalid percent-encoded")) {
-		DIAG(PGF_BAD_CONNINFO, "dns", "the connection settings do not parse");
-		HINT("check %s: postgresql://USER:PASS@HOST:PORT/DB, with special characters in "
-		     "the password percent-encoded (@ as %%40, / as %%2F)",
+		DIAG(PGF_BAD_CONNINFO, "dns", _("the connection settings do not parse"));
+		HINT(_("check %s: postgresql://USER:PASS@HOST:PORT/DB, with special characters in "
+		       "the password percent-encoded (@ as %%40, / as %%2F)"),
 		     side);
 	} else if (has(msg, "could not translate host name") ||
 		   has(msg, "Name or service not known") || has(msg, "nodename nor servname") ||
 		   has(msg, "Temporary failure in name resolution")) {
-		DIAG(PGF_DNS, "dns", "unknown host %s", h);
+		DIAG(PGF_DNS, "dns", _("unknown host %s"), h);
 		if (railway && host && strstr(host, "railway.internal"))
-			HINT("*.railway.internal names resolve only inside Railway: use the "
-			     "public TCP proxy URL from the Railway dashboard (Connect → Public "
-			     "network)");
+			HINT(_("*.railway.internal names resolve only inside Railway: use the "
+			       "public TCP proxy URL from the Railway dashboard (Connect → Public "
+			       "network)"));
 		else if (role == PG_TARGET)
-			HINT("check the endpoint name (the instance step prints it); a new RDS "
-			     "endpoint can take a few minutes to appear in DNS");
+			HINT(_("check the endpoint name (the instance step prints it); a new RDS "
+			       "endpoint can take a few minutes to appear in DNS"));
 		else
-			HINT("check the host in %s and this machine's DNS", side);
+			HINT(_("check the host in %s and this machine's DNS"), side);
 	} else if (has(msg, "Connection refused")) {
-		DIAG(PGF_REFUSED, "tcp", "connection refused by %s port %s", h, pt);
+		DIAG(PGF_REFUSED, "tcp", _("connection refused by %s port %s"), h, pt);
 		if (hostaddr)
-			HINT("nothing listens at %s:%s: when that is a tunnel (ssh -L or SSM "
-			     "port forwarding), start it first and check its local port",
+			HINT(_("nothing listens at %s:%s: when that is a tunnel (ssh -L or SSM "
+			       "port forwarding), start it first and check its local port"),
 			     hostaddr, pt);
 		else if (role == PG_TARGET)
-			HINT("the host answers but nothing listens on port %s: check the port "
-			     "([target] port / [network] port) and that the instance is "
-			     "available",
+			HINT(_("the host answers but nothing listens on port %s: check the port "
+			       "([target] port / [network] port) and that the instance is "
+			       "available"),
 			     pt);
 		else
-			HINT("the host answers but nothing listens on port %s: check the port "
-			     "and that the database is running",
+			HINT(_("the host answers but nothing listens on port %s: check the port "
+			       "and that the database is running"),
 			     pt);
 	} else if (has(msg, "No route to host") || has(msg, "Network is unreachable")) {
-		DIAG(PGF_UNREACHABLE, "tcp", "no route to %s", h);
-		HINT("the address is not reachable from this machine: a private address needs "
-		     "a VPN, a tunnel (set [target] hostaddr) or a public instance");
+		DIAG(PGF_UNREACHABLE, "tcp", _("no route to %s"), h);
+		HINT(_("the address is not reachable from this machine: a private address needs "
+		       "a VPN, a tunnel (set [target] hostaddr) or a public instance"));
 	} else if (has(msg, "password authentication failed") ||
 		   has(msg, "authentication failed for user")) {
-		DIAG(PGF_PASSWORD, "auth", "password rejected for user %s", user ? user : "?");
+		DIAG(PGF_PASSWORD, "auth", _("password rejected for user %s"), user ? user : "?");
 		if (role == PG_SOURCE)
-			HINT("copy the URL again from the Railway dashboard (Variables → "
-			     "DATABASE_PUBLIC_URL); the password may have been rotated");
+			HINT(_("copy the URL again from the Railway dashboard (Variables → "
+			       "DATABASE_PUBLIC_URL); the password may have been rotated"));
 		else
-			HINT("check the password in [target] url or [instance] master_password; "
-			     "after changing the master password in RDS it takes a minute to "
-			     "apply");
+			HINT(_("check the password in [target] url or [instance] master_password; "
+			       "after changing the master password in RDS it takes a minute to "
+			       "apply"));
 	} else if (has(msg, "no password supplied") || has(msg, "fe_sendauth")) {
-		DIAG(PGF_NO_PASSWORD, "auth", "the server wants a password and none was given");
-		HINT("put the password in the URL: postgresql://USER:PASS@HOST:PORT/DB");
+		DIAG(PGF_NO_PASSWORD, "auth", _("the server wants a password and none was given"));
+		HINT(_("put the password in the URL: postgresql://USER:PASS@HOST:PORT/DB"));
 	} else if (has(msg, "role \"") && has(msg, "does not exist")) {
-		DIAG(PGF_NO_ROLE, "auth", "user %s does not exist on the server",
+		DIAG(PGF_NO_ROLE, "auth", _("user %s does not exist on the server"),
 		     user ? user : "?");
-		HINT("check the user name in %s", side);
+		HINT(_("check the user name in %s"), side);
 	} else if (has(msg, "database \"") && has(msg, "does not exist")) {
-		DIAG(PGF_NO_DATABASE, "auth", "database %s does not exist", db ? db : "?");
+		DIAG(PGF_NO_DATABASE, "auth", _("database %s does not exist"), db ? db : "?");
 		if (role == PG_TARGET)
-			HINT("create it (CREATE DATABASE %s) or set [instance] db_name to one "
-			     "that exists; RDS creates only the db_name given at creation",
+			HINT(_("create it (CREATE DATABASE %s) or set [instance] db_name to one "
+			       "that exists; RDS creates only the db_name given at creation"),
 			     db ? db : "?");
 		else
-			HINT("check the database name at the end of %s (Railway: usually "
-			     "\"railway\")",
+			HINT(_("check the database name at the end of %s (Railway: usually "
+			       "\"railway\")"),
 			     side);
 	} else if (has(msg, "no encryption") ||
 		   (has(msg, "pg_hba.conf") && sslmode && strcmp(sslmode, "disable") == 0)) {
-		DIAG(PGF_NO_ENCRYPTION, "auth", "the server refuses unencrypted connections");
-		HINT("%sset sslmode=require or better (verify-full with the RDS CA bundle)",
-		     rds ? "RDS for PostgreSQL 15 and later forces TLS (rds.force_ssl = 1): " : "");
+		DIAG(PGF_NO_ENCRYPTION, "auth", _("the server refuses unencrypted connections"));
+		HINT(_("%sset sslmode=require or better (verify-full with the RDS CA bundle)"),
+		     rds ? _("RDS for PostgreSQL 15 and later forces TLS (rds.force_ssl = 1): ")
+			 : "");
 	} else if (has(msg, "pg_hba.conf")) {
-		DIAG(PGF_HBA, "auth", "the server does not allow this host or user (pg_hba.conf)");
-		HINT("allow this machine's address for user %s in pg_hba.conf, or try "
-		     "sslmode=require",
+		DIAG(PGF_HBA, "auth",
+		     _("the server does not allow this host or user (pg_hba.conf)"));
+		HINT(_("allow this machine's address for user %s in pg_hba.conf, or try "
+		       "sslmode=require"),
 		     user ? user : "?");
 	} else if (has(msg, "server does not support SSL")) {
 		DIAG(PGF_NO_SSL_SUPPORT, "tls",
-		     "TLS was required but the server does not offer it");
-		HINT("the server has no TLS: use sslmode=disable or prefer only on a trusted "
-		     "network or through a tunnel");
+		     _("TLS was required but the server does not offer it"));
+		HINT(_("the server has no TLS: use sslmode=disable or prefer only on a trusted "
+		       "network or through a tunnel"));
 	} else if (has(msg, "root certificate file") ||
 		   has(msg, "could not read root certificate")) {
-		DIAG(PGF_ROOTCERT, "tls", "the CA bundle for verifying the server is missing");
+		DIAG(PGF_ROOTCERT, "tls", _("the CA bundle for verifying the server is missing"));
 		if (rds)
-			HINT("download the RDS CA bundle (" RDS_CA_URL ") and set [target] "
-			     "sslrootcert to its path, or leave it empty to have it downloaded");
+			HINT(_("download the RDS CA bundle (%s) and set [target] sslrootcert to "
+			       "its "
+			       "path, or leave it empty to have it downloaded"),
+			     RDS_CA_URL);
 		else if (role == PG_SOURCE || railway)
-			HINT("Railway serves a self-signed certificate: sslmode=require encrypts "
-			     "without verifying it and works; verify-ca/verify-full cannot work "
-			     "with Railway");
+			HINT(_("Railway serves a self-signed certificate: sslmode=require encrypts "
+			       "without verifying it and works; verify-ca/verify-full cannot work "
+			       "with Railway"));
 		else
-			HINT("set sslrootcert=PATH to the server's CA, or use sslmode=require to "
-			     "encrypt without verifying");
+			HINT(_("set sslrootcert=PATH to the server's CA, or use sslmode=require to "
+			       "encrypt without verifying"));
 	} else if (has(msg, "does not match host name") || has(msg, "does not match")) {
-		DIAG(PGF_CERT_NAME, "tls", "the server certificate does not match the host name %s",
-		     h);
+		DIAG(PGF_CERT_NAME, "tls",
+		     _("the server certificate does not match the host name %s"), h);
 		if (hostaddr || !host_is_rds(host))
-			HINT("connect by the RDS endpoint name so verify-full can check it; "
-			     "through "
-			     "a tunnel keep host = the endpoint and set [target] hostaddr = the "
-			     "tunnel's local address (127.0.0.1)");
+			HINT(_("connect by the RDS endpoint name so verify-full can check it; "
+			       "through "
+			       "a tunnel keep host = the endpoint and set [target] hostaddr = the "
+			       "tunnel's local address (127.0.0.1)"));
 		else
-			HINT("use the instance's endpoint name exactly as RDS shows it (not a "
-			     "CNAME or an IP address)");
+			HINT(_("use the instance's endpoint name exactly as RDS shows it (not a "
+			       "CNAME or an IP address)"));
 	} else if (has(msg, "certificate verify failed") || has(msg, "self-signed certificate") ||
 		   has(msg, "self signed certificate") || has(msg, "unable to get local issuer") ||
 		   has(msg, "certificate has expired") || has(msg, "unknown ca")) {
-		DIAG(PGF_CERT_UNTRUSTED, "tls", "the server certificate is not trusted");
+		DIAG(PGF_CERT_UNTRUSTED, "tls", _("the server certificate is not trusted"));
 		if (role == PG_SOURCE || railway)
-			HINT("Railway serves a self-signed certificate: sslmode=require encrypts "
-			     "without verifying it and works; verify-ca/verify-full cannot work "
-			     "with Railway");
+			HINT(_("Railway serves a self-signed certificate: sslmode=require encrypts "
+			       "without verifying it and works; verify-ca/verify-full cannot work "
+			       "with Railway"));
 		else
-			HINT("set [target] sslrootcert to the RDS CA bundle (" RDS_CA_URL ") or "
-			     "leave it empty to have it downloaded; the bundle must contain the "
-			     "instance's CA (rds-ca-rsa2048-g1 …)");
+			HINT(_("set [target] sslrootcert to the RDS CA bundle (%s) or leave it "
+			       "empty "
+			       "to have it downloaded; the bundle must contain the instance's CA "
+			       "(rds-ca-rsa2048-g1 …)"),
+			     RDS_CA_URL);
 	} else if (has(msg, "too many connections") || has(msg, "remaining connection slots") ||
 		   has(msg, "too many clients")) {
-		DIAG(PGF_TOO_MANY, "auth", "the server has no free connection slot");
-		HINT("close idle clients or lower [migrate] jobs; on RDS max_connections "
-		     "follows the instance class (db.t3.micro allows about 80)");
+		DIAG(PGF_TOO_MANY, "auth", _("the server has no free connection slot"));
+		HINT(_("close idle clients or lower [migrate] jobs; on RDS max_connections "
+		       "follows the instance class (db.t3.micro allows about 80)"));
 	} else if (has(msg, "starting up") || has(msg, "shutting down") ||
 		   has(msg, "in recovery mode")) {
-		DIAG(PGF_STARTING, "auth", "the server is starting up or shutting down");
-		HINT("wait a minute and try again");
+		DIAG(PGF_STARTING, "auth", _("the server is starting up or shutting down"));
+		HINT(_("wait a minute and try again"));
 	} else if (has(msg, "SSL") || has(msg, "TLS") || has(msg, "certificate")) {
-		DIAG(PGF_OTHER, "tls", "the TLS handshake failed");
-		HINT("check sslmode and sslrootcert for %s", side);
+		DIAG(PGF_OTHER, "tls", _("the TLS handshake failed"));
+		HINT(_("check sslmode and sslrootcert for %s"), side);
 	} else if (has(msg, "timeout expired") || has(msg, "timed out")) {
-		DIAG(PGF_TIMEOUT, "tcp", "timed out connecting to %s port %s", h, pt);
-		HINT("check the security group, public accessibility and network ACLs");
+		DIAG(PGF_TIMEOUT, "tcp", _("timed out connecting to %s port %s"), h, pt);
+		HINT(_("check the security group, public accessibility and network ACLs"));
 	} else {
 		if (!d->diagnosis[0])
-			DIAG(PGF_OTHER, d->stage, "cannot connect to %s port %s", h, pt);
+			DIAG(PGF_OTHER, d->stage, _("cannot connect to %s port %s"), h, pt);
 		if (!d->hint[0])
-			HINT("see the server's message above");
+			HINT(_("see the server's message above"));
 	}
 #undef DIAG
 #undef HINT
@@ -388,7 +397,8 @@ int pg_attempt_poll(struct pg_attempt *a)
 	if (now_monotonic() >= a->deadline) {
 		a->diag.kind = PGF_TIMEOUT;
 		a->diag.stage = stage_of(a->conn);
-		snprintf(a->diag.message, sizeof a->diag.message, "no answer within the deadline");
+		snprintf(a->diag.message, sizeof a->diag.message,
+			 _("no answer within the deadline"));
 		pg_diagnose("", a->role, a->conninfo, &a->diag);
 		return a->done = -1;
 	}
@@ -422,8 +432,8 @@ void pg_attempt_free(struct pg_attempt *a)
 char *pg_diag_text(const struct pg_diag *d)
 {
 	if (d->message[0] && strcmp(d->message, d->diagnosis) != 0)
-		return xasprintf("%s (%s). Hint: %s", d->diagnosis, d->message, d->hint);
-	return xasprintf("%s. Hint: %s", d->diagnosis, d->hint);
+		return xasprintf(_("%s (%s). Hint: %s"), d->diagnosis, d->message, d->hint);
+	return xasprintf(_("%s. Hint: %s"), d->diagnosis, d->hint);
 }
 
 PGconn *pg_connect(const char *conninfo, enum pg_role role, double timeout_s, atomic_int *cancel,
@@ -468,7 +478,7 @@ int pg_exec(PGconn *c, const char *sql, char **cause)
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 		char buf[512];
 		first_line(buf, sizeof buf, res ? PQresultErrorMessage(res) : PQerrorMessage(c));
-		rc = fail(cause, "%s", buf[0] ? buf : "query failed");
+		rc = fail(cause, "%s", buf[0] ? buf : _("query failed"));
 	}
 	PQclear(res);
 	return rc;
@@ -481,9 +491,9 @@ char *pg_value(PGconn *c, const char *sql, char **cause)
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		char buf[512];
 		first_line(buf, sizeof buf, res ? PQresultErrorMessage(res) : PQerrorMessage(c));
-		fail(cause, "%s", buf[0] ? buf : "query failed");
+		fail(cause, "%s", buf[0] ? buf : _("query failed"));
 	} else if (PQntuples(res) < 1) {
-		fail(cause, "the query returned no row");
+		fail(cause, _("the query returned no row"));
 	} else {
 		v = xstrdup(PQgetisnull(res, 0, 0) ? "" : PQgetvalue(res, 0, 0));
 	}
@@ -532,8 +542,8 @@ int pg_probe_run(const char *conninfo, enum pg_role role, double timeout_s, atom
 		if (g != 0) {
 			p->diag.stage = "dns";
 			char msg[300];
-			snprintf(msg, sizeof msg, "could not translate host name \"%s\": %s", host,
-				 gai_strerror(g));
+			snprintf(msg, sizeof msg, _("could not translate host name \"%s\": %s"),
+				 host, gai_strerror(g));
 			pg_diagnose(msg, role, conninfo, &p->diag);
 			free(host);
 			free(hostaddr);
@@ -611,55 +621,56 @@ void pg_probe_report(struct run *r, const struct pg_probe *p)
 {
 	const char *h = p->host ? p->host : "localhost";
 	if (p->dns_ms >= 0 && p->resolved)
-		run_finding(r, LEVEL_OK, "dns", "%s resolves to %s (%.0f ms)", h, p->resolved,
+		run_finding(r, LEVEL_OK, _("dns"), _("%s resolves to %s (%.0f ms)"), h, p->resolved,
 			    p->dns_ms);
 	else if (p->hostaddr)
-		run_finding(r, LEVEL_INFO, "dns", "connecting to %s (hostaddr) for %s", p->hostaddr,
-			    h);
+		run_finding(r, LEVEL_INFO, _("dns"), _("connecting to %s (hostaddr) for %s"),
+			    p->hostaddr, h);
 	if (!p->ok) {
 		const char *stage = p->diag.stage ? p->diag.stage : "tcp";
 		run_finding(r, LEVEL_ERROR, stage, "%s", p->diag.diagnosis);
 		if (p->diag.message[0] && strcmp(p->diag.message, p->diag.diagnosis) != 0)
-			run_finding(r, LEVEL_INFO, stage, "server said: %s", p->diag.message);
-		run_finding(r, LEVEL_INFO, "hint", "%s", p->diag.hint);
+			run_finding(r, LEVEL_INFO, stage, _("server said: %s"), p->diag.message);
+		run_finding(r, LEVEL_INFO, _("hint"), "%s", p->diag.hint);
 		return;
 	}
-	run_finding(r, LEVEL_OK, "tcp", "connected to %s port %s in %.0f ms", h,
+	run_finding(r, LEVEL_OK, _("tcp"), _("connected to %s port %s in %.0f ms"), h,
 		    p->port ? p->port : "5432", p->connect_ms);
 	if (!p->tls)
-		run_finding(r, LEVEL_WARN, "tls",
-			    "not encrypted (sslmode=%s): passwords and rows cross the network in "
-			    "clear",
+		run_finding(r, LEVEL_WARN, _("tls"),
+			    _("not encrypted (sslmode=%s): passwords and rows cross the network in "
+			      "clear"),
 			    p->sslmode);
 	else if (p->name_checked)
-		run_finding(r, LEVEL_OK, "tls", "%s, %s; certificate verified for %s",
+		run_finding(r, LEVEL_OK, _("tls"), _("%s, %s; certificate verified for %s"),
 			    p->tls_protocol, p->tls_cipher ? p->tls_cipher : "?", h);
 	else if (p->cert_verified)
-		run_finding(r, LEVEL_OK, "tls",
-			    "%s; certificate chain verified, host name not checked (verify-ca)",
+		run_finding(r, LEVEL_OK, _("tls"),
+			    _("%s; certificate chain verified, host name not checked (verify-ca)"),
 			    p->tls_protocol);
 	else
-		run_finding(r, LEVEL_WARN, "tls",
-			    "%s; encrypted but the certificate is not verified (sslmode=%s)",
+		run_finding(r, LEVEL_WARN, _("tls"),
+			    _("%s; encrypted but the certificate is not verified (sslmode=%s)"),
 			    p->tls_protocol, p->sslmode);
-	run_finding(r, LEVEL_OK, "auth", "logged in as %s to database %s",
+	run_finding(r, LEVEL_OK, _("auth"), _("logged in as %s to database %s"),
 		    p->current_user ? p->current_user
 		    : p->user       ? p->user
 				    : "?",
 		    p->dbname ? p->dbname : "?");
-	run_finding(r, LEVEL_OK, "version", "PostgreSQL %s", p->server_version);
-	run_finding(r, LEVEL_OK, "rtt", "round trip %.2f ms", p->rtt_ms);
+	run_finding(r, LEVEL_OK, _("version"), "PostgreSQL %s", p->server_version);
+	run_finding(r, LEVEL_OK, _("rtt"), _("round trip %.2f ms"), p->rtt_ms);
 }
 
 const char *pg_failure_hint(PGresult *res, PGconn *c, const char *msg)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
 	if ((state && strcmp(state, "53100") == 0) || (msg && strstr(msg, "No space left")))
-		return "the disk is full: give the target more storage (RDS: raise the allocated "
-		       "storage or turn on storage autoscaling), then run the same command again";
+		return _(
+			"the disk is full: give the target more storage (RDS: raise the allocated "
+			"storage or turn on storage autoscaling), then run the same command again");
 	if (PQstatus(c) == CONNECTION_BAD ||
 	    (state && (strncmp(state, "57P", 3) == 0 || strncmp(state, "08", 2) == 0)))
-		return "the connection was lost: check that the server is up and reachable, then "
-		       "run the same command again (tables already copied are kept)";
-	return "fix the cause, then run the same command again (tables already copied are kept)";
+		return _("the connection was lost: check that the server is up and reachable, then "
+			 "run the same command again (tables already copied are kept)");
+	return _("fix the cause, then run the same command again (tables already copied are kept)");
 }

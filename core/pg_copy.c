@@ -11,6 +11,7 @@
 #include "copy_sched.h"
 #include "copy_stream.h"
 #include "fmt.h"
+#include "i18n.h"
 #include "pg_conn.h"
 #include "pg_inventory.h"
 #include "pg_schema.h"
@@ -130,10 +131,11 @@ static void apply_exclude(struct run *r, struct pg_copy_table *t, size_t *n, con
 		for (size_t k = 0; k < *n && !any; k++)
 			any = exclude_hit(exclude, i, t[k].schema, t[k].name);
 		if (!any)
-			run_finding(r, LEVEL_WARN, "exclude_tables",
-				    "%s.%s matches no table on the source: nothing excluded for it "
-				    "(names are exact: quote them as written, e.g. \"a.b\".c)",
-				    es, en);
+			run_finding(
+				r, LEVEL_WARN, "exclude_tables",
+				_("%s.%s matches no table on the source: nothing excluded for it "
+				  "(names are exact: quote them as written, e.g. \"a.b\".c)"),
+				es, en);
 		free(es);
 		free(en);
 	}
@@ -181,7 +183,7 @@ int pg_copy_list_tables(PGconn *src, const char *exclude, struct pg_copy_table *
 	free(sql);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		const char *m = PQresultErrorMessage(res);
-		fail(cause, "cannot list the source tables: %.*s", (int)strcspn(m, "\n"), m);
+		fail(cause, _("cannot list the source tables: %.*s"), (int)strcspn(m, "\n"), m);
 		PQclear(res);
 		return -1;
 	}
@@ -381,7 +383,7 @@ static int load_refs(struct copy_ctx *x, PGconn *d, char **cause)
 			  "WHERE k.contype = 'f' AND k.conrelid <> k.confrelid");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		char *e = pg_result_error(res, d);
-		fail(cause, "cannot read the target's foreign keys: %s", e);
+		fail(cause, _("cannot read the target's foreign keys: %s"), e);
 		free(e);
 		PQclear(res);
 		return -1;
@@ -461,7 +463,7 @@ static int do_task(struct copy_ctx *x, struct job_conns *c, const struct copy_ta
 		ssize_t stmt = k->kind == TASK_TAIL ? -1 : (ssize_t)nth_shared(grp, k->item);
 		rc = run_group(x, c->d, g, stmt, &e);
 		if (rc != 0)
-			fail(cause, "post-data of %s: %s", grp->table, e);
+			fail(cause, _("post-data of %s: %s"), grp->table, e);
 		break;
 	}
 	case TASK_FK: {
@@ -473,7 +475,7 @@ static int do_task(struct copy_ctx *x, struct job_conns *c, const struct copy_ta
 		break;
 	}
 	default:
-		rc = fail(cause, "unknown copy task");
+		rc = fail(cause, _("unknown copy task"));
 	}
 	free(e);
 	return rc;
@@ -571,7 +573,7 @@ static int copy_sequences(struct run *r, PGconn *src, PGconn *dst, char **cause)
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		char *e = pg_result_error(res, src);
 		PQclear(res);
-		fail(cause, "cannot list the source sequences: %s", e);
+		fail(cause, _("cannot list the source sequences: %s"), e);
 		free(e);
 		return -1;
 	}
@@ -581,7 +583,7 @@ static int copy_sequences(struct run *r, PGconn *src, PGconn *dst, char **cause)
 		PGresult *v = PQexec(src, sql);
 		free(sql);
 		if (PQresultStatus(v) != PGRES_TUPLES_OK || PQntuples(v) != 1) {
-			run_finding(r, LEVEL_WARN, q, "cannot read the sequence on the source");
+			run_finding(r, LEVEL_WARN, q, _("cannot read the sequence on the source"));
 			PQclear(v);
 			continue;
 		}
@@ -591,8 +593,8 @@ static int copy_sequences(struct run *r, PGconn *src, PGconn *dst, char **cause)
 		char *e = NULL;
 		char *set = pg_value(dst, sql, &e);
 		if (!set)
-			run_finding(r, LEVEL_WARN, q, "cannot set the sequence on the target: %s",
-				    e);
+			run_finding(r, LEVEL_WARN, q,
+				    _("cannot set the sequence on the target: %s"), e);
 		free(set);
 		free(e);
 		free(sql);
@@ -642,17 +644,17 @@ static int copy_large_objects(struct run *r, PGconn *src, PGconn *dst, char **ca
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		char *e = pg_result_error(res, src);
 		PQclear(res);
-		fail(cause, "cannot list the source's large objects: %s", e);
+		fail(cause, _("cannot list the source's large objects: %s"), e);
 		free(e);
 		return -1;
 	}
 	int n = PQntuples(res), rc = 0;
 	if (n > 0)
-		run_status(r, "copying %d large object%s", n, n == 1 ? "" : "s");
+		run_status(r, P_("copying %d large object", "copying %d large objects", n), n);
 	for (int i = 0; i < n && rc == 0 && !run_cancelled(r); i++) {
 		const char *oid = PQgetvalue(res, i, 0);
 		char item[64];
-		snprintf(item, sizeof item, "large object %s", oid);
+		snprintf(item, sizeof item, _("large object %s"), oid);
 		const char *vals[1] = {oid};
 		/* a savepoint keeps the snapshot's transaction usable after a refusal */
 		PGresult *v = PQexec(src, "SAVEPOINT rdsm_lo");
@@ -664,7 +666,7 @@ static int copy_large_objects(struct run *r, PGconn *src, PGconn *dst, char **ca
 			PQclear(v);
 			PQclear(PQexec(src, "ROLLBACK TO SAVEPOINT rdsm_lo"));
 			run_finding(r, LEVEL_WARN, item,
-				    "not copied: cannot read it on the source: %s", e);
+				    _("not copied: cannot read it on the source: %s"), e);
 			run_incomplete(r, 1);
 			free(e);
 			continue;
@@ -672,7 +674,7 @@ static int copy_large_objects(struct run *r, PGconn *src, PGconn *dst, char **ca
 		PQclear(PQexec(src, "RELEASE SAVEPOINT rdsm_lo"));
 		char *e = NULL;
 		if (put_large_object(dst, oid, PQgetvalue(v, 0, 0), PQgetlength(v, 0, 0), &e) != 0)
-			rc = fail(cause, "%s: cannot write it on the target: %s", item, e);
+			rc = fail(cause, _("%s: cannot write it on the target: %s"), item, e);
 		free(e);
 		PQclear(v);
 	}
@@ -706,10 +708,12 @@ static int check_targets(struct run *r, PGconn *d, struct pg_copy_table *t, size
 	}
 	if (nmissing) {
 		fail(cause,
-		     "%zu table%s missing on the target (%s%s): run the schema step first, or "
-		     "create them",
-		     nmissing, nmissing == 1 ? " is" : "s are", missing.buf,
-		     nmissing > 5 ? ", …" : "");
+		     P_("%zu table is missing on the target (%s%s): run the schema step first, "
+			"or create it",
+			"%zu tables are missing on the target (%s%s): run the schema step first, "
+			"or create them",
+			nmissing),
+		     nmissing, missing.buf, nmissing > 5 ? ", …" : "");
 		strbuf_free(&missing);
 		return -1;
 	}
@@ -744,7 +748,7 @@ static int empty_table(PGconn *d, const struct pg_copy_table *t, char **cause)
 	rc = pg_exec(d, sql, &e);
 	free(sql);
 	if (rc != 0)
-		fail(cause, "%s: cannot empty the target table: %s", t->qname, e);
+		fail(cause, _("%s: cannot empty the target table: %s"), t->qname, e);
 	free(e);
 	return rc;
 }
@@ -794,7 +798,7 @@ static int close_over_references(struct run *r, struct copy_ctx *x, PGconn *d, c
 	free(sql);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		char *e = pg_result_error(res, d);
-		fail(cause, "cannot read the target's foreign keys: %s", e);
+		fail(cause, _("cannot read the target's foreign keys: %s"), e);
 		free(e);
 		PQclear(res);
 		free(set);
@@ -827,8 +831,8 @@ static int close_over_references(struct run *r, struct copy_ctx *x, PGconn *d, c
 				t->skip = false;
 				run_finding(
 					r, LEVEL_INFO, t->qname,
-					"references a table emptied now (its foreign keys would "
-					"change its rows): emptied and copied again too");
+					_("references a table emptied now (its foreign keys would "
+					  "change its rows): emptied and copied again too"));
 			}
 			continue;
 		}
@@ -847,9 +851,9 @@ static int close_over_references(struct run *r, struct copy_ctx *x, PGconn *d, c
 	free(set);
 	if (refuse.len) {
 		fail(cause,
-		     "emptying the target tables to copy again would change %s (not copied now: "
-		     "excluded, or not on the source) through foreign keys that reference them; "
-		     "empty or drop %s by hand, or stop excluding them",
+		     _("emptying the target tables to copy again would change %s (not copied now: "
+		       "excluded, or not on the source) through foreign keys that reference them; "
+		       "empty or drop %s by hand, or stop excluding them"),
 		     refuse.buf, strchr(refuse.buf, ',') ? "them" : "it");
 		strbuf_free(&refuse);
 		return -1;
@@ -882,7 +886,7 @@ static int empty_targets(struct copy_ctx *x, PGconn *d, char **cause)
 	struct strbuf list = STRBUF_INIT;
 	for (size_t i = 0; i < nall; i++)
 		strbuf_add_item(&list, all[i]);
-	run_status(x->r, "emptying %zu target table%s", n, n == 1 ? "" : "s");
+	run_status(x->r, P_("emptying %zu target table", "emptying %zu target tables", n), n);
 	char *sql = xasprintf("TRUNCATE ONLY %s", list.buf);
 	int rc = pg_exec(d, sql, NULL);
 	free(sql);
@@ -911,7 +915,7 @@ static int empty_targets(struct copy_ctx *x, PGconn *d, char **cause)
 			free(sql);
 		}
 		if (progress == 0) {
-			fail(cause, "%s: cannot empty the target table: %s", all[stuck],
+			fail(cause, _("%s: cannot empty the target table: %s"), all[stuck],
 			     e ? e : "?");
 			free(e);
 			free(left);
@@ -926,7 +930,8 @@ static int empty_targets(struct copy_ctx *x, PGconn *d, char **cause)
 		char *e = NULL;
 		if (!x->t[i].skip && x->t[i].nonempty &&
 		    state_table_set(x->r->state, x->t[i].state_key, TS_LOADING, &e) != 0) {
-			fail(cause, "cannot save the state of %s: %s", x->t[i].qname, e ? e : "?");
+			fail(cause, _("cannot save the state of %s: %s"), x->t[i].qname,
+			     e ? e : "?");
 			free(e);
 			return -1;
 		}
@@ -969,7 +974,7 @@ static int plan_pieces(struct copy_ctx *x, PGconn *holder, int jobs, char **caus
 		if (n > 1) {
 			char *e = NULL;
 			if (state_table_set(x->r->state, t->state_key, TS_LOADING, &e) < 0) {
-				fail(cause, "cannot save the state of %s: %s", t->qname,
+				fail(cause, _("cannot save the state of %s: %s"), t->qname,
 				     e ? e : "?");
 				free(e);
 				return -1;
@@ -1002,8 +1007,8 @@ static void empty_unfinished(struct copy_ctx *x, PGconn *d)
 		char *e = NULL;
 		if (empty_table(d, &x->t[i], &e) != 0)
 			run_finding(x->r, LEVEL_WARN, x->t[i].qname,
-				    "holds part of its rows (%s); it is not marked copied, and a "
-				    "re-run empties it",
+				    _("holds part of its rows (%s); it is not marked copied, and a "
+				      "re-run empties it"),
 				    e ? e : "?");
 		free(e);
 	}
@@ -1014,7 +1019,7 @@ static void empty_unfinished(struct copy_ctx *x, PGconn *d)
 static int open_snapshot(struct copy_ctx *x, PGconn **holder, char **snapshot, char **enc,
 			 char **cause)
 {
-	run_status(x->r, "opening a consistent snapshot on the source");
+	run_status(x->r, _("opening a consistent snapshot on the source"));
 	*holder = pg_connect(x->src_ci, PG_SOURCE, 30, &x->r->cancel, NULL, cause);
 	if (!*holder)
 		return -1;
@@ -1042,7 +1047,7 @@ static int confirm_nonempty(struct copy_ctx *x, struct pg_copy_result *res, char
 		char sz[32];
 		fmt_bytes(sz, sizeof sz, (double)t->est_bytes);
 		if (t->skip) {
-			run_finding(r, LEVEL_OK, t->qname, "already copied: skipped");
+			run_finding(r, LEVEL_OK, t->qname, _("already copied: skipped"));
 			res->skipped++;
 			continue;
 		}
@@ -1050,27 +1055,34 @@ static int confirm_nonempty(struct copy_ctx *x, struct pg_copy_result *res, char
 		x->est_bytes += t->est_bytes;
 		if (t->nonempty && state_table_get(r->state, t->state_key) == TS_LOADING) {
 			/* parts of a split copy that did not finish: ours to empty */
-			run_finding(r, LEVEL_INFO, t->qname,
-				    "holds part of an unfinished copy: emptied and copied again");
+			run_finding(
+				r, LEVEL_INFO, t->qname,
+				_("holds part of an unfinished copy: emptied and copied again"));
 		} else if (t->nonempty) {
 			nnon++;
 			strbuf_add_item(&nonempty, t->qname);
 		}
 		if (r->inspect)
 			run_finding(r, t->nonempty ? LEVEL_WARN : LEVEL_INFO, t->qname,
-				    "about %lld rows, %s%s", (long long)t->est_rows, sz,
-				    t->nonempty ? "; the target table already holds rows" : "");
+				    _("about %lld rows, %s%s"), (long long)t->est_rows, sz,
+				    t->nonempty ? _("; the target table already holds rows") : "");
 	}
 	res->tables = x->nt;
 	int rc = 0;
 	if (nnon && !r->inspect && !x->o->force &&
-	    !run_confirm(r, "%zu target table%s already hold%s rows (%s): truncate and copy again?",
-			 nnon, nnon == 1 ? "" : "s", nnon == 1 ? "s" : "", nonempty.buf))
-		rc = fail(cause,
-			  "target table%s %s already hold%s rows: empty %s, or run with --force to "
-			  "truncate",
-			  nnon == 1 ? "" : "s", nonempty.buf, nnon == 1 ? "s" : "",
-			  nnon == 1 ? "it" : "them");
+	    !run_confirm(r,
+			 P_("%zu target table already holds rows (%s): truncate and copy again?",
+			    "%zu target tables already hold rows (%s): truncate and copy again?",
+			    nnon),
+			 nnon, nonempty.buf))
+		rc = fail(
+			cause,
+			P_("target table %s already holds rows: empty it, or run with --force to "
+			   "truncate",
+			   "target tables %s already hold rows: empty them, or run with --force to "
+			   "truncate",
+			   nnon),
+			nonempty.buf);
 	strbuf_free(&nonempty);
 	return rc;
 }
@@ -1120,8 +1132,10 @@ static int run_jobs(struct copy_ctx *x, int jobs, struct pg_copy_result *res, ch
 		jobs = (int)x->sched->ntask;
 	if (jobs < 1)
 		jobs = 1;
-	run_status(x->r, "copying %zu tables (%s COPY, %d job%s)", x->sched->copies_left,
-		   x->binary ? "binary" : "text", jobs, jobs == 1 ? "" : "s");
+	run_status(x->r,
+		   P_("copying %zu tables (%s COPY, %d job)",
+		      "copying %zu tables (%s COPY, %d jobs)", jobs),
+		   x->sched->copies_left, x->binary ? "binary" : "text", jobs);
 	x->t0 = now_monotonic();
 	pthread_t th[32];
 	int started = 0;
@@ -1134,7 +1148,7 @@ static int run_jobs(struct copy_ctx *x, int jobs, struct pg_copy_result *res, ch
 		pthread_join(th[j], NULL);
 	if (started == 0) {
 		x->failed = true;
-		x->cause = xstrdup("cannot start the copy jobs");
+		x->cause = xstrdup(_("cannot start the copy jobs"));
 	}
 	if (!x->failed && run_cancelled(x->r)) {
 		x->failed = true;
@@ -1172,11 +1186,11 @@ static int finish_copy(struct copy_ctx *x, PGconn *holder, PGconn *d, char **cau
 			return post_data_failed(cause);
 	}
 	if (!x->plan) {
-		run_status(r, "setting sequences");
+		run_status(r, _("setting sequences"));
 		return copy_sequences(r, holder, d, cause);
 	}
 	if (x->plan->nfinal) { /* the plan sets sequence positions itself */
-		run_status(r, "post-data: foreign keys, triggers, views, sequences");
+		run_status(r, _("post-data: foreign keys, triggers, views, sequences"));
 		if (pg_exec(d, pg_copy_session_sql, cause) != 0 ||
 		    pg_schema_exec_list(d, x->plan->final, x->plan->nfinal, r, cause) != 0)
 			return post_data_failed(cause);
@@ -1212,7 +1226,7 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci, const str
 		goto out;
 	if (r->inspect) {
 		free(*cause);
-		*cause = xasprintf("%zu tables to copy, %zu already copied", x.nt - res.skipped,
+		*cause = xasprintf(_("%zu tables to copy, %zu already copied"), x.nt - res.skipped,
 				   res.skipped);
 		rc = 0;
 		goto out;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "util.h"
 
 /* Extensions RDS for PostgreSQL offers (PostgreSQL 13-17, 2024), from
@@ -116,7 +117,7 @@ static PGresult *query(PGconn *c, const char *sql, char **cause)
 	PGresult *res = PQexec(c, sql);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		const char *m = PQresultErrorMessage(res);
-		fail(cause, "inventory query failed: %.*s", (int)strcspn(m, "\n"), m);
+		fail(cause, _("inventory query failed: %.*s"), (int)strcspn(m, "\n"), m);
 		PQclear(res);
 		return NULL;
 	}
@@ -151,7 +152,7 @@ int pg_inventory_load(PGconn *c, struct pg_inventory *inv, char **cause)
 	inv->server_version[strcspn(inv->server_version, " ")] = 0;
 	inv->server_version_num = PQserverVersion(c);
 	if (inv->server_version_num < 100000)
-		return fail(cause, "the source runs PostgreSQL %s; 10 or later is needed",
+		return fail(cause, _("the source runs PostgreSQL %s; 10 or later is needed"),
 			    inv->server_version);
 
 	PGresult *res = query(c,
@@ -207,9 +208,10 @@ int pg_inventory_load(PGconn *c, struct pg_inventory *inv, char **cause)
 		e->on_rds = pg_rds_offers_extension(e->name);
 		if (!e->on_rds) {
 			char *o = xasprintf("extension %s", e->name);
-			add_issue(inv, o,
-				  "RDS for PostgreSQL does not offer it: objects that use it will "
-				  "fail to create");
+			add_issue(
+				inv, o,
+				_("RDS for PostgreSQL does not offer it: objects that use it will "
+				  "fail to create"));
 			free(o);
 		}
 	}

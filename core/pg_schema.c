@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "pg_conn.h"
 #include "run.h"
 #include "strbuf.h"
@@ -91,7 +92,7 @@ static PGresult *query(PGconn *c, const char *sql, const char *what, char **caus
 	if (PQresultStatus(res) == PGRES_TUPLES_OK)
 		return res;
 	char *e = pg_error(c, res);
-	fail(cause, "reading %s from the source: %s", what, e);
+	fail(cause, _("reading %s from the source: %s"), what, e);
 	free(e);
 	PQclear(res);
 	return NULL;
@@ -261,7 +262,7 @@ static int report_uncopyable(PGconn *src, struct run *r, size_t *n, char **list,
 	struct strbuf names = STRBUF_INIT;
 	PGresult *res =
 		query(src, PQserverVersion(src) >= 150000 ? sql_uncopyable : sql_uncopyable_14,
-		      "objects that cannot be copied", cause);
+		      _("objects that cannot be copied"), cause);
 	if (!res)
 		return -1;
 	for (int i = 0; i < PQntuples(res); i++) {
@@ -269,7 +270,7 @@ static int report_uncopyable(PGconn *src, struct run *r, size_t *n, char **list,
 		char item[128];
 		snprintf(item, sizeof item, "%s %s", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
 		if (r)
-			run_finding(r, note ? LEVEL_INFO : LEVEL_WARN, item, "not copied: %s",
+			run_finding(r, note ? LEVEL_INFO : LEVEL_WARN, item, _("not copied: %s"),
 				    PQgetvalue(res, i, 2));
 		if (note)
 			continue;
@@ -297,7 +298,7 @@ static int check_extensions(PGconn *src, PGconn *dst, struct run *r, char **miss
 	PGresult *avail = PQexec(dst, "SELECT name FROM pg_catalog.pg_available_extensions");
 	if (PQresultStatus(avail) != PGRES_TUPLES_OK) {
 		char *e = pg_error(dst, avail);
-		fail(cause, "reading the target's available extensions: %s", e);
+		fail(cause, _("reading the target's available extensions: %s"), e);
 		free(e);
 		PQclear(avail);
 		PQclear(res);
@@ -312,8 +313,8 @@ static int check_extensions(PGconn *src, PGconn *dst, struct run *r, char **miss
 			continue;
 		if (r)
 			run_finding(r, LEVEL_WARN, name,
-				    "extension not available on the target: not copied (objects "
-				    "using it will fail)");
+				    _("extension not available on the target: not copied (objects "
+				      "using it will fail)"));
 		run_incomplete(r, 1);
 		char *q = PQescapeLiteral(dst, name, strlen(name));
 		strbuf_add_item(&names, q ? q : "''");
@@ -335,13 +336,15 @@ static void check_locale(PGconn *src, PGconn *dst, struct run *r)
 	PGresult *a = PQexec(src, sql), *b = PQexec(dst, sql);
 	if (r && PQresultStatus(a) == PGRES_TUPLES_OK && PQresultStatus(b) == PGRES_TUPLES_OK &&
 	    PQntuples(a) == 1 && PQntuples(b) == 1) {
-		static const char *const what[] = {"encoding", "collation", "character type"};
+		static const char *const what[] = {N_("encoding"), N_("collation"),
+						   N_("character type")};
 		for (int i = 0; i < 3; i++)
 			if (strcmp(PQgetvalue(a, 0, i), PQgetvalue(b, 0, i)) != 0)
-				run_finding(r, LEVEL_WARN, what[i],
-					    "source database has %s, target %s: text may sort and "
-					    "compare differently",
-					    PQgetvalue(a, 0, i), PQgetvalue(b, 0, i));
+				run_finding(
+					r, LEVEL_WARN, _(what[i]),
+					_("source database has %s, target %s: text may sort and "
+					  "compare differently"),
+					PQgetvalue(a, 0, i), PQgetvalue(b, 0, i));
 	}
 	PQclear(a);
 	PQclear(b);
@@ -992,27 +995,27 @@ static int pre_plan(PGconn *src, const char *missing_ext, struct list *l, char *
 		const char *sql, *what;
 		bool skip;
 	} kinds[] = {
-		{sql_schemas, "schemas", false},
-		{ext, "extensions", false},
-		{v15 ? sql_collations : sql_collations_14, "collations", false},
-		{sql_enums, "enum types", false},
-		{v14 ? sql_ranges : sql_ranges_13, "range types", false},
-		{sql_domains, "domains", false},
-		{sql_composites, "composite types", false},
-		{sql_functions, "functions", false},
-		{sql_aggregates, "aggregates", false},
-		{sql_casts, "casts", false},
-		{sql_operators, "operators", false},
-		{sql_conversions, "conversions", false},
-		{sql_text_search, "text search objects", false},
-		{sql_sequences, "sequences", false},
-		{sql_tables, "tables", false},
-		{sql_attach, "partitions", false},
-		{sql_column_alters, "columns", false},
-		{sql_column_compression, "column compression", !v14},
-		{sql_seq_owned, "sequence owners", false},
-		{sql_views, "views", false},
-		{sql_view_defaults, "view column defaults", false},
+		{sql_schemas, _("schemas"), false},
+		{ext, _("extensions"), false},
+		{v15 ? sql_collations : sql_collations_14, _("collations"), false},
+		{sql_enums, _("enum types"), false},
+		{v14 ? sql_ranges : sql_ranges_13, _("range types"), false},
+		{sql_domains, _("domains"), false},
+		{sql_composites, _("composite types"), false},
+		{sql_functions, _("functions"), false},
+		{sql_aggregates, _("aggregates"), false},
+		{sql_casts, _("casts"), false},
+		{sql_operators, _("operators"), false},
+		{sql_conversions, _("conversions"), false},
+		{sql_text_search, _("text search objects"), false},
+		{sql_sequences, _("sequences"), false},
+		{sql_tables, _("tables"), false},
+		{sql_attach, _("partitions"), false},
+		{sql_column_alters, _("columns"), false},
+		{sql_column_compression, _("column compression"), !v14},
+		{sql_seq_owned, _("sequence owners"), false},
+		{sql_views, _("views"), false},
+		{sql_view_defaults, _("view column defaults"), false},
 	};
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < sizeof kinds / sizeof *kinds; i++)
@@ -1097,13 +1100,14 @@ static int exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, bool in_tx,
 			}
 			if (o == FAILED && PQstatus(dst) != CONNECTION_OK) {
 				char *e = pg_error(dst, res);
-				rc = fail(cause, "%s: %s: connection lost: %s. Hint: %s", phase,
+				rc = fail(cause, _("%s: %s: connection lost: %s. Hint: %s"), phase,
 					  v[i].what, e, pg_failure_hint(res, dst, e));
 				free(e);
 			} else if (o == FAILED && v[i].soft) {
 				char *e = pg_error(dst, res);
 				if (r)
-					run_finding(r, LEVEL_WARN, v[i].what, "not copied: %s", e);
+					run_finding(r, LEVEL_WARN, v[i].what, _("not copied: %s"),
+						    e);
 				run_incomplete(r, 1);
 				free(e);
 				progress++;
@@ -1114,11 +1118,11 @@ static int exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, bool in_tx,
 				bool disk = st && strcmp(st, "53100") == 0;
 				rc = fail(cause, "%s: %s: %s (statement: %.300s)%s%s%s", phase,
 					  v[i].what, e, v[i].sql,
-					  locks ? "; hint: the whole pre-data runs in one "
-						  "transaction: "
-						  "raise max_locks_per_transaction on the target "
-						  "(an RDS "
-						  "parameter group) and run again"
+					  locks ? _("; hint: the whole pre-data runs in one "
+						    "transaction: "
+						    "raise max_locks_per_transaction on the target "
+						    "(an RDS "
+						    "parameter group) and run again")
 						: "",
 					  disk ? ". Hint: " : "",
 					  disk ? pg_failure_hint(res, dst, e) : "");
@@ -1135,7 +1139,7 @@ static int exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, bool in_tx,
 			}
 			PQclear(res);
 			if (r && o != RETRY && (done % 100 == 0 || done == n))
-				run_status(r, "%s: %zu of %zu statements", phase, done, n);
+				run_status(r, _("%s: %zu of %zu statements"), phase, done, n);
 		}
 		if (rc == 0 && keep > 0 && progress == 0) {
 			size_t i = pending[0];
@@ -1146,7 +1150,7 @@ static int exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, bool in_tx,
 	}
 	if (rc == 0 && r && existed > 0)
 		run_finding(r, LEVEL_INFO, phase,
-			    "%zu of %zu objects were already on the target: kept", existed, n);
+			    _("%zu of %zu objects were already on the target: kept"), existed, n);
 	for (size_t i = 0; i < n; i++)
 		free(errs[i]);
 	free(errs);
@@ -1189,14 +1193,17 @@ int pg_schema_pre(PGconn *src, PGconn *dst, struct run *r, char **cause)
 		check_locale(src, dst, r);
 	/* The source step asks the same question; ask here when it did not run. */
 	if (rc == 0 && nbad > 0 && r && run_step_status(r, &step_source) != STATUS_OK &&
-	    !run_confirm(r, "%zu object%s cannot be copied (%s%s). Continue without %s?", nbad,
-			 nbad == 1 ? "" : "s", bad, nbad > 5 ? ", …" : "",
-			 nbad == 1 ? "it" : "them"))
+	    !run_confirm(r,
+			 P_("%zu object cannot be copied (%s%s). Continue without it?",
+			    "%zu objects cannot be copied (%s%s). Continue without them?", nbad),
+			 nbad, bad, nbad > 5 ? ", …" : ""))
 		rc = fail(cause,
-			  "%zu object%s cannot be copied (%s%s): confirm to go on without %s "
-			  "(--yes), or change the source first",
-			  nbad, nbad == 1 ? "" : "s", bad, nbad > 5 ? ", …" : "",
-			  nbad == 1 ? "it" : "them");
+			  P_("%zu object cannot be copied (%s%s): confirm to go on without it "
+			     "(--yes), or change the source first",
+			     "%zu objects cannot be copied (%s%s): confirm to go on without them "
+			     "(--yes), or change the source first",
+			     nbad),
+			  nbad, bad, nbad > 5 ? ", …" : "");
 	free(bad);
 	if (rc == 0)
 		run_incomplete(r, (int)nbad);
@@ -1209,7 +1216,7 @@ int pg_schema_pre(PGconn *src, PGconn *dst, struct run *r, char **cause)
 		return -1;
 	}
 	if (r)
-		run_status(r, "creating %zu pre-data objects in one transaction", l.n);
+		run_status(r, _("creating %zu pre-data objects in one transaction"), l.n);
 	rc = command(dst,
 		     "BEGIN; SET LOCAL search_path = ''; SET LOCAL check_function_bodies = off; "
 		     "SET LOCAL client_min_messages = warning",
@@ -1422,7 +1429,7 @@ void pg_post_plan_free(struct pg_post_plan *p)
 /* Read the per-table groups into P. */
 static int post_groups(PGconn *src, struct pg_post_plan *p, char **cause)
 {
-	PGresult *res = query(src, sql_post_groups, "constraints and indexes", cause);
+	PGresult *res = query(src, sql_post_groups, _("constraints and indexes"), cause);
 	if (!res)
 		return -1;
 	struct list cur = {0};
@@ -1455,7 +1462,7 @@ static int post_groups(PGconn *src, struct pg_post_plan *p, char **cause)
 /* Read the foreign keys between plain tables into P. */
 static int post_fks(PGconn *src, struct pg_post_plan *p, char **cause)
 {
-	PGresult *res = query(src, sql_post_fks, "foreign keys", cause);
+	PGresult *res = query(src, sql_post_fks, _("foreign keys"), cause);
 	if (!res)
 		return -1;
 	size_t n = (size_t)PQntuples(res);
@@ -1501,9 +1508,9 @@ int pg_schema_post_plan(PGconn *src, struct pg_post_plan **out, char **cause)
 	if (rc == 0)
 		rc = post_fks(src, p, cause);
 	for (size_t i = 0; rc == 0 && i < sizeof sql_post_final / sizeof *sql_post_final; i++)
-		rc = collect(src, &fin, sql_post_final[i], "post-data objects", 0, cause);
+		rc = collect(src, &fin, sql_post_final[i], _("post-data objects"), 0, cause);
 	if (rc == 0 && PQserverVersion(src) >= 130000)
-		rc = collect(src, &fin, sql_stats_targets, "statistics targets", 0, cause);
+		rc = collect(src, &fin, sql_stats_targets, _("statistics targets"), 0, cause);
 	if (rc == 0)
 		rc = collect_policies(src, &fin, cause);
 	if (rc == 0 && PQserverVersion(src) >= 150000)
@@ -1511,9 +1518,9 @@ int pg_schema_post_plan(PGconn *src, struct pg_post_plan **out, char **cause)
 	if (rc == 0)
 		rc = collect_comments(src, &fin, true, cause);
 	if (rc == 0)
-		rc = collect(src, &fin, sql_refresh, "materialized views", 0, cause);
+		rc = collect(src, &fin, sql_refresh, _("materialized views"), 0, cause);
 	if (rc == 0)
-		rc = collect(src, &fin, sql_setval, "sequence positions", 0, cause);
+		rc = collect(src, &fin, sql_setval, _("sequence positions"), 0, cause);
 	if (own_tx)
 		src_end(src);
 	p->final = fin.v;
@@ -1545,17 +1552,18 @@ int pg_schema_post(PGconn *src, PGconn *dst, struct run *r, char **cause)
 	for (size_t i = 0; i < p->ngroups; i++)
 		total += p->groups[i].n;
 	if (r)
-		run_status(r, "post-data: %zu constraints and indexes on %zu tables, then %zu more",
+		run_status(r,
+			   _("post-data: %zu constraints and indexes on %zu tables, then %zu more"),
 			   total - p->nfinal, p->ngroups, p->nfinal);
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < p->ngroups; i++) {
 		if (r)
-			run_status(r, "indexes and keys of %s", p->groups[i].table);
+			run_status(r, _("indexes and keys of %s"), p->groups[i].table);
 		rc = exec_list(dst, p->groups[i].v, p->groups[i].n, false, NULL, "post-data",
 			       cause);
 	}
 	if (rc == 0 && r)
-		run_status(r, "foreign keys, triggers, refreshes, sequence positions");
+		run_status(r, _("foreign keys, triggers, refreshes, sequence positions"));
 	for (size_t i = 0; rc == 0 && i < p->nfks; i++)
 		rc = exec_list(dst, &p->fks[i].st, 1, false, NULL, "post-data", cause);
 	if (rc == 0)
@@ -1610,7 +1618,7 @@ int pg_schema_apply_file(PGconn *dst, const char *path, struct run *r, char **ca
 	char *err = NULL;
 	char *text = read_file(path, &len, &err);
 	if (!text) {
-		fail(cause, "schema file %s: %s", path, err ? err : "cannot read it");
+		fail(cause, _("schema file %s: %s"), path, err ? err : _("cannot read it"));
 		free(err);
 		return -1;
 	}
@@ -1618,14 +1626,15 @@ int pg_schema_apply_file(PGconn *dst, const char *path, struct run *r, char **ca
 	size_t n = pg_sql_split(text, &v);
 	free(text);
 	if (r)
-		run_status(r, "applying %s: %zu statements in one transaction", path, n);
+		run_status(r, _("applying %s: %zu statements in one transaction"), path, n);
 	int rc = command(dst, "BEGIN", cause);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		const char *s = pg_sql_skip_blank(v[i].sql);
 		if (*s == '\\') {
 			if (r)
 				run_finding(r, LEVEL_WARN, path,
-					    "line %d: psql command skipped: %.100s", v[i].line, s);
+					    _("line %d: psql command skipped: %.100s"), v[i].line,
+					    s);
 			continue;
 		}
 		if (pg_sql_is_tx_control(s))
@@ -1650,14 +1659,14 @@ int pg_schema_apply_file(PGconn *dst, const char *path, struct run *r, char **ca
 			for (char *q = one; *q; q++)
 				if (*q == '\n' || *q == '\t')
 					*q = ' ';
-			rc = fail(cause, "%s:%d: %s (statement at line %d: %.200s)", path, line,
+			rc = fail(cause, _("%s:%d: %s (statement at line %d: %.200s)"), path, line,
 				  e ? e : "failed", v[i].line, one);
 			free(one);
 		}
 		free(e);
 		PQclear(res);
 		if (r && ((i + 1) % 100 == 0 || i + 1 == n))
-			run_status(r, "%s: %zu of %zu statements", path, i + 1, n);
+			run_status(r, _("%s: %zu of %zu statements"), path, i + 1, n);
 	}
 	if (rc == 0)
 		rc = command(dst, "COMMIT", cause);

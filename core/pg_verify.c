@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "pg_conn.h"
 #include "pg_copy.h"
 #include "pg_schema.h"
@@ -70,7 +71,7 @@ static void compare(struct pg_verify_item *it, PGconn *s, PGconn *d, PGresult *r
 		it->error = xasprintf("target: %s", m);
 		free(m);
 	} else if (PQntuples(rs) != 1 || PQntuples(rd) != 1) {
-		it->error = xstrdup("no row");
+		it->error = xstrdup(_("no row"));
 	} else if (it->sequence) {
 		it->src_sum = xasprintf("%s/%s", PQgetvalue(rs, 0, 0), PQgetvalue(rs, 0, 1));
 		it->dst_sum = xasprintf("%s/%s", PQgetvalue(rd, 0, 0), PQgetvalue(rd, 0, 1));
@@ -91,24 +92,26 @@ static void report_item(struct run *r, const struct pg_verify_item *it)
 	if (it->error)
 		run_finding(r, LEVEL_ERROR, it->qname, "%s", it->error);
 	else if (it->sequence && it->match)
-		run_finding(r, LEVEL_OK, it->qname, "sequence at %.*s%s",
+		run_finding(r, LEVEL_OK, it->qname, _("sequence at %.*s%s"),
 			    (int)strcspn(it->src_sum, "/"), it->src_sum,
-			    strstr(it->src_sum, "/f") ? " (not used yet: that is its next value)"
+			    strstr(it->src_sum, "/f") ? _(" (not used yet: that is its next value)")
 						      : "");
 	else if (it->sequence)
-		run_finding(r, LEVEL_ERROR, it->qname, "sequence differs: source %s, target %s",
+		run_finding(r, LEVEL_ERROR, it->qname, _("sequence differs: source %s, target %s"),
 			    it->src_sum, it->dst_sum);
 	else if (it->match)
-		run_finding(r, LEVEL_OK, it->qname, "%lld %s, checksum matches",
+		run_finding(r, LEVEL_OK, it->qname, _("%lld %s, checksum matches"),
 			    (long long)it->src_rows, it->large_objects ? "objects" : "rows");
 	else if (it->src_rows != it->dst_rows)
-		run_finding(r, LEVEL_ERROR, it->qname, "%s count differs: source %lld, target %lld",
+		run_finding(r, LEVEL_ERROR, it->qname,
+			    _("%s count differs: source %lld, target %lld"),
 			    it->large_objects ? "object" : "row", (long long)it->src_rows,
 			    (long long)it->dst_rows);
 	else
-		run_finding(r, LEVEL_ERROR, it->qname,
-			    "checksum differs (%lld rows on each side): the rows are not the same",
-			    (long long)it->src_rows);
+		run_finding(
+			r, LEVEL_ERROR, it->qname,
+			_("checksum differs (%lld rows on each side): the rows are not the same"),
+			(long long)it->src_rows);
 }
 
 int pg_verify_run(struct run *r, const char *src_ci, const char *dst_ci, const char *exclude,
@@ -132,7 +135,7 @@ int pg_verify_run(struct run *r, const char *src_ci, const char *dst_ci, const c
 	seqs = PQexec(s, "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) "
 			 "FROM pg_sequences ORDER BY 1");
 	if (PQresultStatus(tabs) != PGRES_TUPLES_OK || PQresultStatus(seqs) != PGRES_TUPLES_OK) {
-		fail(cause, "cannot list the source tables: %s", PQerrorMessage(s));
+		fail(cause, _("cannot list the source tables: %s"), PQerrorMessage(s));
 		goto out;
 	}
 	for (int i = 0; i < PQntuples(tabs); i++) {
@@ -191,7 +194,7 @@ int pg_verify_run(struct run *r, const char *src_ci, const char *dst_ci, const c
 	int64_t nlo = 0;
 	if (!no_lo) {
 		struct pg_verify_item *it = add_item(&rep);
-		it->qname = xstrdup("large objects");
+		it->qname = xstrdup(_("large objects"));
 		it->large_objects = true;
 		compare(it, s, d, ls, ld);
 		nlo = it->src_rows;
@@ -209,8 +212,8 @@ int pg_verify_run(struct run *r, const char *src_ci, const char *dst_ci, const c
 	}
 	rep.mismatches = nbad;
 	if (nbad) {
-		fail(cause, "%zu of %zu differ%s: %s%s", nbad, rep.n, nbad == 1 ? "s" : "", bad.buf,
-		     nbad > 8 ? ", …" : "");
+		fail(cause, P_("%zu of %zu differs: %s%s", "%zu of %zu differ: %s%s", nbad), nbad,
+		     rep.n, bad.buf, nbad > 8 ? ", …" : "");
 		goto out;
 	}
 	size_t ntab = 0;
@@ -218,9 +221,9 @@ int pg_verify_run(struct run *r, const char *src_ci, const char *dst_ci, const c
 		ntab += !rep.v[i].sequence;
 	free(*cause);
 	if (no_lo)
-		*cause = xasprintf("%zu tables and %zu sequences match", ntab, rep.n - ntab);
+		*cause = xasprintf(_("%zu tables and %zu sequences match"), ntab, rep.n - ntab);
 	else
-		*cause = xasprintf("%zu tables, %zu sequences and %lld large objects match",
+		*cause = xasprintf(_("%zu tables, %zu sequences and %lld large objects match"),
 				   ntab - 1, rep.n - ntab, (long long)nlo);
 	rc = 0;
 out:

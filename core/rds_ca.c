@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "util.h"
 
 #ifndef RDSM_VERSION
@@ -103,9 +104,9 @@ static bool der_is_one_sequence(const unsigned char *der, long n)
 int rds_ca_check_pem(const char *data, size_t len, char **cause)
 {
 	if (!data || len == 0)
-		return fail(cause, "it is empty");
+		return fail(cause, _("it is empty"));
 	if (memchr(data, 0, len))
-		return fail(cause, "it is binary data, not PEM text");
+		return fail(cause, _("it is binary data, not PEM text"));
 	const size_t blen = strlen(PEM_BEGIN), elen = strlen(PEM_END);
 	const char *p = data, *end = data + len;
 	int certs = 0;
@@ -116,10 +117,11 @@ int rds_ca_check_pem(const char *data, size_t len, char **cause)
 		const char *body = b + blen;
 		const char *e = memmem(body, (size_t)(end - body), PEM_END, elen);
 		if (!e)
-			return fail(cause, "certificate %d has no \"%s\" line", certs + 1, PEM_END);
+			return fail(cause, _("certificate %d has no \"%s\" line"), certs + 1,
+				    PEM_END);
 		const char *nested = memmem(body, (size_t)(e - body), PEM_BEGIN, blen);
 		if (nested)
-			return fail(cause, "certificate %d is not closed before the next one",
+			return fail(cause, _("certificate %d is not closed before the next one"),
 				    certs + 1);
 		size_t n = (size_t)(e - body);
 		unsigned char *der = xmalloc(n);
@@ -127,12 +129,12 @@ int rds_ca_check_pem(const char *data, size_t len, char **cause)
 		bool good = dn > 0 && der_is_one_sequence(der, dn);
 		free(der);
 		if (!good)
-			return fail(cause, "certificate %d is not valid base64 DER", certs + 1);
+			return fail(cause, _("certificate %d is not valid base64 DER"), certs + 1);
 		certs++;
 		p = e + elen;
 	}
 	if (certs == 0)
-		return fail(cause, "it holds no \"%s\" block", PEM_BEGIN);
+		return fail(cause, _("it holds no \"%s\" block"), PEM_BEGIN);
 	return 0;
 }
 
@@ -149,8 +151,8 @@ static char *cache_dir(char **cause)
 		home = pw && pw->pw_dir && pw->pw_dir[0] == '/' ? pw->pw_dir : NULL;
 	}
 	if (!home) {
-		fail(cause, "no home directory to keep the RDS CA bundle in: set HOME or "
-			    "XDG_CACHE_HOME, or set [target] sslrootcert");
+		fail(cause, _("no home directory to keep the RDS CA bundle in: set HOME or "
+			      "XDG_CACHE_HOME, or set [target] sslrootcert"));
 		return NULL;
 	}
 	return xasprintf("%s/.cache/rds-migrate", home);
@@ -177,7 +179,7 @@ static int make_dirs(const char *dir, char **cause)
 		char c = *s;
 		*s = 0;
 		if (mkdir(d, 0700) != 0 && errno != EEXIST) {
-			rc = fail(cause, "cannot create %s for the RDS CA bundle: %s", d,
+			rc = fail(cause, _("cannot create %s for the RDS CA bundle: %s"), d,
 				  strerror(errno));
 			break;
 		}
@@ -187,7 +189,8 @@ static int make_dirs(const char *dir, char **cause)
 	}
 	struct stat st;
 	if (rc == 0 && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)))
-		rc = fail(cause, "%s is not a directory; cannot keep the RDS CA bundle there", dir);
+		rc = fail(cause, _("%s is not a directory; cannot keep the RDS CA bundle there"),
+			  dir);
 	free(d);
 	return rc;
 }
@@ -200,7 +203,7 @@ static int download(const char *url, bool overridden, struct body *dl, char **ca
 	pthread_once(&curl_once, curl_init_once);
 	CURL *c = curl_easy_init();
 	if (!c)
-		return fail(cause, "cannot start a download (libcurl)");
+		return fail(cause, _("cannot start a download (libcurl)"));
 	char err[CURL_ERROR_SIZE] = "";
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, overridden ? "https,http,file" : "https");
@@ -221,7 +224,7 @@ static int download(const char *url, bool overridden, struct body *dl, char **ca
 	CURLcode rc = curl_easy_perform(c);
 	curl_easy_cleanup(c);
 	if (dl->too_big || rc == CURLE_FILESIZE_EXCEEDED)
-		return fail(cause, "the answer is larger than %u MiB, not a CA bundle",
+		return fail(cause, _("the answer is larger than %u MiB, not a CA bundle"),
 			    MAX_BUNDLE >> 20);
 	if (rc != CURLE_OK)
 		return fail(cause, "%s", err[0] ? err : curl_easy_strerror(rc));
@@ -257,15 +260,15 @@ int rds_ca_ensure(char **path, char **cause)
 	char *why = NULL;
 	if (download(url, overridden, &dl, &why) != 0) {
 		fail(cause,
-		     "cannot download the RDS CA bundle from %s: %s. Hint: download it yourself "
-		     "(curl -o %s %s) or set [target] sslrootcert to a copy",
+		     _("cannot download the RDS CA bundle from %s: %s. Hint: download it yourself "
+		       "(curl -o %s %s) or set [target] sslrootcert to a copy"),
 		     url, why, file, url);
 	} else if (rds_ca_check_pem(dl.p, dl.len, &why) != 0) {
 		fail(cause,
-		     "the RDS CA bundle from %s is not a PEM certificate bundle: %s. Hint: check "
-		     "the URL%s, or set [target] sslrootcert to a copy",
+		     _("the RDS CA bundle from %s is not a PEM certificate bundle: %s. Hint: check "
+		       "the URL%s, or set [target] sslrootcert to a copy"),
 		     url, why,
-		     overridden ? " in " RDS_CA_URL_ENV : " (a proxy may answer instead)");
+		     overridden ? " in " RDS_CA_URL_ENV : _(" (a proxy may answer instead)"));
 	} else if (make_dirs(dir, cause) == 0 &&
 		   atomic_write_own(file, dl.p, dl.len, 0644, cause) == 0) {
 		*path = file;

@@ -11,6 +11,7 @@
 
 #include "dburl.h"
 #include "dotenv.h"
+#include "i18n.h"
 #include "rds_ca.h"
 #include "util.h"
 
@@ -171,15 +172,17 @@ int run_step(struct run *r, int s)
 		r->status[s] = STATUS_OK;
 		struct event ev = {
 			.kind = EV_STEP_DONE, .level = LEVEL_WARN, .flags = EVF_INCOMPLETE};
-		snprintf(ev.text, sizeof ev.text, "%d object%s not copied (named above); %s",
-			 left_out, left_out == 1 ? "" : "s", cause ? cause : "done");
+		snprintf(ev.text, sizeof ev.text,
+			 P_("%d object not copied (named above); %s",
+			    "%d objects not copied (named above); %s", left_out),
+			 left_out, cause ? cause : _("done"));
 		emit(r, &ev);
 	} else if (rc == 0) {
 		r->status[s] = STATUS_OK;
-		emit_plain(r, EV_STEP_DONE, "%s", cause ? cause : "done");
+		emit_plain(r, EV_STEP_DONE, "%s", cause ? cause : _("done"));
 	} else if (rc > 0) {
 		r->status[s] = STATUS_SKIPPED;
-		emit_plain(r, EV_STEP_SKIPPED, "%s", cause ? cause : "skipped");
+		emit_plain(r, EV_STEP_SKIPPED, "%s", cause ? cause : _("skipped"));
 		rc = 0;
 	} else {
 		r->status[s] = STATUS_FAILED;
@@ -274,7 +277,8 @@ char *run_source_conninfo(struct run *r, char **cause)
 {
 	const char *url = config_get(r->cfg, CFG_SOURCE_URL);
 	if (!*url) {
-		fail(cause, "[source] url is empty: set it in the config or SOURCE_DATABASE_URL");
+		fail(cause,
+		     _("[source] url is empty: set it in the config or SOURCE_DATABASE_URL"));
 		return NULL;
 	}
 	static const char *const defaults[] = {
@@ -363,9 +367,9 @@ char *run_target_conninfo(struct run *r, char **cause)
 	char *ci = NULL;
 	if (!r->res.endpoint) {
 		fail(cause,
-		     "the target is not known yet: run the instance step, or set [target] url");
+		     _("the target is not known yet: run the instance step, or set [target] url"));
 	} else if (!r->res.master_password) {
-		fail(cause, "the master password is not known: set [instance] master_password");
+		fail(cause, _("the master password is not known: set [instance] master_password"));
 	} else {
 		char portbuf[16];
 		snprintf(portbuf, sizeof portbuf, "%d",

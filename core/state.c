@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "util.h"
 
 char *state_path_for(const char *config_path)
@@ -95,7 +96,7 @@ int state_load(struct state *st, const char *path, char **cause)
 			free(err);
 			return 0;
 		}
-		fail(cause, "cannot read the state file: %s", err);
+		fail(cause, _("cannot read the state file: %s"), err);
 		free(err);
 		return -1;
 	}
@@ -166,7 +167,7 @@ static int state_save_locked(struct state *st, char **cause)
 int state_set(struct state *st, const char *key, const char *value, char **cause)
 {
 	if (strpbrk(key, "=\n") || (value && strchr(value, '\n')))
-		return fail(cause, "state: a key or value holds '=' or a line break");
+		return fail(cause, _("state: a key or value holds '=' or a line break"));
 	pthread_mutex_lock(&st->lock);
 	if (value) {
 		state_put(st, key, value);
@@ -208,7 +209,8 @@ static char *lock_path(const struct state *st)
 /* "pid 123 on host h since 2026-…Z, step data" from a lock file's lines. */
 static char *lock_holder(const char *text)
 {
-	char pid[32] = "?", host[256] = "?", step[64] = "none yet";
+	char pid[32] = "?", host[256] = "?", step[64];
+	snprintf(step, sizeof step, "%s", _("none yet"));
 	long long since = 0;
 	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
 		int n = (int)strcspn(l, "\n");
@@ -227,13 +229,14 @@ static char *lock_holder(const char *text)
 	for (char *c = step; *c; c++)
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
 			*c = '?';
-	char when[64] = "an unknown time";
+	char when[64];
+	snprintf(when, sizeof when, "%s", _("an unknown time"));
 	if (since > 0) {
 		time_t t = (time_t)since;
 		struct tm tm;
 		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", gmtime_r(&t, &tm));
 	}
-	return xasprintf("pid %s on host %s since %s, step: %s", pid, host, when, step);
+	return xasprintf(_("pid %s on host %s since %s, step: %s"), pid, host, when, step);
 }
 
 /* Rewrite the held lock file: who holds it, since when, which step. */
@@ -255,23 +258,24 @@ int state_lock(struct state *st, char **cause)
 	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0 && (errno == EACCES || errno == EROFS)) {
 		/* a directory we cannot write: no state can be saved there either */
-		fail(cause, "%s: %s: running without the run lock (and without saving the state)",
-		     path, strerror(errno));
+		fail(cause,
+		     _("%s: %s: running without the run lock (and without saving the state)"), path,
+		     strerror(errno));
 		free(path);
 		return 1;
 	}
 	if (fd < 0) {
 		int e = errno;
 		fail(cause, "%s: %s", path,
-		     e == ELOOP ? "is a symbolic link; the run lock is never taken through one "
-				  "(remove it)"
+		     e == ELOOP ? _("is a symbolic link; the run lock is never taken through one "
+				    "(remove it)")
 				: strerror(e));
 		free(path);
 		return -1;
 	}
 	struct stat sb;
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		fail(cause, "%s: not a regular file (remove it)", path);
+		fail(cause, _("%s: not a regular file (remove it)"), path);
 		close(fd);
 		free(path);
 		return -1;
@@ -284,13 +288,13 @@ int state_lock(struct state *st, char **cause)
 			buf[n > 0 ? n : 0] = 0;
 			char *who = lock_holder(buf);
 			fail(cause,
-			     "another rds-migrate run uses this state (%s): %s; wait for it to "
-			     "end, or "
-			     "stop it (its lock file is %s)",
+			     _("another rds-migrate run uses this state (%s): %s; wait for it to "
+			       "end, or "
+			       "stop it (its lock file is %s)"),
 			     st->path, who, path);
 			free(who);
 		} else {
-			fail(cause, "%s: cannot lock: %s", path, strerror(e));
+			fail(cause, _("%s: cannot lock: %s"), path, strerror(e));
 		}
 		close(fd);
 		free(path);

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "i18n.h"
+
 #define STEP_ENTRY(n) &step_##n,
 const struct step *const steps[] = {STEP_LIST(STEP_ENTRY)};
 #undef STEP_ENTRY
@@ -35,7 +37,7 @@ const char *step_name(int i)
 
 const char *step_title(int i)
 {
-	return i >= 0 && i < step_count ? steps[i]->title : "?";
+	return i >= 0 && i < step_count ? _(steps[i]->title) : "?";
 }
 
 int step_find(const char *name)

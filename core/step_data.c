@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "i18n.h"
 #include "pg_conn.h"
 #include "pg_copy.h"
 #include "pg_schema.h"
@@ -42,10 +43,11 @@ static int data_run(struct run *r, char **cause)
 		if (schema_copy && !r->inspect && post_data_only(r, sci, dci, cause) != 0)
 			rc = -1;
 		else
-			*cause = xstrdup(schema_copy && !r->inspect
-						 ? "[migrate] data = skip: only keys, indexes and "
-						   "constraints applied"
-						 : "[migrate] data = skip");
+			*cause =
+				xstrdup(schema_copy && !r->inspect
+						? _("[migrate] data = skip: only keys, indexes and "
+						    "constraints applied")
+						: "[migrate] data = skip");
 		free_secret(sci);
 		free_secret(dci);
 		return rc;
@@ -76,8 +78,8 @@ static int data_run(struct run *r, char **cause)
 	double secs = res.seconds > 0 ? res.seconds : 1e-9;
 	char size[32];
 	free(*cause);
-	*cause = xasprintf("%zu tables copied (%zu skipped), %lld rows, %s in %.2f s "
-			   "(%.0f rows/s, %s COPY)",
+	*cause = xasprintf(_("%zu tables copied (%zu skipped), %lld rows, %s in %.2f s "
+			     "(%.0f rows/s, %s COPY)"),
 			   res.copied, res.skipped, (long long)res.rows,
 			   fmt_bytes(size, sizeof size, (double)res.bytes), res.seconds,
 			   (double)res.rows / secs, res.binary ? "binary" : "text");
@@ -86,7 +88,7 @@ static int data_run(struct run *r, char **cause)
 
 const struct step step_data = {
 	.name = "data",
-	.title = "Data",
-	.what = "copy every table with COPY from one snapshot",
+	.title = N_("Data"),
+	.what = N_("copy every table with COPY from one snapshot"),
 	.run = data_run,
 };

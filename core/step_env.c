@@ -15,6 +15,7 @@
 
 #include "dburl.h"
 #include "dotenv.h"
+#include "i18n.h"
 #include "run.h"
 #include "util.h"
 
@@ -40,17 +41,17 @@ static int url_from_target(struct run *r, struct dburl *u, char **cause)
 	const struct config *c = r->cfg;
 	char *err = NULL;
 	if (dburl_parse(config_get(c, CFG_TARGET_URL), u, &err) != 0) {
-		fail(cause, "[target] url is not valid: %s", err);
+		fail(cause, _("[target] url is not valid: %s"), err);
 		free(err);
 		return -1;
 	}
 	if (!u->host) {
 		dburl_free(u);
-		return fail(cause, "[target] url has no host");
+		return fail(cause, _("[target] url has no host"));
 	}
 	if (strchr(u->host, ',')) {
 		dburl_free(u);
-		return fail(cause, "[target] url names several hosts; the .env needs one");
+		return fail(cause, _("[target] url names several hosts; the .env needs one"));
 	}
 	/* hostaddr is this machine's tunnel: not for the application. */
 	for (size_t i = 0; i < u->nparams; i++) {
@@ -87,13 +88,14 @@ static int url_from_instance(struct run *r, struct dburl *u, char **cause)
 	run_recall_target(r);
 	pthread_mutex_lock(&r->lock);
 	if (!r->res.endpoint) {
-		rc = fail(cause, "the target is not known yet: run the instance step first, or set "
-				 "[target] url");
+		rc = fail(cause,
+			  _("the target is not known yet: run the instance step first, or set "
+			    "[target] url"));
 	} else if (!r->res.master_password) {
 		rc = fail(cause,
-			  "the master password is not known: run the instance step in the "
-			  "same run (it generates it, or reads it back from Secrets Manager), "
-			  "or set [instance] master_password");
+			  _("the master password is not known: run the instance step in the "
+			    "same run (it generates it, or reads it back from Secrets Manager), "
+			    "or set [instance] master_password"));
 	} else {
 		u->host = xstrdup(r->res.endpoint);
 		u->password = xstrdup(r->res.master_password);
@@ -122,32 +124,34 @@ static int env_run(struct run *r, char **cause)
 	const char *file = config_get(c, CFG_ENV_FILE);
 	const char *key = config_get(c, CFG_ENV_KEY);
 	if (!*file)
-		return fail(cause, "[env] file is empty: set the path of the application's .env");
+		return fail(cause,
+			    _("[env] file is empty: set the path of the application's .env"));
 	if (!dotenv_key_ok(key))
-		return fail(cause, "[env] key \"%s\" is not a variable name ([A-Z_][A-Z0-9_]*)",
+		return fail(cause, _("[env] key \"%s\" is not a variable name ([A-Z_][A-Z0-9_]*)"),
 			    key);
 	/* never point the application at a table an interrupted copy left
 	 * half-loaded (a split table after a crash) */
 	char *loading = r->state ? state_table_find(r->state, TS_LOADING) : NULL;
 	if (loading) {
 		fail(cause,
-		     "the target table %s holds part of an interrupted copy: run the data "
-		     "step again (it empties and copies it), then verify, before the "
-		     "application is pointed at the target",
+		     _("the target table %s holds part of an interrupted copy: run the data "
+		       "step again (it empties and copies it), then verify, before the "
+		       "application is pointed at the target"),
 		     loading + strlen("table."));
 		free(loading);
 		return -1;
 	}
 	const char *verified = r->state ? state_get(r->state, "verify.result") : NULL;
 	if (verified && strcmp(verified, "differs") == 0)
-		return fail(cause, "the last verify found the target differs from the source: copy "
-				   "again (the data step, --force for the tables that differ) and "
-				   "verify, before the application is pointed at the target");
+		return fail(cause,
+			    _("the last verify found the target differs from the source: copy "
+			      "again (the data step, --force for the tables that differ) and "
+			      "verify, before the application is pointed at the target"));
 	/* verify-ca/verify-full with no CA named: the RDS bundle (cached, or
 	 * downloaded once) goes into res.sslrootcert, which the URL then names */
 	char *err = NULL;
 	if (run_ensure_rootcert(r, &err) != 0) {
-		fail(cause, "the target's sslmode needs a CA bundle: %s", err);
+		fail(cause, _("the target's sslmode needs a CA bundle: %s"), err);
 		free(err);
 		return -1;
 	}
@@ -176,22 +180,22 @@ static int env_run(struct run *r, char **cause)
 	run_finding(r, LEVEL_OK, key, "%s", masked);
 	if (!res.changed) {
 		if (res.mode_fixed)
-			run_finding(r, LEVEL_WARN, "mode",
-				    "%s was readable by others; it is now mode 0600", where);
-		*cause = xasprintf("%s unchanged: it already holds this %s", where, key);
+			run_finding(r, LEVEL_WARN, _("mode"),
+				    _("%s was readable by others; it is now mode 0600"), where);
+		*cause = xasprintf(_("%s unchanged: it already holds this %s"), where, key);
 	} else if (res.created) {
-		run_finding(r, LEVEL_INFO, "file", "created %s (mode 0600)", where);
-		*cause = xasprintf("wrote %s to %s (new file, mode 0600)", key, where);
+		run_finding(r, LEVEL_INFO, _("file"), "created %s (mode 0600)", where);
+		*cause = xasprintf(_("wrote %s to %s (new file, mode 0600)"), key, where);
 	} else {
-		run_finding(r, LEVEL_INFO, "backup", "the previous file is kept as %s%s", where,
-			    DOTENV_BACKUP_SUFFIX);
+		run_finding(r, LEVEL_INFO, _("backup"), _("the previous file is kept as %s%s"),
+			    where, DOTENV_BACKUP_SUFFIX);
 		if (res.replaced > 1)
-			run_finding(
-				r, LEVEL_WARN, key,
-				"%s was set %d times in the file; every one now holds the new URL",
-				key, res.replaced);
+			run_finding(r, LEVEL_WARN, key,
+				    _("%s was set %d times in the file; every one now holds the "
+				      "new URL"),
+				    key, res.replaced);
 		*cause = xasprintf("wrote %s to %s (%s, mode 0600)", key, where,
-				   res.replaced ? "replaced in place" : "appended");
+				   res.replaced ? _("replaced in place") : "appended");
 	}
 	free(masked);
 	dotenv_result_free(&res);
@@ -200,7 +204,7 @@ static int env_run(struct run *r, char **cause)
 
 const struct step step_env = {
 	.name = "env",
-	.title = "Write .env",
-	.what = "write DATABASE_URL into the application's .env",
+	.title = N_("Write .env"),
+	.what = N_("write DATABASE_URL into the application's .env"),
 	.run = env_run,
 };

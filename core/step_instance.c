@@ -9,6 +9,7 @@
 
 #include "aws_api.h"
 #include "aws_config.h"
+#include "i18n.h"
 #include "step_aws.h"
 #include "cost.h"
 #include "fmt.h"
@@ -44,10 +45,10 @@ static int resolve_version(struct run *r, struct aws_ctx *a, const char *want, c
 {
 	*out = NULL;
 	char **v = NULL, *why = NULL;
-	run_status(r, "looking up the PostgreSQL versions RDS offers in %s", a->region);
+	run_status(r, _("looking up the PostgreSQL versions RDS offers in %s"), a->region);
 	if (rds_engine_versions(a, "postgres", &v, &why) < 0) {
-		run_finding(r, LEVEL_WARN, "engine version",
-			    "cannot list the versions RDS offers (%s): sending %s as given", why,
+		run_finding(r, LEVEL_WARN, _("engine version"),
+			    _("cannot list the versions RDS offers (%s): sending %s as given"), why,
 			    want);
 		free(why);
 		*out = xstrdup(want);
@@ -86,17 +87,18 @@ static int resolve_version(struct run *r, struct aws_ctx *a, const char *want, c
 	if (is_major(want)) {
 		if (best) {
 			*out = xstrdup(best);
-			run_finding(r, LEVEL_OK, "engine version",
-				    "PostgreSQL %s resolves to %s, the newest RDS offers in %s",
+			run_finding(r, LEVEL_OK, _("engine version"),
+				    _("PostgreSQL %s resolves to %s, the newest RDS offers in %s"),
 				    want, best, a->region);
 		} else {
-			rc = fail(cause, "RDS offers no PostgreSQL %s in %s (majors offered: %s)",
-				  want, a->region, offered[0] ? offered : "none");
+			rc = fail(cause,
+				  _("RDS offers no PostgreSQL %s in %s (majors offered: %s)"), want,
+				  a->region, offered[0] ? offered : "none");
 		}
 	} else if (exact) {
 		*out = xstrdup(want);
-		run_finding(r, LEVEL_OK, "engine version", "PostgreSQL %s is offered in %s", want,
-			    a->region);
+		run_finding(r, LEVEL_OK, _("engine version"), _("PostgreSQL %s is offered in %s"),
+			    want, a->region);
 	} else {
 		char same[512] = "";
 		const char *dot = strchr(want, '.');
@@ -106,7 +108,7 @@ static int resolve_version(struct run *r, struct aws_ctx *a, const char *want, c
 			    strlen(same) + strlen(v[i]) + 3 < sizeof same)
 				snprintf(same + strlen(same), sizeof same - strlen(same), "%s%s",
 					 same[0] ? ", " : "", v[i]);
-		rc = fail(cause, "RDS does not offer PostgreSQL %s in %s (offered: %s)", want,
+		rc = fail(cause, _("RDS does not offer PostgreSQL %s in %s (offered: %s)"), want,
 			  a->region, same[0] ? same : offered);
 	}
 	aws_strv_free(v);
@@ -125,23 +127,24 @@ static void report_cost(struct run *r, const char *region)
 			  config_bool(cfg, CFG_INSTANCE_MULTI_AZ),
 			  (int)config_int(cfg, CFG_INSTANCE_BACKUP_RETENTION_DAYS), 0, &c,
 			  &why) < 0) {
-		run_finding(r, LEVEL_INFO, "cost", "%s", why);
+		run_finding(r, LEVEL_INFO, _("cost"), "%s", why);
 		free(why);
 		return;
 	}
 	char line[512];
 	cost_format(&c, st, gb, line, sizeof line);
-	run_finding(r, LEVEL_INFO, "cost", "%s", line);
+	run_finding(r, LEVEL_INFO, _("cost"), "%s", line);
 }
 
 static void report_instance(struct run *r, const struct rds_instance *in)
 {
 	run_finding(r, strcmp(in->status, "available") == 0 ? LEVEL_OK : LEVEL_INFO, in->id,
-		    "%s: %s %s, %s, %ld GiB %s%s%s, endpoint %s%s%d", in->status, in->engine,
+		    _("%s: %s %s, %s, %ld GiB %s%s%s, endpoint %s%s%d"), in->status, in->engine,
 		    in->engine_version, in->cls, in->storage_gb, in->storage_type,
-		    in->encrypted ? ", encrypted" : ", NOT encrypted",
-		    in->multi_az ? ", Multi-AZ" : "", in->endpoint[0] ? in->endpoint : "(none yet)",
-		    in->endpoint[0] ? ":" : "", in->endpoint[0] ? in->port : 0);
+		    in->encrypted ? ", encrypted" : _(", NOT encrypted"),
+		    in->multi_az ? ", Multi-AZ" : "",
+		    in->endpoint[0] ? in->endpoint : _("(none yet)"), in->endpoint[0] ? ":" : "",
+		    in->endpoint[0] ? in->port : 0);
 }
 
 /* Show how an existing instance differs from the settings; returns the
@@ -154,8 +157,10 @@ static int report_differences(struct run *r, const struct rds_instance *in)
 #define DIFF(item, want, have)                                                                     \
 	do {                                                                                       \
 		if (strcmp((want), (have)) != 0) {                                                 \
-			run_finding(r, LEVEL_WARN, "differs: " item, "config %s, instance %s",     \
-				    (want), (have));                                               \
+			char what_[96];                                                            \
+			snprintf(what_, sizeof what_, _("differs: %s"), item);                     \
+			run_finding(r, LEVEL_WARN, what_, _("config %s, instance %s"), (want),     \
+				    (have));                                                       \
 			n++;                                                                       \
 		}                                                                                  \
 	} while (0)
@@ -167,8 +172,8 @@ static int report_differences(struct run *r, const struct rds_instance *in)
 					(in->engine_version[el] == '.' || !in->engine_version[el])
 			      : strcmp(in->engine_version, ev) == 0;
 	if (!vmatch) {
-		run_finding(r, LEVEL_WARN, "differs: engine_version", "config %s, instance %s", ev,
-			    in->engine_version);
+		run_finding(r, LEVEL_WARN, _("differs: engine_version"),
+			    _("config %s, instance %s"), ev, in->engine_version);
 		n++;
 	}
 	snprintf(buf, sizeof buf, "%ld", in->storage_gb);
@@ -190,7 +195,7 @@ static int report_differences(struct run *r, const struct rds_instance *in)
 	}
 #undef DIFF
 	if (n == 0)
-		run_finding(r, LEVEL_OK, in->id, "its settings match the config");
+		run_finding(r, LEVEL_OK, in->id, _("its settings match the config"));
 	return n;
 }
 
@@ -282,42 +287,44 @@ static int wait_available(struct run *r, struct aws_ctx *a, const char *id, stru
 		if (status_hopeless(in->status)) {
 			if (strcmp(in->status, "stopped") == 0)
 				return fail(cause,
-					    "%s is stopped: start it (aws rds start-db-instance "
-					    "--db-instance-identifier %s) and run again",
+					    _("%s is stopped: start it (aws rds start-db-instance "
+					      "--db-instance-identifier %s) and run again"),
 					    id, id);
 			return fail(cause,
-				    "%s is %s: it will not become available by waiting; see "
-				    "the RDS console's events for the instance",
+				    _("%s is %s: it will not become available by waiting; see "
+				      "the RDS console's events for the instance"),
 				    id, in->status);
 		}
 		if (now_monotonic() - start > (double)bound)
 			return fail(cause,
-				    "%s is still %s after %ld min, the wait's bound: run again "
-				    "later to keep waiting (RDSM_WAIT_MINUTES raises the bound)",
+				    _("%s is still %s after %ld min, the wait's bound: run again "
+				      "later to keep waiting (RDSM_WAIT_MINUTES raises the bound)"),
 				    id, in->status, bound / 60);
 		char clock[16];
 		time_t t = time(NULL);
 		struct tm tm;
 		localtime_r(&t, &tm);
 		strftime(clock, sizeof clock, "%H:%M:%S", &tm);
-		run_status(r,
-			   "%s is %s — %s elapsed, last poll %s, polling every %lds, waiting up to "
-			   "%ld min",
-			   id, in->status, el, clock, every, bound / 60);
+		run_status(
+			r,
+			_("%s is %s — %s elapsed, last poll %s, polling every %lds, waiting up to "
+			  "%ld min"),
+			id, in->status, el, clock, every, bound / 60);
 		if (aws_sleep((double)every, &r->cancel) < 0)
-			return fail(cause, "interrupted while waiting for %s", id);
+			return fail(cause, _("interrupted while waiting for %s"), id);
 		struct rds_instance next;
 		char *why = NULL;
 		int rc = rds_describe_instance(a, id, &next, &why);
 		if (rc != 0) {
 			if (rc == 1)
-				why = xasprintf("%s has disappeared (deleted?)", id);
+				why = xasprintf(_("%s has disappeared (deleted?)"), id);
 			if (++errors >= 5 || rc == 1) {
-				fail(cause, "waiting for %s: %s", id, why);
+				fail(cause, _("waiting for %s: %s"), id, why);
 				free(why);
 				return -1;
 			}
-			run_finding(r, LEVEL_WARN, "poll", "%s (will retry; %d of 5)", why, errors);
+			run_finding(r, LEVEL_WARN, _("poll"), _("%s (will retry; %d of 5)"), why,
+				    errors);
 			free(why);
 			continue;
 		}
@@ -326,8 +333,8 @@ static int wait_available(struct run *r, struct aws_ctx *a, const char *id, stru
 		*in = next;
 		if (strcmp(prev, in->status) != 0) {
 			fmt_duration(el, sizeof el, now_monotonic() - start);
-			run_finding(r, LEVEL_INFO, "status", "%s → %s after %s", prev, in->status,
-				    el);
+			run_finding(r, LEVEL_INFO, _("status"), "%s → %s after %s", prev,
+				    in->status, el);
 			snprintf(prev, sizeof prev, "%s", in->status);
 		}
 	}
@@ -343,11 +350,11 @@ static void publish(struct run *r, struct aws_ctx *a, const struct rds_instance 
 		if (secrets_get_db_password(a, in->secret_arn, &user, &spw, &why) == 0) {
 			free_secret(pw);
 			pw = spw;
-			run_finding(r, LEVEL_OK, "master password",
-				    "read from AWS Secrets Manager (%s)", in->secret_arn);
+			run_finding(r, LEVEL_OK, _("master password"),
+				    _("read from AWS Secrets Manager (%s)"), in->secret_arn);
 		} else {
-			run_finding(r, LEVEL_WARN, "master password",
-				    "kept by RDS in Secrets Manager, but it cannot be read: %s",
+			run_finding(r, LEVEL_WARN, _("master password"),
+				    _("kept by RDS in Secrets Manager, but it cannot be read: %s"),
 				    why);
 		}
 		free(user);
@@ -355,9 +362,9 @@ static void publish(struct run *r, struct aws_ctx *a, const struct rds_instance 
 	}
 	if (!pw)
 		run_finding(
-			r, LEVEL_WARN, "master password",
-			"not known to rds-migrate for %s: set [instance] master_password so the "
-			"later steps can connect",
+			r, LEVEL_WARN, _("master password"),
+			_("not known to rds-migrate for %s: set [instance] master_password so the "
+			  "later steps can connect"),
 			in->id);
 	pthread_mutex_lock(&r->lock);
 	free(r->res.endpoint);
@@ -392,11 +399,12 @@ static int list_existing(struct run *r, struct aws_ctx *a, const char *id, char 
 	}
 	rds_instances_free(v, n);
 	if (n == 0)
-		return fail(cause, "there are no RDS instances in %s: set [instance] mode = create",
+		return fail(cause,
+			    _("there are no RDS instances in %s: set [instance] mode = create"),
 			    a->region);
 	if (!found)
-		return fail(cause, "no instance named %s in %s; the region has: %s", id, a->region,
-			    names);
+		return fail(cause, _("no instance named %s in %s; the region has: %s"), id,
+			    a->region, names);
 	return 0;
 }
 
@@ -404,7 +412,7 @@ static int instance_run(struct run *r, char **cause)
 {
 	const struct config *c = r->cfg;
 	if (*config_get(c, CFG_TARGET_URL)) {
-		*cause = xstrdup("[target] url is set: no RDS instance to create");
+		*cause = xstrdup(_("[target] url is set: no RDS instance to create"));
 		return 1;
 	}
 	const char *id = config_get(c, CFG_INSTANCE_IDENTIFIER);
@@ -417,7 +425,7 @@ static int instance_run(struct run *r, char **cause)
 		snprintf(list + l, sizeof list - l, "%s%s", l ? ", " : "", profiles[i]);
 	}
 	char *credp = aws_credentials_path(), *confp = aws_config_path();
-	run_finding(r, LEVEL_INFO, "profiles", "%s (in %s, %s)", list[0] ? list : "none", credp,
+	run_finding(r, LEVEL_INFO, _("profiles"), "%s (in %s, %s)", list[0] ? list : "none", credp,
 		    confp);
 	free(credp);
 	free(confp);
@@ -435,16 +443,17 @@ static int instance_run(struct run *r, char **cause)
 	}
 	char key[64];
 	aws_key_hint(a.creds.access_key, key, sizeof key);
-	run_finding(r, LEVEL_INFO, "credentials", "access key %s from %s%s", key, a.creds.source,
-		    a.creds.token ? ", with a session token" : "");
-	run_status(r, "asking STS who these credentials are");
+	run_finding(r, LEVEL_INFO, _("credentials"), _("access key %s from %s%s"), key,
+		    a.creds.source, a.creds.token ? _(", with a session token") : "");
+	run_status(r, _("asking STS who these credentials are"));
 	struct sts_identity who;
 	if (sts_get_caller_identity(&a, &who, cause) < 0) {
 		aws_ctx_free(&a);
 		return -1;
 	}
-	run_finding(r, LEVEL_OK, "identity", "signed in as %s (account %s) in %s (region from %s)",
-		    who.arn, who.account, a.region, a.region_source);
+	run_finding(r, LEVEL_OK, _("identity"),
+		    _("signed in as %s (account %s) in %s (region from %s)"), who.arn, who.account,
+		    a.region, a.region_source);
 	if (create && !*cfg_region)
 		report_cost(r, a.region);
 
@@ -452,7 +461,7 @@ static int instance_run(struct run *r, char **cause)
 	struct rds_instance in;
 	memset(&in, 0, sizeof in);
 	char *password = NULL; /* the one sent at create, when we know it */
-	run_status(r, "looking for the RDS instance %s in %s", id, a.region);
+	run_status(r, _("looking for the RDS instance %s in %s"), id, a.region);
 	int found = rds_describe_instance(&a, id, &in, cause);
 	if (found < 0) {
 		rc = -1;
@@ -469,17 +478,17 @@ static int instance_run(struct run *r, char **cause)
 						report_instance(r, &v[i]);
 				rds_instances_free(v, n);
 			} else {
-				run_finding(r, LEVEL_WARN, "instances", "cannot list them: %s",
-					    why);
+				run_finding(r, LEVEL_WARN, _("instances"),
+					    _("cannot list them: %s"), why);
 				free(why);
 			}
 		}
 		if (found == 0)
 			report_instance(r, &in);
 		else
-			run_finding(r, LEVEL_INFO, id, "does not exist yet in %s%s", a.region,
-				    create ? ": the instance step will create it" : "");
-		*cause = xasprintf("signed in as %s (account %s) in %s", who.arn, who.account,
+			run_finding(r, LEVEL_INFO, id, _("does not exist yet in %s%s"), a.region,
+				    create ? _(": the instance step will create it") : "");
+		*cause = xasprintf(_("signed in as %s (account %s) in %s"), who.arn, who.account,
 				   a.region);
 		goto out;
 	}
@@ -498,34 +507,37 @@ static int instance_run(struct run *r, char **cause)
 		report_instance(r, &in);
 		if (strcmp(in.engine, "postgres") != 0) {
 			rc = fail(cause,
-				  "the identifier %s is taken in %s by a %s instance: choose "
-				  "another [instance] identifier",
+				  _("the identifier %s is taken in %s by a %s instance: choose "
+				    "another [instance] identifier"),
 				  id, a.region, in.engine);
 			goto out;
 		}
 		int ndiff = report_differences(r, &in);
 		if (ours && strcmp(ours, id) == 0) {
-			run_finding(r, LEVEL_OK, id, "created by an earlier run: adopting it");
+			run_finding(r, LEVEL_OK, id, _("created by an earlier run: adopting it"));
 			if (!managed && !*cfgpw &&
 			    (password = run_known_password(
 				     r, in.endpoint && *in.endpoint ? in.endpoint : NULL)))
 				run_finding(
-					r, LEVEL_OK, "master password",
-					"the one generated by that run (read back from the .env, "
-					"or the 0600 file that keeps it until then)");
+					r, LEVEL_OK, _("master password"),
+					_("the one generated by that run (read back from the .env, "
+					  "or the 0600 file that keeps it until then)"));
 		} else if (!run_confirm(r,
-					"An instance named %s already exists in %s (%s, %d "
-					"setting%s differ). Adopt it as the target?",
-					id, a.region, in.status, ndiff, ndiff == 1 ? "" : "s")) {
-			rc = fail(
-				cause,
-				"the identifier %s is already taken in %s: choose another "
-				"[instance] identifier, set mode = existing, or confirm (--yes) to "
-				"adopt it",
-				id, a.region);
+					P_("An instance named %s already exists in %s (%s, %d "
+					   "setting differs). Adopt it as the target?",
+					   "An instance named %s already exists in %s (%s, %d "
+					   "settings differ). Adopt it as the target?",
+					   ndiff),
+					id, a.region, in.status, ndiff)) {
+			rc = fail(cause,
+				  _("the identifier %s is already taken in %s: choose another "
+				    "[instance] identifier, set mode = existing, or confirm "
+				    "(--yes) to "
+				    "adopt it"),
+				  id, a.region);
 			goto out;
 		} else {
-			run_finding(r, LEVEL_INFO, id, "adopting the existing instance");
+			run_finding(r, LEVEL_INFO, id, _("adopting the existing instance"));
 			state_set(r->state, "instance.adopted", id, NULL);
 		}
 	} else {
@@ -543,8 +555,8 @@ static int instance_run(struct run *r, char **cause)
 				char buf[PASSWORD_GEN_LEN + 8];
 				if (password_generate(buf, sizeof buf) < 0) {
 					free(version);
-					rc = fail(cause, "cannot generate a master password: no "
-							 "randomness from the kernel");
+					rc = fail(cause, _("cannot generate a master password: no "
+							   "randomness from the kernel"));
 					goto out;
 				}
 				password = xstrdup(buf);
@@ -573,8 +585,8 @@ static int instance_run(struct run *r, char **cause)
 		if (crc < 0 && strcmp(err.code, "DBInstanceAlreadyExists") == 0) {
 			/* someone made it in between: adopt on the next run, with a look first */
 			rc = fail(cause,
-				  "the identifier %s was taken while creating it: run again "
-				  "to see and adopt it",
+				  _("the identifier %s was taken while creating it: run again "
+				    "to see and adopt it"),
 				  id);
 			free(why);
 			goto out;
@@ -585,16 +597,17 @@ static int instance_run(struct run *r, char **cause)
 			goto out;
 		}
 		state_set(r->state, "instance.created", id, NULL);
-		run_finding(r, LEVEL_OK, id, "CreateDBInstance accepted (status %s)", in.status);
+		run_finding(r, LEVEL_OK, id, _("CreateDBInstance accepted (status %s)"), in.status);
 		if (generated)
-			run_finding(r, LEVEL_WARN, "master password",
-				    "generated (%zu characters); never logged or shown, written to "
-				    "the .env by the env step (until then kept in "
-				    ".rds-migrate.secret, mode 0600, beside the state file)",
-				    strlen(password));
+			run_finding(
+				r, LEVEL_WARN, _("master password"),
+				_("generated (%zu characters); never logged or shown, written to "
+				  "the .env by the env step (until then kept in "
+				  ".rds-migrate.secret, mode 0600, beside the state file)"),
+				strlen(password));
 		else if (managed)
-			run_finding(r, LEVEL_INFO, "master password",
-				    "kept by RDS in AWS Secrets Manager");
+			run_finding(r, LEVEL_INFO, _("master password"),
+				    _("kept by RDS in AWS Secrets Manager"));
 	}
 
 	if (wait_available(r, &a, id, &in, cause) < 0) {
@@ -605,8 +618,8 @@ static int instance_run(struct run *r, char **cause)
 	if (!known && !managed && *cfgpw)
 		known = cfgpw;
 	publish(r, &a, &in, known);
-	*cause = xasprintf("%s is available at %s:%d (PostgreSQL %s, %s)", id, in.endpoint, in.port,
-			   in.engine_version, in.cls);
+	*cause = xasprintf(_("%s is available at %s:%d (PostgreSQL %s, %s)"), id, in.endpoint,
+			   in.port, in.engine_version, in.cls);
 	goto out;
 out_fail:
 	rc = -1;
@@ -620,7 +633,7 @@ out:
 
 const struct step step_instance = {
 	.name = "instance",
-	.title = "RDS instance",
-	.what = "create the RDS instance (or adopt one) and wait until available",
+	.title = N_("RDS instance"),
+	.what = N_("create the RDS instance (or adopt one) and wait until available"),
 	.run = instance_run,
 };

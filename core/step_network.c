@@ -12,6 +12,7 @@
 
 #include "aws_api.h"
 #include "aws_config.h"
+#include "i18n.h"
 #include "step_aws.h"
 #include "run.h"
 #include "util.h"
@@ -64,10 +65,11 @@ static void find_ip(struct here *h)
 			ip_cache_until = now_monotonic() + 60;
 			pthread_mutex_unlock(&ip_lock);
 		} else {
-			h->ip_why = xasprintf("%s answered something that is not an address", url);
+			h->ip_why =
+				xasprintf(_("%s answered something that is not an address"), url);
 		}
 	} else if (st > 0) {
-		h->ip_why = xasprintf("%s answered HTTP %ld", url, st);
+		h->ip_why = xasprintf(_("%s answered HTTP %ld"), url, st);
 	} else {
 		h->ip_why = xasprintf("%s: %s", url, why);
 	}
@@ -109,14 +111,16 @@ static void find_here(struct run *r, struct here *h)
 	}
 	free(mac);
 	if (h->ec2)
-		run_finding(r, LEVEL_INFO, "this machine", "an EC2 instance in %s, groups %s%s%s",
-			    h->vpc, h->groups && h->groups[0] ? h->groups[0] : "(none)",
+		run_finding(r, LEVEL_INFO, _("this machine"),
+			    _("an EC2 instance in %s, groups %s%s%s"), h->vpc,
+			    h->groups && h->groups[0] ? h->groups[0] : "(none)",
 			    h->groups && h->groups[0] && h->groups[1] ? ", " : "",
 			    h->groups && h->groups[0] && h->groups[1] ? h->groups[1] : "");
 	if (h->ip[0])
-		run_finding(r, LEVEL_INFO, "this machine", "public address %s", h->ip);
+		run_finding(r, LEVEL_INFO, _("this machine"), _("public address %s"), h->ip);
 	else
-		run_finding(r, LEVEL_WARN, "this machine", "public address unknown: %s", h->ip_why);
+		run_finding(r, LEVEL_WARN, _("this machine"), _("public address unknown: %s"),
+			    h->ip_why);
 }
 
 /* Whether CIDR contains address IP (both IPv4 or both IPv6). */
@@ -192,8 +196,8 @@ static int pick_source(struct run *r, const struct here *h, const char *inst_vpc
 	}
 	if (!h->ip[0])
 		return fail(cause,
-			    "cannot learn this machine's public address (%s): set [network] "
-			    "allow to a CIDR or sg-…",
+			    _("cannot learn this machine's public address (%s): set [network] "
+			      "allow to a CIDR or sg-…"),
 			    h->ip_why ? h->ip_why : "?");
 	snprintf(out, outsz, "%s/%d", h->ip, strchr(h->ip, ':') ? 128 : 32);
 	return 0;
@@ -203,7 +207,7 @@ static void rule_text(const struct sg_rule *ru, char *out, size_t outsz)
 {
 	char ports[32];
 	if (strcmp(ru->proto, "-1") == 0)
-		snprintf(ports, sizeof ports, "all traffic");
+		snprintf(ports, sizeof ports, _("all traffic"));
 	else if (ru->from == ru->to)
 		snprintf(ports, sizeof ports, "%s %d", ru->proto, ru->from);
 	else
@@ -216,7 +220,7 @@ static int network_run(struct run *r, char **cause)
 {
 	const struct config *c = r->cfg;
 	if (*config_get(c, CFG_TARGET_URL)) {
-		*cause = xstrdup("[target] url is set: no security group to open");
+		*cause = xstrdup(_("[target] url is set: no security group to open"));
 		return 1;
 	}
 	const char *id = config_get(c, CFG_INSTANCE_IDENTIFIER);
@@ -233,18 +237,18 @@ static int network_run(struct run *r, char **cause)
 	struct here h;
 	memset(&h, 0, sizeof h);
 
-	run_status(r, "reading the instance %s", id);
+	run_status(r, _("reading the instance %s"), id);
 	int found = rds_describe_instance(&a, id, &in, cause);
 	if (found != 0) {
 		if (found == 1) {
 			if (r->inspect) {
-				*cause = xasprintf("the instance %s does not exist yet in %s", id,
-						   a.region);
+				*cause = xasprintf(_("the instance %s does not exist yet in %s"),
+						   id, a.region);
 				rc = 1;
 			} else {
 				rc = fail(cause,
-					  "the instance %s does not exist in %s: run the "
-					  "instance step first",
+					  _("the instance %s does not exist in %s: run the "
+					    "instance step first"),
 					  id, a.region);
 			}
 		} else {
@@ -254,10 +258,11 @@ static int network_run(struct run *r, char **cause)
 	}
 	int port = in.port ? in.port : (int)config_int(c, CFG_NETWORK_PORT);
 	if (in.n_sg == 0) {
-		rc = fail(cause, "the instance %s has no VPC security group: nothing to open", id);
+		rc = fail(cause, _("the instance %s has no VPC security group: nothing to open"),
+			  id);
 		goto out;
 	}
-	run_status(r, "reading security groups of %s", id);
+	run_status(r, _("reading security groups of %s"), id);
 	if (ec2_describe_security_groups(&a, in.sg_ids, in.n_sg, &g, &ng, cause) < 0) {
 		rc = -1;
 		goto out;
@@ -288,71 +293,76 @@ static int network_run(struct run *r, char **cause)
 				world = true;
 				allowed = true;
 				run_finding(r, LEVEL_ERROR, item,
-					    "%s — open to the whole internet: anyone can try "
-					    "passwords on port %d",
+					    _("%s — open to the whole internet: anyone can try "
+					      "passwords on port %d"),
 					    text, port);
 			} else if (ru->cidr && h.ip[0] && cidr_contains(ru->cidr, h.ip)) {
 				allowed = true;
 				if (is_wide(ru->cidr))
 					run_finding(
 						r, LEVEL_WARN, item,
-						"%s — admits this machine (%s), and a wide range "
-						"(wider than a /%d) with it",
+						_("%s — admits this machine (%s), and a wide range "
+						  "(wider than a /%d) with it"),
 						text, h.ip, strchr(ru->cidr, ':') ? 56 : 24);
 				else
 					run_finding(r, LEVEL_OK, item,
-						    "%s — admits this machine (%s)", text, h.ip);
+						    _("%s — admits this machine (%s)"), text, h.ip);
 			} else if (ru->group && in_groups(h.groups, ru->group)) {
 				allowed = true;
 				run_finding(r, LEVEL_OK, item,
-					    "%s — admits this EC2 instance's security group", text);
+					    _("%s — admits this EC2 instance's security group"),
+					    text);
 			} else if (ru->cidr &&
 				   cidr_bits(ru->cidr) < (strchr(ru->cidr, ':') ? 64 : 16)) {
 				run_finding(r, LEVEL_WARN, item,
-					    "%s — a wide range; does not admit this machine", text);
-			} else {
-				run_finding(r, LEVEL_INFO, item, "%s — does not admit this machine",
+					    _("%s — a wide range; does not admit this machine"),
 					    text);
+			} else {
+				run_finding(r, LEVEL_INFO, item,
+					    _("%s — does not admit this machine"), text);
 			}
 		}
 	}
 	if (nrules == 0)
-		run_finding(r, LEVEL_INFO, "rules", "no inbound rule of %s covers port %d", g[0].id,
-			    port);
+		run_finding(r, LEVEL_INFO, _("rules"), _("no inbound rule of %s covers port %d"),
+			    g[0].id, port);
 
 	bool same_vpc = h.ec2 && strcmp(h.vpc, vpc) == 0;
 	bool reachable = in.public_access || same_vpc;
 	if (!reachable)
 		run_finding(
-			r, LEVEL_ERROR, "reachability",
-			"%s is not publicly accessible and this machine is outside its VPC (%s): "
-			"no security-group rule can let it in; use a tunnel through a host in the "
-			"VPC ([target] hostaddr), or make it public (aws rds modify-db-instance "
-			"--publicly-accessible)",
+			r, LEVEL_ERROR, _("reachability"),
+			_("%s is not publicly accessible and this machine is outside its VPC (%s): "
+			  "no security-group rule can let it in; use a tunnel through a host in "
+			  "the "
+			  "VPC ([target] hostaddr), or make it public (aws rds modify-db-instance "
+			  "--publicly-accessible)"),
 			id, vpc[0] ? vpc : "?");
 
 	if (world)
-		run_finding_code(r, LEVEL_ERROR, FIND_WORLD_OPEN, "verdict",
-				 "port %d is open to the whole internet", port);
+		run_finding_code(r, LEVEL_ERROR, FIND_WORLD_OPEN, _("verdict"),
+				 _("port %d is open to the whole internet"), port);
 	else if (allowed)
-		run_finding(r, LEVEL_OK, "verdict", "this machine is allowed on port %d", port);
+		run_finding(r, LEVEL_OK, _("verdict"), _("this machine is allowed on port %d"),
+			    port);
 	else
-		run_finding(r, LEVEL_WARN, "verdict",
-			    "this machine is not allowed on port %d yet%s%s", port,
-			    have_source ? "; the rule to add: " : "", have_source ? source : "");
+		run_finding(r, LEVEL_WARN, _("verdict"),
+			    _("this machine is not allowed on port %d yet%s%s"), port,
+			    have_source ? _("; the rule to add: ") : "", have_source ? source : "");
 
 	if (r->inspect) {
-		*cause = xasprintf("%s: %zu rule%s for port %d; this machine %s%s", g[0].id, nrules,
-				   nrules == 1 ? "" : "s", port,
-				   allowed ? "is allowed" : "is not allowed",
-				   world ? "; OPEN TO THE WORLD" : "");
+		*cause = xasprintf(P_("%s: %zu rule for port %d; this machine %s%s",
+				      "%s: %zu rules for port %d; this machine %s%s", nrules),
+				   g[0].id, nrules, port,
+				   allowed ? _("is allowed") : _("is not allowed"),
+				   world ? _("; OPEN TO THE WORLD") : "");
 		free(why);
 		goto out;
 	}
 	if (!reachable && !*config_get(c, CFG_TARGET_HOSTADDR)) {
 		rc = fail(cause,
-			  "%s is not publicly accessible and this machine is outside its VPC: "
-			  "use a tunnel ([target] hostaddr) or make the instance public",
+			  _("%s is not publicly accessible and this machine is outside its VPC: "
+			    "use a tunnel ([target] hostaddr) or make the instance public"),
 			  id);
 		free(why);
 		goto out;
@@ -378,11 +388,12 @@ static int network_run(struct run *r, char **cause)
 	free(why);
 	if (need && is_wide(source) && strncmp(source, "sg-", 3) != 0 && !r->allow_world) {
 		rc = fail(cause,
-			  "[network] allow = %s opens port %d to %s: run again with "
-			  "--allow-world to confirm (--yes is not enough), or allow a narrower "
-			  "range (a /%d or smaller)",
+			  _("[network] allow = %s opens port %d to %s: run again with "
+			    "--allow-world to confirm (--yes is not enough), or allow a narrower "
+			    "range (a /%d or smaller)"),
 			  source, port,
-			  is_world(source) ? "the whole internet" : "a range wider than one site",
+			  is_world(source) ? _("the whole internet")
+					   : _("a range wider than one site"),
 			  strchr(source, ':') ? 56 : 24);
 		goto out;
 	}
@@ -394,7 +405,7 @@ static int network_run(struct run *r, char **cause)
 		gmtime_r(&t, &tm);
 		strftime(date, sizeof date, "%Y-%m-%d", &tm);
 		snprintf(desc, sizeof desc, "rds-migrate %s", date);
-		run_status(r, "adding a rule to %s: tcp %d from %s", target_sg, port, source);
+		run_status(r, _("adding a rule to %s: tcp %d from %s"), target_sg, port, source);
 		bool dup = false;
 		if (ec2_authorize_ingress(&a, target_sg, port, source, desc, &dup, cause) < 0) {
 			rc = -1;
@@ -402,15 +413,16 @@ static int network_run(struct run *r, char **cause)
 		}
 		run_finding(r, is_wide(source) ? LEVEL_WARN : LEVEL_OK, target_sg,
 			    "tcp %d from %s (\"%s\") — %s%s", port, source, desc,
-			    dup ? "already there" : "added",
-			    is_wide(source) ? " (a wide range, confirmed with --allow-world)" : "");
-		snprintf(note, sizeof note, "; %s rule tcp %d from %s", dup ? "kept" : "added",
+			    dup ? _("already there") : "added",
+			    is_wide(source) ? _(" (a wide range, confirmed with --allow-world)")
+					    : "");
+		snprintf(note, sizeof note, _("; %s rule tcp %d from %s"), dup ? "kept" : "added",
 			 port, source);
 		char *sv = xasprintf("%s:%s", target_sg, source);
 		state_set(r->state, "network.rule", sv, NULL);
 		free(sv);
 	} else {
-		snprintf(note, sizeof note, "; no change needed");
+		snprintf(note, sizeof note, _("; no change needed"));
 	}
 
 	/* offer to revoke rules open to the world */
@@ -424,7 +436,8 @@ static int network_run(struct run *r, char **cause)
 				continue; /* [network] allow asks for exactly this */
 			char text[400];
 			rule_text(ru, text, sizeof text);
-			if (!run_confirm(r, "%s allows %s: open to the whole internet. Revoke it?",
+			if (!run_confirm(r,
+					 _("%s allows %s: open to the whole internet. Revoke it?"),
 					 g[i].id, text)) {
 				kept_world++;
 				continue;
@@ -432,8 +445,8 @@ static int network_run(struct run *r, char **cause)
 			char *rwhy = NULL;
 			if (ec2_revoke_ingress(&a, g[i].id, ru->proto, ru->from, ru->to, ru->cidr,
 					       &rwhy) < 0) {
-				run_finding(r, LEVEL_ERROR, g[i].id, "cannot revoke %s: %s", text,
-					    rwhy);
+				run_finding(r, LEVEL_ERROR, g[i].id, _("cannot revoke %s: %s"),
+					    text, rwhy);
 				free(rwhy);
 				kept_world++;
 				continue;
@@ -441,9 +454,9 @@ static int network_run(struct run *r, char **cause)
 			run_finding(r, LEVEL_OK, g[i].id, "revoked %s", text);
 		}
 	}
-	*cause = xasprintf("%s admits %s on port %d%s%s", target_sg,
-			   need || exact ? source : "this machine", port, note,
-			   kept_world ? "; WARNING: still open to the whole internet" : "");
+	*cause = xasprintf(_("%s admits %s on port %d%s%s"), target_sg,
+			   need || exact ? source : _("this machine"), port, note,
+			   kept_world ? _("; WARNING: still open to the whole internet") : "");
 out:
 	here_free(&h);
 	ec2_security_groups_free(g, ng);
@@ -454,7 +467,7 @@ out:
 
 const struct step step_network = {
 	.name = "network",
-	.title = "Security group",
-	.what = "open the security group to this machine only",
+	.title = N_("Security group"),
+	.what = N_("open the security group to this machine only"),
 	.run = network_run,
 };

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "pg_conn.h"
 #include "run.h"
 #include "util.h"
@@ -13,7 +14,7 @@ static int probe_run(struct run *r, char **cause)
 	char *ci = run_target_conninfo(r, cause);
 	if (!ci)
 		return -1;
-	run_status(r, "connecting to the target");
+	run_status(r, _("connecting to the target"));
 	struct pg_probe p;
 	int rc = pg_probe_run(ci, PG_TARGET, 10, &r->cancel, &p);
 	free_secret(ci);
@@ -29,25 +30,26 @@ static int probe_run(struct run *r, char **cause)
 	char *src = r->res.source_version ? xstrdup(r->res.source_version) : NULL;
 	pthread_mutex_unlock(&r->lock);
 	if (!p.can_create)
-		run_finding(r, LEVEL_WARN, "privileges",
-			    "%s cannot create schemas in database %s: the schema step needs the "
-			    "CREATE privilege (the RDS master user has it)",
+		run_finding(r, LEVEL_WARN, _("privileges"),
+			    _("%s cannot create schemas in database %s: the schema step needs the "
+			      "CREATE privilege (the RDS master user has it)"),
 			    p.current_user ? p.current_user : "?", p.dbname ? p.dbname : "?");
 	if (src) {
 		int smaj = atoi(src), tmaj = atoi(p.server_version);
 		if (tmaj < smaj)
 			run_finding(
-				r, LEVEL_WARN, "version",
-				"the target (%s) is older than the source (%s): objects that use "
-				"newer features may fail; choose [instance] engine_version >= %d",
+				r, LEVEL_WARN, _("version"),
+				_("the target (%s) is older than the source (%s): objects that use "
+				  "newer features may fail; choose [instance] engine_version >= "
+				  "%d"),
 				p.server_version, src, smaj);
 		else
-			run_finding(r, LEVEL_OK, "version", "source %s, target %s", src,
+			run_finding(r, LEVEL_OK, _("version"), "source %s, target %s", src,
 				    p.server_version);
 	}
 	free(src);
-	*cause = xasprintf("PostgreSQL %s, %s%s, round trip %.1f ms", p.server_version,
-			   p.tls ? p.tls_protocol : "not encrypted",
+	*cause = xasprintf(_("PostgreSQL %s, %s%s, round trip %.1f ms"), p.server_version,
+			   p.tls ? p.tls_protocol : _("not encrypted"),
 			   p.tls ? (p.name_checked ? " verified" : " unverified") : "", p.rtt_ms);
 	pg_probe_free(&p);
 	return 0;
@@ -55,7 +57,7 @@ static int probe_run(struct run *r, char **cause)
 
 const struct step step_probe = {
 	.name = "probe",
-	.title = "Target connection",
-	.what = "connect to the target: DNS, TCP, TLS, login",
+	.title = N_("Target connection"),
+	.what = N_("connect to the target: DNS, TCP, TLS, login"),
 	.run = probe_run,
 };

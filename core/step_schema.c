@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "pg_schema.h"
 #include "run.h"
 #include "util.h"
@@ -24,7 +25,7 @@ static PGconn *connect_to(const char *which, char *conninfo, char **cause)
 		size_t n = strlen(m);
 		while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
 			m[--n] = 0;
-		fail(cause, "cannot connect to the %s: %s", which, m);
+		fail(cause, _("cannot connect to the %s: %s"), which, m);
 		free(m);
 		PQfinish(c);
 		return NULL;
@@ -37,7 +38,8 @@ static void set_state(struct run *r, const char *key, const char *value)
 {
 	char *err = NULL;
 	if (r->state && state_set(r->state, key, value, &err) < 0) {
-		run_finding(r, LEVEL_WARN, "state", "cannot save %s: %s", key, err ? err : "?");
+		run_finding(r, LEVEL_WARN, _("state"), _("cannot save %s: %s"), key,
+			    err ? err : "?");
 		free(err);
 	}
 }
@@ -49,7 +51,7 @@ static int apply_file(struct run *r, const char *path, char **cause)
 	const char *pre = r->state ? state_get(r->state, "schema.pre") : NULL;
 	if (pre && strcmp(pre, done_key) == 0) {
 		free(done_key);
-		*cause = xasprintf("%s was applied by an earlier run: not applied again", path);
+		*cause = xasprintf(_("%s was applied by an earlier run: not applied again"), path);
 		return 0;
 	}
 	PGconn *dst = connect_to("target", run_target_conninfo(r, cause), cause);
@@ -77,13 +79,13 @@ static int schema_run(struct run *r, char **cause)
 	}
 	if (strncmp(mode, "file:", 5) == 0) {
 		if (r->inspect) {
-			*cause = xasprintf("%s will be applied", mode + 5);
+			*cause = xasprintf(_("%s will be applied"), mode + 5);
 			return 1;
 		}
 		return apply_file(r, mode + 5, cause);
 	}
 	if (strcmp(mode, "copy") != 0)
-		return fail(cause, "[migrate] schema = %s: use copy, file:PATH or skip", mode);
+		return fail(cause, _("[migrate] schema = %s: use copy, file:PATH or skip"), mode);
 	if (r->inspect) {
 		PGconn *s = connect_to("source", run_source_conninfo(r, cause), cause);
 		if (!s)
@@ -91,7 +93,7 @@ static int schema_run(struct run *r, char **cause)
 		int rc = pg_schema_inspect(s, r, cause);
 		PQfinish(s);
 		if (rc == 0)
-			*cause = xstrdup("look-only run: the schema is not written");
+			*cause = xstrdup(_("look-only run: the schema is not written"));
 		return rc < 0 ? -1 : 1;
 	}
 
@@ -104,7 +106,7 @@ static int schema_run(struct run *r, char **cause)
 		return -1;
 	}
 	bool data_skip = strcmp(config_get(r->cfg, CFG_MIGRATE_DATA), "skip") == 0;
-	run_status(r, "reading the source's catalogs");
+	run_status(r, _("reading the source's catalogs"));
 	int rc = pg_schema_pre(src, dst, r, cause);
 	if (rc == 0) {
 		set_state(r, "schema.pre", "done");
@@ -112,13 +114,13 @@ static int schema_run(struct run *r, char **cause)
 			rc = pg_schema_post(src, dst, r, cause);
 			if (rc == 0) {
 				set_state(r, "schema.post", "done");
-				*cause = xstrdup("schema copied (pre-data and post-data)");
+				*cause = xstrdup(_("schema copied (pre-data and post-data)"));
 			}
 		} else {
 			set_state(r, "schema.post", "pending");
-			*cause =
-				xstrdup("pre-data copied; keys, indexes, foreign keys and triggers "
-					"follow the data");
+			*cause = xstrdup(
+				_("pre-data copied; keys, indexes, foreign keys and triggers "
+				  "follow the data"));
 		}
 	}
 	PQfinish(dst);
@@ -128,7 +130,7 @@ static int schema_run(struct run *r, char **cause)
 
 const struct step step_schema = {
 	.name = "schema",
-	.title = "Schema",
-	.what = "copy the schema: tables first, indexes and keys after the data",
+	.title = N_("Schema"),
+	.what = N_("copy the schema: tables first, indexes and keys after the data"),
 	.run = schema_run,
 };

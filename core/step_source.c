@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "fmt.h"
+#include "i18n.h"
 #include "pg_conn.h"
 #include "pg_inventory.h"
 #include "pg_schema.h"
@@ -14,53 +15,56 @@
 static void report_inventory(struct run *r, const struct pg_inventory *inv)
 {
 	char sz[32];
-	run_finding(r, LEVEL_INFO, "database", "%s: PostgreSQL %s, %s, encoding %s", inv->database,
-		    inv->server_version, fmt_bytes(sz, sizeof sz, (double)inv->db_bytes),
-		    inv->encoding);
+	run_finding(r, LEVEL_INFO, _("database"), "%s: PostgreSQL %s, %s, encoding %s",
+		    inv->database, inv->server_version,
+		    fmt_bytes(sz, sizeof sz, (double)inv->db_bytes), inv->encoding);
 	size_t nopk = 0;
 	for (size_t i = 0; i < inv->ntables; i++) {
 		const struct pg_inv_table *t = &inv->tables[i];
 		char item[128];
 		snprintf(item, sizeof item, "%s.%s", t->schema, t->name);
-		const char *kind = t->kind == 'p'   ? "partitioned table"
-				   : t->kind == 'f' ? "foreign table"
-				   : t->kind == 'm' ? "materialized view"
+		const char *kind = t->kind == 'p'   ? _("partitioned table")
+				   : t->kind == 'f' ? _("foreign table")
+				   : t->kind == 'm' ? _("materialized view")
 						    : "table";
 		bool warn = t->kind == 'r' && !t->has_pk && !t->partition;
 		nopk += warn;
 		if (t->est_rows < 0)
 			run_finding(r, warn ? LEVEL_WARN : LEVEL_INFO, item,
-				    "%s, rows not counted yet, %s%s%s", kind,
+				    _("%s, rows not counted yet, %s%s%s"), kind,
 				    fmt_bytes(sz, sizeof sz, (double)t->bytes),
-				    warn ? ", no primary key" : "",
+				    warn ? _(", no primary key") : "",
 				    t->unlogged ? ", unlogged" : "");
 		else
 			run_finding(r, warn ? LEVEL_WARN : LEVEL_INFO, item,
-				    "%s, about %lld rows, %s%s%s", kind, (long long)t->est_rows,
+				    _("%s, about %lld rows, %s%s%s"), kind, (long long)t->est_rows,
 				    fmt_bytes(sz, sizeof sz, (double)t->bytes),
-				    warn ? ", no primary key" : "",
+				    warn ? _(", no primary key") : "",
 				    t->unlogged ? ", unlogged" : "");
 	}
 	if (nopk)
-		run_finding(r, LEVEL_WARN, "primary keys",
-			    "%zu table%s without a primary key: copied, but verify cannot tell "
-			    "duplicate rows apart and logical replication would need one",
-			    nopk, nopk == 1 ? "" : "s");
+		run_finding(r, LEVEL_WARN, _("primary keys"),
+			    P_("%zu table without a primary key: copied, but verify cannot tell "
+			       "duplicate rows apart and logical replication would need one",
+			       "%zu tables without a primary key: copied, but verify cannot tell "
+			       "duplicate rows apart and logical replication would need one",
+			       nopk),
+			    nopk);
 	for (size_t i = 0; i < inv->nexts; i++) {
 		char item[128];
 		snprintf(item, sizeof item, "extension %s", inv->exts[i].name);
 		run_finding(r, inv->exts[i].on_rds ? LEVEL_OK : LEVEL_ERROR, item, "version %s, %s",
 			    inv->exts[i].version,
-			    inv->exts[i].on_rds ? "offered by RDS" : "not offered by RDS");
+			    inv->exts[i].on_rds ? _("offered by RDS") : _("not offered by RDS"));
 	}
-	run_finding(r, LEVEL_INFO, "objects",
-		    "%lld sequences, %lld views, %lld materialized views, %lld functions, %lld "
-		    "triggers, %lld large objects",
+	run_finding(r, LEVEL_INFO, _("objects"),
+		    _("%lld sequences, %lld views, %lld materialized views, %lld functions, %lld "
+		      "triggers, %lld large objects"),
 		    (long long)inv->sequences, (long long)inv->views, (long long)inv->matviews,
 		    (long long)inv->functions, (long long)inv->triggers,
 		    (long long)inv->large_objects);
 	for (size_t i = 0; i < inv->nissues; i++)
-		run_finding(r, LEVEL_WARN, inv->issues[i].object, "cannot be copied: %s",
+		run_finding(r, LEVEL_WARN, inv->issues[i].object, _("cannot be copied: %s"),
 			    inv->issues[i].reason);
 }
 
@@ -69,7 +73,7 @@ static int source_run(struct run *r, char **cause)
 	char *ci = run_source_conninfo(r, cause);
 	if (!ci)
 		return -1;
-	run_status(r, "connecting to the source");
+	run_status(r, _("connecting to the source"));
 	struct pg_probe p;
 	int rc = pg_probe_run(ci, PG_SOURCE, 10, &r->cancel, &p);
 	pg_probe_report(r, &p);
@@ -85,7 +89,7 @@ static int source_run(struct run *r, char **cause)
 	pthread_mutex_unlock(&r->lock);
 	pg_probe_free(&p);
 
-	run_status(r, "reading the inventory");
+	run_status(r, _("reading the inventory"));
 	PGconn *c = pg_connect(ci, PG_SOURCE, 10, &r->cancel, NULL, cause);
 	free_secret(ci);
 	if (!c)
@@ -121,12 +125,20 @@ static int source_run(struct run *r, char **cause)
 			snprintf(list + len, sizeof list - len, "%s%s%s", len ? ", " : "",
 				 schema_list, nschema > 5 ? ", …" : "");
 		}
-		if (!run_confirm(r, "%zu object%s cannot be copied (%s). Continue without %s?",
-				 nbad, nbad == 1 ? "" : "s", list, nbad == 1 ? "it" : "them"))
-			rc = fail(cause,
-				  "%zu object%s cannot be copied (%s): confirm to go on without %s "
-				  "(--yes), or change the source first",
-				  nbad, nbad == 1 ? "" : "s", list, nbad == 1 ? "it" : "them");
+		if (!run_confirm(r,
+				 P_("%zu object cannot be copied (%s). Continue without it?",
+				    "%zu objects cannot be copied (%s). Continue without them?",
+				    nbad),
+				 nbad, list))
+			rc = fail(
+				cause,
+				P_("%zu object cannot be copied (%s): confirm to go on without it "
+				   "(--yes), or change the source first",
+				   "%zu objects cannot be copied (%s): confirm to go on without "
+				   "them "
+				   "(--yes), or change the source first",
+				   nbad),
+				nbad, list);
 	}
 	free(schema_list);
 	if (rc == 0) {
@@ -135,9 +147,9 @@ static int source_run(struct run *r, char **cause)
 		for (size_t i = 0; i < inv.ntables; i++)
 			rows += inv.tables[i].est_rows > 0 ? inv.tables[i].est_rows : 0;
 		*cause = xasprintf(
-			"PostgreSQL %s, %s, %zu tables, about %lld rows%s", inv.server_version,
+			_("PostgreSQL %s, %s, %zu tables, about %lld rows%s"), inv.server_version,
 			fmt_bytes(sz, sizeof sz, (double)inv.db_bytes), inv.ntables,
-			(long long)rows, nbad ? "; some objects will not be copied" : "");
+			(long long)rows, nbad ? _("; some objects will not be copied") : "");
 	}
 	pg_inventory_free(&inv);
 	return rc;
@@ -145,7 +157,7 @@ static int source_run(struct run *r, char **cause)
 
 const struct step step_source = {
 	.name = "source",
-	.title = "Source database",
-	.what = "read the Railway database: version, size, tables, extensions",
+	.title = N_("Source database"),
+	.what = N_("read the Railway database: version, size, tables, extensions"),
 	.run = source_run,
 };

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "pg_verify.h"
 #include "run.h"
 #include "util.h"
@@ -10,11 +11,11 @@
 static int verify_run(struct run *r, char **cause)
 {
 	if (strcmp(config_get(r->cfg, CFG_MIGRATE_DATA), "skip") == 0) {
-		*cause = xstrdup("[migrate] data = skip: nothing to compare");
+		*cause = xstrdup(_("[migrate] data = skip: nothing to compare"));
 		return 1;
 	}
 	if (r->inspect) {
-		*cause = xstrdup("verify reads every row on both servers: run it to compare");
+		*cause = xstrdup(_("verify reads every row on both servers: run it to compare"));
 		return 1;
 	}
 	char *sci = run_source_conninfo(r, cause);
@@ -39,7 +40,7 @@ static int verify_run(struct run *r, char **cause)
 
 const struct step step_verify = {
 	.name = "verify",
-	.title = "Verify",
-	.what = "compare row counts, checksums and sequences",
+	.title = N_("Verify"),
+	.what = N_("compare row counts, checksums and sequences"),
 	.run = verify_run,
 };

@@ -1,6 +1,8 @@
 /* Small helpers shared by core modules. */
 #include "util.h"
 
+#include "i18n.h"
+
 #include <ctype.h>
 
 #include <dirent.h>
@@ -154,9 +156,9 @@ static char *resolve_target(const char *path, char **cause)
 		if (lstat(cur, &st) != 0 || !S_ISLNK(st.st_mode)) {
 			if (linked && lstat(cur, &st) == 0 && !owned_by_us(st.st_uid)) {
 				fail(cause,
-				     "%s is a symbolic link to %s, which belongs to uid %u (not "
-				     "you "
-				     "or root): refusing to write through it",
+				     _("%s is a symbolic link to %s, which belongs to uid %u (not "
+				       "you "
+				       "or root): refusing to write through it"),
 				     path, cur, (unsigned)st.st_uid);
 				free(cur);
 				return NULL;
@@ -165,8 +167,8 @@ static char *resolve_target(const char *path, char **cause)
 		}
 		if (!owned_by_us(st.st_uid)) {
 			fail(cause,
-			     "%s is a symbolic link that belongs to uid %u (not you or root): "
-			     "refusing to follow it",
+			     _("%s is a symbolic link that belongs to uid %u (not you or root): "
+			       "refusing to follow it"),
 			     cur, (unsigned)st.st_uid);
 			free(cur);
 			return NULL;
@@ -175,7 +177,7 @@ static char *resolve_target(const char *path, char **cause)
 		char buf[PATH_MAX];
 		ssize_t n = readlink(cur, buf, sizeof buf - 1);
 		if (n < 0) {
-			fail(cause, "%s: cannot read the link: %s", cur, strerror(errno));
+			fail(cause, _("%s: cannot read the link: %s"), cur, strerror(errno));
 			free(cur);
 			return NULL;
 		}
@@ -191,7 +193,7 @@ static char *resolve_target(const char *path, char **cause)
 		free(cur);
 		cur = next;
 	}
-	fail(cause, "%s: too many levels of symbolic links", path);
+	fail(cause, _("%s: too many levels of symbolic links"), path);
 	free(cur);
 	return NULL;
 }
@@ -226,13 +228,13 @@ static int replace_file(const char *target, const char *shown, const char *data,
 	int rc = -1;
 	int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
-		fail(cause, "%s: cannot create a file in %s: %s", shown, dir, strerror(errno));
+		fail(cause, _("%s: cannot create a file in %s: %s"), shown, dir, strerror(errno));
 	} else if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
-		fail(cause, "%s: cannot write: %s", shown, strerror(errno));
+		fail(cause, _("%s: cannot write: %s"), shown, strerror(errno));
 		close(fd);
 		unlink(tmp);
 	} else if (close(fd) != 0 || rename(tmp, target) != 0) {
-		fail(cause, "%s: cannot replace the file: %s", shown, strerror(errno));
+		fail(cause, _("%s: cannot replace the file: %s"), shown, strerror(errno));
 		unlink(tmp);
 	} else {
 		int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -256,7 +258,7 @@ int atomic_write_file(const char *path, const char *data, size_t len, unsigned m
 	int rc = -1;
 	struct stat st;
 	if (stat(target, &st) == 0 && S_ISDIR(st.st_mode)) {
-		fail(cause, "%s is a directory, not a file", target);
+		fail(cause, _("%s is a directory, not a file"), target);
 		goto out;
 	}
 	if (backup_suffix && access(target, F_OK) == 0) {
@@ -282,7 +284,7 @@ int atomic_write_own(const char *path, const char *data, size_t len, unsigned mo
 {
 	struct stat st;
 	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
-		return fail(cause, "%s is a directory, not a file", path);
+		return fail(cause, _("%s is a directory, not a file"), path);
 	/* rename replaces a symlink at PATH itself: its target is never touched */
 	return replace_file(path, path, data, len, mode, cause);
 }
@@ -301,8 +303,8 @@ char *read_file_ex(const char *path, size_t max, int flags, size_t *len, char **
 		int e = errno; /* callers test errno == ENOENT */
 		if (e == ELOOP && (flags & READ_NOFOLLOW))
 			fail(cause,
-			     "%s is a symbolic link: rds-migrate never follows one for its "
-			     "own files (remove it)",
+			     _("%s is a symbolic link: rds-migrate never follows one for its "
+			       "own files (remove it)"),
 			     path);
 		else
 			fail(cause, "%s: %s", path, strerror(e));
@@ -322,13 +324,13 @@ char *read_file_ex(const char *path, size_t max, int flags, size_t *len, char **
 		return NULL;
 	}
 	if (!S_ISREG(st.st_mode)) {
-		fail(cause, "%s: not a regular file", path);
+		fail(cause, _("%s: not a regular file"), path);
 		close(fd);
 		errno = EINVAL;
 		return NULL;
 	}
 	if (max && (size_t)st.st_size > max) {
-		fail(cause, "%s: too big (%lld bytes; at most %zu)", path, (long long)st.st_size,
+		fail(cause, _("%s: too big (%lld bytes; at most %zu)"), path, (long long)st.st_size,
 		     max);
 		close(fd);
 		errno = EFBIG;
@@ -352,7 +354,7 @@ char *read_file_ex(const char *path, size_t max, int flags, size_t *len, char **
 			break;
 		n += (size_t)r;
 		if (max && n > max) {
-			fail(cause, "%s: too big (more than %zu bytes)", path, max);
+			fail(cause, _("%s: too big (more than %zu bytes)"), path, max);
 			free(buf);
 			close(fd);
 			errno = EFBIG;

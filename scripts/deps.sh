@@ -2,11 +2,13 @@
 # deps.sh check|install|list GROUP… — the Debian packages each make target
 # needs, in groups, so that `make run` installs only what the wizard needs:
 #   build  compile and run the wizard: a C compiler, make, pkg-config, the -dev
-#          packages of the libraries it links, and the CA certificates its
-#          TLS connections check against
+#          packages of the libraries it links, the CA certificates its TLS
+#          connections check against, and gettext (xgettext and msgfmt build
+#          the message catalogs, po/*.po, that make run uses)
 #   test   build + what `make test` uses: cmocka, clang-format, a PostgreSQL server and
 #          client, tmux, valgrind, openssl, curl, python3 and venv (for
-#          moto_server, see scripts/moto.sh), procps, util-linux, locales
+#          moto_server, see scripts/moto.sh), procps, util-linux, locales (the
+#          tests compile ko_KR.UTF-8 for themselves with its localedef)
 #   bench  test + the peers it times (pgcopydb) and GNU time
 #   fuzz   build + clang and its sanitizer runtime (libFuzzer)
 #   all    every group
@@ -14,7 +16,7 @@
 # missing ones. install: apt-get install the missing ones (apt-get update
 # first; sudo when not root), saying which. list: print the packages.
 BUILD_PKGS="gcc make libc6-dev pkg-config libncurses-dev libpq-dev libcurl4-openssl-dev
-libinih-dev libexpat1-dev libjansson-dev libssl-dev ca-certificates"
+libinih-dev libexpat1-dev libjansson-dev libssl-dev ca-certificates gettext"
 TEST_PKGS="libcmocka-dev clang-format postgresql postgresql-client tmux valgrind openssl curl procps
 util-linux python3 python3-venv locales"
 BENCH_PKGS="pgcopydb time"

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "i18n.h"
 #include "password.h"
 #include "util.h"
 
@@ -47,13 +48,13 @@ void form_validate(struct form *fm, struct tui *t)
 		if (!fm->bad[i] && why && strcmp(v, config_get(t->cfg, fm->keys[i])) == 0) {
 			fm->bad[i] = true;
 			snprintf(fm->rule[i], sizeof fm->rule[i],
-				 "%s; shown is the default, the file keeps its line until you "
-				 "change this value",
+				 _("%s; shown is the default, the file keeps its line until you "
+				   "change this value"),
 				 why);
 		}
 		if (fm->bad[i] && !fm->rule[i][0])
 			snprintf(fm->rule[i], sizeof fm->rule[i], "%s",
-				 config_keys[fm->keys[i]].help);
+				 _(config_keys[fm->keys[i]].help));
 		free_secret(v);
 	}
 }
@@ -124,7 +125,7 @@ int form_key(struct form *fm, struct tui *t, int type, wint_t ch)
 		char buf[PASSWORD_GEN_LEN + 8];
 		if (password_generate(buf, sizeof buf) != 0) {
 			tui_message(t, ROLE_ERROR,
-				    "cannot generate a password: no randomness from the kernel");
+				    _("cannot generate a password: no randomness from the kernel"));
 			return R_HANDLED | R_REDRAW;
 		}
 		field_set(&fm->f[pw], buf);
@@ -132,10 +133,10 @@ int form_key(struct form *fm, struct tui *t, int type, wint_t ch)
 		commit(fm, t, pw);
 		fm->focus = pw;
 		fm->reveal = true;
-		tui_message(
-			t, ROLE_OK,
-			"generated a %d-character password (shown now; F3 hides it; save with F2)",
-			PASSWORD_GEN_LEN);
+		tui_message(t, ROLE_OK,
+			    _("generated a %d-character password (shown now; F3 hides it; save "
+			      "with F2)"),
+			    PASSWORD_GEN_LEN);
 		return R_HANDLED | R_REDRAW;
 	}
 	if (fm->focus >= fm->n)
@@ -174,8 +175,8 @@ int form_rows(const struct form *fm)
 const char *form_help(const struct form *fm)
 {
 	if (fm->focus < fm->n)
-		return config_keys[fm->keys[fm->focus]].help;
-	return "press Enter to do it";
+		return _(config_keys[fm->keys[fm->focus]].help);
+	return _("press Enter to do it");
 }
 
 int form_draw(struct form *fm, struct tui *t, int top, int rows)
@@ -216,7 +217,7 @@ int form_draw(struct form *fm, struct tui *t, int top, int rows)
 				field_url_password(&fm->f[i], &mf, &mt);
 			field_draw(&fm->f[i], Y, FIELD_X, fw, role, focus, mf, mt);
 			if (!*v && !focus)
-				ui_text(Y, FIELD_X, fw, ROLE_HELP, "(empty)");
+				ui_text(Y, FIELD_X, fw, ROLE_HELP, _("(empty)"));
 			free_secret(v);
 			used = row - fm->scroll + 1;
 		}
@@ -239,7 +240,7 @@ int form_draw(struct form *fm, struct tui *t, int top, int rows)
 		if (EMIT_ROW()) {
 			bool focus = fm->focus == fm->n + b;
 			ui_textf(Y, FIELD_X, fw, focus ? ROLE_SELECTED : ROLE_HEADING, "[ %s ]",
-				 fm->buttons[b]);
+				 _(fm->buttons[b]));
 			used = row - fm->scroll + 1;
 		}
 		row++;

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "run.h"
 #include "util.h"
 
@@ -190,7 +191,8 @@ struct job *job_start(const struct config *cfg, struct state *st, unsigned mask,
 		pthread_mutex_unlock(&qlock);
 		struct job_msg m = {.kind = JM_EVENT, .id = j->id, .inspect = inspect};
 		m.ev.kind = EV_STEP_FAILED;
-		snprintf(m.ev.text, sizeof m.ev.text, "cannot start a thread: %s", strerror(errno));
+		snprintf(m.ev.text, sizeof m.ev.text, _("cannot start a thread: %s"),
+			 strerror(errno));
 		post(&m);
 		m.kind = JM_DONE;
 		m.rc = -1;

@@ -84,7 +84,7 @@ void live_start(struct live *lv, struct tui *t)
 		lv->nrows = 0;
 	if (!lv->inspect)
 		lv->result[0] = 0;
-	snprintf(lv->status, sizeof lv->status, "starting…");
+	snprintf(lv->status, sizeof lv->status, "%s", _("starting…"));
 	if (!lv->inspect)
 		t->run_active = true;
 }
@@ -182,7 +182,7 @@ int live_event(struct live *lv, struct tui *t, const struct job_msg *m)
 		lv->result_level = LEVEL_ERROR;
 		break;
 	case EV_STEP_SKIPPED:
-		snprintf(lv->result, sizeof lv->result, "%s: skipped: %s", step_title(ev->step),
+		snprintf(lv->result, sizeof lv->result, _("%s: skipped: %s"), step_title(ev->step),
 			 ev->text);
 		lv->result_level = LEVEL_INFO;
 		break;
@@ -252,7 +252,7 @@ static void draw_progress(const struct live_prog *p, int y)
 		strcat(rate, "/s");
 		if (left >= 0) {
 			char d[16];
-			snprintf(eta, sizeof eta, "ETA %s", fmt_duration(d, sizeof d, left));
+			snprintf(eta, sizeof eta, _("ETA %s"), fmt_duration(d, sizeof d, left));
 		}
 	}
 	char bytes[80] = "";

@@ -1,18 +1,21 @@
 /* The Migrate screen: [migrate] settings (no live panel). */
+#include "i18n.h"
 #include "settings.h"
 
 static const struct settings_spec spec = {
 	.section = "migrate",
-	.intro = "How the copy is done: the schema first (tables before data, indexes, constraints "
-		 "and foreign keys after), the rows with COPY from one consistent snapshot, then "
-		 "every table verified.",
+	.intro = N_(
+		"How the copy is done: the schema first (tables before data, indexes, constraints "
+		"and foreign keys after), the rows with COPY from one consistent snapshot, then "
+		"every table verified."),
 };
 
 const struct screen screen_migrate = {
 	.name = "migrate",
-	.title = "Migration",
-	.help = "schema: copy, skip, or file:PATH to apply your own SQL file.\ndata: copy or "
+	.title = N_("Migration"),
+	.help = N_(
+		"schema: copy, skip, or file:PATH to apply your own SQL file.\ndata: copy or "
 		"skip.\njobs: tables copied in parallel.\nexclude_tables: schema.table names not "
-		"to copy, comma-separated.",
+		"to copy, comma-separated."),
 	SETTINGS_SCREEN(&spec),
 };

@@ -70,7 +70,7 @@ static void run_draw(struct tui *t, void *data, int top, int rows)
 			continue;
 		enum step_status st = t->badge[s];
 		ui_textf(y, 2, 4, status_role(st), " %s ", status_badge(st));
-		ui_text(y, 6, 20, ROLE_LABEL, _(step_title(s)));
+		ui_text(y, 6, 20, ROLE_LABEL, step_title(s));
 		ui_text(y, 27, COLS - 29, st == STATUS_FAILED ? ROLE_ERROR : ROLE_NORMAL,
 			r->text[s]);
 		y++;

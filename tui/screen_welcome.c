@@ -122,11 +122,12 @@ static int welcome_key(struct tui *t, void *data, int type, wint_t ch)
 
 const struct screen screen_welcome = {
 	.name = "welcome",
-	.title = "Welcome",
-	.help = "The wizard walks through the settings, one screen per part:\n"
+	.title = N_("Welcome"),
+	.help = N_(
+		"The wizard walks through the settings, one screen per part:\n"
 		"Source, AWS, Instance, Network, Target, Migrate, Env, then Run.\n"
 		"Each settings screen checks values as you type and says the rule a value breaks.\n"
-		"Space on this screen leaves a step out of the run.",
+		"Space on this screen leaves a step out of the run."),
 	.enter = welcome_enter,
 	.leave = welcome_leave,
 	.draw = welcome_draw,

@@ -60,7 +60,7 @@ void settings_draw(struct tui *t, void *data, int top, int rows)
 		fr = 1;
 	y += form_draw(&s->form, t, y, fr);
 	if (s->has_live && y + 1 < end)
-		live_draw(&s->live, y + 1, end - y - 1, s->spec->live_heading);
+		live_draw(&s->live, y + 1, end - y - 1, _(s->spec->live_heading));
 }
 
 const char *settings_hint(struct tui *t, void *data)
@@ -120,9 +120,9 @@ const char *settings_keys(struct tui *t, void *data)
 static int act_now(struct tui *t, struct settings *s)
 {
 	if (t->run_active && !(s->live.running && !s->live.inspect)) {
-		tui_message(t, ROLE_WARN, "another step is running");
+		tui_message(t, ROLE_WARN, _("another step is running"));
 	} else if (s->live.running && !s->live.inspect) {
-		tui_message(t, ROLE_WARN, "this screen's step is running");
+		tui_message(t, ROLE_WARN, _("this screen's step is running"));
 	} else {
 		tui_log(t, "run now: %s", s->spec->act ? s->spec->act : s->spec->button);
 		live_start_real(&s->live, t);

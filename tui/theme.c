@@ -11,6 +11,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "util.h"
 
 #ifndef RDSM_DATADIR
@@ -147,7 +148,7 @@ static void load_file(const char *path, FILE *f, char *warn, size_t wsz)
 			if (strcasecmp(name, role_names[i]) == 0)
 				r = i;
 		if (r < 0) {
-			warnf(warn, wsz, "%s:%d: unknown role '%s'", path, lineno, name);
+			warnf(warn, wsz, _("%s:%d: unknown role '%s'"), path, lineno, name);
 			continue;
 		}
 		char *parts[3] = {NULL, NULL, NULL};
@@ -164,14 +165,14 @@ static void load_file(const char *path, FILE *f, char *warn, size_t wsz)
 		short fg = parts[0] && *parts[0] ? parse_colour(parts[0]) : -1;
 		short bg = parts[1] && *parts[1] ? parse_colour(parts[1]) : -1;
 		if (fg == -2 || bg == -2) {
-			warnf(warn, wsz, "%s:%d: unknown colour '%s' for role '%s'", path, lineno,
-			      fg == -2 ? parts[0] : parts[1], name);
+			warnf(warn, wsz, _("%s:%d: unknown colour '%s' for role '%s'"), path,
+			      lineno, fg == -2 ? parts[0] : parts[1], name);
 			continue;
 		}
 		char bad[64] = "";
 		int a = parse_attrs(parts[2] ? parts[2] : "", bad, sizeof bad);
 		if (a < 0) {
-			warnf(warn, wsz, "%s:%d: unknown attribute '%s' for role '%s'", path,
+			warnf(warn, wsz, _("%s:%d: unknown attribute '%s' for role '%s'"), path,
 			      lineno, bad, name);
 			continue;
 		}
@@ -220,8 +221,8 @@ void theme_load(const char *name, char *warn, size_t warnsz)
 	if (!f) {
 		if (explicit)
 			warnf(warn, warnsz,
-			      "theme '%s' not found in ./themes, next to the program or in "
-			      "%s/themes: using the default",
+			      _("theme '%s' not found in ./themes, next to the program or in "
+				"%s/themes: using the default"),
 			      name, RDSM_DATADIR);
 		return;
 	}

@@ -131,7 +131,7 @@ int tui_save(struct tui *t)
 		t->cfg->path = xstrdup("config.ini");
 	char *cause = NULL;
 	if (config_save(t->cfg, t->cfg->path, &cause) != 0) {
-		tui_message(t, ROLE_ERROR, "not saved: %s", cause ? cause : "unknown error");
+		tui_message(t, ROLE_ERROR, _("not saved: %s"), cause ? cause : _("unknown error"));
 		free(cause);
 		return -1;
 	}
@@ -141,52 +141,39 @@ int tui_save(struct tui *t)
 	size_t n = config_check(t->cfg, &p);
 	problems_free(&p);
 	if (n)
-		tui_message(t, ROLE_WARN, "saved to %s (mode 0600); %zu setting%s break%s a rule",
-			    t->cfg->path, n, n == 1 ? "" : "s", n == 1 ? "s" : "");
+		tui_message(t, ROLE_WARN,
+			    P_("saved to %s (mode 0600); %zu setting breaks a rule",
+			       "saved to %s (mode 0600); %zu settings break a rule", n),
+			    t->cfg->path, n);
 	else
-		tui_message(t, ROLE_OK, "saved to %s (mode 0600)", t->cfg->path);
+		tui_message(t, ROLE_OK, _("saved to %s (mode 0600)"), t->cfg->path);
 	return 0;
 }
 
-/* Step S's cell in the checklist: its badge and name. */
-static void status_cell(struct tui *t, int s, char *cell, size_t n, int *role)
+/* Lay the checklist's cells out (every step, or the chosen ones) from column
+ * 1, drawing them on row Y when Y >= 0; returns the columns they take. */
+static int status_cells(struct tui *t, bool only_chosen, int y)
 {
-	bool chosen = t->steps_mask & (1u << s);
-	*role = chosen ? status_role(t->badge[s]) : ROLE_STATUS_SKIPPED;
-	snprintf(cell, n, "%s%s", chosen ? status_badge(t->badge[s]) : "–", step_name(s));
-}
-
-/* Columns the checklist takes: every step, or (ONLY_CHOSEN) the chosen ones. */
-static int status_width(struct tui *t, bool only_chosen)
-{
-	int w = 1;
+	int x = 1;
 	for (int s = 0; s < step_count; s++) {
-		if (only_chosen && !(t->steps_mask & (1u << s)))
+		bool chosen = t->steps_mask & (1u << s);
+		if (only_chosen && !chosen)
 			continue;
 		char cell[64];
-		int role;
-		status_cell(t, s, cell, sizeof cell, &role);
-		w += ui_width(cell) + 1;
+		snprintf(cell, sizeof cell, "%s%s", chosen ? status_badge(t->badge[s]) : "–",
+			 step_name(s));
+		int role = chosen ? status_role(t->badge[s]) : ROLE_STATUS_SKIPPED;
+		x += (y >= 0 ? ui_text(y, x, COLS - x, role, cell) : ui_width(cell)) + 1;
 	}
-	return w;
+	return x;
 }
 
 /* The step checklist with a badge per step; when every step does not fit,
  * the chosen ones (a step left out is on the Welcome screen). */
 static void draw_status_bar(struct tui *t)
 {
-	int y = LINES - 1;
-	ui_fill(y, 0, COLS, ROLE_STATUS_BAR);
-	bool only_chosen = status_width(t, false) > COLS;
-	int x = 1;
-	for (int s = 0; s < step_count; s++) {
-		if (only_chosen && !(t->steps_mask & (1u << s)))
-			continue;
-		char cell[64];
-		int role;
-		status_cell(t, s, cell, sizeof cell, &role);
-		x += ui_text(y, x, COLS - x, role, cell) + 1;
-	}
+	ui_fill(LINES - 1, 0, COLS, ROLE_STATUS_BAR);
+	status_cells(t, status_cells(t, false, -1) > COLS, LINES - 1);
 }
 
 /* What the rows under a screen hold: the hint, or a message while one is
@@ -325,18 +312,18 @@ static void draw(struct tui *t, struct loop *L)
 			cursor_y = -1;
 		} else if (L->nconfirm) {
 			const struct job_msg *m = &L->confirms[0];
-			draw_question(step_title(m->ev.step), m->ev.text, "y yes    n no");
+			draw_question(step_title(m->ev.step), m->ev.text, _("y yes    n no"));
 			cursor_y = -1;
 		} else if (L->quit_dialog == 1) {
-			draw_question("Quit", "You have changed settings that are not saved.",
-				      "s save and quit    y quit without saving    n stay");
+			draw_question(_("Quit"), _("You have changed settings that are not saved."),
+				      _("s save and quit    y quit without saving    n stay"));
 			cursor_y = -1;
 		} else if (L->quit_dialog == 2) {
 			draw_question(
-				"Quit",
-				"A step is running. Quit and interrupt it? The state is saved; "
-				"running again resumes.",
-				"y quit    n stay");
+				_("Quit"),
+				_("A step is running. Quit and interrupt it? The state is saved; "
+				  "running again resumes."),
+				_("y quit    n stay"));
 			cursor_y = -1;
 		}
 	}
@@ -608,15 +595,15 @@ int tui_run(struct config *cfg, struct state *st, const struct tui_options *opt)
 	if (opt->log_path) {
 		t->log = fopen(opt->log_path, "a");
 		if (!t->log) {
-			fprintf(stderr, "rds-migrate: cannot open the log %s: %s\n", opt->log_path,
-				strerror(errno));
+			fprintf(stderr, _("rds-migrate: cannot open the log %s: %s\n"),
+				opt->log_path, strerror(errno));
 			return 1;
 		}
 	}
 	theme_load(opt->theme, L->theme_warn, sizeof L->theme_warn);
 	int jobfd = jobs_init();
 	if (jobfd < 0 || pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
-		fprintf(stderr, "rds-migrate: cannot create a pipe: %s\n", strerror(errno));
+		fprintf(stderr, _("rds-migrate: cannot create a pipe: %s\n"), strerror(errno));
 		if (t->log)
 			fclose(t->log);
 		return 1;
@@ -624,7 +611,8 @@ int tui_run(struct config *cfg, struct state *st, const struct tui_options *opt)
 	install_signals();
 	atexit(tui_shutdown);
 	if (term_start() != 0) {
-		fprintf(stderr, "rds-migrate: the wizard needs a terminal (TERM=%s); use --plain\n",
+		fprintf(stderr,
+			_("rds-migrate: the wizard needs a terminal (TERM=%s); use --plain\n"),
 			getenv("TERM") ? getenv("TERM") : "");
 		if (t->log)
 			fclose(t->log);
@@ -636,7 +624,7 @@ int tui_run(struct config *cfg, struct state *st, const struct tui_options *opt)
 		char first[256];
 		snprintf(first, sizeof first, "%.*s", (int)strcspn(L->theme_warn, "\n"),
 			 L->theme_warn);
-		tui_message(t, ROLE_WARN, "theme: %s", first);
+		tui_message(t, ROLE_WARN, _("theme: %s"), first);
 		t->msg_until = now_monotonic() + 15;
 		tui_log(t, "theme problems:\n%s", L->theme_warn);
 	}
@@ -644,9 +632,11 @@ int tui_run(struct config *cfg, struct state *st, const struct tui_options *opt)
 		/* every line that did not load, on the screen (and in the log) */
 		const struct problems *lp = opt->load_problems;
 		const struct problem *p0 = &lp->v[0];
-		tui_message(t, ROLE_WARN, "%s: %zu problem%s loading it; line %d: %s: %s%s",
-			    cfg->path, lp->n, lp->n == 1 ? "" : "s", p0->line, p0->key, p0->rule,
-			    lp->n > 1 ? " (rds-migrate --check-config lists all)" : "");
+		tui_message(t, ROLE_WARN,
+			    P_("%s: %zu problem loading it; line %d: %s: %s%s",
+			       "%s: %zu problems loading it; line %d: %s: %s%s", lp->n),
+			    cfg->path, lp->n, p0->line, p0->key, p0->rule,
+			    lp->n > 1 ? _(" (rds-migrate --check-config lists all)") : "");
 		t->msg_until = now_monotonic() + 30;
 		for (size_t i = 0; i < lp->n; i++)
 			tui_log(t, "config: line %d: %s: %s", lp->v[i].line, lp->v[i].key,

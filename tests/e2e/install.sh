@@ -1,6 +1,6 @@
 #!/bin/sh
-# make install PREFIX=…: the installed wizard finds its themes and sample config
-# wherever PREFIX is, and starts from any directory.
+# make install PREFIX=…: the installed wizard finds its themes, sample config
+# and message catalogs wherever PREFIX is, and starts from any directory.
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/tui.inc"
 
@@ -15,6 +15,10 @@ check "the sample config is installed" test -f "$INST/share/rds-migrate/config.i
 for th in dark light mono; do
 	check "theme $th is installed" test -f "$INST/share/rds-migrate/themes/$th.ini"
 done
+
+check "the Korean catalog is installed" test -f "$INST/share/locale/ko/LC_MESSAGES/rds-migrate.mo"
+"$INST/bin/rds-migrate" --lang ko --help >"$T_TMP/help.ko" 2>&1
+expect_match "the installed program speaks Korean (--lang ko)" "^사용법: rds-migrate" "$T_TMP/help.ko"
 
 mkdir -p "$T_TMP/elsewhere"
 tui_shell "$T_TMP/elsewhere" || { not_ok "a shell starts"; exit 0; }

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Every screen in an 80x24 terminal: introductions whole (wrapped, never cut),
-# a key line that fits and offers only the keys that work on that screen,
+# Every screen in an 80x24 terminal, in C.UTF-8 and in ko_KR.UTF-8:
+# introductions whole (wrapped, never cut), a key line that fits and offers
+# only the keys that work on that screen, Hangul in the form's value column,
 # help that scrolls, and below 80x24 a screen asking for a bigger window.
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/tui.inc"
@@ -16,7 +17,10 @@ export TM_SIZE="80 24"
 keys_are() {
 	n=$1; shift
 	for item in "$@"; do
-		if grep -qF -- "$(tr_msg "$item")" "$SCREEN"; then ok "$n: key line offers $item"; else
+		want=$(tr_msg "$item")
+		# "F6 <what it does>": the key, then the words of the screen's action
+		[ "$want" = "$item" ] && case $item in F6\ *) want="F6 $(tr_msg "${item#F6 }")" ;; esac
+		if grep -qF -- "$want" "$SCREEN"; then ok "$n: key line offers $item"; else
 			not_ok "$n: key line offers $item" "not on one row"; sed 's/^/#   | /' "$SCREEN"; fi
 	done
 }
@@ -96,10 +100,11 @@ for l in open(sys.argv[1], encoding="utf-8"):
 	keys F1
 	expect_screen "$TUI_LANG: F1 shows the help at 80x24" "$(tr_msg "Help")"
 	capture
-	screen_has "$TUI_LANG: the help's first paragraph is whole" \
-		"$(tr_msg "Every setting of the instance; the line under a field says its rule when the value breaks it.")"
+	screen_has "$TUI_LANG: the screen's help is whole" \
+		"$(tr_msg "Every setting of the instance; the line under a field says its rule when the value breaks it.\nmaster_password: F3 shows or hides it, F4 generates a strong one (24 characters).\nEmpty password: one is generated at run time and saved only to .env.\nF6 creates (or adopts) the instance now and waits until it is available.")"
 	keys NPage
-	expect_screen "$TUI_LANG: the help's last line is reachable" "$(tr_msg "Any key closes this help.")" 5
+	last=$(tr_msg "Tab Shift-Tab ↑↓  move between fields\nEnter            next screen (or press the focused button)\nEsc              back\nF2 or Ctrl-S     save the settings to the config file (0600)\nF3 / F4          show the password / generate a strong one\nF5 / F6          check again now / do this screen's step now\nPgUp / PgDn      scroll the findings\nF10 or Ctrl-Q    quit (q too, on screens without fields)\nAny key closes this help." | tail -n 1)
+	expect_screen "$TUI_LANG: the help's last line is reachable" "$last" 5
 	keys Escape
 
 	# smaller than 80x24: a request for a bigger window, and back
@@ -121,3 +126,13 @@ for l in open(sys.argv[1], encoding="utf-8"):
 }
 
 walk_80x24
+
+# The same in Korean: Hangul is two columns wide, and the text still wraps
+# whole (the locale is the test's own, see use_ko_locale).
+if use_ko_locale; then
+	TUI_LANG=ko_KR.UTF-8
+	TM_SOCK="$TM_SOCK-ko" # a tmux server of its own (the first one may still be going)
+	walk_80x24
+else
+	not_ok "ko_KR.UTF-8 can be compiled for the test (localedef)"
+fi

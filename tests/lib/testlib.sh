@@ -294,3 +294,16 @@ wait_exit() {
 	TOOK=$((i / 10)).$((i % 10))
 }
 
+
+# use_ko_locale: ko_KR.UTF-8 for the programs this test starts, compiled once
+# into the build (localedef from the locales package; no system change:
+# LOCPATH points the C library at it). Returns 1 when it cannot be made.
+use_ko_locale() {
+	LOCPATH="$ROOT/$BUILD/test-locale"
+	if [ ! -f "$LOCPATH/ko_KR.UTF-8/LC_CTYPE" ]; then
+		mkdir -p "$LOCPATH"
+		localedef -i ko_KR -f UTF-8 "$LOCPATH/ko_KR.UTF-8" >"$T_TMP/localedef.log" 2>&1 ||
+			{ cat "$T_TMP/localedef.log"; return 1; }
+	fi
+	export LOCPATH
+}
