@@ -30,7 +30,9 @@ static void usage(FILE *f)
 {
 	fputs(_("usage: rds-migrate [-c FILE] [--theme NAME] [--lang LANG] [--log FILE] "
 		"[--allow-world]\n"
-		"       rds-migrate [-c FILE] --plain [--yes] [--force] [--allow-world] [STEP...]\n"
+		"       rds-migrate [-c FILE] --plain [--dry-run] [--yes] [--force] "
+		"[--allow-world]\n"
+		"                   [STEP...]\n"
 		"       rds-migrate [-c FILE] --check-config\n"
 		"       rds-migrate --help | --version\n"
 		"\n"
@@ -44,6 +46,8 @@ static void usage(FILE *f)
 		"  --check-config    validate the config, print every problem, exit 1 if any\n"
 		"  --yes             answer yes to questions (e.g. copy although some objects\n"
 		"                    cannot be copied)\n"
+		"  --dry-run         with --plain: look only, and list every change a run would\n"
+		"                    make (AWS calls, SQL on the target, files); change nothing\n"
 		"  --force           empty target tables that already hold rows before copying\n"
 		"  --allow-world     let [network] allow add a rule wider than a /24 (IPv6: /56),\n"
 		"                    e.g. 0.0.0.0/0 (--yes is not enough)\n"
@@ -117,6 +121,7 @@ int main(int argc, char **argv)
 		OPT_LOG,
 		OPT_FORCE,
 		OPT_YES,
+		OPT_DRY_RUN,
 		OPT_ALLOW_WORLD,
 		OPT_LANG
 	};
@@ -128,6 +133,7 @@ int main(int argc, char **argv)
 		{"log", required_argument, NULL, OPT_LOG},
 		{"force", no_argument, NULL, OPT_FORCE},
 		{"yes", no_argument, NULL, OPT_YES},
+		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 		{"allow-world", no_argument, NULL, OPT_ALLOW_WORLD},
 		{"lang", required_argument, NULL, OPT_LANG},
 		{"help", no_argument, NULL, 'h'},
@@ -141,7 +147,7 @@ int main(int argc, char **argv)
 	const char *config_path = "config.ini";
 	bool explicit_config = false, plain = false, check = false, force = false, yes = false;
 	bool allow_world = false;
-	bool help = false, version = false;
+	bool help = false, version = false, dry_run = false;
 	const char *theme = NULL, *log_path = NULL, *lang = NULL;
 	int c;
 	while ((c = getopt_long(argc, argv, "c:hV", longopts, NULL)) != -1) {
@@ -167,6 +173,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_YES:
 			yes = true;
+			break;
+		case OPT_DRY_RUN:
+			dry_run = true;
 			break;
 		case OPT_ALLOW_WORLD:
 			allow_world = true;
@@ -219,6 +228,12 @@ int main(int argc, char **argv)
 	}
 	if (plain && check) {
 		fputs(_("rds-migrate: --plain and --check-config do not go together\n"), stderr);
+		return EXIT_USAGE;
+	}
+	if (dry_run && !plain) {
+		fputs(_("rds-migrate: --dry-run goes with --plain (the wizard's Run screen shows "
+			"the plan)\n"),
+		      stderr);
 		return EXIT_USAGE;
 	}
 	if (!mask)
@@ -286,6 +301,7 @@ int main(int argc, char **argv)
 		struct plain_options po = {.steps = mask,
 					   .force = force,
 					   .yes = yes,
+					   .dry_run = dry_run,
 					   .allow_world = allow_world,
 					   .log_path = log_path};
 		rc = plain_run(&cfg, &st, &po);

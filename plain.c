@@ -166,6 +166,12 @@ int plain_run(struct config *cfg, struct state *st, const struct plain_options *
 	r.force = opt->force;
 	r.yes = opt->yes;
 	r.allow_world = opt->allow_world;
+	r.inspect = r.dry_run = opt->dry_run;
+	if (opt->dry_run)
+		printf("%s\n",
+		       _("dry run: nothing is created, changed or written; each change a real "
+			 "run would make is listed as \"would call\" (AWS), \"would run\" (SQL "
+			 "on the target) or \"would write\" (a file)"));
 	active_run = &r;
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigemptyset(&sa.sa_mask);

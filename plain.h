@@ -12,6 +12,7 @@ struct plain_options {
 	bool force;
 	bool yes;
 	bool allow_world; /* --allow-world */
+	bool dry_run;     /* --dry-run: look only, and list what a real run would change */
 	const char *log_path;
 };
 

@@ -346,13 +346,19 @@ static void perm_params(struct aws_params *p, const char *proto, int from, int t
 	}
 }
 
+void ec2_ingress_params(struct aws_params *p, const char *sg, const char *proto, int from, int to,
+			const char *source, const char *desc)
+{
+	aws_params_add(p, "GroupId", sg);
+	perm_params(p, proto, from, to, source, desc);
+}
+
 int ec2_authorize_ingress(struct aws_ctx *a, const char *sg, int port, const char *source,
 			  const char *desc, bool *duplicate, char **cause)
 {
 	*duplicate = false;
 	struct aws_params p = {0};
-	aws_params_add(&p, "GroupId", sg);
-	perm_params(&p, "tcp", port, port, source, desc);
+	ec2_ingress_params(&p, sg, "tcp", port, port, source, desc);
 	struct aws_error err;
 	char *why = NULL;
 	struct xml_node *x =
@@ -376,8 +382,7 @@ int ec2_revoke_ingress(struct aws_ctx *a, const char *sg, const char *proto, int
 		       const char *source, char **cause)
 {
 	struct aws_params p = {0};
-	aws_params_add(&p, "GroupId", sg);
-	perm_params(&p, proto, from, to, source, NULL);
+	ec2_ingress_params(&p, sg, proto, from, to, source, NULL);
 	struct xml_node *x = aws_query(a, &aws_ec2, "RevokeSecurityGroupIngress", &p, NULL, cause);
 	aws_params_free(&p);
 	if (!x)

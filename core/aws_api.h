@@ -58,6 +58,10 @@ struct security_group {
 int ec2_describe_security_groups(struct aws_ctx *a, char *const *ids, size_t nids,
 				 struct security_group **v, size_t *n, char **cause);
 void ec2_security_groups_free(struct security_group *v, size_t n);
+/* The parameters of Authorize/RevokeSecurityGroupIngress for one rule:
+ * PROTO ports FROM-TO of group SG from SOURCE, with DESC (or NULL). */
+void ec2_ingress_params(struct aws_params *p, const char *sg, const char *proto, int from, int to,
+			const char *source, const char *desc);
 /* Admit SOURCE (a CIDR, IPv6 CIDR or sg-…) to tcp PORT of group SG with
  * DESC. An identical rule already there counts as success (*DUPLICATE set). */
 int ec2_authorize_ingress(struct aws_ctx *a, const char *sg, int port, const char *source,

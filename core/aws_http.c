@@ -15,6 +15,7 @@
 
 #include "aws_json.h"
 #include "i18n.h"
+#include "strbuf.h"
 #include "util.h"
 
 #ifndef RDSM_VERSION
@@ -95,6 +96,46 @@ void aws_params_addf(struct aws_params *p, const char *name, const char *fmt, ..
 	va_end(ap);
 	aws_params_add(p, name, v);
 	free(v);
+}
+
+/* The value of hex digit C. */
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c - 'a' + 10;
+}
+
+char *aws_params_shown(const struct aws_params *p, const char *secret)
+{
+	struct strbuf out = STRBUF_INIT;
+	const char *s = p->buf ? p->buf : "";
+	while (*s) {
+		size_t n = strcspn(s, "&");
+		struct strbuf pair = STRBUF_INIT;
+		for (size_t i = 0; i < n; i++) {
+			char c = s[i];
+			if (c == '%' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) &&
+			    isxdigit((unsigned char)s[i + 2])) {
+				c = (char)(hexval(s[i + 1]) * 16 + hexval(s[i + 2]));
+				i += 2;
+			} else if (c == '+') {
+				c = ' ';
+			}
+			strbuf_addn(&pair, &c, 1);
+		}
+		char *kv = strbuf_detach(&pair);
+		size_t klen = strcspn(kv, "=");
+		if (out.len)
+			strbuf_add(&out, " ");
+		if (secret && strlen(secret) == klen && strncmp(kv, secret, klen) == 0)
+			strbuf_addf(&out, "%.*s=****", (int)klen, kv);
+		else
+			strbuf_add(&out, kv);
+		free(kv);
+		s += n;
+		if (*s == '&')
+			s++;
+	}
+	return strbuf_detach(&out);
 }
 
 void aws_params_free(struct aws_params *p)

@@ -82,6 +82,9 @@ void aws_params_add(struct aws_params *p, const char *name, const char *value);
 void aws_params_addf(struct aws_params *p, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void aws_params_free(struct aws_params *p);
+/* P for people: "Name=value Name2=value2", decoded, SECRET's value (a
+ * parameter name, or NULL) shown as ****. Caller frees. */
+char *aws_params_shown(const struct aws_params *p, const char *secret);
 
 /* The endpoint URL of SVC in the context's region (AWS_ENDPOINT_URL_<ID>,
  * then AWS_ENDPOINT_URL, then https://HOST.REGION.amazonaws.com). Caller frees. */

@@ -26,6 +26,7 @@ enum finding_level { LEVEL_INFO, LEVEL_OK, LEVEL_WARN, LEVEL_ERROR };
 enum finding_code {
 	FIND_NONE,
 	FIND_WORLD_OPEN, /* the step's verdict: the port is open to the whole internet */
+	FIND_CHANGE,     /* a dry run: a change a real run would make (run_would) */
 };
 
 /* Flags on an event. */

@@ -142,6 +142,9 @@ static void apply_exclude(struct run *r, struct pg_copy_table *t, size_t *n, con
 	size_t k = 0;
 	for (size_t i = 0; i < *n; i++) {
 		if (pg_copy_excluded(exclude, t[i].schema, t[i].name)) {
+			if (r && r->dry_run)
+				run_finding(r, LEVEL_INFO, t[i].qname,
+					    _("not copied: named in [migrate] exclude_tables"));
 			free(t[i].schema);
 			free(t[i].name);
 			free(t[i].qname);
@@ -706,6 +709,9 @@ static int check_targets(struct run *r, PGconn *d, struct pg_copy_table *t, size
 		if (t[i].nonempty && (st == TS_COPIED || st == TS_VERIFIED))
 			t[i].skip = true;
 	}
+	/* a dry run before the schema step: that step would create them */
+	if (nmissing && r->dry_run && strcmp(config_get(r->cfg, CFG_MIGRATE_SCHEMA), "copy") == 0)
+		nmissing = 0;
 	if (nmissing) {
 		fail(cause,
 		     P_("%zu table is missing on the target (%s%s): run the schema step first, "
@@ -717,6 +723,7 @@ static int check_targets(struct run *r, PGconn *d, struct pg_copy_table *t, size
 		strbuf_free(&missing);
 		return -1;
 	}
+	strbuf_free(&missing);
 	return 0;
 }
 
@@ -1197,6 +1204,31 @@ static int finish_copy(struct copy_ctx *x, PGconn *holder, PGconn *d, char **cau
 	}
 	return 0;
 }
+/* A dry run: the statements the copy would run on the target, table by
+ * table (emptying first when --force empties a table that holds rows), and
+ * how much it would move. */
+static void plan_copy(struct copy_ctx *x)
+{
+	int64_t rows = 0, bytes = 0;
+	for (size_t i = 0; i < x->nt; i++) {
+		const struct pg_copy_table *t = &x->t[i];
+		if (t->skip)
+			continue;
+		if (t->nonempty && x->o->force)
+			run_would(x->r, CHANGE_SQL, "TRUNCATE ONLY %s", t->qname);
+		run_would(x->r, CHANGE_SQL, "COPY %s%s%s%s FROM STDIN (FORMAT %s)", t->qname,
+			  t->cols ? " (" : "", t->cols ? t->cols : "", t->cols ? ")" : "",
+			  x->binary && t->binary ? "binary" : "text");
+		rows += t->est_rows > 0 ? t->est_rows : 0;
+		bytes += t->est_bytes;
+	}
+	char b[32];
+	fmt_bytes(b, sizeof b, (double)bytes);
+	run_finding(x->r, LEVEL_INFO, _("to copy"),
+		    _("about %lld rows, %s on the source; no time estimate before the copy "
+		      "measures the link"),
+		    (long long)rows, b);
+}
 
 int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci, const struct pg_copy_opts *o,
 		struct pg_copy_result *out, char **cause)
@@ -1225,6 +1257,8 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci, const str
 	    close_over_references(r, &x, d, cause) != 0 || confirm_nonempty(&x, &res, cause) != 0)
 		goto out;
 	if (r->inspect) {
+		if (r->dry_run)
+			plan_copy(&x);
 		free(*cause);
 		*cause = xasprintf(_("%zu tables to copy, %zu already copied"), x.nt - res.skipped,
 				   res.skipped);

@@ -1169,6 +1169,42 @@ int pg_schema_uncopyable(PGconn *src, struct run *r, size_t *n, char **list, cha
 	return rc;
 }
 
+/* A dry run: each statement of V as one a real run would run on the target. */
+static void would_run(struct run *r, const struct pg_stmt *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		run_would(r, CHANGE_SQL, "%s", v[i].sql);
+}
+
+int pg_schema_dry_run(PGconn *src, struct run *r, char **cause)
+{
+	struct list l = {0};
+	if (src_begin(src, cause) < 0)
+		return -1;
+	int rc = pre_plan(src, "", &l, cause);
+	src_end(src);
+	if (rc < 0)
+		return -1;
+	would_run(r, l.v, l.n);
+	size_t npre = l.n;
+	stmts_free(l.v, l.n);
+	struct pg_post_plan *p;
+	if (pg_schema_post_plan(src, &p, cause) < 0)
+		return -1;
+	size_t npost = p->nfks + p->nfinal;
+	for (size_t i = 0; i < p->ngroups; i++) {
+		would_run(r, p->groups[i].v, p->groups[i].n);
+		npost += p->groups[i].n;
+	}
+	for (size_t i = 0; i < p->nfks; i++)
+		would_run(r, &p->fks[i].st, 1);
+	would_run(r, p->final, p->nfinal);
+	pg_post_plan_free(p);
+	*cause = xasprintf(_("a real run runs %zu statements before the data and %zu after it"),
+			   npre, npost);
+	return 0;
+}
+
 int pg_schema_inspect(PGconn *src, struct run *r, char **cause)
 {
 	size_t n = 0;

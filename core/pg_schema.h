@@ -85,6 +85,10 @@ int pg_schema_pre(PGconn *src, PGconn *dst, struct run *r, char **cause);
 
 /* Look only: name (findings) what the copy would leave out; writes nothing. */
 int pg_schema_inspect(PGconn *src, struct run *r, char **cause);
+/* A dry run: every statement the schema step would run on the target
+ * (pre-data, then post-data), each as a run_would finding; *CAUSE counts
+ * them. Reads the source only. */
+int pg_schema_dry_run(PGconn *src, struct run *r, char **cause);
 
 /* The same, also giving how many objects would be left out (*N) and the
  * first few of them by name (*LIST, heap, "kind name, …"). For the source

@@ -101,6 +101,19 @@ void run_finding(struct run *r, enum finding_level lvl, const char *item, const 
 	va_end(ap);
 }
 
+void run_would(struct run *r, enum run_change kind, const char *fmt, ...)
+{
+	static const char *const items[] = {
+		[CHANGE_AWS] = N_("would call"),
+		[CHANGE_SQL] = N_("would run"),
+		[CHANGE_FILE] = N_("would write"),
+	};
+	va_list ap;
+	va_start(ap, fmt);
+	emit_text(r, EV_FINDING, LEVEL_INFO, FIND_CHANGE, _(items[kind]), fmt, ap);
+	va_end(ap);
+}
+
 void run_finding_code(struct run *r, enum finding_level lvl, enum finding_code code,
 		      const char *item, const char *fmt, ...)
 {
@@ -204,16 +217,22 @@ enum step_status run_step_status(struct run *r, const struct step *s)
 
 int run_steps(struct run *r, unsigned mask)
 {
+	bool failed = false;
 	for (int s = 0; s < step_count; s++) {
 		if (!(mask & (1u << s)))
 			continue;
 		if (run_cancelled(r))
 			return 130;
-		if (run_step(r, s) != 0)
-			return run_cancelled(r) ? 130 : -1;
+		if (run_step(r, s) != 0) {
+			if (!r->dry_run || run_cancelled(r))
+				return run_cancelled(r) ? 130 : -1;
+			failed = true; /* a dry run looks at every step */
+		}
 	}
 	if (run_cancelled(r))
 		return 130;
+	if (failed)
+		return -1;
 	return atomic_load(&r->incomplete) > 0 ? RUN_INCOMPLETE : 0;
 }
 
@@ -467,6 +486,20 @@ char *run_known_password(struct run *r, const char *endpoint)
 	}
 	free_secret(url);
 	return pw;
+}
+
+bool run_dry_without_target(struct run *r, char **cause)
+{
+	if (!r->dry_run || *config_get(r->cfg, CFG_TARGET_URL))
+		return false;
+	run_recall_target(r);
+	pthread_mutex_lock(&r->lock);
+	bool known = r->res.endpoint != NULL;
+	pthread_mutex_unlock(&r->lock);
+	if (!known)
+		*cause = xstrdup(_("the target does not exist yet: it is the instance a real run "
+				   "creates"));
+	return !known;
 }
 
 void run_recall_target(struct run *r)

@@ -25,11 +25,12 @@ struct run {
 	struct config *cfg;
 	struct state *state;
 	struct sink *sink;
-	atomic_int cancel;     /* set to 1 to ask every step to stop soon */
-	bool force;            /* truncate non-empty target tables without asking */
-	bool yes;              /* answer yes to confirmations (plain front end) */
-	bool allow_world;      /* --allow-world: a rule wider than /24 (/56) may be added */
-	bool inspect;          /* look only: report findings (live screens), change nothing */
+	atomic_int cancel; /* set to 1 to ask every step to stop soon */
+	bool force;        /* truncate non-empty target tables without asking */
+	bool yes;          /* answer yes to confirmations (plain front end) */
+	bool allow_world;  /* --allow-world: a rule wider than /24 (/56) may be added */
+	bool inspect;      /* look only: report findings (live screens), change nothing */
+	bool dry_run; /* with inspect (--dry-run): also name each change a real run would make */
 	atomic_int incomplete; /* objects named as not copied that the run went on without:
 				* the target is not identical to the source */
 	struct run_results res;
@@ -57,6 +58,14 @@ bool run_cancelled(struct run *r);
 void run_status(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void run_finding(struct run *r, enum finding_level lvl, const char *item, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* A dry run's finding: a change a real run would make, of a KIND. */
+enum run_change {
+	CHANGE_AWS,  /* an AWS API call: "rds:CreateDBInstance Name=value …" */
+	CHANGE_SQL,  /* a statement on the target */
+	CHANGE_FILE, /* a file written */
+};
+void run_would(struct run *r, enum run_change kind, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* A finding that a front end acts on: CODE says what it means. */
 void run_finding_code(struct run *r, enum finding_level lvl, enum finding_code code,
 		      const char *item, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -96,6 +105,9 @@ char *run_known_password(struct run *r, const char *endpoint);
  * endpoint from the state, the master password from the config or
  * run_known_password. Steps are idempotent: a later run reads them back. */
 void run_recall_target(struct run *r);
+/* A dry run before the instance exists, when a step needs the target: true,
+ * with *CAUSE saying so (the step is skipped). */
+bool run_dry_without_target(struct run *r, char **cause);
 /* The source connection string ([source] url). Caller frees. */
 char *run_source_conninfo(struct run *r, char **cause);
 

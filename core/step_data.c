@@ -29,6 +29,8 @@ static int data_run(struct run *r, char **cause)
 {
 	const char *schema = config_get(r->cfg, CFG_MIGRATE_SCHEMA);
 	bool schema_copy = strcmp(schema, "copy") == 0;
+	if (run_dry_without_target(r, cause))
+		return 1;
 	char *sci = run_source_conninfo(r, cause);
 	if (!sci)
 		return -1;

@@ -118,6 +118,34 @@ static int url_from_instance(struct run *r, struct dburl *u, char **cause)
 	return 0;
 }
 
+/* Look only (a dry run): the file and the line a real run would write,
+ * writing nothing (not even the cached CA bundle). Returns 1 (skipped). */
+static int plan_env(struct run *r, const char *key, const char *file, char **cause)
+{
+	struct dburl u;
+	char *why = NULL, *shown;
+	if ((*config_get(r->cfg, CFG_TARGET_URL) ? url_from_target(r, &u, &why)
+						 : url_from_instance(r, &u, &why)) == 0) {
+		char *url = dburl_build(&u);
+		dburl_free(&u);
+		shown = dburl_mask(url);
+		free_secret(url);
+	} else if (*config_get(r->cfg, CFG_TARGET_URL)) {
+		shown = xasprintf(_("(a URL it cannot build: %s)"), why);
+	} else {
+		shown = xstrdup(_("the URL of the instance, once it exists"));
+	}
+	free(why);
+	if (r->dry_run)
+		run_would(r, CHANGE_FILE,
+			  _("%s=%s into %s (every other line kept, the old file kept as %s%s, "
+			    "mode 0600)"),
+			  key, shown, file, file, DOTENV_BACKUP_SUFFIX);
+	free(shown);
+	*cause = xasprintf(_("look-only run: %s is not written"), file);
+	return 1;
+}
+
 static int env_run(struct run *r, char **cause)
 {
 	const struct config *c = r->cfg;
@@ -150,6 +178,8 @@ static int env_run(struct run *r, char **cause)
 	/* verify-ca/verify-full with no CA named: the RDS bundle (cached, or
 	 * downloaded once) goes into res.sslrootcert, which the URL then names */
 	char *err = NULL;
+	if (r->inspect)
+		return plan_env(r, key, file, cause);
 	if (run_ensure_rootcert(r, &err) != 0) {
 		fail(cause, _("the target's sslmode needs a CA bundle: %s"), err);
 		free(err);

@@ -242,6 +242,53 @@ static void create_params(struct run *r, const char *version, const char *passwo
 	aws_params_add(p, "Tags.Tag.2.Value", date);
 }
 
+/* A dry run: the instance a real run would create, and the call that
+ * would create it (the password masked); or the one it would adopt. */
+static void plan_instance(struct run *r, struct aws_ctx *a, bool create,
+			  const struct rds_instance *found)
+{
+	const struct config *c = r->cfg;
+	if (found) {
+		run_finding(r, LEVEL_INFO, found->id,
+			    _("would adopt this instance (nothing about it "
+			      "is changed)"));
+		report_differences(r, found);
+		return;
+	}
+	if (!create)
+		return;
+	const char *pw = config_get(c, CFG_INSTANCE_MASTER_PASSWORD);
+	bool managed = strcmp(pw, "secrets-manager") == 0;
+	run_finding(r, LEVEL_INFO, config_get(c, CFG_INSTANCE_IDENTIFIER),
+		    _("would create: %s, PostgreSQL %s, %s GiB %s, %s, %s, %s, backups kept %s "
+		      "days; master user %s, password %s"),
+		    config_get(c, CFG_INSTANCE_CLASS), config_get(c, CFG_INSTANCE_ENGINE_VERSION),
+		    config_get(c, CFG_INSTANCE_STORAGE_GB),
+		    config_get(c, CFG_INSTANCE_STORAGE_TYPE),
+		    config_bool(c, CFG_INSTANCE_ENCRYPTED) ? _("encrypted") : _("NOT encrypted"),
+		    config_bool(c, CFG_INSTANCE_MULTI_AZ) ? _("Multi-AZ") : _("single-AZ"),
+		    config_bool(c, CFG_INSTANCE_PUBLIC) ? _("publicly accessible")
+							: _("not publicly accessible"),
+		    config_get(c, CFG_INSTANCE_BACKUP_RETENTION_DAYS),
+		    config_get(c, CFG_INSTANCE_MASTER_USER),
+		    managed ? _("kept by RDS in Secrets Manager")
+		    : *pw   ? _("from the config")
+			    : _("generated at run time"));
+	char *version = NULL, *why = NULL;
+	if (resolve_version(r, a, config_get(c, CFG_INSTANCE_ENGINE_VERSION), &version, &why) < 0) {
+		run_finding(r, LEVEL_WARN, _("engine version"), "%s", why);
+		free(why);
+	}
+	struct aws_params p = {0};
+	create_params(r, version ? version : config_get(c, CFG_INSTANCE_ENGINE_VERSION),
+		      managed ? NULL : "****", &p);
+	free(version);
+	char *shown = aws_params_shown(&p, "MasterUserPassword");
+	run_would(r, CHANGE_AWS, "rds:CreateDBInstance %s", shown);
+	free(shown);
+	aws_params_free(&p);
+}
+
 static bool status_ready(const char *s)
 {
 	return strcmp(s, "available") == 0 || strcmp(s, "storage-optimization") == 0;
@@ -488,6 +535,8 @@ static int instance_run(struct run *r, char **cause)
 		else
 			run_finding(r, LEVEL_INFO, id, _("does not exist yet in %s%s"), a.region,
 				    create ? _(": the instance step will create it") : "");
+		if (r->dry_run)
+			plan_instance(r, &a, create, found == 0 ? &in : NULL);
 		*cause = xasprintf(_("signed in as %s (account %s) in %s"), who.arn, who.account,
 				   a.region);
 		goto out;

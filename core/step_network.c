@@ -203,6 +203,51 @@ static int pick_source(struct run *r, const struct here *h, const char *inst_vpc
 	return 0;
 }
 
+/* A dry run: the EC2 call ACTION ("AuthorizeSecurityGroupIngress") a real
+ * run would make for one rule. */
+static void would_call(struct run *r, const char *action, const char *sg, const char *proto,
+		       int from, int to, const char *source, const char *desc)
+{
+	struct aws_params p = {0};
+	ec2_ingress_params(&p, sg, proto, from, to, source, desc);
+	char *shown = aws_params_shown(&p, NULL);
+	run_would(r, CHANGE_AWS, "ec2:%s %s", action, shown);
+	free(shown);
+	aws_params_free(&p);
+}
+
+/* The description of a rule we add: "rds-migrate 2026-11-28". */
+static void rule_desc(char *desc, size_t n)
+{
+	char date[16];
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof date, "%Y-%m-%d", &tm);
+	snprintf(desc, n, "rds-migrate %s", date);
+}
+
+/* A dry run before the instance exists: the rule a real run would add to
+ * the group the settings name (or the one the instance will get). */
+static int plan_before_instance(struct run *r, struct here *h, char **cause)
+{
+	const struct config *c = r->cfg;
+	const char *sg = config_get(c, CFG_INSTANCE_SECURITY_GROUP);
+	char source[128];
+	find_here(r, h);
+	if (pick_source(r, h, h->vpc, source, sizeof source, cause) < 0)
+		return -1;
+	int port = (int)config_int(c, CFG_NETWORK_PORT);
+	char desc[64];
+	rule_desc(desc, sizeof desc);
+	would_call(r, "AuthorizeSecurityGroupIngress", *sg ? sg : _("(the VPC's default group)"),
+		   "tcp", port, port, source, desc);
+	*cause = xasprintf(_("the instance does not exist yet: a real run adds tcp %d from %s once "
+			     "it does"),
+			   port, source);
+	return 1;
+}
+
 static void rule_text(const struct sg_rule *ru, char *out, size_t outsz)
 {
 	char ports[32];
@@ -214,6 +259,26 @@ static void rule_text(const struct sg_rule *ru, char *out, size_t outsz)
 		snprintf(ports, sizeof ports, "%s %d-%d", ru->proto, ru->from, ru->to);
 	snprintf(out, outsz, "%s from %s%s%s%s", ports, ru->cidr ? ru->cidr : ru->group,
 		 ru->desc[0] ? " (\"" : "", ru->desc, ru->desc[0] ? "\")" : "");
+}
+
+/* Add the rule tcp PORT from SOURCE to group SG (an identical one counts as
+ * there), say so in NOTE, and remember it in the state. */
+static int add_rule(struct run *r, struct aws_ctx *a, const char *sg, int port, const char *source,
+		    const char *desc, char *note, size_t notesz, char **cause)
+{
+	run_status(r, _("adding a rule to %s: tcp %d from %s"), sg, port, source);
+	bool dup = false;
+	if (ec2_authorize_ingress(a, sg, port, source, desc, &dup, cause) < 0)
+		return -1;
+	run_finding(r, is_wide(source) ? LEVEL_WARN : LEVEL_OK, sg,
+		    "tcp %d from %s (\"%s\") — %s%s", port, source, desc,
+		    dup ? _("already there") : "added",
+		    is_wide(source) ? _(" (a wide range, confirmed with --allow-world)") : "");
+	snprintf(note, notesz, _("; %s rule tcp %d from %s"), dup ? "kept" : "added", port, source);
+	char *sv = xasprintf("%s:%s", sg, source);
+	state_set(r->state, "network.rule", sv, NULL);
+	free(sv);
+	return 0;
 }
 
 static int network_run(struct run *r, char **cause)
@@ -241,7 +306,9 @@ static int network_run(struct run *r, char **cause)
 	int found = rds_describe_instance(&a, id, &in, cause);
 	if (found != 0) {
 		if (found == 1) {
-			if (r->inspect) {
+			if (r->dry_run) {
+				rc = plan_before_instance(r, &h, cause);
+			} else if (r->inspect) {
 				*cause = xasprintf(_("the instance %s does not exist yet in %s"),
 						   id, a.region);
 				rc = 1;
@@ -350,7 +417,7 @@ static int network_run(struct run *r, char **cause)
 			    _("this machine is not allowed on port %d yet%s%s"), port,
 			    have_source ? _("; the rule to add: ") : "", have_source ? source : "");
 
-	if (r->inspect) {
+	if (r->inspect && !r->dry_run) {
 		*cause = xasprintf(P_("%s: %zu rule for port %d; this machine %s%s",
 				      "%s: %zu rules for port %d; this machine %s%s", nrules),
 				   g[0].id, nrules, port,
@@ -399,28 +466,18 @@ static int network_run(struct run *r, char **cause)
 	}
 	char note[200] = "";
 	if (need) {
-		char desc[128], date[16];
-		time_t t = time(NULL);
-		struct tm tm;
-		gmtime_r(&t, &tm);
-		strftime(date, sizeof date, "%Y-%m-%d", &tm);
-		snprintf(desc, sizeof desc, "rds-migrate %s", date);
-		run_status(r, _("adding a rule to %s: tcp %d from %s"), target_sg, port, source);
-		bool dup = false;
-		if (ec2_authorize_ingress(&a, target_sg, port, source, desc, &dup, cause) < 0) {
+		char desc[64];
+		rule_desc(desc, sizeof desc);
+		if (r->dry_run) {
+			would_call(r, "AuthorizeSecurityGroupIngress", target_sg, "tcp", port, port,
+				   source, desc);
+			snprintf(note, sizeof note, _("; a real run adds tcp %d from %s"), port,
+				 source);
+		} else if (add_rule(r, &a, target_sg, port, source, desc, note, sizeof note,
+				    cause) < 0) {
 			rc = -1;
 			goto out;
 		}
-		run_finding(r, is_wide(source) ? LEVEL_WARN : LEVEL_OK, target_sg,
-			    "tcp %d from %s (\"%s\") — %s%s", port, source, desc,
-			    dup ? _("already there") : "added",
-			    is_wide(source) ? _(" (a wide range, confirmed with --allow-world)")
-					    : "");
-		snprintf(note, sizeof note, _("; %s rule tcp %d from %s"), dup ? "kept" : "added",
-			 port, source);
-		char *sv = xasprintf("%s:%s", target_sg, source);
-		state_set(r->state, "network.rule", sv, NULL);
-		free(sv);
 	} else {
 		snprintf(note, sizeof note, _("; no change needed"));
 	}
@@ -436,6 +493,11 @@ static int network_run(struct run *r, char **cause)
 				continue; /* [network] allow asks for exactly this */
 			char text[400];
 			rule_text(ru, text, sizeof text);
+			if (r->dry_run) {
+				would_call(r, "RevokeSecurityGroupIngress", g[i].id, ru->proto,
+					   ru->from, ru->to, ru->cidr, NULL);
+				continue; /* a real run asks first */
+			}
 			if (!run_confirm(r,
 					 _("%s allows %s: open to the whole internet. Revoke it?"),
 					 g[i].id, text)) {

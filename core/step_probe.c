@@ -11,6 +11,8 @@
 
 static int probe_run(struct run *r, char **cause)
 {
+	if (run_dry_without_target(r, cause))
+		return 1;
 	char *ci = run_target_conninfo(r, cause);
 	if (!ci)
 		return -1;

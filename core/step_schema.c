@@ -91,9 +91,11 @@ static int schema_run(struct run *r, char **cause)
 		if (!s)
 			return -1;
 		int rc = pg_schema_inspect(s, r, cause);
-		PQfinish(s);
-		if (rc == 0)
+		if (rc == 0 && r->dry_run)
+			rc = pg_schema_dry_run(s, r, cause);
+		else if (rc == 0)
 			*cause = xstrdup(_("look-only run: the schema is not written"));
+		PQfinish(s);
 		return rc < 0 ? -1 : 1;
 	}
 

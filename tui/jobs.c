@@ -150,7 +150,7 @@ static void *job_main(void *arg)
 }
 
 struct job *job_start(const struct config *cfg, struct state *st, unsigned mask, bool inspect,
-		      bool force, bool allow_world)
+		      bool dry_run, bool force, bool allow_world)
 {
 	struct job *j = xcalloc(1, sizeof *j);
 	atomic_init(&j->refs, 2); /* the caller and the thread */
@@ -174,7 +174,8 @@ struct job *job_start(const struct config *cfg, struct state *st, unsigned mask,
 	j->answer = -1;
 	j->sink = (struct sink){.emit = job_emit, .confirm = job_confirm, .ctx = j};
 	run_init(&j->run, &j->cfg, st, &j->sink);
-	j->run.inspect = inspect;
+	j->run.inspect = inspect || dry_run;
+	j->run.dry_run = dry_run;
 	j->run.force = force;
 	j->run.allow_world = allow_world;
 

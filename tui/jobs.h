@@ -34,9 +34,11 @@ bool jobs_pop(struct job_msg *m);
 int jobs_wait(double seconds); /* returns how many jobs still run */
 
 /* Start the steps in MASK (in order, stopping at the first failure) on a
- * private copy of CFG. Returns a handle the caller releases with job_release. */
+ * private copy of CFG; INSPECT looks only, DRY_RUN looks at every step and
+ * names each change a real run would make. Returns a handle the caller
+ * releases with job_release. */
 struct job *job_start(const struct config *cfg, struct state *st, unsigned mask, bool inspect,
-		      bool force, bool allow_world);
+		      bool dry_run, bool force, bool allow_world);
 unsigned job_id(const struct job *j);
 void job_cancel(struct job *j);
 bool job_cancelled(struct job *j);

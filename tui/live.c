@@ -72,8 +72,8 @@ void live_start(struct live *lv, struct tui *t)
 		return;
 	lv->t = t;
 	lv->stale = false;
-	lv->job =
-		job_start(t->cfg, t->st, lv->mask, lv->inspect, t->opt->force, t->opt->allow_world);
+	lv->job = job_start(t->cfg, t->st, lv->mask, lv->inspect, lv->dry_run, t->opt->force,
+			    t->opt->allow_world);
 	lv->id = job_id(lv->job);
 	lv->running = true;
 	lv->runs++;
@@ -218,7 +218,7 @@ static const char *level_mark(enum finding_level l)
 }
 
 #define ITEM_W   22 /* the item column of a finding */
-#define ROWS_MAX 6  /* a finding or a result wraps onto at most this many rows */
+#define ROWS_MAX 12 /* a finding or a result wraps onto at most this many rows */
 #define MORE_W   32 /* columns the scroll indicator may take */
 
 /* The column a finding's text starts at. */
@@ -306,8 +306,8 @@ int live_draw(struct live *lv, int top, int rows, const char *heading)
 	/* the scroll indicator: on the heading's row when it fits beside it, else on
 	 * the panel's last row */
 	int more_y = top;
-	if (heading && ui_width(heading) + MORE_W + 16 > COLS && end - y > 2)
-		more_y = --end;
+	if (heading && ui_width(heading) + MORE_W + 16 > COLS)
+		more_y = end - y > 2 ? --end : -1; /* -1: no room; the key line says PgDn */
 	int avail = end - y, first = 0;
 	if (lv->scroll >= 0) {
 		first = lv->scroll < lv->nrows ? lv->scroll : lv->nrows - 1;
@@ -344,7 +344,7 @@ int live_draw(struct live *lv, int top, int rows, const char *heading)
 	else if (heading && (first > 0 || i < lv->nrows))
 		snprintf(more, sizeof more, _("rows %d-%d of %d (PgUp/PgDn)"), first + 1, i,
 			 lv->nrows);
-	if (more[0]) {
+	if (more[0] && more_y >= 0) {
 		int w = ui_width(more);
 		ui_text(more_y, COLS - w - 1, w, ROLE_HELP, more);
 	}
@@ -359,7 +359,8 @@ int live_key(struct live *lv, int type, wint_t ch)
 	if (ch == KEY_NPAGE) {
 		if (lv->shown_last >= lv->nrows)
 			return R_HANDLED;
-		first = lv->shown_last;
+		/* a finding taller than the panel: the next one */
+		first = lv->shown_last > lv->shown_first ? lv->shown_last : lv->shown_first + 1;
 	} else {
 		first -= lv->page;
 		if (first < 0)

@@ -22,6 +22,7 @@ struct live_prog {
 struct live {
 	unsigned mask; /* steps it runs */
 	bool inspect;
+	bool dry_run;    /* the run's plan: every step looks and names what it would change */
 	double interval; /* seconds between runs; 0: once, on demand */
 	struct job *job;
 	unsigned id;

@@ -9,6 +9,7 @@
 
 struct runscr {
 	struct live live;
+	struct live plan; /* a dry run of the chosen steps, shown before the run starts */
 	bool started, done;
 	char text[STEP_MAX][1024];
 	int problems;
@@ -19,6 +20,10 @@ static void *run_enter(struct tui *t, const struct screen *self)
 	(void)self;
 	struct runscr *r = xcalloc(1, sizeof *r);
 	live_init(&r->live, t->steps_mask, false, 0);
+	live_init(&r->plan, t->steps_mask, true, 0);
+	r->plan.dry_run = true;
+	if (t->steps_mask)
+		live_start(&r->plan, t);
 	struct problems p = {0};
 	r->problems = (int)config_check(t->cfg, &p);
 	problems_free(&p);
@@ -30,6 +35,7 @@ static void run_leave(struct tui *t, void *data)
 	(void)t;
 	struct runscr *r = data;
 	live_free(&r->live);
+	live_free(&r->plan);
 	free(r);
 }
 
@@ -65,17 +71,24 @@ static void run_draw(struct tui *t, void *data, int top, int rows)
 			s);
 		y++;
 	}
+	if (!r->started) { /* the plan: each step's verdict among its findings */
+		if (y + 1 < end)
+			live_draw(
+				&r->plan, y + 1, end - y - 1,
+				_("The plan: what the run will do (nothing changes before Enter)"));
+		return;
+	}
 	for (int s = 0; s < step_count && y < end; s++) {
 		if (!(t->steps_mask & (1u << s)))
 			continue;
 		enum step_status st = t->badge[s];
 		ui_textf(y, 2, 4, status_role(st), " %s ", status_badge(st));
 		ui_text(y, 6, 20, ROLE_LABEL, step_title(s));
-		ui_text(y, 27, COLS - 29, st == STATUS_FAILED ? ROLE_ERROR : ROLE_NORMAL,
-			r->text[s]);
-		y++;
+		int h = ui_wrap(y, 27, COLS - 29, 2, st == STATUS_FAILED ? ROLE_ERROR : ROLE_NORMAL,
+				r->text[s]);
+		y += h > 0 ? h : 1;
 	}
-	if (y + 1 < end && r->started)
+	if (y + 1 < end)
 		live_draw(&r->live, y + 1, end - y - 1, _("Findings and progress"));
 }
 
@@ -94,10 +107,11 @@ static const char *run_keys(struct tui *t, void *data)
 	const struct runscr *r = data;
 	if (r->live.running)
 		return _("c cancel  PgUp/PgDn findings  F1 help  F10 quit");
-	bool more = r->live.shown_first > 0 || r->live.shown_last < r->live.nrows;
-	return r->started && more ? _("Enter run  Esc back  PgUp/PgDn findings  F1 help  "
-				      "F2 save  q quit")
-				  : _("Enter run  Esc back  F1 help  F2 save  q quit");
+	const struct live *lv = r->started ? &r->live : &r->plan;
+	bool more = lv->shown_first > 0 || lv->shown_last < lv->nrows;
+	return more ? _("Enter run  Esc back  PgUp/PgDn findings  F1 help  "
+			"F2 save  q quit")
+		    : _("Enter run  Esc back  F1 help  F2 save  q quit");
 }
 
 static int run_key(struct tui *t, void *data, int type, wint_t ch)
@@ -112,6 +126,7 @@ static int run_key(struct tui *t, void *data, int type, wint_t ch)
 			return R_HANDLED | R_REDRAW;
 		}
 		r->started = true;
+		live_cancel(&r->plan);
 		memset(r->text, 0, sizeof r->text);
 		for (int s = 0; s < step_count; s++)
 			if (t->steps_mask & (1u << s))
@@ -132,7 +147,7 @@ static int run_key(struct tui *t, void *data, int type, wint_t ch)
 			    _("a run is in progress: press c to cancel it first"));
 		return R_HANDLED | R_REDRAW;
 	}
-	if (live_key(&r->live, type, ch))
+	if (live_key(r->started ? &r->live : &r->plan, type, ch))
 		return R_HANDLED | R_REDRAW;
 	if (enter)
 		return R_HANDLED;
@@ -142,7 +157,7 @@ static int run_key(struct tui *t, void *data, int type, wint_t ch)
 static int run_event(struct tui *t, void *data, const struct job_msg *m)
 {
 	struct runscr *r = data;
-	if (m->id == r->live.id && m->kind == JM_EVENT) {
+	if ((m->id == r->live.id || m->id == r->plan.id) && m->kind == JM_EVENT) {
 		const struct event *ev = &m->ev;
 		if (ev->kind == EV_STEP_START)
 			snprintf(r->text[ev->step], sizeof r->text[ev->step], "%s", _("running…"));
@@ -152,7 +167,17 @@ static int run_event(struct tui *t, void *data, const struct job_msg *m)
 			 ev->kind == EV_STEP_SKIPPED)
 			snprintf(r->text[ev->step], sizeof r->text[ev->step], "%s", ev->text);
 	}
-	return live_event(&r->live, t, m);
+	if (m->id == r->plan.id && m->kind == JM_EVENT && m->ev.kind >= EV_STEP_DONE) {
+		/* the plan lists each step's verdict as a finding of its own */
+		struct job_msg f = *m;
+		f.ev.kind = EV_FINDING;
+		f.ev.level = m->ev.kind == EV_STEP_FAILED ? LEVEL_ERROR : LEVEL_INFO;
+		snprintf(f.ev.item, sizeof f.ev.item, "%s", step_title(m->ev.step));
+		live_event(&r->plan, t, &f);
+	}
+	int rc = live_event(&r->live, t, m) | live_event(&r->plan, t, m);
+	r->plan.result[0] = 0; /* the verdicts are among the findings */
+	return rc;
 }
 
 const struct screen screen_run = {

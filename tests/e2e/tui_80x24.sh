@@ -90,7 +90,10 @@ for l in open(sys.argv[1], encoding="utf-8"):
 		"F10 quit"
 	expect_no_match "$TUI_LANG: Env: no password keys" "F3|F4" "$SCREEN"
 	keys Enter
-	screen_is 9 Run "" "Enter run  Esc back  F1 help  F2 save  q quit"
+	screen_is 9 Run ""
+	expect_screen "$TUI_LANG: Run: the plan is shown before the run" "$(tr_msg "The plan: what the run will do (nothing changes before Enter)")" 10
+	# the plan is longer than the screen: PgUp/PgDn join the key line, which still fits
+	expect_screen "$TUI_LANG: Run: the key line offers paging the plan" "$(tr_msg "Enter run  Esc back  PgUp/PgDn findings  F1 help  F2 save  q quit")" 10
 	screen_has "$TUI_LANG: Run: the introduction is whole" \
 		"$(tr_msg "Ready. Press Enter to run the steps below for real; each one is safe to run again. Press c to cancel a run.")"
 

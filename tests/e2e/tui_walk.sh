@@ -41,7 +41,7 @@ walk Enter "6/9  Target database" "sslmode"
 walk Enter "7/9  Migration" "exclude_tables"
 walk Enter "8/9  Application .env" "DATABASE_URL"
 walk Enter "9/9  Run" "Enter starts the run"
-expect_screen "Run screen lists the steps" "Write .env"
+expect_screen "Run screen shows the plan before the run" "The plan: what the run will do"
 
 # And back to the start.
 for t in "8/9  Application .env" "7/9  Migration" "6/9  Target database" "5/9  Network access" \

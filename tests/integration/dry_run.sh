@@ -1,0 +1,95 @@
+#!/bin/sh
+# --plain --dry-run: every step looks (real PostgreSQL clusters, moto_server
+# behind tests/tools/fakeaws.py for the engine versions moto cannot serve)
+# and names each change a real run would make: the AWS calls with their
+# parameters (the password masked), the SQL statements on the target, the
+# .env line; afterwards nothing was created, changed or written.
+. "$(dirname "$0")/../lib/testlib.sh"
+
+pg_start src || exit 1
+pg_start dst || exit 1
+pg_load_sample src sample 1 || { echo "cannot load the sample"; exit 1; }
+SRC_URL=$(pg_url src sample)
+W="$T_TMP/app"
+mkdir -p "$W"
+cd "$W" || exit 1
+
+# user tables in DB on dst
+target_tables() {
+	pg_sql dst "$1" -c "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+		WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+}
+
+# --- into a PostgreSQL of our own ([target] url) -------------------------------
+new_target plan
+CFG=$(migrate_config plan "$(pg_url dst plan)" "exclude_tables = public.words" "[env]" "file = $W/.env")
+rdsm "$CFG" "$T_TMP/plan.out" --dry-run
+expect_eq dry_run_exits_0 0 "$RC"
+expect_match dry_run_says_nothing_changes '^dry run: nothing is created, changed or written' "$T_TMP/plan.out"
+expect_match dry_run_lists_source_tables '^\[source\] info: public\.users: table, (about [0-9]+ rows|rows not counted yet), [0-9.]+ KiB' "$T_TMP/plan.out"
+expect_match dry_run_probes_target '^\[probe\] ok: PostgreSQL [0-9]' "$T_TMP/plan.out"
+expect_match dry_run_lists_create_table '^\[schema\] info: would run: CREATE TABLE public\.users' "$T_TMP/plan.out"
+expect_match dry_run_lists_post_data '^\[schema\] info: would run: ALTER TABLE ONLY public\.users ADD CONSTRAINT' "$T_TMP/plan.out"
+expect_match dry_run_counts_statements '^\[schema\] skipped: a real run runs [0-9]+ statements before the data and [0-9]+ after it' "$T_TMP/plan.out"
+expect_match dry_run_lists_copy '^\[data\] info: would run: COPY public\.users \(.*\) FROM STDIN \(FORMAT (binary|text)\)' "$T_TMP/plan.out"
+expect_no_match dry_run_no_copy_of_excluded 'would run: COPY public\.words ' "$T_TMP/plan.out"
+expect_match dry_run_names_excluded '^\[data\] info: public\.words: not copied: named in \[migrate\] exclude_tables' "$T_TMP/plan.out"
+expect_match dry_run_data_volume '^\[data\] info: to copy: about [0-9]+ rows' "$T_TMP/plan.out"
+expect_match dry_run_lists_env_line "^\[env\] info: would write: DATABASE_URL=postgresql://app:\*\*\*\*@127\.0\.0\.1:$PORT_dst/plan.* into $W/\.env" "$T_TMP/plan.out"
+expect_no_match dry_run_no_password_shown 'app-secret-pw' "$T_TMP/plan.out"
+expect_eq dry_run_target_has_no_table 0 "$(target_tables plan)"
+check dry_run_no_env_written test ! -e "$W/.env"
+check dry_run_no_state_written test ! -e "$T_TMP/plan/.rds-migrate.state"
+
+# --- a new RDS instance (moto) -----------------------------------------------------
+moto_start || { not_ok dry_run_moto_server "$MOTO_WHY"; exit 1; }
+unset AWS_PROFILE AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE SOURCE_DATABASE_URL
+export HOME="$T_TMP/home"
+mkdir -p "$HOME"
+set -- $(awsctl mkuser rdsm-dry) || true
+AK=$1 SK=$2
+[ -n "$AK" ] || { not_ok dry_run_iam_user "cannot create the IAM user in moto"; exit 1; }
+fakeaws_start "$AK" "$SK" || { not_ok dry_run_fake_start "fakeaws did not start"; exit 1; }
+export AWS_ENDPOINT_URL="$FAKE" RDSM_CHECKIP_URL="$FAKE/checkip" AWS_EC2_METADATA_DISABLED=true
+export AWS_ACCESS_KEY_ID="$AK" AWS_SECRET_ACCESS_KEY="$SK"
+SG=$(awsctl sg-create rdsm-dry-sg)
+awsctl sg-rules "$SG" | sort >"$T_TMP/rules.before"
+PW='Dry-Run-Secret-9x'
+cat >"$W/rds.ini" <<EOF2
+[source]
+url = $SRC_URL
+[aws]
+region = us-east-1
+[instance]
+identifier = dry1
+mode = create
+engine_version = 15
+class = db.t3.micro
+storage_gb = 20
+master_password = $PW
+security_group = $SG
+[network]
+allow = 203.0.113.7/32
+[env]
+file = $W/.env
+EOF2
+chmod 600 "$W/rds.ini"
+rdsm "$W/rds.ini" "$T_TMP/rds.out" --dry-run
+expect_eq dry_run_rds_exits_0 0 "$RC"
+expect_match dry_run_rds_instance_summary '^\[instance\] info: dry1: would create: db\.t3\.micro, PostgreSQL 15, 20 GiB gp3, encrypted, single-AZ, publicly accessible' "$T_TMP/rds.out"
+expect_match dry_run_rds_cost '^\[instance\] info: cost: about \$[0-9.]+/month' "$T_TMP/rds.out"
+expect_match dry_run_rds_create_call '^\[instance\] info: would call: rds:CreateDBInstance DBInstanceIdentifier=dry1 DBInstanceClass=db\.t3\.micro Engine=postgres EngineVersion=15\.[0-9]+ AllocatedStorage=20 StorageType=gp3 StorageEncrypted=true .*MasterUserPassword=\*\*\*\* .*VpcSecurityGroupIds\.VpcSecurityGroupId\.1='"$SG" "$T_TMP/rds.out"
+expect_no_string dry_run_rds_password_masked "$PW" "$T_TMP/rds.out"
+expect_match dry_run_rds_rule_call "^\[network\] info: would call: ec2:AuthorizeSecurityGroupIngress GroupId=$SG IpPermissions\.1\.IpProtocol=tcp IpPermissions\.1\.FromPort=5432 IpPermissions\.1\.ToPort=5432 IpPermissions\.1\.IpRanges\.1\.CidrIp=203\.0\.113\.7/32" "$T_TMP/rds.out"
+expect_match dry_run_rds_probe_waits '^\[probe\] skipped: the target does not exist yet' "$T_TMP/rds.out"
+expect_match dry_run_rds_schema_listed '^\[schema\] info: would run: CREATE TABLE public\.users' "$T_TMP/rds.out"
+expect_match dry_run_rds_env_pending '^\[env\] info: would write: DATABASE_URL=the URL of the instance, once it exists' "$T_TMP/rds.out"
+expect_eq dry_run_rds_no_instance_in_moto 0 "$(awsctl count-dbs)"
+awsctl sg-rules "$SG" | sort >"$T_TMP/rules.after"
+if cmp -s "$T_TMP/rules.before" "$T_TMP/rules.after"; then ok dry_run_rds_security_group_unchanged; else
+	not_ok dry_run_rds_security_group_unchanged; diff "$T_TMP/rules.before" "$T_TMP/rules.after" | sed 's/^/#   /'; fi
+check dry_run_rds_no_env_written test ! -e "$W/.env"
+
+# --dry-run is for --plain
+"$RDSM_BIN" -c "$W/rds.ini" --dry-run >"$T_TMP/usage.out" 2>&1
+expect_eq dry_run_without_plain_is_a_usage_error 2 $?
