@@ -1204,30 +1204,86 @@ static int finish_copy(struct copy_ctx *x, PGconn *holder, PGconn *d, char **cau
 	}
 	return 0;
 }
-/* A dry run: the statements the copy would run on the target, table by
- * table (emptying first when --force empties a table that holds rows), and
- * how much it would move. */
-static void plan_copy(struct copy_ctx *x)
+#define MEASURE_ROWS 200000 /* rows of the largest table read to time the link */
+
+/* The source link's rate: the bytes COPY TO STDOUT of the first MEASURE_ROWS
+ * rows of T sends here, over the seconds it takes. 0 when it cannot tell. */
+static double measure_rate(PGconn *src, const struct pg_copy_table *t)
+{
+	char *sql = xasprintf("COPY (SELECT * FROM ONLY %s LIMIT %d) TO STDOUT", t->qname,
+			      MEASURE_ROWS);
+	double t0 = now_monotonic();
+	PGresult *res = PQexec(src, sql);
+	free(sql);
+	int64_t bytes = 0;
+	if (PQresultStatus(res) == PGRES_COPY_OUT) {
+		char *buf;
+		int n;
+		while ((n = PQgetCopyData(src, &buf, 0)) > 0) {
+			bytes += n;
+			PQfreemem(buf);
+		}
+		PQclear(res);
+		res = PQgetResult(src);
+	}
+	bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	PQclear(res);
+	while ((res = PQgetResult(src)))
+		PQclear(res);
+	double secs = now_monotonic() - t0;
+	return ok && bytes > 0 && secs > 0 ? (double)bytes / secs : 0;
+}
+
+void pg_copy_plan(struct run *r, PGconn *src, const struct pg_copy_table *t, size_t nt, bool force,
+		  bool binary)
 {
 	int64_t rows = 0, bytes = 0;
-	for (size_t i = 0; i < x->nt; i++) {
-		const struct pg_copy_table *t = &x->t[i];
-		if (t->skip)
+	const struct pg_copy_table *largest = NULL;
+	for (size_t i = 0; i < nt; i++) {
+		if (t[i].skip)
 			continue;
-		if (t->nonempty && x->o->force)
-			run_would(x->r, CHANGE_SQL, "TRUNCATE ONLY %s", t->qname);
-		run_would(x->r, CHANGE_SQL, "COPY %s%s%s%s FROM STDIN (FORMAT %s)", t->qname,
-			  t->cols ? " (" : "", t->cols ? t->cols : "", t->cols ? ")" : "",
-			  x->binary && t->binary ? "binary" : "text");
-		rows += t->est_rows > 0 ? t->est_rows : 0;
-		bytes += t->est_bytes;
+		if (t[i].nonempty && force)
+			run_would(r, CHANGE_SQL, "TRUNCATE ONLY %s", t[i].qname);
+		run_would(r, CHANGE_SQL, "COPY %s%s%s%s FROM STDIN (FORMAT %s)", t[i].qname,
+			  t[i].cols ? " (" : "", t[i].cols ? t[i].cols : "", t[i].cols ? ")" : "",
+			  binary && t[i].binary ? "binary" : "text");
+		rows += t[i].est_rows > 0 ? t[i].est_rows : 0;
+		bytes += t[i].est_bytes;
+		if (!largest || t[i].est_bytes > largest->est_bytes)
+			largest = &t[i];
 	}
-	char b[32];
+	char b[32], rate_b[32], d[16];
 	fmt_bytes(b, sizeof b, (double)bytes);
-	run_finding(x->r, LEVEL_INFO, _("to copy"),
-		    _("about %lld rows, %s on the source; no time estimate before the copy "
-		      "measures the link"),
-		    (long long)rows, b);
+	double rate = largest ? measure_rate(src, largest) : 0;
+	if (rate > 0) {
+		fmt_bytes(rate_b, sizeof rate_b, rate);
+		run_finding(
+			r, LEVEL_INFO, _("to copy"),
+			_("about %lld rows, %s on the source; about %s at the %s/s measured from "
+			  "the source now (the target's side is not measured)"),
+			(long long)rows, b, fmt_duration(d, sizeof d, (double)bytes / rate),
+			rate_b);
+	} else {
+		run_finding(r, LEVEL_INFO, _("to copy"), _("about %lld rows, %s on the source"),
+			    (long long)rows, b);
+	}
+}
+
+int pg_copy_dry_run(struct run *r, const char *src_conninfo, char **cause)
+{
+	PGconn *src = pg_connect(src_conninfo, PG_SOURCE, 30, &r->cancel, NULL, cause);
+	if (!src)
+		return -1;
+	struct pg_copy_table *t;
+	size_t n;
+	int rc = pg_copy_list_tables(src, NULL, &t, &n, cause);
+	if (rc == 0) {
+		apply_exclude(r, t, &n, config_get(r->cfg, CFG_MIGRATE_EXCLUDE_TABLES));
+		pg_copy_plan(r, src, t, n, false, false);
+		pg_copy_tables_free(t, n);
+	}
+	PQfinish(src);
+	return rc;
 }
 
 int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci, const struct pg_copy_opts *o,
@@ -1258,7 +1314,7 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci, const str
 		goto out;
 	if (r->inspect) {
 		if (r->dry_run)
-			plan_copy(&x);
+			pg_copy_plan(r, holder, x.t, x.nt, o->force, x.binary);
 		free(*cause);
 		*cause = xasprintf(_("%zu tables to copy, %zu already copied"), x.nt - res.skipped,
 				   res.skipped);

@@ -65,6 +65,16 @@ struct pg_copy_result {
 int pg_copy_list_tables(PGconn *src, const char *exclude, struct pg_copy_table **out, size_t *n,
 			char **cause);
 void pg_copy_tables_free(struct pg_copy_table *t, size_t n);
+/* A dry run: the statements copying T would run on the target (TRUNCATE
+ * first for a table that holds rows when FORCE; COPY in binary when BINARY
+ * and the table allows it), how much it would move, and how long that takes
+ * at the rate of the link to SRC, measured now by reading part of the
+ * largest table. */
+void pg_copy_plan(struct run *r, PGconn *src, const struct pg_copy_table *t, size_t nt, bool force,
+		  bool binary);
+/* A dry run before the target exists: pg_copy_plan over the source's
+ * tables (the exclusions named), in text format (binary needs both servers). */
+int pg_copy_dry_run(struct run *r, const char *src_conninfo, char **cause);
 
 /* Whether "schema.table" is in the comma-separated EXCLUDE list. */
 bool pg_copy_excluded(const char *exclude, const char *schema, const char *name);

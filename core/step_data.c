@@ -29,11 +29,20 @@ static int data_run(struct run *r, char **cause)
 {
 	const char *schema = config_get(r->cfg, CFG_MIGRATE_SCHEMA);
 	bool schema_copy = strcmp(schema, "copy") == 0;
-	if (run_dry_without_target(r, cause))
-		return 1;
 	char *sci = run_source_conninfo(r, cause);
 	if (!sci)
 		return -1;
+	if (run_dry_without_target(r, cause)) {
+		char *why = NULL;
+		int rc = pg_copy_dry_run(r, sci, &why);
+		free_secret(sci);
+		if (rc < 0) {
+			free(*cause);
+			*cause = why;
+			return -1;
+		}
+		return 1;
+	}
 	char *dci = run_target_conninfo(r, cause);
 	if (!dci) {
 		free_secret(sci);
