@@ -435,7 +435,7 @@ static int static_creds(const struct resolver *r, const char *name, bool config_
 	c->access_key = xstrdup(ak);
 	c->secret_key = xstrdup(sk);
 	c->token = tok && *tok ? xstrdup(tok) : NULL;
-	c->source = xasprintf("profile %s in %s", name, path);
+	c->source = xasprintf(_("profile %s in %s"), name, path);
 	c->kind = AWS_CREDS_PROFILE;
 	return 0;
 }
@@ -857,7 +857,7 @@ int aws_ctx_init(struct aws_ctx *a, const char *profile, const char *region, ato
 		a->region_source = xstrdup("AWS_DEFAULT_REGION");
 	} else if (pr) {
 		a->region = xstrdup(pr);
-		a->region_source = xasprintf("profile %s", pname);
+		a->region_source = xasprintf(_("profile %s"), pname);
 	} else {
 		char *r = NULL;
 		if (aws_imds_get("meta-data/placement/region", &r, NULL) == 0 && *str_trim(r)) {

@@ -223,7 +223,7 @@ int aws_creds_process(const char *profile, const char *cmdline, long timeout_ms,
 	char *why = NULL;
 	char **argv = aws_creds_split_argv(cmdline, &why);
 	if (!argv) {
-		fail(cause, "profile %s: credential_process: %s", profile, why);
+		fail(cause, _("profile %s: credential_process: %s"), profile, why);
 		free(why);
 		return -1;
 	}
@@ -237,7 +237,7 @@ int aws_creds_process(const char *profile, const char *cmdline, long timeout_ms,
 				close(err[i]);
 		}
 		aws_strv_free(argv);
-		return fail(cause, "profile %s: credential_process: pipe: %s", profile,
+		return fail(cause, _("profile %s: credential_process: pipe: %s"), profile,
 			    strerror(e));
 	}
 	posix_spawn_file_actions_t fa;
@@ -293,7 +293,7 @@ int aws_creds_process(const char *profile, const char *cmdline, long timeout_ms,
 	last_line(ebuf, line, sizeof line);
 	int rc = 0;
 	if (cancelled)
-		rc = fail(cause, "profile %s: credential_process %s: interrupted", profile,
+		rc = fail(cause, _("profile %s: credential_process %s: interrupted"), profile,
 			  argv[0]);
 	else if (timed_out)
 		rc = fail(cause,
@@ -312,7 +312,7 @@ int aws_creds_process(const char *profile, const char *cmdline, long timeout_ms,
 		rc = fail(cause, _("profile %s: credential_process %s failed (exit status %d)%s%s"),
 			  profile, argv[0], WEXITSTATUS(status), line[0] ? ": " : "", line);
 	if (rc == 0 && aws_creds_parse_process(obuf, olen, time(NULL), c, &why) < 0) {
-		rc = fail(cause, "profile %s: credential_process %s: %s", profile, argv[0], why);
+		rc = fail(cause, _("profile %s: credential_process %s: %s"), profile, argv[0], why);
 		free(why);
 	}
 	if (rc == 0) {
@@ -321,7 +321,7 @@ int aws_creds_process(const char *profile, const char *cmdline, long timeout_ms,
 			aws_creds_expiry_words(c->expires, exp, sizeof exp);
 		free(c->source);
 		c->source =
-			xasprintf("profile %s (credential_process %s%s)", profile, argv[0], exp);
+			xasprintf(_("profile %s (credential_process %s%s)"), profile, argv[0], exp);
 		c->kind = AWS_CREDS_PROCESS;
 	}
 	free_secret(obuf);
@@ -490,7 +490,7 @@ int aws_creds_sso(struct aws_ctx *a, const struct aws_creds_sso *s, struct aws_c
 	json_t *ans = NULL;
 	if (rc == 0 &&
 	    !(ans = aws_json_parse(body, strlen(body), _("the GetRoleCredentials answer"), &why))) {
-		rc = fail(cause, "profile %s: %s", s->profile, why);
+		rc = fail(cause, _("profile %s: %s"), s->profile, why);
 		free(why);
 	}
 	free_secret(body);

@@ -364,7 +364,7 @@ static int run_group(struct copy_ctx *x, PGconn *d, size_t g, ssize_t i, char **
 		if (i >= 0 ? k != (size_t)i : grp->v[k].shared)
 			continue;
 		if (run_cancelled(x->r))
-			return fail(cause, "interrupted");
+			return fail(cause, "%s", _("interrupted"));
 		run_status(x->r, "%s", grp->v[k].what);
 		if (pg_schema_exec(d, &grp->v[k], cause) != 0)
 			return -1;
@@ -474,7 +474,7 @@ static int do_task(struct copy_ctx *x, struct job_conns *c, const struct copy_ta
 		run_status(x->r, "%s", fk->st.what);
 		rc = pg_schema_exec(c->d, &fk->st, &e);
 		if (rc != 0)
-			fail(cause, "post-data: %s", e);
+			fail(cause, _("post-data: %s"), e);
 		break;
 	}
 	default:
@@ -683,7 +683,7 @@ static int copy_large_objects(struct run *r, PGconn *src, PGconn *dst, char **ca
 	}
 	PQclear(res);
 	if (rc == 0 && run_cancelled(r))
-		rc = fail(cause, "interrupted");
+		rc = fail(cause, "%s", _("interrupted"));
 	return rc;
 }
 

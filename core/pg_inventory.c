@@ -207,7 +207,7 @@ int pg_inventory_load(PGconn *c, struct pg_inventory *inv, char **cause)
 		e->version = xstrdup(PQgetvalue(res, (int)i, 1));
 		e->on_rds = pg_rds_offers_extension(e->name);
 		if (!e->on_rds) {
-			char *o = xasprintf("extension %s", e->name);
+			char *o = xasprintf(_("extension %s"), e->name);
 			add_issue(
 				inv, o,
 				_("RDS for PostgreSQL does not offer it: objects that use it will "

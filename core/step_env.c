@@ -193,7 +193,7 @@ static int env_run(struct run *r, char **cause)
 	char *url = dburl_build(&u);
 	dburl_free(&u);
 	char *masked = dburl_mask(url);
-	run_status(r, "writing %s into %s", key, file);
+	run_status(r, _("writing %s into %s"), key, file);
 	struct dotenv_result res;
 	rc = dotenv_set(file, key, url, &res, cause);
 	free_secret(url);
@@ -214,7 +214,7 @@ static int env_run(struct run *r, char **cause)
 				    _("%s was readable by others; it is now mode 0600"), where);
 		*cause = xasprintf(_("%s unchanged: it already holds this %s"), where, key);
 	} else if (res.created) {
-		run_finding(r, LEVEL_INFO, _("file"), "created %s (mode 0600)", where);
+		run_finding(r, LEVEL_INFO, _("file"), _("created %s (mode 0600)"), where);
 		*cause = xasprintf(_("wrote %s to %s (new file, mode 0600)"), key, where);
 	} else {
 		run_finding(r, LEVEL_INFO, _("backup"), _("the previous file is kept as %s%s"),
@@ -224,8 +224,8 @@ static int env_run(struct run *r, char **cause)
 				    _("%s was set %d times in the file; every one now holds the "
 				      "new URL"),
 				    key, res.replaced);
-		*cause = xasprintf("wrote %s to %s (%s, mode 0600)", key, where,
-				   res.replaced ? _("replaced in place") : "appended");
+		*cause = xasprintf(_("wrote %s to %s (%s, mode 0600)"), key, where,
+				   res.replaced ? _("replaced in place") : _("appended"));
 	}
 	free(masked);
 	dotenv_result_free(&res);

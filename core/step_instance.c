@@ -141,7 +141,7 @@ static void report_instance(struct run *r, const struct rds_instance *in)
 	run_finding(r, strcmp(in->status, "available") == 0 ? LEVEL_OK : LEVEL_INFO, in->id,
 		    _("%s: %s %s, %s, %ld GiB %s%s%s, endpoint %s%s%d"), in->status, in->engine,
 		    in->engine_version, in->cls, in->storage_gb, in->storage_type,
-		    in->encrypted ? ", encrypted" : _(", NOT encrypted"),
+		    in->encrypted ? _(", encrypted") : _(", NOT encrypted"),
 		    in->multi_az ? ", Multi-AZ" : "",
 		    in->endpoint[0] ? in->endpoint : _("(none yet)"), in->endpoint[0] ? ":" : "",
 		    in->endpoint[0] ? in->port : 0);

@@ -271,10 +271,11 @@ static int add_rule(struct run *r, struct aws_ctx *a, const char *sg, int port, 
 	if (ec2_authorize_ingress(a, sg, port, source, desc, &dup, cause) < 0)
 		return -1;
 	run_finding(r, is_wide(source) ? LEVEL_WARN : LEVEL_OK, sg,
-		    "tcp %d from %s (\"%s\") — %s%s", port, source, desc,
-		    dup ? _("already there") : "added",
+		    _("tcp %d from %s (\"%s\") — %s%s"), port, source, desc,
+		    dup ? _("already there") : _("added"),
 		    is_wide(source) ? _(" (a wide range, confirmed with --allow-world)") : "");
-	snprintf(note, notesz, _("; %s rule tcp %d from %s"), dup ? "kept" : "added", port, source);
+	snprintf(note, notesz, _("; %s rule tcp %d from %s"), dup ? _("kept") : _("added"), port,
+		 source);
 	char *sv = xasprintf("%s:%s", sg, source);
 	state_set(r->state, "network.rule", sv, NULL);
 	free(sv);
@@ -513,7 +514,7 @@ static int network_run(struct run *r, char **cause)
 				kept_world++;
 				continue;
 			}
-			run_finding(r, LEVEL_OK, g[i].id, "revoked %s", text);
+			run_finding(r, LEVEL_OK, g[i].id, _("revoked %s"), text);
 		}
 	}
 	*cause = xasprintf(_("%s admits %s on port %d%s%s"), target_sg,

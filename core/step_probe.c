@@ -46,13 +46,14 @@ static int probe_run(struct run *r, char **cause)
 				  "%d"),
 				p.server_version, src, smaj);
 		else
-			run_finding(r, LEVEL_OK, _("version"), "source %s, target %s", src,
+			run_finding(r, LEVEL_OK, _("version"), _("source %s, target %s"), src,
 				    p.server_version);
 	}
 	free(src);
 	*cause = xasprintf(_("PostgreSQL %s, %s%s, round trip %.1f ms"), p.server_version,
 			   p.tls ? p.tls_protocol : _("not encrypted"),
-			   p.tls ? (p.name_checked ? " verified" : " unverified") : "", p.rtt_ms);
+			   p.tls ? (p.name_checked ? _(" verified") : _(" unverified")) : "",
+			   p.rtt_ms);
 	pg_probe_free(&p);
 	return 0;
 }

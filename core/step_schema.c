@@ -64,7 +64,7 @@ static int apply_file(struct run *r, const char *path, char **cause)
 	if (rc == 0) {
 		set_state(r, "schema.pre", done_key);
 		set_state(r, "schema.post", "done");
-		*cause = xasprintf("applied %s", path);
+		*cause = xasprintf(_("applied %s"), path);
 	}
 	free(done_key);
 	return rc;

@@ -53,8 +53,8 @@ static void report_inventory(struct run *r, const struct pg_inventory *inv)
 	for (size_t i = 0; i < inv->nexts; i++) {
 		char item[128];
 		snprintf(item, sizeof item, "extension %s", inv->exts[i].name);
-		run_finding(r, inv->exts[i].on_rds ? LEVEL_OK : LEVEL_ERROR, item, "version %s, %s",
-			    inv->exts[i].version,
+		run_finding(r, inv->exts[i].on_rds ? LEVEL_OK : LEVEL_ERROR, item,
+			    _("version %s, %s"), inv->exts[i].version,
 			    inv->exts[i].on_rds ? _("offered by RDS") : _("not offered by RDS"));
 	}
 	run_finding(r, LEVEL_INFO, _("objects"),
