@@ -115,9 +115,10 @@ test-integration: rds-migrate $(TOOL_BIN)
 test-e2e: rds-migrate $(TOOL_BIN)
 	BUILD=$(BUILD) sh tests/run.sh e2e
 
-# The whole suite again, built with AddressSanitizer and UBSan.
+# The whole suite again, built with AddressSanitizer and UBSan (library
+# leaks that are not ours are suppressed in tests/lsan.supp).
 test-asan:
-	$(MAKE) --no-print-directory BUILD=build-asan \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 $(MAKE) --no-print-directory BUILD=build-asan \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  LDFLAGS="-fsanitize=address,undefined" test
 
