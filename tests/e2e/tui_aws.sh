@@ -190,6 +190,16 @@ expect_eq "the world rule is gone from moto, this machine's rule kept" "5432 203
 	"$(awsctl sg-rules "$SG" | cut -d' ' -f1,2)"
 expect_not_screen "the live table drops the revoked rule" "0.0.0.0/0" 15
 
+# the Run screen shows the plan before Enter: the instance it would adopt,
+# with how it differs from the (edited) settings; nothing changes
+keys Enter Enter Enter Enter
+expect_screen "forward to the Run screen" "9/9  Run"
+expect_screen "the Run screen shows the plan" "The plan: what the run will do" 5
+n=0
+until wait_for "would adopt this instance" 10 || [ $n -ge 6 ]; do keys NPage; n=$((n + 1)); done
+expect_screen "the plan names the instance it would adopt" "would adopt this instance" 1
+expect_eq "the plan changed nothing in moto" "5432 203.0.113.7/32" "$(awsctl sg-rules "$SG" | cut -d' ' -f1,2)"
+
 # quit: the class edits are unsaved, so it asks; leave without saving
 keys F10
 expect_screen "quitting with unsaved edits asks" "not saved"
