@@ -497,8 +497,9 @@ bool run_dry_without_target(struct run *r, char **cause)
 	bool known = r->res.endpoint != NULL;
 	pthread_mutex_unlock(&r->lock);
 	if (!known)
-		*cause = xstrdup(_("the target does not exist yet: it is the instance a real run "
-				   "creates"));
+		*cause = xasprintf(_("the target does not exist yet: it is the instance a real run "
+				     "creates, reached with sslmode=%s"),
+				   config_get(r->cfg, CFG_TARGET_SSLMODE));
 	return !known;
 }
 

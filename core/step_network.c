@@ -494,10 +494,13 @@ static int network_run(struct run *r, char **cause)
 				continue; /* [network] allow asks for exactly this */
 			char text[400];
 			rule_text(ru, text, sizeof text);
-			if (r->dry_run) {
+			if (r->dry_run) { /* a real run asks first */
+				run_finding(r, LEVEL_WARN, g[i].id,
+					    _("%s allows %s: a real run asks whether to revoke it"),
+					    g[i].id, text);
 				would_call(r, "RevokeSecurityGroupIngress", g[i].id, ru->proto,
 					   ru->from, ru->to, ru->cidr, NULL);
-				continue; /* a real run asks first */
+				continue;
 			}
 			if (!run_confirm(r,
 					 _("%s allows %s: open to the whole internet. Revoke it?"),

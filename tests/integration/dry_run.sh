@@ -81,7 +81,7 @@ expect_match dry_run_rds_cost '^\[instance\] info: cost: about \$[0-9.]+/month' 
 expect_match dry_run_rds_create_call '^\[instance\] info: would call: rds:CreateDBInstance DBInstanceIdentifier=dry1 DBInstanceClass=db\.t3\.micro Engine=postgres EngineVersion=15\.[0-9]+ AllocatedStorage=20 StorageType=gp3 StorageEncrypted=true .*MasterUserPassword=\*\*\*\* .*VpcSecurityGroupIds\.VpcSecurityGroupId\.1='"$SG" "$T_TMP/rds.out"
 expect_no_string dry_run_rds_password_masked "$PW" "$T_TMP/rds.out"
 expect_match dry_run_rds_rule_call "^\[network\] info: would call: ec2:AuthorizeSecurityGroupIngress GroupId=$SG IpPermissions\.1\.IpProtocol=tcp IpPermissions\.1\.FromPort=5432 IpPermissions\.1\.ToPort=5432 IpPermissions\.1\.IpRanges\.1\.CidrIp=203\.0\.113\.7/32" "$T_TMP/rds.out"
-expect_match dry_run_rds_probe_waits '^\[probe\] skipped: the target does not exist yet' "$T_TMP/rds.out"
+expect_match dry_run_rds_probe_waits '^\[probe\] skipped: the target does not exist yet: it is the instance a real run creates, reached with sslmode=verify-full' "$T_TMP/rds.out"
 expect_match dry_run_rds_schema_listed '^\[schema\] info: would run: CREATE TABLE public\.users' "$T_TMP/rds.out"
 expect_match dry_run_rds_copy_listed '^\[data\] info: would run: COPY public\.users \(.*\) FROM STDIN \(FORMAT text\)' "$T_TMP/rds.out"
 expect_match dry_run_rds_estimate '^\[data\] info: to copy: about [0-9]+ rows, .* measured from the source now' "$T_TMP/rds.out"
@@ -91,6 +91,25 @@ awsctl sg-rules "$SG" | sort >"$T_TMP/rules.after"
 if cmp -s "$T_TMP/rules.before" "$T_TMP/rules.after"; then ok dry_run_rds_security_group_unchanged; else
 	not_ok dry_run_rds_security_group_unchanged; diff "$T_TMP/rules.before" "$T_TMP/rules.after" | sed 's/^/#   /'; fi
 check dry_run_rds_no_env_written test ! -e "$W/.env"
+
+# an instance that exists, its port open to the world: the plan adopts it,
+# names the rule a real run would ask to revoke, and revokes nothing
+awsctl mkdb have1 db.t3.micro postgres 15.10 >/dev/null
+SG1=$(awsctl db-sg have1)
+awsctl sg-world "$SG1" 5432 "from another client"
+awsctl sg-rules "$SG1" | sort >"$T_TMP/rules1.before"
+sed -e 's/^identifier = dry1/identifier = have1/' -e 's/^mode = create/mode = existing/' \
+	-e "s/^security_group = .*/security_group = $SG1/" "$W/rds.ini" >"$W/have.ini"
+chmod 600 "$W/have.ini"
+rdsm "$W/have.ini" "$T_TMP/have.out" --dry-run instance network
+expect_eq dry_run_existing_exits_0 0 "$RC"
+expect_match dry_run_existing_adopted '^\[instance\] info: have1: would adopt this instance' "$T_TMP/have.out"
+expect_match dry_run_world_rule_asked "^\[network\] warning: $SG1: $SG1 allows tcp 5432 from 0\.0\.0\.0/0.*: a real run asks whether to revoke it" "$T_TMP/have.out"
+expect_match dry_run_world_revoke_call "^\[network\] info: would call: ec2:RevokeSecurityGroupIngress GroupId=$SG1 IpPermissions\.1\.IpProtocol=tcp IpPermissions\.1\.FromPort=5432 IpPermissions\.1\.ToPort=5432 IpPermissions\.1\.IpRanges\.1\.CidrIp=0\.0\.0\.0/0" "$T_TMP/have.out"
+expect_match dry_run_existing_rule_call "^\[network\] info: would call: ec2:AuthorizeSecurityGroupIngress GroupId=$SG1 .*CidrIp=203\.0\.113\.7/32" "$T_TMP/have.out"
+awsctl sg-rules "$SG1" | sort >"$T_TMP/rules1.after"
+if cmp -s "$T_TMP/rules1.before" "$T_TMP/rules1.after"; then ok dry_run_world_rule_kept; else
+	not_ok dry_run_world_rule_kept; diff "$T_TMP/rules1.before" "$T_TMP/rules1.after" | sed 's/^/#   /'; fi
 
 # --dry-run is for --plain
 "$RDSM_BIN" -c "$W/rds.ini" --dry-run >"$T_TMP/usage.out" 2>&1

@@ -72,6 +72,9 @@ elif cmd == "db":
     print("version=%s encrypted=%s class=%s created-by=%s secret=%s" % (
         d["EngineVersion"], d["StorageEncrypted"], d["DBInstanceClass"], tags.get("created-by"),
         "yes" if d.get("MasterUserSecret") else "no"))
+elif cmd == "db-sg":  # ID: the instance's first VPC security group
+    d = boto3.client("rds", **kw).describe_db_instances(DBInstanceIdentifier=args[0])["DBInstances"][0]
+    print(d["VpcSecurityGroups"][0]["VpcSecurityGroupId"])
 elif cmd == "count-dbs":
     print(len(boto3.client("rds", **kw).describe_db_instances()["DBInstances"]))
 else:
