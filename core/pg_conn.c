@@ -2,6 +2,7 @@
 #include "pg_conn.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
@@ -489,6 +490,93 @@ char *pg_value(PGconn *c, const char *sql, char **cause)
 	}
 	PQclear(res);
 	return v;
+}
+
+/* Wait until C has input, flushing what it has to send; 0, or -1 when the
+ * connection failed or CANCEL was set (the statement in flight is then
+ * cancelled). */
+static int batch_wait(PGconn *c, atomic_int *cancel)
+{
+	for (;;) {
+		int fl = PQflush(c);
+		if (fl < 0)
+			return -1;
+		struct pollfd p = {.fd = PQsocket(c), .events = POLLIN | (fl ? POLLOUT : 0)};
+		int pr = poll(&p, 1, 250);
+		if (cancel && atomic_load(cancel)) {
+			PGcancel *cn = PQgetCancel(c);
+			char err[256];
+			if (cn) {
+				PQcancel(cn, err, sizeof err);
+				PQfreeCancel(cn);
+			}
+			return -1;
+		}
+		if (pr > 0 && (p.revents & (POLLIN | POLLERR | POLLHUP)))
+			return PQconsumeInput(c) ? 0 : -1;
+		if (pr < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+/* The next result of a pipeline, waiting for it; NULL between statements
+ * (as PQgetResult) and when the connection failed (*broken set). */
+static PGresult *batch_next(PGconn *c, atomic_int *cancel, bool *broken)
+{
+	while (PQisBusy(c))
+		if (batch_wait(c, cancel) < 0) {
+			*broken = true;
+			return NULL;
+		}
+	return PQgetResult(c);
+}
+
+int pg_query_batch(PGconn *c, const char *const *sql, size_t n, PGresult **res, atomic_int *cancel,
+		   size_t *failed, char **cause)
+{
+	for (size_t i = 0; i < n; i++)
+		res[i] = NULL;
+	*failed = n;
+	if (!PQenterPipelineMode(c) || PQsetnonblocking(c, 1) != 0)
+		return fail(cause, "%s", PQerrorMessage(c));
+	bool broken = false;
+	for (size_t i = 0; i < n && !broken; i++)
+		broken = !PQsendQueryParams(c, sql[i], 0, NULL, NULL, NULL, NULL, 0);
+	broken = broken || !PQpipelineSync(c);
+	/* one result per statement (each followed by a NULL), then the sync */
+	char *err = NULL;
+	for (size_t i = 0; i < n && !broken; i++) {
+		PGresult *r;
+		while ((r = batch_next(c, cancel, &broken)) != NULL) {
+			ExecStatusType st = PQresultStatus(r);
+			if (!err && st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+				err = pg_result_error(r, c);
+				*failed = i;
+			}
+			PQclear(res[i]);
+			res[i] = r;
+		}
+	}
+	PGresult *sync = broken ? NULL : batch_next(c, cancel, &broken);
+	broken = broken || PQresultStatus(sync) != PGRES_PIPELINE_SYNC;
+	PQclear(sync);
+	if (!broken)
+		broken = !PQexitPipelineMode(c);
+	PQsetnonblocking(c, 0);
+	if (!broken && !err)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		PQclear(res[i]);
+		res[i] = NULL;
+	}
+	if (!err) {
+		err = xstrdup(cancel && atomic_load(cancel) ? "cancelled"
+							    : pg_errline(c, (char[512]){0}, 512));
+		*failed = n;
+	}
+	int rc = fail(cause, "%s", err);
+	free(err);
+	return rc;
 }
 
 int pg_major(int v)

@@ -114,6 +114,14 @@ int pg_exec(PGconn *c, const char *sql, char **cause);
 /* Run SQL returning one value (the first column of the first row), heap copy;
  * NULL with a cause on error, "" for a NULL value. */
 char *pg_value(PGconn *c, const char *sql, char **cause);
+/* Run the N single statements SQL[] (no parameters) on C in one round trip,
+ * with libpq's pipeline mode; RES[i] gets the result of SQL[i] (the caller
+ * PQclears them). CANCEL (may be NULL) is polled every 250 ms and cancels the
+ * statement in flight. 0 when every statement succeeded; else -1 with *cause
+ * (the first failing statement's error), *failed its index (n when the
+ * connection failed or the batch was cancelled) and every RES[i] NULL. */
+int pg_query_batch(PGconn *c, const char *const *sql, size_t n, PGresult **res, atomic_int *cancel,
+		   size_t *failed, char **cause);
 /* The server's major version: 15 for 150008, 906 for 90624 (9.6). */
 int pg_major(int server_version_num);
 /* The first line of the connection's error message (static per conn). */

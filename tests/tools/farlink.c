@@ -42,13 +42,13 @@ struct chunk {
 struct flow {
 	int from, to;
 	struct chunk *head, *tail; /* not yet written, in order */
-	struct chunk *acked;	   /* written, still in the window: oldest first */
+	struct chunk *acked;       /* written, still in the window: oldest first */
 	struct chunk *acked_tail;
 	size_t in_window;
-	int eof;     /* `from` ended: shut `to` down once everything is written */
+	int eof; /* `from` ended: shut `to` down once everything is written */
 	int done;
 	int blocked; /* `to` took no more: wait until it is writable */
-	int dir; /* 0: to the server, 1: to the client */
+	int dir;     /* 0: to the server, 1: to the client */
 };
 
 struct conn {
@@ -313,8 +313,8 @@ int main(int argc, char **argv)
 				flow_write(&c->f[i], t);
 			}
 			/* Both ways ended, or one side failed: the connection is over. */
-			if ((c->f[0].done && c->f[1].done) ||
-			    (c->f[0].done && !c->f[0].eof) || (c->f[1].done && !c->f[1].eof))
+			if ((c->f[0].done && c->f[1].done) || (c->f[0].done && !c->f[0].eof) ||
+			    (c->f[1].done && !c->f[1].eof))
 				conn_close(c, ep);
 			else
 				conn_watch(c, ep);
