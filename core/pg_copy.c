@@ -145,6 +145,7 @@ static void apply_exclude(struct run *r, struct pg_copy_table *t, size_t *n, con
 			free(t[i].qname);
 			free(t[i].cols);
 			free(t[i].state_key);
+			free(t[i].filter);
 			continue;
 		}
 		t[k++] = t[i];
@@ -169,12 +170,10 @@ int pg_copy_list_tables(PGconn *src, const char *exclude, struct pg_copy_table *
 		" t.typtype <> 'c' AND (t.typelem = 0 OR t.typelem < 16384) AND "
 		" (t.typtype <> 'd' OR t.typbasetype < 16384)) "
 		" FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
-		" WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), true) "
+		" WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), true), "
+		PG_COPY_FILTER_SQL " "
 		"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-		"WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
-		"AND n.nspname NOT LIKE 'pg\\_toast%%' AND n.nspname NOT LIKE 'pg\\_temp%%' "
-		"AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass "
-		"AND d.objid = c.oid AND d.deptype = 'e') "
+		"WHERE " PG_COPY_TABLE_COND " "
 		"ORDER BY 5 DESC, 1, 2",
 		gen ? "AND a.attgenerated = ''" : "");
 	PGresult *res = PQexec(src, sql);
@@ -201,6 +200,7 @@ int pg_copy_list_tables(PGconn *src, const char *exclude, struct pg_copy_table *
 		x->cols = PQgetisnull(res, r, 5) ? NULL : xstrdup(PQgetvalue(res, r, 5));
 		x->binary = PQgetvalue(res, r, 6)[0] == 't';
 		x->state_key = state_table_key(s, nm);
+		x->filter = PQgetisnull(res, r, 7) ? NULL : xstrdup(PQgetvalue(res, r, 7));
 	}
 	PQclear(res);
 	*out = t;
@@ -216,6 +216,7 @@ void pg_copy_tables_free(struct pg_copy_table *t, size_t n)
 		free(t[i].qname);
 		free(t[i].cols);
 		free(t[i].state_key);
+		free(t[i].filter);
 	}
 	free(t);
 }
@@ -682,16 +683,29 @@ static int copy_large_objects(struct run *r, PGconn *src, PGconn *dst, char **ca
 	return rc;
 }
 
-/* Which tables already hold rows on the target, which are missing there. */
+/* Which tables already hold rows on the target (of an extension's
+ * configuration table: rows of the user's), which are missing there. A
+ * configuration table is missing when its extension is not on the target
+ * (the schema step said so, and counted the copy incomplete): not copied. */
 static int check_targets(struct run *r, PGconn *d, struct pg_copy_table *t, size_t nt, char **cause)
 {
 	struct strbuf missing = STRBUF_INIT;
 	size_t nmissing = 0;
 	for (size_t i = 0; i < nt; i++) {
-		char *sql = xasprintf("SELECT EXISTS (SELECT 1 FROM ONLY %s)", t[i].qname);
+		char *sql = xasprintf("SELECT EXISTS (SELECT 1 FROM ONLY %s %s)", t[i].qname,
+				      t[i].filter ? t[i].filter : "");
 		char *e = NULL;
 		char *v = pg_value(d, sql, &e);
 		free(sql);
+		if (!v && t[i].filter) {
+			run_finding(r, LEVEL_WARN, t[i].qname,
+				    "not on the target (its extension is missing there): the rows "
+				    "the extension keeps as configuration are not copied");
+			run_incomplete(r, 1);
+			t[i].skip = true;
+			free(e);
+			continue;
+		}
 		if (!v) {
 			if (nmissing++ < 5)
 				strbuf_add_item(&missing, t[i].qname);
@@ -857,12 +871,35 @@ static int close_over_references(struct run *r, struct copy_ctx *x, PGconn *d, c
 	return 0;
 }
 
+/* Delete the user's rows of the extensions' configuration tables to copy
+ * again (their other rows are the extension's own: kept). */
+static int empty_config_rows(struct copy_ctx *x, PGconn *d, char **cause)
+{
+	for (size_t i = 0; i < x->nt; i++) {
+		const struct pg_copy_table *t = &x->t[i];
+		if (t->skip || !t->nonempty || !t->filter)
+			continue;
+		char *sql = xasprintf("DELETE FROM ONLY %s %s", t->qname, t->filter);
+		char *e = NULL;
+		int rc = pg_exec(d, sql, &e);
+		free(sql);
+		if (rc != 0) {
+			fail(cause, "%s: cannot delete its rows on the target: %s", t->qname, e);
+			free(e);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Before copying again into tables that hold rows (confirmed, or --force),
  * empty them all at once with every table to copy now and the empty
  * referencing ones (close_over_references made that set closed under
  * foreign keys, so TRUNCATE accepts it and nothing outside it changes). When
  * TRUNCATE is refused anyway, delete in passes, referencing tables first.
- * Emptied tables are marked "loading" until their copy commits. */
+ * Of an extension's configuration table only the user's rows go, last (the
+ * emptied tables may have referenced them). Emptied tables are marked
+ * "loading" until their copy commits. */
 static int empty_targets(struct copy_ctx *x, PGconn *d, char **cause)
 {
 	size_t n = 0, nall = 0;
@@ -871,7 +908,8 @@ static int empty_targets(struct copy_ctx *x, PGconn *d, char **cause)
 		if (x->t[i].skip)
 			continue;
 		n += x->t[i].nonempty;
-		all[nall++] = x->t[i].qname;
+		if (!x->t[i].filter)
+			all[nall++] = x->t[i].qname;
 	}
 	for (size_t i = 0; i < x->nextra; i++)
 		all[nall++] = x->extra[i];
@@ -884,7 +922,7 @@ static int empty_targets(struct copy_ctx *x, PGconn *d, char **cause)
 		strbuf_add_item(&list, all[i]);
 	run_status(x->r, "emptying %zu target table%s", n, n == 1 ? "" : "s");
 	char *sql = xasprintf("TRUNCATE ONLY %s", list.buf);
-	int rc = pg_exec(d, sql, NULL);
+	int rc = nall ? pg_exec(d, sql, NULL) : 0;
 	free(sql);
 	strbuf_free(&list);
 	bool *left = xcalloc(nall + 1, sizeof *left);
@@ -922,6 +960,8 @@ static int empty_targets(struct copy_ctx *x, PGconn *d, char **cause)
 	}
 	free(left);
 	free(all);
+	if (empty_config_rows(x, d, cause) != 0)
+		return -1;
 	for (size_t i = 0; i < x->nt; i++) {
 		char *e = NULL;
 		if (!x->t[i].skip && x->t[i].nonempty &&
@@ -963,7 +1003,7 @@ static int plan_pieces(struct copy_ctx *x, PGconn *holder, int jobs, char **caus
 			continue;
 		int64_t blocks = t->est_bytes / block;
 		int n = 1;
-		if (tid_ranges && jobs > 1 && t->cols && t->est_bytes >= split_min &&
+		if (tid_ranges && jobs > 1 && t->cols && !t->filter && t->est_bytes >= split_min &&
 		    t->est_bytes * jobs > x->est_bytes && blocks >= jobs)
 			n = jobs;
 		if (n > 1) {

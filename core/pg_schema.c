@@ -234,12 +234,10 @@ static void src_end(PGconn *src)
 	"HAVING count(*) > 0 " \
 	"UNION ALL SELECT 'security labels', count(*)::text || ' of them', 'a label needs its " \
 	"provider module, which a non-superuser cannot load' FROM pg_seclabel HAVING count(*) > 0 " \
-	"UNION ALL SELECT 'extension table', x.cfg::regclass::text, format('the rows extension %I " \
-	"keeps as its configuration are not copied', e.extname) FROM pg_extension e, " \
-	"unnest(e.extconfig, e.extcondition) AS x(cfg, cond) JOIN pg_class c ON c.oid = x.cfg " \
-	"WHERE c.relkind = 'r' AND CASE WHEN has_table_privilege(x.cfg, 'SELECT') THEN " \
-	"(xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %s %s', " \
-	"x.cfg::regclass, x.cond), false, true, '')))[1]::text::bigint > 0 ELSE true END " \
+	"UNION ALL SELECT 'extension table', x.cfg::regclass::text, format('the source user may " \
+	"not read the rows extension %I keeps as its configuration', e.extname) FROM " \
+	"pg_extension e, unnest(e.extconfig) AS x(cfg) JOIN pg_class c ON c.oid = x.cfg " \
+	"WHERE c.relkind = 'r' AND NOT has_table_privilege(x.cfg, 'SELECT') " \
 	"UNION ALL SELECT 'privileges', 'GRANTs, default privileges and owners', " \
 	"'not copied: every object is owned by the target user' " \
 	"WHERE EXISTS (SELECT 1 FROM " REL_JOIN " WHERE " REL_USER " AND c.relacl IS NOT NULL) " \
@@ -1391,13 +1389,17 @@ static const char sql_refresh[] =
 	" ORDER BY c.oid";
 
 /* Every sequence's position and whether the next nextval returns it
- * (is_called), read in one statement: query_to_xml reads each sequence. */
+ * (is_called), read in one statement: query_to_xml reads each sequence.
+ * An extension's sequences are its own, but those it keeps as configuration
+ * (pg_extension_config_dump) are set like pg_dump sets them. */
 static const char sql_setval[] =
 	"SELECT 'sequence ' || q, format('SELECT pg_catalog.setval(%L, %s, %s)', q, "
 	"(xpath('/row/last_value/text()', x))[1]::text, (xpath('/row/is_called/text()', "
 	"x))[1]::text) FROM (SELECT " QREL " AS q, query_to_xml(format('SELECT last_value, "
 	"is_called FROM %s', " QREL "), false, true, '') AS x FROM " REL_JOIN " WHERE "
-	"c.relkind = 'S' AND " REL_USER ") s ORDER BY 1";
+	"c.relkind = 'S' AND " NS_USER("n.nspname") " AND (" NOT_EXT("'pg_class'::regclass", "c.oid")
+	" OR (c.oid IN (SELECT unnest(extconfig) FROM pg_extension) AND "
+	"has_sequence_privilege(c.oid, 'SELECT')))) s ORDER BY 1";
 
 void pg_post_plan_free(struct pg_post_plan *p)
 {
