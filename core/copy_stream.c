@@ -242,7 +242,7 @@ static int stream_start(struct stream *st, char **cause)
 	char *collist = t->cols ? xasprintf(" (%s)", t->cols) : xstrdup("");
 	char *sql = xasprintf("COPY %s%s FROM STDIN (FORMAT %s%s)", t->qname, collist, format,
 			      freeze ? ", FREEZE" : "");
-	PGresult *res = PQexec(st->d, sql);
+	PGresult *res = pg_query(st->d, sql);
 	free(sql);
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
 		char *e = pg_result_error(res, st->d);
@@ -272,7 +272,7 @@ static int stream_start(struct stream *st, char **cause)
 			t->cols ? t->cols : "", t->qname, from, to, format);
 	}
 	free(collist);
-	res = PQexec(st->s, sql);
+	res = pg_query(st->s, sql);
 	free(sql);
 	if (PQresultStatus(res) != PGRES_COPY_OUT) {
 		char *e = pg_result_error(res, st->s);

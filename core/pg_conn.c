@@ -2,6 +2,8 @@
 #include "pg_conn.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <libpq-events.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
@@ -426,6 +428,16 @@ char *pg_diag_text(const struct pg_diag *d)
 	return xasprintf("%s. Hint: %s", d->diagnosis, d->hint);
 }
 
+/* The run's cancel flag rides on each connection pg_connect makes, as
+ * libpq's instance data of this event procedure: every statement on the
+ * connection (pg_query) can then be interrupted without the flag passed along. */
+static int cancel_flag_event(PGEventId id, void *info, void *flag)
+{
+	if (id == PGEVT_REGISTER)
+		return PQsetInstanceData(((PGEventRegister *)info)->conn, cancel_flag_event, flag);
+	return 1;
+}
+
 PGconn *pg_connect(const char *conninfo, enum pg_role role, double timeout_s, atomic_int *cancel,
 		   struct pg_diag *diag, char **cause)
 {
@@ -448,6 +460,8 @@ PGconn *pg_connect(const char *conninfo, enum pg_role role, double timeout_s, at
 	PGconn *c = NULL;
 	if (rc == 1) {
 		c = pg_attempt_take(a);
+		if (cancel)
+			PQregisterEventProc(c, cancel_flag_event, "rds-migrate cancel", cancel);
 	} else {
 		if (diag)
 			*diag = a->diag;
@@ -460,9 +474,70 @@ PGconn *pg_connect(const char *conninfo, enum pg_role role, double timeout_s, at
 	return c;
 }
 
+/* Ask the server to stop C's statement (its answer is an error result). */
+static void cancel_statement(PGconn *c)
+{
+	PGcancel *cn = PQgetCancel(c);
+	char err[256];
+	if (cn) {
+		PQcancel(cn, err, sizeof err);
+		PQfreeCancel(cn);
+	}
+}
+
+#define CANCEL_GRACE  2.0 /* seconds a server has to answer a cancel request */
+#define CLEANUP_GRACE 5.0 /* seconds a statement sent after the interruption has */
+
+PGresult *pg_wait_result(PGconn *c)
+{
+	atomic_int *cancel = PQinstanceData(c, cancel_flag_event);
+	bool late = cancel && atomic_load(cancel); /* sent after the interruption */
+	double give_up = late ? now_monotonic() + CLEANUP_GRACE : 0;
+	PGresult *last = NULL;
+	for (;;) {
+		while (!PQisBusy(c)) {
+			PGresult *res = PQgetResult(c);
+			if (!res)
+				return last;
+			ExecStatusType st = PQresultStatus(res);
+			if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
+				PQclear(last);
+				return res;
+			}
+			if (last && PQresultStatus(last) == PGRES_FATAL_ERROR) {
+				PQclear(res); /* the first error is the one to tell */
+			} else {
+				PQclear(last);
+				last = res;
+			}
+		}
+		if (!give_up && cancel && atomic_load(cancel)) {
+			cancel_statement(c);
+			give_up = now_monotonic() + CANCEL_GRACE;
+		}
+		if (give_up && now_monotonic() >= give_up)
+			break;
+		int unsent = PQflush(c); /* a nonblocking connection may hold some back */
+		if (unsent < 0)
+			break;
+		struct pollfd p = {.fd = PQsocket(c), .events = unsent ? POLLIN | POLLOUT : POLLIN};
+		if (poll(&p, 1, 250) < 0 && errno != EINTR)
+			break;
+		if (!PQconsumeInput(c) && PQisBusy(c))
+			break;
+	}
+	PQclear(last);
+	return NULL;
+}
+
+PGresult *pg_query(PGconn *c, const char *sql)
+{
+	return PQsendQuery(c, sql) ? pg_wait_result(c) : NULL;
+}
+
 int pg_exec(PGconn *c, const char *sql, char **cause)
 {
-	PGresult *res = PQexec(c, sql);
+	PGresult *res = pg_query(c, sql);
 	ExecStatusType st = PQresultStatus(res);
 	int rc = 0;
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
@@ -476,7 +551,7 @@ int pg_exec(PGconn *c, const char *sql, char **cause)
 
 char *pg_value(PGconn *c, const char *sql, char **cause)
 {
-	PGresult *res = PQexec(c, sql);
+	PGresult *res = pg_query(c, sql);
 	char *v = NULL;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		char buf[512];

@@ -157,26 +157,25 @@ int pg_copy_list_tables(PGconn *src, const char *exclude, struct pg_copy_table *
 			char **cause)
 {
 	bool gen = PQserverVersion(src) >= 120000;
-	char *sql = xasprintf(
-		"SELECT n.nspname, c.relname, "
-		"quote_ident(n.nspname) || '.' || quote_ident(c.relname), "
-		"greatest(c.reltuples, 0)::bigint, pg_relation_size(c.oid), "
-		"(SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) "
-		" FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND "
-		" NOT a.attisdropped %s), "
-		/* binary only when every type has send/receive and embeds no type OID
-		 * that differs between clusters (arrays/composites of user types) */
-		"coalesce((SELECT bool_and(t.typsend <> 0 AND t.typreceive <> 0 AND "
-		" t.typtype <> 'c' AND (t.typelem = 0 OR t.typelem < 16384) AND "
-		" (t.typtype <> 'd' OR t.typbasetype < 16384)) "
-		" FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
-		" WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), true), "
-		PG_COPY_FILTER_SQL " "
-		"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-		"WHERE " PG_COPY_TABLE_COND " "
-		"ORDER BY 5 DESC, 1, 2",
-		gen ? "AND a.attgenerated = ''" : "");
-	PGresult *res = PQexec(src, sql);
+	/* column 6: binary only when every type has send/receive and embeds no
+	 * type OID that differs between clusters (arrays/composites of user types) */
+	char *sql = xasprintf("SELECT n.nspname, c.relname, "
+			      "quote_ident(n.nspname) || '.' || quote_ident(c.relname), "
+			      "greatest(c.reltuples, 0)::bigint, pg_relation_size(c.oid), "
+			      "(SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) "
+			      " FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND "
+			      " NOT a.attisdropped %s), "
+			      "coalesce((SELECT bool_and(t.typsend <> 0 AND t.typreceive <> 0 AND "
+			      " t.typtype <> 'c' AND (t.typelem = 0 OR t.typelem < 16384) AND "
+			      " (t.typtype <> 'd' OR t.typbasetype < 16384)) "
+			      " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+			      " WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), "
+			      "true), " PG_COPY_FILTER_SQL " "
+			      "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+			      "WHERE " PG_COPY_TABLE_COND " "
+			      "ORDER BY 5 DESC, 1, 2",
+			      gen ? "AND a.attgenerated = ''" : "");
+	PGresult *res = pg_query(src, sql);
 	free(sql);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		const char *m = PQresultErrorMessage(res);
@@ -373,13 +372,13 @@ static int run_group(struct copy_ctx *x, PGconn *d, size_t g, ssize_t i, char **
 static int load_refs(struct copy_ctx *x, PGconn *d, char **cause)
 {
 	PGresult *res =
-		PQexec(d, "SELECT quote_ident(cn.nspname) || '.' || quote_ident(c.relname), "
-			  "quote_ident(fn.nspname) || '.' || quote_ident(f.relname) "
-			  "FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
-			  "JOIN pg_namespace cn ON cn.oid = c.relnamespace "
-			  "JOIN pg_class f ON f.oid = k.confrelid "
-			  "JOIN pg_namespace fn ON fn.oid = f.relnamespace "
-			  "WHERE k.contype = 'f' AND k.conrelid <> k.confrelid");
+		pg_query(d, "SELECT quote_ident(cn.nspname) || '.' || quote_ident(c.relname), "
+			    "quote_ident(fn.nspname) || '.' || quote_ident(f.relname) "
+			    "FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
+			    "JOIN pg_namespace cn ON cn.oid = c.relnamespace "
+			    "JOIN pg_class f ON f.oid = k.confrelid "
+			    "JOIN pg_namespace fn ON fn.oid = f.relnamespace "
+			    "WHERE k.contype = 'f' AND k.conrelid <> k.confrelid");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		char *e = pg_result_error(res, d);
 		fail(cause, "cannot read the target's foreign keys: %s", e);
@@ -566,9 +565,9 @@ static char *quote_all(const char *schema, const char *name)
 /* Set every sequence to the source's position (read in the snapshot). */
 static int copy_sequences(struct run *r, PGconn *src, PGconn *dst, char **cause)
 {
-	PGresult *res = PQexec(src, "SELECT quote_ident(schemaname) || '.' || "
-				    "quote_ident(sequencename) FROM pg_sequences "
-				    "ORDER BY 1");
+	PGresult *res = pg_query(src, "SELECT quote_ident(schemaname) || '.' || "
+				      "quote_ident(sequencename) FROM pg_sequences "
+				      "ORDER BY 1");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		char *e = pg_result_error(res, src);
 		PQclear(res);
@@ -579,7 +578,7 @@ static int copy_sequences(struct run *r, PGconn *src, PGconn *dst, char **cause)
 	for (int i = 0; i < PQntuples(res); i++) {
 		const char *q = PQgetvalue(res, i, 0);
 		char *sql = xasprintf("SELECT last_value, is_called FROM %s", q);
-		PGresult *v = PQexec(src, sql);
+		PGresult *v = pg_query(src, sql);
 		free(sql);
 		if (PQresultStatus(v) != PGRES_TUPLES_OK || PQntuples(v) != 1) {
 			run_finding(r, LEVEL_WARN, q, "cannot read the sequence on the source");
@@ -638,8 +637,9 @@ static int put_large_object(PGconn *dst, const char *oid, const char *data, int 
 static int copy_large_objects(struct run *r, PGconn *src, PGconn *dst, char **cause)
 {
 	/* those the source user may not read were named by the schema step */
-	PGresult *res = PQexec(src, "SELECT l.oid::text FROM pg_catalog.pg_largeobject_metadata l "
-				    "WHERE " PG_LO_READABLE("l") " ORDER BY l.oid");
+	PGresult *res =
+		pg_query(src, "SELECT l.oid::text FROM pg_catalog.pg_largeobject_metadata l "
+			      "WHERE " PG_LO_READABLE("l") " ORDER BY l.oid");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		char *e = pg_result_error(res, src);
 		PQclear(res);
@@ -656,21 +656,21 @@ static int copy_large_objects(struct run *r, PGconn *src, PGconn *dst, char **ca
 		snprintf(item, sizeof item, "large object %s", oid);
 		const char *vals[1] = {oid};
 		/* a savepoint keeps the snapshot's transaction usable after a refusal */
-		PGresult *v = PQexec(src, "SAVEPOINT rdsm_lo");
+		PGresult *v = pg_query(src, "SAVEPOINT rdsm_lo");
 		PQclear(v);
 		v = PQexecParams(src, "SELECT pg_catalog.lo_get($1::oid)", 1, NULL, vals, NULL,
 				 NULL, 1);
 		if (PQresultStatus(v) != PGRES_TUPLES_OK || PQntuples(v) != 1) {
 			char *e = pg_result_error(v, src);
 			PQclear(v);
-			PQclear(PQexec(src, "ROLLBACK TO SAVEPOINT rdsm_lo"));
+			PQclear(pg_query(src, "ROLLBACK TO SAVEPOINT rdsm_lo"));
 			run_finding(r, LEVEL_WARN, item,
 				    "not copied: cannot read it on the source: %s", e);
 			run_incomplete(r, 1);
 			free(e);
 			continue;
 		}
-		PQclear(PQexec(src, "RELEASE SAVEPOINT rdsm_lo"));
+		PQclear(pg_query(src, "RELEASE SAVEPOINT rdsm_lo"));
 		char *e = NULL;
 		if (put_large_object(dst, oid, PQgetvalue(v, 0, 0), PQgetlength(v, 0, 0), &e) != 0)
 			rc = fail(cause, "%s: cannot write it on the target: %s", item, e);
@@ -804,7 +804,7 @@ static int close_over_references(struct run *r, struct copy_ctx *x, PGconn *d, c
 			      "JOIN pg_namespace fn ON fn.oid = f.relnamespace "
 			      "WHERE k.contype = 'f' AND c.relkind = 'r'",
 			      leaves);
-	PGresult *res = PQexec(d, sql);
+	PGresult *res = pg_query(d, sql);
 	free(sql);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		char *e = pg_result_error(res, d);

@@ -86,7 +86,7 @@ int pg_copy_run(struct run *r, const char *src_conninfo, const char *dst_conninf
  * are copied: in a user's schema, and either no extension's member or an
  * extension's configuration table the current user may read. */
 #define PG_COPY_TABLE_COND                                                                         \
-	"c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') "              \
+	"c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') "               \
 	"AND n.nspname !~ '^pg_(toast|temp)' "                                                     \
 	"AND (NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass "       \
 	"AND d.objid = c.oid AND d.deptype = 'e') OR (" PG_COPY_FILTER_SQL " IS NOT NULL AND "     \

@@ -87,7 +87,7 @@ static char *pg_error(PGconn *c, const PGresult *res)
 /* Run a query that returns rows; NULL with a cause on error. */
 static PGresult *query(PGconn *c, const char *sql, const char *what, char **cause)
 {
-	PGresult *res = PQexec(c, sql);
+	PGresult *res = pg_query(c, sql);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK)
 		return res;
 	char *e = pg_error(c, res);
@@ -100,7 +100,7 @@ static PGresult *query(PGconn *c, const char *sql, const char *what, char **caus
 /* Run a command; 0 or -1 with a cause. */
 static int command(PGconn *c, const char *sql, char **cause)
 {
-	PGresult *res = PQexec(c, sql);
+	PGresult *res = pg_query(c, sql);
 	int ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
 	if (!ok) {
 		char *e = pg_error(c, res);
@@ -136,7 +136,7 @@ static int src_begin(PGconn *src, char **cause)
 
 static void src_end(PGconn *src)
 {
-	PGresult *res = PQexec(src, "COMMIT");
+	PGresult *res = pg_query(src, "COMMIT");
 	PQclear(res);
 }
 
@@ -292,7 +292,7 @@ static int check_extensions(PGconn *src, PGconn *dst, struct run *r, char **miss
 			      "extensions", cause);
 	if (!res)
 		return -1;
-	PGresult *avail = PQexec(dst, "SELECT name FROM pg_catalog.pg_available_extensions");
+	PGresult *avail = pg_query(dst, "SELECT name FROM pg_catalog.pg_available_extensions");
 	if (PQresultStatus(avail) != PGRES_TUPLES_OK) {
 		char *e = pg_error(dst, avail);
 		fail(cause, "reading the target's available extensions: %s", e);
@@ -330,7 +330,7 @@ static void check_locale(PGconn *src, PGconn *dst, struct run *r)
 	static const char sql[] = "SELECT pg_catalog.pg_encoding_to_char(encoding), datcollate, "
 				  "datctype FROM pg_catalog.pg_database WHERE datname = "
 				  "pg_catalog.current_database()";
-	PGresult *a = PQexec(src, sql), *b = PQexec(dst, sql);
+	PGresult *a = pg_query(src, sql), *b = pg_query(dst, sql);
 	if (r && PQresultStatus(a) == PGRES_TUPLES_OK && PQresultStatus(b) == PGRES_TUPLES_OK &&
 	    PQntuples(a) == 1 && PQntuples(b) == 1) {
 		static const char *const what[] = {"encoding", "collation", "character type"};
@@ -1079,7 +1079,7 @@ static int exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, bool in_tx,
 						      "rdsm_stmt",
 						      v[i].sql)
 					  : xstrdup(v[i].sql);
-			PGresult *res = PQexec(dst, sql);
+			PGresult *res = pg_query(dst, sql);
 			free(sql);
 			ExecStatusType s = PQresultStatus(res);
 			enum outcome o = (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
@@ -1087,8 +1087,8 @@ static int exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, bool in_tx,
 						 : classify(res);
 			if (o != DONE && in_tx) {
 				PGresult *rb =
-					PQexec(dst, "ROLLBACK TO SAVEPOINT rdsm_stmt; RELEASE "
-						    "SAVEPOINT rdsm_stmt");
+					pg_query(dst, "ROLLBACK TO SAVEPOINT rdsm_stmt; RELEASE "
+						      "SAVEPOINT rdsm_stmt");
 				if (PQresultStatus(rb) != PGRES_COMMAND_OK)
 					o = FAILED;
 				PQclear(rb);
@@ -1217,7 +1217,7 @@ int pg_schema_pre(PGconn *src, PGconn *dst, struct run *r, char **cause)
 	if (rc == 0)
 		rc = command(dst, "COMMIT", cause);
 	else
-		PQclear(PQexec(dst, "ROLLBACK"));
+		PQclear(pg_query(dst, "ROLLBACK"));
 	stmts_free(l.v, l.n);
 	return rc;
 }
@@ -1397,9 +1397,10 @@ static const char sql_setval[] =
 	"(xpath('/row/last_value/text()', x))[1]::text, (xpath('/row/is_called/text()', "
 	"x))[1]::text) FROM (SELECT " QREL " AS q, query_to_xml(format('SELECT last_value, "
 	"is_called FROM %s', " QREL "), false, true, '') AS x FROM " REL_JOIN " WHERE "
-	"c.relkind = 'S' AND " NS_USER("n.nspname") " AND (" NOT_EXT("'pg_class'::regclass", "c.oid")
-	" OR (c.oid IN (SELECT unnest(extconfig) FROM pg_extension) AND "
-	"has_sequence_privilege(c.oid, 'SELECT')))) s ORDER BY 1";
+	"c.relkind = 'S' AND " NS_USER("n.nspname") " AND (" NOT_EXT(
+		"'pg_class'::regclass",
+		"c.oid") " OR (c.oid IN (SELECT unnest(extconfig) FROM pg_extension) AND "
+			 "has_sequence_privilege(c.oid, 'SELECT')))) s ORDER BY 1";
 
 void pg_post_plan_free(struct pg_post_plan *p)
 {
@@ -1632,7 +1633,7 @@ int pg_schema_apply_file(PGconn *dst, const char *path, struct run *r, char **ca
 		}
 		if (pg_sql_is_tx_control(s))
 			continue;
-		PGresult *res = PQexec(dst, v[i].sql);
+		PGresult *res = pg_query(dst, v[i].sql);
 		ExecStatusType st = PQresultStatus(res);
 		char *e = NULL;
 		int line = v[i].line;
@@ -1664,7 +1665,7 @@ int pg_schema_apply_file(PGconn *dst, const char *path, struct run *r, char **ca
 	if (rc == 0)
 		rc = command(dst, "COMMIT", cause);
 	else
-		PQclear(PQexec(dst, "ROLLBACK"));
+		PQclear(pg_query(dst, "ROLLBACK"));
 	pg_sql_free(v, n);
 	return rc;
 }

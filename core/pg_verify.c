@@ -30,22 +30,13 @@ static const char list_sql[] =
 	"WHERE " PG_COPY_TABLE_COND " "
 	"ORDER BY pg_relation_size(c.oid) DESC, 1";
 
-/* Send SQL to both servers, then read both answers: each side works at once. */
+/* Send SQL to both servers, then wait for both answers (pg_wait_result:
+ * interruptible): each side works at once. */
 static void both(PGconn *s, PGconn *d, const char *sql, PGresult **rs, PGresult **rd)
 {
 	int ss = PQsendQuery(s, sql), sd = PQsendQuery(d, sql);
-	*rs = ss ? PQgetResult(s) : NULL;
-	if (ss) {
-		PGresult *x;
-		while ((x = PQgetResult(s)))
-			PQclear(x);
-	}
-	*rd = sd ? PQgetResult(d) : NULL;
-	if (sd) {
-		PGresult *x;
-		while ((x = PQgetResult(d)))
-			PQclear(x);
-	}
+	*rs = ss ? pg_wait_result(s) : NULL;
+	*rd = sd ? pg_wait_result(d) : NULL;
 }
 
 static struct pg_verify_item *add_item(struct pg_verify_report *rep)
@@ -126,9 +117,9 @@ int pg_verify_run(struct run *r, const char *src_ci, const char *dst_ci, const c
 	    pg_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", cause) != 0 ||
 	    pg_exec(d, pg_copy_session_sql, cause) != 0)
 		goto out;
-	tabs = PQexec(s, list_sql);
-	seqs = PQexec(s, "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) "
-			 "FROM pg_sequences ORDER BY 1");
+	tabs = pg_query(s, list_sql);
+	seqs = pg_query(s, "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) "
+			   "FROM pg_sequences ORDER BY 1");
 	if (PQresultStatus(tabs) != PGRES_TUPLES_OK || PQresultStatus(seqs) != PGRES_TUPLES_OK) {
 		fail(cause, "cannot list the source tables: %s", PQerrorMessage(s));
 		goto out;
