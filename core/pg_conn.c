@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <libpq-events.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
@@ -427,6 +428,16 @@ char *pg_diag_text(const struct pg_diag *d)
 	return xasprintf("%s. Hint: %s", d->diagnosis, d->hint);
 }
 
+/* The run's cancel flag rides on each connection pg_connect makes, as
+ * libpq's instance data of this event procedure: every statement on the
+ * connection (pg_query) can then be interrupted without the flag passed along. */
+static int cancel_flag_event(PGEventId id, void *info, void *flag)
+{
+	if (id == PGEVT_REGISTER)
+		return PQsetInstanceData(((PGEventRegister *)info)->conn, cancel_flag_event, flag);
+	return 1;
+}
+
 PGconn *pg_connect(const char *conninfo, enum pg_role role, double timeout_s, atomic_int *cancel,
 		   struct pg_diag *diag, char **cause)
 {
@@ -449,6 +460,8 @@ PGconn *pg_connect(const char *conninfo, enum pg_role role, double timeout_s, at
 	PGconn *c = NULL;
 	if (rc == 1) {
 		c = pg_attempt_take(a);
+		if (cancel)
+			PQregisterEventProc(c, cancel_flag_event, "rds-migrate cancel", cancel);
 	} else {
 		if (diag)
 			*diag = a->diag;
@@ -461,9 +474,70 @@ PGconn *pg_connect(const char *conninfo, enum pg_role role, double timeout_s, at
 	return c;
 }
 
+/* Ask the server to stop C's statement (its answer is an error result). */
+static void cancel_statement(PGconn *c)
+{
+	PGcancel *cn = PQgetCancel(c);
+	char err[256];
+	if (cn) {
+		PQcancel(cn, err, sizeof err);
+		PQfreeCancel(cn);
+	}
+}
+
+#define CANCEL_GRACE  2.0 /* seconds a server has to answer a cancel request */
+#define CLEANUP_GRACE 5.0 /* seconds a statement sent after the interruption has */
+
+PGresult *pg_wait_result(PGconn *c)
+{
+	atomic_int *cancel = PQinstanceData(c, cancel_flag_event);
+	bool late = cancel && atomic_load(cancel); /* sent after the interruption */
+	double give_up = late ? now_monotonic() + CLEANUP_GRACE : 0;
+	PGresult *last = NULL;
+	for (;;) {
+		while (!PQisBusy(c)) {
+			PGresult *res = PQgetResult(c);
+			if (!res)
+				return last;
+			ExecStatusType st = PQresultStatus(res);
+			if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
+				PQclear(last);
+				return res;
+			}
+			if (last && PQresultStatus(last) == PGRES_FATAL_ERROR) {
+				PQclear(res); /* the first error is the one to tell */
+			} else {
+				PQclear(last);
+				last = res;
+			}
+		}
+		if (!give_up && cancel && atomic_load(cancel)) {
+			cancel_statement(c);
+			give_up = now_monotonic() + CANCEL_GRACE;
+		}
+		if (give_up && now_monotonic() >= give_up)
+			break;
+		int unsent = PQflush(c); /* a nonblocking connection may hold some back */
+		if (unsent < 0)
+			break;
+		struct pollfd p = {.fd = PQsocket(c), .events = unsent ? POLLIN | POLLOUT : POLLIN};
+		if (poll(&p, 1, 250) < 0 && errno != EINTR)
+			break;
+		if (!PQconsumeInput(c) && PQisBusy(c))
+			break;
+	}
+	PQclear(last);
+	return NULL;
+}
+
+PGresult *pg_query(PGconn *c, const char *sql)
+{
+	return PQsendQuery(c, sql) ? pg_wait_result(c) : NULL;
+}
+
 int pg_exec(PGconn *c, const char *sql, char **cause)
 {
-	PGresult *res = PQexec(c, sql);
+	PGresult *res = pg_query(c, sql);
 	ExecStatusType st = PQresultStatus(res);
 	int rc = 0;
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
@@ -477,7 +551,7 @@ int pg_exec(PGconn *c, const char *sql, char **cause)
 
 char *pg_value(PGconn *c, const char *sql, char **cause)
 {
-	PGresult *res = PQexec(c, sql);
+	PGresult *res = pg_query(c, sql);
 	char *v = NULL;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		char buf[512];
@@ -492,47 +566,8 @@ char *pg_value(PGconn *c, const char *sql, char **cause)
 	return v;
 }
 
-/* Wait until C has input, flushing what it has to send; 0, or -1 when the
- * connection failed or CANCEL was set (the statement in flight is then
- * cancelled). */
-static int batch_wait(PGconn *c, atomic_int *cancel)
-{
-	for (;;) {
-		int fl = PQflush(c);
-		if (fl < 0)
-			return -1;
-		struct pollfd p = {.fd = PQsocket(c), .events = POLLIN | (fl ? POLLOUT : 0)};
-		int pr = poll(&p, 1, 250);
-		if (cancel && atomic_load(cancel)) {
-			PGcancel *cn = PQgetCancel(c);
-			char err[256];
-			if (cn) {
-				PQcancel(cn, err, sizeof err);
-				PQfreeCancel(cn);
-			}
-			return -1;
-		}
-		if (pr > 0 && (p.revents & (POLLIN | POLLERR | POLLHUP)))
-			return PQconsumeInput(c) ? 0 : -1;
-		if (pr < 0 && errno != EINTR)
-			return -1;
-	}
-}
-
-/* The next result of a pipeline, waiting for it; NULL between statements
- * (as PQgetResult) and when the connection failed (*broken set). */
-static PGresult *batch_next(PGconn *c, atomic_int *cancel, bool *broken)
-{
-	while (PQisBusy(c))
-		if (batch_wait(c, cancel) < 0) {
-			*broken = true;
-			return NULL;
-		}
-	return PQgetResult(c);
-}
-
-int pg_query_batch(PGconn *c, const char *const *sql, size_t n, PGresult **res, atomic_int *cancel,
-		   size_t *failed, char **cause)
+int pg_query_batch(PGconn *c, const char *const *sql, size_t n, PGresult **res, size_t *failed,
+		   char **cause)
 {
 	for (size_t i = 0; i < n; i++)
 		res[i] = NULL;
@@ -543,25 +578,22 @@ int pg_query_batch(PGconn *c, const char *const *sql, size_t n, PGresult **res, 
 	for (size_t i = 0; i < n && !broken; i++)
 		broken = !PQsendQueryParams(c, sql[i], 0, NULL, NULL, NULL, NULL, 0);
 	broken = broken || !PQpipelineSync(c);
-	/* one result per statement (each followed by a NULL), then the sync */
+	/* each statement's result (pg_wait_result reads up to the NULL that
+	 * ends it), then the sync's */
 	char *err = NULL;
 	for (size_t i = 0; i < n && !broken; i++) {
-		PGresult *r;
-		while ((r = batch_next(c, cancel, &broken)) != NULL) {
-			ExecStatusType st = PQresultStatus(r);
-			if (!err && st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-				err = pg_result_error(r, c);
-				*failed = i;
-			}
-			PQclear(res[i]);
-			res[i] = r;
+		res[i] = pg_wait_result(c);
+		ExecStatusType st = PQresultStatus(res[i]);
+		broken = !res[i];
+		if (!broken && !err && st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+			err = pg_result_error(res[i], c);
+			*failed = i;
 		}
 	}
-	PGresult *sync = broken ? NULL : batch_next(c, cancel, &broken);
+	PGresult *sync = broken ? NULL : pg_wait_result(c);
 	broken = broken || PQresultStatus(sync) != PGRES_PIPELINE_SYNC;
 	PQclear(sync);
-	if (!broken)
-		broken = !PQexitPipelineMode(c);
+	broken = broken || !PQexitPipelineMode(c);
 	PQsetnonblocking(c, 0);
 	if (!broken && !err)
 		return 0;
@@ -570,11 +602,11 @@ int pg_query_batch(PGconn *c, const char *const *sql, size_t n, PGresult **res, 
 		res[i] = NULL;
 	}
 	if (!err) {
-		err = xstrdup(cancel && atomic_load(cancel) ? "cancelled"
-							    : pg_errline(c, (char[512]){0}, 512));
+		char buf[512];
+		err = xstrdup(pg_errline(c, buf, sizeof buf));
 		*failed = n;
 	}
-	int rc = fail(cause, "%s", err);
+	int rc = fail(cause, "%s", err[0] ? err : "the connection failed");
 	free(err);
 	return rc;
 }

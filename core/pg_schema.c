@@ -87,7 +87,7 @@ static char *pg_error(PGconn *c, const PGresult *res)
 /* Run a query that returns rows; NULL with a cause on error. */
 static PGresult *query(PGconn *c, const char *sql, const char *what, char **cause)
 {
-	PGresult *res = PQexec(c, sql);
+	PGresult *res = pg_query(c, sql);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK)
 		return res;
 	char *e = pg_error(c, res);
@@ -100,7 +100,7 @@ static PGresult *query(PGconn *c, const char *sql, const char *what, char **caus
 /* Run a command; 0 or -1 with a cause. */
 static int command(PGconn *c, const char *sql, char **cause)
 {
-	PGresult *res = PQexec(c, sql);
+	PGresult *res = pg_query(c, sql);
 	int ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
 	if (!ok) {
 		char *e = pg_error(c, res);
@@ -134,7 +134,7 @@ static int read_all(PGconn *src, const struct read *rd, size_t n, char **cause)
 		}
 	size_t bad;
 	char *e = NULL;
-	int rc = pg_query_batch(src, sql, m, res, NULL, &bad, &e);
+	int rc = pg_query_batch(src, sql, m, res, &bad, &e);
 	if (rc < 0)
 		fail(cause, "reading %s from the source: %s",
 		     bad < m ? of[bad]->what : "the catalogs", e);
@@ -168,7 +168,7 @@ static int src_begin(PGconn *src, char **cause)
 
 static void src_end(PGconn *src)
 {
-	PGresult *res = PQexec(src, "COMMIT");
+	PGresult *res = pg_query(src, "COMMIT");
 	PQclear(res);
 }
 
@@ -266,12 +266,10 @@ static void src_end(PGconn *src)
 	"HAVING count(*) > 0 " \
 	"UNION ALL SELECT 'security labels', count(*)::text || ' of them', 'a label needs its " \
 	"provider module, which a non-superuser cannot load' FROM pg_seclabel HAVING count(*) > 0 " \
-	"UNION ALL SELECT 'extension table', x.cfg::regclass::text, format('the rows extension %I " \
-	"keeps as its configuration are not copied', e.extname) FROM pg_extension e, " \
-	"unnest(e.extconfig, e.extcondition) AS x(cfg, cond) JOIN pg_class c ON c.oid = x.cfg " \
-	"WHERE c.relkind = 'r' AND CASE WHEN has_table_privilege(x.cfg, 'SELECT') THEN " \
-	"(xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %s %s', " \
-	"x.cfg::regclass, x.cond), false, true, '')))[1]::text::bigint > 0 ELSE true END " \
+	"UNION ALL SELECT 'extension table', x.cfg::regclass::text, format('the source user may " \
+	"not read the rows extension %I keeps as its configuration', e.extname) FROM " \
+	"pg_extension e, unnest(e.extconfig) AS x(cfg) JOIN pg_class c ON c.oid = x.cfg " \
+	"WHERE c.relkind = 'r' AND NOT has_table_privilege(x.cfg, 'SELECT') " \
 	"UNION ALL SELECT 'privileges', 'GRANTs, default privileges and owners', " \
 	"'not copied: every object is owned by the target user' " \
 	"WHERE EXISTS (SELECT 1 FROM " REL_JOIN " WHERE " REL_USER " AND c.relacl IS NOT NULL) " \
@@ -326,7 +324,7 @@ static int check_extensions(PGconn *src, PGconn *dst, struct run *r, char **miss
 			      "extensions", cause);
 	if (!res)
 		return -1;
-	PGresult *avail = PQexec(dst, "SELECT name FROM pg_catalog.pg_available_extensions");
+	PGresult *avail = pg_query(dst, "SELECT name FROM pg_catalog.pg_available_extensions");
 	if (PQresultStatus(avail) != PGRES_TUPLES_OK) {
 		char *e = pg_error(dst, avail);
 		fail(cause, "reading the target's available extensions: %s", e);
@@ -364,7 +362,7 @@ static void check_locale(PGconn *src, PGconn *dst, struct run *r)
 	static const char sql[] = "SELECT pg_catalog.pg_encoding_to_char(encoding), datcollate, "
 				  "datctype FROM pg_catalog.pg_database WHERE datname = "
 				  "pg_catalog.current_database()";
-	PGresult *a = PQexec(src, sql), *b = PQexec(dst, sql);
+	PGresult *a = pg_query(src, sql), *b = pg_query(dst, sql);
 	if (r && PQresultStatus(a) == PGRES_TUPLES_OK && PQresultStatus(b) == PGRES_TUPLES_OK &&
 	    PQntuples(a) == 1 && PQntuples(b) == 1) {
 		static const char *const what[] = {"encoding", "collation", "character type"};
@@ -1111,7 +1109,7 @@ static int exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, bool in_tx,
 						      "rdsm_stmt",
 						      v[i].sql)
 					  : xstrdup(v[i].sql);
-			PGresult *res = PQexec(dst, sql);
+			PGresult *res = pg_query(dst, sql);
 			free(sql);
 			ExecStatusType s = PQresultStatus(res);
 			enum outcome o = (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
@@ -1119,8 +1117,8 @@ static int exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, bool in_tx,
 						 : classify(res);
 			if (o != DONE && in_tx) {
 				PGresult *rb =
-					PQexec(dst, "ROLLBACK TO SAVEPOINT rdsm_stmt; RELEASE "
-						    "SAVEPOINT rdsm_stmt");
+					pg_query(dst, "ROLLBACK TO SAVEPOINT rdsm_stmt; RELEASE "
+						      "SAVEPOINT rdsm_stmt");
 				if (PQresultStatus(rb) != PGRES_COMMAND_OK)
 					o = FAILED;
 				PQclear(rb);
@@ -1249,7 +1247,7 @@ int pg_schema_pre(PGconn *src, PGconn *dst, struct run *r, char **cause)
 	if (rc == 0)
 		rc = command(dst, "COMMIT", cause);
 	else
-		PQclear(PQexec(dst, "ROLLBACK"));
+		PQclear(pg_query(dst, "ROLLBACK"));
 	stmts_free(l.v, l.n);
 	return rc;
 }
@@ -1421,13 +1419,18 @@ static const char sql_refresh[] =
 	" ORDER BY c.oid";
 
 /* Every sequence's position and whether the next nextval returns it
- * (is_called), read in one statement: query_to_xml reads each sequence. */
+ * (is_called), read in one statement: query_to_xml reads each sequence.
+ * An extension's sequences are its own, but those it keeps as configuration
+ * (pg_extension_config_dump) are set like pg_dump sets them. */
 static const char sql_setval[] =
 	"SELECT 'sequence ' || q, format('SELECT pg_catalog.setval(%L, %s, %s)', q, "
 	"(xpath('/row/last_value/text()', x))[1]::text, (xpath('/row/is_called/text()', "
 	"x))[1]::text) FROM (SELECT " QREL " AS q, query_to_xml(format('SELECT last_value, "
 	"is_called FROM %s', " QREL "), false, true, '') AS x FROM " REL_JOIN " WHERE "
-	"c.relkind = 'S' AND " REL_USER ") s ORDER BY 1";
+	"c.relkind = 'S' AND " NS_USER("n.nspname") " AND (" NOT_EXT(
+		"'pg_class'::regclass",
+		"c.oid") " OR (c.oid IN (SELECT unnest(extconfig) FROM pg_extension) AND "
+			 "has_sequence_privilege(c.oid, 'SELECT')))) s ORDER BY 1";
 
 void pg_post_plan_free(struct pg_post_plan *p)
 {
@@ -1646,7 +1649,7 @@ int pg_schema_apply_file(PGconn *dst, const char *path, struct run *r, char **ca
 		}
 		if (pg_sql_is_tx_control(s))
 			continue;
-		PGresult *res = PQexec(dst, v[i].sql);
+		PGresult *res = pg_query(dst, v[i].sql);
 		ExecStatusType st = PQresultStatus(res);
 		char *e = NULL;
 		int line = v[i].line;
@@ -1678,7 +1681,7 @@ int pg_schema_apply_file(PGconn *dst, const char *path, struct run *r, char **ca
 	if (rc == 0)
 		rc = command(dst, "COMMIT", cause);
 	else
-		PQclear(PQexec(dst, "ROLLBACK"));
+		PQclear(pg_query(dst, "ROLLBACK"));
 	pg_sql_free(v, n);
 	return rc;
 }
