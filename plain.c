@@ -101,8 +101,10 @@ static void plain_emit(void *ctx, const struct event *ev)
 	pthread_mutex_lock(&ps->lock);
 	format_event(ps, ev, line, sizeof line);
 	if (line[0]) {
-		puts(line);
-		fflush(stdout);
+		if (!(ev->flags & EVF_DETAIL)) {
+			puts(line);
+			fflush(stdout);
+		}
 		if (ps->log) {
 			time_t t = time(NULL);
 			struct tm tm;

@@ -438,6 +438,33 @@ static int cancel_flag_event(PGEventId id, void *info, void *flag)
 	return 1;
 }
 
+/* Round trips and connections per role, counted for the log (a far source
+ * costs a round trip per statement): each connection pg_connect makes
+ * carries its role's counters as instance data of this event procedure. */
+static struct pg_trips trips[2];
+
+static int trips_event(PGEventId id, void *info, void *counters)
+{
+	if (id == PGEVT_REGISTER)
+		return PQsetInstanceData(((PGEventRegister *)info)->conn, trips_event, counters);
+	return 1;
+}
+
+static void count_trip(PGconn *c)
+{
+	struct pg_trips *t = PQinstanceData(c, trips_event);
+	if (t)
+		atomic_fetch_add(&t->trips, 1);
+}
+
+void pg_trips_read(struct pg_trips out[2])
+{
+	for (int i = 0; i < 2; i++) {
+		out[i].trips = atomic_load(&trips[i].trips);
+		out[i].connections = atomic_load(&trips[i].connections);
+	}
+}
+
 PGconn *pg_connect(const char *conninfo, enum pg_role role, double timeout_s, atomic_int *cancel,
 		   struct pg_diag *diag, char **cause)
 {
@@ -462,6 +489,8 @@ PGconn *pg_connect(const char *conninfo, enum pg_role role, double timeout_s, at
 		c = pg_attempt_take(a);
 		if (cancel)
 			PQregisterEventProc(c, cancel_flag_event, "rds-migrate cancel", cancel);
+		PQregisterEventProc(c, trips_event, "rds-migrate round trips", &trips[role]);
+		atomic_fetch_add(&trips[role].connections, 1);
 	} else {
 		if (diag)
 			*diag = a->diag;
@@ -490,6 +519,8 @@ static void cancel_statement(PGconn *c)
 
 PGresult *pg_wait_result(PGconn *c)
 {
+	if (PQpipelineStatus(c) == PQ_PIPELINE_OFF) /* a batch counts once */
+		count_trip(c);
 	atomic_int *cancel = PQinstanceData(c, cancel_flag_event);
 	bool late = cancel && atomic_load(cancel); /* sent after the interruption */
 	double give_up = late ? now_monotonic() + CLEANUP_GRACE : 0;
@@ -578,6 +609,7 @@ int pg_query_batch(PGconn *c, const char *const *sql, size_t n, PGresult **res, 
 	for (size_t i = 0; i < n && !broken; i++)
 		broken = !PQsendQueryParams(c, sql[i], 0, NULL, NULL, NULL, NULL, 0);
 	broken = broken || !PQpipelineSync(c);
+	count_trip(c);
 	/* each statement's result (pg_wait_result reads up to the NULL that
 	 * ends it), then the sync's */
 	char *err = NULL;

@@ -135,6 +135,13 @@ char *pg_value(PGconn *c, const char *sql, char **cause);
  * interrupted) and every RES[i] NULL. */
 int pg_query_batch(PGconn *c, const char *const *sql, size_t n, PGresult **res, size_t *failed,
 		   char **cause);
+/* Round trips (statements, or batches of them) and connections made to one
+ * side by this process so far, through pg_connect's connections. */
+struct pg_trips {
+	atomic_long trips, connections;
+};
+/* OUT[PG_SOURCE], OUT[PG_TARGET]: the counts now. */
+void pg_trips_read(struct pg_trips out[2]);
 /* The server's major version: 15 for 150008, 906 for 90624 (9.6). */
 int pg_major(int server_version_num);
 /* The first line of the connection's error message (static per conn). */

@@ -11,6 +11,7 @@
 
 #include "dburl.h"
 #include "dotenv.h"
+#include "pg_conn.h"
 #include "rds_ca.h"
 #include "util.h"
 
@@ -154,9 +155,31 @@ bool run_confirm(struct run *r, const char *fmt, ...)
 	return r->sink->confirm(r->sink->ctx, r->current, q) == 1;
 }
 
+/* The round trips the step made to each server, into the log: over a far
+ * link they, not the bytes, are what a step's time is made of. */
+static void log_trips(struct run *r, const struct pg_trips before[2])
+{
+	struct pg_trips now[2];
+	pg_trips_read(now);
+	long st = now[PG_SOURCE].trips - before[PG_SOURCE].trips;
+	long tt = now[PG_TARGET].trips - before[PG_TARGET].trips;
+	long sc = now[PG_SOURCE].connections - before[PG_SOURCE].connections;
+	long tc = now[PG_TARGET].connections - before[PG_TARGET].connections;
+	if (st + tt + sc + tc == 0)
+		return;
+	struct event ev = {.kind = EV_STATUS, .level = LEVEL_INFO, .flags = EVF_DETAIL};
+	snprintf(ev.text, sizeof ev.text,
+		 "round trips: %ld to the source (%ld connection%s), %ld to the target (%ld "
+		 "connection%s)",
+		 st, sc, sc == 1 ? "" : "s", tt, tc, tc == 1 ? "" : "s");
+	emit(r, &ev);
+}
+
 int run_step(struct run *r, int s)
 {
 	char *cause = NULL;
+	struct pg_trips trips_before[2];
+	pg_trips_read(trips_before);
 	r->current = s;
 	clock_gettime(CLOCK_MONOTONIC, &r->started[s]);
 	r->status[s] = STATUS_RUNNING;
@@ -165,6 +188,7 @@ int run_step(struct run *r, int s)
 	emit_plain(r, EV_STEP_START, "%s", step_title(s));
 	int before = atomic_load(&r->incomplete);
 	int rc = steps[s]->run(r, &cause);
+	log_trips(r, trips_before);
 	int left_out = atomic_load(&r->incomplete) - before;
 	if (rc == 0 && left_out > 0) {
 		/* done, but not everything was copied */

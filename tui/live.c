@@ -138,7 +138,8 @@ int live_event(struct live *lv, struct tui *t, const struct job_msg *m)
 		lv->worst = LEVEL_OK;
 		break;
 	case EV_STATUS:
-		snprintf(lv->status, sizeof lv->status, "%s", ev->text);
+		if (!(ev->flags & EVF_DETAIL))
+			snprintf(lv->status, sizeof lv->status, "%s", ev->text);
 		break;
 	case EV_FINDING:
 		if (ev->level > lv->worst)
