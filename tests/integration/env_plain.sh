@@ -118,6 +118,21 @@ chmod 600 shell.ini
 expect_eq env_plain_export_line_exit_0 0 $?
 expect_eq env_plain_export_line_sourced_by_sh "$URL" "$(sh -c 'set -a; . ./shell.env; printf %s "$DATABASE_URL"' 2>/dev/null)"
 
+# A plain "DATABASE_URL=…" line, unquoted: every reader the README promises
+# reads the new value (it holds &) whole, so it is quoted here too: a POSIX
+# shell (set -a; . ./.env) and python-dotenv (Debian's python3-dotenv).
+printf 'OTHER=1\nDATABASE_URL=postgres://old\n' >plainline.env
+sed 's|^file = .env|file = plainline.env|' config.ini >plainline.ini
+chmod 600 plainline.ini
+"$RDSM_BIN" -c plainline.ini --plain env >out3f.txt 2>&1
+expect_eq env_plain_plain_line_exit_0 0 $?
+expect_eq env_plain_plain_line_sourced_by_sh "$URL" "$(sh -c 'set -a; . ./plainline.env; printf %s "$DATABASE_URL"' 2>/dev/null)"
+expect_eq env_plain_plain_line_read_by_python_dotenv "$URL" "$(/usr/bin/python3 -c '
+import sys
+from dotenv import dotenv_values
+sys.stdout.write(dotenv_values("plainline.env")["DATABASE_URL"])' 2>&1)"
+expect_eq env_plain_plain_line_other_lines_kept "OTHER=1" "$(head -n 1 plainline.env)"
+
 # A dangling .env link into a directory that does not exist: refused, exit 1
 # (and nothing leaks: make test-asan runs this too).
 ln -s nosuchdir/real.env dangling.env
