@@ -28,7 +28,8 @@ struct pg_attempt {
 	int done; /* 0 running, 1 ok, -1 failed */
 };
 
-/* The value of KEY in a conninfo string, heap copy, or NULL. */
+/* The value of KEY in a conninfo string, heap copy, or NULL; "****" when it
+ * is part of the password (libpq cut a malformed URL inside it). */
 static char *conninfo_get(const char *conninfo, const char *key)
 {
 	char *err = NULL;
@@ -39,7 +40,8 @@ static char *conninfo_get(const char *conninfo, const char *key)
 	char *v = NULL;
 	for (PQconninfoOption *o = opts; o->keyword; o++)
 		if (strcmp(o->keyword, key) == 0 && o->val && *o->val)
-			v = xstrdup(o->val);
+			v = xstrdup(dburl_secret_part(o->val, strlen(o->val), conninfo) ? "****"
+											: o->val);
 	PQconninfoFree(opts);
 	return v;
 }
@@ -106,7 +108,8 @@ void pg_diagnose(const char *message, enum pg_role role, const char *conninfo, s
 	const char *pt = port ? port : "5432";
 	bool railway = host_is_railway(host);
 	bool rds = role == PG_TARGET || host_is_rds(host);
-	const char *msg = message ? message : "";
+	char *scrubbed = dburl_scrub(message, conninfo);
+	const char *msg = scrubbed;
 
 	if (d->kind == PGF_NONE)
 		d->kind = PGF_OTHER;
@@ -293,6 +296,7 @@ void pg_diagnose(const char *message, enum pg_role role, const char *conninfo, s
 	}
 #undef DIAG
 #undef HINT
+	free(scrubbed);
 	free(host);
 	free(hostaddr);
 	free(port);

@@ -278,6 +278,19 @@ static char *conninfo_from_url(const char *url, const char *const *defaults, cha
 		PQfreemem(err);
 		return NULL;
 	}
+	/* libpq cut the password where it holds an unencoded / ? # or @: a
+	 * piece of it became the port, host or database. Never connect with
+	 * that (the piece would show in libpq's errors): say what to fix. */
+	for (PQconninfoOption *o = opts; o->keyword; o++)
+		if (o->val && *o->val && !strstr(o->keyword, "password") &&
+		    dburl_secret_part(o->val, strlen(o->val), url)) {
+			fail(cause,
+			     "libpq reads part of the URL's password as its %s: percent-encode / ? "
+			     "# @ and : in the password (%%2F %%3F %%23 %%40 %%3A)",
+			     o->keyword);
+			PQconninfoFree(opts);
+			return NULL;
+		}
 	char *ci = xstrdup("");
 	for (PQconninfoOption *o = opts; o->keyword; o++)
 		if (o->val && *o->val)
