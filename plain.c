@@ -163,6 +163,7 @@ int plain_run(struct config *cfg, struct state *st, const struct plain_options *
 	r.force = opt->force;
 	r.yes = opt->yes;
 	r.allow_world = opt->allow_world;
+	r.knobs = opt->knobs;
 	active_run = &r;
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigemptyset(&sa.sa_mask);

@@ -212,8 +212,9 @@ static int empty_whole(struct stream *st, bool *freeze, char **cause)
 	}
 	if (!v) {
 		char *what = xasprintf("target: %s", e ? e : "?");
+		const char *hint = pg_failure_hint(NULL, st->d, what);
 		free(e);
-		return stream_fail(st, what, NULL, cause);
+		return stream_fail(st, what, hint, cause);
 	}
 	bool has_rows = strcmp(v, "f") != 0;
 	free(v);

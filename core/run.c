@@ -15,9 +15,46 @@
 #include "rds_ca.h"
 #include "util.h"
 
+const struct run_knobs run_knobs_default = {
+	.stall_seconds = 300,
+	.aws = AWS_LIMITS_DEFAULT,
+	.wait_minutes = 40,
+	.poll_seconds = 10,
+	.checkip_url = "https://checkip.amazonaws.com",
+};
+
+/* The environment's NAME, or DEF when unset or empty. */
+static const char *env_str(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : def;
+}
+
+void run_knobs_from_env(struct run_knobs *k)
+{
+	const struct run_knobs *d = &run_knobs_default;
+	*k = *d;
+	k->copy_text = strcmp(env_str("RDSM_COPY_FORMAT", ""), "text") == 0;
+	k->copy_split_bytes = strtoll(env_str("RDSM_COPY_SPLIT_BYTES", "0"), NULL, 10);
+	double stall = strtod(env_str("RDSM_STALL_SECONDS", "0"), NULL);
+	if (stall > 0)
+		k->stall_seconds = stall;
+	k->aws.connect_timeout_s =
+		env_long("RDSM_AWS_CONNECT_TIMEOUT", d->aws.connect_timeout_s, 1, 600);
+	k->aws.timeout_s = env_long("RDSM_AWS_TIMEOUT", d->aws.timeout_s, 1, 3600);
+	k->aws.max_attempts = (int)env_long("RDSM_AWS_MAX_ATTEMPTS", d->aws.max_attempts, 1, 20);
+	k->aws.credential_process_timeout_s = env_long(
+		"RDSM_CREDENTIAL_PROCESS_TIMEOUT", d->aws.credential_process_timeout_s, 1, 3600);
+	k->wait_minutes = env_long("RDSM_WAIT_MINUTES", d->wait_minutes, 1, 100000);
+	k->poll_seconds = env_long("RDSM_POLL_SECONDS", d->poll_seconds, 1, 100000);
+	k->checkip_url = env_str("RDSM_CHECKIP_URL", d->checkip_url);
+	k->ca_url = env_str(RDS_CA_URL_ENV, NULL);
+}
+
 void run_init(struct run *r, struct config *cfg, struct state *st, struct sink *sink)
 {
 	memset(r, 0, sizeof *r);
+	r->knobs = &run_knobs_default;
 	r->cfg = cfg;
 	r->state = st;
 	r->sink = sink;
@@ -353,7 +390,7 @@ int run_ensure_rootcert(struct run *r, char **cause)
 	if (have)
 		return 0;
 	char *path = NULL;
-	if (rds_ca_ensure(&path, cause) != 0)
+	if (rds_ca_ensure(r->knobs->ca_url, &path, cause) != 0)
 		return -1;
 	pthread_mutex_lock(&r->lock);
 	free(r->res.sslrootcert);

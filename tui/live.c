@@ -71,8 +71,7 @@ void live_start(struct live *lv, struct tui *t)
 		return;
 	lv->t = t;
 	lv->stale = false;
-	lv->job =
-		job_start(t->cfg, t->st, lv->mask, lv->inspect, t->opt->force, t->opt->allow_world);
+	lv->job = job_start(t->cfg, t->st, lv->mask, lv->inspect, t->opt);
 	lv->id = job_id(lv->job);
 	lv->running = true;
 	lv->runs++;

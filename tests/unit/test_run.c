@@ -226,6 +226,48 @@ static void table_state_keys_are_distinct_per_table(void **state)
 		free(keys[i]);
 }
 
+/* The RDSM_* knobs are read once, into run_knobs: set ones are taken, unset,
+ * empty or out-of-range ones give the defaults a run starts with. */
+static void knobs_are_read_from_the_environment_once(void **state)
+{
+	(void)state;
+	struct run_knobs k;
+	setenv("RDSM_COPY_FORMAT", "text", 1);
+	setenv("RDSM_COPY_SPLIT_BYTES", "1048576", 1);
+	setenv("RDSM_STALL_SECONDS", "2.5", 1);
+	setenv("RDSM_AWS_MAX_ATTEMPTS", "99", 1); /* out of range: the default */
+	setenv("RDSM_POLL_SECONDS", "3", 1);
+	setenv("RDSM_CHECKIP_URL", "http://127.0.0.1:9/ip", 1);
+	setenv("RDSM_RDS_CA_URL", "", 1);
+	run_knobs_from_env(&k);
+	assert_true(k.copy_text);
+	assert_int_equal(k.copy_split_bytes, 1048576);
+	assert_true(k.stall_seconds == 2.5);
+	assert_int_equal(k.aws.max_attempts, 5);
+	assert_int_equal(k.poll_seconds, 3);
+	assert_int_equal(k.wait_minutes, 40);
+	assert_string_equal(k.checkip_url, "http://127.0.0.1:9/ip");
+	assert_null(k.ca_url);
+	static const char *const vars[] = {"RDSM_COPY_FORMAT",   "RDSM_COPY_SPLIT_BYTES",
+					   "RDSM_STALL_SECONDS", "RDSM_AWS_MAX_ATTEMPTS",
+					   "RDSM_POLL_SECONDS",  "RDSM_CHECKIP_URL",
+					   "RDSM_RDS_CA_URL"};
+	for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
+		unsetenv(vars[i]);
+	run_knobs_from_env(&k);
+	assert_false(k.copy_text);
+	assert_int_equal(k.copy_split_bytes, 0);
+	assert_true(k.stall_seconds == 300);
+	assert_int_equal(k.aws.max_attempts, 5);
+	assert_int_equal(k.poll_seconds, 10);
+	assert_string_equal(k.checkip_url, "https://checkip.amazonaws.com");
+	struct run r;
+	run_init(&r, NULL, NULL, NULL);
+	assert_ptr_equal(r.knobs, &run_knobs_default);
+	assert_true(r.knobs->stall_seconds == 300);
+	run_free(&r);
+}
+
 static void step_names_round_trip(void **state)
 {
 	(void)state;
@@ -245,6 +287,7 @@ int main(void)
 		cmocka_unit_test(table_state_keys_are_distinct_per_table),
 		cmocka_unit_test(table_copy_states_round_trip_through_the_file),
 		cmocka_unit_test(step_names_round_trip),
+		cmocka_unit_test(knobs_are_read_from_the_environment_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
