@@ -233,6 +233,7 @@ struct copy_ctx {
 	size_t nt;
 	PGconn *d0; /* the main thread's target connection */
 	struct pg_post_plan *plan;
+	PGresult *fks; /* the target's foreign keys (read_target_fks) */
 	struct copy_sched *sched;
 	size_t *plan_group; /* per scheduler group: its group in PLAN */
 	pthread_mutex_t mu;
@@ -367,38 +368,54 @@ static int run_group(struct copy_ctx *x, PGconn *d, size_t g, ssize_t i, char **
 	return 0;
 }
 
-/* Read the foreign keys already on the target, so a referencing table is
- * loaded after the tables it references. */
-static int load_refs(struct copy_ctx *x, PGconn *d, char **cause)
+/* Every foreign key on the target, read once for both uses: ordering the
+ * loads (load_refs) and what emptying a table reaches (close_over_references).
+ * A row per key and referencing table: its name, the referenced table's, and
+ * whether it is the key's own table (not a leaf partition below it), a plain
+ * table, and the referenced one itself. */
+static int read_target_fks(struct copy_ctx *x, PGconn *d, char **cause)
 {
-	PGresult *res =
-		pg_query(d, "SELECT quote_ident(cn.nspname) || '.' || quote_ident(c.relname), "
-			    "quote_ident(fn.nspname) || '.' || quote_ident(f.relname) "
-			    "FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
-			    "JOIN pg_namespace cn ON cn.oid = c.relnamespace "
-			    "JOIN pg_class f ON f.oid = k.confrelid "
-			    "JOIN pg_namespace fn ON fn.oid = f.relnamespace "
-			    "WHERE k.contype = 'f' AND k.conrelid <> k.confrelid");
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		char *e = pg_result_error(res, d);
-		fail(cause, "cannot read the target's foreign keys: %s", e);
-		free(e);
-		PQclear(res);
-		return -1;
-	}
-	for (int r = 0; r < PQntuples(res); r++) {
+	const char *leaves =
+		PQserverVersion(d) >= 120000
+			? "JOIN pg_class c ON c.oid = k.conrelid OR c.oid IN (SELECT relid "
+			  "FROM pg_partition_tree(k.conrelid) WHERE isleaf) "
+			: "JOIN pg_class c ON c.oid = k.conrelid ";
+	char *sql = xasprintf("SELECT quote_ident(cn.nspname) || '.' || quote_ident(c.relname), "
+			      "quote_ident(fn.nspname) || '.' || quote_ident(f.relname), "
+			      "c.oid = k.conrelid, c.relkind = 'r', k.conrelid = k.confrelid "
+			      "FROM pg_constraint k %s"
+			      "JOIN pg_namespace cn ON cn.oid = c.relnamespace "
+			      "JOIN pg_class f ON f.oid = k.confrelid "
+			      "JOIN pg_namespace fn ON fn.oid = f.relnamespace "
+			      "WHERE k.contype = 'f'",
+			      leaves);
+	x->fks = pg_query(d, sql);
+	free(sql);
+	if (PQresultStatus(x->fks) == PGRES_TUPLES_OK)
+		return 0;
+	char *e = pg_result_error(x->fks, d);
+	fail(cause, "cannot read the target's foreign keys: %s", e);
+	free(e);
+	return -1;
+}
+
+/* Order the loads by the foreign keys already on the target (x->fks): a
+ * referencing table is loaded after the tables it references. */
+static void load_refs(struct copy_ctx *x)
+{
+	for (int r = 0; r < PQntuples(x->fks); r++) {
+		if (PQgetvalue(x->fks, r, 2)[0] != 't' || PQgetvalue(x->fks, r, 4)[0] == 't')
+			continue; /* a leaf below the key's table, or a self-reference */
 		int a = -1, b = -1;
 		for (size_t i = 0; i < x->nt; i++) {
-			if (strcmp(x->t[i].qname, PQgetvalue(res, r, 0)) == 0)
+			if (strcmp(x->t[i].qname, PQgetvalue(x->fks, r, 0)) == 0)
 				a = (int)i;
-			if (strcmp(x->t[i].qname, PQgetvalue(res, r, 1)) == 0)
+			if (strcmp(x->t[i].qname, PQgetvalue(x->fks, r, 1)) == 0)
 				b = (int)i;
 		}
 		if (a >= 0 && b >= 0)
 			copy_sched_ref(x->sched, a, b);
 	}
-	PQclear(res);
-	return 0;
 }
 
 /* The connections of one job: the target at once, the source (in the
@@ -790,30 +807,8 @@ static int close_over_references(struct run *r, struct copy_ctx *x, PGconn *d, c
 		free(set);
 		return 0;
 	}
-	/* every foreign key as (referencing leaf table, referenced table) */
-	const char *leaves =
-		PQserverVersion(d) >= 120000
-			? "JOIN pg_class c ON c.oid = k.conrelid OR c.oid IN (SELECT relid "
-			  "FROM pg_partition_tree(k.conrelid) WHERE isleaf) "
-			: "JOIN pg_class c ON c.oid = k.conrelid ";
-	char *sql = xasprintf("SELECT quote_ident(cn.nspname) || '.' || quote_ident(c.relname), "
-			      "quote_ident(fn.nspname) || '.' || quote_ident(f.relname) "
-			      "FROM pg_constraint k %s"
-			      "JOIN pg_namespace cn ON cn.oid = c.relnamespace "
-			      "JOIN pg_class f ON f.oid = k.confrelid "
-			      "JOIN pg_namespace fn ON fn.oid = f.relnamespace "
-			      "WHERE k.contype = 'f' AND c.relkind = 'r'",
-			      leaves);
-	PGresult *res = pg_query(d, sql);
-	free(sql);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		char *e = pg_result_error(res, d);
-		fail(cause, "cannot read the target's foreign keys: %s", e);
-		free(e);
-		PQclear(res);
-		free(set);
-		return -1;
-	}
+	/* every foreign key as (referencing plain or leaf table, referenced table) */
+	PGresult *res = x->fks;
 	int nedges = PQntuples(res);
 	size_t cap = x->nt + 1;
 	bool grew = true;
@@ -821,6 +816,8 @@ static int close_over_references(struct run *r, struct copy_ctx *x, PGconn *d, c
 		grew = false;
 		for (int e = 0; e < nedges; e++) {
 			const char *from = PQgetvalue(res, e, 0), *to = PQgetvalue(res, e, 1);
+			if (PQgetvalue(res, e, 3)[0] != 't')
+				continue; /* a partitioned table: its leaves are rows too */
 			if (!name_in(set, ns, to) || name_in(set, ns, from))
 				continue;
 			if (ns + 1 >= cap)
@@ -857,7 +854,6 @@ static int close_over_references(struct run *r, struct copy_ctx *x, PGconn *d, c
 		}
 		free(v);
 	}
-	PQclear(res);
 	free(set);
 	if (refuse.len) {
 		fail(cause,
@@ -1247,7 +1243,7 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci, const str
 	x.binary = o->allow_binary &&
 		   pg_major(PQserverVersion(d)) >= pg_major(PQserverVersion(holder));
 	res.binary = x.binary;
-	if (check_targets(r, d, x.t, x.nt, cause) != 0 ||
+	if (check_targets(r, d, x.t, x.nt, cause) != 0 || read_target_fks(&x, d, cause) != 0 ||
 	    close_over_references(r, &x, d, cause) != 0 || confirm_nonempty(&x, &res, cause) != 0)
 		goto out;
 	if (r->inspect) {
@@ -1267,9 +1263,10 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci, const str
 	x.tmsgs = xcalloc(x.nt + 1, sizeof *x.tmsgs);
 	x.tbytes = xcalloc(x.nt + 1, sizeof *x.tbytes);
 	x.d0 = d;
-	if ((o->post_data && plan_post_data(&x, holder, cause) != 0) ||
-	    load_refs(&x, d, cause) != 0 || empty_targets(&x, d, cause) != 0 ||
-	    plan_pieces(&x, holder, jobs, cause) != 0)
+	if (o->post_data && plan_post_data(&x, holder, cause) != 0)
+		goto out;
+	load_refs(&x);
+	if (empty_targets(&x, d, cause) != 0 || plan_pieces(&x, holder, jobs, cause) != 0)
 		goto out;
 	if (run_jobs(&x, jobs, &res, cause) != 0) {
 		empty_unfinished(&x, d);
@@ -1284,6 +1281,7 @@ out:
 		*out = res;
 	if (x.plan)
 		pg_post_plan_free(x.plan);
+	PQclear(x.fks);
 	copy_sched_free(x.sched);
 	free(x.plan_group);
 	free(x.tstart);
