@@ -14,26 +14,6 @@ FIDELITY="$ROOT/tests/fixtures/fidelity.sql"
 pg_start src || exit 1
 pg_start dst || exit 1
 
-# config FILE SRCDB DSTDB: copy schema and data from src to dst, as app.
-config() {
-	mkdir -p "$(dirname "$1")"
-	cat >"$1" <<EOF
-[source]
-url = $(pg_url src "$2")
-
-[target]
-url = $(pg_url dst "$3")
-sslmode = disable
-
-[migrate]
-schema = copy
-data = copy
-EOF
-	chmod 600 "$1"
-}
-
-
-
 # seqs NAME DB: every sequence's position and whether it was called.
 seqs() {
 	pg_sql "$1" "$2" -c "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c
@@ -42,7 +22,6 @@ seqs() {
 		echo "$s $(pg_sql "$1" "$2" -c "SELECT last_value || ' ' || is_called FROM $s")"
 	done <"$T_TMP/seqs"
 }
-
 
 # both NAME SQL: ok when SQL gives the same answer on source and target.
 both() {
@@ -55,7 +34,7 @@ copy_all() {
 	newdb src "$2" && newdb dst "$2" || return 1
 	app_sql src "$2" -f "$3" >/dev/null 2>"$T_TMP/$2.load" ||
 		{ cat "$T_TMP/$2.load"; not_ok "$1: the fixture loads on the source as app"; return 1; }
-	config "$T_TMP/$2/config.ini" "$2" "$2"
+	migrate_config -s "$(pg_url src "$2")" -j '' "$2" "$(pg_url dst "$2")" "schema = copy" "data = copy" >/dev/null
 	"$RDSM_BIN" -c "$T_TMP/$2/config.ini" --plain schema data verify >"$T_TMP/$2.out" 2>&1
 	rc=$?
 	expect_eq "$1: schema, data and verify succeed with exit 0" 0 $rc
@@ -145,7 +124,7 @@ if install -m 644 "$ROOT"/tests/fixtures/ext/rdsm_cfgtest* "$extdir/" 2>"$T_TMP/
 		-c "INSERT INTO rdsm_log (line) SELECT 'line ' || g FROM generate_series(1, 5) g" \
 		-c "CREATE TABLE uses (name text REFERENCES rdsm_settings)" \
 		-c "INSERT INTO uses VALUES ('theme'), ('colour')" >/dev/null
-	config "$T_TMP/$DB/config.ini" "$DB" "$DB"
+	migrate_config -s "$(pg_url src "$DB")" -j '' "$DB" "$(pg_url dst "$DB")" "schema = copy" "data = copy" >/dev/null
 	"$RDSM_BIN" -c "$T_TMP/$DB/config.ini" --plain schema data verify </dev/null >"$T_TMP/extcfg.out" 2>&1
 	rc=$?
 	expect_eq "extension configuration: copied without a question, exit 0" 0 $rc
@@ -193,7 +172,7 @@ pg_sql src super -c "
 	CREATE FUNCTION public.same(int, int) RETURNS bool LANGUAGE sql IMMUTABLE LEAKPROOF AS 'SELECT \$1 = \$2';
 	ALTER FUNCTION public.same(int, int) OWNER TO app;
 	SELECT lo_from_bytea(777, 'private');" >/dev/null
-config "$T_TMP/super/config.ini" super super
+migrate_config -s "$(pg_url src super)" -j '' super "$(pg_url dst super)" "schema = copy" "data = copy" >/dev/null
 "$RDSM_BIN" -c "$T_TMP/super/config.ini" --plain source schema data verify </dev/null >"$T_TMP/super0.out" 2>&1
 expect_eq "objects a non-superuser cannot make stop the run without a confirmation" 1 $?
 expect_match "the source step names the operator family before anything is written" \
