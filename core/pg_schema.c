@@ -1422,15 +1422,21 @@ static const char sql_refresh[] =
  * (is_called), read in one statement: query_to_xml reads each sequence.
  * An extension's sequences are its own, but those it keeps as configuration
  * (pg_extension_config_dump) are set like pg_dump sets them. */
+/* clang-format off */
 static const char sql_setval[] =
-	"SELECT 'sequence ' || q, format('SELECT pg_catalog.setval(%L, %s, %s)', q, "
+	"SELECT 'sequence ' || q, format('SELECT pg_catalog.setval(%s, %s, %s)%s', "
+	"CASE WHEN cfg THEN format('to_regclass(%L)', q) ELSE quote_literal(q) END, "
 	"(xpath('/row/last_value/text()', x))[1]::text, (xpath('/row/is_called/text()', "
-	"x))[1]::text) FROM (SELECT " QREL " AS q, query_to_xml(format('SELECT last_value, "
-	"is_called FROM %s', " QREL "), false, true, '') AS x FROM " REL_JOIN " WHERE "
-	"c.relkind = 'S' AND " NS_USER("n.nspname") " AND (" NOT_EXT(
-		"'pg_class'::regclass",
-		"c.oid") " OR (c.oid IN (SELECT unnest(extconfig) FROM pg_extension) AND "
-			 "has_sequence_privilege(c.oid, 'SELECT')))) s ORDER BY 1";
+	"x))[1]::text, CASE WHEN cfg THEN format(' WHERE to_regclass(%L) IS NOT NULL', q) "
+	"ELSE '' END) FROM (SELECT " QREL " AS q, query_to_xml(format('SELECT last_value, "
+	"is_called FROM %s', " QREL "), false, true, '') AS x, "
+	/* an extension's: there only when the target has the extension (else
+	 * named by the schema step, and the copy counted incomplete) */
+	"NOT " NOT_EXT("'pg_class'::regclass", "c.oid") " AS cfg "
+	"FROM " REL_JOIN " WHERE c.relkind = 'S' AND " NS_USER("n.nspname") " AND ("
+	NOT_EXT("'pg_class'::regclass", "c.oid") " OR (c.oid IN (SELECT unnest(extconfig) "
+	"FROM pg_extension) AND has_sequence_privilege(c.oid, 'SELECT')))) s ORDER BY 1";
+/* clang-format on */
 
 void pg_post_plan_free(struct pg_post_plan *p)
 {

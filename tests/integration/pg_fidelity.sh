@@ -154,6 +154,23 @@ if install -m 644 "$ROOT"/tests/fixtures/ext/rdsm_cfgtest* "$extdir/" 2>"$T_TMP/
 	expect_match "extension configuration the source user may not read is named before anything is written" \
 		"warning: extension table public.rdsm_settings: not copied: the source user may not read" \
 		"$T_TMP/extcfg3.out"
+	# the extension missing on the target (here dropped after the schema step):
+	# its configuration is named as not copied, the rest is copied, exit 3
+	newdb src extmiss && newdb dst extmiss
+	app_sql src extmiss -c "CREATE EXTENSION rdsm_cfgtest" \
+		-c "INSERT INTO rdsm_log (line) VALUES ('x')" -c "CREATE TABLE t (id int PRIMARY KEY)" \
+		-c "INSERT INTO t VALUES (1)" >/dev/null
+	cfg=$(migrate_config -s "$(pg_url src extmiss)" -j '' extmiss "$(pg_url dst extmiss)" \
+		"schema = copy" "data = copy")
+	"$RDSM_BIN" -c "$cfg" --plain schema </dev/null >"$T_TMP/extmiss1.out" 2>&1
+	pg_sql dst extmiss -c "DROP EXTENSION rdsm_cfgtest" >/dev/null
+	"$RDSM_BIN" -c "$cfg" --plain data </dev/null >"$T_TMP/extmiss2.out" 2>&1
+	expect_eq "extension missing on the target: the data step ends incomplete (exit 3)" 3 $?
+	expect_match "extension missing on the target: its configuration tables are named" \
+		"warning: public.rdsm_log: not on the target \(its extension is missing there\)" \
+		"$T_TMP/extmiss2.out"
+	expect_eq "extension missing on the target: the other tables are copied" 1 \
+		"$(pg_sql dst extmiss -c "SELECT count(*) FROM t")"
 else
 	not_ok "extension configuration: the test extension installs into $extdir" \
 		"$(cat "$T_TMP/extinstall.err") (the tests need to write there: run them as root, as CI does)"
