@@ -105,6 +105,8 @@ static void emit(struct run *r, struct event *ev)
 static void emit_text(struct run *r, enum event_kind kind, enum finding_level lvl,
 		      enum finding_code code, const char *item, const char *fmt, va_list ap)
 {
+	if (!r)
+		return;
 	struct event ev = {.kind = kind, .level = lvl, .code = code};
 	if (item)
 		snprintf(ev.item, sizeof ev.item, "%s", item);

@@ -227,10 +227,11 @@ new_target() {
 	pg_sql dst postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1 OWNER app"
 }
 
-# dump NAME DB: the schema as pg_dump prints it, without comment and SET lines.
+# dump NAME DB: the schema as pg_dump prints it, with owners and privileges,
+# without comment and SET lines.
 dump() {
 	eval "p=\$PORT_$1; d=\$DIR_$1"
-	pg_dump -h "$d" -p "$p" -U postgres --schema-only --no-owner --no-acl "$2" |
+	pg_dump -h "$d" -p "$p" -U postgres --schema-only "$2" |
 		grep -v -e '^--' -e '^SET ' -e '^SELECT pg_catalog.set_config' -e '^\\restrict' \
 			-e '^\\unrestrict' | cat -s
 }
