@@ -78,8 +78,7 @@ struct aws_service {
 	const char *host;
 	const char *version;
 };
-extern const struct aws_service aws_rds, aws_ec2, aws_sts, aws_secretsmanager, aws_sso,
-	aws_pricing;
+extern const struct aws_service aws_rds, aws_ec2, aws_sts, aws_secretsmanager, aws_sso, aws_pricing;
 
 /* The error AWS answered with, when it answered. */
 struct aws_error {

@@ -125,8 +125,8 @@ static void report_cost(struct run *r, const char *region, struct aws_ctx *a)
 	bool io = strcmp(st, "io1") == 0 || strcmp(st, "io2") == 0;
 	if (a)
 		run_status(r, "asking the AWS Price List for the prices in %s", region);
-	if (cost_estimate_aws(a, region, config_get(cfg, CFG_INSTANCE_CLASS), st, gb,
-			      io ? 3000 : 0, config_bool(cfg, CFG_INSTANCE_MULTI_AZ),
+	if (cost_estimate_aws(a, region, config_get(cfg, CFG_INSTANCE_CLASS), st, gb, io ? 3000 : 0,
+			      config_bool(cfg, CFG_INSTANCE_MULTI_AZ),
 			      (int)config_int(cfg, CFG_INSTANCE_BACKUP_RETENTION_DAYS), 0, &c,
 			      &why) < 0) {
 		run_finding(r, LEVEL_INFO, "cost", "%s", why);
