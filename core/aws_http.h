@@ -20,6 +20,7 @@ enum aws_creds_kind {
 	AWS_CREDS_ASSUME_ROLE,  /* role_arn with source_profile or credential_source */
 	AWS_CREDS_WEB_IDENTITY, /* a web identity token file and a role */
 	AWS_CREDS_SSO,          /* IAM Identity Center (sso_session or legacy sso_*) */
+	AWS_CREDS_CONTAINER,    /* the container's endpoint (ECS task role, EKS Pod Identity) */
 	AWS_CREDS_IMDS,         /* the EC2 instance's role */
 };
 

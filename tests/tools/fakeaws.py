@@ -12,6 +12,9 @@ moto_server cannot serve. It stands in front of moto as the AWS endpoint:
   * IMDSv2 under /latest/ (token, role credentials, mac -> vpc-id,
     security-group-ids, region), for AWS_EC2_METADATA_SERVICE_ENDPOINT;
   * /checkip: this machine's "public address", for RDSM_CHECKIP_URL;
+  * /container/credentials: the ECS/EKS container credentials endpoint, for
+    AWS_CONTAINER_CREDENTIALS_FULL_URI (Authorization checked against
+    container_auth when set);
   * the IAM Identity Center portal's GetRoleCredentials (GET
     /federation/credentials, bearer token in x-amz-sso_bearer_token), which
     moto does not serve: the token must be sso_token, the answer holds
@@ -171,11 +174,30 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, v + "\n", "text/plain")
         if u.path == "/federation/credentials":
             return self.sso_role_credentials(q)
+        if u.path == "/container/credentials":
+            return self.container_credentials()
         if u.path == "/checkip":
             return self.reply(200, SETTINGS["checkip"] + "\n", "text/plain")
         if u.path.startswith("/latest/"):
             return self.imds(u.path)
         self.reply(404, "not found\n", "text/plain")
+
+    def container_credentials(self):
+        """The ECS/EKS container credentials endpoint (moto has none): the
+        Authorization header must be container_auth when that is set; the
+        keys are imds_ak/imds_sk/imds_token's."""
+        with LOCK:
+            COUNTS["container"] = COUNTS.get("container", 0) + 1
+        want = SETTINGS.get("container_auth", "")
+        if want and self.headers.get("Authorization") != want:
+            return self.reply(403, json.dumps({"message": "bad authorization token"}),
+                              "application/json")
+        self.reply(200, json.dumps({
+            "AccessKeyId": SETTINGS.get("imds_ak", ACCESS_KEY),
+            "SecretAccessKey": SETTINGS.get("imds_sk", SECRET_KEY),
+            "Token": SETTINGS.get("imds_token", "container-session-token"),
+            "RoleArn": "arn:aws:iam::123456789012:role/task-role",
+            "Expiration": "2099-01-01T00:00:00Z"}), "application/json")
 
     def sso_role_credentials(self, q):
         """GetRoleCredentials as the IAM Identity Center portal answers it."""
