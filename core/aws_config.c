@@ -586,6 +586,32 @@ static int assume(const struct resolver *r, struct aws_creds *src,
 
 static int profile_creds(struct resolver *r, const char *name, struct aws_creds *c, char **cause);
 
+/* The MFA code for profile NAME's mfa_serial SERIAL, asked of the front end
+ * (the wizard asks; --plain cannot). 0, or -1 with a cause. */
+static int mfa_code(const struct aws_ctx *a, const char *name, const char *role_arn,
+		    const char *serial, char *code, size_t n, char **cause)
+{
+	int asked = a->ask_mfa ? a->ask_mfa(a->ud, name, serial, code, n) : -1;
+	if (asked < 0)
+		return fail(cause,
+			    "profile %s assumes %s with an MFA code (mfa_serial %s), which --plain "
+			    "cannot ask for: run the wizard (it asks for the code), or export "
+			    "credentials first (aws configure export-credentials --profile %s "
+			    "--format env)",
+			    name, role_arn, serial, name);
+	if (asked == 0)
+		return fail(cause, "profile %s: no MFA code given for %s", name, serial);
+	char *t = str_trim(code);
+	if (strlen(t) != 6 || strspn(t, "0123456789") != 6) {
+		explicit_bzero(code, n);
+		return fail(cause,
+			    "profile %s: the MFA code must be the 6 digits your device shows",
+			    name);
+	}
+	memmove(code, t, 7);
+	return 0;
+}
+
 /* role_arn: the source credentials (source_profile, credential_source or a
  * web identity token file), then STS. */
 static int role_creds(struct resolver *r, const char *name, const char *role_arn,
@@ -610,13 +636,11 @@ static int role_creds(struct resolver *r, const char *name, const char *role_arn
 				    "from 900 to 43200",
 				    name, dur);
 	}
-	if (mfa && *mfa)
-		return fail(
-			cause,
-			"profile %s assumes %s with an MFA code (mfa_serial %s), which "
-			"rds-migrate cannot ask for yet: export credentials first (aws configure "
-			"export-credentials --profile %s --format env)",
-			name, role_arn, mfa, name);
+	char code[16] = "";
+	if (mfa && *mfa && mfa_code(r->a, name, role_arn, mfa, code, sizeof code, cause) < 0)
+		return -1;
+	role.serial_number = mfa && *mfa ? mfa : NULL;
+	role.token_code = code;
 	if (srcp && csrc)
 		return fail(cause,
 			    "profile %s has both source_profile and credential_source: keep one",
@@ -937,6 +961,15 @@ static int ctx_refresh(struct aws_ctx *a, char **cause)
 int aws_ctx_init(struct aws_ctx *a, const char *profile, const char *region,
 		 const struct aws_limits *limits, atomic_int *cancel, char **cause)
 {
+	return aws_ctx_init_asking(a, profile, region, limits, cancel, NULL, NULL, cause);
+}
+
+int aws_ctx_init_asking(struct aws_ctx *a, const char *profile, const char *region,
+			const struct aws_limits *limits, atomic_int *cancel,
+			int (*ask_mfa)(void *ud, const char *profile, const char *serial,
+				       char *code, size_t n),
+			void *ud, char **cause)
+{
 	static const struct aws_limits defaults = AWS_LIMITS_DEFAULT;
 	const struct aws_limits *lim = limits ? limits : &defaults;
 	memset(a, 0, sizeof *a);
@@ -945,6 +978,8 @@ int aws_ctx_init(struct aws_ctx *a, const char *profile, const char *region,
 	a->timeout_ms = lim->timeout_s * 1000;
 	a->max_attempts = lim->max_attempts;
 	a->credential_process_timeout_ms = lim->credential_process_timeout_s * 1000;
+	a->ask_mfa = ask_mfa;
+	a->ud = ud;
 
 	bool explicit_profile = profile && *profile;
 	const char *envp = getenv("AWS_PROFILE");

@@ -66,6 +66,10 @@ struct aws_ctx {
 	int (*refresh)(struct aws_ctx *a, char **cause);
 	char *creds_profile; /* what refresh resolves again */
 	bool creds_explicit; /* the profile was named in the config */
+	/* Asks for the MFA code of SERIAL (a profile's mfa_serial) into CODE (N
+	 * bytes): 1 when given, 0 when declined, -1 when it cannot be asked
+	 * (--plain). NULL: cannot be asked. Gets UD. */
+	int (*ask_mfa)(void *ud, const char *profile, const char *serial, char *code, size_t n);
 	/* Told about each retry (e.g. to show a status line); may be NULL. */
 	void (*on_retry)(void *ud, const char *what);
 	void *ud;

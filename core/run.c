@@ -194,6 +194,20 @@ bool run_confirm(struct run *r, const char *fmt, ...)
 	return r->sink->confirm(r->sink->ctx, r->current, q) == 1;
 }
 
+int run_ask_secret(struct run *r, char *answer, size_t n, const char *fmt, ...)
+{
+	char raw[1024], q[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	va_end(ap);
+	text_escape_controls(q, sizeof q, raw);
+	answer[0] = 0;
+	if (!r->sink || !r->sink->ask_secret)
+		return -1;
+	return r->sink->ask_secret(r->sink->ctx, r->current, q, answer, n) == 1 ? 1 : 0;
+}
+
 /* The round trips the step made to each server, into the log: over a far
  * link they, not the bytes, are what a step's time is made of. */
 static void log_trips(struct run *r, const struct pg_trips before[2])

@@ -172,7 +172,7 @@ expect_match aws_role_bad_source_key "profile ops: AssumeRole: SignatureDoesNotM
 n0=$(fake "count?action=AssumeRole")
 plain mfa mfa
 expect_eq aws_role_mfa_plain_exit 1 $?
-expect_match aws_role_mfa_plain_refused "FAILED: profile mfa assumes $OPS_ROLE with an MFA code \(mfa_serial arn:aws:iam::123456789012:mfa/someone\), which rds-migrate cannot ask for yet: export credentials first" "$T_TMP/mfa.out"
+expect_match aws_role_mfa_plain_refused "FAILED: profile mfa assumes $OPS_ROLE with an MFA code \(mfa_serial arn:aws:iam::123456789012:mfa/someone\), which --plain cannot ask for: run the wizard \(it asks for the code\), or export credentials first" "$T_TMP/mfa.out"
 expect_eq aws_role_mfa_no_call "$n0" "$(fake "count?action=AssumeRole")"
 
 # ---- web identity ---------------------------------------------------------------
