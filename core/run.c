@@ -179,14 +179,21 @@ void run_progress_tables(struct run *r, const char *item, int64_t done, int64_t 
 	emit(r, &ev);
 }
 
+/* A question for the front end: FMT's text, control characters escaped. */
+static void question(char *q, size_t n, const char *fmt, va_list ap)
+{
+	char raw[1024];
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	text_escape_controls(q, n, raw);
+}
+
 bool run_confirm(struct run *r, const char *fmt, ...)
 {
-	char raw[1024], q[1024];
+	char q[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(raw, sizeof raw, fmt, ap);
+	question(q, sizeof q, fmt, ap);
 	va_end(ap);
-	text_escape_controls(q, sizeof q, raw);
 	if (r->yes)
 		return true;
 	if (!r->sink || !r->sink->confirm)
@@ -196,12 +203,11 @@ bool run_confirm(struct run *r, const char *fmt, ...)
 
 int run_ask_secret(struct run *r, char *answer, size_t n, const char *fmt, ...)
 {
-	char raw[1024], q[1024];
+	char q[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(raw, sizeof raw, fmt, ap);
+	question(q, sizeof q, fmt, ap);
 	va_end(ap);
-	text_escape_controls(q, sizeof q, raw);
 	answer[0] = 0;
 	if (!r->sink || !r->sink->ask_secret)
 		return -1;
