@@ -69,9 +69,8 @@ static bool target_has(const struct target *t, const char *name)
 
 static int target_read(PGconn *dst, struct target *t, char **cause)
 {
-	t->roles =
-		pg_rows(dst, "SELECT rolname, rolsuper OR rolcreaterole FROM pg_catalog.pg_roles",
-			"roles from the target", cause);
+	t->roles = pg_rows(dst, "SELECT rolname FROM pg_catalog.pg_roles", "roles from the target",
+			   cause);
 	if (!t->roles)
 		return -1;
 	PGresult *me = pg_rows(dst,
