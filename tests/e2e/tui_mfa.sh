@@ -9,17 +9,7 @@
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/tui.inc"
 
-export INITIAL_NO_AUTH_ACTION_COUNT=3
-moto_start || { not_ok tui_mfa_moto_server "$MOTO_WHY"; exit 0; }
-unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_REGION \
-	AWS_DEFAULT_REGION AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE SOURCE_DATABASE_URL
-export HOME="$T_TMP/home"
-mkdir -p "$HOME/.aws"
-
-set -- $(awsctl mkuser rdsm-mfa) || true
-AK=${1:-} SK=${2:-}
-[ -n "$AK" ] || { not_ok tui_mfa_iam_user "cannot create the IAM user in moto"; exit 0; }
-fakeaws_start "$AK" "$SK" || { not_ok tui_mfa_fake_start "fakeaws did not start"; exit 0; }
+aws_start tui_mfa rdsm-mfa || exit 0
 ROLE=$(awsctl mkrole rdsm-mfa-role)
 SERIAL=arn:aws:iam::123456789012:mfa/rdsm-phone
 cat >"$HOME/.aws/credentials" <<EOC

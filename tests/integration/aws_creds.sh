@@ -22,18 +22,7 @@
 
 INSPECT="$ROOT/$BUILD/tools/aws_inspect"
 
-export INITIAL_NO_AUTH_ACTION_COUNT=3
-moto_start || { not_ok aws_creds_moto_server "$MOTO_WHY"; exit 1; }
-unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_REGION \
-	AWS_DEFAULT_REGION AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE SOURCE_DATABASE_URL \
-	AWS_WEB_IDENTITY_TOKEN_FILE AWS_ROLE_ARN AWS_ROLE_SESSION_NAME
-export HOME="$T_TMP/home"
-mkdir -p "$HOME/.aws"
-
-set -- $(awsctl mkuser rdsm-creds) || true
-AK=$1 SK=$2
-[ -n "$AK" ] || { not_ok aws_creds_iam_user "cannot create the IAM user in moto"; exit 1; }
-fakeaws_start "$AK" "$SK" || { not_ok aws_creds_fake_start "fakeaws did not start"; exit 1; }
+aws_start aws_creds rdsm-creds || exit 1
 fake() { curl -s "$FAKE/_fake/$1"; }
 export AWS_ENDPOINT_URL="$FAKE" RDSM_CHECKIP_URL="$FAKE/checkip" RDSM_POLL_SECONDS=1
 export AWS_EC2_METADATA_SERVICE_ENDPOINT="$FAKE" AWS_EC2_METADATA_DISABLED=true

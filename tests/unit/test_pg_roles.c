@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-static char dir[] = "/tmp/rdsm-pgpass-XXXXXX";
+#include "tmpdir.h"
 
 static char *slurp(const char *path)
 {
@@ -31,7 +31,7 @@ static char *slurp(const char *path)
 static void roles_and_passwords_are_escaped_as_libpq_reads_them(void **state)
 {
 	(void)state;
-	char *path = xasprintf("%s/escaped", dir);
+	char *path = xasprintf("%s/escaped", tmpdir);
 	char *roles[] = {"app:ro", "back\\slash"}, *pws[] = {"pa:ss\\word", "plain"};
 	char *cause = NULL;
 	assert_int_equal(pg_roles_pgpass_write(path, "db.example.com", "5432", "shop", roles, pws,
@@ -50,7 +50,7 @@ static void roles_and_passwords_are_escaped_as_libpq_reads_them(void **state)
 static void a_second_write_replaces_its_roles_and_keeps_other_lines(void **state)
 {
 	(void)state;
-	char *path = xasprintf("%s/merge", dir);
+	char *path = xasprintf("%s/merge", tmpdir);
 	FILE *f = fopen(path, "w");
 	assert_non_null(f);
 	fputs("# "
@@ -71,7 +71,7 @@ static void a_second_write_replaces_its_roles_and_keeps_other_lines(void **state
 static void a_symlink_at_the_path_is_replaced_not_followed(void **state)
 {
 	(void)state;
-	char *path = xasprintf("%s/link", dir), *victim = xasprintf("%s/victim", dir);
+	char *path = xasprintf("%s/link", tmpdir), *victim = xasprintf("%s/victim", tmpdir);
 	FILE *f = fopen(victim, "w");
 	assert_non_null(f);
 	fputs("untouched\n", f);
@@ -90,21 +90,6 @@ static void a_symlink_at_the_path_is_replaced_not_followed(void **state)
 	free(victim);
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	char *cmd = xasprintf("rm -rf '%s'", dir);
-	int rc = system(cmd);
-	free(cmd);
-	return rc == 0 ? 0 : -1;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -112,5 +97,5 @@ int main(void)
 		cmocka_unit_test(a_second_write_replaces_its_roles_and_keeps_other_lines),
 		cmocka_unit_test(a_symlink_at_the_path_is_replaced_not_followed),
 	};
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }
