@@ -36,6 +36,45 @@ static const char sql_members[] =
 	"JOIN pg_catalog.pg_roles g ON g.oid = a.roleid JOIN pg_catalog.pg_roles m ON m.oid = "
 	"a.member WHERE a.member IN (" PG_ROLES_USED ") ORDER BY 1, 2";
 
+/* The database's own privileges (CONNECT, TEMPORARY, CREATE), when the
+ * source changed them: the roles to take every privilege from (row with a
+ * NULL column 2), then the grants in the source's order (columns: order,
+ * grantee, privileges, with grant option). They are given on the target's
+ * database, whose owner the target user is. */
+static const char sql_db_acl[] =
+	"WITH d AS (SELECT datacl AS acl, acldefault('d', datdba) AS base FROM "
+	"pg_catalog.pg_database WHERE datname = current_database() AND datacl IS NOT NULL) "
+	"SELECT 0::bigint, (SELECT string_agg(" PG_ROLE_Q(
+		"e.grantee") ", ', ') FROM (SELECT "
+			     "grantee FROM aclexplode(d.acl) UNION SELECT grantee FROM "
+			     "aclexplode(d.base)) e WHERE " PG_ROLE_MADE(
+				     "e.grantee") "), NULL, false FROM d UNION ALL SELECT "
+						  "min(x.n), " PG_ROLE_Q("x.grantee") ", "
+										      "string_agg("
+										      "x.privilege_"
+										      "type, ', ' "
+										      "ORDER BY "
+										      "x.n), "
+										      "x.is_"
+										      "grantable "
+										      "FROM d, "
+										      "aclexplode("
+										      "d.acl) "
+										      "WITH "
+										      "ORDINALITY "
+										      "x(grantor, "
+										      "grantee, "
+										      "privilege_"
+										      "type, "
+										      "is_"
+										      "grantable, "
+										      "n) "
+										      "WHERE"
+										      " " PG_ROLE_MADE(
+											      "x."
+											      "gran"
+											      "tee") " GROUP BY x.grantee, x.is_grantable ORDER BY 1";
+
 /* A growing list of statements. */
 struct stmts {
 	struct pg_stmt *v;
@@ -233,6 +272,34 @@ static int plan_members(PGconn *src, PGconn *dst, const PGresult *avail, const s
 	return 0;
 }
 
+/* The source database's privileges, given on the target's (after the roles
+ * exist). */
+static int plan_db_acl(PGconn *src, PGconn *dst, struct stmts *l, char **cause)
+{
+	PGresult *res =
+		pg_rows(src, sql_db_acl, "the database's privileges from the source", cause);
+	if (!res)
+		return -1;
+	const char *db = PQdb(dst);
+	char *q = PQescapeIdentifier(dst, db, strlen(db));
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *who = PQgetvalue(res, i, 1);
+		if (!*who)
+			continue;
+		char *sql =
+			PQgetisnull(res, i, 2)
+				? xasprintf("REVOKE ALL ON DATABASE %s FROM %s CASCADE", q, who)
+				: xasprintf("GRANT %s ON DATABASE %s TO %s%s",
+					    PQgetvalue(res, i, 2), q, who,
+					    PQgetvalue(res, i, 3)[0] == 't' ? " WITH GRANT OPTION"
+									    : "");
+		stmt_add(l, xstrdup("privileges on the database"), sql)->follows = 1;
+	}
+	PQfreemem(q);
+	PQclear(res);
+	return 0;
+}
+
 int pg_roles_plan(PGconn *src, PGconn *dst, struct run *r, const char *pwfile, struct pg_stmt **v,
 		  size_t *n, char **cause)
 {
@@ -246,6 +313,8 @@ int pg_roles_plan(PGconn *src, PGconn *dst, struct run *r, const char *pwfile, s
 		rc = plan_roles(src, r, &t, pwfile, &l, &kept, &np, &avail, cause);
 	if (rc == 0)
 		rc = plan_members(src, dst, avail, &t, &l, cause);
+	if (rc == 0)
+		rc = plan_db_acl(src, dst, &l, cause);
 	char *names = strbuf_detach(&kept);
 	if (rc == 0 && *names)
 		run_finding(r, LEVEL_INFO, "roles", "already on the target, kept as they are: %s",

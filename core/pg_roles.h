@@ -26,6 +26,15 @@ struct run;
 	"u.oid FROM used u JOIN pg_catalog.pg_roles r ON r.oid = u.oid WHERE r.rolname <> "        \
 	"current_user AND r.rolname !~ '^pg_'"
 
+/* SQL: a role in a privilege as the target names it: PUBLIC, the target
+ * user for the source user, else by name. */
+#define PG_ROLE_ME "(SELECT oid FROM pg_roles WHERE rolname = current_user)"
+#define PG_ROLE_Q(x)                                                                               \
+	"CASE WHEN " x " = 0 THEN 'PUBLIC' WHEN " x " = " PG_ROLE_ME " THEN 'CURRENT_USER' ELSE "  \
+	"quote_ident(pg_get_userbyid(" x ")) END"
+/* a role the target has (rds_* roles are not made: named as not copied) */
+#define PG_ROLE_MADE(x) "pg_get_userbyid(" x ") !~ '^rds_'"
+
 /* SQL: the roles RDS cannot reproduce, as rows (kind, name, why) for the
  * list of what cannot be copied: attributes only a superuser may give, and
  * names RDS reserves. */
@@ -42,8 +51,9 @@ struct run;
 /* The statements that make the roles on DST, to run first in the pre-data
  * transaction: CREATE ROLE for each role DST lacks (when its user may create
  * roles; else a warning per role, counted as not copied), the memberships
- * between them, and a membership of the target user in each, which lets it
- * give them their objects and grant in their name. When new passwords are
+ * between them, a membership of the target user in each, which lets it give
+ * them their objects and grant in their name, and the source database's own
+ * privileges (CONNECT…) given on the target's database. When new passwords are
  * needed they are generated and written to PWFILE (a .pgpass file for DST,
  * mode 0600) before anything is run; with PWFILE empty such roles are made
  * without a password and named. *V is heap (free each what and sql). */

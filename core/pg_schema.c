@@ -1471,19 +1471,11 @@ static const char sql_setval[] =
 	"FROM pg_extension) AND has_sequence_privilege(c.oid, 'SELECT')))) s ORDER BY 1";
 /* clang-format on */
 
-/* SQL: a role in a privilege as the target names it: PUBLIC, the target
- * user for the source user, else by name. */
-#define ROLE_ME "(SELECT oid FROM pg_roles WHERE rolname = current_user)"
-#define ROLE_Q(x)                                                                                  \
-	"CASE WHEN " x " = 0 THEN 'PUBLIC' WHEN " x " = " ROLE_ME " THEN 'CURRENT_USER' ELSE "     \
-	"quote_ident(pg_get_userbyid(" x ")) END"
-/* a role the target has (rds_* roles are not made: named as not copied) */
-#define ROLE_MADE(x) "pg_get_userbyid(" x ") !~ '^rds_'"
 /* SQL: statement STMT run as ROLE, unless that is the source user. */
 #define AS_ROLE(role, stmt)                                                                        \
-	"CASE WHEN " role " <> " ROLE_ME                                                           \
-	" THEN format('SET ROLE %s; %s; RESET ROLE', " ROLE_Q(role) ", " stmt ") ELSE " stmt       \
-								    " END"
+	"CASE WHEN " role " <> " PG_ROLE_ME                                                        \
+	" THEN format('SET ROLE %s; %s; RESET ROLE', " PG_ROLE_Q(role) ", " stmt ") ELSE " stmt    \
+								       " END"
 /* SQL: the rows of aclexplode(ACL) that aclexplode(BASE) lacks. */
 #define ACL_MINUS(acl, base)                                                                       \
 	"SELECT g.grantor, g.grantee, g.privilege_type, g.is_grantable FROM aclexplode(" acl       \
@@ -1493,40 +1485,156 @@ static const char sql_setval[] =
 /* Owners other than the source user (pg_shdepend's 'o' rows), schemas
  * first. The new owner must be allowed to create in the schema (for a schema
  * or publication: in the database), as pg_dump's superuser is without
- * asking: given for the change and taken back (the privileges follow). */
+ * asking: when it is not, that is given for the change and taken back. */
 #define OWNER_KW                                                                                   \
 	"CASE o.type WHEN 'statistics object' THEN 'STATISTICS' ELSE upper(replace(o.type, '-', "  \
 	"' ')) END"
-static const char sql_owners[] =
-	"SELECT format('owner of %s %s', o.type, o.identity), CASE WHEN d.classid IN "
-	"('pg_namespace'::regclass, 'pg_publication'::regclass) THEN 'DO ' || "
-	"quote_literal(format('BEGIN EXECUTE format(''GRANT CREATE ON DATABASE %%I TO %%I'', "
-	"current_database(), %L); ALTER %s %s OWNER TO %I; EXECUTE format(''REVOKE CREATE ON "
-	"DATABASE %%I FROM %%I'', current_database(), %L); END', r.rolname, " OWNER_KW
-	", o.identity, r.rolname, r.rolname)) WHEN o.schema IS NOT NULL AND (SELECT nspowner FROM "
-	"pg_namespace WHERE nspname = o.schema) <> r.oid THEN format('GRANT CREATE ON SCHEMA %I "
-	"TO %I; ALTER %s %s OWNER TO %I; REVOKE CREATE ON SCHEMA %I FROM %I', o.schema, "
-	"r.rolname, " OWNER_KW ", o.identity, r.rolname, o.schema, r.rolname) ELSE format('ALTER "
-	"%s %s OWNER TO %I', " OWNER_KW ", o.identity, r.rolname) END FROM pg_shdepend d JOIN "
-	"pg_roles r ON r.oid = d.refobjid, LATERAL pg_identify_object(d.classid, d.objid, 0) o "
-	"WHERE d.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND "
-	"d.deptype = 'o' AND d.refclassid = 'pg_authid'::regclass AND d.classid <> "
-	"'pg_default_acl'::regclass AND r.rolname <> current_user AND " ROLE_MADE(
-		"r.oid") " AND " NS_USER("coalesce(o.schema, CASE WHEN d.classid = "
-					 "'pg_namespace'::regclass THEN "
-					 "(SELECT nspname FROM pg_namespace WHERE oid = d.objid) "
-					 "END, '')") " AND NOT EXISTS (SELECT 1 FROM pg_depend x "
-						     "WHERE x.classid = d.classid AND x.objid = "
-						     "d.objid AND x.deptype = 'e') AND NOT EXISTS "
-						     "(SELECT 1 FROM pg_class c WHERE d.classid = "
-						     "'pg_class'::regclass AND c.oid = d.objid AND "
-						     "(c.relkind IN ('i', 'I', 't') OR EXISTS "
-						     "(SELECT 1 FROM pg_depend x WHERE x.classid = "
-						     "'pg_class'::regclass AND x.objid = c.oid AND "
-						     "x.refclassid = 'pg_class'::regclass AND "
-						     "x.deptype IN ('a', 'i')))) ORDER BY "
-						     "d.classid <> "
-						     "'pg_namespace'::regclass, d.classid, d.objid";
+#define OWNER_ALTER "format('ALTER %s %s OWNER TO %I', " OWNER_KW ", o.identity, r.rolname)"
+/* SQL: ALTER … OWNER in a DO block; when the condition COND does not hold
+ * (the new owner may not create there), under GRANT, then REVOKE. */
+#define OWNER_WITH(cond, grant, revoke)                                                            \
+	"'DO ' || quote_literal('BEGIN IF ' || " cond " || ' THEN ' || " OWNER_ALTER               \
+	" || '; ELSE ' "                                                                           \
+	"|| " grant " || '; ' || " OWNER_ALTER " || '; ' || " revoke " || '; END IF; END')"
+static const char sql_owners
+	[] = "SELECT format('owner of %s %s', o.type, o.identity), CASE WHEN d.classid IN "
+	     "('pg_namespace'::regclass, 'pg_publication'::regclass) THEN " OWNER_WITH(
+		     "format('has_database_privilege(%L, current_database(), ''CREATE'')', "
+		     "r.rolname)",
+		     "format('EXECUTE format(''GRANT CREATE ON DATABASE %%I TO %%I'', "
+		     "current_database(), %L)', r.rolname)",
+		     "format('EXECUTE format(''REVOKE CREATE ON DATABASE %%I FROM %%I'', "
+		     "current_database(), %L)', r.rolname)") " WHEN o.schema IS NOT NULL "
+							     "THEN " OWNER_WITH("format('has_"
+										"schema_privilege(%"
+										"L, %L, "
+										"''CREATE'')', "
+										"r.rolname, "
+										"o.schema)",
+										"format('GRANT "
+										"CREATE ON SCHEMA "
+										"%I TO %I', "
+										"o.schema, "
+										"r.rolname)",
+										"format('REVOKE "
+										"CREATE ON SCHEMA "
+										"%I FROM %I', "
+										"o.schema, "
+										"r.rolname)") " ELS"
+											      "E"
+											      " " OWNER_ALTER
+											      " END"
+											      " FRO"
+											      "M "
+											      "pg_"
+											      "shde"
+											      "pend"
+											      " d "
+											      "JOIN"
+											      " "
+											      "pg_"
+											      "role"
+											      "s r "
+											      "ON "
+											      "r."
+											      "oid "
+											      "= "
+											      "d."
+											      "refo"
+											      "bjid"
+											      ", "
+											      "LATE"
+											      "RAL "
+											      "pg_"
+											      "iden"
+											      "tify"
+											      "_obj"
+											      "ect("
+											      "d."
+											      "clas"
+											      "sid,"
+											      " d."
+											      "obji"
+											      "d, "
+											      "0) "
+											      "o "
+											      "WHER"
+											      "E "
+											      "d."
+											      "dbid"
+											      " = "
+											      "(SEL"
+											      "ECT "
+											      "oid "
+											      "FROM"
+											      " pg_"
+											      "data"
+											      "base"
+											      " WHE"
+											      "RE "
+											      "datn"
+											      "ame "
+											      "= "
+											      "curr"
+											      "ent_"
+											      "data"
+											      "base"
+											      "()) "
+											      "AND "
+											      "d."
+											      "dept"
+											      "ype "
+											      "= "
+											      "'o' "
+											      "AND "
+											      "d."
+											      "refc"
+											      "lass"
+											      "id "
+											      "= "
+											      "'pg_"
+											      "auth"
+											      "id':"
+											      ":reg"
+											      "clas"
+											      "s "
+											      "AND "
+											      "d."
+											      "clas"
+											      "sid "
+											      "<> "
+											      "'pg_"
+											      "defa"
+											      "ult_"
+											      "acl'"
+											      "::"
+											      "regc"
+											      "lass"
+											      " AND"
+											      " r."
+											      "roln"
+											      "ame "
+											      "<> "
+											      "curr"
+											      "ent_"
+											      "user"
+											      " AND"
+											      " " PG_ROLE_MADE("r.oid") " AND " NS_USER(
+												      "coalesce(o.schema, CASE WHEN d.classid = "
+												      "'pg_namespace'::regclass THEN "
+												      "(SELECT nspname FROM pg_namespace WHERE oid = d.objid) "
+												      "END, '')") " AND NOT EXISTS (SELECT 1 FROM pg_depend x "
+														  "WHERE x.classid = d.classid AND x.objid = "
+														  "d.objid AND x.deptype = 'e') AND NOT EXISTS "
+														  "(SELECT 1 FROM pg_class c WHERE d.classid = "
+														  "'pg_class'::regclass AND c.oid = d.objid AND "
+														  "(c.relkind IN ('i', 'I', 't') OR EXISTS "
+														  "(SELECT 1 FROM pg_depend x WHERE x.classid = "
+														  "'pg_class'::regclass AND x.objid = c.oid AND "
+														  "x.refclassid = 'pg_class'::regclass AND "
+														  "x.deptype IN ('a', 'i')))) ORDER BY "
+														  "d.classid <> "
+														  "'pg_namespace'::regclass, d.classid, d.objid";
 
 /* Privileges of tables, sequences, columns, schemas, routines, types and
  * large objects, as GRANT and REVOKE against the owner's defaults (the
@@ -1621,22 +1729,22 @@ static const char
 										     "is_grantable,"
 										     " n) "
 										     "WHERE"
-										     " " ROLE_MADE("x.grantee") " AND " ROLE_MADE(
+										     " " PG_ROLE_MADE("x.grantee") " AND " PG_ROLE_MADE(
 											     "x."
 											     "grant"
 											     "or") " GROUP BY 1, 2, 3, 4, 5, 6, 7) "
 												   "SELECT what, stmt FROM (SELECT o.what, o.owner, 0 AS n, " AS_ROLE(
 													   "o.owner",
 													   "format('REVOKE ALL%s ON %s %s FROM %s CASCADE', coalesce(' (' || o.col "
-													   "|| ')', ''), o.kind, o.name, (SELECT string_agg(" ROLE_Q(
+													   "|| ')', ''), o.kind, o.name, (SELECT string_agg(" PG_ROLE_Q(
 														   "e.grantee") ", ', ') FROM (SELECT grantee FROM aclexplode(o.acl) "
-																"UNION SELECT grantee FROM aclexplode(o.base)) e WHERE " ROLE_MADE(
+																"UNION SELECT grantee FROM aclexplode(o.base)) e WHERE " PG_ROLE_MADE(
 																	"e.grantee") "))") " AS stmt FROM o "
 																			   "UNION ALL SELECT what, owner, n, " AS_ROLE(
 																				   "grantor",
-																				   "format('GRANT %s ON %s %s TO %s%s', privs, kind, name, " ROLE_Q(
+																				   "format('GRANT %s ON %s %s TO %s%s', privs, kind, name, " PG_ROLE_Q(
 																					   "grantee") ", CASE WHEN is_grantable THEN ' WITH GRANT OPTION' ELSE '' "
-																						      "END)") " FROM g) s WHERE " ROLE_MADE("owner") " ORDER BY what, n";
+																						      "END)") " FROM g) s WHERE " PG_ROLE_MADE("owner") " ORDER BY what, n";
 
 /* Default privileges (pg_default_acl), against the built-in defaults for
  * those of no schema, as they are for those of one schema. */
@@ -1661,7 +1769,7 @@ static const char sql_default_acls[] =
 								"lower(kind)), "
 								"format('ALTER DEFAULT PRIVILEGES "
 								"FOR ROLE %s%s %s %s ON %s %s "
-								"%s%s', " ROLE_Q(
+								"%s%s', " PG_ROLE_Q(
 									"role") ", CASE WHEN ns <> "
 										"0 THEN ' IN "
 										"SCHEMA ' || "
@@ -1678,9 +1786,9 @@ static const char sql_default_acls[] =
 										"kind, CASE verb "
 										"WHEN 'GRANT' THEN "
 										"'TO' ELSE 'FROM' "
-										"END, " ROLE_Q(
+										"END, " PG_ROLE_Q(
 											"grantee") ", CASE WHEN is_grantable AND verb = 'GRANT' THEN ' WITH GRANT OPTION' ELSE '' END) FROM d "
-												   "WHERE " ROLE_MADE("role") " AND " ROLE_MADE(
+												   "WHERE " PG_ROLE_MADE("role") " AND " PG_ROLE_MADE(
 													   "grantee") " GROUP BY role, ns, kind, ord, verb, grantee, is_grantable ORDER BY role, ns, kind, ord";
 
 void pg_post_plan_free(struct pg_post_plan *p)

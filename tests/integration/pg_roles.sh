@@ -41,6 +41,8 @@ CREATE ROLE app_ro LOGIN PASSWORD 'ro-Password-2' CONNECTION LIMIT 5 IN ROLE rea
 CREATE ROLE migrator LOGIN PASSWORD 'mig-Password-3' CREATEDB;
 CREATE ROLE ops LOGIN SUPERUSER REPLICATION PASSWORD 'ops-Password-4';
 GRANT CREATE ON DATABASE shop TO migrator;
+REVOKE CONNECT, TEMPORARY ON DATABASE shop FROM PUBLIC;
+GRANT CONNECT ON DATABASE shop TO app_rw, readers, migrator, ops;
 
 CREATE SCHEMA shop AUTHORIZATION migrator;
 SET ROLE migrator;
@@ -133,6 +135,11 @@ expect_eq "attributes RDS allows are kept (login, CREATEDB, connection limit)" \
 	"$(pg_sql dst postgres -c "SELECT string_agg(format('%s %s %s %s', rolname, rolcanlogin, rolcreatedb, rolconnlimit), '|' ORDER BY rolname) FROM pg_roles WHERE rolname IN ('app_ro', 'migrator', 'ops', 'readers')")"
 expect_eq "no role is a superuser, replicates or bypasses RLS on the target" 0 \
 	"$(pg_sql dst postgres -c "SELECT count(*) FROM pg_roles WHERE rolname IN ('app_rw', 'app_ro', 'readers', 'migrator', 'ops') AND (rolsuper OR rolreplication OR rolbypassrls)")"
+expect_eq "the database's own privileges are the source's (CONNECT only for the app's roles)" \
+	"$(pg_sql src postgres -c "SELECT datacl FROM pg_database WHERE datname = 'shop'")" \
+	"$(pg_sql dst postgres -c "SELECT datacl FROM pg_database WHERE datname = 'shop'")"
+expect_eq "the database's privileges were changed on the source (the check means something)" f \
+	"$(pg_sql src postgres -c "SELECT has_database_privilege('public', 'shop', 'CONNECT')" 2>/dev/null || echo f)"
 expect_eq "app_ro is in the readers group" t \
 	"$(pg_sql dst postgres -c "SELECT pg_has_role('app_ro', 'readers', 'MEMBER')")"
 expect_eq "the large object keeps its owner and grant" \
