@@ -49,31 +49,45 @@ static const char sql_db_acl[] =
 			     "grantee FROM aclexplode(d.acl) UNION SELECT grantee FROM "
 			     "aclexplode(d.base)) e WHERE " PG_ROLE_MADE(
 				     "e.grantee") "), NULL, false FROM d UNION ALL SELECT "
-						  "min(x.n), " PG_ROLE_Q("x.grantee") ", "
-										      "string_agg("
-										      "x.privilege_"
-										      "type, ', ' "
-										      "ORDER BY "
-										      "x.n), "
+						  "min(x.n), " PG_ROLE_Q(
+							  "x.grantee") ", "
+								       "string_agg("
+								       "x.privilege_"
+								       "type, ', ' "
+								       "ORDER BY "
+								       "x.n), "
+								       "x.is_"
+								       "grantable "
+								       "FROM d, "
+								       "aclexplode("
+								       "d.acl) "
+								       "WITH "
+								       "ORDINALITY "
+								       "x(grantor, "
+								       "grantee, "
+								       "privilege_"
+								       "type, "
+								       "is_"
+								       "grantable, "
+								       "n) "
+								       "WHERE"
+								       " " PG_ROLE_MADE(
+									       "x."
+									       "gran"
+									       "tee") " GROUP BY "
+										      "x.grantee, "
 										      "x.is_"
 										      "grantable "
-										      "FROM d, "
-										      "aclexplode("
-										      "d.acl) "
-										      "WITH "
-										      "ORDINALITY "
-										      "x(grantor, "
-										      "grantee, "
-										      "privilege_"
-										      "type, "
-										      "is_"
-										      "grantable, "
-										      "n) "
-										      "WHERE"
-										      " " PG_ROLE_MADE(
-											      "x."
-											      "gran"
-											      "tee") " GROUP BY x.grantee, x.is_grantable ORDER BY 1";
+										      "ORDER BY 1";
+
+/* Settings of the roles (ALTER ROLE … SET), for all databases or this one
+ * (columns: role, for this database only, name, value as stored). */
+static const char sql_settings[] =
+	"SELECT r.rolname, d.setdatabase <> 0, split_part(c, '=', 1), substr(c, strpos(c, '=') + "
+	"1) FROM pg_catalog.pg_db_role_setting d JOIN pg_catalog.pg_roles r ON r.oid = d.setrole, "
+	"unnest(d.setconfig) c WHERE r.oid IN (" PG_ROLES_USED ") AND (d.setdatabase = 0 OR "
+	"d.setdatabase = (SELECT oid FROM pg_catalog.pg_database WHERE datname = "
+	"current_database())) ORDER BY 1, 2, 3";
 
 /* A growing list of statements. */
 struct stmts {
@@ -272,6 +286,76 @@ static int plan_members(PGconn *src, PGconn *dst, const PGresult *avail, const s
 	return 0;
 }
 
+/* VALUE of setting NAME as ALTER ROLE … SET takes it: a list setting
+ * (search_path and the like, stored as a list of names) one literal per
+ * element, as pg_dumpall writes it; any other one literal. Heap. */
+static char *setting_value(PGconn *c, const char *name, const char *value)
+{
+	static const char *const lists[] = {"search_path", "temp_tablespaces",
+					    "session_preload_libraries", "local_preload_libraries"};
+	bool list = false;
+	for (size_t i = 0; i < sizeof lists / sizeof *lists; i++)
+		list = list || strcmp(name, lists[i]) == 0;
+	struct strbuf b = STRBUF_INIT;
+	const char *p = value;
+	do {
+		char *elem = xstrdup(""), *lit;
+		size_t n = 0;
+		if (list)
+			p += strspn(p, " ");
+		bool quoted = list && *p == '"';
+		for (p += quoted;
+		     *p && (quoted ? !(p[0] == '"' && p[1] != '"') : !list || *p != ','); p++) {
+			if (quoted && p[0] == '"')
+				p++; /* "" inside quotes */
+			elem = xrealloc(elem, n + 2);
+			elem[n++] = *p;
+			elem[n] = 0;
+		}
+		p += quoted && *p == '"';
+		while (list && !quoted && n > 0 && elem[n - 1] == ' ')
+			elem[--n] = 0;
+		lit = PQescapeLiteral(c, elem, n);
+		strbuf_add_item(&b, lit ? lit : "''");
+		PQfreemem(lit);
+		free(elem);
+		p += strcspn(p, ",");
+	} while (list && *p++ == ',');
+	return strbuf_detach(&b);
+}
+
+/* The settings of the roles made now (AVAIL, not already on the target T):
+ * ALTER ROLE … [IN DATABASE the target's] SET. */
+static int plan_settings(PGconn *src, PGconn *dst, const PGresult *avail, const struct target *t,
+			 struct stmts *l, char **cause)
+{
+	PGresult *res = pg_rows(src, sql_settings, "role settings from the source", cause);
+	if (!res)
+		return -1;
+	const char *db = PQdb(dst);
+	char *qdb = PQescapeIdentifier(dst, db, strlen(db));
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *role = PQgetvalue(res, i, 0), *name = PQgetvalue(res, i, 2);
+		if (target_has(t, role) || !available(avail, t, role))
+			continue;
+		char *qr = PQescapeIdentifier(dst, role, strlen(role));
+		char *qn = PQescapeIdentifier(dst, name, strlen(name));
+		char *val = setting_value(dst, name, PQgetvalue(res, i, 3));
+		bool here = PQgetvalue(res, i, 1)[0] == 't';
+		stmt_add(l, xasprintf("setting %s of role %s", name, role),
+			 xasprintf("ALTER ROLE %s%s%s SET %s TO %s", qr ? qr : "\"\"",
+				   here ? " IN DATABASE " : "", here && qdb ? qdb : "",
+				   qn ? qn : "\"\"", val))
+			->follows = 1;
+		free(val);
+		PQfreemem(qn);
+		PQfreemem(qr);
+	}
+	PQfreemem(qdb);
+	PQclear(res);
+	return 0;
+}
+
 /* The source database's privileges, given on the target's (after the roles
  * exist). */
 static int plan_db_acl(PGconn *src, PGconn *dst, struct stmts *l, char **cause)
@@ -313,6 +397,8 @@ int pg_roles_plan(PGconn *src, PGconn *dst, struct run *r, const char *pwfile, s
 		rc = plan_roles(src, r, &t, pwfile, &l, &kept, &np, &avail, cause);
 	if (rc == 0)
 		rc = plan_members(src, dst, avail, &t, &l, cause);
+	if (rc == 0)
+		rc = plan_settings(src, dst, avail, &t, &l, cause);
 	if (rc == 0)
 		rc = plan_db_acl(src, dst, &l, cause);
 	char *names = strbuf_detach(&kept);

@@ -52,7 +52,8 @@ struct run;
  * transaction: CREATE ROLE for each role DST lacks (when its user may create
  * roles; else a warning per role, counted as not copied), the memberships
  * between them, a membership of the target user in each, which lets it give
- * them their objects and grant in their name, and the source database's own
+ * them their objects and grant in their name, the settings of the roles
+ * made (ALTER ROLE … SET), and the source database's own
  * privileges (CONNECT…) given on the target's database. When new passwords are
  * needed they are generated and written to PWFILE (a .pgpass file for DST,
  * mode 0600) before anything is run; with PWFILE empty such roles are made

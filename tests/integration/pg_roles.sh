@@ -41,6 +41,9 @@ CREATE ROLE app_ro LOGIN PASSWORD 'ro-Password-2' CONNECTION LIMIT 5 IN ROLE rea
 CREATE ROLE migrator LOGIN PASSWORD 'mig-Password-3' CREATEDB;
 CREATE ROLE ops LOGIN SUPERUSER REPLICATION PASSWORD 'ops-Password-4';
 GRANT CREATE ON DATABASE shop TO migrator;
+ALTER ROLE app_ro SET statement_timeout = '5s';
+ALTER ROLE app_rw IN DATABASE shop SET search_path = shop, "$user", "Odd ""name""", public;
+ALTER ROLE migrator SET lock_timeout = '3s';
 REVOKE CONNECT, TEMPORARY ON DATABASE shop FROM PUBLIC;
 GRANT CONNECT ON DATABASE shop TO app_rw, readers, migrator, ops;
 
@@ -140,6 +143,13 @@ expect_eq "the database's own privileges are the source's (CONNECT only for the 
 	"$(pg_sql dst postgres -c "SELECT datacl FROM pg_database WHERE datname = 'shop'")"
 expect_eq "the database's privileges were changed on the source (the check means something)" f \
 	"$(pg_sql src postgres -c "SELECT has_database_privilege('public', 'shop', 'CONNECT')" 2>/dev/null || echo f)"
+settings() { # NAME: the roles' settings, for all databases or shop
+	pg_sql "$1" postgres -c "SELECT r.rolname || ' ' || (d.setdatabase <> 0) || ' ' || d.setconfig::text
+		FROM pg_db_role_setting d JOIN pg_roles r ON r.oid = d.setrole
+		WHERE r.rolname IN ('app_rw', 'app_ro', 'migrator') ORDER BY 1"
+}
+expect_eq "the roles' settings are the source's (this database's for app_rw)" "$(settings src)" "$(settings dst)"
+expect_eq "the settings compared are there" 3 "$(settings dst | wc -l)"
 expect_eq "app_ro is in the readers group" t \
 	"$(pg_sql dst postgres -c "SELECT pg_has_role('app_ro', 'readers', 'MEMBER')")"
 expect_eq "the large object keeps its owner and grant" \
