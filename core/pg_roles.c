@@ -356,6 +356,30 @@ static int plan_settings(PGconn *src, PGconn *dst, const PGresult *avail, const 
 	return 0;
 }
 
+int pg_roles_inspect(PGconn *src, struct run *r, char **cause)
+{
+	PGresult *res =
+		pg_rows(src,
+			"SELECT string_agg(quote_ident(r.rolname), ', ' ORDER BY r.rolname), "
+			"pg_catalog.has_table_privilege('pg_catalog.pg_authid', 'SELECT') "
+			"FROM pg_catalog.pg_roles r WHERE r.oid IN (" PG_ROLES_USED
+			") AND r.rolname !~ '^rds_'",
+			"roles from the source", cause);
+	if (!res)
+		return -1;
+	if (!PQgetisnull(res, 0, 0))
+		run_finding(r, LEVEL_INFO, "roles",
+			    "%s: made on the target (when its user may create roles) with their "
+			    "privileges, %s",
+			    PQgetvalue(res, 0, 0),
+			    PQgetvalue(res, 0, 1)[0] == 't'
+				    ? "and their passwords"
+				    : "but not their passwords, which only a superuser may read: "
+				      "[migrate] role_passwords names where new ones go");
+	PQclear(res);
+	return 0;
+}
+
 /* The source database's privileges, given on the target's (after the roles
  * exist). */
 static int plan_db_acl(PGconn *src, PGconn *dst, struct stmts *l, char **cause)

@@ -48,6 +48,10 @@ struct run;
 	"r.oid IN (" PG_ROLES_USED ") AND (r.rolname ~ '^rds_' OR r.rolsuper OR r.rolreplication " \
 	"OR r.rolbypassrls)"
 
+/* Name (an info finding) the roles the schema step will make on the target,
+ * and whether with their old passwords. Writes nothing. */
+int pg_roles_inspect(PGconn *src, struct run *r, char **cause);
+
 /* The statements that make the roles on DST, to run first in the pre-data
  * transaction: CREATE ROLE for each role DST lacks (when its user may create
  * roles; else a warning per role, counted as not copied), the memberships

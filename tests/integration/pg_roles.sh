@@ -104,6 +104,8 @@ chmod 600 "$T_TMP/shop.ini"
 expect_eq "a SUPERUSER role stops the run without a confirmation" 1 $?
 expect_match "the source step names the role and what RDS cannot give it" \
 	"^\\[source\\] warning: role ops: not copied: made without SUPERUSER, REPLICATION" "$T_TMP/shop0.out"
+expect_match "the source step names the roles it will make, with their passwords" \
+	"^\\[source\\] info: roles: app_ro, app_rw, migrator, ops, readers: made on the target .* and their passwords" "$T_TMP/shop0.out"
 expect_no_match "the source step no longer calls privileges uncopyable" \
 	"GRANTs, default privileges and owners" "$T_TMP/shop0.out"
 expect_eq "no role is made before the confirmation" 0 \
