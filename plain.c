@@ -106,8 +106,10 @@ static void plain_emit(void *ctx, const struct event *ev)
 	pthread_mutex_lock(&ps->lock);
 	format_event(ps, ev, line, sizeof line);
 	if (line[0]) {
-		puts(line);
-		fflush(stdout);
+		if (!(ev->flags & EVF_DETAIL)) {
+			puts(line);
+			fflush(stdout);
+		}
 		if (ps->log) {
 			time_t t = time(NULL);
 			struct tm tm;
@@ -167,6 +169,7 @@ int plain_run(struct config *cfg, struct state *st, const struct plain_options *
 	r.yes = opt->yes;
 	r.allow_world = opt->allow_world;
 	r.inspect = r.dry_run = opt->dry_run;
+	r.knobs = opt->knobs;
 	if (opt->dry_run)
 		printf("%s\n",
 		       _("dry run: nothing is created, changed or written; each change a real "

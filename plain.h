@@ -7,6 +7,8 @@
 #include "config.h"
 #include "state.h"
 
+struct run_knobs;
+
 struct plain_options {
 	unsigned steps; /* bit per step id */
 	bool force;
@@ -14,6 +16,7 @@ struct plain_options {
 	bool allow_world; /* --allow-world */
 	bool dry_run;     /* --dry-run: look only, and list what a real run would change */
 	const char *log_path;
+	const struct run_knobs *knobs; /* the RDSM_* knobs, read once (main.c) */
 };
 
 /* Every step succeeded, but objects named as not copied were left out (the

@@ -20,6 +20,7 @@ enum aws_creds_kind {
 	AWS_CREDS_ASSUME_ROLE,  /* role_arn with source_profile or credential_source */
 	AWS_CREDS_WEB_IDENTITY, /* a web identity token file and a role */
 	AWS_CREDS_SSO,          /* IAM Identity Center (sso_session or legacy sso_*) */
+	AWS_CREDS_CONTAINER,    /* the container's endpoint (ECS task role, EKS Pod Identity) */
 	AWS_CREDS_IMDS,         /* the EC2 instance's role */
 };
 
@@ -35,22 +36,40 @@ struct aws_creds {
 /* Temporary credentials are fetched again this long before they expire. */
 #define AWS_CREDS_REFRESH_MARGIN 300
 
+/* Limits of AWS requests: the RDSM_AWS_* and RDSM_CREDENTIAL_PROCESS_TIMEOUT
+ * knobs (run_knobs holds them, read once per run). */
+struct aws_limits {
+	long connect_timeout_s;            /* 10 */
+	long timeout_s;                    /* 30, per attempt */
+	int max_attempts;                  /* 5 */
+	long credential_process_timeout_s; /* 60 */
+};
+#define AWS_LIMITS_DEFAULT                                                                         \
+	{                                                                                          \
+		10, 30, 5, 60                                                                      \
+	}
+
 /* Everything a request needs. Filled by aws_ctx_init (aws_config.c). */
 struct aws_ctx {
 	char *region;
 	char *region_source; /* where the region came from, in words */
 	char *profile;       /* the profile looked at ("default" when none named) */
 	struct aws_creds creds;
-	long connect_timeout_ms; /* RDSM_AWS_CONNECT_TIMEOUT (s), default 10 */
-	long timeout_ms;         /* RDSM_AWS_TIMEOUT (s), default 30, per attempt */
-	int max_attempts;        /* RDSM_AWS_MAX_ATTEMPTS, default 5 */
-	atomic_int *cancel;      /* when set and non-zero, requests stop soon */
-	bool anonymous;          /* send unsigned (AssumeRoleWithWebIdentity) */
+	long connect_timeout_ms;            /* aws_limits */
+	long timeout_ms;                    /* aws_limits, per attempt */
+	int max_attempts;                   /* aws_limits */
+	long credential_process_timeout_ms; /* aws_limits */
+	atomic_int *cancel;                 /* when set and non-zero, requests stop soon */
+	bool anonymous;                     /* send unsigned (AssumeRoleWithWebIdentity) */
 	/* Fetch the credentials again (set by aws_ctx_init for temporary ones);
 	 * called before a request when they expire within AWS_CREDS_REFRESH_MARGIN. */
 	int (*refresh)(struct aws_ctx *a, char **cause);
 	char *creds_profile; /* what refresh resolves again */
 	bool creds_explicit; /* the profile was named in the config */
+	/* Asks for the MFA code of SERIAL (a profile's mfa_serial) into CODE (N
+	 * bytes): 1 when given, 0 when declined, -1 when it cannot be asked
+	 * (--plain). NULL: cannot be asked. Gets UD. */
+	int (*ask_mfa)(void *ud, const char *profile, const char *serial, char *code, size_t n);
 	/* Told about each retry (e.g. to show a status line); may be NULL. */
 	void (*on_retry)(void *ud, const char *what);
 	void *ud;
@@ -64,7 +83,7 @@ struct aws_service {
 	const char *host;
 	const char *version;
 };
-extern const struct aws_service aws_rds, aws_ec2, aws_sts, aws_secretsmanager, aws_sso;
+extern const struct aws_service aws_rds, aws_ec2, aws_sts, aws_secretsmanager, aws_sso, aws_pricing;
 
 /* The error AWS answered with, when it answered. */
 struct aws_error {

@@ -60,6 +60,8 @@
 	X(MIGRATE_JOBS, "migrate", "jobs", "2", 0, N_("parallel copy jobs 1-32"))                  \
 	X(MIGRATE_EXCLUDE_TABLES, "migrate", "exclude_tables", "", 0,                              \
 	  N_("comma-separated schema.table names not to copy"))                                    \
+	X(MIGRATE_ROLE_PASSWORDS, "migrate", "role_passwords", "", 0,                              \
+	  N_("file for new passwords of recreated roles (.pgpass, 0600); empty: none"))            \
 	X(ENV_FILE, "env", "file", ".env", 0, N_("the application's .env file"))                   \
 	X(ENV_KEY, "env", "key", "DATABASE_URL", 0, N_("variable name: [A-Z_][A-Z0-9_]*"))
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "i18n.h"
+#include "strbuf.h"
 #include "util.h"
 
 static bool unreserved(unsigned char c)
@@ -321,18 +322,21 @@ char *dburl_mask(const char *url)
 	return mask_query_passwords(out, query);
 }
 
-/* The first password in S as typed (a URL's user:PASSWORD@, else the value
- * of password= or sslpassword=), read leniently like dburl_mask; NULL when
- * none. Caller frees (free_secret). */
-static char *typed_password(const char *s)
+/* Where the first password in S is, as typed (a URL's user:PASSWORD@, else
+ * the value of password= or sslpassword=), read leniently like dburl_mask:
+ * bytes [*START, *END). false when there is none. */
+static bool password_span(const char *s, size_t *start, size_t *end)
 {
 	const char *scheme = strstr(s, "://");
 	if (scheme) {
 		const char *auth = scheme + 3;
 		const char *user_end = auth + strcspn(auth, ":@/?");
 		const char *at = strrchr(auth, '@');
-		if (*user_end == ':' && at && at > user_end + 1)
-			return xasprintf("%.*s", (int)(at - user_end - 1), user_end + 1);
+		if (*user_end == ':' && at && at > user_end + 1) {
+			*start = (size_t)(user_end + 1 - s);
+			*end = (size_t)(at - s);
+			return true;
+		}
 	}
 	const char *kw[] = {"password", "sslpassword"};
 	for (int k = 0; k < 2; k++)
@@ -346,10 +350,21 @@ static char *typed_password(const char *s)
 			while (isspace((unsigned char)*v) || *v == '\'')
 				v++;
 			size_t n = strcspn(v, " \t\n\v\f\r&'");
-			if (n)
-				return xasprintf("%.*s", (int)n, v);
+			if (n) {
+				*start = (size_t)(v - s);
+				*end = *start + n;
+				return true;
+			}
 		}
-	return NULL;
+	return false;
+}
+
+/* The first password in S as typed (password_span); NULL when none. Caller
+ * frees (free_secret). */
+static char *typed_password(const char *s)
+{
+	size_t a, b;
+	return password_span(s, &a, &b) ? xasprintf("%.*s", (int)(b - a), s + a) : NULL;
 }
 
 /* Whether TOKEN (N bytes) shares 4 characters in a row with PW, or holds all
@@ -367,37 +382,51 @@ static bool shares_secret(const char *token, size_t n, const char *pw)
 	return false;
 }
 
+bool dburl_secret_part(const char *token, size_t n, const char *typed)
+{
+	size_t ps, pe;
+	if (!token || !typed || n == 0 || !password_span(typed, &ps, &pe))
+		return false;
+	/* a value libpq cut out of a malformed URL: found in what was typed,
+	 * and only where it overlaps the password */
+	bool inside = false;
+	size_t len = strlen(typed);
+	for (size_t at = 0; at + n <= len; at++) {
+		if (memcmp(typed + at, token, n) != 0)
+			continue;
+		if (at + n <= ps || at >= pe)
+			return false; /* also outside the password: the user's own value */
+		inside = true;
+	}
+	if (inside)
+		return true;
+	char *pw = xasprintf("%.*s", (int)(pe - ps), typed + ps);
+	bool shares = n >= 4 && shares_secret(token, n, pw);
+	free_secret(pw);
+	return shares;
+}
+
 char *dburl_scrub(const char *msg, const char *typed)
 {
-	char *pw = typed ? typed_password(typed) : NULL;
-	char *out = xstrdup(msg ? msg : "");
-	if (!pw)
-		return out;
+	if (!msg)
+		msg = "";
+	if (!typed || !dburl_has_password(typed))
+		return xstrdup(msg);
 	/* libpq quotes the token it could not read: hide any that holds part
-	 * of the password */
-	size_t o = 0;
-	for (const char *p = msg; *p;) {
-		const char *q = strchr(p, '"');
-		const char *e = q ? strchr(q + 1, '"') : NULL;
-		if (!e) {
-			o += (size_t)sprintf(out + o, "%s", p);
-			break;
-		}
-		memcpy(out + o, p, (size_t)(q + 1 - p));
-		o += (size_t)(q + 1 - p);
-		if (shares_secret(q + 1, (size_t)(e - q - 1), pw) && e - q - 1 >= 4) {
-			memcpy(out + o, "****", 4);
-			o += 4;
-		} else {
-			memcpy(out + o, q + 1, (size_t)(e - q - 1));
-			o += (size_t)(e - q - 1);
-		}
-		out[o++] = '"';
-		p = e + 1;
+	 * of the password ("****" may be longer than the token) */
+	struct strbuf out = STRBUF_INIT;
+	const char *p = msg;
+	for (const char *q, *e; (q = strchr(p, '"')) && (e = strchr(q + 1, '"')); p = e + 1) {
+		strbuf_addn(&out, p, (size_t)(q + 1 - p));
+		size_t n = (size_t)(e - q - 1);
+		if (dburl_secret_part(q + 1, n, typed))
+			strbuf_add(&out, "****");
+		else
+			strbuf_addn(&out, q + 1, n);
+		strbuf_add(&out, "\"");
 	}
-	out[o] = 0;
-	free_secret(pw);
-	return out;
+	strbuf_add(&out, p);
+	return strbuf_detach(&out);
 }
 
 bool dburl_has_password(const char *typed)

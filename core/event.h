@@ -2,6 +2,7 @@
 #ifndef RDSM_EVENT_H
 #define RDSM_EVENT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "step.h"
@@ -33,6 +34,7 @@ enum finding_code {
 enum event_flag {
 	EVF_TOTAL = 1 << 0,      /* EV_PROGRESS: the step's total, not one item */
 	EVF_INCOMPLETE = 1 << 1, /* EV_STEP_DONE: objects were left out: never shown as plain ok */
+	EVF_DETAIL = 1 << 2,     /* EV_STATUS: for the log (--log) only, not the screen or stdout */
 };
 
 struct event {
@@ -55,6 +57,9 @@ struct sink {
 	void (*emit)(void *ctx, const struct event *ev);
 	/* Ask a yes/no question; returns 1 for yes. May block until answered. */
 	int (*confirm)(void *ctx, int step, const char *question);
+	/* Ask for a secret typed masked (an MFA code): 1 with ANSWER (N bytes)
+	 * filled, 0 when declined. NULL: this front end cannot ask (--plain). */
+	int (*ask_secret)(void *ctx, int step, const char *question, char *answer, size_t n);
 	void *ctx;
 };
 

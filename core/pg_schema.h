@@ -25,11 +25,18 @@ struct run;
 struct pg_stmt {
 	char *what;
 	char *sql;
-	int soft;   /* a failure is a warning (e.g. a policy naming a missing role) */
-	int shared; /* in a group: a CREATE INDEX, which may run beside the table's
+	int soft;    /* a failure is a warning (e.g. a policy naming a missing role) */
+	int follows; /* about an object or role made earlier (an owner, a grant):
+		      * skipped when that is absent, having been named as not
+		      * copied */
+	int secret;  /* holds a password: the statement is never shown */
+	int shared;  /* in a group: a CREATE INDEX, which may run beside the table's
 		     * other CREATE INDEX statements (SHARE lock); the others in
 		     * the group run after them, one at a time */
 };
+
+/* Free N statements (a secret one is wiped first). */
+void pg_stmts_free(struct pg_stmt *v, size_t n);
 
 /* Post-data statements of one table (or materialized view): its primary
  * key, unique and exclusion constraints, and indexes. A plain PRIMARY KEY or
@@ -86,9 +93,10 @@ int pg_schema_pre(PGconn *src, PGconn *dst, struct run *r, char **cause);
 /* Look only: name (findings) what the copy would leave out; writes nothing. */
 int pg_schema_inspect(PGconn *src, struct run *r, char **cause);
 /* A dry run: every statement the schema step would run on the target
- * (pre-data, then post-data), each as a run_would finding; *CAUSE counts
- * them. Reads the source only. */
-int pg_schema_dry_run(PGconn *src, struct run *r, char **cause);
+ * (the roles, pre-data, then post-data), each as a run_would finding, a
+ * password shown as ****; *CAUSE counts them. Reads the source, and DST
+ * (NULL: the target does not exist yet) for the roles it has. */
+int pg_schema_dry_run(PGconn *src, PGconn *dst, struct run *r, char **cause);
 
 /* The same, also giving how many objects would be left out (*N) and the
  * first few of them by name (*LIST, heap, "kind name, …"). For the source

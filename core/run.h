@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include "aws_http.h"
 #include "config.h"
 #include "event.h"
 #include "state.h"
@@ -21,6 +22,24 @@ struct run_results {
 	char *target_version;
 };
 
+/* The RDSM_* knobs (README, "Environment"): read once, where the options
+ * are built (main.c, run_knobs_from_env), and handed to every run of both
+ * front ends; core reads no RDSM_* variable itself. */
+struct run_knobs {
+	bool copy_text;           /* RDSM_COPY_FORMAT=text: text COPY (tests) */
+	int64_t copy_split_bytes; /* RDSM_COPY_SPLIT_BYTES: 0, never split */
+	double stall_seconds;     /* RDSM_STALL_SECONDS: 300 */
+	struct aws_limits aws;    /* RDSM_AWS_*, RDSM_CREDENTIAL_PROCESS_TIMEOUT */
+	long wait_minutes;        /* RDSM_WAIT_MINUTES: 40 */
+	long poll_seconds;        /* RDSM_POLL_SECONDS: 10 */
+	const char *checkip_url;  /* RDSM_CHECKIP_URL: https://checkip.amazonaws.com */
+	const char *ca_url;       /* RDSM_RDS_CA_URL: NULL, RDS_CA_URL_DEFAULT */
+};
+/* The knobs when none is set (run_init's). */
+extern const struct run_knobs run_knobs_default;
+/* Read the knobs from the environment (out-of-range numbers: the default). */
+void run_knobs_from_env(struct run_knobs *k);
+
 struct run {
 	struct config *cfg;
 	struct state *state;
@@ -31,7 +50,8 @@ struct run {
 	bool allow_world;  /* --allow-world: a rule wider than /24 (/56) may be added */
 	bool inspect;      /* look only: report findings (live screens), change nothing */
 	bool dry_run; /* with inspect (--dry-run): also name each change a real run would make */
-	atomic_int incomplete; /* objects named as not copied that the run went on without:
+	const struct run_knobs *knobs; /* never NULL: run_knobs_default unless set */
+	atomic_int incomplete;         /* objects named as not copied that the run went on without:
 				* the target is not identical to the source */
 	struct run_results res;
 	pthread_mutex_t lock;              /* guards res when jobs run in threads */
@@ -80,6 +100,11 @@ void run_progress_tables(struct run *r, const char *item, int64_t done, int64_t 
 /* Ask the front end; returns true for yes. --yes answers yes in plain mode. */
 bool run_confirm(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Ask the front end for a secret typed masked (an MFA code) into ANSWER (N
+ * bytes): 1 when given, 0 when declined, -1 when the front end cannot ask
+ * (--plain). */
+int run_ask_secret(struct run *r, char *answer, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* The target connection string: [target] url (+hostaddr/port/sslmode/
  * sslrootcert), or the instance endpoint with the master user and password.
  * Caller frees. NULL with a cause when not known yet. */

@@ -26,7 +26,8 @@ struct job {
 	struct run run;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	int answer; /* -1 while a question waits */
+	int answer;    /* -1 while a question waits */
+	char text[64]; /* the answer to a JM_ASK (a secret) */
 };
 
 struct node {
@@ -104,17 +105,15 @@ static void job_emit(void *ctx, const struct event *ev)
 	post(&m);
 }
 
-/* Ask the UI and wait for the answer; a cancelled job gets "no". */
-static int job_confirm(void *ctx, int step, const char *question)
+/* Post a question of KIND and wait for the answer; a cancelled job gets "no". */
+static int job_ask(struct job *j, enum job_msg_kind kind, int step, const char *question)
 {
-	struct job *j = ctx;
 	if (atomic_load(&j->run.cancel))
 		return 0;
 	pthread_mutex_lock(&j->lock);
 	j->answer = -1;
 	pthread_mutex_unlock(&j->lock);
-	struct job_msg m = {
-		.kind = JM_CONFIRM, .id = j->id, .inspect = j->inspect, .job = job_ref(j)};
+	struct job_msg m = {.kind = kind, .id = j->id, .inspect = j->inspect, .job = job_ref(j)};
 	m.ev.kind = EV_STATUS;
 	m.ev.step = step;
 	snprintf(m.ev.text, sizeof m.ev.text, "%s", question);
@@ -135,6 +134,23 @@ static int job_confirm(void *ctx, int step, const char *question)
 	return yes;
 }
 
+static int job_confirm(void *ctx, int step, const char *question)
+{
+	return job_ask(ctx, JM_CONFIRM, step, question);
+}
+
+/* A secret typed in the UI (masked): 1 with ANSWER filled, 0 declined. */
+static int job_ask_secret(void *ctx, int step, const char *question, char *answer, size_t n)
+{
+	struct job *j = ctx;
+	int yes = job_ask(j, JM_ASK, step, question);
+	pthread_mutex_lock(&j->lock);
+	snprintf(answer, n, "%s", yes ? j->text : "");
+	explicit_bzero(j->text, sizeof j->text);
+	pthread_mutex_unlock(&j->lock);
+	return yes;
+}
+
 static void *job_main(void *arg)
 {
 	struct job *j = arg;
@@ -150,7 +166,7 @@ static void *job_main(void *arg)
 }
 
 struct job *job_start(const struct config *cfg, struct state *st, unsigned mask, bool inspect,
-		      bool dry_run, bool force, bool allow_world)
+		      bool dry_run, const struct tui_options *opt)
 {
 	struct job *j = xcalloc(1, sizeof *j);
 	atomic_init(&j->refs, 2); /* the caller and the thread */
@@ -158,7 +174,7 @@ struct job *job_start(const struct config *cfg, struct state *st, unsigned mask,
 	j->id = next_id++;
 	pthread_mutex_unlock(&qlock);
 	j->inspect = inspect;
-	j->force = force;
+	j->force = opt->force;
 	j->mask = mask;
 	j->st = st;
 	config_init(&j->cfg);
@@ -172,12 +188,14 @@ struct job *job_start(const struct config *cfg, struct state *st, unsigned mask,
 	pthread_mutex_init(&j->lock, NULL);
 	pthread_cond_init(&j->cond, NULL);
 	j->answer = -1;
-	j->sink = (struct sink){.emit = job_emit, .confirm = job_confirm, .ctx = j};
+	j->sink = (struct sink){
+		.emit = job_emit, .confirm = job_confirm, .ask_secret = job_ask_secret, .ctx = j};
 	run_init(&j->run, &j->cfg, st, &j->sink);
 	j->run.inspect = inspect || dry_run;
 	j->run.dry_run = dry_run;
-	j->run.force = force;
-	j->run.allow_world = allow_world;
+	j->run.force = opt->force;
+	j->run.allow_world = opt->allow_world;
+	j->run.knobs = opt->knobs;
 
 	pthread_t tid;
 	pthread_attr_t attr;
@@ -228,6 +246,15 @@ void job_answer(struct job *j, bool yes)
 {
 	pthread_mutex_lock(&j->lock);
 	j->answer = yes ? 1 : 0;
+	pthread_cond_broadcast(&j->cond);
+	pthread_mutex_unlock(&j->lock);
+}
+
+void job_answer_text(struct job *j, const char *text)
+{
+	pthread_mutex_lock(&j->lock);
+	snprintf(j->text, sizeof j->text, "%s", text);
+	j->answer = 1;
 	pthread_cond_broadcast(&j->cond);
 	pthread_mutex_unlock(&j->lock);
 }

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "event.h"
 #include "state.h"
+#include "tui.h"
 
 struct job;
 
@@ -15,6 +16,9 @@ enum job_msg_kind {
 	JM_EVENT,   /* ev holds an event of the job */
 	JM_DONE,    /* the job ended; rc is run_steps' result */
 	JM_CONFIRM, /* the job asks ev.text; answer with job_answer(job, …) then job_release */
+	JM_ASK,     /* the job asks ev.text for a secret typed masked (an MFA code):
+		     * job_answer_text(job, text), or job_answer(job, false) to
+		     * decline, then job_release */
 };
 
 struct job_msg {
@@ -22,7 +26,7 @@ struct job_msg {
 	unsigned id;  /* the job it came from */
 	bool inspect; /* the job only looks */
 	int rc;
-	struct job *job; /* JM_CONFIRM only: a reference the receiver must release */
+	struct job *job; /* JM_CONFIRM, JM_ASK: a reference the receiver must release */
 	struct event ev;
 };
 
@@ -34,15 +38,18 @@ bool jobs_pop(struct job_msg *m);
 int jobs_wait(double seconds); /* returns how many jobs still run */
 
 /* Start the steps in MASK (in order, stopping at the first failure) on a
- * private copy of CFG; INSPECT looks only, DRY_RUN looks at every step and
- * names each change a real run would make. Returns a handle the caller
- * releases with job_release. */
+ * private copy of CFG, with the front end's options OPT (--force,
+ * --allow-world, the knobs); INSPECT looks only, DRY_RUN looks at every
+ * step and names each change a real run would make. Returns a handle the
+ * caller releases with job_release. */
 struct job *job_start(const struct config *cfg, struct state *st, unsigned mask, bool inspect,
-		      bool dry_run, bool force, bool allow_world);
+		      bool dry_run, const struct tui_options *opt);
 unsigned job_id(const struct job *j);
 void job_cancel(struct job *j);
 bool job_cancelled(struct job *j);
 void job_answer(struct job *j, bool yes);
+/* Answer a JM_ASK with TEXT (copied, then wiped by the job). */
+void job_answer_text(struct job *j, const char *text);
 struct job *job_ref(struct job *j);
 void job_release(struct job *j);
 

@@ -20,9 +20,19 @@ target_tables() {
 		WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
 }
 
+# a role of the application's that the source user may not read the password
+# of (no superuser): a real run makes it with a new password, written to
+# [migrate] role_passwords; the target user may create roles, as RDS's does
+pg_sql src postgres -c "CREATE ROLE dry_reader LOGIN PASSWORD 'reader-Old-pw'" >/dev/null
+app_sql src sample -c "GRANT SELECT ON public.users TO dry_reader" >/dev/null
+pg_sql src sample -c "CREATE TABLE public.dry_owned (id int)" \
+	-c "ALTER TABLE public.dry_owned OWNER TO dry_reader" -c "GRANT SELECT ON public.dry_owned TO app" >/dev/null
+pg_sql dst postgres -c "ALTER ROLE app CREATEROLE" >/dev/null
+
 # --- into a PostgreSQL of our own ([target] url) -------------------------------
 new_target plan
-CFG=$(migrate_config plan "$(pg_url dst plan)" "exclude_tables = public.words" "[env]" "file = $W/.env")
+CFG=$(migrate_config plan "$(pg_url dst plan)" "exclude_tables = public.words" \
+	"role_passwords = $W/role-passwords" "[env]" "file = $W/.env")
 rdsm "$CFG" "$T_TMP/plan.out" --dry-run
 expect_eq dry_run_exits_0 0 "$RC"
 expect_match dry_run_says_nothing_changes '^dry run: nothing is created, changed or written' "$T_TMP/plan.out"
@@ -37,7 +47,13 @@ expect_match dry_run_names_excluded '^\[data\] info: public\.words: not copied: 
 expect_match dry_run_data_estimate '^\[data\] info: to copy: about [0-9]+ rows, [0-9.]+ [KM]iB on the source; about [0-9hms]+ at the [0-9.]+ [KMG]?i?B/s measured from the source now' "$T_TMP/plan.out"
 expect_match dry_run_lists_env_line "^\[env\] info: would write: DATABASE_URL=postgresql://app:\*\*\*\*@127\.0\.0\.1:$PORT_dst/plan.* into $W/\.env" "$T_TMP/plan.out"
 expect_no_match dry_run_no_password_shown 'app-secret-pw' "$T_TMP/plan.out"
+expect_match dry_run_lists_create_role '^\[schema\] info: would run: CREATE ROLE dry_reader WITH LOGIN .* PASSWORD \*\*\*\*$' "$T_TMP/plan.out"
+expect_match dry_run_lists_grant '^\[schema\] info: would run: GRANT SELECT ON .*users.* TO dry_reader' "$T_TMP/plan.out"
+expect_match dry_run_lists_owner '^\[schema\] info: would run: .*ALTER TABLE public\.dry_owned OWNER TO dry_reader' "$T_TMP/plan.out"
+expect_match dry_run_lists_role_passwords "^\[schema\] info: would write: $W/role-passwords: the new passwords? of 1 role" "$T_TMP/plan.out"
 expect_eq dry_run_target_has_no_table 0 "$(target_tables plan)"
+expect_eq dry_run_target_has_no_new_role 0 "$(pg_sql dst postgres -c "SELECT count(*) FROM pg_roles WHERE rolname = 'dry_reader'")"
+check dry_run_no_role_passwords_written test ! -e "$W/role-passwords"
 check dry_run_no_env_written test ! -e "$W/.env"
 check dry_run_no_state_written test ! -e "$T_TMP/plan/.rds-migrate.state"
 
@@ -70,6 +86,8 @@ master_password = $PW
 security_group = $SG
 [network]
 allow = 203.0.113.7/32
+[migrate]
+role_passwords = $W/role-passwords
 [env]
 file = $W/.env
 EOF2
@@ -83,6 +101,8 @@ expect_no_string dry_run_rds_password_masked "$PW" "$T_TMP/rds.out"
 expect_match dry_run_rds_rule_call "^\[network\] info: would call: ec2:AuthorizeSecurityGroupIngress GroupId=$SG IpPermissions\.1\.IpProtocol=tcp IpPermissions\.1\.FromPort=5432 IpPermissions\.1\.ToPort=5432 IpPermissions\.1\.IpRanges\.1\.CidrIp=203\.0\.113\.7/32" "$T_TMP/rds.out"
 expect_match dry_run_rds_probe_waits '^\[probe\] skipped: the target does not exist yet: it is the instance a real run creates, reached with sslmode=verify-full' "$T_TMP/rds.out"
 expect_match dry_run_rds_schema_listed '^\[schema\] info: would run: CREATE TABLE public\.users' "$T_TMP/rds.out"
+expect_match dry_run_rds_role_listed '^\[schema\] info: would run: CREATE ROLE dry_reader WITH LOGIN .* PASSWORD \*\*\*\*$' "$T_TMP/rds.out"
+expect_match dry_run_rds_role_passwords "^\[schema\] info: would write: $W/role-passwords: " "$T_TMP/rds.out"
 expect_match dry_run_rds_copy_listed '^\[data\] info: would run: COPY public\.users \(.*\) FROM STDIN \(FORMAT text\)' "$T_TMP/rds.out"
 expect_match dry_run_rds_estimate '^\[data\] info: to copy: about [0-9]+ rows, .* measured from the source now' "$T_TMP/rds.out"
 expect_match dry_run_rds_env_pending '^\[env\] info: would write: DATABASE_URL=the URL of the instance, once it exists' "$T_TMP/rds.out"
@@ -91,6 +111,7 @@ awsctl sg-rules "$SG" | sort >"$T_TMP/rules.after"
 if cmp -s "$T_TMP/rules.before" "$T_TMP/rules.after"; then ok dry_run_rds_security_group_unchanged; else
 	not_ok dry_run_rds_security_group_unchanged; diff "$T_TMP/rules.before" "$T_TMP/rules.after" | sed 's/^/#   /'; fi
 check dry_run_rds_no_env_written test ! -e "$W/.env"
+check dry_run_rds_no_role_passwords_written test ! -e "$W/role-passwords"
 
 # an instance that exists, its port open to the world: the plan adopts it,
 # names the rule a real run would ask to revoke, and revokes nothing

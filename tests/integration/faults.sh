@@ -340,7 +340,9 @@ diskfull
 SRC_PW='SrcPw-7Kq2ZtX9vL'
 DST_PW='DstPw-4Rm8WnY3hC'
 pg_sql src postgres -c "CREATE ROLE mover LOGIN PASSWORD '$SRC_PW' IN ROLE app" >/dev/null
-pg_sql dst postgres -c "CREATE ROLE owner2 LOGIN PASSWORD '$DST_PW'" \
+# the target user may create roles, as RDS's master user: the tables' owner
+# (app, whose member the source user is) keeps them on the target
+pg_sql dst postgres -c "CREATE ROLE owner2 LOGIN CREATEROLE PASSWORD '$DST_PW'" \
 	-c "CREATE DATABASE secrets OWNER owner2" >/dev/null
 SRC_URL="postgresql://mover:$SRC_PW@127.0.0.1:$PROXY_PORT/sample?sslmode=disable"
 sdir="$T_TMP/secrets"
@@ -380,6 +382,11 @@ leak_check() { # NAME FILE…
 }
 expect_match "secrets: the --log file records the run (so its check means something)" \
 	'\[data\] ok: 10 tables copied' "$sdir/run.log"
+expect_match "log: the round trips each step made to the source are in the --log file" \
+	'\[schema\] round trips: [0-9]+ to the source \(1 connection\), [0-9]+ to the target' "$sdir/run.log"
+expect_match "log: ... for the data step too" '\[data\] round trips: [0-9]+ to the source' "$sdir/run.log"
+if grep -q "round trips" "$sdir/stdout"; then not_ok "log: round trips are in the log only, not on stdout"
+else ok "log: round trips are in the log only, not on stdout"; fi
 grep -hoE '(postgres(ql)?://|DATABASE_URL)[^ ]*' "$sdir/stdout" | sort -u | head -3 | sed 's/^/#   shown as: /'
 leak_check "secrets: no password on stdout" "$sdir/stdout"
 leak_check "secrets: no password on stderr" "$sdir/stderr"

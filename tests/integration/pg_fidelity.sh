@@ -4,7 +4,8 @@
 # issue (tests/fixtures/minimal9.sql), then every object kind a database
 # owner may create in awkward variants (tests/fixtures/fidelity.sql), each
 # compared with pg_dump --schema-only of both sides, row checksums and
-# sequence positions (is_called too). What cannot be copied is named before
+# sequence positions (is_called too); the dumps keep owners and privileges.
+# What cannot be copied is named before
 # anything is written, asked about, and makes the run end "incomplete".
 . "$(dirname "$0")/../lib/testlib.sh"
 
@@ -14,26 +15,6 @@ FIDELITY="$ROOT/tests/fixtures/fidelity.sql"
 pg_start src || exit 1
 pg_start dst || exit 1
 
-# config FILE SRCDB DSTDB: copy schema and data from src to dst, as app.
-config() {
-	mkdir -p "$(dirname "$1")"
-	cat >"$1" <<EOF
-[source]
-url = $(pg_url src "$2")
-
-[target]
-url = $(pg_url dst "$3")
-sslmode = disable
-
-[migrate]
-schema = copy
-data = copy
-EOF
-	chmod 600 "$1"
-}
-
-
-
 # seqs NAME DB: every sequence's position and whether it was called.
 seqs() {
 	pg_sql "$1" "$2" -c "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c
@@ -42,7 +23,6 @@ seqs() {
 		echo "$s $(pg_sql "$1" "$2" -c "SELECT last_value || ' ' || is_called FROM $s")"
 	done <"$T_TMP/seqs"
 }
-
 
 # both NAME SQL: ok when SQL gives the same answer on source and target.
 both() {
@@ -55,7 +35,7 @@ copy_all() {
 	newdb src "$2" && newdb dst "$2" || return 1
 	app_sql src "$2" -f "$3" >/dev/null 2>"$T_TMP/$2.load" ||
 		{ cat "$T_TMP/$2.load"; not_ok "$1: the fixture loads on the source as app"; return 1; }
-	config "$T_TMP/$2/config.ini" "$2" "$2"
+	migrate_config -s "$(pg_url src "$2")" -j '' "$2" "$(pg_url dst "$2")" "schema = copy" "data = copy" >/dev/null
 	"$RDSM_BIN" -c "$T_TMP/$2/config.ini" --plain schema data verify >"$T_TMP/$2.out" 2>&1
 	rc=$?
 	expect_eq "$1: schema, data and verify succeed with exit 0" 0 $rc
@@ -115,7 +95,18 @@ same "minimal cases: a second run leaves the target's schema as the source's" \
 
 # --- every object kind, in awkward variants ----------------------------------
 DB=fidelity
+# its privileges name a role of the source; the target user may create roles
+# (CREATEROLE, no superuser), as RDS's master user
+pg_sql src postgres -c "CREATE ROLE fid_reader NOLOGIN" >/dev/null
+pg_sql dst postgres -c "ALTER ROLE app CREATEROLE" >/dev/null
 copy_all "fidelity" "$DB" "$FIDELITY"
+expect_eq "fidelity: the dumps compared hold privileges and default privileges" yes "$(
+	grep -qF 'GRANT UPDATE("select") ON TABLE fid.everything TO fid_reader' "$T_TMP/$DB.src.sql" &&
+	grep -qF 'REVOKE ALL ON TABLE fid.base2 FROM app' "$T_TMP/$DB.src.sql" &&
+	grep -qF 'ALTER DEFAULT PRIVILEGES FOR ROLE app IN SCHEMA fid GRANT SELECT ON TABLES' "$T_TMP/$DB.src.sql" &&
+	grep -qF 'REVOKE ALL ON FUNCTION fid.secret() FROM PUBLIC' "$T_TMP/$DB.src.sql" && echo yes || echo no)"
+both "fidelity: large objects keep their privileges (pg_dump --schema-only leaves them out)" \
+	"SELECT string_agg(oid || ':' || lomacl::text, ',' ORDER BY oid) FROM pg_largeobject_metadata"
 both "fidelity: large objects arrive with their OIDs and bytes" \
 	"SELECT string_agg(oid || ':' || md5(lo_get(oid)) || ':' || coalesce(obj_description(oid, 'pg_largeobject'), ''), ',' ORDER BY oid) FROM pg_largeobject_metadata"
 "$RDSM_BIN" -c "$T_TMP/$DB/config.ini" --plain --force schema data verify >"$T_TMP/fidelity2.out" 2>&1
@@ -131,6 +122,72 @@ expect_match "fidelity: verify names the large objects" "large objects: checksum
 expect_eq "fidelity: the fixture has many kinds of object" yes "$(
 	[ "$(grep -c '^CREATE' "$T_TMP/fidelity.src.sql")" -ge 100 ] && echo yes || echo no)"
 
+# --- the rows extensions keep as configuration (pg_extension_config_dump) ----
+# No extension of Debian's postgresql-15 contrib keeps a configuration table,
+# so a tiny one of the tests' own (tests/fixtures/ext, trusted: a database
+# owner may make it) goes into the clusters' extension directory (both
+# clusters share it). It is left there: another run may be using it.
+extdir="$("$PGBIN/pg_config" --sharedir)/extension"
+if install -m 644 "$ROOT"/tests/fixtures/ext/rdsm_cfgtest* "$extdir/" 2>"$T_TMP/extinstall.err"; then
+	DB=extcfg
+	newdb src "$DB" && newdb dst "$DB"
+	app_sql src "$DB" -c "CREATE EXTENSION rdsm_cfgtest" \
+		-c "INSERT INTO rdsm_settings (name, value) VALUES ('theme', 'dark'), ('lang', 'fr & en')" \
+		-c "INSERT INTO rdsm_log (line) SELECT 'line ' || g FROM generate_series(1, 5) g" \
+		-c "CREATE TABLE uses (name text REFERENCES rdsm_settings)" \
+		-c "INSERT INTO uses VALUES ('theme'), ('colour')" >/dev/null
+	migrate_config -s "$(pg_url src "$DB")" -j '' "$DB" "$(pg_url dst "$DB")" "schema = copy" "data = copy" >/dev/null
+	"$RDSM_BIN" -c "$T_TMP/$DB/config.ini" --plain schema data verify </dev/null >"$T_TMP/extcfg.out" 2>&1
+	rc=$?
+	expect_eq "extension configuration: copied without a question, exit 0" 0 $rc
+	[ $rc -eq 0 ] || sed 's/^/#   | /' "$T_TMP/extcfg.out" | tail -20
+	expect_no_match "extension configuration: nothing is named as not copied" \
+		"not copied|incomplete" "$T_TMP/extcfg.out"
+	rowsums src "$DB" >"$T_TMP/extcfg.src.rows"
+	rowsums dst "$DB" >"$T_TMP/extcfg.dst.rows"
+	same "extension configuration: the user's rows arrive next to the extension's own, once" \
+		"$T_TMP/extcfg.src.rows" "$T_TMP/extcfg.dst.rows"
+	expect_match "extension configuration: verify compares the user's rows (the condition's)" \
+		"public.rdsm_settings: 2 rows, checksum matches" "$T_TMP/extcfg.out"
+	both "extension configuration: its sequence goes on where the source's is" \
+		"SELECT last_value || ' ' || is_called FROM rdsm_log_id_seq"
+	app_sql src "$DB" -c "UPDATE rdsm_settings SET value = 'light' WHERE name = 'theme'" >/dev/null
+	"$RDSM_BIN" -c "$T_TMP/$DB/config.ini" --plain verify </dev/null >"$T_TMP/extcfg2.out" 2>&1
+	expect_match "extension configuration: verify sees a changed row of the user's" \
+		"error: public.rdsm_settings: checksum differs" "$T_TMP/extcfg2.out"
+	"$RDSM_BIN" -c "$T_TMP/$DB/config.ini" --plain --force data verify </dev/null >"$T_TMP/extcfg2.out" 2>&1
+	expect_eq "extension configuration: --force copies the changed rows again" 0 $?
+	rowsums src "$DB" >"$T_TMP/extcfg.src.rows"
+	rowsums dst "$DB" >"$T_TMP/extcfg.dst.rows"
+	same "extension configuration: --force keeps the extension's rows and replaces the user's" \
+		"$T_TMP/extcfg.src.rows" "$T_TMP/extcfg.dst.rows"
+	pg_sql src "$DB" -c "REVOKE SELECT ON rdsm_settings FROM app" >/dev/null
+	"$RDSM_BIN" -c "$T_TMP/$DB/config.ini" --plain source </dev/null >"$T_TMP/extcfg3.out" 2>&1
+	expect_match "extension configuration the source user may not read is named before anything is written" \
+		"warning: extension table public.rdsm_settings: not copied: the source user may not read" \
+		"$T_TMP/extcfg3.out"
+	# the extension missing on the target (here dropped after the schema step):
+	# its configuration is named as not copied, the rest is copied, exit 3
+	newdb src extmiss && newdb dst extmiss
+	app_sql src extmiss -c "CREATE EXTENSION rdsm_cfgtest" \
+		-c "INSERT INTO rdsm_log (line) VALUES ('x')" -c "CREATE TABLE t (id int PRIMARY KEY)" \
+		-c "INSERT INTO t VALUES (1)" >/dev/null
+	cfg=$(migrate_config -s "$(pg_url src extmiss)" -j '' extmiss "$(pg_url dst extmiss)" \
+		"schema = copy" "data = copy")
+	"$RDSM_BIN" -c "$cfg" --plain schema </dev/null >"$T_TMP/extmiss1.out" 2>&1
+	pg_sql dst extmiss -c "DROP EXTENSION rdsm_cfgtest" >/dev/null
+	"$RDSM_BIN" -c "$cfg" --plain data </dev/null >"$T_TMP/extmiss2.out" 2>&1
+	expect_eq "extension missing on the target: the data step ends incomplete (exit 3)" 3 $?
+	expect_match "extension missing on the target: its configuration tables are named" \
+		"warning: public.rdsm_log: not on the target \(its extension is missing there\)" \
+		"$T_TMP/extmiss2.out"
+	expect_eq "extension missing on the target: the other tables are copied" 1 \
+		"$(pg_sql dst extmiss -c "SELECT count(*) FROM t")"
+else
+	not_ok "extension configuration: the test extension installs into $extdir" \
+		"$(cat "$T_TMP/extinstall.err") (the tests need to write there: run them as root, as CI does)"
+fi
+
 # --- what cannot be copied: named first, asked about, and the run incomplete ---
 newdb src super
 newdb dst super
@@ -144,7 +201,7 @@ pg_sql src super -c "
 	CREATE FUNCTION public.same(int, int) RETURNS bool LANGUAGE sql IMMUTABLE LEAKPROOF AS 'SELECT \$1 = \$2';
 	ALTER FUNCTION public.same(int, int) OWNER TO app;
 	SELECT lo_from_bytea(777, 'private');" >/dev/null
-config "$T_TMP/super/config.ini" super super
+migrate_config -s "$(pg_url src super)" -j '' super "$(pg_url dst super)" "schema = copy" "data = copy" >/dev/null
 "$RDSM_BIN" -c "$T_TMP/super/config.ini" --plain source schema data verify </dev/null >"$T_TMP/super0.out" 2>&1
 expect_eq "objects a non-superuser cannot make stop the run without a confirmation" 1 $?
 expect_match "the source step names the operator family before anything is written" \

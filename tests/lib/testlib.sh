@@ -157,6 +157,28 @@ moto_start() {
 # awsctl CMD ARGS…: boto3 straight to moto, signed with $AK/$SK (tests/lib/awsctl.py).
 awsctl() { MOTO_URL="$MOTO_URL" T_AK="${AK:-}" T_SK="${SK:-}" "$MOTO_PY" "$ROOT/tests/lib/awsctl.py" "$@"; }
 
+# aws_start PREFIX USER: moto_server checking signatures after its first 3
+# actions, a clean AWS environment (no AWS_* credentials or profile variables,
+# HOME=$T_TMP/home with an empty ~/.aws), the IAM user USER (its key in AK and
+# SK) and fakeaws in front of moto (FAKE). On failure: one "not ok PREFIX_…"
+# saying what did not start, and 1.
+aws_start() {
+	local prefix
+	prefix=$1
+	export INITIAL_NO_AUTH_ACTION_COUNT=3
+	moto_start || { not_ok "${prefix}_moto_server" "$MOTO_WHY"; return 1; }
+	unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_REGION \
+		AWS_DEFAULT_REGION AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE SOURCE_DATABASE_URL \
+		AWS_WEB_IDENTITY_TOKEN_FILE AWS_ROLE_ARN AWS_ROLE_SESSION_NAME \
+		AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_CREDENTIALS_FULL_URI
+	export HOME="$T_TMP/home"
+	mkdir -p "$HOME/.aws"
+	set -- $(awsctl mkuser "$2") || true
+	AK=${1:-} SK=${2:-}
+	[ -n "$AK" ] || { not_ok "${prefix}_iam_user" "cannot create the IAM user in moto"; return 1; }
+	fakeaws_start "$AK" "$SK" || { not_ok "${prefix}_fake_start" "fakeaws did not start"; return 1; }
+}
+
 # fakeaws_start AK SK: tests/tools/fakeaws.py in front of moto (engine
 # versions, faults, IMDSv2, checkip); sets FAKE to its URL, FAKE_PORT its port.
 fakeaws_start() {
@@ -174,20 +196,29 @@ fakeaws_start() {
 	done
 }
 
-# migrate_config NAME TARGET_URL [extra lines…]: a 0600 config in its own
-# directory $T_TMP/NAME, from $SRC_URL to TARGET_URL (sslmode disable, 2 jobs).
+# migrate_config [-s SOURCE_URL] [-j JOBS] NAME TARGET_URL [extra lines…]: a
+# 0600 config in its own directory $T_TMP/NAME (its path is printed), from
+# SOURCE_URL ($SRC_URL when not given) to TARGET_URL, sslmode disable, JOBS
+# jobs (2; -j '' leaves the line out: the program's default); the extra lines
+# go into [migrate].
 migrate_config() {
-	local cname
+	local cname src jobs o
+	src=$SRC_URL jobs=2
+	OPTIND=1
+	while getopts s:j: o; do
+		case $o in s) src=$OPTARG ;; j) jobs=$OPTARG ;; *) return 2 ;; esac
+	done
+	shift $((OPTIND - 1))
 	cname=$1
 	mkdir -p "$T_TMP/$cname"
 	{
 		echo "[source]"
-		echo "url = $SRC_URL"
+		echo "url = $src"
 		echo "[target]"
 		echo "url = $2"
 		echo "sslmode = disable"
 		echo "[migrate]"
-		echo "jobs = 2"
+		[ -n "$jobs" ] && echo "jobs = $jobs"
 		shift 2
 		for l in "$@"; do echo "$l"; done
 	} >"$T_TMP/$cname/config.ini"
@@ -218,10 +249,11 @@ new_target() {
 	pg_sql dst postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1 OWNER app"
 }
 
-# dump NAME DB: the schema as pg_dump prints it, without comment and SET lines.
+# dump NAME DB: the schema as pg_dump prints it, with owners and privileges,
+# without comment and SET lines.
 dump() {
 	eval "p=\$PORT_$1; d=\$DIR_$1"
-	pg_dump -h "$d" -p "$p" -U postgres --schema-only --no-owner --no-acl "$2" |
+	pg_dump -h "$d" -p "$p" -U postgres --schema-only "$2" |
 		grep -v -e '^--' -e '^SET ' -e '^SELECT pg_catalog.set_config' -e '^\\restrict' \
 			-e '^\\unrestrict' | cat -s
 }
