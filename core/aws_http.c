@@ -26,6 +26,8 @@ const struct aws_service aws_sts = {"STS", "sts", "sts", "2011-06-15"};
 const struct aws_service aws_secretsmanager = {"SECRETS_MANAGER", "secretsmanager",
 					       "secretsmanager", NULL};
 const struct aws_service aws_sso = {"SSO", "awsssoportal", "portal.sso", NULL};
+const struct aws_service aws_cloudwatch = {"CLOUDWATCH", "monitoring", "monitoring", "2010-08-01"};
+const struct aws_service aws_sns = {"SNS", "sns", "sns", "2010-03-31"};
 
 /* Fetch temporary credentials again when they expire within the margin. A
  * failed refresh is an error only once the old ones have expired. */
@@ -94,6 +96,17 @@ void aws_params_addf(struct aws_params *p, const char *name, const char *fmt, ..
 	va_end(ap);
 	aws_params_add(p, name, v);
 	free(v);
+}
+
+void aws_params_append(struct aws_params *p, const struct aws_params *more)
+{
+	if (!more || !more->len)
+		return;
+	p->buf = xrealloc(p->buf, p->len + more->len + 2);
+	if (p->len)
+		p->buf[p->len++] = '&';
+	memcpy(p->buf + p->len, more->buf, more->len + 1);
+	p->len += more->len;
 }
 
 void aws_params_free(struct aws_params *p)
@@ -558,12 +571,7 @@ struct xml_node *aws_query(struct aws_ctx *a, const struct aws_service *svc, con
 	struct aws_params body = {0};
 	aws_params_add(&body, "Action", action);
 	aws_params_add(&body, "Version", svc->version);
-	if (params && params->len) {
-		body.buf = xrealloc(body.buf, body.len + params->len + 2);
-		body.buf[body.len++] = '&';
-		memcpy(body.buf + body.len, params->buf, params->len + 1);
-		body.len += params->len;
-	}
+	aws_params_append(&body, params);
 	static const char *const hdrs[] = {
 		"Content-Type: application/x-www-form-urlencoded; charset=utf-8", NULL};
 	size_t len = 0;

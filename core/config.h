@@ -26,6 +26,8 @@
 	  "encrypt storage at rest (true|false)")                                                  \
 	X(INSTANCE_BACKUP_RETENTION_DAYS, "instance", "backup_retention_days", "7", 0,             \
 	  "automated backups kept 0-35 days")                                                      \
+	X(INSTANCE_SNAPSHOT, "instance", "snapshot", "true", 0,                                    \
+	  "a manual snapshot before the first write to an adopted instance and before a cutover")  \
 	X(INSTANCE_MULTI_AZ, "instance", "multi_az", "false", 0,                                   \
 	  "standby in a second zone (true|false)")                                                 \
 	X(INSTANCE_PUBLIC, "instance", "public", "true", 0,                                        \
@@ -56,6 +58,29 @@
 	X(MIGRATE_JOBS, "migrate", "jobs", "2", 0, "parallel copy jobs 1-32")                      \
 	X(MIGRATE_EXCLUDE_TABLES, "migrate", "exclude_tables", "", 0,                              \
 	  "comma-separated schema.table names not to copy")                                        \
+	X(MONITOR_EMAIL, "monitor", "email", "", 0,                                                \
+	  "where the alarms' SNS topic sends (you confirm the mail); empty: no topic")             \
+	X(MONITOR_CPU_PERCENT, "monitor", "cpu_percent", "80", 0,                                  \
+	  "alarm when CPU is at or above this % for 15 min: 1-100, 0 no alarm")                    \
+	X(MONITOR_FREE_STORAGE_PERCENT, "monitor", "free_storage_percent", "10", 0,                \
+	  "alarm when free storage falls below this % of the allocated size: 1-99, 0 no alarm")    \
+	X(MONITOR_FREEABLE_MEMORY_PERCENT, "monitor", "freeable_memory_percent", "10", 0,          \
+	  "alarm when freeable memory falls below this % of the class's memory: 1-99, 0 no alarm") \
+	X(MONITOR_CONNECTIONS_PERCENT, "monitor", "connections_percent", "80", 0,                  \
+	  "alarm when connections reach this % of max_connections: 1-100, 0 no alarm")             \
+	X(MONITOR_CPU_CREDIT_BALANCE, "monitor", "cpu_credit_balance", "20", 0,                    \
+	  "burstable (t3/t4g) classes: alarm below this many CPU credits: 1-5000, 0 no alarm")     \
+	X(MONITOR_READ_LATENCY_MS, "monitor", "read_latency_ms", "20", 0,                          \
+	  "alarm when the average read latency is above this many ms: 1-10000, 0 no alarm")        \
+	X(MONITOR_WRITE_LATENCY_MS, "monitor", "write_latency_ms", "20", 0,                        \
+	  "alarm when the average write latency is above this many ms: 1-10000, 0 no alarm")       \
+	X(MONITOR_PERFORMANCE_INSIGHTS, "monitor", "performance_insights", "false", 0,             \
+	  "turn on Performance Insights, free tier (7 days of history, no charge) (true|false)")   \
+	X(MONITOR_ENHANCED_MONITORING, "monitor", "enhanced_monitoring", "0", 0,                   \
+	  "Enhanced Monitoring every N s: 0 off, 1, 5, 10, 15, 30 or 60 (billed as CloudWatch "    \
+	  "Logs)")                                                                                 \
+	X(MONITOR_MONITORING_ROLE, "monitor", "monitoring_role", "", 0,                            \
+	  "IAM role ARN RDS uses for Enhanced Monitoring (AmazonRDSEnhancedMonitoringRole)")       \
 	X(ENV_FILE, "env", "file", ".env", 0, "the application's .env file")                       \
 	X(ENV_KEY, "env", "key", "DATABASE_URL", 0, "variable name: [A-Z_][A-Z0-9_]*")
 

@@ -584,6 +584,51 @@ static int check_env_file(const char *v, char *rule, size_t rulesz)
 	return 0;
 }
 
+/* A whole-number alarm threshold in [LO, HI], or 0 for no alarm; UNIT names it. */
+static int check_threshold(const char *v, long lo, long hi, const char *unit, char *rule,
+			   size_t rulesz)
+{
+	long n;
+	if (parse_range(v, 0, hi, &n) && (n == 0 || n >= lo))
+		return 0;
+	return bad(rule, rulesz, "must be a whole number of %s from %ld to %ld, or 0 for no alarm",
+		   unit, lo, hi);
+}
+
+/* An e-mail address SNS accepts: local@domain, the domain with a dot. */
+static int check_email(const char *v, char *rule, size_t rulesz)
+{
+	if (!*v ||
+	    matches("^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
+		    "(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$",
+		    v))
+		return 0;
+	return bad(rule, rulesz,
+		   "not an e-mail address: name@example.com (one @, a domain with a dot, no "
+		   "spaces)");
+}
+
+static int check_monitoring(const struct config *cfg, const char *v, char *rule, size_t rulesz)
+{
+	static const char *const intervals[] = {"0", "1", "5", "10", "15", "30", "60", NULL};
+	if (check_one_of(v, intervals, "0 (off), 1, 5, 10, 15, 30 or 60 seconds", rule, rulesz))
+		return -1;
+	if (strcmp(v, "0") != 0 && !*config_get(cfg, CFG_MONITOR_MONITORING_ROLE))
+		return bad(rule, rulesz,
+			   "needs [monitor] monitoring_role: the ARN of an IAM role RDS may assume "
+			   "with the AmazonRDSEnhancedMonitoringRole policy");
+	return 0;
+}
+
+static int check_role_arn(const char *v, char *rule, size_t rulesz)
+{
+	if (!*v || matches("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$", v))
+		return 0;
+	return bad(
+		rule, rulesz,
+		"must be an IAM role ARN like arn:aws:iam::123456789012:role/rds-monitoring-role");
+}
+
 int config_check_key(const struct config *cfg, enum config_key k, const char *value, char *rule,
 		     size_t rulesz)
 {
@@ -617,8 +662,10 @@ int config_check_key(const struct config *cfg, enum config_key k, const char *va
 	case CFG_INSTANCE_STORAGE_TYPE:
 		return check_one_of(v, storage, "gp2, gp3, io1 or io2", rule, rulesz);
 	case CFG_INSTANCE_ENCRYPTED:
+	case CFG_INSTANCE_SNAPSHOT:
 	case CFG_INSTANCE_MULTI_AZ:
 	case CFG_INSTANCE_PUBLIC:
+	case CFG_MONITOR_PERFORMANCE_INSIGHTS:
 		return check_bool(v, rule, rulesz);
 	case CFG_INSTANCE_BACKUP_RETENTION_DAYS:
 		if (parse_range(v, 0, 35, NULL))
@@ -662,6 +709,23 @@ int config_check_key(const struct config *cfg, enum config_key k, const char *va
 		return bad(rule, rulesz, "must be a whole number from 1 to 32");
 	case CFG_MIGRATE_EXCLUDE_TABLES:
 		return check_exclude_tables(v, rule, rulesz);
+	case CFG_MONITOR_EMAIL:
+		return check_email(v, rule, rulesz);
+	case CFG_MONITOR_CPU_PERCENT:
+	case CFG_MONITOR_CONNECTIONS_PERCENT:
+		return check_threshold(v, 1, 100, "percent", rule, rulesz);
+	case CFG_MONITOR_FREE_STORAGE_PERCENT:
+	case CFG_MONITOR_FREEABLE_MEMORY_PERCENT:
+		return check_threshold(v, 1, 99, "percent", rule, rulesz);
+	case CFG_MONITOR_CPU_CREDIT_BALANCE:
+		return check_threshold(v, 1, 5000, "credits", rule, rulesz);
+	case CFG_MONITOR_READ_LATENCY_MS:
+	case CFG_MONITOR_WRITE_LATENCY_MS:
+		return check_threshold(v, 1, 10000, "milliseconds", rule, rulesz);
+	case CFG_MONITOR_ENHANCED_MONITORING:
+		return check_monitoring(cfg, v, rule, rulesz);
+	case CFG_MONITOR_MONITORING_ROLE:
+		return check_role_arn(v, rule, rulesz);
 	case CFG_ENV_FILE:
 		return check_env_file(v, rule, rulesz);
 	case CFG_ENV_KEY:

@@ -1,9 +1,11 @@
 /* The data step: stream every table with COPY from one snapshot, then the
- * schema's post-data (keys, indexes, foreign keys, triggers, sequences). */
+ * schema's post-data (keys, indexes, foreign keys, triggers, sequences), then
+ * ANALYZE every table so the first queries get real plans. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "fmt.h"
+#include "pg_analyze.h"
 #include "pg_conn.h"
 #include "pg_copy.h"
 #include "pg_schema.h"
@@ -62,6 +64,12 @@ static int data_run(struct run *r, char **cause)
 	struct pg_copy_result res;
 	rc = pg_copy_run(r, sci, dci, &o, &res, cause);
 	free_secret(sci);
+	int analyzed = 0;
+	if (rc == 0 && !r->inspect) {
+		free(*cause);
+		*cause = NULL;
+		rc = pg_analyze_run(r, dci, o.jobs, &analyzed, cause);
+	}
 	free_secret(dci);
 	if (rc != 0 || r->inspect)
 		return rc;
@@ -69,10 +77,10 @@ static int data_run(struct run *r, char **cause)
 	char size[32];
 	free(*cause);
 	*cause = xasprintf("%zu tables copied (%zu skipped), %lld rows, %s in %.2f s "
-			   "(%.0f rows/s, %s COPY)",
+			   "(%.0f rows/s, %s COPY); %d analyzed",
 			   res.copied, res.skipped, (long long)res.rows,
 			   fmt_bytes(size, sizeof size, (double)res.bytes), res.seconds,
-			   (double)res.rows / secs, res.binary ? "binary" : "text");
+			   (double)res.rows / secs, res.binary ? "binary" : "text", analyzed);
 	return 0;
 }
 

@@ -97,6 +97,10 @@ pg_start() {
 		-c "CREATE ROLE app LOGIN PASSWORD 'app-secret-pw' CREATEDB" >/dev/null
 }
 
+# A pg_start line that preloads pg_stat_statements (as Railway's servers and
+# RDS's default parameter group do); the compare step's tests pass it.
+PG_STAT_STATEMENTS="shared_preload_libraries = 'pg_stat_statements'"
+
 # pg_sql NAME DB SQL…: run SQL as the superuser on cluster NAME.
 pg_sql() {
 	local p d db
