@@ -30,34 +30,30 @@ static void alarm_from_xml(const struct xml_node *m, struct cw_alarm *al)
 		snprintf(al->action, sizeof al->action, "%s", act->text);
 }
 
-int cw_describe_alarms(struct aws_ctx *a, const char *prefix, struct cw_alarm **v, size_t *n,
-		       char **cause)
+/* Call ACTION with P page by page (NextToken), handing each page's RESULT
+ * element to EACH until it returns non-zero (found) or the pages end. 0, or
+ * -1 with a cause. */
+static int query_pages(struct aws_ctx *a, const struct aws_service *svc, const char *action,
+		       const struct aws_params *p, const char *result,
+		       int (*each)(const struct xml_node *res, void *ud), void *ud, char **cause)
 {
-	*v = NULL;
-	*n = 0;
 	char *token = NULL;
-	int rc = 0;
-	for (int page = 0; page < 100; page++) {
-		struct aws_params p = {0};
-		aws_params_add(&p, "AlarmNamePrefix", prefix);
-		aws_params_add(&p, "AlarmTypes.member.1", "MetricAlarm");
+	int rc = 0, found = 0;
+	for (int page = 0; page < 1000 && !found; page++) {
+		struct aws_params q = {0};
+		aws_params_append(&q, p);
 		if (token)
-			aws_params_add(&p, "NextToken", token);
-		struct xml_node *x =
-			aws_query(a, &aws_cloudwatch, "DescribeAlarms", &p, NULL, cause);
-		aws_params_free(&p);
+			aws_params_add(&q, "NextToken", token);
+		struct xml_node *x = aws_query(a, svc, action, &q, NULL, cause);
+		aws_params_free(&q);
 		free(token);
 		token = NULL;
 		if (!x) {
 			rc = -1;
 			break;
 		}
-		const struct xml_node *res = xml_find(x, "DescribeAlarmsResult");
-		const struct xml_node *m = xml_find(res, "MetricAlarms/member");
-		for (; m; m = xml_next_same(m)) {
-			*v = xrealloc(*v, (*n + 1) * sizeof **v);
-			alarm_from_xml(m, &(*v)[(*n)++]);
-		}
+		const struct xml_node *res = xml_find(x, result);
+		found = each(res, ud);
 		if (*xml_text(res, "NextToken"))
 			token = xstrdup(xml_text(res, "NextToken"));
 		xml_free(x);
@@ -65,11 +61,41 @@ int cw_describe_alarms(struct aws_ctx *a, const char *prefix, struct cw_alarm **
 			break;
 	}
 	free(token);
-	if (rc < 0) {
-		free(*v);
-		*v = NULL;
-		*n = 0;
+	return rc;
+}
+
+struct alarm_list {
+	struct cw_alarm *v;
+	size_t n;
+};
+
+static int add_alarms(const struct xml_node *res, void *ud)
+{
+	struct alarm_list *l = ud;
+	for (const struct xml_node *m = xml_find(res, "MetricAlarms/member"); m;
+	     m = xml_next_same(m)) {
+		l->v = xrealloc(l->v, (l->n + 1) * sizeof *l->v);
+		alarm_from_xml(m, &l->v[l->n++]);
 	}
+	return 0;
+}
+
+int cw_describe_alarms(struct aws_ctx *a, const char *prefix, struct cw_alarm **v, size_t *n,
+		       char **cause)
+{
+	struct aws_params p = {0};
+	aws_params_add(&p, "AlarmNamePrefix", prefix);
+	aws_params_add(&p, "AlarmTypes.member.1", "MetricAlarm");
+	struct alarm_list l = {0};
+	int rc = query_pages(a, &aws_cloudwatch, "DescribeAlarms", &p, "DescribeAlarmsResult",
+			     add_alarms, &l, cause);
+	aws_params_free(&p);
+	if (rc < 0) {
+		free(l.v);
+		l = (struct alarm_list){0};
+	}
+	*v = l.v;
+	*n = l.n;
 	return rc;
 }
 
@@ -100,36 +126,31 @@ int cw_put_alarm(struct aws_ctx *a, const struct cw_alarm *al, char **cause)
 	return x ? 0 : -1;
 }
 
+/* A topic looked for by name. */
+struct topic_search {
+	const char *name;
+	char *arn;
+};
+
+static int match_topic(const struct xml_node *res, void *ud)
+{
+	struct topic_search *t = ud;
+	for (const struct xml_node *m = xml_find(res, "Topics/member"); m && !t->arn;
+	     m = xml_next_same(m)) {
+		const char *arn = xml_text(m, "TopicArn"), *colon = strrchr(arn, ':');
+		if (colon && strcmp(colon + 1, t->name) == 0)
+			t->arn = xstrdup(arn);
+	}
+	return t->arn != NULL;
+}
+
 int sns_find_topic(struct aws_ctx *a, const char *name, char **arn, char **cause)
 {
-	*arn = NULL;
-	char *token = NULL;
-	for (int page = 0; page < 1000; page++) {
-		struct aws_params p = {0};
-		if (token)
-			aws_params_add(&p, "NextToken", token);
-		struct xml_node *x = aws_query(a, &aws_sns, "ListTopics", &p, NULL, cause);
-		aws_params_free(&p);
-		free(token);
-		token = NULL;
-		if (!x)
-			return -1;
-		const struct xml_node *res = xml_find(x, "ListTopicsResult");
-		const struct xml_node *m = xml_find(res, "Topics/member");
-		for (; m && !*arn; m = xml_next_same(m)) {
-			const char *t = xml_text(m, "TopicArn");
-			const char *colon = strrchr(t, ':');
-			if (colon && strcmp(colon + 1, name) == 0)
-				*arn = xstrdup(t);
-		}
-		if (!*arn && *xml_text(res, "NextToken"))
-			token = xstrdup(xml_text(res, "NextToken"));
-		xml_free(x);
-		if (!token)
-			break;
-	}
-	free(token);
-	return *arn ? 0 : 1;
+	struct topic_search t = {.name = name};
+	int rc = query_pages(a, &aws_sns, "ListTopics", NULL, "ListTopicsResult", match_topic, &t,
+			     cause);
+	*arn = t.arn;
+	return rc < 0 ? -1 : t.arn ? 0 : 1;
 }
 
 int sns_create_topic(struct aws_ctx *a, const char *name, char **arn, char **cause)
@@ -147,37 +168,35 @@ int sns_create_topic(struct aws_ctx *a, const char *name, char **arn, char **cau
 	return **arn ? 0 : fail(cause, "CreateTopic: an answer without a topic ARN");
 }
 
+/* An e-mail subscription looked for: 0 confirmed, 1 pending, 2 none. */
+struct sub_search {
+	const char *email;
+	int found;
+};
+
+static int match_subscription(const struct xml_node *res, void *ud)
+{
+	struct sub_search *s = ud;
+	for (const struct xml_node *m = xml_find(res, "Subscriptions/member"); m && s->found == 2;
+	     m = xml_next_same(m)) {
+		if (strcmp(xml_text(m, "Protocol"), "email") != 0 ||
+		    strcasecmp(xml_text(m, "Endpoint"), s->email) != 0)
+			continue;
+		/* AWS writes "PendingConfirmation" until the link in the mail is followed */
+		s->found = strncmp(xml_text(m, "SubscriptionArn"), "arn:", 4) == 0 ? 0 : 1;
+	}
+	return s->found != 2;
+}
+
 int sns_email_subscription(struct aws_ctx *a, const char *topic, const char *email, char **cause)
 {
-	int found = 2;
-	char *token = NULL;
-	for (int page = 0; page < 1000 && found == 2; page++) {
-		struct aws_params p = {0};
-		aws_params_add(&p, "TopicArn", topic);
-		if (token)
-			aws_params_add(&p, "NextToken", token);
-		struct xml_node *x =
-			aws_query(a, &aws_sns, "ListSubscriptionsByTopic", &p, NULL, cause);
-		aws_params_free(&p);
-		free(token);
-		token = NULL;
-		if (!x)
-			return -1;
-		const struct xml_node *res = xml_find(x, "ListSubscriptionsByTopicResult");
-		const struct xml_node *m = xml_find(res, "Subscriptions/member");
-		for (; m && found == 2; m = xml_next_same(m)) {
-			if (strcmp(xml_text(m, "Protocol"), "email") != 0 ||
-			    strcasecmp(xml_text(m, "Endpoint"), email) != 0)
-				continue;
-			/* AWS writes "PendingConfirmation" until the link in the mail is followed */
-			found = strncmp(xml_text(m, "SubscriptionArn"), "arn:", 4) == 0 ? 0 : 1;
-		}
-		if (*xml_text(res, "NextToken"))
-			token = xstrdup(xml_text(res, "NextToken"));
-		xml_free(x);
-	}
-	free(token);
-	return found;
+	struct aws_params p = {0};
+	aws_params_add(&p, "TopicArn", topic);
+	struct sub_search s = {.email = email, .found = 2};
+	int rc = query_pages(a, &aws_sns, "ListSubscriptionsByTopic", &p,
+			     "ListSubscriptionsByTopicResult", match_subscription, &s, cause);
+	aws_params_free(&p);
+	return rc < 0 ? -1 : s.found;
 }
 
 int sns_subscribe_email(struct aws_ctx *a, const char *topic, const char *email, char **cause)

@@ -244,12 +244,29 @@ static int watch_instance(struct run *r, struct aws_ctx *a, const struct rds_ins
 	return rc;
 }
 
+/* Every [monitor] value keeps its rule (the wizard may run with edits not
+ * checked yet): -1 naming the first that does not. */
+static int check_settings(const struct config *cfg, char **cause)
+{
+	for (int k = 0; k < CFG_COUNT; k++) {
+		char rule[512];
+		if (strcmp(config_keys[k].section, "monitor") == 0 &&
+		    config_check_key(cfg, (enum config_key)k, config_get(cfg, k), rule,
+				     sizeof rule) != 0)
+			return fail(cause, "%s = \"%s\": %s", config_key_name(k),
+				    config_get(cfg, k), rule);
+	}
+	return 0;
+}
+
 static int monitor_run(struct run *r, char **cause)
 {
 	if (*config_get(r->cfg, CFG_TARGET_URL)) {
 		*cause = xstrdup("[target] url is set: no RDS instance to watch");
 		return 1;
 	}
+	if (check_settings(r->cfg, cause) < 0)
+		return -1;
 	const char *id = config_get(r->cfg, CFG_INSTANCE_IDENTIFIER);
 	struct aws_ctx a;
 	struct rds_instance in = {0};

@@ -8,16 +8,8 @@
 . "$(dirname "$0")/../lib/testlib.sh"
 
 INSPECT="$ROOT/$BUILD/tools/aws_inspect"
-export INITIAL_NO_AUTH_ACTION_COUNT=3
-moto_start || { not_ok aws_monitor_moto_server "$MOTO_WHY"; exit 1; }
-unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_REGION \
-	AWS_DEFAULT_REGION AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE SOURCE_DATABASE_URL
-export HOME="$T_TMP/home" RDSM_POLL_SECONDS=1
-mkdir -p "$HOME"
-set -- $(awsctl mkuser rdsm-monitor) || true
-AK=$1 SK=$2
-[ -n "$AK" ] || { not_ok aws_monitor_iam_user "cannot create the IAM user in moto"; exit 1; }
-export AWS_ACCESS_KEY_ID="$AK" AWS_SECRET_ACCESS_KEY="$SK"
+moto_signed rdsm-monitor || { not_ok aws_monitor_moto_server "$MOTO_WHY"; exit 1; }
+export AWS_ACCESS_KEY_ID="$AK" AWS_SECRET_ACCESS_KEY="$SK" RDSM_POLL_SECONDS=1
 if (SK=wrong-secret; awsctl count-dbs) >/dev/null 2>&1; then
 	not_ok aws_monitor_signatures_checked "moto accepted a wrongly signed request"
 else

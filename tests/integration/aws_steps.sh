@@ -8,18 +8,8 @@
 PY=python3
 INSPECT="$ROOT/$BUILD/tools/aws_inspect"
 
-# moto checks signatures only with INITIAL_NO_AUTH_ACTION_COUNT set: the
-# first 3 actions (create the user, its policy, its key) go unchecked.
-export INITIAL_NO_AUTH_ACTION_COUNT=3
-moto_start || { not_ok aws_moto_server "$MOTO_WHY"; exit 1; }
-unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_REGION \
-	AWS_DEFAULT_REGION AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE SOURCE_DATABASE_URL
-export HOME="$T_TMP/home"
-mkdir -p "$HOME"
-
-set -- $(awsctl mkuser rdsm-test) || true
-AK=$1 SK=$2
-[ -n "$AK" ] || { not_ok aws_iam_user "cannot create the IAM user in moto"; exit 1; }
+# moto checks signatures once the IAM user exists (moto_signed)
+moto_signed rdsm-test || { not_ok aws_moto_server "$MOTO_WHY"; exit 1; }
 
 # fakeaws in front of moto: every AWS request of rds-migrate goes through it
 fakeaws_start "$AK" "$SK" || { not_ok aws_fake_start "fakeaws did not start"; exit 1; }

@@ -158,6 +158,25 @@ moto_start() {
 	[ -x "$MOTO_PY" ] || MOTO_PY=python3
 }
 
+# moto_signed USER: moto_start with signatures checked once an IAM user exists
+# (INITIAL_NO_AUTH_ACTION_COUNT=3: creating the user, its policy and its key
+# go unchecked, every later request must be signed), no AWS setting from the
+# caller's environment, HOME a fresh directory, and the IAM user USER allowed
+# everything: its key in AK and SK. On failure MOTO_WHY says why.
+moto_signed() {
+	local user
+	user=$1
+	export INITIAL_NO_AUTH_ACTION_COUNT=3
+	moto_start || return 1
+	unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_REGION \
+		AWS_DEFAULT_REGION AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE SOURCE_DATABASE_URL
+	export HOME="$T_TMP/home"
+	mkdir -p "$HOME"
+	set -- $(awsctl mkuser "$user") || true
+	AK=${1:-} SK=${2:-}
+	[ -n "$AK" ] || { MOTO_WHY="cannot create the IAM user $user in moto"; return 1; }
+}
+
 # awsctl CMD ARGS…: boto3 straight to moto, signed with $AK/$SK (tests/lib/awsctl.py).
 awsctl() { MOTO_URL="$MOTO_URL" T_AK="${AK:-}" T_SK="${SK:-}" "$MOTO_PY" "$ROOT/tests/lib/awsctl.py" "$@"; }
 
