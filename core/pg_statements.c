@@ -162,16 +162,19 @@ static json_t *generic_plan(PGconn *c, const char *query)
 	strbuf_add(&ex, n ? ")" : "");
 	char *prep = xasprintf("PREPARE rdsm_compare AS %s", query);
 	json_t *plan = NULL;
+	bool prepared = false;
 	if (pg_exec(c, "BEGIN READ ONLY; SET LOCAL plan_cache_mode = force_generic_plan", NULL) ==
 		    0 &&
-	    pg_exec(c, prep, NULL) == 0) {
+	    (prepared = pg_exec(c, prep, NULL) == 0)) {
 		PGresult *res = PQexec(c, ex.buf);
 		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
 			plan = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
 		PQclear(res);
-		pg_exec(c, "DEALLOCATE rdsm_compare", NULL);
 	}
 	pg_exec(c, "ROLLBACK", NULL);
+	/* a prepared statement outlives the transaction, even a failed one */
+	if (prepared)
+		pg_exec(c, "DEALLOCATE rdsm_compare", NULL);
 	free(prep);
 	strbuf_free(&ex);
 	return plan;

@@ -30,8 +30,8 @@ static char *snapshot_name(const char *id)
 static int wait_snapshot(struct run *r, struct aws_ctx *a, const char *snap, struct rds_snapshot *s,
 			 char **cause)
 {
-	long bound = env_long("RDSM_WAIT_MINUTES", 40, 1, 100000) * 60;
-	long every = env_long("RDSM_POLL_SECONDS", 10, 1, 100000);
+	long bound = r->knobs->wait_minutes * 60;
+	long every = r->knobs->poll_seconds;
 	double start = now_monotonic();
 	for (;;) {
 		char el[32];

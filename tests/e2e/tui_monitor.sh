@@ -66,13 +66,17 @@ expect_screen "looking again finds them as configured" "CPU at or above 90% for 
 # the Instance screen: automated backups and deletion protection, and F6 offers to turn it on
 for i in 1 2 3 4 5; do keys Escape; done
 expect_screen "back to the Instance screen" "4/10  RDS instance"
-# six findings, two a page at 30 rows: the backups are on the third page
-expect_screen "the Instance screen's live panel has looked" "rows 1-2 of 6" 30
-keys NPage
-wait_for "rows 3-4 of 6" 5
-keys NPage
-expect_screen "the Instance screen shows the automated backups" "kept 1 day, taken daily in" 30
-expect_screen "the Instance screen shows deletion protection off" "off: the instance can be deleted by mistake" 10
+# page_to NAME TEXT: one test case — PgDn through the live panel's findings
+# (from the top) until TEXT shows.
+page_to() {
+	keys PPage PPage PPage PPage
+	n=0
+	until wait_for "$2" 2 || [ $n -ge 5 ]; do keys NPage; n=$((n + 1)); done
+	expect_screen "$1" "$2" 1
+}
+expect_screen "the Instance screen's live panel has looked" "of 6 (PgUp/PgDn)" 30
+page_to "the Instance screen shows the automated backups" "kept 1 day, taken daily in"
+page_to "the Instance screen shows deletion protection off" "off: the instance can be deleted by mistake"
 keys F6
 expect_screen "F6 offers to turn deletion protection on" "Deletion protection is off on mondb. Turn it on" 30
 keys y
