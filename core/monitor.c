@@ -39,6 +39,13 @@ static const struct {
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
 
+/* No alarm of this kind, for the reason WHY. */
+static bool no_alarm(const char **skip, const char *why)
+{
+	*skip = why;
+	return false;
+}
+
 /* The threshold in the metric's unit and the words for it; false with
  * *SKIP when the alarm cannot be made for this instance. */
 static bool threshold_for(enum alarm_kind k, long v, const struct monitor_instance *in, double *th,
@@ -54,14 +61,14 @@ static bool threshold_for(enum alarm_kind k, long v, const struct monitor_instan
 		return true;
 	case ALARM_FREE_STORAGE:
 		if (in->storage_gb <= 0)
-			return (*skip = "the allocated storage is not known"), false;
+			return no_alarm(skip, "the allocated storage is not known");
 		*th = floor((double)in->storage_gb * GIB * (double)v / 100.0);
 		snprintf(what, n, "free storage below %s (%ld%% of %ld GiB)",
 			 fmt_bytes(a, sizeof a, *th), v, in->storage_gb);
 		return true;
 	case ALARM_FREEABLE_MEMORY:
 		if (mem <= 0)
-			return (*skip = "the class's memory is not in rds-migrate's table"), false;
+			return no_alarm(skip, "the class's memory is not in rds-migrate's table");
 		*th = floor(mem * (double)v / 100.0);
 		snprintf(what, n, "freeable memory below %s (%ld%% of %s, %s) for %d min",
 			 fmt_bytes(a, sizeof a, *th), v, fmt_bytes(b, sizeof b, mem), in->cls,
@@ -69,14 +76,14 @@ static bool threshold_for(enum alarm_kind k, long v, const struct monitor_instan
 		return true;
 	case ALARM_CONNECTIONS:
 		if (in->max_connections <= 0)
-			return (*skip = "max_connections is not known"), false;
+			return no_alarm(skip, "max_connections is not known");
 		*th = ceil((double)in->max_connections * (double)v / 100.0);
 		snprintf(what, n, "%.0f or more connections (%ld%% of max_connections %ld)", *th, v,
 			 in->max_connections);
 		return true;
 	case ALARM_CPU_CREDITS:
 		if (!rds_class_burstable(in->cls))
-			return (*skip = "not a burstable (t3/t4g) class: no CPU credits"), false;
+			return no_alarm(skip, "not a burstable (t3/t4g) class: no CPU credits");
 		*th = (double)v;
 		snprintf(what, n, "CPU credit balance below %ld for %d min", v, minutes);
 		return true;

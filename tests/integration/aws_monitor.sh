@@ -4,7 +4,9 @@
 # instance, the backups and deletion protection it shows and offers, and the
 # monitor step's CloudWatch alarms and SNS e-mail topic — against moto_server
 # (RDS, CloudWatch, SNS) with signatures checked: every request is signed
-# with an IAM user's key that moto verifies.
+# with an IAM user's key that moto verifies. A snapshot still being taken and
+# an unconfirmed mail, which moto never shows, come from tests/tools/fakeaws.py
+# rewriting moto's answers.
 . "$(dirname "$0")/../lib/testlib.sh"
 
 INSPECT="$ROOT/$BUILD/tools/aws_inspect"
@@ -72,6 +74,7 @@ expect_match aws_inspect_shows_backups 'ok: deletion protection: on' "$T_TMP/ins
 # [instance] snapshot = false: none, and said so
 awsctl mkdb adopted2 db.t3.micro postgres 15.10
 sed -e 's/adopted1/adopted2/' -e 's/^\[instance\]$/[instance]\nsnapshot = false/' "$C" >"$T_TMP/nosnap.ini"
+chmod 600 "$T_TMP/nosnap.ini"
 plain "$T_TMP/nosnap.out" "$T_TMP/nosnap.ini" instance
 expect_match aws_no_snapshot_said 'restore point: none taken before writing to the adopted adopted2 \(\[instance\] snapshot = false\)' "$T_TMP/nosnap.out"
 expect_eq aws_no_snapshot_in_moto "" "$(awsctl snapshots adopted2)"
@@ -119,6 +122,7 @@ expect_match aws_alarm_cpu_updated_in_moto "^rds-migrate-adopted1-cpu AWS/RDS CP
 # a class that does not burst: no credit alarm; a class whose memory is known
 awsctl mkdb big1 db.m6g.large postgres 15.10
 sed -e 's/adopted1/big1/' "$(conf big)" >"$T_TMP/big1.ini"
+chmod 600 "$T_TMP/big1.ini"
 plain "$T_TMP/big.out" "$T_TMP/big1.ini" monitor
 expect_match aws_monitor_not_burstable 'cpu_credit_balance: no alarm: not a burstable \(t3/t4g\) class' "$T_TMP/big.out"
 expect_match aws_monitor_m6g_memory 'freeable memory below 819.2 MiB \(10% of 8.0 GiB, db.m6g.large\)' "$T_TMP/big.out"
@@ -128,3 +132,21 @@ expect_match aws_monitor_no_email_said 'no \[monitor\] email: the alarms show in
 AWS_SECRET_ACCESS_KEY=not-the-secret plain "$T_TMP/badsig.out" "$C" monitor
 expect_eq aws_monitor_wrong_secret_exit 1 "$RC"
 expect_match aws_monitor_wrong_secret_refused 'SignatureDoesNotMatch|InvalidClientTokenId|secret key does not match' "$T_TMP/badsig.out"
+
+# ---- what moto does not show: a snapshot still being taken, a mail not yet
+# confirmed (moto's are available and confirmed at once): tests/tools/fakeaws.py
+# in front of moto rewrites those answers, everything else passes through
+fakeaws_start "$AK" "$SK" || { not_ok aws_monitor_fake_start "fakeaws did not start"; exit 1; }
+fake() { curl -s "$FAKE/_fake/$1"; }
+awsctl mkdb adopted3 db.t3.micro postgres 15.10
+sed -e 's/adopted1/adopted3/' "$(conf wait)" >"$T_TMP/wait3.ini"
+chmod 600 "$T_TMP/wait3.ini"
+fake "fault?action=CreateDBSnapshot&seq=snapshot:creating" >/dev/null
+fake "fault?action=DescribeDBSnapshots&seq=snapshot:creating,snapshot:backing-up" >/dev/null
+AWS_ENDPOINT_URL="$FAKE" plain "$T_TMP/wait3.out" "$T_TMP/wait3.ini" instance
+expect_eq aws_snapshot_wait_exit 0 "$RC"
+expect_match aws_snapshot_wait_status_shown 'snapshot rds-migrate-adopted3-[0-9-]+ is creating, 40% — [0-9]+s elapsed, polling every 1s' "$T_TMP/wait3.out"
+expect_match aws_snapshot_wait_then_available 'ok: restore point: snapshot rds-migrate-adopted3-.* is available' "$T_TMP/wait3.out"
+fake "fault?action=ListSubscriptionsByTopic&seq=pending" >/dev/null
+AWS_ENDPOINT_URL="$FAKE" plain "$T_TMP/pending.out" "$(conf pending "email = ops@example.com")" monitor
+expect_match aws_monitor_pending_mail_said 'warning: e-mail: ops@example.com has not confirmed yet: open the mail from AWS Notifications' "$T_TMP/pending.out"
