@@ -55,7 +55,9 @@ static void usage(FILE *f)
 	      f);
 	fputs("Steps, in order ([bracketed]: only when named):", f);
 	print_step_names(f);
-	fputs("\nExit codes: 0 success, 1 a step failed or the config is invalid, 2 usage error,\n"
+	fputs("\n(monitor: CloudWatch alarms and an e-mail topic from [monitor]; compare: the\n"
+	      "application's statements on both sides, once it has run against the target)\n"
+	      "Exit codes: 0 success, 1 a step failed or the config is invalid, 2 usage error,\n"
 	      "3 done but incomplete (objects named as not copied), 130 interrupted (state\n"
 	      "saved; run again to resume).\n"
 	      "Environment: SOURCE_DATABASE_URL overrides [source] url; AWS_* as the AWS SDKs.\n",

@@ -9,6 +9,7 @@
 
 #include "aws_watch.h"
 #include "config.h"
+#include "rds_class.h"
 
 enum alarm_kind {
 	ALARM_CPU,
@@ -45,15 +46,5 @@ void monitor_plan(const struct config *cfg, const struct monitor_instance *in,
 		  struct alarm_plan *out);
 /* Whether alarm HAVE (as CloudWatch holds it) is the same as WANT. */
 bool monitor_alarm_same(const struct cw_alarm *want, const struct cw_alarm *have);
-
-/* The memory of an RDS instance class in MiB (db.t3.micro: 1024); 0 when
- * the class is not one this table knows. */
-long rds_class_memory_mib(const char *cls);
-/* Burstable classes (db.t2/t3/t4g), which spend CPU credits. */
-bool rds_class_burstable(const char *cls);
-/* RDS for PostgreSQL's default max_connections for CLS:
- * LEAST(DBInstanceClassMemory / 9531392, 5000), from the nominal memory
- * (RDS's own figure is a little lower); 0 when the memory is unknown. */
-long rds_default_max_connections(const char *cls);
 
 #endif

@@ -23,7 +23,7 @@
 	"pg_namespace|pg_attribute|pg_index|pg_constraint|pg_type|rds-migrate|from only |"         \
 	"last_value, is_called)' "
 
-void pg_stmts_free(struct pg_stmts *s)
+void pg_statements_free(struct pg_stmts *s)
 {
 	for (size_t i = 0; i < s->n; i++)
 		free(s->v[i].query);
@@ -121,7 +121,7 @@ static bool same_text(const char *a, const char *b)
 	}
 }
 
-const struct pg_stmt *pg_stmts_find(const struct pg_stmts *s, const char *q)
+const struct pg_stmt *pg_statements_find(const struct pg_stmts *s, const char *q)
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (same_text(s->v[i].query, q))

@@ -30,9 +30,9 @@ enum pg_statements_missing {
  * left out). 0; PGSS_NOT_LOADED or PGSS_NO_EXTENSION when the view cannot
  * be read; -1 with a cause. */
 int pg_statements_read(PGconn *c, size_t limit, struct pg_stmts *out, char **cause);
-void pg_stmts_free(struct pg_stmts *s);
+void pg_statements_free(struct pg_stmts *s);
 /* The statement of S with the same text as Q (blanks collapsed), or NULL. */
-const struct pg_stmt *pg_stmts_find(const struct pg_stmts *s, const char *q);
+const struct pg_stmt *pg_statements_find(const struct pg_stmts *s, const char *q);
 
 /* Why QUERY is slower on TARGET than on SOURCE, in words, from their generic
  * plans: a missing index (named), a sequential scan where the source uses an

@@ -116,13 +116,13 @@ static int compare_statements(struct run *r, PGconn *s, PGconn *d, int *shown, i
 		for (size_t i = 0; i < dst.n && i < TOP; i++) {
 			(*shown)++;
 			*slower += report_statement(r, s, d, (int)i + 1,
-						    pg_stmts_find(&src, dst.v[i].query), &dst.v[i]);
+						    pg_statements_find(&src, dst.v[i].query), &dst.v[i]);
 		}
 	}
 	if (ms == 0)
-		pg_stmts_free(&src);
+		pg_statements_free(&src);
 	if (md == 0)
-		pg_stmts_free(&dst);
+		pg_statements_free(&dst);
 	return ms < 0 || md < 0 ? -1 : 0;
 }
 

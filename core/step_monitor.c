@@ -13,6 +13,7 @@
 #include "aws_watch.h"
 #include "monitor.h"
 #include "pg_conn.h"
+#include "rds_class.h"
 #include "run.h"
 #include "step_aws.h"
 #include "util.h"

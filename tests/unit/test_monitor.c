@@ -4,6 +4,7 @@
 
 #include "config.h"
 #include "monitor.h"
+#include "rds_class.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
