@@ -62,11 +62,21 @@ static void slots_feed(struct slot *v, int n, int *next, int ntables, PGresult *
 	}
 }
 
+/* Close the slots; an ANALYZE still running (an interruption, a lost peer)
+ * is cancelled on the server first, which would otherwise finish it. */
 static void slots_free(struct slot *v, int n)
 {
-	for (int i = 0; i < n; i++)
-		if (v[i].c)
-			PQfinish(v[i].c);
+	for (int i = 0; i < n; i++) {
+		if (!v[i].c)
+			continue;
+		PGcancel *k = v[i].table >= 0 ? PQgetCancel(v[i].c) : NULL;
+		char err[256];
+		if (k) {
+			PQcancel(k, err, sizeof err);
+			PQfreeCancel(k);
+		}
+		PQfinish(v[i].c);
+	}
 	free(v);
 }
 
@@ -122,12 +132,9 @@ int pg_analyze_run(struct run *r, const char *dci, int jobs, int *n_done, char *
 	PGconn *first = pg_connect(dci, PG_TARGET, 30, &r->cancel, NULL, cause);
 	if (!first)
 		return -1;
-	PGresult *tables = PQexec(first, TABLES_SQL);
-	if (PQresultStatus(tables) != PGRES_TUPLES_OK) {
-		char *why = pg_result_error(tables, first);
-		fail(cause, "target: cannot list the tables to analyze: %s", why);
-		free(why);
-		PQclear(tables);
+	PGresult *tables =
+		pg_rows(first, TABLES_SQL, "target: cannot list the tables to analyze", cause);
+	if (!tables) {
 		PQfinish(first);
 		return -1;
 	}

@@ -584,6 +584,18 @@ int pg_exec(PGconn *c, const char *sql, char **cause)
 	return rc;
 }
 
+PGresult *pg_rows(PGconn *c, const char *sql, const char *what, char **cause)
+{
+	PGresult *res = pg_query(c, sql);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK)
+		return res;
+	char *e = pg_result_error(res, c);
+	fail(cause, "%s: %s", what, e);
+	free(e);
+	PQclear(res);
+	return NULL;
+}
+
 char *pg_value(PGconn *c, const char *sql, char **cause)
 {
 	PGresult *res = pg_query(c, sql);

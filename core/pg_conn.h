@@ -124,6 +124,9 @@ PGresult *pg_wait_result(PGconn *c);
 /* Run SQL expecting no rows (several statements allowed; pg_query); -1
  * with a cause. */
 int pg_exec(PGconn *c, const char *sql, char **cause);
+/* Run SQL returning rows (pg_query); NULL with "WHAT: the error's first
+ * line" in *CAUSE. */
+PGresult *pg_rows(PGconn *c, const char *sql, const char *what, char **cause);
 /* Run SQL (pg_query) returning one value (the first column of the first row), heap copy;
  * NULL with a cause on error, "" for a NULL value. */
 char *pg_value(PGconn *c, const char *sql, char **cause);

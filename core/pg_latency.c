@@ -12,20 +12,20 @@ int pg_latency_pick(PGconn *c, char **table, char **column, char **key, char **c
 {
 	*table = *column = *key = NULL;
 	PGresult *res =
-		PQexec(c, "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), "
-			  "quote_ident(a.attname) "
-			  "FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
-			  "JOIN pg_namespace n ON n.oid = c.relnamespace "
-			  "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0] "
-			  "WHERE i.indisprimary AND i.indnatts = 1 "
-			  "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
-			  "ORDER BY pg_total_relation_size(c.oid) DESC LIMIT 1");
+		pg_rows(c,
+			"SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), "
+			"quote_ident(a.attname) "
+			"FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid "
+			"JOIN pg_namespace n ON n.oid = c.relnamespace "
+			"JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0] "
+			"WHERE i.indisprimary AND i.indnatts = 1 "
+			"AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+			"ORDER BY pg_total_relation_size(c.oid) DESC LIMIT 1",
+			"cannot find a table to probe", cause);
+	if (!res)
+		return -1;
 	int rc = 1;
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		char *e = pg_result_error(res, c);
-		rc = fail(cause, "cannot find a table to probe: %s", e);
-		free(e);
-	} else if (PQntuples(res) == 1) {
+	if (PQntuples(res) == 1) {
 		*table = xstrdup(PQgetvalue(res, 0, 0));
 		*column = xstrdup(PQgetvalue(res, 0, 1));
 		char *sql = xasprintf("SELECT %s::text FROM %s LIMIT 1", *column, *table);

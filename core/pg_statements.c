@@ -38,16 +38,16 @@ static int view_schema(PGconn *c, char **schema, char **cause)
 	*schema = NULL;
 	/* pg_settings hides shared_preload_libraries from those who may not read it */
 	PGresult *res =
-		PQexec(c, "SELECT quote_ident(n.nspname) "
-			  "FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
-			  "WHERE e.extname = 'pg_stat_statements' "
-			  "UNION ALL SELECT NULL FROM pg_settings WHERE name = "
-			  "'shared_preload_libraries' AND setting !~ '\\mpg_stat_statements\\M'");
+		pg_rows(c,
+			"SELECT quote_ident(n.nspname) "
+			"FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+			"WHERE e.extname = 'pg_stat_statements' "
+			"UNION ALL SELECT NULL FROM pg_settings WHERE name = "
+			"'shared_preload_libraries' AND setting !~ '\\mpg_stat_statements\\M'",
+			"cannot look for pg_stat_statements", cause);
 	int rc = 0;
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		char *e = pg_result_error(res, c);
-		rc = fail(cause, "cannot look for pg_stat_statements: %s", e);
-		free(e);
+	if (!res) {
+		rc = -1;
 	} else if (PQntuples(res) == 0 || PQgetisnull(res, PQntuples(res) - 1, 0)) {
 		rc = PQntuples(res) == 0 ? PGSS_NO_EXTENSION : PGSS_NOT_LOADED;
 	} else {
@@ -84,7 +84,7 @@ int pg_statements_read(PGconn *c, size_t limit, struct pg_stmts *out, char **cau
 			      v13 ? "mean_exec_time" : "mean_time",
 			      v13 ? "total_exec_time" : "total_time", schema, limit);
 	free(schema);
-	PGresult *res = PQexec(c, sql);
+	PGresult *res = pg_query(c, sql);
 	free(sql);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK) {
 		stmts_fill(res, out);
@@ -166,7 +166,7 @@ static json_t *generic_plan(PGconn *c, const char *query)
 	if (pg_exec(c, "BEGIN READ ONLY; SET LOCAL plan_cache_mode = force_generic_plan", NULL) ==
 		    0 &&
 	    (prepared = pg_exec(c, prep, NULL) == 0)) {
-		PGresult *res = PQexec(c, ex.buf);
+		PGresult *res = pg_query(c, ex.buf);
 		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
 			plan = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
 		PQclear(res);

@@ -116,7 +116,8 @@ static int compare_statements(struct run *r, PGconn *s, PGconn *d, int *shown, i
 		for (size_t i = 0; i < dst.n && i < TOP; i++) {
 			(*shown)++;
 			*slower += report_statement(r, s, d, (int)i + 1,
-						    pg_statements_find(&src, dst.v[i].query), &dst.v[i]);
+						    pg_statements_find(&src, dst.v[i].query),
+						    &dst.v[i]);
 		}
 	}
 	if (ms == 0)
