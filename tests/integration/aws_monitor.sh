@@ -150,3 +150,21 @@ expect_match aws_snapshot_wait_then_available 'ok: restore point: snapshot rds-m
 fake "fault?action=ListSubscriptionsByTopic&seq=pending" >/dev/null
 AWS_ENDPOINT_URL="$FAKE" plain "$T_TMP/pending.out" "$(conf pending "email = ops@example.com")" monitor
 expect_match aws_monitor_pending_mail_said 'warning: e-mail: ops@example.com has not confirmed yet: open the mail from AWS Notifications' "$T_TMP/pending.out"
+
+# Performance Insights and Enhanced Monitoring asked for: turned on with one
+# ModifyDBInstance; once the instance has them (fakeaws shows them: moto
+# keeps neither), nothing is sent again
+C=$(conf insights "performance_insights = true" "enhanced_monitoring = 60" \
+	"monitoring_role = arn:aws:iam::123456789012:role/rds-monitoring-role")
+n0=$(fake "count?action=ModifyDBInstance")
+AWS_ENDPOINT_URL="$FAKE" plain "$T_TMP/pi1.out" "$C" monitor
+expect_eq aws_insights_exit 0 "$RC"
+expect_match aws_insights_pi_turned_on 'performance_insights: turning on, free tier \(7 days of history, no charge\)' "$T_TMP/pi1.out"
+expect_match aws_insights_em_cost 'enhanced_monitoring: turning on every 60 s \(about \$0\.09 a month\)' "$T_TMP/pi1.out"
+expect_eq aws_insights_one_modify $((n0 + 1)) "$(fake "count?action=ModifyDBInstance")"
+fake "fault?action=DescribeDBInstances&seq=insights:60" >/dev/null
+AWS_ENDPOINT_URL="$FAKE" plain "$T_TMP/pi2.out" "$C" monitor
+expect_match aws_insights_pi_on 'ok: performance_insights: on' "$T_TMP/pi2.out"
+expect_match aws_insights_em_on 'ok: enhanced_monitoring: every 60 s' "$T_TMP/pi2.out"
+expect_match aws_insights_nothing_to_change '\[monitor\] ok: nothing to change' "$T_TMP/pi2.out"
+expect_eq aws_insights_no_second_modify $((n0 + 1)) "$(fake "count?action=ModifyDBInstance")"

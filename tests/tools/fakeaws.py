@@ -6,7 +6,9 @@ moto_server cannot serve. It stands in front of moto as the AWS endpoint:
     pages (Marker), after checking the request's SigV4 signature itself;
   * faults scripted per action (/_fake/fault?action=A&seq=throttle,500,slow,
     dup, denied, status:creating; snapshot:creating shows a DB snapshot in
-    that status, pending an SNS e-mail subscription not confirmed yet):
+    that status, pending an SNS e-mail subscription not confirmed yet,
+    insights:N an instance with Performance Insights on and Enhanced
+    Monitoring every N s):
     each request for A takes the next fault; when none is left the request
     is forwarded to moto unchanged (same Host header, so moto's own SigV4
     check still applies);
@@ -284,7 +286,7 @@ class Handler(BaseHTTPRequestHandler):
         if action == "DescribeDBEngineVersions" and fault != "passthrough":
             return self.engine_versions(body, form)
         status = fault[len("status:"):] if fault and fault.startswith("status:") else None
-        if fault and (fault.startswith("snapshot:") or fault == "pending"):
+        if fault and (fault.startswith(("snapshot:", "insights:")) or fault == "pending"):
             status = fault
         extra = self.sign(body) if action == "AssumeRoleWithWebIdentity" and not m else None
         self.forward(body, status, extra)
@@ -328,6 +330,11 @@ class Handler(BaseHTTPRequestHandler):
             data = re.sub(rb"<Status>[^<]*</Status>",
                           b"<Status>" + status[len("snapshot:"):].encode() +
                           b"</Status><PercentProgress>40</PercentProgress>", data)
+        elif status and status.startswith("insights:"):  # PI on, EM every N s (moto has neither)
+            data = data.replace(b"</DBInstanceStatus>", b"</DBInstanceStatus>"
+                                b"<PerformanceInsightsEnabled>true</PerformanceInsightsEnabled>"
+                                b"<MonitoringInterval>" + status[len("insights:"):].encode() +
+                                b"</MonitoringInterval>")
         elif status == "pending":  # an e-mail subscription not confirmed yet (moto confirms)
             data = re.sub(rb"<SubscriptionArn>arn:[^<]*</SubscriptionArn>",
                           b"<SubscriptionArn>PendingConfirmation</SubscriptionArn>", data)
