@@ -26,6 +26,8 @@ const struct aws_service aws_sts = {"STS", "sts", "sts", "2011-06-15"};
 const struct aws_service aws_secretsmanager = {"SECRETS_MANAGER", "secretsmanager",
 					       "secretsmanager", NULL};
 const struct aws_service aws_sso = {"SSO", "awsssoportal", "portal.sso", NULL};
+/* the Price List: its endpoints are in us-east-1 (and a few others) only */
+const struct aws_service aws_pricing = {"PRICING", "pricing", "api.pricing", NULL};
 const struct aws_service aws_cloudwatch = {"CLOUDWATCH", "monitoring", "monitoring", "2010-08-01"};
 const struct aws_service aws_sns = {"SNS", "sns", "sns", "2010-03-31"};
 

@@ -58,6 +58,8 @@
 	X(MIGRATE_JOBS, "migrate", "jobs", "2", 0, "parallel copy jobs 1-32")                      \
 	X(MIGRATE_EXCLUDE_TABLES, "migrate", "exclude_tables", "", 0,                              \
 	  "comma-separated schema.table names not to copy")                                        \
+	X(MIGRATE_ROLE_PASSWORDS, "migrate", "role_passwords", "", 0,                              \
+	  "file for new passwords of recreated roles (.pgpass, 0600); empty: none")                \
 	X(MONITOR_EMAIL, "monitor", "email", "", 0,                                                \
 	  "where the alarms' SNS topic sends (you confirm the mail); empty: no topic")             \
 	X(MONITOR_CPU_PERCENT, "monitor", "cpu_percent", "80", 0,                                  \

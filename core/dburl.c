@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strbuf.h"
 #include "util.h"
 
 static bool unreserved(unsigned char c)
@@ -406,33 +407,25 @@ bool dburl_secret_part(const char *token, size_t n, const char *typed)
 
 char *dburl_scrub(const char *msg, const char *typed)
 {
-	char *out = xstrdup(msg ? msg : "");
+	if (!msg)
+		msg = "";
 	if (!typed || !dburl_has_password(typed))
-		return out;
+		return xstrdup(msg);
 	/* libpq quotes the token it could not read: hide any that holds part
-	 * of the password */
-	size_t o = 0;
-	for (const char *p = msg; *p;) {
-		const char *q = strchr(p, '"');
-		const char *e = q ? strchr(q + 1, '"') : NULL;
-		if (!e) {
-			o += (size_t)sprintf(out + o, "%s", p);
-			break;
-		}
-		memcpy(out + o, p, (size_t)(q + 1 - p));
-		o += (size_t)(q + 1 - p);
-		if (dburl_secret_part(q + 1, (size_t)(e - q - 1), typed)) {
-			memcpy(out + o, "****", 4);
-			o += 4;
-		} else {
-			memcpy(out + o, q + 1, (size_t)(e - q - 1));
-			o += (size_t)(e - q - 1);
-		}
-		out[o++] = '"';
-		p = e + 1;
+	 * of the password ("****" may be longer than the token) */
+	struct strbuf out = STRBUF_INIT;
+	const char *p = msg;
+	for (const char *q, *e; (q = strchr(p, '"')) && (e = strchr(q + 1, '"')); p = e + 1) {
+		strbuf_addn(&out, p, (size_t)(q + 1 - p));
+		size_t n = (size_t)(e - q - 1);
+		if (dburl_secret_part(q + 1, n, typed))
+			strbuf_add(&out, "****");
+		else
+			strbuf_addn(&out, q + 1, n);
+		strbuf_add(&out, "\"");
 	}
-	out[o] = 0;
-	return out;
+	strbuf_add(&out, p);
+	return strbuf_detach(&out);
 }
 
 bool dburl_has_password(const char *typed)

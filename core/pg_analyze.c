@@ -132,8 +132,7 @@ int pg_analyze_run(struct run *r, const char *dci, int jobs, int *n_done, char *
 	PGconn *first = pg_connect(dci, PG_TARGET, 30, &r->cancel, NULL, cause);
 	if (!first)
 		return -1;
-	PGresult *tables =
-		pg_rows(first, TABLES_SQL, "target: cannot list the tables to analyze", cause);
+	PGresult *tables = pg_rows(first, TABLES_SQL, "the target's tables to analyze", cause);
 	if (!tables) {
 		PQfinish(first);
 		return -1;

@@ -124,9 +124,6 @@ PGresult *pg_wait_result(PGconn *c);
 /* Run SQL expecting no rows (several statements allowed; pg_query); -1
  * with a cause. */
 int pg_exec(PGconn *c, const char *sql, char **cause);
-/* Run SQL returning rows (pg_query); NULL with "WHAT: the error's first
- * line" in *CAUSE. */
-PGresult *pg_rows(PGconn *c, const char *sql, const char *what, char **cause);
 /* Run SQL (pg_query) returning one value (the first column of the first row), heap copy;
  * NULL with a cause on error, "" for a NULL value. */
 char *pg_value(PGconn *c, const char *sql, char **cause);
@@ -151,6 +148,8 @@ int pg_major(int server_version_num);
 const char *pg_errline(PGconn *c, char *buf, size_t n);
 /* The first line of RES's error, else of C's (heap). */
 char *pg_result_error(const PGresult *res, PGconn *c);
+/* The rows of SQL (pg_query); NULL with *CAUSE "reading WHAT: the error". */
+PGresult *pg_rows(PGconn *c, const char *sql, const char *what, char **cause);
 /* What the user can do about a failed statement or COPY, from the error's
  * SQLSTATE (RES may be NULL), its text MSG and the connection C: a full
  * disk, a lost connection, or else fix-and-run-again. */

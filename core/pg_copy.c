@@ -119,6 +119,17 @@ bool pg_copy_excluded(const char *exclude, const char *schema, const char *name)
 	return false;
 }
 
+/* Free what table T holds. */
+static void table_clear(struct pg_copy_table *t)
+{
+	free(t->schema);
+	free(t->name);
+	free(t->qname);
+	free(t->cols);
+	free(t->state_key);
+	free(t->filter);
+}
+
 /* Drop the tables EXCLUDE names from T (N of them), and warn about each
  * name in it that matches no table (a typo, a case: public.User is not
  * public.user). */
@@ -140,12 +151,7 @@ static void apply_exclude(struct run *r, struct pg_copy_table *t, size_t *n, con
 	size_t k = 0;
 	for (size_t i = 0; i < *n; i++) {
 		if (pg_copy_excluded(exclude, t[i].schema, t[i].name)) {
-			free(t[i].schema);
-			free(t[i].name);
-			free(t[i].qname);
-			free(t[i].cols);
-			free(t[i].state_key);
-			free(t[i].filter);
+			table_clear(&t[i]);
 			continue;
 		}
 		t[k++] = t[i];
@@ -209,14 +215,8 @@ int pg_copy_list_tables(PGconn *src, const char *exclude, struct pg_copy_table *
 
 void pg_copy_tables_free(struct pg_copy_table *t, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		free(t[i].schema);
-		free(t[i].name);
-		free(t[i].qname);
-		free(t[i].cols);
-		free(t[i].state_key);
-		free(t[i].filter);
-	}
+	for (size_t i = 0; i < n; i++)
+		table_clear(&t[i]);
 	free(t);
 }
 
@@ -704,37 +704,37 @@ static int copy_large_objects(struct run *r, PGconn *src, PGconn *dst, char **ca
  * configuration table: rows of the user's), which are missing there. A
  * configuration table is missing when its extension is not on the target
  * (the schema step said so, and counted the copy incomplete): not copied. */
-static int check_targets(struct run *r, PGconn *d, struct pg_copy_table *t, size_t nt, char **cause)
+static int check_targets(struct run *r, PGconn *d, struct pg_copy_table *t, size_t *nt,
+			 char **cause)
 {
 	struct strbuf missing = STRBUF_INIT;
-	size_t nmissing = 0;
-	for (size_t i = 0; i < nt; i++) {
+	size_t nmissing = 0, kept = 0;
+	for (size_t i = 0; i < *nt; i++) {
 		char *sql = xasprintf("SELECT EXISTS (SELECT 1 FROM ONLY %s %s)", t[i].qname,
 				      t[i].filter ? t[i].filter : "");
 		char *e = NULL;
 		char *v = pg_value(d, sql, &e);
 		free(sql);
+		free(e);
 		if (!v && t[i].filter) {
 			run_finding(r, LEVEL_WARN, t[i].qname,
 				    "not on the target (its extension is missing there): the rows "
 				    "the extension keeps as configuration are not copied");
 			run_incomplete(r, 1);
-			t[i].skip = true;
-			free(e);
+			table_clear(&t[i]);
 			continue;
 		}
-		if (!v) {
-			if (nmissing++ < 5)
-				strbuf_add_item(&missing, t[i].qname);
-			free(e);
-			continue;
+		if (!v && nmissing++ < 5)
+			strbuf_add_item(&missing, t[i].qname);
+		if (v) {
+			t[i].nonempty = strcmp(v, "t") == 0;
+			enum table_copy st = state_table_get(r->state, t[i].state_key);
+			t[i].skip = t[i].nonempty && (st == TS_COPIED || st == TS_VERIFIED);
 		}
-		t[i].nonempty = strcmp(v, "t") == 0;
 		free(v);
-		enum table_copy st = state_table_get(r->state, t[i].state_key);
-		if (t[i].nonempty && (st == TS_COPIED || st == TS_VERIFIED))
-			t[i].skip = true;
+		t[kept++] = t[i];
 	}
+	*nt = kept;
 	if (nmissing) {
 		fail(cause,
 		     "%zu table%s missing on the target (%s%s): run the schema step first, or "
@@ -1243,7 +1243,7 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci, const str
 	x.binary = o->allow_binary &&
 		   pg_major(PQserverVersion(d)) >= pg_major(PQserverVersion(holder));
 	res.binary = x.binary;
-	if (check_targets(r, d, x.t, x.nt, cause) != 0 || read_target_fks(&x, d, cause) != 0 ||
+	if (check_targets(r, d, x.t, &x.nt, cause) != 0 || read_target_fks(&x, d, cause) != 0 ||
 	    close_over_references(r, &x, d, cause) != 0 || confirm_nonempty(&x, &res, cause) != 0)
 		goto out;
 	if (r->inspect) {

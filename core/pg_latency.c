@@ -21,7 +21,7 @@ int pg_latency_pick(PGconn *c, char **table, char **column, char **key, char **c
 			"WHERE i.indisprimary AND i.indnatts = 1 "
 			"AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
 			"ORDER BY pg_total_relation_size(c.oid) DESC LIMIT 1",
-			"cannot find a table to probe", cause);
+			"the tables to probe for latency", cause);
 	if (!res)
 		return -1;
 	int rc = 1;

@@ -44,7 +44,7 @@ static int view_schema(PGconn *c, char **schema, char **cause)
 			"WHERE e.extname = 'pg_stat_statements' "
 			"UNION ALL SELECT NULL FROM pg_settings WHERE name = "
 			"'shared_preload_libraries' AND setting !~ '\\mpg_stat_statements\\M'",
-			"cannot look for pg_stat_statements", cause);
+			"whether pg_stat_statements is there", cause);
 	int rc = 0;
 	if (!res) {
 		rc = -1;

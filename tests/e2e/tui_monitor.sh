@@ -9,7 +9,7 @@
 . "$(dirname "$0")/../lib/testlib.sh"
 . "$(dirname "$0")/tui.inc"
 
-moto_signed rdsm-tui-mon || { not_ok tui_monitor_moto_server "$MOTO_WHY"; exit 0; }
+aws_start tui_monitor rdsm-tui-mon || exit 0
 awsctl mkdb mondb db.t3.micro postgres 15.10
 TUI_ENV="AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK AWS_ENDPOINT_URL=$MOTO_URL"
 TUI_ENV="$TUI_ENV AWS_EC2_METADATA_DISABLED=true RDSM_POLL_SECONDS=1"

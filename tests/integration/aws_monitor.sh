@@ -10,7 +10,7 @@
 . "$(dirname "$0")/../lib/testlib.sh"
 
 INSPECT="$ROOT/$BUILD/tools/aws_inspect"
-moto_signed rdsm-monitor || { not_ok aws_monitor_moto_server "$MOTO_WHY"; exit 1; }
+aws_start aws_monitor rdsm-monitor || exit 1
 export AWS_ACCESS_KEY_ID="$AK" AWS_SECRET_ACCESS_KEY="$SK" RDSM_POLL_SECONDS=1
 if (SK=wrong-secret; awsctl count-dbs) >/dev/null 2>&1; then
 	not_ok aws_monitor_signatures_checked "moto accepted a wrongly signed request"
@@ -136,7 +136,6 @@ expect_match aws_monitor_wrong_secret_refused 'SignatureDoesNotMatch|InvalidClie
 # ---- what moto does not show: a snapshot still being taken, a mail not yet
 # confirmed (moto's are available and confirmed at once): tests/tools/fakeaws.py
 # in front of moto rewrites those answers, everything else passes through
-fakeaws_start "$AK" "$SK" || { not_ok aws_monitor_fake_start "fakeaws did not start"; exit 1; }
 fake() { curl -s "$FAKE/_fake/$1"; }
 awsctl mkdb adopted3 db.t3.micro postgres 15.10
 sed -e 's/adopted1/adopted3/' "$(conf wait)" >"$T_TMP/wait3.ini"

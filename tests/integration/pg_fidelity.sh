@@ -4,7 +4,8 @@
 # issue (tests/fixtures/minimal9.sql), then every object kind a database
 # owner may create in awkward variants (tests/fixtures/fidelity.sql), each
 # compared with pg_dump --schema-only of both sides, row checksums and
-# sequence positions (is_called too). What cannot be copied is named before
+# sequence positions (is_called too); the dumps keep owners and privileges.
+# What cannot be copied is named before
 # anything is written, asked about, and makes the run end "incomplete".
 . "$(dirname "$0")/../lib/testlib.sh"
 
@@ -94,7 +95,18 @@ same "minimal cases: a second run leaves the target's schema as the source's" \
 
 # --- every object kind, in awkward variants ----------------------------------
 DB=fidelity
+# its privileges name a role of the source; the target user may create roles
+# (CREATEROLE, no superuser), as RDS's master user
+pg_sql src postgres -c "CREATE ROLE fid_reader NOLOGIN" >/dev/null
+pg_sql dst postgres -c "ALTER ROLE app CREATEROLE" >/dev/null
 copy_all "fidelity" "$DB" "$FIDELITY"
+expect_eq "fidelity: the dumps compared hold privileges and default privileges" yes "$(
+	grep -qF 'GRANT UPDATE("select") ON TABLE fid.everything TO fid_reader' "$T_TMP/$DB.src.sql" &&
+	grep -qF 'REVOKE ALL ON TABLE fid.base2 FROM app' "$T_TMP/$DB.src.sql" &&
+	grep -qF 'ALTER DEFAULT PRIVILEGES FOR ROLE app IN SCHEMA fid GRANT SELECT ON TABLES' "$T_TMP/$DB.src.sql" &&
+	grep -qF 'REVOKE ALL ON FUNCTION fid.secret() FROM PUBLIC' "$T_TMP/$DB.src.sql" && echo yes || echo no)"
+both "fidelity: large objects keep their privileges (pg_dump --schema-only leaves them out)" \
+	"SELECT string_agg(oid || ':' || lomacl::text, ',' ORDER BY oid) FROM pg_largeobject_metadata"
 both "fidelity: large objects arrive with their OIDs and bytes" \
 	"SELECT string_agg(oid || ':' || md5(lo_get(oid)) || ':' || coalesce(obj_description(oid, 'pg_largeobject'), ''), ',' ORDER BY oid) FROM pg_largeobject_metadata"
 "$RDSM_BIN" -c "$T_TMP/$DB/config.ini" --plain --force schema data verify >"$T_TMP/fidelity2.out" 2>&1
@@ -154,6 +166,23 @@ if install -m 644 "$ROOT"/tests/fixtures/ext/rdsm_cfgtest* "$extdir/" 2>"$T_TMP/
 	expect_match "extension configuration the source user may not read is named before anything is written" \
 		"warning: extension table public.rdsm_settings: not copied: the source user may not read" \
 		"$T_TMP/extcfg3.out"
+	# the extension missing on the target (here dropped after the schema step):
+	# its configuration is named as not copied, the rest is copied, exit 3
+	newdb src extmiss && newdb dst extmiss
+	app_sql src extmiss -c "CREATE EXTENSION rdsm_cfgtest" \
+		-c "INSERT INTO rdsm_log (line) VALUES ('x')" -c "CREATE TABLE t (id int PRIMARY KEY)" \
+		-c "INSERT INTO t VALUES (1)" >/dev/null
+	cfg=$(migrate_config -s "$(pg_url src extmiss)" -j '' extmiss "$(pg_url dst extmiss)" \
+		"schema = copy" "data = copy")
+	"$RDSM_BIN" -c "$cfg" --plain schema </dev/null >"$T_TMP/extmiss1.out" 2>&1
+	pg_sql dst extmiss -c "DROP EXTENSION rdsm_cfgtest" >/dev/null
+	"$RDSM_BIN" -c "$cfg" --plain data </dev/null >"$T_TMP/extmiss2.out" 2>&1
+	expect_eq "extension missing on the target: the data step ends incomplete (exit 3)" 3 $?
+	expect_match "extension missing on the target: its configuration tables are named" \
+		"warning: public.rdsm_log: not on the target \(its extension is missing there\)" \
+		"$T_TMP/extmiss2.out"
+	expect_eq "extension missing on the target: the other tables are copied" 1 \
+		"$(pg_sql dst extmiss -c "SELECT count(*) FROM t")"
 else
 	not_ok "extension configuration: the test extension installs into $extdir" \
 		"$(cat "$T_TMP/extinstall.err") (the tests need to write there: run them as root, as CI does)"
