@@ -478,7 +478,7 @@ static int do_task(struct copy_ctx *x, struct job_conns *c, const struct copy_ta
 		ssize_t stmt = k->kind == TASK_TAIL ? -1 : (ssize_t)nth_shared(grp, k->item);
 		rc = run_group(x, c->d, g, stmt, &e);
 		if (rc != 0)
-			fail(cause, "post-data of %s: %s", grp->table, e);
+			fail(cause, "target: post-data of %s: %s", grp->table, e);
 		break;
 	}
 	case TASK_FK: {
@@ -486,7 +486,7 @@ static int do_task(struct copy_ctx *x, struct job_conns *c, const struct copy_ta
 		run_status(x->r, "%s", fk->st.what);
 		rc = pg_schema_exec(c->d, &fk->st, &e);
 		if (rc != 0)
-			fail(cause, "post-data: %s", e);
+			fail(cause, "target: post-data: %s", e);
 		break;
 	}
 	default:
