@@ -56,6 +56,16 @@
 	X(MIGRATE_JOBS, "migrate", "jobs", "2", 0, "parallel copy jobs 1-32")                      \
 	X(MIGRATE_EXCLUDE_TABLES, "migrate", "exclude_tables", "", 0,                              \
 	  "comma-separated schema.table names not to copy")                                        \
+	X(CUTOVER_STOP_COMMAND, "cutover", "stop_command", "", 0,                                  \
+	  "shell command that stops the app's writes; empty: the source is made read-only")        \
+	X(CUTOVER_START_COMMAND, "cutover", "start_command", "", 0,                                \
+	  "shell command that starts the app again; it reads the new .env")                        \
+	X(CUTOVER_HEALTH_URL, "cutover", "health_url", "", 0,                                      \
+	  "http(s) URL that must answer 2xx after the start; empty: no check")                     \
+	X(CUTOVER_HEALTH_TIMEOUT, "cutover", "health_timeout", "60", 0,                            \
+	  "seconds the health check may take, 1-3600")                                             \
+	X(CUTOVER_VERIFY, "cutover", "verify", "counts", 0,                                        \
+	  "counts | full | none: what is compared while writes are stopped")                       \
 	X(ENV_FILE, "env", "file", ".env", 0, "the application's .env file")                       \
 	X(ENV_KEY, "env", "key", "DATABASE_URL", 0, "variable name: [A-Z_][A-Z0-9_]*")
 

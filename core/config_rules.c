@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <curl/curl.h>
 #include <errno.h>
 #include <regex.h>
 #include <stdarg.h>
@@ -584,12 +585,48 @@ static int check_env_file(const char *v, char *rule, size_t rulesz)
 	return 0;
 }
 
+/* A shell command line (run with /bin/sh -c): any text but control characters. */
+static int check_command(const char *v, char *rule, size_t rulesz)
+{
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+			return bad(rule, rulesz,
+				   "a shell command on one line: no control characters (found one "
+				   "at byte %d)",
+				   (int)(p - (const unsigned char *)v) + 1);
+	return 0;
+}
+
+/* Empty, or an http:// or https:// URL with a host, as libcurl reads it. */
+static int check_health_url(const char *v, char *rule, size_t rulesz)
+{
+	if (!*v)
+		return 0;
+	if (strncasecmp(v, "http://", 7) != 0 && strncasecmp(v, "https://", 8) != 0)
+		return bad(rule, rulesz,
+			   "must be empty or an http:// or https:// URL, like "
+			   "http://127.0.0.1:8000/health");
+	CURLU *u = curl_url();
+	char *host = NULL;
+	CURLUcode rc = u ? curl_url_set(u, CURLUPART_URL, v, 0) : CURLUE_OUT_OF_MEMORY;
+	if (rc == CURLUE_OK)
+		rc = curl_url_get(u, CURLUPART_HOST, &host, 0);
+	bool ok = rc == CURLUE_OK && host && *host;
+	curl_free(host);
+	curl_url_cleanup(u);
+	if (ok)
+		return 0;
+	return bad(rule, rulesz, "not a valid URL (%s): http(s)://HOST[:PORT]/PATH",
+		   curl_url_strerror(rc));
+}
+
 int config_check_key(const struct config *cfg, enum config_key k, const char *value, char *rule,
 		     size_t rulesz)
 {
 	static const char *const modes[] = {"create", "existing", NULL};
 	static const char *const storage[] = {"gp2", "gp3", "io1", "io2", NULL};
 	static const char *const copy_skip[] = {"copy", "skip", NULL};
+	static const char *const verify_modes[] = {"counts", "full", "none", NULL};
 	const char *v = value ? value : "";
 	long n;
 	if (rule && rulesz)
@@ -662,6 +699,17 @@ int config_check_key(const struct config *cfg, enum config_key k, const char *va
 		return bad(rule, rulesz, "must be a whole number from 1 to 32");
 	case CFG_MIGRATE_EXCLUDE_TABLES:
 		return check_exclude_tables(v, rule, rulesz);
+	case CFG_CUTOVER_STOP_COMMAND:
+	case CFG_CUTOVER_START_COMMAND:
+		return check_command(v, rule, rulesz);
+	case CFG_CUTOVER_HEALTH_URL:
+		return check_health_url(v, rule, rulesz);
+	case CFG_CUTOVER_HEALTH_TIMEOUT:
+		if (parse_range(v, 1, 3600, NULL))
+			return 0;
+		return bad(rule, rulesz, "must be a whole number of seconds from 1 to 3600");
+	case CFG_CUTOVER_VERIFY:
+		return check_one_of(v, verify_modes, "counts, full or none", rule, rulesz);
 	case CFG_ENV_FILE:
 		return check_env_file(v, rule, rulesz);
 	case CFG_ENV_KEY:
