@@ -51,6 +51,8 @@
 	  "disable | allow | prefer | require | verify-ca | verify-full")                          \
 	X(TARGET_SSLROOTCERT, "target", "sslrootcert", "", 0,                                      \
 	  "CA bundle; empty: the RDS CA bundle, downloaded once and cached")                       \
+	X(MIGRATE_MODE, "migrate", "mode", "offline", 0,                                           \
+	  "offline | live (logical replication, then a cutover)")                                  \
 	X(MIGRATE_SCHEMA, "migrate", "schema", "copy", 0, "copy | file:PATH | skip")               \
 	X(MIGRATE_DATA, "migrate", "data", "copy", 0, "copy | skip")                               \
 	X(MIGRATE_JOBS, "migrate", "jobs", "2", 0, "parallel copy jobs 1-32")                      \

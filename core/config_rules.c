@@ -627,6 +627,7 @@ int config_check_key(const struct config *cfg, enum config_key k, const char *va
 	static const char *const storage[] = {"gp2", "gp3", "io1", "io2", NULL};
 	static const char *const copy_skip[] = {"copy", "skip", NULL};
 	static const char *const verify_modes[] = {"counts", "full", "none", NULL};
+	static const char *const migrate_modes[] = {"offline", "live", NULL};
 	const char *v = value ? value : "";
 	long n;
 	if (rule && rulesz)
@@ -689,6 +690,8 @@ int config_check_key(const struct config *cfg, enum config_key k, const char *va
 		return check_one_of(v, sslmodes, SSLMODE_WORDS, rule, rulesz);
 	case CFG_TARGET_SSLROOTCERT:
 		return *v ? check_readable_file(v, rule, rulesz) : 0;
+	case CFG_MIGRATE_MODE:
+		return check_one_of(v, migrate_modes, "offline or live", rule, rulesz);
 	case CFG_MIGRATE_SCHEMA:
 		return check_schema(v, rule, rulesz);
 	case CFG_MIGRATE_DATA:

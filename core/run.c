@@ -41,6 +41,11 @@ bool run_cancelled(struct run *r)
 	return atomic_load(&r->cancel) != 0;
 }
 
+bool run_live(const struct run *r)
+{
+	return r->cfg && strcmp(config_get(r->cfg, CFG_MIGRATE_MODE), "live") == 0;
+}
+
 static double step_elapsed(struct run *r)
 {
 	struct timespec now;

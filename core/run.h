@@ -52,6 +52,9 @@ int run_step(struct run *r, int s);
 int run_steps(struct run *r, unsigned mask);
 
 bool run_cancelled(struct run *r);
+/* [migrate] mode = live: the data flows by logical replication and the
+ * cutover switches; offline: the application stops writing for the copy. */
+bool run_live(const struct run *r);
 
 /* Event helpers for steps (printf-style text). */
 void run_status(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -23,7 +23,17 @@ struct step {
 };
 
 /* The steps, in run order: X(name) for the struct step step_NAME. */
-#define STEP_LIST(X) X(source) X(instance) X(network) X(probe) X(schema) X(data) X(verify) X(env)
+#define STEP_LIST(X)                                                                               \
+	X(source)                                                                                  \
+	X(instance)                                                                                \
+	X(network)                                                                                 \
+	X(probe)                                                                                   \
+	X(schema)                                                                                  \
+	X(data)                                                                                    \
+	X(replicate) /* the cutover step goes right after replicate */                             \
+	X(verify)                                                                                  \
+	X(env)                                                                                     \
+	X(cleanup)
 
 #define STEP_DECLARE(n) extern const struct step step_##n;
 STEP_LIST(STEP_DECLARE)

@@ -9,6 +9,10 @@
 
 static int verify_run(struct run *r, char **cause)
 {
+	if (run_live(r)) {
+		*cause = xstrdup("live mode: the cutover compares while writes are stopped");
+		return 1;
+	}
 	if (strcmp(config_get(r->cfg, CFG_MIGRATE_DATA), "skip") == 0) {
 		*cause = xstrdup("[migrate] data = skip: nothing to compare");
 		return 1;

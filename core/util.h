@@ -34,6 +34,9 @@ struct body {
 };
 size_t body_write(char *data, size_t size, size_t n, void *body);
 
+/* Fill BUF with LEN random bytes from getrandom(); 0, or -1 (errno set). */
+int random_bytes(void *buf, size_t len);
+
 /* Seconds from a monotonic clock. */
 double now_monotonic(void);
 

@@ -19,7 +19,8 @@ if ! tui_start "$W" -c config.ini; then
 fi
 ok "wizard starts at the Welcome screen"
 expect_screen "welcome lists every step" "write DATABASE_URL into the application's .env"
-expect_screen "status bar shows the step checklist" "·source ·instance ·network ·probe ·schema ·data ·verify ·env"
+expect_screen "status bar shows the step checklist" "·source ·instance ·network ·probe ·schema ·data ·replicate"
+expect_screen "status bar shows the steps after the cutover's place" "·verify ·env –cleanup"
 
 # Forward through every screen, checking each one's title and a field.
 walk() { # key title text

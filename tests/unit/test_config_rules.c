@@ -249,6 +249,10 @@ static const struct row rows[] = {
 	BAD(TARGET_SSLROOTCERT, "@DIR@/missing.pem", "cannot be found"),
 	BAD(TARGET_SSLROOTCERT, "@DIR@", "is a directory"),
 	/* [migrate] */
+	OK(MIGRATE_MODE, "offline"),
+	OK(MIGRATE_MODE, "live"),
+	BAD(MIGRATE_MODE, "Live", "offline or live"),
+	BAD(MIGRATE_MODE, "online", "offline or live"),
 	OK(MIGRATE_SCHEMA, "copy"),
 	OK(MIGRATE_SCHEMA, "skip"),
 	OK(MIGRATE_SCHEMA, "file:@DIR@/schema.sql"),
