@@ -562,8 +562,7 @@ static char *quote_all(const char *schema, const char *name)
 	return q;
 }
 
-/* Set every sequence to the source's position (read in the snapshot). */
-static int copy_sequences(struct run *r, PGconn *src, PGconn *dst, char **cause)
+int pg_copy_sequences(struct run *r, PGconn *src, PGconn *dst, int *nset, char **cause)
 {
 	PGresult *res = PQexec(src, "SELECT quote_ident(schemaname) || '.' || "
 				    "quote_ident(sequencename) FROM pg_sequences "
@@ -575,6 +574,9 @@ static int copy_sequences(struct run *r, PGconn *src, PGconn *dst, char **cause)
 		free(e);
 		return -1;
 	}
+	int failed = 0;
+	if (nset)
+		*nset = 0;
 	for (int i = 0; i < PQntuples(res); i++) {
 		const char *q = PQgetvalue(res, i, 0);
 		char *sql = xasprintf("SELECT last_value, is_called FROM %s", q);
@@ -583,6 +585,7 @@ static int copy_sequences(struct run *r, PGconn *src, PGconn *dst, char **cause)
 		if (PQresultStatus(v) != PGRES_TUPLES_OK || PQntuples(v) != 1) {
 			run_finding(r, LEVEL_WARN, q, "cannot read the sequence on the source");
 			PQclear(v);
+			failed++;
 			continue;
 		}
 		sql = xasprintf("SELECT pg_catalog.setval('%s', %s, %s)", q, PQgetvalue(v, 0, 0),
@@ -593,12 +596,15 @@ static int copy_sequences(struct run *r, PGconn *src, PGconn *dst, char **cause)
 		if (!set)
 			run_finding(r, LEVEL_WARN, q, "cannot set the sequence on the target: %s",
 				    e);
+		else if (nset)
+			(*nset)++;
+		failed += !set;
 		free(set);
 		free(e);
 		free(sql);
 	}
 	PQclear(res);
-	return 0;
+	return failed;
 }
 
 /* Write one large object on the target with its OID (one left by an earlier
@@ -1173,7 +1179,7 @@ static int finish_copy(struct copy_ctx *x, PGconn *holder, PGconn *d, char **cau
 	}
 	if (!x->plan) {
 		run_status(r, "setting sequences");
-		return copy_sequences(r, holder, d, cause);
+		return pg_copy_sequences(r, holder, d, NULL, cause) < 0 ? -1 : 0;
 	}
 	if (x->plan->nfinal) { /* the plan sets sequence positions itself */
 		run_status(r, "post-data: foreign keys, triggers, views, sequences");

@@ -75,6 +75,13 @@ bool pg_copy_excluded(const char *exclude, const char *schema, const char *name)
 int pg_copy_run(struct run *r, const char *src_conninfo, const char *dst_conninfo,
 		const struct pg_copy_opts *o, struct pg_copy_result *res, char **cause);
 
+/* Set every sequence of the target to the source's position (last_value and
+ * is_called, as SRC sees them: in its snapshot, when it is in one), also
+ * those no column owns. Each that cannot be read or set is named as a
+ * warning. The number of those, or -1 with *CAUSE when the source's
+ * sequences cannot be listed; *NSET (may be NULL) counts the ones set. */
+int pg_copy_sequences(struct run *r, PGconn *src, PGconn *dst, int *nset, char **cause);
+
 /* Session settings both sides use so text output is the same on each. */
 extern const char pg_copy_session_sql[];
 

@@ -30,7 +30,8 @@ struct step {
 	X(probe)                                                                                   \
 	X(schema)                                                                                  \
 	X(data)                                                                                    \
-	X(replicate) /* the cutover step goes right after replicate */                             \
+	X(replicate)                                                                               \
+	X(cutover)                                                                                 \
 	X(verify)                                                                                  \
 	X(env)                                                                                     \
 	X(cleanup)

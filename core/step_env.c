@@ -16,6 +16,7 @@
 #include "dburl.h"
 #include "dotenv.h"
 #include "run.h"
+#include "step_env.h"
 #include "util.h"
 
 static char *dup_set(const char *s)
@@ -117,7 +118,7 @@ static int url_from_instance(struct run *r, struct dburl *u, char **cause)
 }
 
 /* Write the .env (the step's work, whatever the mode). */
-static int env_write(struct run *r, char **cause)
+int step_env_write(struct run *r, char **cause)
 {
 	const struct config *c = r->cfg;
 	const char *file = config_get(c, CFG_ENV_FILE);
@@ -206,7 +207,7 @@ static int env_run(struct run *r, char **cause)
 				 "every change");
 		return 1;
 	}
-	return env_write(r, cause);
+	return step_env_write(r, cause);
 }
 
 const struct step step_env = {

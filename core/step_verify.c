@@ -30,8 +30,8 @@ static int verify_run(struct run *r, char **cause)
 		return -1;
 	}
 	struct pg_verify_report rep = {0};
-	int rc = pg_verify_run(r, sci, dci, config_get(r->cfg, CFG_MIGRATE_EXCLUDE_TABLES), &rep,
-			       cause);
+	int rc = pg_verify_run(r, sci, dci, config_get(r->cfg, CFG_MIGRATE_EXCLUDE_TABLES),
+			       PG_VERIFY_FULL, &rep, cause);
 	free_secret(sci);
 	free_secret(dci);
 	/* the env step refuses to point the application at a target that differs */

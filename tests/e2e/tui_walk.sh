@@ -28,25 +28,27 @@ walk() { # key title text
 	expect_screen "forward to $2" "$2"
 	expect_screen "$2 shows $3" "$3"
 }
-walk Enter "2/9  Source database" "url"
+walk Enter "2/10  Source database" "url"
 expect_screen "the source URL's password is masked" "app:****************@railway.example.com"
 expect_not_screen "the source URL's password is not on screen" "source-secret-pw" 1
 keys F3
 expect_screen "F3 shows the source URL's password" "app:source-secret-pw@railway"
 keys F3
 expect_not_screen "F3 again hides it" "source-secret-pw"
-walk Enter "3/9  AWS account" "region"
-walk Enter "4/9  RDS instance" "master_password"
-walk Enter "5/9  Network access" "allow"
-walk Enter "6/9  Target database" "sslmode"
-walk Enter "7/9  Migration" "exclude_tables"
-walk Enter "8/9  Application .env" "DATABASE_URL"
-walk Enter "9/9  Run" "Enter starts the run"
+walk Enter "3/10  AWS account" "region"
+walk Enter "4/10  RDS instance" "master_password"
+walk Enter "5/10  Network access" "allow"
+walk Enter "6/10  Target database" "sslmode"
+walk Enter "7/10  Migration" "exclude_tables"
+walk Enter "8/10  Cutover" "health_timeout"
+expect_screen "the Cutover screen shows verify's default" "counts"
+walk Enter "9/10  Application .env" "DATABASE_URL"
+walk Enter "10/10  Run" "Enter starts the run"
 expect_screen "Run screen lists the steps" "Write .env"
 
 # And back to the start.
-for t in "8/9  Application .env" "7/9  Migration" "6/9  Target database" "5/9  Network access" \
-	"4/9  RDS instance" "3/9  AWS account" "2/9  Source database" "1/9  Welcome"; do
+for t in "9/10  Application .env" "8/10  Cutover" "7/10  Migration" "6/10  Target database" "5/10  Network access" \
+	"4/10  RDS instance" "3/10  AWS account" "2/10  Source database" "1/10  Welcome"; do
 	keys Escape
 	expect_screen "back to $t" "$t"
 done
@@ -58,7 +60,7 @@ expect_screen "the live panel shows the source step's result" "Source database:"
 
 # An invalid value shows its rule in words, under the field.
 keys Enter Enter
-wait_for "4/9  RDS instance"
+wait_for "4/10  RDS instance"
 keys Tab
 type_text "-"
 expect_screen "an identifier ending in a hyphen shows its rule" "must not end with a hyphen"
@@ -92,7 +94,7 @@ expect_not_screen "the masked password is not on screen" "$pw"
 
 # Korean text in a field: typed, shown, edited with wide characters.
 keys Enter Enter Enter Enter
-wait_for "8/9  Application .env"
+wait_for "9/10  Application .env"
 keys C-u
 type_text "데이터베이스.env"
 expect_screen "Korean text typed into a field shows" "데이터베이스.env"
@@ -119,7 +121,7 @@ keys F10
 expect_screen "quitting with unsaved input asks" "not saved"
 keys n
 expect_not_screen "n stays in the wizard" "not saved"
-expect_screen "still on the Env screen" "8/9  Application .env"
+expect_screen "still on the Env screen" "9/10  Application .env"
 
 # Ctrl-S saves too (flow control is off in the wizard); back to Welcome, where
 # q quits at once (nothing unsaved).
@@ -127,6 +129,6 @@ keys C-s
 expect_screen "Ctrl-S saves the settings" "saved to config.ini"
 expect_not_screen "Ctrl-S clears the unsaved mark" "unsaved"
 for i in 1 2 3 4 5 6 7; do keys Escape; done
-expect_screen "Esc walks back to Welcome" "1/9  Welcome"
+expect_screen "Esc walks back to Welcome" "1/10  Welcome"
 keys q
 expect_clean_exit "q quits" 0
