@@ -15,7 +15,7 @@ struct health_result {
 	char last[256]; /* the last failure in words: "HTTP 500: db down", "connection refused" */
 };
 
-/* GET URL every half second (each attempt at most 5 s) until it answers
+/* GET URL every quarter second (each attempt at most 5 s) until it answers
  * 2xx or TIMEOUT_S seconds have passed; CANCEL (may be NULL) ends it early.
  * 0 when healthy, else -1 with *CAUSE. Redirects are not followed: a 3xx
  * is not healthy. */

@@ -683,11 +683,8 @@ static int subscription_exists(struct cutover *cx, char **cause)
 static int starting_phase(struct cutover *cx, enum cut_phase *from, char **cause)
 {
 	enum cut_phase p = phase_get(cx->r);
-	if (p == CUT_DONE) {
-		*cause = xstrdup("switched earlier: the application runs against the target");
-		return 1;
-	}
-	if (p != CUT_NONE && p != CUT_ROLLED_BACK) {
+	bool ended = p == CUT_NONE || p == CUT_DONE || p == CUT_ROLLED_BACK;
+	if (!ended) {
 		/* before the .env: from the stop again (each phase may be redone) */
 		*from = p < CUT_ENV ? CUT_STOP : p == CUT_HEALTH ? CUT_START : p;
 		cx->stopped = true;
@@ -701,6 +698,11 @@ static int starting_phase(struct cutover *cx, enum cut_phase *from, char **cause
 	int sub = subscription_exists(cx, cause);
 	if (sub < 0)
 		return -1;
+	if (!sub && p == CUT_DONE) {
+		*cause = xstrdup("switched earlier: the application runs against the target");
+		return 1;
+	}
+	/* a new replication after a switch or a rollback: a new cutover */
 	if (!sub)
 		return fail(cause,
 			    "%sreplication is not running (no subscription %s on the target): "

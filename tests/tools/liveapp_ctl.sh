@@ -10,7 +10,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 cmd=$1 dir=$2 port=$3 rate=${4:-100}
 pidf="$dir/app.pid"
 
-running() { [ -s "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; }
+# alive: a zombie (ended, not yet reaped by whoever adopted it) is not
+alive() { kill -0 "$1" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+running() { [ -s "$pidf" ] && alive "$(cat "$pidf")"; }
 
 start() {
 	running && return 0
@@ -24,10 +26,10 @@ stop() {
 	pid=$(cat "$pidf")
 	kill -TERM "$pid"
 	i=0
-	while kill -0 "$pid" 2>/dev/null; do
+	while alive "$pid"; do
 		i=$((i + 1))
-		[ $i -gt 200 ] && kill -KILL "$pid"
-		sleep 0.1
+		[ $i -gt 1000 ] && kill -KILL "$pid"
+		sleep 0.02
 	done
 	rm -f "$pidf"
 }
