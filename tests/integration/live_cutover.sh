@@ -99,7 +99,7 @@ nothing_left() {
 on_target() {
 	expect_match "$1: the .env points at the target" "127.0.0.1:$PORT_dst/$2" "$T_TMP/$2/app/.env"
 	wait_acks "$T_TMP/$2/app" 30
-	expect_match "$1: the application writes to the target" "127.0.0.1:$PORT_dst/$2\$" "$T_TMP/$2/app/acks.log"
+	expect_match "$1: the application writes to the target" "127.0.0.1:$PORT_dst/$2 [0-9.]+\$" "$T_TMP/$2/app/acks.log"
 }
 
 # --- a full live run while the application writes --------------------------
@@ -121,7 +121,7 @@ on_target "full live run" full
 sh "$CTL" stop "$T_TMP/full/app" 0
 exactly_once "full live run: every acknowledged write is on the target once" full
 expect_no_match "full live run: no insert collided with a copied id" "duplicate key" "$T_TMP/full/app/app.out"
-n_after=$(grep -c "^I items .*127.0.0.1:$PORT_dst/full\$" "$T_TMP/full/app/acks.log")
+n_after=$(grep -c "^I items .*127.0.0.1:$PORT_dst/full [0-9.]*\$" "$T_TMP/full/app/acks.log")
 check "full live run: inserts after the switch took fresh ids ($n_after)" test "$n_after" -gt 0
 nothing_left "full live run"
 expect_no_string "full live run: no password in the output" "app-secret-pw" "$T_TMP/full.out"
@@ -166,7 +166,7 @@ expect_match "unhealthy: the writes the target took are counted and named" \
 	"warn: target writes: [0-9]+ row writes? .* in .*live_" "$T_TMP/sick.out"
 wait_acks "$T_TMP/sick/app" 30
 check "unhealthy: the application writes to the source again" \
-	sh -c "tail -n 1 '$T_TMP/sick/app/acks.log' | grep -q '127.0.0.1:$PORT_src/sick\$'"
+	sh -c "tail -n 1 '$T_TMP/sick/app/acks.log' | grep -q '127.0.0.1:$PORT_src/sick [0-9.]*\$'"
 nothing_left "unhealthy"
 rdsm_live "$T_TMP/sick-again.out" cutover
 expect_eq "unhealthy: cutover again refuses without replication" 1 "$RC"

@@ -7,15 +7,15 @@ primary key (live_items) and one without (live_events, REPLICA IDENTITY FULL),
 each write in its own transaction, and appends a line to the log for every
 write the server acknowledged (COMMIT returned):
 
-    I items ID V DB      inserted live_items row ID with v = V
-    U items ID V DB      set v = V
-    D items ID DB        deleted it
-    I events KEY N DB    inserted the live_events row KEY with n = N
-    U events KEY N DB    set n = N
-    D events KEY DB      deleted it
-    ? …                  a COMMIT whose outcome is unknown (the connection broke)
+    I items ID V DB T     inserted live_items row ID with v = V
+    U items ID V DB T     set v = V
+    D items ID DB T       deleted it
+    I events KEY N DB T   inserted the live_events row KEY with n = N
+    U events KEY N DB T   set n = N
+    D events KEY DB T     deleted it
+    ? …                   a COMMIT whose outcome is unknown (the connection broke)
 
-DB is host:port/dbname of the server written to. A failed write is not logged
+DB is host:port/dbname of the server written to, T the time (Unix seconds). A failed write is not logged
 (it is retried with another one after a short pause). SIGTERM ends it after
 the write in progress. It serves GET /health on 127.0.0.1:PORT: 200 when a
 SELECT 1 works, else 500; GET /broken always answers 500 (a health check that
@@ -81,7 +81,7 @@ class Writer:
                 self.events[k] = n
 
     def ack(self, line):
-        self.log.write(line + " " + self.db + "\n")
+        self.log.write("%s %s %.3f\n" % (line, self.db, time.time()))
         self.log.flush()
 
     def one(self):
