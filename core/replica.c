@@ -18,9 +18,6 @@
 #include "strbuf.h"
 #include "util.h"
 
-/* Every object of ours is named REPLICA_PREFIX and the run's id. */
-#define REPLICA_PREFIX "rds_migrate_"
-
 /* The state file's keys. */
 #define KEY_NAME "replica.name" /* our objects' name */
 #define KEY_LSN  "replica.lsn"  /* the slot's consistent point */
@@ -55,6 +52,12 @@ static const char *replica_name(const struct run *r)
 	return name ? name : fallback;
 }
 
+const char *replica_known_name(const struct run *r)
+{
+	const char *name = r->state ? state_get(r->state, KEY_NAME) : NULL;
+	return name ? name : "";
+}
+
 const char *replica_publication(const struct run *r)
 {
 	return replica_name(r);
@@ -68,11 +71,6 @@ const char *replica_slot(const struct run *r)
 const char *replica_subscription(const struct run *r)
 {
 	return replica_name(r);
-}
-
-bool replica_ours(const char *name)
-{
-	return name && strncmp(name, REPLICA_PREFIX, strlen(REPLICA_PREFIX)) == 0;
 }
 
 static const char *const copy_words[] = {

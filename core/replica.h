@@ -10,6 +10,11 @@
 
 struct run;
 
+/* Every object of ours is named REPLICA_PREFIX and a run's id; REPLICA_LIKE
+ * is the SQL pattern (a quoted literal) that finds them. */
+#define REPLICA_PREFIX "rds_migrate_"
+#define REPLICA_LIKE   "'rds\\_migrate\\_%'"
+
 /* Names of our publication, slot and subscription for this run (stable across runs of one state file). */
 const char *replica_publication(const struct run *r);
 const char *replica_slot(const struct run *r);
@@ -24,8 +29,9 @@ int replica_drain(struct run *r, int timeout_s, char **cause);
  * Idempotent (absent objects are fine); emits what it dropped. 0 or -1 with *cause. */
 int replica_drop(struct run *r, char **cause);
 
-/* Whether NAME is one of ours (of this run or another). */
-bool replica_ours(const char *name);
+/* The name of our objects when this state file has one, else "" (never
+ * draws one: a look at the source must not write the state). */
+const char *replica_known_name(const struct run *r);
 
 /* Where the live copy stands, in the state file. */
 enum replica_copy {

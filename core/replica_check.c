@@ -96,7 +96,7 @@ static void check_capacity(struct check *k)
 			    "pg_stat_activity WHERE backend_type = 'walsender' AND pid IS DISTINCT "
 			    "FROM (SELECT active_pid FROM pg_replication_slots WHERE slot_name = "
 			    "$1))",
-			    replica_slot(k->r), "replication slots");
+			    replica_known_name(k->r), "replication slots");
 	if (!res)
 		return;
 	long slots = strtol(PQgetvalue(res, 0, 0), NULL, 10);
@@ -295,11 +295,11 @@ static void check_leftovers(struct check *k)
 		row(k,
 		    "SELECT slot_name, active, coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), "
 		    "restart_lsn), 0)::bigint FROM pg_replication_slots WHERE "
-		    "starts_with(slot_name::text, 'rds_migrate_') ORDER BY 1",
+		    "slot_name LIKE " REPLICA_LIKE " ORDER BY 1",
 		    NULL, "leftover slots");
 	if (!res)
 		return;
-	const char *mine = replica_slot(k->r);
+	const char *mine = replica_known_name(k->r);
 	bool copied = replica_copy_get(k->r) == RC_DONE;
 	for (int i = 0; i < PQntuples(res); i++) {
 		const char *name = PQgetvalue(res, i, 0);
@@ -332,9 +332,9 @@ static void check_leftovers(struct check *k)
 	}
 	PQclear(res);
 	res = row(k,
-		  "SELECT pubname FROM pg_publication WHERE starts_with(pubname::text, "
-		  "'rds_migrate_') AND pubname <> $1",
-		  replica_publication(k->r), "leftover publications");
+		  "SELECT pubname FROM pg_publication WHERE pubname LIKE " REPLICA_LIKE
+		  " AND pubname <> $1",
+		  mine, "leftover publications");
 	for (int i = 0; res && i < PQntuples(res); i++)
 		run_finding(k->r, LEVEL_INFO, PQgetvalue(res, i, 0),
 			    "a publication of another rds-migrate run (holds no WAL; DROP "
@@ -371,6 +371,18 @@ int replica_check_source(struct run *r, const char *src_ci, enum replica_check_m
 			  k.refused.buf);
 	strbuf_free(&k.refused);
 	return rc;
+}
+
+int replica_check_leftovers(struct run *r, const char *src_ci, char **cause)
+{
+	PGconn *c = pg_connect(src_ci, PG_SOURCE, 30, &r->cancel, NULL, cause);
+	if (!c)
+		return -1;
+	struct check k = {.r = r, .c = c, .mode = REPLICA_CHECK_REPORT, .refused = STRBUF_INIT};
+	check_leftovers(&k);
+	PQfinish(c);
+	strbuf_free(&k.refused);
+	return 0;
 }
 
 int replica_check_target(struct run *r, PGconn *d, char **cause)

@@ -23,6 +23,10 @@ enum replica_check_mode {
  * mode can go on, else -1 with a cause naming what stays. */
 int replica_check_source(struct run *r, const char *src_conninfo, enum replica_check_mode mode,
 			 char **cause);
+/* Only the slots and publications of ours on the source, with the WAL each
+ * slot holds back (offline mode: a live run abandoned). Findings; -1 only when
+ * the source cannot be reached. */
+int replica_check_leftovers(struct run *r, const char *src_conninfo, char **cause);
 /* Whether the target's user may create our subscription (PostgreSQL 15: a
  * superuser; RDS: rds_superuser; 16+: pg_create_subscription and CREATE on
  * the database). 0, or -1 with the missing privilege named. */

@@ -133,10 +133,13 @@ static int source_run(struct run *r, char **cause)
 				  nbad, nbad == 1 ? "" : "s", list, nbad == 1 ? "it" : "them");
 	}
 	free(schema_list);
-	/* live mode: what logical replication needs, before anything is created */
+	/* live mode: what logical replication needs, before anything is created;
+	 * either mode: a slot of ours still holding WAL */
 	if (rc == 0 && run_live(r) &&
 	    replica_check_source(r, ci, r->inspect ? REPLICA_CHECK_REPORT : REPLICA_CHECK_FIX,
 				 cause) != 0)
+		rc = -1;
+	else if (rc == 0 && !run_live(r) && replica_check_leftovers(r, ci, cause) != 0)
 		rc = -1;
 	if (rc == 0) {
 		char sz[32];
