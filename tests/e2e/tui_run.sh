@@ -62,7 +62,7 @@ rm -f "$W/.rds-migrate.state"
 tm send-keys -t w "clear" Enter
 tui_launch -c config.ini
 wait_for "1/9  Welcome" 15
-keys Space Down Space Down Space Down Space Down Space Down Down Space Down Space
+keys Space Down Space Down Space Down Space Down Space Down Down Space Down Space Down Space
 expect_screen "only the data step is chosen" "[x] 6. data"
 capture
 expect_eq "one step chosen" 1 "$(grep -c '\[x\]' "$SCREEN")"
@@ -96,7 +96,7 @@ rm -f "$W/.rds-migrate.state"
 tm send-keys -t w "clear" Enter
 tui_launch --force -c slow.ini
 wait_for "1/9  Welcome" 15
-keys Space Down Space Down Space Down Space Down Space Down Down Space Down Space
+keys Space Down Space Down Space Down Space Down Space Down Down Space Down Space Down Space
 expect_screen "slow run: only the data step is chosen" "[x] 6. data"
 for i in 1 2 3 4 5 6 7 8; do keys Enter; done
 expect_screen "slow run: the Run screen opens" "9/9  Run"
