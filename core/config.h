@@ -10,6 +10,9 @@
 #define CONFIG_KEYS(X)                                                                             \
 	X(SOURCE_URL, "source", "url", "", CFGF_SECRET_URL,                                        \
 	  "postgresql://USER:PASS@HOST:PORT/DB; env SOURCE_DATABASE_URL overrides")                \
+	X(SOURCE_RELAY, "source", "relay", "", 0,                                                  \
+	  "live mode: IP:PORT the target reaches the source at (a forward on this machine); "      \
+	  "empty: the URL's host")                                                                 \
 	X(AWS_REGION, "aws", "region", "ap-northeast-2", 0, "AWS region, e.g. ap-northeast-2")     \
 	X(AWS_PROFILE, "aws", "profile", "", 0, "profile in ~/.aws; empty: the SDK default chain") \
 	X(INSTANCE_MODE, "instance", "mode", "create", 0, "create | existing")                     \

@@ -439,6 +439,31 @@ static int check_ip(const char *v, char *rule, size_t rulesz)
 		   "a host name");
 }
 
+/* [source] relay: empty, or IPv4:PORT ([IPv6]:PORT) the target connects to. */
+static int check_relay(const char *v, char *rule, size_t rulesz)
+{
+	const char *colon = strrchr(v, ':');
+	char host[64];
+	unsigned char tmp[16];
+	if (!*v)
+		return 0;
+	if (colon && colon - v < (int)sizeof host && parse_range(colon + 1, 1, 65535, NULL)) {
+		snprintf(host, sizeof host, "%.*s", (int)(colon - v), v);
+		size_t n = strlen(host);
+		if (n > 2 && host[0] == '[' && host[n - 1] == ']') {
+			memmove(host, host + 1, n - 2);
+			host[n - 2] = 0;
+			if (inet_pton(AF_INET6, host, tmp) == 1)
+				return 0;
+		} else if (inet_pton(AF_INET, host, tmp) == 1) {
+			return 0;
+		}
+	}
+	return bad(rule, rulesz,
+		   "must be empty or IP:PORT (a numeric address on this machine's network the "
+		   "target can reach, e.g. 10.0.1.5:15432; IPv6 as [addr]:port)");
+}
+
 static const char *const sslmodes[] = {"disable",   "allow",       "prefer", "require",
 				       "verify-ca", "verify-full", NULL};
 #define SSLMODE_WORDS "disable, allow, prefer, require, verify-ca or verify-full"
@@ -638,6 +663,8 @@ int config_check_key(const struct config *cfg, enum config_key k, const char *va
 	case CFG_SOURCE_URL:
 	case CFG_TARGET_URL:
 		return check_url(v, rule, rulesz);
+	case CFG_SOURCE_RELAY:
+		return check_relay(v, rule, rulesz);
 	case CFG_AWS_REGION:
 		return check_region(v, rule, rulesz);
 	case CFG_AWS_PROFILE:

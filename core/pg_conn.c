@@ -426,6 +426,14 @@ char *pg_diag_text(const struct pg_diag *d)
 	return xasprintf("%s. Hint: %s", d->diagnosis, d->hint);
 }
 
+/* Server notices (NOTICE, WARNING) are not ours to print: stderr is the
+ * wizard's screen, and what matters is said as findings. */
+static void ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 PGconn *pg_connect(const char *conninfo, enum pg_role role, double timeout_s, atomic_int *cancel,
 		   struct pg_diag *diag, char **cause)
 {
@@ -448,6 +456,7 @@ PGconn *pg_connect(const char *conninfo, enum pg_role role, double timeout_s, at
 	PGconn *c = NULL;
 	if (rc == 1) {
 		c = pg_attempt_take(a);
+		PQsetNoticeProcessor(c, ignore_notice, NULL);
 	} else {
 		if (diag)
 			*diag = a->diag;
@@ -458,6 +467,55 @@ PGconn *pg_connect(const char *conninfo, enum pg_role role, double timeout_s, at
 	}
 	pg_attempt_free(a);
 	return c;
+}
+
+/* Append key='value' to a libpq conninfo string, quoting as libpq expects. */
+void pg_conninfo_add(char **ci, const char *key, const char *value)
+{
+	size_t len = strlen(*ci);
+	size_t need = len + strlen(key) + 2 * strlen(value) + 8;
+	*ci = xrealloc(*ci, need);
+	char *p = *ci + len;
+	if (len)
+		*p++ = ' ';
+	p += sprintf(p, "%s='", key);
+	for (const char *v = value; *v; v++) {
+		if (*v == '\'' || *v == '\\')
+			*p++ = '\\';
+		*p++ = *v;
+	}
+	*p++ = '\'';
+	*p = 0;
+}
+
+PGresult *pg_exec_cancellable(PGconn *c, const char *sql, atomic_int *cancel)
+{
+	if (PQsendQuery(c, sql) != 1)
+		return NULL;
+	bool cancelled = false;
+	for (;;) {
+		if (cancel && atomic_load(cancel) && !cancelled) {
+			char err[256];
+			PGcancel *cn = PQgetCancel(c);
+			if (cn) {
+				PQcancel(cn, err, sizeof err);
+				PQfreeCancel(cn);
+			}
+			cancelled = true;
+		}
+		if (PQconsumeInput(c) != 1)
+			break;
+		if (!PQisBusy(c))
+			break;
+		struct pollfd pfd = {.fd = PQsocket(c), .events = POLLIN};
+		poll(&pfd, 1, 100);
+	}
+	PGresult *last = NULL, *res;
+	while ((res = PQgetResult(c))) {
+		PQclear(last);
+		last = res;
+	}
+	return last;
 }
 
 int pg_exec(PGconn *c, const char *sql, char **cause)

@@ -109,6 +109,12 @@ char *pg_diag_text(const struct pg_diag *d);
  * the hint). Exposed for tests. */
 void pg_diagnose(const char *message, enum pg_role role, const char *conninfo, struct pg_diag *d);
 
+/* Append KEY='VALUE' to the libpq conninfo *CI (heap), quoted as libpq reads it. */
+void pg_conninfo_add(char **ci, const char *key, const char *value);
+/* Run SQL, waiting for its last result while checking CANCEL (may be NULL)
+ * every 100 ms: once set, the server is asked to cancel the statement. The
+ * caller PQclear-s the result; NULL when the query could not be sent. */
+PGresult *pg_exec_cancellable(PGconn *c, const char *sql, atomic_int *cancel);
 /* Run SQL expecting no rows (several statements allowed); -1 with a cause. */
 int pg_exec(PGconn *c, const char *sql, char **cause);
 /* Run SQL returning one value (the first column of the first row), heap copy;

@@ -1027,7 +1027,15 @@ static int open_snapshot(struct copy_ctx *x, PGconn **holder, char **snapshot, c
 	if (pg_exec(*holder, pg_copy_session_sql, cause) != 0 ||
 	    pg_exec(*holder, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", cause) != 0)
 		return -1;
-	*snapshot = pg_value(*holder, "SELECT pg_export_snapshot()", cause);
+	if (x->o->snapshot) {
+		/* the slot's: every job imports it, the holder too */
+		*snapshot = xasprintf("SET TRANSACTION SNAPSHOT '%s'", x->o->snapshot);
+		int rc = pg_exec(*holder, *snapshot, cause);
+		free(*snapshot);
+		*snapshot = rc == 0 ? xstrdup(x->o->snapshot) : NULL;
+	} else {
+		*snapshot = pg_value(*holder, "SELECT pg_export_snapshot()", cause);
+	}
 	*enc = pg_value(*holder, "SHOW server_encoding", cause);
 	if (!*snapshot || !*enc)
 		return -1;
@@ -1167,7 +1175,7 @@ static int run_jobs(struct copy_ctx *x, int jobs, struct pg_copy_result *res, ch
 static int finish_copy(struct copy_ctx *x, PGconn *holder, PGconn *d, char **cause)
 {
 	struct run *r = x->r;
-	if (copy_large_objects(r, holder, d, cause) != 0)
+	if (!x->o->no_large_objects && copy_large_objects(r, holder, d, cause) != 0)
 		return -1;
 	for (size_t k = 0; x->plan && k < x->plan->nfks; k++) {
 		const struct pg_post_fk *fk = &x->plan->fks[k];

@@ -42,14 +42,18 @@ struct pg_copy_table {
 };
 
 struct pg_copy_opts {
-	int jobs;             /* parallel jobs, 1-32 */
-	const char *exclude;  /* "schema.table, …" */
-	bool force;           /* truncate non-empty targets without asking */
-	bool post_data;       /* run pg_schema's post-data plan after the rows */
-	bool allow_binary;    /* binary COPY when both majors allow it */
-	size_t chunk;         /* bytes per CopyData sent to the target (0: 256 kB) */
-	int64_t split_bytes;  /* split tables at least this big across jobs (0: never) */
-	double stall_seconds; /* a COPY moving no byte this long is given up as hung */
+	int jobs;              /* parallel jobs, 1-32 */
+	const char *exclude;   /* "schema.table, …" */
+	bool force;            /* truncate non-empty targets without asking */
+	bool post_data;        /* run pg_schema's post-data plan after the rows */
+	bool allow_binary;     /* binary COPY when both majors allow it */
+	size_t chunk;          /* bytes per CopyData sent to the target (0: 256 kB) */
+	int64_t split_bytes;   /* split tables at least this big across jobs (0: never) */
+	double stall_seconds;  /* a COPY moving no byte this long is given up as hung */
+	const char *snapshot;  /* read this exported snapshot (a replication slot's, held by
+			       * the caller's connection) instead of exporting one */
+	bool no_large_objects; /* leave large objects out (live mode, by the user's choice:
+				* logical replication does not carry them) */
 };
 
 struct pg_copy_result {

@@ -14,7 +14,25 @@ static int replicate_run(struct run *r, char **cause)
 				 "replicates)");
 		return 1;
 	}
-	return fail(cause, "replicate: not built yet");
+	if (r->inspect) {
+		*cause = xstrdup("replicate creates the subscription on the target: run it to "
+				 "start the changes flowing");
+		return 1;
+	}
+	if (replica_copy_get(r) != RC_DONE)
+		return fail(cause, "the live copy is not done: run the data step first (it copies "
+				   "from our slot's snapshot)");
+	if (replica_subscribe(r, cause) != 0)
+		return -1;
+	char *summary = NULL;
+	int rc = replica_catch_up(r, &summary, cause);
+	if (rc == 0) {
+		free(*cause);
+		*cause = summary;
+		return 0;
+	}
+	free(summary);
+	return -1; /* 130: interrupted; the subscription goes on, running again resumes */
 }
 
 const struct step step_replicate = {

@@ -452,3 +452,19 @@ int random_bytes(void *buf, size_t len)
 	}
 	return 0;
 }
+
+int sleep_cancellable(double seconds, atomic_int *cancel)
+{
+	double end = now_monotonic() + seconds;
+	for (;;) {
+		if (cancel && atomic_load(cancel))
+			return -1;
+		double left = end - now_monotonic();
+		if (left <= 0)
+			return 0;
+		if (left > 0.1)
+			left = 0.1;
+		struct timespec ts = {0, (long)(left * 1e9)};
+		nanosleep(&ts, NULL);
+	}
+}

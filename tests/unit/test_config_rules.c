@@ -249,6 +249,12 @@ static const struct row rows[] = {
 	BAD(TARGET_SSLROOTCERT, "@DIR@/missing.pem", "cannot be found"),
 	BAD(TARGET_SSLROOTCERT, "@DIR@", "is a directory"),
 	/* [migrate] */
+	OK(SOURCE_RELAY, ""),
+	OK(SOURCE_RELAY, "10.0.1.5:15432"),
+	OK(SOURCE_RELAY, "[fd00::5]:15432"),
+	BAD(SOURCE_RELAY, "relay.internal:15432", "IP:PORT"),
+	BAD(SOURCE_RELAY, "10.0.1.5", "IP:PORT"),
+	BAD(SOURCE_RELAY, "10.0.1.5:0", "IP:PORT"),
 	OK(MIGRATE_MODE, "offline"),
 	OK(MIGRATE_MODE, "live"),
 	BAD(MIGRATE_MODE, "Live", "offline or live"),
