@@ -29,6 +29,8 @@ chmod 600 "$W/config.ini"
 tui_start "$W" -c config.ini || { not_ok "wizard starts"; sed 's/^/#   | /' "$SCREEN"; exit 0; }
 keys Down Space Down Space
 expect_screen "live: instance and network left out" "[ ] 3. network"
+keys Down Down Down Down Down Space # the cutover, which would stop the application
+expect_screen "live: the cutover left out" "[ ] 8. cutover"
 keys Enter
 expect_screen "live: the Source screen's inventory comes" "Source database: PostgreSQL" 20
 keys NPage
@@ -36,8 +38,8 @@ expect_screen "live: the Source screen checks what replication needs" "wal_level
 expect_screen "live: and the replication slots free" "replication slots" 5
 for i in 1 2 3 4; do keys Enter; done
 expect_screen "live: the Target screen says the user may subscribe" "may create a subscription" 20
-keys Enter Enter Enter
-expect_screen "live: the Run screen opens" "9/9  Run"
+keys Enter Enter Enter Enter
+expect_screen "live: the Run screen opens" "10/10  Run"
 keys Enter
 expect_screen "live: the run finishes" "Done: every step succeeded." 120
 expect_screen "live: the Run screen shows replication's lag line" "Replication caught up: lag" 5
