@@ -10,7 +10,8 @@
 #     application writing to the target with fresh ids, nothing of ours left;
 #   - SIGKILL in each phase of the cutover (RDSM_CUTOVER_HOLD holds the step in
 #     a phase once it is recorded; the test waits for its "holding" line and
-#     kills it), then the same command again ends clean;
+#     kills it), then the same command again ends clean; SIGHUP before the
+#     switch gives the application back to the source, replication flowing;
 #   - a health check that answers 500 rolls back to the source, counting the
 #     writes the target took;
 #   - no stop_command: the source is made read-only, and the step says so.
@@ -62,9 +63,10 @@ setup() {
 
 # wait_acks DIR N: until the application in DIR has N acknowledged writes more.
 wait_acks() {
-	want=$(($(wc -l <"$1/acks.log" 2>/dev/null || echo 0) + $2))
+	touch "$1/acks.log"
+	want=$(($(wc -l <"$1/acks.log") + $2))
 	i=0
-	while [ "$(wc -l <"$1/acks.log" 2>/dev/null || echo 0)" -lt "$want" ] && [ $i -lt 200 ]; do
+	while [ "$(wc -l <"$1/acks.log")" -lt "$want" ] && [ $i -lt 200 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
@@ -103,7 +105,7 @@ on_target() {
 }
 
 # --- a full live run while the application writes --------------------------
-setup full || exit 1
+setup fullrun || exit 1
 rdsm_live() { # out steps…: like rdsm, with room for a whole live run
 	out=$1; shift
 	timeout 300 "$RDSM_BIN" -c "$CFG" --plain --yes "$@" >"$out" 2>&1
@@ -117,16 +119,16 @@ for ph in stop drain sequences verify env drop start health; do
 done
 expect_match "full live run: the write downtime is printed" "^\[cutover\] ok: downtime: writes stopped for [0-9.]+ s" "$T_TMP/full.out"
 expect_match "full live run: counts compared" "ok: verify: .*tables and .*sequences match" "$T_TMP/full.out"
-on_target "full live run" full
-sh "$CTL" stop "$T_TMP/full/app" 0
-exactly_once "full live run: every acknowledged write is on the target once" full
-expect_no_match "full live run: no insert collided with a copied id" "duplicate key" "$T_TMP/full/app/app.out"
-n_after=$(grep -c "^I items .*127.0.0.1:$PORT_dst/full [0-9.]*\$" "$T_TMP/full/app/acks.log")
+on_target "full live run" fullrun
+sh "$CTL" stop "$T_TMP/fullrun/app" 0
+exactly_once "full live run: every acknowledged write is on the target once" fullrun
+expect_no_match "full live run: no insert collided with a copied id" "duplicate key" "$T_TMP/fullrun/app/app.out"
+n_after=$(grep -c "^I items .*127.0.0.1:$PORT_dst/fullrun [0-9.]*\$" "$T_TMP/fullrun/app/acks.log")
 check "full live run: inserts after the switch took fresh ids ($n_after)" test "$n_after" -gt 0
 nothing_left "full live run"
 expect_no_string "full live run: no password in the output" "app-secret-pw" "$T_TMP/full.out"
 expect_no_string "full live run: no target password in the output" "live-secret-pw" "$T_TMP/full.out"
-test -e "$T_TMP/full/app/.env.before-cutover" && not_ok "full live run: the copy of the old .env is removed" ||
+test -e "$T_TMP/fullrun/app/.env.before-cutover" && not_ok "full live run: the copy of the old .env is removed" ||
 	ok "full live run: the copy of the old .env is removed"
 rdsm_live "$T_TMP/full-again.out" cutover
 expect_eq "cutover again after a switch: exit 0" 0 "$RC"
@@ -137,7 +139,9 @@ for ph in stop drain sequences verify env drop start health; do
 	setup "k_$ph" || { not_ok "kill in $ph: setup"; continue; }
 	rdsm_live "$T_TMP/k_$ph.prep" source probe schema data replicate
 	[ "$RC" = 0 ] || { not_ok "kill in $ph: replicate" "$(tail -n 5 "$T_TMP/k_$ph.prep")"; continue; }
-	RDSM_CUTOVER_HOLD=$ph timeout 300 "$RDSM_BIN" -c "$CFG" --plain --yes cutover >"$T_TMP/k_$ph.1" 2>&1 &
+	# no timeout wrapper: $! must be rds-migrate itself (the hold ends by itself in ten minutes)
+	: >"$T_TMP/k_$ph.1"
+	RDSM_CUTOVER_HOLD=$ph "$RDSM_BIN" -c "$CFG" --plain --yes cutover >"$T_TMP/k_$ph.1" 2>&1 &
 	pid=$!
 	i=0
 	until grep -q "holding in phase $ph" "$T_TMP/k_$ph.1" || [ $i -gt 600 ]; do sleep 0.1; i=$((i + 1)); done
@@ -154,6 +158,30 @@ for ph in stop drain sequences verify env drop start health; do
 	nothing_left "kill in $ph"
 done
 
+# --- SIGHUP (an SSH session lost) before the switch: the application back ----
+setup hup || exit 1
+rdsm_live "$T_TMP/hup.prep" source probe schema data replicate
+: >"$T_TMP/hup.1"
+RDSM_CUTOVER_HOLD=drain "$RDSM_BIN" -c "$CFG" --plain --yes cutover >"$T_TMP/hup.1" 2>&1 &
+pid=$!
+i=0
+until grep -q "holding in phase drain" "$T_TMP/hup.1" || [ $i -gt 600 ]; do sleep 0.1; i=$((i + 1)); done
+kill -HUP "$pid"
+wait_exit "$pid" 60
+expect_eq "SIGHUP before the switch: exit 130" 130 "$RC"
+expect_match "SIGHUP before the switch: nothing was switched, the application is back" \
+	"FAILED: .*Nothing was switched: the application was started again against the source, replication keeps flowing" "$T_TMP/hup.1"
+check "SIGHUP before the switch: the .env is untouched" cmp -s "$T_TMP/hup/app/.env" "$T_TMP/hup/app/env.orig"
+wait_acks "$T_TMP/hup/app" 20
+check "SIGHUP before the switch: the application writes to the source again" \
+	sh -c "tail -n 1 '$T_TMP/hup/app/acks.log' | grep -q '127.0.0.1:$PORT_src/hup [0-9.]*\$'"
+rdsm_live "$T_TMP/hup.2" cutover
+expect_eq "SIGHUP before the switch: cutover again switches" 0 "$RC"
+on_target "SIGHUP before the switch" hup
+sh "$CTL" stop "$T_TMP/hup/app" 0
+exactly_once "SIGHUP before the switch: nothing lost" hup
+nothing_left "SIGHUP before the switch"
+
 # --- a failing health check rolls back ---------------------------------------
 setup sick || exit 1
 sed -i "s|^health_url = .*|health_url = http://127.0.0.1:$APP_PORT/broken|; s|^health_timeout = .*|health_timeout = 3|" "$CFG"
@@ -163,7 +191,7 @@ expect_match "unhealthy: the health check's answer is named" "HTTP 500" "$T_TMP/
 expect_match "unhealthy: rolled back" "FAILED: .*rolled back" "$T_TMP/sick.out"
 check "unhealthy: the old .env is back" cmp -s "$T_TMP/sick/app/.env" "$T_TMP/sick/app/env.orig"
 expect_match "unhealthy: the writes the target took are counted and named" \
-	"warn: target writes: [0-9]+ row writes? .* in .*live_" "$T_TMP/sick.out"
+	"warning: target writes: [0-9]+ row writes? .* in .*live_" "$T_TMP/sick.out"
 wait_acks "$T_TMP/sick/app" 30
 check "unhealthy: the application writes to the source again" \
 	sh -c "tail -n 1 '$T_TMP/sick/app/acks.log' | grep -q '127.0.0.1:$PORT_src/sick [0-9.]*\$'"
@@ -180,7 +208,7 @@ rdsm_live "$T_TMP/ro.out" source probe schema data replicate cutover
 expect_eq "no stop_command: exit 0" 0 "$RC"
 [ "$RC" = 0 ] || sed 's/^/#   | /' "$T_TMP/ro.out" | tail -20
 expect_match "no stop_command: the read-only fallback is said" \
-	"warn: read-only: \[cutover\] stop_command is empty: the source database is read-only" "$T_TMP/ro.out"
+	"warning: read-only: \[cutover\] stop_command is empty: the source database is read-only" "$T_TMP/ro.out"
 expect_eq "no stop_command: new sessions on the source are read-only" on \
 	"$(app_sql src ro -c 'SHOW default_transaction_read_only')"
 on_target "no stop_command" ro
