@@ -720,6 +720,50 @@ static int starting_phase(struct cutover *cx, enum cut_phase *from, char **cause
 	return 0;
 }
 
+/* The switch is made: say what it cost, and what stays. */
+static int switched(struct cutover *cx, char **cause)
+{
+	phase_enter(cx, CUT_DONE);
+	report_downtime(cx);
+	forget_env(cx);
+	if (cx->r->state && state_get(cx->r->state, KEY_READONLY)) {
+		run_finding(cx->r, LEVEL_WARN, "read-only",
+			    "the source database stays read-only, so that nothing writes to it by "
+			    "mistake; ALTER DATABASE … RESET default_transaction_read_only undoes "
+			    "it");
+		state_set(cx->r->state, KEY_READONLY, NULL, NULL);
+	}
+	*cause = xasprintf("the application runs against the target%s",
+			   *cfg(cx, CFG_CUTOVER_HEALTH_URL) ? " and answers its health check" : "");
+	return 0;
+}
+
+/* The phases from FROM on, to one of the two ends. */
+static int run_phases(struct cutover *cx, enum cut_phase from, char **cause)
+{
+	if (from == CUT_ROLLBACK)
+		return roll_back(cx, "an interrupted rollback", cause);
+	for (enum cut_phase p = from; p <= CUT_HEALTH; p++) {
+		/* before the .env is written a signal gives the application back;
+		 * after it, the cutover goes on to one of its two ends */
+		if (take_cancel(cx) && p < CUT_ENV)
+			return abandon(cx, "interrupted", cause);
+		phase_enter(cx, p);
+		double t0 = now_monotonic();
+		char *err = NULL;
+		if (phase_run[p](cx, &err) != 0) {
+			char *why = xasprintf("%s: %s", phase_names[p], err ? err : "failed");
+			free(err);
+			int rc = p < CUT_ENV ? abandon(cx, why, cause) : roll_back(cx, why, cause);
+			free(why);
+			return rc;
+		}
+		free(err);
+		phase_done(cx, p, t0);
+	}
+	return switched(cx, cause);
+}
+
 static int cutover_run(struct run *r, char **cause)
 {
 	if (!run_live(r)) {
@@ -735,37 +779,10 @@ static int cutover_run(struct run *r, char **cause)
 	int rc = starting_phase(&cx, &from, cause);
 	if (rc != 0)
 		return rc;
-	if (from == CUT_ROLLBACK)
-		return roll_back(&cx, "an interrupted rollback", cause);
-	for (enum cut_phase p = from; p <= CUT_HEALTH; p++) {
-		/* before the .env is written a signal gives the application back;
-		 * after it, the cutover goes on to one of its two ends */
-		if (take_cancel(&cx) && p < CUT_ENV)
-			return abandon(&cx, "interrupted", cause);
-		phase_enter(&cx, p);
-		double t0 = now_monotonic();
-		char *err = NULL;
-		if (phase_run[p](&cx, &err) != 0) {
-			char *why = xasprintf("%s: %s", phase_names[p], err ? err : "failed");
-			free(err);
-			rc = p < CUT_ENV ? abandon(&cx, why, cause) : roll_back(&cx, why, cause);
-			free(why);
-			if (cx.interrupted)
-				atomic_store(&r->cancel, 1);
-			return rc;
-		}
-		free(err);
-		phase_done(&cx, p, t0);
-	}
-	phase_enter(&cx, CUT_DONE);
-	report_downtime(&cx);
-	forget_env(&cx);
-	if (cx.interrupted)
+	rc = run_phases(&cx, from, cause);
+	if (cx.interrupted) /* the run ends as interrupted, in a clean state */
 		atomic_store(&r->cancel, 1);
-	*cause =
-		xasprintf("the application runs against the target%s",
-			  *cfg(&cx, CFG_CUTOVER_HEALTH_URL) ? " and answers its health check" : "");
-	return 0;
+	return rc;
 }
 
 const struct step step_cutover = {
