@@ -93,7 +93,7 @@ expect_screen "F3 masks the password" "************************"
 expect_not_screen "the masked password is not on screen" "$pw"
 
 # Korean text in a field: typed, shown, edited with wide characters.
-keys Enter Enter Enter Enter
+keys Enter Enter Enter Enter Enter
 wait_for "9/10  Application .env"
 keys C-u
 type_text "데이터베이스.env"
@@ -128,7 +128,7 @@ expect_screen "still on the Env screen" "9/10  Application .env"
 keys C-s
 expect_screen "Ctrl-S saves the settings" "saved to config.ini"
 expect_not_screen "Ctrl-S clears the unsaved mark" "unsaved"
-for i in 1 2 3 4 5 6 7; do keys Escape; done
+for i in 1 2 3 4 5 6 7 8; do keys Escape; done
 expect_screen "Esc walks back to Welcome" "1/10  Welcome"
 keys q
 expect_clean_exit "q quits" 0
