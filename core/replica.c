@@ -182,7 +182,7 @@ int replica_start(struct run *r, const char *src_ci, char **tables, size_t n,
 				    slot)
 			: xasprintf("CREATE_REPLICATION_SLOT %s LOGICAL pgoutput EXPORT_SNAPSHOT",
 				    slot);
-	PGresult *res = pg_exec_cancellable(out->repl, sql, &r->cancel);
+	PGresult *res = pg_query(out->repl, sql);
 	free(sql);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
 		char *e = pg_result_error(res, out->repl);
@@ -481,7 +481,7 @@ static int create_subscription(struct run *r, PGconn *d, char **cause)
 	free_secret(lit);
 	run_status(r, "creating the subscription %s on the target (it connects to the source)",
 		   sub);
-	PGresult *res = pg_exec_cancellable(d, sql, &r->cancel);
+	PGresult *res = pg_query(d, sql);
 	free_secret(sql);
 	int rc = 0;
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {

@@ -6,7 +6,8 @@
 #          TLS connections check against
 #   test   build + what `make test` uses: cmocka, clang-format, a PostgreSQL server and
 #          client, tmux, valgrind, openssl, curl, python3 and venv (for
-#          moto_server, see scripts/moto.sh), procps, util-linux, locales
+#          moto_server, see scripts/moto.sh), python3-dotenv (a .env reader
+#          the env test reads with), procps, util-linux, locales
 #   bench  test + the peers it times (pgcopydb) and GNU time
 #   fuzz   build + clang and its sanitizer runtime (libFuzzer)
 #   all    every group
@@ -16,7 +17,7 @@
 BUILD_PKGS="gcc make libc6-dev pkg-config libncurses-dev libpq-dev libcurl4-openssl-dev
 libinih-dev libexpat1-dev libjansson-dev libssl-dev ca-certificates"
 TEST_PKGS="libcmocka-dev clang-format postgresql postgresql-client tmux valgrind openssl curl procps
-util-linux python3 python3-venv locales"
+util-linux python3 python3-venv python3-dotenv locales"
 BENCH_PKGS="pgcopydb time"
 FUZZ_PKGS="clang libclang-rt-14-dev"
 
