@@ -95,8 +95,8 @@ valgrind:
 
 bench:
 	@$(DEPS) bench
-	$(MAKE) --no-print-directory rds-migrate
-	sh tests/bench/bench.sh $(SCALE)
+	$(MAKE) --no-print-directory rds-migrate $(TOOL_BIN)
+	BUILD=$(BUILD) sh tests/bench/bench.sh $(SCALE)
 	sh tests/bench/cutover.sh $(SCALE)
 
 fuzz:

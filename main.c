@@ -11,6 +11,7 @@
 #include "dburl.h"
 #include "event.h"
 #include "plain.h"
+#include "run.h"
 #include "state.h"
 #include "tui.h"
 #include "util.h"
@@ -257,8 +258,11 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
+	struct run_knobs knobs;
+	run_knobs_from_env(&knobs);
 	if (plain) {
 		struct plain_options po = {.steps = mask,
+					   .knobs = &knobs,
 					   .force = force,
 					   .yes = yes,
 					   .allow_world = allow_world,
@@ -266,6 +270,7 @@ int main(int argc, char **argv)
 		rc = plain_run(&cfg, &st, &po);
 	} else {
 		struct tui_options to = {.theme = theme,
+					 .knobs = &knobs,
 					 .log_path = log_path,
 					 .force = force,
 					 .allow_world = allow_world,

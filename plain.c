@@ -108,8 +108,10 @@ static void plain_emit(void *ctx, const struct event *ev)
 	pthread_mutex_lock(&ps->lock);
 	format_event(ps, ev, line, sizeof line);
 	if (line[0]) {
-		puts(line);
-		fflush(stdout);
+		if (!(ev->flags & EVF_DETAIL)) {
+			puts(line);
+			fflush(stdout);
+		}
 		if (ps->log) {
 			time_t t = time(NULL);
 			struct tm tm;
@@ -168,6 +170,7 @@ int plain_run(struct config *cfg, struct state *st, const struct plain_options *
 	r.force = opt->force;
 	r.yes = opt->yes;
 	r.allow_world = opt->allow_world;
+	r.knobs = opt->knobs;
 	active_run = &r;
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigemptyset(&sa.sa_mask);

@@ -7,12 +7,15 @@
 #include "config.h"
 #include "state.h"
 
+struct run_knobs;
+
 struct plain_options {
 	unsigned steps; /* bit per step id */
 	bool force;
 	bool yes;
 	bool allow_world; /* --allow-world */
 	const char *log_path;
+	const struct run_knobs *knobs; /* the RDSM_* knobs, read once (main.c) */
 };
 
 /* Every step succeeded, but objects named as not copied were left out (the

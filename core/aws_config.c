@@ -666,8 +666,8 @@ static int profile_creds(struct resolver *r, const char *name, struct aws_creds 
 	} else if ((rc = static_creds(r, name, false, c, cause)) != 1) {
 		/* the credentials file's keys, or their error */
 	} else if (proc && *proc) {
-		long t = env_long("RDSM_CREDENTIAL_PROCESS_TIMEOUT", 60, 1, 3600) * 1000;
-		rc = aws_creds_process(name, proc, t, r->a->cancel, c, cause);
+		rc = aws_creds_process(name, proc, r->a->credential_process_timeout_ms,
+				       r->a->cancel, c, cause);
 	} else {
 		rc = static_creds(r, name, true, c, cause);
 	}
@@ -813,14 +813,17 @@ static int ctx_refresh(struct aws_ctx *a, char **cause)
 	return 0;
 }
 
-int aws_ctx_init(struct aws_ctx *a, const char *profile, const char *region, atomic_int *cancel,
-		 char **cause)
+int aws_ctx_init(struct aws_ctx *a, const char *profile, const char *region,
+		 const struct aws_limits *limits, atomic_int *cancel, char **cause)
 {
+	static const struct aws_limits defaults = AWS_LIMITS_DEFAULT;
+	const struct aws_limits *lim = limits ? limits : &defaults;
 	memset(a, 0, sizeof *a);
 	a->cancel = cancel;
-	a->connect_timeout_ms = env_long("RDSM_AWS_CONNECT_TIMEOUT", 10, 1, 600) * 1000;
-	a->timeout_ms = env_long("RDSM_AWS_TIMEOUT", 30, 1, 3600) * 1000;
-	a->max_attempts = (int)env_long("RDSM_AWS_MAX_ATTEMPTS", 5, 1, 20);
+	a->connect_timeout_ms = lim->connect_timeout_s * 1000;
+	a->timeout_ms = lim->timeout_s * 1000;
+	a->max_attempts = lim->max_attempts;
+	a->credential_process_timeout_ms = lim->credential_process_timeout_s * 1000;
 
 	bool explicit_profile = profile && *profile;
 	const char *envp = getenv("AWS_PROFILE");

@@ -10,10 +10,11 @@
 
 /* Resolve credentials and region into A. PROFILE: the [aws] profile setting
  * ("" for the SDK default chain); REGION: the [aws] region setting ("" for
- * AWS_REGION, AWS_DEFAULT_REGION, the profile, IMDS). 0, or -1 with a cause
- * saying precisely what was looked at. A is usable for aws_ctx_free either way. */
-int aws_ctx_init(struct aws_ctx *a, const char *profile, const char *region, atomic_int *cancel,
-		 char **cause);
+ * AWS_REGION, AWS_DEFAULT_REGION, the profile, IMDS); LIMITS: of every
+ * request (NULL: AWS_LIMITS_DEFAULT). 0, or -1 with a cause saying precisely
+ * what was looked at. A is usable for aws_ctx_free either way. */
+int aws_ctx_init(struct aws_ctx *a, const char *profile, const char *region,
+		 const struct aws_limits *limits, atomic_int *cancel, char **cause);
 void aws_ctx_free(struct aws_ctx *a);
 
 /* The profiles named in the shared credentials and config files, in file

@@ -35,17 +35,31 @@ struct aws_creds {
 /* Temporary credentials are fetched again this long before they expire. */
 #define AWS_CREDS_REFRESH_MARGIN 300
 
+/* Limits of AWS requests: the RDSM_AWS_* and RDSM_CREDENTIAL_PROCESS_TIMEOUT
+ * knobs (run_knobs holds them, read once per run). */
+struct aws_limits {
+	long connect_timeout_s;            /* 10 */
+	long timeout_s;                    /* 30, per attempt */
+	int max_attempts;                  /* 5 */
+	long credential_process_timeout_s; /* 60 */
+};
+#define AWS_LIMITS_DEFAULT                                                                         \
+	{                                                                                          \
+		10, 30, 5, 60                                                                      \
+	}
+
 /* Everything a request needs. Filled by aws_ctx_init (aws_config.c). */
 struct aws_ctx {
 	char *region;
 	char *region_source; /* where the region came from, in words */
 	char *profile;       /* the profile looked at ("default" when none named) */
 	struct aws_creds creds;
-	long connect_timeout_ms; /* RDSM_AWS_CONNECT_TIMEOUT (s), default 10 */
-	long timeout_ms;         /* RDSM_AWS_TIMEOUT (s), default 30, per attempt */
-	int max_attempts;        /* RDSM_AWS_MAX_ATTEMPTS, default 5 */
-	atomic_int *cancel;      /* when set and non-zero, requests stop soon */
-	bool anonymous;          /* send unsigned (AssumeRoleWithWebIdentity) */
+	long connect_timeout_ms;            /* aws_limits */
+	long timeout_ms;                    /* aws_limits, per attempt */
+	int max_attempts;                   /* aws_limits */
+	long credential_process_timeout_ms; /* aws_limits */
+	atomic_int *cancel;                 /* when set and non-zero, requests stop soon */
+	bool anonymous;                     /* send unsigned (AssumeRoleWithWebIdentity) */
 	/* Fetch the credentials again (set by aws_ctx_init for temporary ones);
 	 * called before a request when they expire within AWS_CREDS_REFRESH_MARGIN. */
 	int (*refresh)(struct aws_ctx *a, char **cause);

@@ -182,10 +182,19 @@ static int stream_fail(struct stream *st, char *what, const char *hint, char **c
 /* Empty a whole table in the stream's transaction, so its COPY can FREEZE.
  * One referenced by a foreign key cannot be (post-data already ran): it was
  * emptied before and is only checked to be empty (a DELETE could cascade
- * into other tables); then no FREEZE. */
+ * into other tables); then no FREEZE. An extension's configuration table
+ * keeps the extension's rows: only the user's go (none, since they were
+ * emptied before, so nothing cascades), and no FREEZE. */
 static int empty_whole(struct stream *st, bool *freeze, char **cause)
 {
 	const struct pg_copy_table *t = st->cs->t;
+	if (t->filter) {
+		*freeze = false;
+		char *del = xasprintf("DELETE FROM ONLY %s %s", t->qname, t->filter);
+		int rc = pg_exec(st->d, del, NULL);
+		free(del);
+		return rc == 0 ? 0 : stream_fail(st, NULL, NULL, cause);
+	}
 	char *sql = xasprintf("TRUNCATE ONLY %s", t->qname);
 	int rc = pg_exec(st->d, sql, NULL);
 	free(sql);
@@ -203,8 +212,9 @@ static int empty_whole(struct stream *st, bool *freeze, char **cause)
 	}
 	if (!v) {
 		char *what = xasprintf("target: %s", e ? e : "?");
+		const char *hint = pg_failure_hint(NULL, st->d, what);
 		free(e);
-		return stream_fail(st, what, NULL, cause);
+		return stream_fail(st, what, hint, cause);
 	}
 	bool has_rows = strcmp(v, "f") != 0;
 	free(v);
@@ -233,7 +243,7 @@ static int stream_start(struct stream *st, char **cause)
 	char *collist = t->cols ? xasprintf(" (%s)", t->cols) : xstrdup("");
 	char *sql = xasprintf("COPY %s%s FROM STDIN (FORMAT %s%s)", t->qname, collist, format,
 			      freeze ? ", FREEZE" : "");
-	PGresult *res = PQexec(st->d, sql);
+	PGresult *res = pg_query(st->d, sql);
 	free(sql);
 	if (PQresultStatus(res) != PGRES_COPY_IN) {
 		char *e = pg_result_error(res, st->d);
@@ -246,7 +256,10 @@ static int stream_start(struct stream *st, char **cause)
 	}
 	PQclear(res);
 	st->dst_copying = true;
-	if (whole) {
+	if (whole && t->filter) {
+		sql = xasprintf("COPY (SELECT %s FROM ONLY %s %s) TO STDOUT (FORMAT %s)",
+				t->cols ? t->cols : "", t->qname, t->filter, format);
+	} else if (whole) {
 		sql = xasprintf("COPY %s%s TO STDOUT (FORMAT %s)", t->qname, collist, format);
 	} else {
 		char from[48] = "", to[48] = "";
@@ -260,7 +273,7 @@ static int stream_start(struct stream *st, char **cause)
 			t->cols ? t->cols : "", t->qname, from, to, format);
 	}
 	free(collist);
-	res = PQexec(st->s, sql);
+	res = pg_query(st->s, sql);
 	free(sql);
 	if (PQresultStatus(res) != PGRES_COPY_OUT) {
 		char *e = pg_result_error(res, st->s);

@@ -320,18 +320,21 @@ char *dburl_mask(const char *url)
 	return mask_query_passwords(out, query);
 }
 
-/* The first password in S as typed (a URL's user:PASSWORD@, else the value
- * of password= or sslpassword=), read leniently like dburl_mask; NULL when
- * none. Caller frees (free_secret). */
-static char *typed_password(const char *s)
+/* Where the first password in S is, as typed (a URL's user:PASSWORD@, else
+ * the value of password= or sslpassword=), read leniently like dburl_mask:
+ * bytes [*START, *END). false when there is none. */
+static bool password_span(const char *s, size_t *start, size_t *end)
 {
 	const char *scheme = strstr(s, "://");
 	if (scheme) {
 		const char *auth = scheme + 3;
 		const char *user_end = auth + strcspn(auth, ":@/?");
 		const char *at = strrchr(auth, '@');
-		if (*user_end == ':' && at && at > user_end + 1)
-			return xasprintf("%.*s", (int)(at - user_end - 1), user_end + 1);
+		if (*user_end == ':' && at && at > user_end + 1) {
+			*start = (size_t)(user_end + 1 - s);
+			*end = (size_t)(at - s);
+			return true;
+		}
 	}
 	const char *kw[] = {"password", "sslpassword"};
 	for (int k = 0; k < 2; k++)
@@ -345,10 +348,21 @@ static char *typed_password(const char *s)
 			while (isspace((unsigned char)*v) || *v == '\'')
 				v++;
 			size_t n = strcspn(v, " \t\n\v\f\r&'");
-			if (n)
-				return xasprintf("%.*s", (int)n, v);
+			if (n) {
+				*start = (size_t)(v - s);
+				*end = *start + n;
+				return true;
+			}
 		}
-	return NULL;
+	return false;
+}
+
+/* The first password in S as typed (password_span); NULL when none. Caller
+ * frees (free_secret). */
+static char *typed_password(const char *s)
+{
+	size_t a, b;
+	return password_span(s, &a, &b) ? xasprintf("%.*s", (int)(b - a), s + a) : NULL;
 }
 
 /* Whether TOKEN (N bytes) shares 4 characters in a row with PW, or holds all
@@ -366,11 +380,34 @@ static bool shares_secret(const char *token, size_t n, const char *pw)
 	return false;
 }
 
+bool dburl_secret_part(const char *token, size_t n, const char *typed)
+{
+	size_t ps, pe;
+	if (!token || !typed || n == 0 || !password_span(typed, &ps, &pe))
+		return false;
+	/* a value libpq cut out of a malformed URL: found in what was typed,
+	 * and only where it overlaps the password */
+	bool inside = false;
+	size_t len = strlen(typed);
+	for (size_t at = 0; at + n <= len; at++) {
+		if (memcmp(typed + at, token, n) != 0)
+			continue;
+		if (at + n <= ps || at >= pe)
+			return false; /* also outside the password: the user's own value */
+		inside = true;
+	}
+	if (inside)
+		return true;
+	char *pw = xasprintf("%.*s", (int)(pe - ps), typed + ps);
+	bool shares = n >= 4 && shares_secret(token, n, pw);
+	free_secret(pw);
+	return shares;
+}
+
 char *dburl_scrub(const char *msg, const char *typed)
 {
-	char *pw = typed ? typed_password(typed) : NULL;
 	char *out = xstrdup(msg ? msg : "");
-	if (!pw)
+	if (!typed || !dburl_has_password(typed))
 		return out;
 	/* libpq quotes the token it could not read: hide any that holds part
 	 * of the password */
@@ -384,7 +421,7 @@ char *dburl_scrub(const char *msg, const char *typed)
 		}
 		memcpy(out + o, p, (size_t)(q + 1 - p));
 		o += (size_t)(q + 1 - p);
-		if (shares_secret(q + 1, (size_t)(e - q - 1), pw) && e - q - 1 >= 4) {
+		if (dburl_secret_part(q + 1, (size_t)(e - q - 1), typed)) {
 			memcpy(out + o, "****", 4);
 			o += 4;
 		} else {
@@ -395,7 +432,6 @@ char *dburl_scrub(const char *msg, const char *typed)
 		p = e + 1;
 	}
 	out[o] = 0;
-	free_secret(pw);
 	return out;
 }
 

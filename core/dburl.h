@@ -41,6 +41,11 @@ char *dburl_mask(const char *url);
  * it) with every quoted token that holds part of TYPED's password replaced by
  * ****. Caller frees. */
 char *dburl_scrub(const char *msg, const char *typed);
+/* Whether TOKEN (N bytes; a value libpq read out of TYPED, or quoted in its
+ * message) is part of TYPED's password: found in TYPED only where it
+ * overlaps the password (libpq cut a malformed URL there, e.g. the "port"
+ * Pa of postgresql://u:Pa/ss@h/db), or sharing 4 characters in a row with it. */
+bool dburl_secret_part(const char *token, size_t n, const char *typed);
 /* Whether TYPED (a URL or conninfo as written) holds a password. */
 bool dburl_has_password(const char *typed);
 /* Percent-encode S, keeping only the unreserved characters. Caller frees. */

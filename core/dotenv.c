@@ -20,7 +20,6 @@ struct entry {
 	size_t val, val_end; /* the value as written, quotes included */
 	char quote;          /* 0, '\'', '"' or '`' */
 	bool unclosed;       /* a quote opened and never closed: read as one line */
-	bool exported;       /* "export KEY=…": the file is sourced by a shell */
 };
 
 static bool blank(char c)
@@ -67,8 +66,7 @@ static void parse_entry(const char *t, size_t len, size_t pos, struct entry *e)
 	while (p < eol && blank(t[p]))
 		p++;
 	if (eol - p > 7 && memcmp(t + p, "export", 6) == 0 && blank(t[p + 6])) {
-		e->exported = true;
-		p += 6;
+		p += 6; /* "export KEY=…" */
 		while (p < eol && blank(t[p]))
 			p++;
 	}
@@ -122,23 +120,25 @@ static bool entry_is(const char *t, const struct entry *e, const char *key)
 	return e->assign && e->key_len == strlen(key) && memcmp(t + e->key, key, e->key_len) == 0;
 }
 
-/* Whether V needs quotes: characters any .env loader reads specially, and
- * when SHELL also those a shell sourcing the file would (& ; | < > ( ) { }). */
-static bool needs_quotes(const char *v, bool shell)
+/* Whether V needs quotes for one of the readers of a .env we promise
+ * (README: python-dotenv, a POSIX shell's `set -a; . ./.env`, docker
+ * compose, systemd's EnvironmentFile): blanks, comments, quotes, expansions
+ * and escapes, and what a shell reads specially (& ; | < > ( ) { } ~). */
+static bool needs_quotes(const char *v)
 {
 	for (const char *p = v; *p; p++)
-		if (strchr(" \t\r\n#'\"`$\\", *p) || (shell && strchr(";&|<>(){}", *p)))
+		if (strchr(" \t\r\n#'\"`$\\;&|<>(){}~", *p))
 			return true;
 	return false;
 }
 
-/* VALUE written for an assignment that used quote Q (0: none). An existing
- * unquoted value stays unquoted unless VALUE would break a .env loader (the
- * file shows how it is read); SHELL (a new line, or an "export" line: a shell
- * sources the file) also quotes what a shell reads specially (& ; | …). */
-static char *render_value(const char *value, char q, bool shell)
+/* VALUE written for an assignment that used quote Q (0: none): the quote
+ * style is kept while the value reads the same to every promised reader
+ * (needs_quotes), else single quotes, else double quotes with escapes. The
+ * same for plain and "export" lines: either may be sourced by a shell. */
+static char *render_value(const char *value, char q)
 {
-	if (!needs_quotes(value, shell))
+	if (!needs_quotes(value))
 		return q ? xasprintf("%c%s%c", q, value, q) : xstrdup(value);
 	if (!strchr(value, '\'') && !strchr(value, '\n') && !strchr(value, '\r') && q != '"')
 		return xasprintf("'%s'", value);
@@ -174,7 +174,7 @@ char *dotenv_replace(const char *text, size_t len, const char *key, const char *
 		struct entry e;
 		parse_entry(text, len, pos, &e);
 		if (entry_is(text, &e, key)) {
-			char *v = render_value(value, e.quote, e.exported);
+			char *v = render_value(value, e.quote);
 			strbuf_addn(&b, text + e.start, e.val - e.start);
 			strbuf_addn(&b, v, strlen(v));
 			strbuf_addn(&b, text + e.val_end, e.end - e.val_end);
@@ -188,7 +188,7 @@ char *dotenv_replace(const char *text, size_t len, const char *key, const char *
 	if (n == 0) {
 		if (len > 0 && text[len - 1] != '\n')
 			strbuf_addn(&b, eol, strlen(eol));
-		char *v = render_value(value, 0, true);
+		char *v = render_value(value, 0);
 		strbuf_addn(&b, key, strlen(key));
 		strbuf_addn(&b, "=", 1);
 		strbuf_addn(&b, v, strlen(v));

@@ -42,6 +42,7 @@ enum finding_code {
 enum event_flag {
 	EVF_TOTAL = 1 << 0,      /* EV_PROGRESS: the step's total, not one item */
 	EVF_INCOMPLETE = 1 << 1, /* EV_STEP_DONE: objects were left out: never shown as plain ok */
+	EVF_DETAIL = 1 << 2,     /* EV_STATUS: for the log (--log) only, not the screen or stdout */
 };
 
 struct event {

@@ -2,6 +2,8 @@
 #include "pg_conn.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <libpq-events.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
@@ -26,7 +28,8 @@ struct pg_attempt {
 	int done; /* 0 running, 1 ok, -1 failed */
 };
 
-/* The value of KEY in a conninfo string, heap copy, or NULL. */
+/* The value of KEY in a conninfo string, heap copy, or NULL; "****" when it
+ * is part of the password (libpq cut a malformed URL inside it). */
 static char *conninfo_get(const char *conninfo, const char *key)
 {
 	char *err = NULL;
@@ -37,7 +40,8 @@ static char *conninfo_get(const char *conninfo, const char *key)
 	char *v = NULL;
 	for (PQconninfoOption *o = opts; o->keyword; o++)
 		if (strcmp(o->keyword, key) == 0 && o->val && *o->val)
-			v = xstrdup(o->val);
+			v = xstrdup(dburl_secret_part(o->val, strlen(o->val), conninfo) ? "****"
+											: o->val);
 	PQconninfoFree(opts);
 	return v;
 }
@@ -104,7 +108,8 @@ void pg_diagnose(const char *message, enum pg_role role, const char *conninfo, s
 	const char *pt = port ? port : "5432";
 	bool railway = host_is_railway(host);
 	bool rds = role == PG_TARGET || host_is_rds(host);
-	const char *msg = message ? message : "";
+	char *scrubbed = dburl_scrub(message, conninfo);
+	const char *msg = scrubbed;
 
 	if (d->kind == PGF_NONE)
 		d->kind = PGF_OTHER;
@@ -291,6 +296,7 @@ void pg_diagnose(const char *message, enum pg_role role, const char *conninfo, s
 	}
 #undef DIAG
 #undef HINT
+	free(scrubbed);
 	free(host);
 	free(hostaddr);
 	free(port);
@@ -434,6 +440,43 @@ static void ignore_notice(void *arg, const char *message)
 	(void)message;
 }
 
+/* The run's cancel flag rides on each connection pg_connect makes, as
+ * libpq's instance data of this event procedure: every statement on the
+ * connection (pg_query) can then be interrupted without the flag passed along. */
+static int cancel_flag_event(PGEventId id, void *info, void *flag)
+{
+	if (id == PGEVT_REGISTER)
+		return PQsetInstanceData(((PGEventRegister *)info)->conn, cancel_flag_event, flag);
+	return 1;
+}
+
+/* Round trips and connections per role, counted for the log (a far source
+ * costs a round trip per statement): each connection pg_connect makes
+ * carries its role's counters as instance data of this event procedure. */
+static struct pg_trips trips[2];
+
+static int trips_event(PGEventId id, void *info, void *counters)
+{
+	if (id == PGEVT_REGISTER)
+		return PQsetInstanceData(((PGEventRegister *)info)->conn, trips_event, counters);
+	return 1;
+}
+
+static void count_trip(PGconn *c)
+{
+	struct pg_trips *t = PQinstanceData(c, trips_event);
+	if (t)
+		atomic_fetch_add(&t->trips, 1);
+}
+
+void pg_trips_read(struct pg_trips out[2])
+{
+	for (int i = 0; i < 2; i++) {
+		out[i].trips = atomic_load(&trips[i].trips);
+		out[i].connections = atomic_load(&trips[i].connections);
+	}
+}
+
 PGconn *pg_connect(const char *conninfo, enum pg_role role, double timeout_s, atomic_int *cancel,
 		   struct pg_diag *diag, char **cause)
 {
@@ -457,6 +500,10 @@ PGconn *pg_connect(const char *conninfo, enum pg_role role, double timeout_s, at
 	if (rc == 1) {
 		c = pg_attempt_take(a);
 		PQsetNoticeProcessor(c, ignore_notice, NULL);
+		if (cancel)
+			PQregisterEventProc(c, cancel_flag_event, "rds-migrate cancel", cancel);
+		PQregisterEventProc(c, trips_event, "rds-migrate round trips", &trips[role]);
+		atomic_fetch_add(&trips[role].connections, 1);
 	} else {
 		if (diag)
 			*diag = a->diag;
@@ -488,39 +535,72 @@ void pg_conninfo_add(char **ci, const char *key, const char *value)
 	*p = 0;
 }
 
-PGresult *pg_exec_cancellable(PGconn *c, const char *sql, atomic_int *cancel)
+/* Ask the server to stop C's statement (its answer is an error result). */
+static void cancel_statement(PGconn *c)
 {
-	if (PQsendQuery(c, sql) != 1)
-		return NULL;
-	bool cancelled = false;
+	PGcancel *cn = PQgetCancel(c);
+	char err[256];
+	if (cn) {
+		PQcancel(cn, err, sizeof err);
+		PQfreeCancel(cn);
+	}
+}
+
+#define CANCEL_GRACE  2.0 /* seconds a server has to answer a cancel request */
+#define CLEANUP_GRACE 5.0 /* seconds a statement sent after the interruption has */
+
+PGresult *pg_wait_result(PGconn *c)
+{
+	if (PQpipelineStatus(c) == PQ_PIPELINE_OFF) /* a batch counts once */
+		count_trip(c);
+	atomic_int *cancel = PQinstanceData(c, cancel_flag_event);
+	bool late = cancel && atomic_load(cancel); /* sent after the interruption */
+	double give_up = late ? now_monotonic() + CLEANUP_GRACE : 0;
+	PGresult *last = NULL;
 	for (;;) {
-		if (cancel && atomic_load(cancel) && !cancelled) {
-			char err[256];
-			PGcancel *cn = PQgetCancel(c);
-			if (cn) {
-				PQcancel(cn, err, sizeof err);
-				PQfreeCancel(cn);
+		while (!PQisBusy(c)) {
+			PGresult *res = PQgetResult(c);
+			if (!res)
+				return last;
+			ExecStatusType st = PQresultStatus(res);
+			if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH) {
+				PQclear(last);
+				return res;
 			}
-			cancelled = true;
+			if (last && PQresultStatus(last) == PGRES_FATAL_ERROR) {
+				PQclear(res); /* the first error is the one to tell */
+			} else {
+				PQclear(last);
+				last = res;
+			}
 		}
-		if (PQconsumeInput(c) != 1)
+		if (!give_up && cancel && atomic_load(cancel)) {
+			cancel_statement(c);
+			give_up = now_monotonic() + CANCEL_GRACE;
+		}
+		if (give_up && now_monotonic() >= give_up)
 			break;
-		if (!PQisBusy(c))
+		int unsent = PQflush(c); /* a nonblocking connection may hold some back */
+		if (unsent < 0)
 			break;
-		struct pollfd pfd = {.fd = PQsocket(c), .events = POLLIN};
-		poll(&pfd, 1, 100);
+		struct pollfd p = {.fd = PQsocket(c), .events = unsent ? POLLIN | POLLOUT : POLLIN};
+		if (poll(&p, 1, 250) < 0 && errno != EINTR)
+			break;
+		if (!PQconsumeInput(c) && PQisBusy(c))
+			break;
 	}
-	PGresult *last = NULL, *res;
-	while ((res = PQgetResult(c))) {
-		PQclear(last);
-		last = res;
-	}
-	return last;
+	PQclear(last);
+	return NULL;
+}
+
+PGresult *pg_query(PGconn *c, const char *sql)
+{
+	return PQsendQuery(c, sql) ? pg_wait_result(c) : NULL;
 }
 
 int pg_exec(PGconn *c, const char *sql, char **cause)
 {
-	PGresult *res = PQexec(c, sql);
+	PGresult *res = pg_query(c, sql);
 	ExecStatusType st = PQresultStatus(res);
 	int rc = 0;
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
@@ -534,7 +614,7 @@ int pg_exec(PGconn *c, const char *sql, char **cause)
 
 char *pg_value(PGconn *c, const char *sql, char **cause)
 {
-	PGresult *res = PQexec(c, sql);
+	PGresult *res = pg_query(c, sql);
 	char *v = NULL;
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		char buf[512];
@@ -547,6 +627,52 @@ char *pg_value(PGconn *c, const char *sql, char **cause)
 	}
 	PQclear(res);
 	return v;
+}
+
+int pg_query_batch(PGconn *c, const char *const *sql, size_t n, PGresult **res, size_t *failed,
+		   char **cause)
+{
+	for (size_t i = 0; i < n; i++)
+		res[i] = NULL;
+	*failed = n;
+	if (!PQenterPipelineMode(c) || PQsetnonblocking(c, 1) != 0)
+		return fail(cause, "%s", PQerrorMessage(c));
+	bool broken = false;
+	for (size_t i = 0; i < n && !broken; i++)
+		broken = !PQsendQueryParams(c, sql[i], 0, NULL, NULL, NULL, NULL, 0);
+	broken = broken || !PQpipelineSync(c);
+	count_trip(c);
+	/* each statement's result (pg_wait_result reads up to the NULL that
+	 * ends it), then the sync's */
+	char *err = NULL;
+	for (size_t i = 0; i < n && !broken; i++) {
+		res[i] = pg_wait_result(c);
+		ExecStatusType st = PQresultStatus(res[i]);
+		broken = !res[i];
+		if (!broken && !err && st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+			err = pg_result_error(res[i], c);
+			*failed = i;
+		}
+	}
+	PGresult *sync = broken ? NULL : pg_wait_result(c);
+	broken = broken || PQresultStatus(sync) != PGRES_PIPELINE_SYNC;
+	PQclear(sync);
+	broken = broken || !PQexitPipelineMode(c);
+	PQsetnonblocking(c, 0);
+	if (!broken && !err)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		PQclear(res[i]);
+		res[i] = NULL;
+	}
+	if (!err) {
+		char buf[512];
+		err = xstrdup(pg_errline(c, buf, sizeof buf));
+		*failed = n;
+	}
+	int rc = fail(cause, "%s", err[0] ? err : "the connection failed");
+	free(err);
+	return rc;
 }
 
 int pg_major(int v)

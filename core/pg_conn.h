@@ -111,15 +111,39 @@ void pg_diagnose(const char *message, enum pg_role role, const char *conninfo, s
 
 /* Append KEY='VALUE' to the libpq conninfo *CI (heap), quoted as libpq reads it. */
 void pg_conninfo_add(char **ci, const char *key, const char *value);
-/* Run SQL, waiting for its last result while checking CANCEL (may be NULL)
- * every 100 ms: once set, the server is asked to cancel the statement. The
- * caller PQclear-s the result; NULL when the query could not be sent. */
-PGresult *pg_exec_cancellable(PGconn *c, const char *sql, atomic_int *cancel);
-/* Run SQL expecting no rows (several statements allowed); -1 with a cause. */
+/* Run SQL (several statements allowed) as PQexec does, but interruptible:
+ * the wait for the answer is in 250 ms slices, and when the run's cancel
+ * flag (given to pg_connect) is set meanwhile, the statement is cancelled
+ * on the server (PQcancel), which answers with an error; one that does not
+ * answer within 2 s is given up (NULL). A statement sent after the
+ * interruption (a clean-up: ROLLBACK, emptying a half-loaded table) is not
+ * cancelled, but given up after 5 s. Stops at a COPY's start, as PQexec. A
+ * NULL result (PQresultStatus: fatal) leaves C busy: finish it. */
+PGresult *pg_query(PGconn *c, const char *sql);
+/* pg_query's wait, for a statement sent already (PQsendQuery…), so that a
+ * caller may send to several servers first and then wait for each. */
+PGresult *pg_wait_result(PGconn *c);
+/* Run SQL expecting no rows (several statements allowed; pg_query); -1
+ * with a cause. */
 int pg_exec(PGconn *c, const char *sql, char **cause);
-/* Run SQL returning one value (the first column of the first row), heap copy;
+/* Run SQL (pg_query) returning one value (the first column of the first row), heap copy;
  * NULL with a cause on error, "" for a NULL value. */
 char *pg_value(PGconn *c, const char *sql, char **cause);
+/* Run the N single statements SQL[] (no parameters) on C in one round trip,
+ * with libpq's pipeline mode; RES[i] gets the result of SQL[i] (the caller
+ * PQclears them). Interruptible as pg_query. 0 when every statement
+ * succeeded; else -1 with *cause (the first failing statement's error),
+ * *failed its index (n when the connection failed or the batch was
+ * interrupted) and every RES[i] NULL. */
+int pg_query_batch(PGconn *c, const char *const *sql, size_t n, PGresult **res, size_t *failed,
+		   char **cause);
+/* Round trips (statements, or batches of them) and connections made to one
+ * side by this process so far, through pg_connect's connections. */
+struct pg_trips {
+	atomic_long trips, connections;
+};
+/* OUT[PG_SOURCE], OUT[PG_TARGET]: the counts now. */
+void pg_trips_read(struct pg_trips out[2]);
 /* The server's major version: 15 for 150008, 906 for 90624 (9.6). */
 int pg_major(int server_version_num);
 /* The first line of the connection's error message (static per conn). */

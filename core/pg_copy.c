@@ -145,6 +145,7 @@ static void apply_exclude(struct run *r, struct pg_copy_table *t, size_t *n, con
 			free(t[i].qname);
 			free(t[i].cols);
 			free(t[i].state_key);
+			free(t[i].filter);
 			continue;
 		}
 		t[k++] = t[i];
@@ -156,28 +157,25 @@ int pg_copy_list_tables(PGconn *src, const char *exclude, struct pg_copy_table *
 			char **cause)
 {
 	bool gen = PQserverVersion(src) >= 120000;
-	char *sql = xasprintf(
-		"SELECT n.nspname, c.relname, "
-		"quote_ident(n.nspname) || '.' || quote_ident(c.relname), "
-		"greatest(c.reltuples, 0)::bigint, pg_relation_size(c.oid), "
-		"(SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) "
-		" FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND "
-		" NOT a.attisdropped %s), "
-		/* binary only when every type has send/receive and embeds no type OID
-		 * that differs between clusters (arrays/composites of user types) */
-		"coalesce((SELECT bool_and(t.typsend <> 0 AND t.typreceive <> 0 AND "
-		" t.typtype <> 'c' AND (t.typelem = 0 OR t.typelem < 16384) AND "
-		" (t.typtype <> 'd' OR t.typbasetype < 16384)) "
-		" FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
-		" WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), true) "
-		"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-		"WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
-		"AND n.nspname NOT LIKE 'pg\\_toast%%' AND n.nspname NOT LIKE 'pg\\_temp%%' "
-		"AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass "
-		"AND d.objid = c.oid AND d.deptype = 'e') "
-		"ORDER BY 5 DESC, 1, 2",
-		gen ? "AND a.attgenerated = ''" : "");
-	PGresult *res = PQexec(src, sql);
+	/* column 6: binary only when every type has send/receive and embeds no
+	 * type OID that differs between clusters (arrays/composites of user types) */
+	char *sql = xasprintf("SELECT n.nspname, c.relname, "
+			      "quote_ident(n.nspname) || '.' || quote_ident(c.relname), "
+			      "greatest(c.reltuples, 0)::bigint, pg_relation_size(c.oid), "
+			      "(SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) "
+			      " FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND "
+			      " NOT a.attisdropped %s), "
+			      "coalesce((SELECT bool_and(t.typsend <> 0 AND t.typreceive <> 0 AND "
+			      " t.typtype <> 'c' AND (t.typelem = 0 OR t.typelem < 16384) AND "
+			      " (t.typtype <> 'd' OR t.typbasetype < 16384)) "
+			      " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
+			      " WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), "
+			      "true), " PG_COPY_FILTER_SQL " "
+			      "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+			      "WHERE " PG_COPY_TABLE_COND " "
+			      "ORDER BY 5 DESC, 1, 2",
+			      gen ? "AND a.attgenerated = ''" : "");
+	PGresult *res = pg_query(src, sql);
 	free(sql);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		const char *m = PQresultErrorMessage(res);
@@ -201,6 +199,7 @@ int pg_copy_list_tables(PGconn *src, const char *exclude, struct pg_copy_table *
 		x->cols = PQgetisnull(res, r, 5) ? NULL : xstrdup(PQgetvalue(res, r, 5));
 		x->binary = PQgetvalue(res, r, 6)[0] == 't';
 		x->state_key = state_table_key(s, nm);
+		x->filter = PQgetisnull(res, r, 7) ? NULL : xstrdup(PQgetvalue(res, r, 7));
 	}
 	PQclear(res);
 	*out = t;
@@ -216,6 +215,7 @@ void pg_copy_tables_free(struct pg_copy_table *t, size_t n)
 		free(t[i].qname);
 		free(t[i].cols);
 		free(t[i].state_key);
+		free(t[i].filter);
 	}
 	free(t);
 }
@@ -233,6 +233,7 @@ struct copy_ctx {
 	size_t nt;
 	PGconn *d0; /* the main thread's target connection */
 	struct pg_post_plan *plan;
+	PGresult *fks; /* the target's foreign keys (read_target_fks) */
 	struct copy_sched *sched;
 	size_t *plan_group; /* per scheduler group: its group in PLAN */
 	pthread_mutex_t mu;
@@ -367,38 +368,54 @@ static int run_group(struct copy_ctx *x, PGconn *d, size_t g, ssize_t i, char **
 	return 0;
 }
 
-/* Read the foreign keys already on the target, so a referencing table is
- * loaded after the tables it references. */
-static int load_refs(struct copy_ctx *x, PGconn *d, char **cause)
+/* Every foreign key on the target, read once for both uses: ordering the
+ * loads (load_refs) and what emptying a table reaches (close_over_references).
+ * A row per key and referencing table: its name, the referenced table's, and
+ * whether it is the key's own table (not a leaf partition below it), a plain
+ * table, and the referenced one itself. */
+static int read_target_fks(struct copy_ctx *x, PGconn *d, char **cause)
 {
-	PGresult *res =
-		PQexec(d, "SELECT quote_ident(cn.nspname) || '.' || quote_ident(c.relname), "
-			  "quote_ident(fn.nspname) || '.' || quote_ident(f.relname) "
-			  "FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
-			  "JOIN pg_namespace cn ON cn.oid = c.relnamespace "
-			  "JOIN pg_class f ON f.oid = k.confrelid "
-			  "JOIN pg_namespace fn ON fn.oid = f.relnamespace "
-			  "WHERE k.contype = 'f' AND k.conrelid <> k.confrelid");
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		char *e = pg_result_error(res, d);
-		fail(cause, "cannot read the target's foreign keys: %s", e);
-		free(e);
-		PQclear(res);
-		return -1;
-	}
-	for (int r = 0; r < PQntuples(res); r++) {
+	const char *leaves =
+		PQserverVersion(d) >= 120000
+			? "JOIN pg_class c ON c.oid = k.conrelid OR c.oid IN (SELECT relid "
+			  "FROM pg_partition_tree(k.conrelid) WHERE isleaf) "
+			: "JOIN pg_class c ON c.oid = k.conrelid ";
+	char *sql = xasprintf("SELECT quote_ident(cn.nspname) || '.' || quote_ident(c.relname), "
+			      "quote_ident(fn.nspname) || '.' || quote_ident(f.relname), "
+			      "c.oid = k.conrelid, c.relkind = 'r', k.conrelid = k.confrelid "
+			      "FROM pg_constraint k %s"
+			      "JOIN pg_namespace cn ON cn.oid = c.relnamespace "
+			      "JOIN pg_class f ON f.oid = k.confrelid "
+			      "JOIN pg_namespace fn ON fn.oid = f.relnamespace "
+			      "WHERE k.contype = 'f'",
+			      leaves);
+	x->fks = pg_query(d, sql);
+	free(sql);
+	if (PQresultStatus(x->fks) == PGRES_TUPLES_OK)
+		return 0;
+	char *e = pg_result_error(x->fks, d);
+	fail(cause, "cannot read the target's foreign keys: %s", e);
+	free(e);
+	return -1;
+}
+
+/* Order the loads by the foreign keys already on the target (x->fks): a
+ * referencing table is loaded after the tables it references. */
+static void load_refs(struct copy_ctx *x)
+{
+	for (int r = 0; r < PQntuples(x->fks); r++) {
+		if (PQgetvalue(x->fks, r, 2)[0] != 't' || PQgetvalue(x->fks, r, 4)[0] == 't')
+			continue; /* a leaf below the key's table, or a self-reference */
 		int a = -1, b = -1;
 		for (size_t i = 0; i < x->nt; i++) {
-			if (strcmp(x->t[i].qname, PQgetvalue(res, r, 0)) == 0)
+			if (strcmp(x->t[i].qname, PQgetvalue(x->fks, r, 0)) == 0)
 				a = (int)i;
-			if (strcmp(x->t[i].qname, PQgetvalue(res, r, 1)) == 0)
+			if (strcmp(x->t[i].qname, PQgetvalue(x->fks, r, 1)) == 0)
 				b = (int)i;
 		}
 		if (a >= 0 && b >= 0)
 			copy_sched_ref(x->sched, a, b);
 	}
-	PQclear(res);
-	return 0;
 }
 
 /* The connections of one job: the target at once, the source (in the
@@ -564,9 +581,9 @@ static char *quote_all(const char *schema, const char *name)
 
 int pg_copy_sequences(struct run *r, PGconn *src, PGconn *dst, int *nset, char **cause)
 {
-	PGresult *res = PQexec(src, "SELECT quote_ident(schemaname) || '.' || "
-				    "quote_ident(sequencename) FROM pg_sequences "
-				    "ORDER BY 1");
+	PGresult *res = pg_query(src, "SELECT quote_ident(schemaname) || '.' || "
+				      "quote_ident(sequencename) FROM pg_sequences "
+				      "ORDER BY 1");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		char *e = pg_result_error(res, src);
 		PQclear(res);
@@ -580,7 +597,7 @@ int pg_copy_sequences(struct run *r, PGconn *src, PGconn *dst, int *nset, char *
 	for (int i = 0; i < PQntuples(res); i++) {
 		const char *q = PQgetvalue(res, i, 0);
 		char *sql = xasprintf("SELECT last_value, is_called FROM %s", q);
-		PGresult *v = PQexec(src, sql);
+		PGresult *v = pg_query(src, sql);
 		free(sql);
 		if (PQresultStatus(v) != PGRES_TUPLES_OK || PQntuples(v) != 1) {
 			run_finding(r, LEVEL_WARN, q, "cannot read the sequence on the source");
@@ -643,8 +660,9 @@ static int put_large_object(PGconn *dst, const char *oid, const char *data, int 
 static int copy_large_objects(struct run *r, PGconn *src, PGconn *dst, char **cause)
 {
 	/* those the source user may not read were named by the schema step */
-	PGresult *res = PQexec(src, "SELECT l.oid::text FROM pg_catalog.pg_largeobject_metadata l "
-				    "WHERE " PG_LO_READABLE("l") " ORDER BY l.oid");
+	PGresult *res =
+		pg_query(src, "SELECT l.oid::text FROM pg_catalog.pg_largeobject_metadata l "
+			      "WHERE " PG_LO_READABLE("l") " ORDER BY l.oid");
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		char *e = pg_result_error(res, src);
 		PQclear(res);
@@ -661,21 +679,21 @@ static int copy_large_objects(struct run *r, PGconn *src, PGconn *dst, char **ca
 		snprintf(item, sizeof item, "large object %s", oid);
 		const char *vals[1] = {oid};
 		/* a savepoint keeps the snapshot's transaction usable after a refusal */
-		PGresult *v = PQexec(src, "SAVEPOINT rdsm_lo");
+		PGresult *v = pg_query(src, "SAVEPOINT rdsm_lo");
 		PQclear(v);
 		v = PQexecParams(src, "SELECT pg_catalog.lo_get($1::oid)", 1, NULL, vals, NULL,
 				 NULL, 1);
 		if (PQresultStatus(v) != PGRES_TUPLES_OK || PQntuples(v) != 1) {
 			char *e = pg_result_error(v, src);
 			PQclear(v);
-			PQclear(PQexec(src, "ROLLBACK TO SAVEPOINT rdsm_lo"));
+			PQclear(pg_query(src, "ROLLBACK TO SAVEPOINT rdsm_lo"));
 			run_finding(r, LEVEL_WARN, item,
 				    "not copied: cannot read it on the source: %s", e);
 			run_incomplete(r, 1);
 			free(e);
 			continue;
 		}
-		PQclear(PQexec(src, "RELEASE SAVEPOINT rdsm_lo"));
+		PQclear(pg_query(src, "RELEASE SAVEPOINT rdsm_lo"));
 		char *e = NULL;
 		if (put_large_object(dst, oid, PQgetvalue(v, 0, 0), PQgetlength(v, 0, 0), &e) != 0)
 			rc = fail(cause, "%s: cannot write it on the target: %s", item, e);
@@ -688,16 +706,29 @@ static int copy_large_objects(struct run *r, PGconn *src, PGconn *dst, char **ca
 	return rc;
 }
 
-/* Which tables already hold rows on the target, which are missing there. */
+/* Which tables already hold rows on the target (of an extension's
+ * configuration table: rows of the user's), which are missing there. A
+ * configuration table is missing when its extension is not on the target
+ * (the schema step said so, and counted the copy incomplete): not copied. */
 static int check_targets(struct run *r, PGconn *d, struct pg_copy_table *t, size_t nt, char **cause)
 {
 	struct strbuf missing = STRBUF_INIT;
 	size_t nmissing = 0;
 	for (size_t i = 0; i < nt; i++) {
-		char *sql = xasprintf("SELECT EXISTS (SELECT 1 FROM ONLY %s)", t[i].qname);
+		char *sql = xasprintf("SELECT EXISTS (SELECT 1 FROM ONLY %s %s)", t[i].qname,
+				      t[i].filter ? t[i].filter : "");
 		char *e = NULL;
 		char *v = pg_value(d, sql, &e);
 		free(sql);
+		if (!v && t[i].filter) {
+			run_finding(r, LEVEL_WARN, t[i].qname,
+				    "not on the target (its extension is missing there): the rows "
+				    "the extension keeps as configuration are not copied");
+			run_incomplete(r, 1);
+			t[i].skip = true;
+			free(e);
+			continue;
+		}
 		if (!v) {
 			if (nmissing++ < 5)
 				strbuf_add_item(&missing, t[i].qname);
@@ -782,30 +813,8 @@ static int close_over_references(struct run *r, struct copy_ctx *x, PGconn *d, c
 		free(set);
 		return 0;
 	}
-	/* every foreign key as (referencing leaf table, referenced table) */
-	const char *leaves =
-		PQserverVersion(d) >= 120000
-			? "JOIN pg_class c ON c.oid = k.conrelid OR c.oid IN (SELECT relid "
-			  "FROM pg_partition_tree(k.conrelid) WHERE isleaf) "
-			: "JOIN pg_class c ON c.oid = k.conrelid ";
-	char *sql = xasprintf("SELECT quote_ident(cn.nspname) || '.' || quote_ident(c.relname), "
-			      "quote_ident(fn.nspname) || '.' || quote_ident(f.relname) "
-			      "FROM pg_constraint k %s"
-			      "JOIN pg_namespace cn ON cn.oid = c.relnamespace "
-			      "JOIN pg_class f ON f.oid = k.confrelid "
-			      "JOIN pg_namespace fn ON fn.oid = f.relnamespace "
-			      "WHERE k.contype = 'f' AND c.relkind = 'r'",
-			      leaves);
-	PGresult *res = PQexec(d, sql);
-	free(sql);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		char *e = pg_result_error(res, d);
-		fail(cause, "cannot read the target's foreign keys: %s", e);
-		free(e);
-		PQclear(res);
-		free(set);
-		return -1;
-	}
+	/* every foreign key as (referencing plain or leaf table, referenced table) */
+	PGresult *res = x->fks;
 	int nedges = PQntuples(res);
 	size_t cap = x->nt + 1;
 	bool grew = true;
@@ -813,6 +822,8 @@ static int close_over_references(struct run *r, struct copy_ctx *x, PGconn *d, c
 		grew = false;
 		for (int e = 0; e < nedges; e++) {
 			const char *from = PQgetvalue(res, e, 0), *to = PQgetvalue(res, e, 1);
+			if (PQgetvalue(res, e, 3)[0] != 't')
+				continue; /* a partitioned table: its leaves are rows too */
 			if (!name_in(set, ns, to) || name_in(set, ns, from))
 				continue;
 			if (ns + 1 >= cap)
@@ -849,7 +860,6 @@ static int close_over_references(struct run *r, struct copy_ctx *x, PGconn *d, c
 		}
 		free(v);
 	}
-	PQclear(res);
 	free(set);
 	if (refuse.len) {
 		fail(cause,
@@ -863,12 +873,35 @@ static int close_over_references(struct run *r, struct copy_ctx *x, PGconn *d, c
 	return 0;
 }
 
+/* Delete the user's rows of the extensions' configuration tables to copy
+ * again (their other rows are the extension's own: kept). */
+static int empty_config_rows(struct copy_ctx *x, PGconn *d, char **cause)
+{
+	for (size_t i = 0; i < x->nt; i++) {
+		const struct pg_copy_table *t = &x->t[i];
+		if (t->skip || !t->nonempty || !t->filter)
+			continue;
+		char *sql = xasprintf("DELETE FROM ONLY %s %s", t->qname, t->filter);
+		char *e = NULL;
+		int rc = pg_exec(d, sql, &e);
+		free(sql);
+		if (rc != 0) {
+			fail(cause, "%s: cannot delete its rows on the target: %s", t->qname, e);
+			free(e);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Before copying again into tables that hold rows (confirmed, or --force),
  * empty them all at once with every table to copy now and the empty
  * referencing ones (close_over_references made that set closed under
  * foreign keys, so TRUNCATE accepts it and nothing outside it changes). When
  * TRUNCATE is refused anyway, delete in passes, referencing tables first.
- * Emptied tables are marked "loading" until their copy commits. */
+ * Of an extension's configuration table only the user's rows go, last (the
+ * emptied tables may have referenced them). Emptied tables are marked
+ * "loading" until their copy commits. */
 static int empty_targets(struct copy_ctx *x, PGconn *d, char **cause)
 {
 	size_t n = 0, nall = 0;
@@ -877,7 +910,8 @@ static int empty_targets(struct copy_ctx *x, PGconn *d, char **cause)
 		if (x->t[i].skip)
 			continue;
 		n += x->t[i].nonempty;
-		all[nall++] = x->t[i].qname;
+		if (!x->t[i].filter)
+			all[nall++] = x->t[i].qname;
 	}
 	for (size_t i = 0; i < x->nextra; i++)
 		all[nall++] = x->extra[i];
@@ -890,7 +924,7 @@ static int empty_targets(struct copy_ctx *x, PGconn *d, char **cause)
 		strbuf_add_item(&list, all[i]);
 	run_status(x->r, "emptying %zu target table%s", n, n == 1 ? "" : "s");
 	char *sql = xasprintf("TRUNCATE ONLY %s", list.buf);
-	int rc = pg_exec(d, sql, NULL);
+	int rc = nall ? pg_exec(d, sql, NULL) : 0;
 	free(sql);
 	strbuf_free(&list);
 	bool *left = xcalloc(nall + 1, sizeof *left);
@@ -928,6 +962,8 @@ static int empty_targets(struct copy_ctx *x, PGconn *d, char **cause)
 	}
 	free(left);
 	free(all);
+	if (empty_config_rows(x, d, cause) != 0)
+		return -1;
 	for (size_t i = 0; i < x->nt; i++) {
 		char *e = NULL;
 		if (!x->t[i].skip && x->t[i].nonempty &&
@@ -969,7 +1005,7 @@ static int plan_pieces(struct copy_ctx *x, PGconn *holder, int jobs, char **caus
 			continue;
 		int64_t blocks = t->est_bytes / block;
 		int n = 1;
-		if (tid_ranges && jobs > 1 && t->cols && t->est_bytes >= split_min &&
+		if (tid_ranges && jobs > 1 && t->cols && !t->filter && t->est_bytes >= split_min &&
 		    t->est_bytes * jobs > x->est_bytes && blocks >= jobs)
 			n = jobs;
 		if (n > 1) {
@@ -1221,7 +1257,7 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci, const str
 	x.binary = o->allow_binary &&
 		   pg_major(PQserverVersion(d)) >= pg_major(PQserverVersion(holder));
 	res.binary = x.binary;
-	if (check_targets(r, d, x.t, x.nt, cause) != 0 ||
+	if (check_targets(r, d, x.t, x.nt, cause) != 0 || read_target_fks(&x, d, cause) != 0 ||
 	    close_over_references(r, &x, d, cause) != 0 || confirm_nonempty(&x, &res, cause) != 0)
 		goto out;
 	if (r->inspect) {
@@ -1241,9 +1277,10 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci, const str
 	x.tmsgs = xcalloc(x.nt + 1, sizeof *x.tmsgs);
 	x.tbytes = xcalloc(x.nt + 1, sizeof *x.tbytes);
 	x.d0 = d;
-	if ((o->post_data && plan_post_data(&x, holder, cause) != 0) ||
-	    load_refs(&x, d, cause) != 0 || empty_targets(&x, d, cause) != 0 ||
-	    plan_pieces(&x, holder, jobs, cause) != 0)
+	if (o->post_data && plan_post_data(&x, holder, cause) != 0)
+		goto out;
+	load_refs(&x);
+	if (empty_targets(&x, d, cause) != 0 || plan_pieces(&x, holder, jobs, cause) != 0)
 		goto out;
 	if (run_jobs(&x, jobs, &res, cause) != 0) {
 		empty_unfinished(&x, d);
@@ -1258,6 +1295,7 @@ out:
 		*out = res;
 	if (x.plan)
 		pg_post_plan_free(x.plan);
+	PQclear(x.fks);
 	copy_sched_free(x.sched);
 	free(x.plan_group);
 	free(x.tstart);

@@ -30,6 +30,12 @@ struct pg_copy_table {
 	char *qname;     /* quote_ident(schema).quote_ident(name) */
 	char *cols;      /* quoted column list, generated columns left out */
 	char *state_key; /* state_table_key() */
+	/* an extension's configuration table (pg_extension_config_dump): the
+	 * condition that picks the rows that are the user's, as pg_dump copies
+	 * them ("WHERE …", or "" for all); NULL for a table of the user's own.
+	 * Its other rows are the extension's, made by CREATE EXTENSION on the
+	 * target: never emptied, never compared. */
+	char *filter;
 	int64_t est_rows;
 	int64_t est_bytes; /* heap size on the source */
 	bool binary;       /* every column type has a portable binary form */
@@ -64,7 +70,8 @@ struct pg_copy_result {
 };
 
 /* The tables of the source (relkind r, leaf partitions included; extension
- * tables and EXCLUDE left out), biggest first. SRC should be in the snapshot's
+ * tables and EXCLUDE left out, but the configuration tables of extensions
+ * the source user may read kept, with their filter), biggest first. SRC should be in the snapshot's
  * transaction. */
 int pg_copy_list_tables(PGconn *src, const char *exclude, struct pg_copy_table **out, size_t *n,
 			char **cause);
@@ -85,6 +92,21 @@ int pg_copy_run(struct run *r, const char *src_conninfo, const char *dst_conninf
  * warning. The number of those, or -1 with *CAUSE when the source's
  * sequences cannot be listed; *NSET (may be NULL) counts the ones set. */
 int pg_copy_sequences(struct run *r, PGconn *src, PGconn *dst, int *nset, char **cause);
+
+/* SQL (a WHERE condition over pg_class C) true for the tables whose rows
+ * are copied: in a user's schema, and either no extension's member or an
+ * extension's configuration table the current user may read. */
+#define PG_COPY_TABLE_COND                                                                         \
+	"c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') "               \
+	"AND n.nspname !~ '^pg_(toast|temp)' "                                                     \
+	"AND (NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass "       \
+	"AND d.objid = c.oid AND d.deptype = 'e') OR (" PG_COPY_FILTER_SQL " IS NOT NULL AND "     \
+	"has_table_privilege(c.oid, 'SELECT')))"
+
+/* SQL: the filter of table C (see pg_copy_table.filter), NULL for most. */
+#define PG_COPY_FILTER_SQL                                                                         \
+	"(SELECT x.cond FROM pg_extension e, unnest(e.extconfig, e.extcondition) AS x(cfg, cond) " \
+	"WHERE x.cfg = c.oid)"
 
 /* Session settings both sides use so text output is the same on each. */
 extern const char pg_copy_session_sql[];

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pg_conn.h"
 #include "util.h"
 
 /* Extensions RDS for PostgreSQL offers (PostgreSQL 13-17, 2024), from
@@ -113,7 +114,7 @@ bool pg_rds_offers_extension(const char *name)
 
 static PGresult *query(PGconn *c, const char *sql, char **cause)
 {
-	PGresult *res = PQexec(c, sql);
+	PGresult *res = pg_query(c, sql);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		const char *m = PQresultErrorMessage(res);
 		fail(cause, "inventory query failed: %.*s", (int)strcspn(m, "\n"), m);

@@ -88,7 +88,7 @@ static char *pg_error(PGconn *c, const PGresult *res)
 /* Run a query that returns rows; NULL with a cause on error. */
 static PGresult *query(PGconn *c, const char *sql, const char *what, char **cause)
 {
-	PGresult *res = PQexec(c, sql);
+	PGresult *res = pg_query(c, sql);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK)
 		return res;
 	char *e = pg_error(c, res);
@@ -101,7 +101,7 @@ static PGresult *query(PGconn *c, const char *sql, const char *what, char **caus
 /* Run a command; 0 or -1 with a cause. */
 static int command(PGconn *c, const char *sql, char **cause)
 {
-	PGresult *res = PQexec(c, sql);
+	PGresult *res = pg_query(c, sql);
 	int ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
 	if (!ok) {
 		char *e = pg_error(c, res);
@@ -112,18 +112,50 @@ static int command(PGconn *c, const char *sql, char **cause)
 	return ok ? 0 : -1;
 }
 
-/* Add every row of SQL (columns: what, statement) to L. */
-static int collect(PGconn *src, struct list *l, const char *sql, const char *what, int soft,
-		   char **cause)
+/* A catalog read: its query (NULL: none on this server version), what it
+ * reads (for messages), and what takes its rows into INTO. */
+struct read {
+	const char *sql, *what;
+	void (*take)(const PGresult *res, void *into);
+	void *into;
+};
+
+/* Run every read of RD in one round trip (libpq's pipeline mode: the
+ * source may be far away), then hand each its rows. */
+static int read_all(PGconn *src, const struct read *rd, size_t n, char **cause)
 {
-	PGresult *res = query(src, sql, what, cause);
-	if (!res)
-		return -1;
+	const char **sql = xcalloc(n, sizeof *sql);
+	const struct read **of = xcalloc(n, sizeof *of);
+	PGresult **res = xcalloc(n, sizeof *res);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (rd[i].sql) {
+			of[m] = &rd[i];
+			sql[m++] = rd[i].sql;
+		}
+	size_t bad;
+	char *e = NULL;
+	int rc = pg_query_batch(src, sql, m, res, &bad, &e);
+	if (rc < 0)
+		fail(cause, "reading %s from the source: %s",
+		     bad < m ? of[bad]->what : "the catalogs", e);
+	for (size_t i = 0; rc == 0 && i < m; i++) {
+		of[i]->take(res[i], of[i]->into);
+		PQclear(res[i]);
+	}
+	free(of);
+	free(e);
+	free(res);
+	free(sql);
+	return rc;
+}
+
+/* Add every row (columns: what, statement) to the list INTO. */
+static void take_rows(const PGresult *res, void *into)
+{
 	for (int i = 0; i < PQntuples(res); i++)
 		if (!PQgetisnull(res, i, 1))
-			list_add(l, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), soft);
-	PQclear(res);
-	return 0;
+			list_add(into, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), 0);
 }
 
 /* A consistent, read-only view of the source with fully qualified deparsing. */
@@ -137,7 +169,7 @@ static int src_begin(PGconn *src, char **cause)
 
 static void src_end(PGconn *src)
 {
-	PGresult *res = PQexec(src, "COMMIT");
+	PGresult *res = pg_query(src, "COMMIT");
 	PQclear(res);
 }
 
@@ -235,12 +267,10 @@ static void src_end(PGconn *src)
 	"HAVING count(*) > 0 " \
 	"UNION ALL SELECT 'security labels', count(*)::text || ' of them', 'a label needs its " \
 	"provider module, which a non-superuser cannot load' FROM pg_seclabel HAVING count(*) > 0 " \
-	"UNION ALL SELECT 'extension table', x.cfg::regclass::text, format('the rows extension %I " \
-	"keeps as its configuration are not copied', e.extname) FROM pg_extension e, " \
-	"unnest(e.extconfig, e.extcondition) AS x(cfg, cond) JOIN pg_class c ON c.oid = x.cfg " \
-	"WHERE c.relkind = 'r' AND CASE WHEN has_table_privilege(x.cfg, 'SELECT') THEN " \
-	"(xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM %s %s', " \
-	"x.cfg::regclass, x.cond), false, true, '')))[1]::text::bigint > 0 ELSE true END " \
+	"UNION ALL SELECT 'extension table', x.cfg::regclass::text, format('the source user may " \
+	"not read the rows extension %I keeps as its configuration', e.extname) FROM " \
+	"pg_extension e, unnest(e.extconfig) AS x(cfg) JOIN pg_class c ON c.oid = x.cfg " \
+	"WHERE c.relkind = 'r' AND NOT has_table_privilege(x.cfg, 'SELECT') " \
 	"UNION ALL SELECT 'privileges', 'GRANTs, default privileges and owners', " \
 	"'not copied: every object is owned by the target user' " \
 	"WHERE EXISTS (SELECT 1 FROM " REL_JOIN " WHERE " REL_USER " AND c.relacl IS NOT NULL) " \
@@ -295,7 +325,7 @@ static int check_extensions(PGconn *src, PGconn *dst, struct run *r, char **miss
 			      "extensions", cause);
 	if (!res)
 		return -1;
-	PGresult *avail = PQexec(dst, "SELECT name FROM pg_catalog.pg_available_extensions");
+	PGresult *avail = pg_query(dst, "SELECT name FROM pg_catalog.pg_available_extensions");
 	if (PQresultStatus(avail) != PGRES_TUPLES_OK) {
 		char *e = pg_error(dst, avail);
 		fail(cause, "reading the target's available extensions: %s", e);
@@ -333,7 +363,7 @@ static void check_locale(PGconn *src, PGconn *dst, struct run *r)
 	static const char sql[] = "SELECT pg_catalog.pg_encoding_to_char(encoding), datcollate, "
 				  "datctype FROM pg_catalog.pg_database WHERE datname = "
 				  "pg_catalog.current_database()";
-	PGresult *a = PQexec(src, sql), *b = PQexec(dst, sql);
+	PGresult *a = pg_query(src, sql), *b = pg_query(dst, sql);
 	if (r && PQresultStatus(a) == PGRES_TUPLES_OK && PQresultStatus(b) == PGRES_TUPLES_OK &&
 	    PQntuples(a) == 1 && PQntuples(b) == 1) {
 		static const char *const what[] = {"encoding", "collation", "character type"};
@@ -961,11 +991,8 @@ static const char sql_comments[] =
 				   "ORDER BY d.classoid, d.objoid, d.objsubid";
 
 /* Comments of one phase (post = false: pre-data; true: post-data). */
-static int collect_comments(PGconn *src, struct list *l, bool post, char **cause)
+static void take_comments(const PGresult *res, struct list *l, bool post)
 {
-	PGresult *res = query(src, sql_comments, "comments", cause);
-	if (!res)
-		return -1;
 	for (int i = 0; i < PQntuples(res); i++) {
 		if (PQgetisnull(res, i, 1))
 			continue;
@@ -973,8 +1000,16 @@ static int collect_comments(PGconn *src, struct list *l, bool post, char **cause
 		if (p == post)
 			list_add(l, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), 1);
 	}
-	PQclear(res);
-	return 0;
+}
+
+static void take_pre_comments(const PGresult *res, void *into)
+{
+	take_comments(res, into, false);
+}
+
+static void take_post_comments(const PGresult *res, void *into)
+{
+	take_comments(res, into, true);
 }
 
 /* Every pre-data statement, in pg_dump's order. MISSING_EXT: extensions
@@ -989,39 +1024,32 @@ static int pre_plan(PGconn *src, const char *missing_ext, struct list *l, char *
 		*missing_ext ? " AND e.extname NOT IN (" : "", missing_ext,
 		*missing_ext ? ")" : "");
 	bool v14 = PQserverVersion(src) >= 140000, v15 = PQserverVersion(src) >= 150000;
-	const struct {
-		const char *sql, *what;
-		bool skip;
-	} kinds[] = {
-		{sql_schemas, "schemas", false},
-		{ext, "extensions", false},
-		{v15 ? sql_collations : sql_collations_14, "collations", false},
-		{sql_enums, "enum types", false},
-		{v14 ? sql_ranges : sql_ranges_13, "range types", false},
-		{sql_domains, "domains", false},
-		{sql_composites, "composite types", false},
-		{sql_functions, "functions", false},
-		{sql_aggregates, "aggregates", false},
-		{sql_casts, "casts", false},
-		{sql_operators, "operators", false},
-		{sql_conversions, "conversions", false},
-		{sql_text_search, "text search objects", false},
-		{sql_sequences, "sequences", false},
-		{sql_tables, "tables", false},
-		{sql_attach, "partitions", false},
-		{sql_column_alters, "columns", false},
-		{sql_column_compression, "column compression", !v14},
-		{sql_seq_owned, "sequence owners", false},
-		{sql_views, "views", false},
-		{sql_view_defaults, "view column defaults", false},
+	const struct read kinds[] = {
+		{sql_schemas, "schemas", take_rows, l},
+		{ext, "extensions", take_rows, l},
+		{v15 ? sql_collations : sql_collations_14, "collations", take_rows, l},
+		{sql_enums, "enum types", take_rows, l},
+		{v14 ? sql_ranges : sql_ranges_13, "range types", take_rows, l},
+		{sql_domains, "domains", take_rows, l},
+		{sql_composites, "composite types", take_rows, l},
+		{sql_functions, "functions", take_rows, l},
+		{sql_aggregates, "aggregates", take_rows, l},
+		{sql_casts, "casts", take_rows, l},
+		{sql_operators, "operators", take_rows, l},
+		{sql_conversions, "conversions", take_rows, l},
+		{sql_text_search, "text search objects", take_rows, l},
+		{sql_sequences, "sequences", take_rows, l},
+		{sql_tables, "tables", take_rows, l},
+		{sql_attach, "partitions", take_rows, l},
+		{sql_column_alters, "columns", take_rows, l},
+		{v14 ? sql_column_compression : NULL, "column compression", take_rows, l},
+		{sql_seq_owned, "sequence owners", take_rows, l},
+		{sql_views, "views", take_rows, l},
+		{sql_view_defaults, "view column defaults", take_rows, l},
+		{sql_comments, "comments", take_pre_comments, l},
 	};
-	int rc = 0;
-	for (size_t i = 0; rc == 0 && i < sizeof kinds / sizeof *kinds; i++)
-		if (!kinds[i].skip)
-			rc = collect(src, l, kinds[i].sql, kinds[i].what, 0, cause);
+	int rc = read_all(src, kinds, sizeof kinds / sizeof *kinds, cause);
 	free(ext);
-	if (rc == 0)
-		rc = collect_comments(src, l, false, cause);
 	return rc;
 }
 
@@ -1082,7 +1110,7 @@ static int exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, bool in_tx,
 						      "rdsm_stmt",
 						      v[i].sql)
 					  : xstrdup(v[i].sql);
-			PGresult *res = PQexec(dst, sql);
+			PGresult *res = pg_query(dst, sql);
 			free(sql);
 			ExecStatusType s = PQresultStatus(res);
 			enum outcome o = (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
@@ -1090,8 +1118,8 @@ static int exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, bool in_tx,
 						 : classify(res);
 			if (o != DONE && in_tx) {
 				PGresult *rb =
-					PQexec(dst, "ROLLBACK TO SAVEPOINT rdsm_stmt; RELEASE "
-						    "SAVEPOINT rdsm_stmt");
+					pg_query(dst, "ROLLBACK TO SAVEPOINT rdsm_stmt; RELEASE "
+						      "SAVEPOINT rdsm_stmt");
 				if (PQresultStatus(rb) != PGRES_COMMAND_OK)
 					o = FAILED;
 				PQclear(rb);
@@ -1220,7 +1248,7 @@ int pg_schema_pre(PGconn *src, PGconn *dst, struct run *r, char **cause)
 	if (rc == 0)
 		rc = command(dst, "COMMIT", cause);
 	else
-		PQclear(PQexec(dst, "ROLLBACK"));
+		PQclear(pg_query(dst, "ROLLBACK"));
 	stmts_free(l.v, l.n);
 	return rc;
 }
@@ -1393,13 +1421,18 @@ static const char sql_refresh[] =
 	" ORDER BY c.oid";
 
 /* Every sequence's position and whether the next nextval returns it
- * (is_called), read in one statement: query_to_xml reads each sequence. */
+ * (is_called), read in one statement: query_to_xml reads each sequence.
+ * An extension's sequences are its own, but those it keeps as configuration
+ * (pg_extension_config_dump) are set like pg_dump sets them. */
 static const char sql_setval[] =
 	"SELECT 'sequence ' || q, format('SELECT pg_catalog.setval(%L, %s, %s)', q, "
 	"(xpath('/row/last_value/text()', x))[1]::text, (xpath('/row/is_called/text()', "
 	"x))[1]::text) FROM (SELECT " QREL " AS q, query_to_xml(format('SELECT last_value, "
 	"is_called FROM %s', " QREL "), false, true, '') AS x FROM " REL_JOIN " WHERE "
-	"c.relkind = 'S' AND " REL_USER ") s ORDER BY 1";
+	"c.relkind = 'S' AND " NS_USER("n.nspname") " AND (" NOT_EXT(
+		"'pg_class'::regclass",
+		"c.oid") " OR (c.oid IN (SELECT unnest(extconfig) FROM pg_extension) AND "
+			 "has_sequence_privilege(c.oid, 'SELECT')))) s ORDER BY 1";
 
 void pg_post_plan_free(struct pg_post_plan *p)
 {
@@ -1421,12 +1454,10 @@ void pg_post_plan_free(struct pg_post_plan *p)
 	free(p);
 }
 
-/* Read the per-table groups into P. */
-static int post_groups(PGconn *src, struct pg_post_plan *p, char **cause)
+/* The per-table groups, into the plan INTO. */
+static void take_groups(const PGresult *res, void *into)
 {
-	PGresult *res = query(src, sql_post_groups, "constraints and indexes", cause);
-	if (!res)
-		return -1;
+	struct pg_post_plan *p = into;
 	struct list cur = {0};
 	size_t cap = 0;
 	for (int i = 0; i <= PQntuples(res); i++) {
@@ -1450,16 +1481,12 @@ static int post_groups(PGconn *src, struct pg_post_plan *p, char **cause)
 		list_add(&cur, PQgetvalue(res, i, 1), PQgetvalue(res, i, 2), 0);
 		cur.v[cur.n - 1].shared = PQgetvalue(res, i, 5)[0] == 't';
 	}
-	PQclear(res);
-	return 0;
 }
 
-/* Read the foreign keys between plain tables into P. */
-static int post_fks(PGconn *src, struct pg_post_plan *p, char **cause)
+/* The foreign keys between plain tables, into the plan INTO. */
+static void take_fks(const PGresult *res, void *into)
 {
-	PGresult *res = query(src, sql_post_fks, "foreign keys", cause);
-	if (!res)
-		return -1;
+	struct pg_post_plan *p = into;
 	size_t n = (size_t)PQntuples(res);
 	p->fks = xcalloc(n ? n : 1, sizeof *p->fks);
 	for (size_t i = 0; i < n; i++) {
@@ -1472,21 +1499,14 @@ static int post_fks(PGconn *src, struct pg_post_plan *p, char **cause)
 		};
 	}
 	p->nfks = n;
-	PQclear(res);
-	return 0;
 }
 
 /* Policies: soft when they name roles. */
-static int collect_policies(PGconn *src, struct list *l, char **cause)
+static void take_policies(const PGresult *res, void *into)
 {
-	PGresult *res = query(src, sql_policies, "policies", cause);
-	if (!res)
-		return -1;
 	for (int i = 0; i < PQntuples(res); i++)
-		list_add(l, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
+		list_add(into, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1),
 			 strcmp(PQgetvalue(res, i, 2), "t") != 0);
-	PQclear(res);
-	return 0;
 }
 
 int pg_schema_post_plan(PGconn *src, struct pg_post_plan **out, char **cause)
@@ -1499,23 +1519,22 @@ int pg_schema_post_plan(PGconn *src, struct pg_post_plan **out, char **cause)
 		return -1;
 	struct pg_post_plan *p = xcalloc(1, sizeof *p);
 	struct list fin = {0};
-	int rc = post_groups(src, p, cause);
-	if (rc == 0)
-		rc = post_fks(src, p, cause);
-	for (size_t i = 0; rc == 0 && i < sizeof sql_post_final / sizeof *sql_post_final; i++)
-		rc = collect(src, &fin, sql_post_final[i], "post-data objects", 0, cause);
-	if (rc == 0 && PQserverVersion(src) >= 130000)
-		rc = collect(src, &fin, sql_stats_targets, "statistics targets", 0, cause);
-	if (rc == 0)
-		rc = collect_policies(src, &fin, cause);
-	if (rc == 0 && PQserverVersion(src) >= 150000)
-		rc = collect(src, &fin, sql_publications, "publications", 0, cause);
-	if (rc == 0)
-		rc = collect_comments(src, &fin, true, cause);
-	if (rc == 0)
-		rc = collect(src, &fin, sql_refresh, "materialized views", 0, cause);
-	if (rc == 0)
-		rc = collect(src, &fin, sql_setval, "sequence positions", 0, cause);
+	int v = PQserverVersion(src);
+	struct read rd[8 + sizeof sql_post_final / sizeof *sql_post_final];
+	size_t n = 0;
+	rd[n++] = (struct read){sql_post_groups, "constraints and indexes", take_groups, p};
+	rd[n++] = (struct read){sql_post_fks, "foreign keys", take_fks, p};
+	for (size_t i = 0; i < sizeof sql_post_final / sizeof *sql_post_final; i++)
+		rd[n++] = (struct read){sql_post_final[i], "post-data objects", take_rows, &fin};
+	rd[n++] = (struct read){v >= 130000 ? sql_stats_targets : NULL, "statistics targets",
+				take_rows, &fin};
+	rd[n++] = (struct read){sql_policies, "policies", take_policies, &fin};
+	rd[n++] = (struct read){v >= 150000 ? sql_publications : NULL, "publications", take_rows,
+				&fin};
+	rd[n++] = (struct read){sql_comments, "comments", take_post_comments, &fin};
+	rd[n++] = (struct read){sql_refresh, "materialized views", take_rows, &fin};
+	rd[n++] = (struct read){sql_setval, "sequence positions", take_rows, &fin};
+	int rc = read_all(src, rd, n, cause);
 	if (own_tx)
 		src_end(src);
 	p->final = fin.v;
@@ -1632,7 +1651,7 @@ int pg_schema_apply_file(PGconn *dst, const char *path, struct run *r, char **ca
 		}
 		if (pg_sql_is_tx_control(s))
 			continue;
-		PGresult *res = PQexec(dst, v[i].sql);
+		PGresult *res = pg_query(dst, v[i].sql);
 		ExecStatusType st = PQresultStatus(res);
 		char *e = NULL;
 		int line = v[i].line;
@@ -1664,7 +1683,7 @@ int pg_schema_apply_file(PGconn *dst, const char *path, struct run *r, char **ca
 	if (rc == 0)
 		rc = command(dst, "COMMIT", cause);
 	else
-		PQclear(PQexec(dst, "ROLLBACK"));
+		PQclear(pg_query(dst, "ROLLBACK"));
 	pg_sql_free(v, n);
 	return rc;
 }

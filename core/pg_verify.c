@@ -15,42 +15,31 @@
 
 const char pg_verify_sum_sql[] =
 	"SELECT count(*), coalesce(sum(('x' || pg_catalog.substr(pg_catalog.md5(ROW(%s)::text), "
-	"1, 16))::bit(64)::bigint), 0) FROM ONLY %s";
+	"1, 16))::bit(64)::bigint), 0) FROM ONLY %s %s";
 
 /* The same two columns without reading the rows' contents. */
-static const char count_sql[] = "SELECT count(*), 0 FROM ONLY %s";
+static const char count_sql[] = "SELECT count(*), 0 FROM ONLY %s %s";
 
-/* Per table of the source: its name, schema, and the hashed column list. */
+/* Per table of the source: its name, schema, the hashed column list, and
+ * the filter of an extension's configuration table (pg_copy_table.filter). */
 static const char list_sql[] =
 	"SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname), n.nspname, c.relname, "
 	"coalesce((SELECT string_agg(CASE WHEN a.atttypid IN ('float4'::regtype, "
 	"'float8'::regtype) THEN 'pg_catalog.float8send(' || quote_ident(a.attname) || "
 	"'::float8)' ELSE quote_ident(a.attname) END, ', ' ORDER BY a.attname COLLATE \"C\") "
 	"FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT "
-	"a.attisdropped), '') "
+	"a.attisdropped), ''), " PG_COPY_FILTER_SQL " "
 	"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-	"WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
-	"AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%' "
-	"AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass "
-	"AND d.objid = c.oid AND d.deptype = 'e') "
+	"WHERE " PG_COPY_TABLE_COND " "
 	"ORDER BY pg_relation_size(c.oid) DESC, 1";
 
-/* Send SQL to both servers, then read both answers: each side works at once. */
+/* Send SQL to both servers, then wait for both answers (pg_wait_result:
+ * interruptible): each side works at once. */
 static void both(PGconn *s, PGconn *d, const char *sql, PGresult **rs, PGresult **rd)
 {
 	int ss = PQsendQuery(s, sql), sd = PQsendQuery(d, sql);
-	*rs = ss ? PQgetResult(s) : NULL;
-	if (ss) {
-		PGresult *x;
-		while ((x = PQgetResult(s)))
-			PQclear(x);
-	}
-	*rd = sd ? PQgetResult(d) : NULL;
-	if (sd) {
-		PGresult *x;
-		while ((x = PQgetResult(d)))
-			PQclear(x);
-	}
+	*rs = ss ? pg_wait_result(s) : NULL;
+	*rd = sd ? pg_wait_result(d) : NULL;
 }
 
 static struct pg_verify_item *add_item(struct pg_verify_report *rep)
@@ -134,9 +123,9 @@ int pg_verify_run(struct run *r, const char *src_ci, const char *dst_ci, const c
 	    pg_exec(s, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", cause) != 0 ||
 	    pg_exec(d, pg_copy_session_sql, cause) != 0)
 		goto out;
-	tabs = PQexec(s, list_sql);
-	seqs = PQexec(s, "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) "
-			 "FROM pg_sequences ORDER BY 1");
+	tabs = pg_query(s, list_sql);
+	seqs = pg_query(s, "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename) "
+			   "FROM pg_sequences ORDER BY 1");
 	if (PQresultStatus(tabs) != PGRES_TUPLES_OK || PQresultStatus(seqs) != PGRES_TUPLES_OK) {
 		fail(cause, "cannot list the source tables: %s", PQerrorMessage(s));
 		goto out;
@@ -154,9 +143,9 @@ int pg_verify_run(struct run *r, const char *src_ci, const char *dst_ci, const c
 		if (r)
 			run_status(r, "checking %s", it->qname);
 		it->counted = depth == PG_VERIFY_COUNTS;
-		char *sql = it->counted ? xasprintf(count_sql, it->qname)
+		char *sql = it->counted ? xasprintf(count_sql, it->qname, PQgetvalue(tabs, i, 4))
 					: xasprintf(pg_verify_sum_sql, PQgetvalue(tabs, i, 3),
-						    it->qname);
+						    it->qname, PQgetvalue(tabs, i, 4));
 		PGresult *rs, *rd;
 		both(s, d, sql, &rs, &rd);
 		free(sql);

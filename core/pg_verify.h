@@ -32,7 +32,8 @@ struct pg_verify_report {
 /* The checksum of a table: count(*) and the sum of the first 64 bits of
  * md5(ROW(columns sorted by name)::text) over every row, floats hashed by their
  * binary form; the same text on both servers for the same rows. The
- * expression list for a table comes from the source's catalog. */
+ * expression list for a table comes from the source's catalog; the
+ * arguments: that list, the table, its filter (pg_copy_table.filter or ""). */
 extern const char pg_verify_sum_sql[];
 
 /* How deep a comparison goes: row counts only (quick: the cutover's

@@ -228,7 +228,7 @@ static int download(const char *url, bool overridden, struct body *dl, char **ca
 	return 0;
 }
 
-int rds_ca_ensure(char **path, char **cause)
+int rds_ca_ensure(const char *url_override, char **path, char **cause)
 {
 	*path = NULL;
 	char *dir = cache_dir(cause);
@@ -250,9 +250,8 @@ int rds_ca_ensure(char **path, char **cause)
 		goto out;
 	}
 
-	const char *env = getenv(RDS_CA_URL_ENV);
-	bool overridden = env && *env;
-	const char *url = overridden ? env : RDS_CA_URL_DEFAULT;
+	bool overridden = url_override && *url_override;
+	const char *url = overridden ? url_override : RDS_CA_URL_DEFAULT;
 	struct body dl = {.max = MAX_BUNDLE};
 	char *why = NULL;
 	if (download(url, overridden, &dl, &why) != 0) {

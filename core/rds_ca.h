@@ -7,14 +7,16 @@
 #include <stddef.h>
 
 /* Where AWS publishes the bundle; the environment variable RDSM_RDS_CA_URL
- * overrides it (tests point it at a loopback server or a file:// URL). */
+ * overrides it (tests point it at a loopback server or a file:// URL; read
+ * once per run into run_knobs). */
 #define RDS_CA_URL_DEFAULT "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem"
 #define RDS_CA_URL_ENV     "RDSM_RDS_CA_URL"
 #define RDS_CA_FILE        "global-bundle.pem"
 
-/* The bundle's path, downloading it first when the cache does not hold a
- * valid copy. 0 with *PATH (heap, absolute) set; -1 with *CAUSE otherwise. */
-int rds_ca_ensure(char **path, char **cause);
+/* The bundle's path, downloading it first (from URL, or RDS_CA_URL_DEFAULT
+ * when NULL or empty) when the cache does not hold a valid copy. 0 with
+ * *PATH (heap, absolute) set; -1 with *CAUSE otherwise. */
+int rds_ca_ensure(const char *url, char **path, char **cause);
 
 /* The path the bundle is cached at: $XDG_CACHE_HOME/rds-migrate/ or
  * ~/.cache/rds-migrate/ + RDS_CA_FILE. Heap; NULL with *CAUSE when there is

@@ -182,7 +182,7 @@ int replica_start(struct run *r, const char *src_ci, char **tables, size_t n,
 				    slot)
 			: xasprintf("CREATE_REPLICATION_SLOT %s LOGICAL pgoutput EXPORT_SNAPSHOT",
 				    slot);
-	PGresult *res = pg_exec_cancellable(out->repl, sql, &r->cancel);
+	PGresult *res = pg_query(out->repl, sql);
 	free(sql);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
 		char *e = pg_result_error(res, out->repl);
@@ -481,7 +481,7 @@ static int create_subscription(struct run *r, PGconn *d, char **cause)
 	free_secret(lit);
 	run_status(r, "creating the subscription %s on the target (it connects to the source)",
 		   sub);
-	PGresult *res = pg_exec_cancellable(d, sql, &r->cancel);
+	PGresult *res = pg_query(d, sql);
 	free_secret(sql);
 	int rc = 0;
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -541,11 +541,20 @@ int replica_subscribe(struct run *r, char **cause)
 /* ------------------------------------------------------------------ */
 /* Watching the flow */
 
+/* One subscribed table: its state on the target and its applied rows. */
+struct watch_table {
+	char *name;
+	char state;          /* pg_subscription_rel.srsubstate: 'r' ready… */
+	int64_t rows0, rows; /* n_tup_ins+upd+del at the start, now */
+};
+
 struct watch {
 	struct run *r;
+	struct watch_table *t;
+	size_t nt;
 	PGconn *s, *d;
 	char *goal;              /* the source LSN to reach */
-	int64_t rows0, rows;     /* applied rows (n_tup_ins+upd+del) at the start, now */
+	int64_t rows;            /* rows applied since the start (every table) */
 	int64_t errors0, errors; /* apply_error_count at the start, now */
 	int64_t tables;          /* tables in the subscription */
 	int64_t lag_bytes;       /* goal - confirmed_flush_lsn */
@@ -558,31 +567,74 @@ struct watch {
 	int64_t best_lag;
 };
 
-static const char target_q[] =
-	"SELECT (SELECT count(*) FROM pg_subscription_rel sr JOIN pg_subscription s ON s.oid = "
-	"sr.srsubid WHERE s.subname = $1), "
-	"(SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) FROM pg_stat_user_tables t "
-	"WHERE t.relid IN (SELECT srrelid FROM pg_subscription_rel sr JOIN pg_subscription s ON "
-	"s.oid = sr.srsubid WHERE s.subname = $1)), "
-	"(SELECT count(*) FROM pg_stat_subscription WHERE subname = $1 AND pid IS NOT NULL), "
-	"%s";
+static const char tables_q[] =
+	"SELECT sr.srrelid::regclass::text, sr.srsubstate, coalesce(t.n_tup_ins + t.n_tup_upd + "
+	"t.n_tup_del, 0) FROM pg_subscription_rel sr JOIN pg_subscription s ON s.oid = sr.srsubid "
+	"LEFT JOIN pg_stat_user_tables t ON t.relid = sr.srrelid WHERE s.subname = $1 ORDER BY 1";
+static const char worker_q[] =
+	"SELECT (SELECT count(*) FROM pg_stat_subscription WHERE subname = $1 AND pid IS NOT "
+	"NULL), %s";
 static const char errors15[] = "(SELECT coalesce(apply_error_count, 0) FROM "
 			       "pg_stat_subscription_stats WHERE subname = $1)";
 
-/* Read the target's side: tables, rows applied, worker, error count. */
+/* Take the subscribed tables from RES: states and rows now; a table not
+ * seen before starts at its count now. */
+static void watch_tables(struct watch *w, const PGresult *res)
+{
+	w->rows = 0;
+	w->tables = PQntuples(res);
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *name = PQgetvalue(res, i, 0);
+		size_t k = 0;
+		while (k < w->nt && strcmp(w->t[k].name, name) != 0)
+			k++;
+		int64_t n = strtoll(PQgetvalue(res, i, 2), NULL, 10);
+		if (k == w->nt) {
+			w->t = xrealloc(w->t, (w->nt + 1) * sizeof *w->t);
+			w->t[w->nt++] = (struct watch_table){.name = xstrdup(name), .rows0 = n};
+		}
+		w->t[k].state = PQgetvalue(res, i, 1)[0];
+		w->t[k].rows = n;
+		w->rows += n - w->t[k].rows0;
+	}
+}
+
+/* Read the target's side: the tables, rows applied, worker, error count. */
 static int watch_target(struct watch *w, char **cause)
 {
-	char *sql = xasprintf(target_q, PQserverVersion(w->d) >= 150000 ? errors15 : "0");
-	PGresult *res = query1(w->d, sql, replica_subscription(w->r), cause);
+	const char *sub = replica_subscription(w->r);
+	PGresult *res = query1(w->d, tables_q, sub, cause);
+	if (!res)
+		return -1;
+	watch_tables(w, res);
+	PQclear(res);
+	char *sql = xasprintf(worker_q, PQserverVersion(w->d) >= 150000 ? errors15 : "0");
+	res = query1(w->d, sql, sub, cause);
 	free(sql);
 	if (!res)
 		return -1;
-	w->tables = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	w->rows = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
-	w->worker = strtoll(PQgetvalue(res, 0, 2), NULL, 10) > 0;
-	w->errors = strtoll(PQgetvalue(res, 0, 3), NULL, 10);
+	w->worker = strtoll(PQgetvalue(res, 0, 0), NULL, 10) > 0;
+	w->errors = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
 	PQclear(res);
 	return 0;
+}
+
+/* Each table that moved or is not ready, as a finding. */
+static void watch_report_tables(struct watch *w)
+{
+	for (size_t i = 0; i < w->nt; i++) {
+		const struct watch_table *t = &w->t[i];
+		const char *state = t->state == 'r'   ? "ready"
+				    : t->state == 'i' ? "initializing"
+				    : t->state == 'd' ? "copying"
+				    : t->state == 'f' ? "copy finished"
+				    : t->state == 's' ? "synchronized"
+						      : "unknown state";
+		if (t->rows > t->rows0 || t->state != 'r')
+			run_finding(w->r, t->state == 'r' ? LEVEL_OK : LEVEL_WARN, t->name,
+				    "%s, %lld rows applied", state,
+				    (long long)(t->rows - t->rows0));
+	}
 }
 
 /* Read the source's side: the slot's confirmed position against the goal,
@@ -644,33 +696,85 @@ static char *target_log_error(PGconn *d)
 	return found;
 }
 
-/* Why the apply is not moving, in words with a hint (heap). */
+/* Columns the source publishes that the target's tables lack (a column
+ * added on the source after the copy: DDL is not replicated), as
+ * "table.column type, …" (heap), or NULL. */
+static char *missing_columns(struct watch *w)
+{
+	char *sql = xasprintf("SELECT c.oid::regclass::text, a.attname, format_type(a.atttypid, "
+			      "a.atttypmod) FROM "
+			      "pg_publication p JOIN pg_publication_rel pr ON pr.prpubid = p.oid "
+			      "JOIN pg_class c ON "
+			      "c.oid = pr.prrelid JOIN pg_attribute a ON a.attrelid = c.oid AND "
+			      "a.attnum > 0 AND NOT "
+			      "a.attisdropped%s WHERE p.pubname = $1 ORDER BY 1, a.attnum",
+			      PQserverVersion(w->s) >= 120000 ? " AND a.attgenerated = ''" : "");
+	PGresult *src = query1(w->s, sql, replica_publication(w->r), NULL);
+	free(sql);
+	PGresult *dst =
+		query1(w->d,
+		       "SELECT a.attrelid::regclass::text, a.attname FROM pg_subscription s "
+		       "JOIN pg_subscription_rel sr ON sr.srsubid = s.oid JOIN pg_attribute a "
+		       "ON a.attrelid = sr.srrelid AND a.attnum > 0 AND NOT a.attisdropped "
+		       "WHERE s.subname = $1",
+		       replica_subscription(w->r), NULL);
+	struct strbuf missing = STRBUF_INIT;
+	for (int i = 0; src && dst && i < PQntuples(src); i++) {
+		bool found = false;
+		for (int j = 0; j < PQntuples(dst) && !found; j++)
+			found = strcmp(PQgetvalue(src, i, 0), PQgetvalue(dst, j, 0)) == 0 &&
+				strcmp(PQgetvalue(src, i, 1), PQgetvalue(dst, j, 1)) == 0;
+		if (!found) {
+			char *item = xasprintf("%s.%s %s", PQgetvalue(src, i, 0),
+					       PQgetvalue(src, i, 1), PQgetvalue(src, i, 2));
+			strbuf_add_item(&missing, item);
+			free(item);
+		}
+	}
+	PQclear(src);
+	PQclear(dst);
+	if (!missing.len) {
+		strbuf_free(&missing);
+		return NULL;
+	}
+	return missing.buf;
+}
+
+/* Why the apply is not moving, in words with a hint (heap): the target's own
+ * error when its log can be read (a superuser on a plain PostgreSQL), else
+ * what comparing the two sides shows. */
 static char *stall_cause(struct watch *w)
 {
 	char *log = target_log_error(w->d);
+	char *cols = missing_columns(w);
+	const char *l = log ? log : "";
 	const char *hint =
-		strstr(log ? log : "", "missing replicated column") ||
-				strstr(log ? log : "", "does not exist")
+		cols || strstr(l, "missing replicated column") || strstr(l, "does not exist")
 			? "a table was changed on the source (DDL is not replicated): make the "
 			  "same change on the target, and the apply goes on by itself"
-		: strstr(log ? log : "", "duplicate key") || strstr(log ? log : "", "conflict")
+		: strstr(l, "duplicate key") || strstr(l, "conflict")
 			? "a row the source sends conflicts with one on the target (written there "
 			  "directly?): remove the conflicting row on the target, and the apply "
 			  "goes on by itself"
-		: strstr(log ? log : "", "could not connect") || strstr(log ? log : "", "timeout")
+		: strstr(l, "could not connect") || strstr(l, "timeout")
 			? relay_hint
 			: "the target's log says why (RDS: Logs & events in the console, or aws "
 			  "rds download-db-log-file-portion)";
-	char *s = xasprintf("%s%s%s %lld apply error%s since the step started. Hint: %s",
-			    log ? "the target says: " : "", log ? log : "", log ? "." : "",
-			    (long long)(w->errors - w->errors0),
+	char *s = xasprintf("%s%s%s%s%s%s%lld apply error%s since the step started. Hint: %s",
+			    log ? "the target says: " : "", l, log ? ". " : "",
+			    cols ? "columns missing on the target: " : "", cols ? cols : "",
+			    cols ? ". " : "", (long long)(w->errors - w->errors0),
 			    w->errors - w->errors0 == 1 ? "" : "s", hint);
 	free(log);
+	free(cols);
 	return s;
 }
 
 static void watch_close(struct watch *w)
 {
+	for (size_t i = 0; i < w->nt; i++)
+		free(w->t[i].name);
+	free(w->t);
 	if (w->s)
 		PQfinish(w->s);
 	if (w->d)
@@ -698,7 +802,6 @@ static int watch_open(struct run *r, struct watch *w, char **cause)
 		watch_close(w);
 		return -1;
 	}
-	w->rows0 = w->rows;
 	w->errors0 = w->errors;
 	return 0;
 }
@@ -707,7 +810,22 @@ static int watch_open(struct run *r, struct watch *w, char **cause)
 static int watch_goal(struct watch *w, char **cause)
 {
 	free(w->goal);
-	w->goal = pg_value(w->s, "SELECT pg_current_wal_lsn()", cause);
+	w->goal = NULL;
+	/* pg_current_wal_lsn() is where the WAL is written so far: a transaction
+	 * committed with synchronous_commit = off may lie beyond it. The goal is
+	 * the insert position instead, read in a transaction of ours that then
+	 * writes (a temporary table) and commits synchronously: every record
+	 * before the goal is flushed, and ours after it, so the walsender passes
+	 * the goal (even when it falls just past a page header). */
+	if (pg_exec(w->s, "BEGIN; SET LOCAL synchronous_commit = on", cause) != 0)
+		return -1;
+	w->goal = pg_value(w->s, "SELECT pg_current_wal_insert_lsn()", cause);
+	if (!w->goal ||
+	    pg_exec(w->s, "CREATE TEMP TABLE rds_migrate_drain () ON COMMIT DROP", NULL) != 0) {
+		pg_exec(w->s, "ROLLBACK", NULL);
+	} else {
+		pg_exec(w->s, "COMMIT", NULL);
+	}
 	w->best_lag = INT64_MAX;
 	w->since_progress = now_monotonic();
 	return w->goal ? 0 : -1;
@@ -715,7 +833,7 @@ static int watch_goal(struct watch *w, char **cause)
 
 static void watch_report(struct watch *w, enum repl_phase phase)
 {
-	run_replication(w->r, phase, w->behind, w->lag_s, w->rows - w->rows0, w->tables);
+	run_replication(w->r, phase, w->behind, w->lag_s, w->rows, w->tables);
 }
 
 /* Poll until the goal is reached. A persisting apply error (two since the
@@ -740,6 +858,7 @@ static int watch_until_goal(struct watch *w, int timeout_s, char **cause)
 			       (!w->worker && !w->slot_active && now - w->since_progress > STALL_S);
 		if (reached) {
 			watch_report(w, REPL_CAUGHT_UP);
+			watch_report_tables(w);
 			return 0;
 		}
 		if (now - reported >= REPORT_EVERY) {
@@ -754,9 +873,10 @@ static int watch_until_goal(struct watch *w, int timeout_s, char **cause)
 			free(why);
 		}
 		if (failing) {
+			watch_report_tables(w);
 			char *why = stall_cause(w), sz[32];
 			fail(cause, "the target's apply is stuck %s behind: %s",
-			     fmt_bytes(sz, sizeof sz, (double)w->lag_bytes), why);
+			     fmt_bytes(sz, sizeof sz, (double)w->behind), why);
 			free(why);
 			return -1;
 		}
@@ -800,7 +920,7 @@ int replica_catch_up(struct run *r, char **summary, char **cause)
 		char sz[32];
 		*summary = xasprintf("caught up at %s: %lld tables streaming, %lld rows applied, "
 				     "lag %s; the changes keep flowing until the cutover",
-				     w.goal, (long long)w.tables, (long long)(w.rows - w.rows0),
+				     w.goal, (long long)w.tables, (long long)w.rows,
 				     fmt_bytes(sz, sizeof sz, (double)w.behind));
 	}
 	watch_close(&w);

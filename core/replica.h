@@ -20,7 +20,9 @@ const char *replica_publication(const struct run *r);
 const char *replica_slot(const struct run *r);
 const char *replica_subscription(const struct run *r);
 /* Wait until the target has applied every change the source wrote before this call: read
- * pg_current_wal_lsn() on the source now, then wait (no fixed sleep: poll the
+ * pg_current_wal_lsn() on the source now (the insert position, pg_current_wal_insert_lsn(),
+ * followed by a synchronous commit of ours, so that transactions committed with
+ * synchronous_commit = off count too), then wait (no fixed sleep: poll the
  * subscription's position / the slot's confirmed_flush_lsn) until it is reached. Reports
  * progress as events. 0 done, -1 with *cause (heap), 130 cancelled, or -1 after
  * TIMEOUT_S seconds saying where it stood. */

@@ -15,9 +15,46 @@
 #include "rds_ca.h"
 #include "util.h"
 
+const struct run_knobs run_knobs_default = {
+	.stall_seconds = 300,
+	.aws = AWS_LIMITS_DEFAULT,
+	.wait_minutes = 40,
+	.poll_seconds = 10,
+	.checkip_url = "https://checkip.amazonaws.com",
+};
+
+/* The environment's NAME, or DEF when unset or empty. */
+static const char *env_str(const char *name, const char *def)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : def;
+}
+
+void run_knobs_from_env(struct run_knobs *k)
+{
+	const struct run_knobs *d = &run_knobs_default;
+	*k = *d;
+	k->copy_text = strcmp(env_str("RDSM_COPY_FORMAT", ""), "text") == 0;
+	k->copy_split_bytes = strtoll(env_str("RDSM_COPY_SPLIT_BYTES", "0"), NULL, 10);
+	double stall = strtod(env_str("RDSM_STALL_SECONDS", "0"), NULL);
+	if (stall > 0)
+		k->stall_seconds = stall;
+	k->aws.connect_timeout_s =
+		env_long("RDSM_AWS_CONNECT_TIMEOUT", d->aws.connect_timeout_s, 1, 600);
+	k->aws.timeout_s = env_long("RDSM_AWS_TIMEOUT", d->aws.timeout_s, 1, 3600);
+	k->aws.max_attempts = (int)env_long("RDSM_AWS_MAX_ATTEMPTS", d->aws.max_attempts, 1, 20);
+	k->aws.credential_process_timeout_s = env_long(
+		"RDSM_CREDENTIAL_PROCESS_TIMEOUT", d->aws.credential_process_timeout_s, 1, 3600);
+	k->wait_minutes = env_long("RDSM_WAIT_MINUTES", d->wait_minutes, 1, 100000);
+	k->poll_seconds = env_long("RDSM_POLL_SECONDS", d->poll_seconds, 1, 100000);
+	k->checkip_url = env_str("RDSM_CHECKIP_URL", d->checkip_url);
+	k->ca_url = env_str(RDS_CA_URL_ENV, NULL);
+}
+
 void run_init(struct run *r, struct config *cfg, struct state *st, struct sink *sink)
 {
 	memset(r, 0, sizeof *r);
+	r->knobs = &run_knobs_default;
 	r->cfg = cfg;
 	r->state = st;
 	r->sink = sink;
@@ -172,9 +209,31 @@ bool run_confirm(struct run *r, const char *fmt, ...)
 	return r->sink->confirm(r->sink->ctx, r->current, q) == 1;
 }
 
+/* The round trips the step made to each server, into the log: over a far
+ * link they, not the bytes, are what a step's time is made of. */
+static void log_trips(struct run *r, const struct pg_trips before[2])
+{
+	struct pg_trips now[2];
+	pg_trips_read(now);
+	long st = now[PG_SOURCE].trips - before[PG_SOURCE].trips;
+	long tt = now[PG_TARGET].trips - before[PG_TARGET].trips;
+	long sc = now[PG_SOURCE].connections - before[PG_SOURCE].connections;
+	long tc = now[PG_TARGET].connections - before[PG_TARGET].connections;
+	if (st + tt + sc + tc == 0)
+		return;
+	struct event ev = {.kind = EV_STATUS, .level = LEVEL_INFO, .flags = EVF_DETAIL};
+	snprintf(ev.text, sizeof ev.text,
+		 "round trips: %ld to the source (%ld connection%s), %ld to the target (%ld "
+		 "connection%s)",
+		 st, sc, sc == 1 ? "" : "s", tt, tc, tc == 1 ? "" : "s");
+	emit(r, &ev);
+}
+
 int run_step(struct run *r, int s)
 {
 	char *cause = NULL;
+	struct pg_trips trips_before[2];
+	pg_trips_read(trips_before);
 	r->current = s;
 	clock_gettime(CLOCK_MONOTONIC, &r->started[s]);
 	r->status[s] = STATUS_RUNNING;
@@ -183,6 +242,7 @@ int run_step(struct run *r, int s)
 	emit_plain(r, EV_STEP_START, "%s", step_title(s));
 	int before = atomic_load(&r->incomplete);
 	int rc = steps[s]->run(r, &cause);
+	log_trips(r, trips_before);
 	int left_out = atomic_load(&r->incomplete) - before;
 	if (rc == 0 && left_out > 0) {
 		/* done, but not everything was copied */
@@ -253,6 +313,19 @@ static char *conninfo_from_url(const char *url, const char *const *defaults, cha
 		PQfreemem(err);
 		return NULL;
 	}
+	/* libpq cut the password where it holds an unencoded / ? # or @: a
+	 * piece of it became the port, host or database. Never connect with
+	 * that (the piece would show in libpq's errors): say what to fix. */
+	for (PQconninfoOption *o = opts; o->keyword; o++)
+		if (o->val && *o->val && !strstr(o->keyword, "password") &&
+		    dburl_secret_part(o->val, strlen(o->val), url)) {
+			fail(cause,
+			     "libpq reads part of the URL's password as its %s: percent-encode / ? "
+			     "# @ and : in the password (%%2F %%3F %%23 %%40 %%3A)",
+			     o->keyword);
+			PQconninfoFree(opts);
+			return NULL;
+		}
 	char *ci = xstrdup("");
 	for (PQconninfoOption *o = opts; o->keyword; o++)
 		if (o->val && *o->val)
@@ -321,7 +394,7 @@ int run_ensure_rootcert(struct run *r, char **cause)
 	if (have)
 		return 0;
 	char *path = NULL;
-	if (rds_ca_ensure(&path, cause) != 0)
+	if (rds_ca_ensure(r->knobs->ca_url, &path, cause) != 0)
 		return -1;
 	pthread_mutex_lock(&r->lock);
 	free(r->res.sslrootcert);

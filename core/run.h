@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include "aws_http.h"
 #include "config.h"
 #include "event.h"
 #include "state.h"
@@ -22,16 +23,35 @@ struct run_results {
 	bool lo_left_out; /* live mode: the user chose to leave large objects out */
 };
 
+/* The RDSM_* knobs (README, "Environment"): read once, where the options
+ * are built (main.c, run_knobs_from_env), and handed to every run of both
+ * front ends; core reads no RDSM_* variable itself. */
+struct run_knobs {
+	bool copy_text;           /* RDSM_COPY_FORMAT=text: text COPY (tests) */
+	int64_t copy_split_bytes; /* RDSM_COPY_SPLIT_BYTES: 0, never split */
+	double stall_seconds;     /* RDSM_STALL_SECONDS: 300 */
+	struct aws_limits aws;    /* RDSM_AWS_*, RDSM_CREDENTIAL_PROCESS_TIMEOUT */
+	long wait_minutes;        /* RDSM_WAIT_MINUTES: 40 */
+	long poll_seconds;        /* RDSM_POLL_SECONDS: 10 */
+	const char *checkip_url;  /* RDSM_CHECKIP_URL: https://checkip.amazonaws.com */
+	const char *ca_url;       /* RDSM_RDS_CA_URL: NULL, RDS_CA_URL_DEFAULT */
+};
+/* The knobs when none is set (run_init's). */
+extern const struct run_knobs run_knobs_default;
+/* Read the knobs from the environment (out-of-range numbers: the default). */
+void run_knobs_from_env(struct run_knobs *k);
+
 struct run {
 	struct config *cfg;
 	struct state *state;
 	struct sink *sink;
-	atomic_int cancel;     /* set to 1 to ask every step to stop soon */
-	bool force;            /* truncate non-empty target tables without asking */
-	bool yes;              /* answer yes to confirmations (plain front end) */
-	bool allow_world;      /* --allow-world: a rule wider than /24 (/56) may be added */
-	bool inspect;          /* look only: report findings (live screens), change nothing */
-	atomic_int incomplete; /* objects named as not copied that the run went on without:
+	atomic_int cancel; /* set to 1 to ask every step to stop soon */
+	bool force;        /* truncate non-empty target tables without asking */
+	bool yes;          /* answer yes to confirmations (plain front end) */
+	bool allow_world;  /* --allow-world: a rule wider than /24 (/56) may be added */
+	bool inspect;      /* look only: report findings (live screens), change nothing */
+	const struct run_knobs *knobs; /* never NULL: run_knobs_default unless set */
+	atomic_int incomplete;         /* objects named as not copied that the run went on without:
 				* the target is not identical to the source */
 	struct run_results res;
 	pthread_mutex_t lock;              /* guards res when jobs run in threads */

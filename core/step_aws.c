@@ -16,7 +16,7 @@ int step_aws_open(struct run *r, struct aws_ctx *a, char **cause)
 {
 	char *why = NULL;
 	int rc = aws_ctx_init(a, config_get(r->cfg, CFG_AWS_PROFILE),
-			      config_get(r->cfg, CFG_AWS_REGION), &r->cancel, &why);
+			      config_get(r->cfg, CFG_AWS_REGION), &r->knobs->aws, &r->cancel, &why);
 	a->on_retry = on_retry;
 	a->ud = r;
 	if (rc < 0) {

@@ -137,18 +137,10 @@ static int data_run(struct run *r, char **cause)
 		.exclude = config_get(r->cfg, CFG_MIGRATE_EXCLUDE_TABLES),
 		.force = r->force,
 		.post_data = schema_copy,
-		.allow_binary = true,
+		.allow_binary = !r->knobs->copy_text,
+		.split_bytes = r->knobs->copy_split_bytes,
+		.stall_seconds = r->knobs->stall_seconds,
 	};
-	/* the copy's knobs from the environment, read here only (README) */
-	const char *fmt = getenv("RDSM_COPY_FORMAT"); /* "text" forces text COPY (tests) */
-	if (fmt && strcmp(fmt, "text") == 0)
-		o.allow_binary = false;
-	const char *split = getenv("RDSM_COPY_SPLIT_BYTES");
-	o.split_bytes = split && *split ? strtoll(split, NULL, 10) : 0;
-	const char *stall = getenv("RDSM_STALL_SECONDS");
-	o.stall_seconds = stall && *stall ? strtod(stall, NULL) : 0;
-	if (o.stall_seconds <= 0)
-		o.stall_seconds = 300;
 	struct pg_copy_result res;
 	struct replica_start live = {0};
 	bool is_live = run_live(r) && !r->inspect;

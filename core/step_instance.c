@@ -268,8 +268,8 @@ static bool status_hopeless(const char *s)
 static int wait_available(struct run *r, struct aws_ctx *a, const char *id, struct rds_instance *in,
 			  char **cause)
 {
-	long bound = env_long("RDSM_WAIT_MINUTES", 40, 1, 100000) * 60;
-	long every = env_long("RDSM_POLL_SECONDS", 10, 1, 100000);
+	long bound = r->knobs->wait_minutes * 60;
+	long every = r->knobs->poll_seconds;
 	double start = now_monotonic();
 	char prev[64];
 	snprintf(prev, sizeof prev, "%s", in->status);

@@ -38,11 +38,8 @@ static pthread_mutex_t ip_lock = PTHREAD_MUTEX_INITIALIZER;
 static char ip_cache[64], ip_cache_url[512];
 static double ip_cache_until;
 
-static void find_ip(struct here *h)
+static void find_ip(struct here *h, const char *url)
 {
-	const char *url = getenv("RDSM_CHECKIP_URL");
-	if (!url || !*url)
-		url = "https://checkip.amazonaws.com";
 	pthread_mutex_lock(&ip_lock);
 	bool cached =
 		ip_cache[0] && strcmp(ip_cache_url, url) == 0 && now_monotonic() < ip_cache_until;
@@ -78,7 +75,7 @@ static void find_ip(struct here *h)
 static void find_here(struct run *r, struct here *h)
 {
 	memset(h, 0, sizeof *h);
-	find_ip(h);
+	find_ip(h, r->knobs->checkip_url);
 
 	char *mac = NULL;
 	if (aws_imds_get("meta-data/mac", &mac, NULL) == 0) {

@@ -8,27 +8,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pg_conn.h"
 #include "pg_schema.h"
 #include "run.h"
 #include "util.h"
 
-/* Connect with CONNINFO (NULL when unknown: CAUSE is set already). */
-static PGconn *connect_to(const char *which, char *conninfo, char **cause)
+/* Connect with CONNINFO (NULL when unknown: CAUSE is set already), as
+ * every step does (pg_connect: keepalives, and Ctrl-C interrupts it and
+ * every statement on it). */
+static PGconn *connect_to(struct run *r, enum pg_role role, char *conninfo, char **cause)
 {
 	if (!conninfo)
 		return NULL;
-	PGconn *c = PQconnectdb(conninfo);
+	char *e = NULL;
+	PGconn *c = pg_connect(conninfo, role, 30, &r->cancel, NULL, &e);
 	free_secret(conninfo);
-	if (PQstatus(c) != CONNECTION_OK) {
-		char *m = xstrdup(PQerrorMessage(c));
-		size_t n = strlen(m);
-		while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
-			m[--n] = 0;
-		fail(cause, "cannot connect to the %s: %s", which, m);
-		free(m);
-		PQfinish(c);
-		return NULL;
-	}
+	if (!c)
+		fail(cause, "cannot connect to the %s: %s", role == PG_SOURCE ? "source" : "target",
+		     e ? e : "?");
+	free(e);
 	return c;
 }
 
@@ -52,7 +50,7 @@ static int apply_file(struct run *r, const char *path, char **cause)
 		*cause = xasprintf("%s was applied by an earlier run: not applied again", path);
 		return 0;
 	}
-	PGconn *dst = connect_to("target", run_target_conninfo(r, cause), cause);
+	PGconn *dst = connect_to(r, PG_TARGET, run_target_conninfo(r, cause), cause);
 	if (!dst) {
 		free(done_key);
 		return -1;
@@ -85,7 +83,7 @@ static int schema_run(struct run *r, char **cause)
 	if (strcmp(mode, "copy") != 0)
 		return fail(cause, "[migrate] schema = %s: use copy, file:PATH or skip", mode);
 	if (r->inspect) {
-		PGconn *s = connect_to("source", run_source_conninfo(r, cause), cause);
+		PGconn *s = connect_to(r, PG_SOURCE, run_source_conninfo(r, cause), cause);
 		if (!s)
 			return -1;
 		int rc = pg_schema_inspect(s, r, cause);
@@ -95,10 +93,10 @@ static int schema_run(struct run *r, char **cause)
 		return rc < 0 ? -1 : 1;
 	}
 
-	PGconn *src = connect_to("source", run_source_conninfo(r, cause), cause);
+	PGconn *src = connect_to(r, PG_SOURCE, run_source_conninfo(r, cause), cause);
 	if (!src)
 		return -1;
-	PGconn *dst = connect_to("target", run_target_conninfo(r, cause), cause);
+	PGconn *dst = connect_to(r, PG_TARGET, run_target_conninfo(r, cause), cause);
 	if (!dst) {
 		PQfinish(src);
 		return -1;

@@ -178,23 +178,32 @@ const char *form_help(const struct form *fm)
 	return "press Enter to do it";
 }
 
-int form_draw(struct form *fm, struct tui *t, int top, int rows)
+/* The first row to show in a view ROWS high, moved from the last one shown
+ * only as far as needed to keep the focused field and its rule in view.
+ * Rows are known only when drawing (the screen's layout and the rules'
+ * wrapping follow the terminal's size), so the form's draw calls this; the
+ * result is a view offset, not a setting, and drawing twice draws the same. */
+static int scroll_to_focus(const struct form *fm, int rows)
 {
-	(void)t;
-	int fw = COLS - FIELD_X - 2;
-	/* Keep the focused field (and its rule) in view. */
 	int focus_row = 0;
 	for (int i = 0; i < fm->n && i < fm->focus; i++)
 		focus_row += 1 + rule_rows(fm, i);
 	if (fm->focus >= fm->n)
 		focus_row += 1 + (fm->focus - fm->n);
 	int focus_h = fm->focus < fm->n ? 1 + rule_rows(fm, fm->focus) : 1;
-	if (focus_row < fm->scroll)
-		fm->scroll = focus_row;
-	if (focus_row + focus_h > fm->scroll + rows)
-		fm->scroll = focus_row + focus_h - rows;
-	if (fm->scroll < 0)
-		fm->scroll = 0;
+	int scroll = fm->scroll;
+	if (focus_row < scroll)
+		scroll = focus_row;
+	if (focus_row + focus_h > scroll + rows)
+		scroll = focus_row + focus_h - rows;
+	return scroll < 0 ? 0 : scroll;
+}
+
+int form_draw(struct form *fm, struct tui *t, int top, int rows)
+{
+	(void)t;
+	int fw = COLS - FIELD_X - 2;
+	fm->scroll = scroll_to_focus(fm, rows);
 	int row = 0, used = 0;
 #define EMIT_ROW() (row >= fm->scroll && row < fm->scroll + rows)
 #define Y          (top + row - fm->scroll)

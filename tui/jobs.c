@@ -149,7 +149,7 @@ static void *job_main(void *arg)
 }
 
 struct job *job_start(const struct config *cfg, struct state *st, unsigned mask, bool inspect,
-		      bool force, bool allow_world)
+		      const struct tui_options *opt)
 {
 	struct job *j = xcalloc(1, sizeof *j);
 	atomic_init(&j->refs, 2); /* the caller and the thread */
@@ -157,7 +157,7 @@ struct job *job_start(const struct config *cfg, struct state *st, unsigned mask,
 	j->id = next_id++;
 	pthread_mutex_unlock(&qlock);
 	j->inspect = inspect;
-	j->force = force;
+	j->force = opt->force;
 	j->mask = mask;
 	j->st = st;
 	config_init(&j->cfg);
@@ -174,8 +174,9 @@ struct job *job_start(const struct config *cfg, struct state *st, unsigned mask,
 	j->sink = (struct sink){.emit = job_emit, .confirm = job_confirm, .ctx = j};
 	run_init(&j->run, &j->cfg, st, &j->sink);
 	j->run.inspect = inspect;
-	j->run.force = force;
-	j->run.allow_world = allow_world;
+	j->run.force = opt->force;
+	j->run.allow_world = opt->allow_world;
+	j->run.knobs = opt->knobs;
 
 	pthread_t tid;
 	pthread_attr_t attr;

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "event.h"
 #include "state.h"
+#include "tui.h"
 
 struct job;
 
@@ -34,9 +35,11 @@ bool jobs_pop(struct job_msg *m);
 int jobs_wait(double seconds); /* returns how many jobs still run */
 
 /* Start the steps in MASK (in order, stopping at the first failure) on a
- * private copy of CFG. Returns a handle the caller releases with job_release. */
+ * private copy of CFG, with the front end's options OPT (--force,
+ * --allow-world, the knobs). Returns a handle the caller releases with
+ * job_release. */
 struct job *job_start(const struct config *cfg, struct state *st, unsigned mask, bool inspect,
-		      bool force, bool allow_world);
+		      const struct tui_options *opt);
 unsigned job_id(const struct job *j);
 void job_cancel(struct job *j);
 bool job_cancelled(struct job *j);

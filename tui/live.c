@@ -71,8 +71,7 @@ void live_start(struct live *lv, struct tui *t)
 		return;
 	lv->t = t;
 	lv->stale = false;
-	lv->job =
-		job_start(t->cfg, t->st, lv->mask, lv->inspect, t->opt->force, t->opt->allow_world);
+	lv->job = job_start(t->cfg, t->st, lv->mask, lv->inspect, t->opt);
 	lv->id = job_id(lv->job);
 	lv->running = true;
 	lv->runs++;
@@ -138,7 +137,8 @@ int live_event(struct live *lv, struct tui *t, const struct job_msg *m)
 		lv->worst = LEVEL_OK;
 		break;
 	case EV_STATUS:
-		snprintf(lv->status, sizeof lv->status, "%s", ev->text);
+		if (!(ev->flags & EVF_DETAIL))
+			snprintf(lv->status, sizeof lv->status, "%s", ev->text);
 		break;
 	case EV_FINDING:
 		if (ev->level > lv->worst)
@@ -259,6 +259,25 @@ static void draw_progress(const struct live_prog *p, int y)
 		 p->unit == UNIT_TABLES ? "tables" : "rows", bytes, rate, eta);
 }
 
+/* The first findings row to show in AVAIL rows: where PgUp/PgDn left it, or
+ * the top (look-only), or, for a run, as far down as shows the newest rows.
+ * Row heights follow the terminal's width, known when drawing: live_draw
+ * calls this and notes what it showed (shown_first/last, page) for live_key,
+ * a record of the view, not state of the panel; drawing twice draws the same. */
+static int first_row(const struct live *lv, int avail)
+{
+	int first = 0;
+	if (lv->scroll >= 0) {
+		first = lv->scroll < lv->nrows ? lv->scroll : lv->nrows - 1;
+	} else if (!lv->inspect) { /* a run: follow the newest rows */
+		int h = 0;
+		first = lv->nrows;
+		while (first > 0 && h + row_height(&lv->rows[first - 1]) <= avail)
+			h += row_height(&lv->rows[--first]);
+	}
+	return first < 0 ? 0 : first;
+}
+
 int live_draw(struct live *lv, int top, int rows, const char *heading)
 {
 	int y = top, end = top + rows;
@@ -297,17 +316,7 @@ int live_draw(struct live *lv, int top, int rows, const char *heading)
 				continue;
 			draw_progress(p, y++);
 		}
-	int avail = end - y, first = 0;
-	if (lv->scroll >= 0) {
-		first = lv->scroll < lv->nrows ? lv->scroll : lv->nrows - 1;
-	} else if (!lv->inspect) { /* a run: follow the newest rows */
-		int h = 0;
-		first = lv->nrows;
-		while (first > 0 && h + row_height(&lv->rows[first - 1]) <= avail)
-			h += row_height(&lv->rows[--first]);
-	}
-	if (first < 0)
-		first = 0;
+	int avail = end - y, first = first_row(lv, avail);
 	lv->shown_first = first;
 	lv->page = avail > 1 ? avail - 1 : 1;
 	int i;

@@ -7,12 +7,15 @@
 #include "config.h"
 #include "state.h"
 
+struct run_knobs;
+
 struct tui_options {
 	const char *theme;                    /* --theme NAME, or NULL for the default */
 	const char *log_path;                 /* --log FILE, or NULL */
 	bool force;                           /* --force: truncate non-empty target tables */
 	bool allow_world;                     /* --allow-world: allow rules wider than /24 (/56) */
 	const struct problems *load_problems; /* what config_load reported */
+	const struct run_knobs *knobs;        /* the RDSM_* knobs, read once (main.c) */
 };
 
 /* Run the wizard until the user quits. Returns the process exit code

@@ -6,7 +6,9 @@
 # ratio of ours to each peer, and peak resident memory; then ours at 3x the
 # scale (memory must not grow with the data), then verify (must pass), then the
 # wizard's figures: time to the first screen, and the bytes per second it
-# writes to the terminal during a copy (tests/bench/tui_measure.py, a pty).
+# writes to the terminal during a copy (tests/bench/tui_measure.py, a pty);
+# then every tool again with the source far away (FAR_RTTS, default 0 30 100
+# ms of round trip; FAR_RTTS= skips it), beside the link's floor.
 SCALE=${1:-100}
 ROUNDS=${ROUNDS:-3}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -66,19 +68,19 @@ run_ours() { # db [scale-tag]
 	timed "${2:-ours}" env -u PGPASSWORD "$BIN" -c "$OUT/ours.ini" --plain schema data
 }
 
-run_dump_psql() {
-	timed dump_psql sh -c "pg_dump -d '$SRC_URL' | psql -q -X -v ON_ERROR_STOP=1 -d '$(pg_url dst "$1")'"
+run_dump_psql() { # db [tag]
+	timed "${2:-dump_psql}" sh -c "pg_dump -d '$SRC_URL' | psql -q -X -v ON_ERROR_STOP=1 -d '$(pg_url dst "$1")'"
 }
 
-run_dump_restore() {
+run_dump_restore() { # db [tag]
 	rm -rf "$OUT/dumpdir"
-	timed dump_restore sh -c "pg_dump -Fd -j2 -f '$OUT/dumpdir' -d '$SRC_URL' &&
+	timed "${2:-dump_restore}" sh -c "pg_dump -Fd -j2 -f '$OUT/dumpdir' -d '$SRC_URL' &&
 		pg_restore -j2 -d '$(pg_url dst "$1")' '$OUT/dumpdir'"
 }
 
-run_pgcopydb() {
+run_pgcopydb() { # db [tag]
 	rm -rf "$OUT/pgcopydb"
-	timed pgcopydb pgcopydb clone --source "$SRC_URL" --target "$(pg_url dst "$1")" \
+	timed "${2:-pgcopydb}" pgcopydb clone --source "$SRC_URL" --target "$(pg_url dst "$1")" \
 		--table-jobs 2 --index-jobs 2 --dir "$OUT/pgcopydb" --no-owner --no-acl
 }
 
@@ -117,6 +119,48 @@ TUI_RATE=$(env -u PGPASSWORD python3 "$ROOT/tests/bench/tui_measure.py" rate "$B
 pg_sql dst postgres -c "DROP DATABASE tui" >/dev/null
 SRC_URL=$SRC_URL_SAVED
 
+# The source far away: tests/tools/farlink (built by make) in front of it adds
+# RTT ms of round trip, shares FAR_RATE bytes/s among all connections and holds
+# each connection to a FAR_WINDOW window (a TCP stream's limit), as the link
+# between a Railway region and a box in Seoul does. Each tool once per RTT; the
+# floor is the fewest bytes any tool moved over FAR_RATE, plus the target's
+# index build after the last rows (REINDEX of the largest table, measured).
+FAR_RTTS=${FAR_RTTS-0 30 100}
+FAR_RATE=${FAR_RATE:-50000000}
+FAR_WINDOW=${FAR_WINDOW:-4194304}
+FARLINK=$ROOT/${BUILD:-build}/tools/farlink
+far_bytes() { awk '{print $3}' "$OUT/far.stats"; }
+if [ -n "$FAR_RTTS" ]; then
+	BIGGEST=$(pg_sql src sample -c "SELECT format('%I.%I', schemaname, relname) FROM pg_stat_user_tables
+		ORDER BY pg_total_relation_size(relid) DESC LIMIT 1")
+	fresh_db reindexed
+	run_ours reindexed far_setup || exit 1
+	REINDEX_S=$(pg_sql dst reindexed -c "SELECT extract(epoch FROM clock_timestamp())" \
+		-c "REINDEX TABLE $BIGGEST" -c "SELECT extract(epoch FROM clock_timestamp())" |
+		awk 'NR == 1 {a = $1} END {printf "%.2f", $1 - a}')
+	pg_sql dst postgres -c "DROP DATABASE reindexed" >/dev/null
+	for rtt in $FAR_RTTS; do
+		"$FARLINK" "$PORT_src" "$rtt" "$FAR_RATE" "$FAR_WINDOW" "$OUT/far.stats" \
+			>"$OUT/far.port" 2>"$OUT/far.err" &
+		FAR_PID=$!
+		until [ -s "$OUT/far.port" ] && [ -s "$OUT/far.stats" ]; do sleep 0.1; done
+		SRC_URL="postgresql://app:app-secret-pw@127.0.0.1:$(cat "$OUT/far.port")/sample?sslmode=disable"
+		for t in $TOOLS; do
+			say "far link, $rtt ms: $t"
+			before=$(far_bytes)
+			fresh_db "far_$t"
+			"run_$t" "far_$t" "far${rtt}_$t" || { kill $FAR_PID; exit 1; }
+			sleep 0.3 # the proxy writes its counts when the tool's connections end
+			echo $(($(far_bytes) - before)) >>"$OUT/far${rtt}_$t.bytes"
+			pg_sql dst postgres -c "DROP DATABASE far_$t" >/dev/null
+		done
+		kill $FAR_PID
+		wait $FAR_PID 2>/dev/null
+		rm -f "$OUT/far.port" "$OUT/far.stats"
+	done
+	SRC_URL=$SRC_URL_SAVED
+fi
+
 say "verify (must pass)"
 fresh_db checked
 run_ours checked ours_verify_copy || exit 1
@@ -151,5 +195,23 @@ fi
 awk -v a="$(peak "$OUT/ours.times")" -v b="$(peak "$OUT/ours3x.times")" 'BEGIN {printf "peak RSS at scale %d / %d: %.1f / %.1f MB (target <= 32 MB): %s\n", '"$SCALE"', '"$((SCALE * 3))"', a / 1024, b / 1024, (a <= 32768 && b <= 32768) ? "met" : "NOT met"}'
 awk -v ms="$FIRST_MS" 'BEGIN {printf "TUI first screen: %.1f ms, median of 10 starts (target <= 50 ms): %s\n", ms, ms <= 50 ? "met" : "NOT met"}'
 echo "$TUI_RATE" | awk '{printf "TUI output during a schema+data copy at scale '"$((SCALE * 3))"': %d bytes in %.2f s = %.0f B/s (target <= 2048 B/s): %s\n", $1, $2, $3, $3 <= 2048 ? "met" : "NOT met"}'
+
+if [ -n "$FAR_RTTS" ]; then
+	echo
+	echo "far link: source through tests/tools/farlink, $(awk -v r="$FAR_RATE" 'BEGIN {printf "%.0f", r / 1e6}') MB/s shared, $(awk -v w="$FAR_WINDOW" 'BEGIN {printf "%.0f", w / 1048576}') MiB window per connection, one run each"
+	printf '%-8s' "rtt ms"
+	for t in $TOOLS; do printf ' %14s' "$t s"; done
+	printf ' %10s %10s %s\n' "floor s" "ours/flr" "MB over the link (each tool)"
+	for rtt in $FAR_RTTS; do
+		printf '%-8s' "$rtt"
+		for t in $TOOLS; do printf ' %14s' "$(median "$OUT/far${rtt}_$t.times")"; done
+		least=$(for t in $TOOLS; do cat "$OUT/far${rtt}_$t.bytes"; done | sort -n | head -n 1)
+		floor=$(awk -v b="$least" -v r="$FAR_RATE" -v x="$REINDEX_S" 'BEGIN {printf "%.2f", b / r + x}')
+		printf ' %10s %10s' "$floor" "$(awk -v o="$(median "$OUT/far${rtt}_ours.times")" -v f="$floor" 'BEGIN {printf "%.2f", o / f}')"
+		for t in $TOOLS; do printf ' %s' "$(awk -v b="$(cat "$OUT/far${rtt}_$t.bytes")" 'BEGIN {printf "%.0f", b / 1e6}')"; done
+		echo
+	done
+	echo "floor: the fewest bytes any tool moved / the link's rate + REINDEX of $BIGGEST on the target ($REINDEX_S s)"
+fi
 echo "verify after copy: $VERIFY"
 [ "$VERIFY" = passed ]

@@ -109,14 +109,35 @@ if [ "$(id -u)" -eq 0 ]; then
 	expect_eq env_plain_link_to_foreign_file_untouched "OTHER=1 644" "$(cat other.env) $(stat -c %a other.env)"
 fi
 
+# env_on NAME TEXT: the env step on a .env NAME.env holding TEXT (config
+# NAME.ini, output out-NAME.txt); sets RC. sourced NAME: DATABASE_URL as a
+# POSIX shell reads NAME.env with set -a; . ./NAME.env.
+env_on() {
+	printf "$2" >"$1.env"
+	sed "s|^file = .env|file = $1.env|" config.ini >"$1.ini"
+	chmod 600 "$1.ini"
+	"$RDSM_BIN" -c "$1.ini" --plain env >"out-$1.txt" 2>&1
+	RC=$?
+}
+sourced() { sh -c "set -a; . ./$1.env; printf %s \"\$DATABASE_URL\"" 2>/dev/null; }
+
 # An unquoted "export DATABASE_URL=…" line: the file is sourced by a shell,
 # so the new value (it holds &) is quoted and the shell reads it back whole.
-printf 'export DATABASE_URL=postgres://old\n' >shell.env
-sed 's|^file = .env|file = shell.env|' config.ini >shell.ini
-chmod 600 shell.ini
-"$RDSM_BIN" -c shell.ini --plain env >out3e.txt 2>&1
-expect_eq env_plain_export_line_exit_0 0 $?
-expect_eq env_plain_export_line_sourced_by_sh "$URL" "$(sh -c 'set -a; . ./shell.env; printf %s "$DATABASE_URL"' 2>/dev/null)"
+env_on shell 'export DATABASE_URL=postgres://old\n'
+expect_eq env_plain_export_line_exit_0 0 "$RC"
+expect_eq env_plain_export_line_sourced_by_sh "$URL" "$(sourced shell)"
+
+# A plain "DATABASE_URL=…" line, unquoted: every reader the README promises
+# reads the new value (it holds &) whole, so it is quoted here too: a POSIX
+# shell (set -a; . ./.env) and python-dotenv (Debian's python3-dotenv).
+env_on plainline 'OTHER=1\nDATABASE_URL=postgres://old\n'
+expect_eq env_plain_plain_line_exit_0 0 "$RC"
+expect_eq env_plain_plain_line_sourced_by_sh "$URL" "$(sourced plainline)"
+expect_eq env_plain_plain_line_read_by_python_dotenv "$URL" "$(/usr/bin/python3 -c '
+import sys
+from dotenv import dotenv_values
+sys.stdout.write(dotenv_values("plainline.env")["DATABASE_URL"])' 2>&1)"
+expect_eq env_plain_plain_line_other_lines_kept "OTHER=1" "$(head -n 1 plainline.env)"
 
 # A dangling .env link into a directory that does not exist: refused, exit 1
 # (and nothing leaks: make test-asan runs this too).

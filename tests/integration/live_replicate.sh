@@ -228,6 +228,23 @@ compare "after the drain: every table identical on both (nothing lost or duplica
 expect_eq "the writer's rows are there" "$(pg_sql src sample -c "SELECT count(*) FROM users WHERE email LIKE 'w%@example.com'")" \
 	"$(pg_sql dst live -c "SELECT count(*) FROM users WHERE email LIKE 'w%@example.com'")"
 
+# --- an apply that fails (a column added on the source only): its cause and a hint
+app_sql src sample -c "ALTER TABLE audit_log ADD COLUMN extra integer" \
+	-c "INSERT INTO audit_log (what, extra) VALUES ('after the DDL', 1)"
+rdsm "$CFG" "$T_TMP/stall.out" replicate
+expect_eq "a failing apply: replicate fails" 1 "$RC"
+expect_match "a failing apply: the Run screen's line says STALLED" '\[replicate\] STALLED: lag ' "$T_TMP/stall.out"
+expect_match "a failing apply: the cause, from comparing both sides" \
+	'columns missing on the target: audit_log\.extra integer\. [0-9]+ apply errors? since the step started' "$T_TMP/stall.out"
+expect_match "a failing apply: the hint" \
+	'Hint: a table was changed on the source \(DDL is not replicated\): make the same change on the target' "$T_TMP/stall.out"
+pg_sql dst live -c "ALTER TABLE audit_log ADD COLUMN extra integer"
+rdsm "$CFG" "$T_TMP/unstall.out" replicate
+expect_eq "the column added on the target: replicate goes on and exits 0" 0 "$RC"
+expect_match "the table that moved is named with its state and rows" \
+	'ok: (public\.)?audit_log: ready, [1-9][0-9]* rows? applied' "$T_TMP/unstall.out"
+compare "the column added on the target: identical again" live
+
 # --- cleanup: nothing of ours anywhere -----------------------------------------------
 rdsm "$CFG" "$T_TMP/cleanup.out" cleanup
 expect_eq "cleanup exits 0" 0 "$RC"

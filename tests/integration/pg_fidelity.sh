@@ -14,26 +14,6 @@ FIDELITY="$ROOT/tests/fixtures/fidelity.sql"
 pg_start src || exit 1
 pg_start dst || exit 1
 
-# config FILE SRCDB DSTDB: copy schema and data from src to dst, as app.
-config() {
-	mkdir -p "$(dirname "$1")"
-	cat >"$1" <<EOF
-[source]
-url = $(pg_url src "$2")
-
-[target]
-url = $(pg_url dst "$3")
-sslmode = disable
-
-[migrate]
-schema = copy
-data = copy
-EOF
-	chmod 600 "$1"
-}
-
-
-
 # seqs NAME DB: every sequence's position and whether it was called.
 seqs() {
 	pg_sql "$1" "$2" -c "SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c
@@ -42,7 +22,6 @@ seqs() {
 		echo "$s $(pg_sql "$1" "$2" -c "SELECT last_value || ' ' || is_called FROM $s")"
 	done <"$T_TMP/seqs"
 }
-
 
 # both NAME SQL: ok when SQL gives the same answer on source and target.
 both() {
@@ -55,7 +34,7 @@ copy_all() {
 	newdb src "$2" && newdb dst "$2" || return 1
 	app_sql src "$2" -f "$3" >/dev/null 2>"$T_TMP/$2.load" ||
 		{ cat "$T_TMP/$2.load"; not_ok "$1: the fixture loads on the source as app"; return 1; }
-	config "$T_TMP/$2/config.ini" "$2" "$2"
+	migrate_config -s "$(pg_url src "$2")" -j '' "$2" "$(pg_url dst "$2")" "schema = copy" "data = copy" >/dev/null
 	"$RDSM_BIN" -c "$T_TMP/$2/config.ini" --plain schema data verify >"$T_TMP/$2.out" 2>&1
 	rc=$?
 	expect_eq "$1: schema, data and verify succeed with exit 0" 0 $rc
@@ -131,6 +110,55 @@ expect_match "fidelity: verify names the large objects" "large objects: checksum
 expect_eq "fidelity: the fixture has many kinds of object" yes "$(
 	[ "$(grep -c '^CREATE' "$T_TMP/fidelity.src.sql")" -ge 100 ] && echo yes || echo no)"
 
+# --- the rows extensions keep as configuration (pg_extension_config_dump) ----
+# No extension of Debian's postgresql-15 contrib keeps a configuration table,
+# so a tiny one of the tests' own (tests/fixtures/ext, trusted: a database
+# owner may make it) goes into the clusters' extension directory (both
+# clusters share it). It is left there: another run may be using it.
+extdir="$("$PGBIN/pg_config" --sharedir)/extension"
+if install -m 644 "$ROOT"/tests/fixtures/ext/rdsm_cfgtest* "$extdir/" 2>"$T_TMP/extinstall.err"; then
+	DB=extcfg
+	newdb src "$DB" && newdb dst "$DB"
+	app_sql src "$DB" -c "CREATE EXTENSION rdsm_cfgtest" \
+		-c "INSERT INTO rdsm_settings (name, value) VALUES ('theme', 'dark'), ('lang', 'fr & en')" \
+		-c "INSERT INTO rdsm_log (line) SELECT 'line ' || g FROM generate_series(1, 5) g" \
+		-c "CREATE TABLE uses (name text REFERENCES rdsm_settings)" \
+		-c "INSERT INTO uses VALUES ('theme'), ('colour')" >/dev/null
+	migrate_config -s "$(pg_url src "$DB")" -j '' "$DB" "$(pg_url dst "$DB")" "schema = copy" "data = copy" >/dev/null
+	"$RDSM_BIN" -c "$T_TMP/$DB/config.ini" --plain schema data verify </dev/null >"$T_TMP/extcfg.out" 2>&1
+	rc=$?
+	expect_eq "extension configuration: copied without a question, exit 0" 0 $rc
+	[ $rc -eq 0 ] || sed 's/^/#   | /' "$T_TMP/extcfg.out" | tail -20
+	expect_no_match "extension configuration: nothing is named as not copied" \
+		"not copied|incomplete" "$T_TMP/extcfg.out"
+	rowsums src "$DB" >"$T_TMP/extcfg.src.rows"
+	rowsums dst "$DB" >"$T_TMP/extcfg.dst.rows"
+	same "extension configuration: the user's rows arrive next to the extension's own, once" \
+		"$T_TMP/extcfg.src.rows" "$T_TMP/extcfg.dst.rows"
+	expect_match "extension configuration: verify compares the user's rows (the condition's)" \
+		"public.rdsm_settings: 2 rows, checksum matches" "$T_TMP/extcfg.out"
+	both "extension configuration: its sequence goes on where the source's is" \
+		"SELECT last_value || ' ' || is_called FROM rdsm_log_id_seq"
+	app_sql src "$DB" -c "UPDATE rdsm_settings SET value = 'light' WHERE name = 'theme'" >/dev/null
+	"$RDSM_BIN" -c "$T_TMP/$DB/config.ini" --plain verify </dev/null >"$T_TMP/extcfg2.out" 2>&1
+	expect_match "extension configuration: verify sees a changed row of the user's" \
+		"error: public.rdsm_settings: checksum differs" "$T_TMP/extcfg2.out"
+	"$RDSM_BIN" -c "$T_TMP/$DB/config.ini" --plain --force data verify </dev/null >"$T_TMP/extcfg2.out" 2>&1
+	expect_eq "extension configuration: --force copies the changed rows again" 0 $?
+	rowsums src "$DB" >"$T_TMP/extcfg.src.rows"
+	rowsums dst "$DB" >"$T_TMP/extcfg.dst.rows"
+	same "extension configuration: --force keeps the extension's rows and replaces the user's" \
+		"$T_TMP/extcfg.src.rows" "$T_TMP/extcfg.dst.rows"
+	pg_sql src "$DB" -c "REVOKE SELECT ON rdsm_settings FROM app" >/dev/null
+	"$RDSM_BIN" -c "$T_TMP/$DB/config.ini" --plain source </dev/null >"$T_TMP/extcfg3.out" 2>&1
+	expect_match "extension configuration the source user may not read is named before anything is written" \
+		"warning: extension table public.rdsm_settings: not copied: the source user may not read" \
+		"$T_TMP/extcfg3.out"
+else
+	not_ok "extension configuration: the test extension installs into $extdir" \
+		"$(cat "$T_TMP/extinstall.err") (the tests need to write there: run them as root, as CI does)"
+fi
+
 # --- what cannot be copied: named first, asked about, and the run incomplete ---
 newdb src super
 newdb dst super
@@ -144,7 +172,7 @@ pg_sql src super -c "
 	CREATE FUNCTION public.same(int, int) RETURNS bool LANGUAGE sql IMMUTABLE LEAKPROOF AS 'SELECT \$1 = \$2';
 	ALTER FUNCTION public.same(int, int) OWNER TO app;
 	SELECT lo_from_bytea(777, 'private');" >/dev/null
-config "$T_TMP/super/config.ini" super super
+migrate_config -s "$(pg_url src super)" -j '' super "$(pg_url dst super)" "schema = copy" "data = copy" >/dev/null
 "$RDSM_BIN" -c "$T_TMP/super/config.ini" --plain source schema data verify </dev/null >"$T_TMP/super0.out" 2>&1
 expect_eq "objects a non-superuser cannot make stop the run without a confirmation" 1 $?
 expect_match "the source step names the operator family before anything is written" \

@@ -13,25 +13,6 @@ ALLKINDS="$ROOT/tests/fixtures/allkinds.sql"
 pg_start src || exit 1
 pg_start dst || exit 1
 
-# config FILE SRCDB DSTDB SCHEMA DATA
-# Each config in its own directory, so each has its own state file.
-config() {
-	mkdir -p "$(dirname "$1")"
-	cat >"$1" <<EOF
-[source]
-url = $(pg_url src "$2")
-
-[target]
-url = $(pg_url dst "$3")
-sslmode = disable
-
-[migrate]
-schema = $4
-data = $5
-EOF
-}
-
-
 # comments NAME DB: every comment with a stable identity (no OIDs).
 comments() {
 	pg_sql "$1" "$2" -c "SELECT o.type, o.identity, d.description FROM pg_description d,
@@ -44,14 +25,13 @@ seqs() {
 	pg_sql "$1" "$2" -c "SELECT schemaname, sequencename, last_value FROM pg_sequences ORDER BY 1, 2"
 }
 
-
 # --- every object kind, schema only (data = skip runs post-data at once) ----
 newdb src allk
 newdb dst allk
 app_sql src allk -f "$ALLKINDS" >/dev/null 2>"$T_TMP/load.err" ||
 	{ cat "$T_TMP/load.err"; not_ok "allkinds fixture loads on the source"; exit 1; }
 
-config "$T_TMP/allk/config.ini" allk allk copy skip
+migrate_config -s "$(pg_url src allk)" -j '' allk "$(pg_url dst allk)" "schema = copy" "data = skip" >/dev/null
 "$RDSM_BIN" -c "$T_TMP/allk/config.ini" --plain schema >"$T_TMP/allk.out" 2>&1
 expect_eq "schema step succeeds on every object kind" 0 $?
 dump src allk >"$T_TMP/allk.src.sql"
@@ -85,7 +65,7 @@ expect_match "a second run says the objects were already there" "already on the 
 
 # pre-data only (data = copy): keys and indexes wait for the data step
 newdb dst allk_pre
-config "$T_TMP/pre/config.ini" allk allk_pre copy copy
+migrate_config -s "$(pg_url src allk)" -j '' pre "$(pg_url dst allk_pre)" "schema = copy" "data = copy" >/dev/null
 "$RDSM_BIN" -c "$T_TMP/pre/config.ini" --plain schema >"$T_TMP/pre.out" 2>&1
 expect_eq "schema step with data = copy succeeds" 0 $?
 expect_eq "pre-data makes the tables but no index yet" "t 0" "$(pg_sql dst allk_pre -c "
@@ -103,7 +83,7 @@ pg_sql src extras -c "
 	CREATE EVENT TRIGGER noisy ON ddl_command_start EXECUTE FUNCTION public.evt();
 	CREATE FUNCTION public.c_abs(integer) RETURNS integer LANGUAGE internal AS 'int4abs';
 	CREATE TABLE public.kept (id integer PRIMARY KEY);" >/dev/null
-config "$T_TMP/extras/config.ini" extras extras copy skip
+migrate_config -s "$(pg_url src extras)" -j '' extras "$(pg_url dst extras)" "schema = copy" "data = skip" >/dev/null
 "$RDSM_BIN" -c "$T_TMP/extras/config.ini" --plain schema </dev/null >"$T_TMP/extras0.out" 2>&1
 expect_eq "objects that cannot be copied stop the step without a confirmation" 1 $?
 expect_match "the refusal names them and says how to go on" "cannot be copied .*noisy.*--yes" \
@@ -134,7 +114,7 @@ CREATE TABLE second_one (
 );
 CREATE TABLE never_reached (id integer);
 EOF
-config "$T_TMP/filebad/config.ini" allk filebad "file:$T_TMP/bad.sql" skip
+migrate_config -s "$(pg_url src allk)" -j '' filebad "$(pg_url dst filebad)" "schema = file:$T_TMP/bad.sql" "data = skip" >/dev/null
 "$RDSM_BIN" -c "$T_TMP/filebad/config.ini" --plain schema >"$T_TMP/filebad.out" 2>&1
 expect_eq "a schema file with an error fails the step" 1 $?
 expect_match "the error names the file and the line" "bad\\.sql:7:.*intege" "$T_TMP/filebad.out"
@@ -143,7 +123,7 @@ expect_eq "the target is left untouched" 0 \
 	"$(pg_sql dst filebad -c "SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace")"
 
 newdb dst filegood
-config "$T_TMP/filegood/config.ini" allk filegood "file:$FIXTURES/app/schema.sql" skip
+migrate_config -s "$(pg_url src allk)" -j '' filegood "$(pg_url dst filegood)" "schema = file:$FIXTURES/app/schema.sql" "data = skip" >/dev/null
 "$RDSM_BIN" -c "$T_TMP/filegood/config.ini" --plain schema >"$T_TMP/filegood.out" 2>&1
 expect_eq "a schema file with its own BEGIN/COMMIT applies" 0 $?
 expect_eq "every table of the file is there" 10 \
@@ -152,7 +132,7 @@ expect_eq "every table of the file is there" 10 \
 # a whole pg_dump (COPY … FROM stdin blocks, SET lines, psql meta-commands) as the file
 newdb dst filedump
 eval "pg_dump -h \"\$DIR_src\" -p \"\$PORT_src\" -U postgres --no-owner --no-acl allk" >"$T_TMP/allk.dump.sql"
-config "$T_TMP/filedump/config.ini" allk filedump "file:$T_TMP/allk.dump.sql" skip
+migrate_config -s "$(pg_url src allk)" -j '' filedump "$(pg_url dst filedump)" "schema = file:$T_TMP/allk.dump.sql" "data = skip" >/dev/null
 "$RDSM_BIN" -c "$T_TMP/filedump/config.ini" --plain schema >"$T_TMP/filedump.out" 2>&1
 expect_eq "a pg_dump file (with its data) applies as the schema file" 0 $?
 [ -s "$T_TMP/filedump.out" ] && grep -q FAILED "$T_TMP/filedump.out" && sed 's/^/#   | /' "$T_TMP/filedump.out" | tail -5
@@ -166,7 +146,7 @@ expect_eq "the pg_dump file's COPY rows arrive" 5 "$(pg_sql dst filedump -c "SEL
 # --- the sample application, in the right order ------------------------------
 pg_load_sample src sample 1 || { not_ok "sample application loads"; exit 1; }
 newdb dst sample
-config "$T_TMP/sample/config.ini" sample sample copy skip
+migrate_config -s "$(pg_url src sample)" -j '' sample "$(pg_url dst sample)" "schema = copy" "data = skip" >/dev/null
 "$RDSM_BIN" -c "$T_TMP/sample/config.ini" --plain schema >"$T_TMP/sample.out" 2>&1
 expect_eq "sample schema copies" 0 $?
 expect_no_match "no \"does not exist\" error on the sample application" "does not exist" \
@@ -177,7 +157,7 @@ same "sample: pg_dump --schema-only identical" "$T_TMP/ys.src.sql" "$T_TMP/ys.ds
 
 for db in allk sample; do
 	newdb dst "rt_$db"
-	config "$T_TMP/rt_$db/config.ini" "$db" "rt_$db" copy copy
+	migrate_config -s "$(pg_url src "$db")" -j '' "rt_$db" "$(pg_url dst "rt_$db")" "schema = copy" "data = copy" >/dev/null
 	"$RDSM_BIN" -c "$T_TMP/rt_$db/config.ini" --plain schema data verify >"$T_TMP/rt_$db.out" 2>&1
 	rc=$?
 	if grep -q "not available in this version" "$T_TMP/rt_$db.out"; then

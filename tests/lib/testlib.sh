@@ -174,20 +174,29 @@ fakeaws_start() {
 	done
 }
 
-# migrate_config NAME TARGET_URL [extra lines…]: a 0600 config in its own
-# directory $T_TMP/NAME, from $SRC_URL to TARGET_URL (sslmode disable, 2 jobs).
+# migrate_config [-s SOURCE_URL] [-j JOBS] NAME TARGET_URL [extra lines…]: a
+# 0600 config in its own directory $T_TMP/NAME (its path is printed), from
+# SOURCE_URL ($SRC_URL when not given) to TARGET_URL, sslmode disable, JOBS
+# jobs (2; -j '' leaves the line out: the program's default); the extra lines
+# go into [migrate].
 migrate_config() {
-	local cname
+	local cname src jobs o
+	src=$SRC_URL jobs=2
+	OPTIND=1
+	while getopts s:j: o; do
+		case $o in s) src=$OPTARG ;; j) jobs=$OPTARG ;; *) return 2 ;; esac
+	done
+	shift $((OPTIND - 1))
 	cname=$1
 	mkdir -p "$T_TMP/$cname"
 	{
 		echo "[source]"
-		echo "url = $SRC_URL"
+		echo "url = $src"
 		echo "[target]"
 		echo "url = $2"
 		echo "sslmode = disable"
 		echo "[migrate]"
-		echo "jobs = 2"
+		[ -n "$jobs" ] && echo "jobs = $jobs"
 		shift 2
 		for l in "$@"; do echo "$l"; done
 	} >"$T_TMP/$cname/config.ini"

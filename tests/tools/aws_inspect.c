@@ -53,7 +53,10 @@ int main(int argc, char **argv)
 	}
 	struct sink sink = {.emit = emit, .confirm = confirm};
 	struct run r;
+	struct run_knobs knobs; /* as main.c reads them */
+	run_knobs_from_env(&knobs);
 	run_init(&r, &cfg, &st, &sink);
+	r.knobs = &knobs;
 	r.inspect = true;
 	int rc = 0;
 	for (int i = 2; i < argc; i++) {

@@ -16,7 +16,7 @@ int main(int argc, char **argv)
 	int rc = 1;
 	if (argc == 2 && strcmp(argv[1], "ensure") == 0) {
 		char *path = NULL;
-		if (rds_ca_ensure(&path, &cause) == 0) {
+		if (rds_ca_ensure(getenv(RDS_CA_URL_ENV), &path, &cause) == 0) {
 			printf("%s\n", path);
 			rc = 0;
 		}

@@ -211,7 +211,7 @@ static void profile_with_a_long_session_token_from_the_files(void **state)
 
 	struct aws_ctx a;
 	char *cause = NULL;
-	assert_int_equal(aws_ctx_init(&a, "dev", "", NULL, &cause), 0);
+	assert_int_equal(aws_ctx_init(&a, "dev", "", NULL, NULL, &cause), 0);
 	assert_string_equal(a.creds.access_key, "ASIADEV000000000001");
 	assert_string_equal(a.creds.secret_key, "s3cr/et+key");
 	assert_string_equal(a.creds.token, token);
@@ -222,27 +222,27 @@ static void profile_with_a_long_session_token_from_the_files(void **state)
 	/* the default chain: environment keys first, then AWS_PROFILE / default */
 	setenv("AWS_ACCESS_KEY_ID", "AKIAENV000000000000", 1);
 	setenv("AWS_SECRET_ACCESS_KEY", "e", 1);
-	assert_int_equal(aws_ctx_init(&a, "", "us-west-2", NULL, &cause), 0);
+	assert_int_equal(aws_ctx_init(&a, "", "us-west-2", NULL, NULL, &cause), 0);
 	assert_string_equal(a.creds.access_key, "AKIAENV000000000000");
 	assert_null(a.creds.token);
 	assert_string_equal(a.region, "us-west-2");
 	aws_ctx_free(&a);
 	unsetenv("AWS_ACCESS_KEY_ID");
 	unsetenv("AWS_SECRET_ACCESS_KEY");
-	assert_int_equal(aws_ctx_init(&a, "", "", NULL, &cause), 0);
+	assert_int_equal(aws_ctx_init(&a, "", "", NULL, NULL, &cause), 0);
 	assert_string_equal(a.creds.access_key, "AKIADEFAULT0000000");
 	assert_string_equal(a.region, "eu-west-1");
 	aws_ctx_free(&a);
 
 	/* an SSO profile whose session lacks its start URL, and a profile that
 	 * is not there, say so */
-	assert_int_equal(aws_ctx_init(&a, "sso", "us-east-1", NULL, &cause), -1);
+	assert_int_equal(aws_ctx_init(&a, "sso", "us-east-1", NULL, NULL, &cause), -1);
 	assert_non_null(strstr(cause, "profile sso: its sso_session x has no sso_start_url (in "
 				      "[sso-session x] of"));
 	free(cause);
 	aws_ctx_free(&a);
 	cause = NULL;
-	assert_int_equal(aws_ctx_init(&a, "nope", "us-east-1", NULL, &cause), -1);
+	assert_int_equal(aws_ctx_init(&a, "nope", "us-east-1", NULL, NULL, &cause), -1);
 	assert_non_null(strstr(cause, "profile nope is not in"));
 	free(cause);
 	aws_ctx_free(&a);

@@ -59,9 +59,11 @@ static int setup(void **state)
 	free(f);
 	/* nothing may reach AWS: a closed loopback port */
 	setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9", 1);
-	setenv("RDSM_AWS_MAX_ATTEMPTS", "1", 1);
 	return 0;
 }
+
+/* nothing reaches AWS (a closed port): one attempt, no backoff */
+static const struct aws_limits one_attempt = {10, 30, 1, 60};
 
 static int teardown(void **state)
 {
@@ -79,7 +81,7 @@ static int init_with(const char *config, const char *profile, struct aws_ctx *a,
 	free(write_tmp("config", config));
 	free(write_tmp("credentials", ""));
 	*cause = NULL;
-	return aws_ctx_init(a, profile, "us-east-1", NULL, cause);
+	return aws_ctx_init(a, profile, "us-east-1", &one_attempt, NULL, cause);
 }
 
 static void argv_is_split_as_the_aws_cli_does_without_a_shell(void **state)
@@ -271,7 +273,7 @@ static void credential_process_runs_once_while_its_credentials_last(void **state
 	assert_non_null(a.refresh); /* temporary: fetched again before 2099 */
 	aws_ctx_free(&a);
 	/* a second context (a screen checking again): no second run */
-	assert_int_equal(aws_ctx_init(&a, "once", "us-east-1", NULL, &cause), 0);
+	assert_int_equal(aws_ctx_init(&a, "once", "us-east-1", &one_attempt, NULL, &cause), 0);
 	assert_string_equal(a.creds.access_key, "ASIA1");
 	assert_string_equal(a.creds.source, "profile once (credential_process sh, expires "
 					    "2099-01-01 00:00:00 UTC)");
@@ -285,7 +287,7 @@ static void credential_process_runs_once_while_its_credentials_last(void **state
 	struct timespec later[2] = {{time(NULL) + 10, 0}, {time(NULL) + 10, 0}};
 	assert_int_equal(utimensat(AT_FDCWD, cpath, later, 0), 0);
 	free(cpath);
-	assert_int_equal(aws_ctx_init(&a, "once", "us-east-1", NULL, &cause), 0);
+	assert_int_equal(aws_ctx_init(&a, "once", "us-east-1", &one_attempt, NULL, &cause), 0);
 	assert_int_equal(lines_in(runs), 3);
 	aws_ctx_free(&a);
 	free(config);
@@ -300,7 +302,7 @@ static void keys_in_the_credentials_file_come_before_credential_process(void **s
 		       "[both]\naws_access_key_id = AKIAFILE\naws_secret_access_key = s\n"));
 	struct aws_ctx a;
 	char *cause = NULL;
-	assert_int_equal(aws_ctx_init(&a, "both", "us-east-1", NULL, &cause), 0);
+	assert_int_equal(aws_ctx_init(&a, "both", "us-east-1", &one_attempt, NULL, &cause), 0);
 	assert_string_equal(a.creds.access_key, "AKIAFILE");
 	assert_int_equal(a.creds.kind, AWS_CREDS_PROFILE);
 	aws_ctx_free(&a);

@@ -4,7 +4,10 @@
 
 /* before cmocka.h, whose fail() macro would hide util.h's fail() */
 #include "dburl.h"
+#include "pg_conn.h"
 #include "util.h"
+
+#include <poll.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -161,6 +164,55 @@ static void parse_errors_never_show_the_password(void **state)
 	}
 }
 
+/* Whether TEXT holds any two characters in a row of PW (its "/" aside). */
+static bool holds_fragment(const char *text, const char *pw)
+{
+	for (size_t j = 0; pw[j] && pw[j + 1]; j++) {
+		char two[3] = {pw[j], pw[j + 1], 0};
+		if (!strchr(two, '/') && strstr(text, two))
+			return true;
+	}
+	return false;
+}
+
+/* libpq cuts a URL whose password holds an unencoded / inside the password
+ * (postgresql://app:Qz/Kv…: host "app", port "Qz"): its error, and our
+ * diagnosis and hint, show no fragment of it, however short. No server is
+ * needed: the connection fails before it is tried. */
+static void connect_errors_show_no_fragment_of_the_password(void **state)
+{
+	(void)state;
+	static const char pw[] = "Qz/Kv9Xq7Wj";
+	static const char *const typed[] = {
+		"postgresql://app:Qz/Kv9Xq7Wj@127.0.0.1/db",
+		"postgresql://app:Qz/Kv9Xq7Wj@127.0.0.1:1/db",
+	};
+	for (size_t i = 0; i < sizeof typed / sizeof *typed; i++) {
+		struct pg_attempt *a = pg_attempt_start(typed[i], PG_SOURCE, 3);
+		while (pg_attempt_poll(a) == 0) {
+			struct pollfd p = {.fd = pg_attempt_fd(a), .events = pg_attempt_events(a)};
+			poll(&p, p.fd >= 0, 100);
+		}
+		char *text = pg_diag_text(pg_attempt_diag(a));
+		if (holds_fragment(text, pw))
+			print_error("leak: %s\n", text);
+		assert_false(holds_fragment(text, pw));
+		assert_non_null(strstr(text, "****"));
+		free(text);
+		pg_attempt_free(a);
+	}
+	/* libpq's quoted tokens: a piece of the password is hidden, however
+	 * short; a value the user typed elsewhere is kept */
+	char *m = dburl_scrub("invalid integer value \"Qz\" for connection option \"port\"",
+			      typed[0]);
+	assert_string_equal(m, "invalid integer value \"****\" for connection option \"port\"");
+	free(m);
+	m = dburl_scrub("invalid integer value \"Qz\" for connection option \"port\"",
+			"host=h port=Qz password=Qz/Kv9");
+	assert_string_equal(m, "invalid integer value \"Qz\" for connection option \"port\"");
+	free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +223,7 @@ int main(void)
 		cmocka_unit_test(mask_hides_passwords_in_malformed_input),
 		cmocka_unit_test(mask_hides_only_the_password),
 		cmocka_unit_test(parse_errors_never_show_the_password),
+		cmocka_unit_test(connect_errors_show_no_fragment_of_the_password),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -179,11 +179,15 @@ static void quote_style_is_kept_or_chosen_for_the_value(void **state)
 		{"K= # only a comment\n", "v", "K=v # only a comment\n"},
 		{"K=\n", "line1\nline2", "K=\"line1\\nline2\"\n"},
 		{"K=old\n", "", "K=\n"},
-		{"K=old\n", "a?b=1&c=2", "K=a?b=1&c=2\n"},
+		/* a shell may source any .env (set -a; . ./.env), "export" or not:
+		 * an unquoted & ; or ~ would change the value */
+		{"K=old\n", "a?b=1&c=2", "K='a?b=1&c=2'\n"},
+		{"K=old\n", "a;b", "K='a;b'\n"},
+		{"K=old\n", "~/x", "K='~/x'\n"},
 		{"", "a?b=1&c=2", "K='a?b=1&c=2'\n"},
-		/* "export": a shell sources the file, and an unquoted & would end the value */
 		{"export K=old\n", "a?b=1&c=2", "export K='a?b=1&c=2'\n"},
 		{"export K=old\n", "a;b", "export K='a;b'\n"},
+		{"K=old\n", "a?b=1", "K=a?b=1\n"},
 		{"", "plain", "K=plain\n"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {

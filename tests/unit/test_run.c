@@ -226,6 +226,50 @@ static void table_state_keys_are_distinct_per_table(void **state)
 		free(keys[i]);
 }
 
+/* K holds these values (the knobs the test sets). */
+static void assert_knobs(const struct run_knobs *k, bool text, int64_t split, double stall,
+			 int attempts, long poll, const char *checkip)
+{
+	assert_int_equal(k->copy_text, text);
+	assert_int_equal(k->copy_split_bytes, split);
+	assert_true(k->stall_seconds == stall);
+	assert_int_equal(k->aws.max_attempts, attempts);
+	assert_int_equal(k->poll_seconds, poll);
+	assert_int_equal(k->wait_minutes, 40);
+	assert_string_equal(k->checkip_url, checkip);
+	assert_null(k->ca_url);
+}
+
+/* The RDSM_* knobs are read once, into run_knobs: set ones are taken, unset,
+ * empty or out-of-range ones give the defaults a run starts with. */
+static void knobs_are_read_from_the_environment_once(void **state)
+{
+	(void)state;
+	static const char *const vars[][2] = {
+		{"RDSM_COPY_FORMAT", "text"},
+		{"RDSM_COPY_SPLIT_BYTES", "1048576"},
+		{"RDSM_STALL_SECONDS", "2.5"},
+		{"RDSM_AWS_MAX_ATTEMPTS", "99"}, /* out of range: the default */
+		{"RDSM_POLL_SECONDS", "3"},
+		{"RDSM_CHECKIP_URL", "http://127.0.0.1:9/ip"},
+		{"RDSM_RDS_CA_URL", ""},
+	};
+	size_t n = sizeof vars / sizeof *vars;
+	struct run_knobs k;
+	for (size_t i = 0; i < n; i++)
+		setenv(vars[i][0], vars[i][1], 1);
+	run_knobs_from_env(&k);
+	assert_knobs(&k, true, 1048576, 2.5, 5, 3, "http://127.0.0.1:9/ip");
+	for (size_t i = 0; i < n; i++)
+		unsetenv(vars[i][0]);
+	run_knobs_from_env(&k);
+	assert_knobs(&k, false, 0, 300, 5, 10, "https://checkip.amazonaws.com");
+	struct run r;
+	run_init(&r, NULL, NULL, NULL);
+	assert_knobs(r.knobs, false, 0, 300, 5, 10, "https://checkip.amazonaws.com");
+	run_free(&r);
+}
+
 static void step_names_round_trip(void **state)
 {
 	(void)state;
@@ -245,6 +289,7 @@ int main(void)
 		cmocka_unit_test(table_state_keys_are_distinct_per_table),
 		cmocka_unit_test(table_copy_states_round_trip_through_the_file),
 		cmocka_unit_test(step_names_round_trip),
+		cmocka_unit_test(knobs_are_read_from_the_environment_once),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

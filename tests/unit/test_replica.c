@@ -1,0 +1,151 @@
+/* Live mode's replication, without a server: the names of our objects and
+ * the connection string the target's subscription gets. */
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* before cmocka.h, whose fail() macro would hide util.h's fail() */
+#include "replica.h"
+#include "run.h"
+#include "state.h"
+#include "util.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+/* The value libpq reads for KEY from CONNINFO (NULL when absent). Caller frees. */
+static char *conninfo_value(const char *conninfo, const char *key)
+{
+	PQconninfoOption *o = PQconninfoParse(conninfo, NULL);
+	assert_non_null(o);
+	char *v = NULL;
+	for (PQconninfoOption *p = o; p->keyword; p++)
+		if (strcmp(p->keyword, key) == 0 && p->val)
+			v = xstrdup(p->val);
+	PQconninfoFree(o);
+	return v;
+}
+
+static void assert_value(const char *conninfo, const char *key, const char *want)
+{
+	char *v = conninfo_value(conninfo, key);
+	if (want)
+		assert_string_equal(v ? v : "(absent)", want);
+	else
+		assert_null(v);
+	free(v);
+}
+
+/* The target reaches the source through [source] relay (hostaddr + port,
+ * the host kept for TLS), with the password, and without what names files
+ * on this machine: verify-full falls back to require, said in the note. */
+static void the_target_gets_the_source_through_the_relay_without_local_files(void **state)
+{
+	(void)state;
+	struct config cfg;
+	config_init(&cfg);
+	config_set(&cfg, CFG_SOURCE_URL,
+		   "postgresql://app:p%40ss%27w@db.proxy.rlwy.net:34567/railway"
+		   "?sslmode=verify-full&sslrootcert=/home/me/ca.pem&application_name=mine");
+	config_set(&cfg, CFG_SOURCE_RELAY, "10.0.1.5:15432");
+	struct run r;
+	run_init(&r, &cfg, NULL, NULL);
+	char *note = NULL, *cause = NULL;
+	char *ci = replica_source_for_target(&r, &note, &cause);
+	assert_non_null(ci);
+	assert_value(ci, "host", "db.proxy.rlwy.net");
+	assert_value(ci, "hostaddr", "10.0.1.5");
+	assert_value(ci, "port", "15432");
+	assert_value(ci, "password", "p@ss'w");
+	assert_value(ci, "dbname", "railway");
+	assert_value(ci, "sslmode", "require");
+	assert_value(ci, "sslrootcert", NULL);
+	assert_value(ci, "application_name", NULL);
+	assert_non_null(note);
+	assert_non_null(strstr(note, "sslmode=require"));
+	free(note);
+	free_secret(ci);
+	run_free(&r);
+	config_free(&cfg);
+}
+
+/* Without a relay the URL's own host and port; an IPv6 relay loses its brackets. */
+static void without_a_relay_the_url_is_kept_and_ipv6_relays_work(void **state)
+{
+	(void)state;
+	struct config cfg;
+	config_init(&cfg);
+	config_set(&cfg, CFG_SOURCE_URL,
+		   "postgresql://app:pw@db.example.com:6543/app?sslmode=require");
+	struct run r;
+	run_init(&r, &cfg, NULL, NULL);
+	char *note = NULL;
+	char *ci = replica_source_for_target(&r, &note, NULL);
+	assert_value(ci, "host", "db.example.com");
+	assert_value(ci, "port", "6543");
+	assert_value(ci, "hostaddr", NULL);
+	assert_value(ci, "sslmode", "require");
+	assert_null(note);
+	free_secret(ci);
+	config_set(&cfg, CFG_SOURCE_RELAY, "[fd00::5]:15432");
+	ci = replica_source_for_target(&r, &note, NULL);
+	assert_value(ci, "hostaddr", "fd00::5");
+	assert_value(ci, "port", "15432");
+	free_secret(ci);
+	run_free(&r);
+	config_free(&cfg);
+}
+
+/* One name for the publication, slot and subscription, drawn once and kept
+ * by the state file: a later run finds its objects again. */
+static void our_names_are_kept_by_the_state_file(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/rdsm-replica-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *path = xasprintf("%s/.rds-migrate.state", dir);
+	struct config cfg;
+	config_init(&cfg);
+	struct state st;
+	assert_int_equal(state_load(&st, path, NULL), 0);
+	struct run r;
+	run_init(&r, &cfg, &st, NULL);
+	assert_string_equal(replica_known_name(&r), "");
+	char *slot = xstrdup(replica_slot(&r));
+	assert_int_equal(strlen(slot), strlen(REPLICA_PREFIX) + 8);
+	assert_memory_equal(slot, REPLICA_PREFIX, strlen(REPLICA_PREFIX));
+	assert_string_equal(replica_publication(&r), slot);
+	assert_string_equal(replica_subscription(&r), slot);
+	assert_int_equal(replica_copy_get(&r), RC_NONE);
+	assert_int_equal(replica_copy_done(&r, NULL), 0);
+	run_free(&r);
+	state_free(&st);
+
+	assert_int_equal(state_load(&st, path, NULL), 0);
+	run_init(&r, &cfg, &st, NULL);
+	assert_string_equal(replica_known_name(&r), slot);
+	assert_string_equal(replica_slot(&r), slot);
+	assert_int_equal(replica_copy_get(&r), RC_DONE);
+	run_free(&r);
+	state_free(&st);
+	config_free(&cfg);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+	free(slot);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(the_target_gets_the_source_through_the_relay_without_local_files),
+		cmocka_unit_test(without_a_relay_the_url_is_kept_and_ipv6_relays_work),
+		cmocka_unit_test(our_names_are_kept_by_the_state_file),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
