@@ -137,6 +137,8 @@ expect_match "cutover again says it switched earlier" "switched earlier" "$T_TMP
 # --- SIGKILL in each phase, then the same command ----------------------------
 for ph in stop drain sequences verify env drop start health; do
 	setup "k_$ph" || { not_ok "kill in $ph: setup"; continue; }
+	# verify = full once: checksums of every row while writes are stopped
+	[ "$ph" = verify ] && sed -i 's/^health_timeout = 30$/health_timeout = 30\nverify = full/' "$CFG"
 	rdsm_live "$T_TMP/k_$ph.prep" source probe schema data replicate
 	[ "$RC" = 0 ] || { not_ok "kill in $ph: replicate" "$(tail -n 5 "$T_TMP/k_$ph.prep")"; continue; }
 	# no timeout wrapper: $! must be rds-migrate itself (the hold ends by itself in ten minutes)
@@ -155,12 +157,19 @@ for ph in stop drain sequences verify env drop start health; do
 	on_target "kill in $ph" "k_$ph"
 	sh "$CTL" stop "$T_TMP/k_$ph/app" 0
 	exactly_once "kill in $ph: nothing lost" "k_$ph"
+	[ "$ph" = verify ] && expect_match "verify = full: every row's checksum compared" \
+		"ok: public.live_items: [0-9]+ rows, checksum matches" "$T_TMP/k_$ph.2"
 	nothing_left "kill in $ph"
 done
 
 # --- SIGHUP (an SSH session lost) before the switch: the application back ----
 setup hup || exit 1
+# sequences the copy carried, then moved on the source: one no column owns
+# (with is_called), one set back to a value not yet handed out (is_called
+# false); logical replication carries neither, the cutover must
+pg_sql src hup -c "CREATE SEQUENCE free_seq" -c "CREATE SEQUENCE fresh_seq" -c "ALTER SEQUENCE free_seq OWNER TO app" -c "ALTER SEQUENCE fresh_seq OWNER TO app"
 rdsm_live "$T_TMP/hup.prep" source probe schema data replicate
+pg_sql src hup -c "SELECT nextval('free_seq') FROM generate_series(1, 7)" -c "SELECT setval('fresh_seq', 42, false)" >/dev/null
 : >"$T_TMP/hup.1"
 RDSM_CUTOVER_HOLD=drain "$RDSM_BIN" -c "$CFG" --plain --yes cutover >"$T_TMP/hup.1" 2>&1 &
 pid=$!
@@ -180,6 +189,11 @@ expect_eq "SIGHUP before the switch: cutover again switches" 0 "$RC"
 on_target "SIGHUP before the switch" hup
 sh "$CTL" stop "$T_TMP/hup/app" 0
 exactly_once "SIGHUP before the switch: nothing lost" hup
+for q in free_seq fresh_seq; do
+	expect_eq "the cutover set $q as the source has it" \
+		"$(pg_sql src hup -c "SELECT last_value || '/' || is_called FROM $q")" \
+		"$(pg_sql dst hup -c "SELECT last_value || '/' || is_called FROM $q")"
+done
 nothing_left "SIGHUP before the switch"
 
 # --- a failing health check rolls back ---------------------------------------
