@@ -13,7 +13,8 @@
 #     kills it), then the same command again ends clean; SIGHUP before the
 #     switch gives the application back to the source, replication flowing;
 #   - a health check that answers 500 rolls back to the source, counting the
-#     writes the target took;
+#     writes the target took; SIGKILL during the rollback, and the same
+#     command finishes it;
 #   - no stop_command: the source is made read-only, and the step says so.
 . "$(dirname "$0")/../lib/testlib.sh"
 
@@ -214,6 +215,29 @@ rdsm_live "$T_TMP/sick-again.out" cutover
 expect_eq "unhealthy: cutover again refuses without replication" 1 "$RC"
 expect_match "unhealthy: and says what to run" "rolled back and replication is not running" "$T_TMP/sick-again.out"
 sh "$CTL" stop "$T_TMP/sick/app" 0
+
+# --- SIGKILL during that rollback: the same command finishes it ----------------
+setup sick2 || exit 1
+sed -i "s|^health_url = .*|health_url = http://127.0.0.1:$APP_PORT/broken|; s|^health_timeout = .*|health_timeout = 2|" "$CFG"
+rdsm_live "$T_TMP/sick2.prep" source probe schema data replicate
+: >"$T_TMP/sick2.1"
+RDSM_CUTOVER_HOLD=rollback "$RDSM_BIN" -c "$CFG" --plain --yes cutover >"$T_TMP/sick2.1" 2>&1 &
+pid=$!
+i=0
+until grep -q "holding in phase rollback" "$T_TMP/sick2.1" || [ $i -gt 600 ]; do sleep 0.1; i=$((i + 1)); done
+kill -KILL "$pid"
+wait "$pid" 2>/dev/null
+expect_match "kill in rollback: the cutover was held there" "holding in phase rollback" "$T_TMP/sick2.1"
+rdsm_live "$T_TMP/sick2.2" cutover
+expect_eq "kill in rollback: cutover again: exit 1 (rolled back)" 1 "$RC"
+expect_match "kill in rollback: it finishes the rollback" "stopped in phase rollback: finishing its rollback" "$T_TMP/sick2.2"
+expect_match "kill in rollback: rolled back" "FAILED: .*rolled back" "$T_TMP/sick2.2"
+check "kill in rollback: the old .env is back" cmp -s "$T_TMP/sick2/app/.env" "$T_TMP/sick2/app/env.orig"
+wait_acks "$T_TMP/sick2/app" 30
+check "kill in rollback: the application writes to the source again" \
+	sh -c "tail -n 1 '$T_TMP/sick2/app/acks.log' | grep -q '127.0.0.1:$PORT_src/sick2 [0-9.]*\$'"
+nothing_left "kill in rollback"
+sh "$CTL" stop "$T_TMP/sick2/app" 0
 
 # --- without stop_command: the source made read-only ---------------------------
 setup ro || exit 1
