@@ -307,16 +307,16 @@ static long long base_count(const char *base, const char *oid)
 	return 0;
 }
 
-/* Name the writes the target took since the switch (the counters kept then). */
+/* Name the writes the target took since the switch (the counters the drop
+ * phase kept in the state). */
 static void report_target_writes(struct cutover *cx)
 {
-	const char *base = cx->r->state ? state_get(cx->r->state, KEY_WRITES) : NULL;
+	const char *base = state_get(cx->r->state, KEY_WRITES);
 	char *err = NULL;
-	PGconn *c = base ? connect_side(cx, PG_TARGET, &err) : NULL;
+	PGconn *c = connect_side(cx, PG_TARGET, &err);
 	if (!c) {
 		run_finding(cx->r, LEVEL_WARN, "target writes",
-			    "cannot count the writes the target took after the switch%s%s",
-			    err ? ": " : " (no counters were kept)", err ? err : "");
+			    "cannot count the writes the target took after the switch: %s", err);
 		free(err);
 		return;
 	}
@@ -596,6 +596,8 @@ static int roll_back(struct cutover *cx, const char *why, char **cause)
 {
 	take_cancel(cx);
 	double t0 = now_monotonic();
+	/* the drop phase keeps the target's counters once replication is gone */
+	bool dropped = cx->r->state && state_get(cx->r->state, KEY_WRITES);
 	phase_enter(cx, CUT_ROLLBACK);
 	struct strbuf left = STRBUF_INIT;
 	char *err = NULL;
@@ -622,7 +624,8 @@ static int roll_back(struct cutover *cx, const char *why, char **cause)
 	    run_command(cx, CFG_CUTOVER_START_COMMAND, &err) != 0)
 		strbuf_addf(&left, "; starting it again failed: %s", err);
 	free(err);
-	report_target_writes(cx);
+	if (dropped)
+		report_target_writes(cx);
 	forget_env(cx);
 	phase_enter(cx, CUT_ROLLED_BACK);
 	if (cx->r->state)
@@ -630,9 +633,11 @@ static int roll_back(struct cutover *cx, const char *why, char **cause)
 	run_finding(cx->r, LEVEL_INFO, "rollback", "done in %.2f s", now_monotonic() - t0);
 	fail(cause,
 	     "%s: rolled back. The old .env is back and the application was started against "
-	     "the source again%s. Replication was dropped at the switch: to try again, run "
-	     "data (--force) and replicate, then cutover",
-	     why, left.buf ? left.buf : "");
+	     "the source again%s. %s: to try again, run data (--force) and replicate, then "
+	     "cutover",
+	     why, left.buf ? left.buf : "",
+	     dropped ? "Replication was dropped at the switch"
+		     : "The replication may be partly dropped (run cleanup to drop the rest)");
 	strbuf_free(&left);
 	return -1;
 }

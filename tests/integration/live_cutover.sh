@@ -171,6 +171,12 @@ setup hup || exit 1
 pg_sql src hup -c "CREATE SEQUENCE free_seq" -c "CREATE SEQUENCE fresh_seq" -c "ALTER SEQUENCE free_seq OWNER TO app" -c "ALTER SEQUENCE fresh_seq OWNER TO app"
 rdsm_live "$T_TMP/hup.prep" source probe schema data replicate
 pg_sql src hup -c "SELECT nextval('free_seq') FROM generate_series(1, 7)" -c "SELECT setval('fresh_seq', 42, false)" >/dev/null
+# --plain without --yes asks first; with no terminal to answer, nothing happens
+timeout 60 "$RDSM_BIN" -c "$CFG" --plain cutover >"$T_TMP/hup.ask" 2>&1 </dev/null
+expect_eq "without --yes: the cutover is not made" 1 "$?"
+expect_match "without --yes: it asks first" "question: Switch the application to the target now\?" "$T_TMP/hup.ask"
+expect_match "without --yes: and says nothing was switched" "not switched: the cutover was not confirmed" "$T_TMP/hup.ask"
+check "without --yes: the .env is untouched" cmp -s "$T_TMP/hup/app/.env" "$T_TMP/hup/app/env.orig"
 : >"$T_TMP/hup.1"
 RDSM_CUTOVER_HOLD=drain "$RDSM_BIN" -c "$CFG" --plain --yes cutover >"$T_TMP/hup.1" 2>&1 &
 pid=$!
