@@ -816,8 +816,9 @@ static int watch_goal(struct watch *w, char **cause)
 	 * the insert position instead, read in a transaction of ours that then
 	 * writes (a temporary table) and commits synchronously: every record
 	 * before the goal is flushed, and ours after it, so the walsender passes
-	 * the goal (even when it falls just past a page header). */
-	if (pg_exec(w->s, "BEGIN; SET LOCAL synchronous_commit = on", cause) != 0)
+	 * the goal (even when it falls just past a page header). READ WRITE: a
+	 * cutover may have made the database read-only by default. */
+	if (pg_exec(w->s, "BEGIN READ WRITE; SET LOCAL synchronous_commit = on", cause) != 0)
 		return -1;
 	w->goal = pg_value(w->s, "SELECT pg_current_wal_insert_lsn()", cause);
 	if (!w->goal ||
