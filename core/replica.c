@@ -478,11 +478,18 @@ static int create_subscription(struct run *r, PGconn *d, char **cause)
 	char *sql = xasprintf("CREATE SUBSCRIPTION %s CONNECTION %s PUBLICATION %s WITH "
 			      "(create_slot = false, slot_name = '%s', copy_data = false)",
 			      sub, lit, replica_publication(r), replica_slot(r));
-	free_secret(lit);
+	memset(lit, 0, strlen(lit));
+	PQfreemem(lit);
 	run_status(r, "creating the subscription %s on the target (it connects to the source)",
 		   sub);
+	/* nor may the target's log get it, as a logged statement or beside an
+	 * error: superuser settings, so this is best effort (a master user that
+	 * may not change them keeps the server's) */
+	PQclear(pg_query(d, "SET log_statement = 'none'"));
+	PQclear(pg_query(d, "SET log_min_error_statement = 'panic'"));
 	PGresult *res = pg_query(d, sql);
 	free_secret(sql);
+	PQclear(pg_query(d, "RESET log_statement; RESET log_min_error_statement"));
 	int rc = 0;
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		char *e = pg_result_error(res, d);

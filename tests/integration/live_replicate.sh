@@ -276,6 +276,8 @@ expect_match "unreachable source: diagnosed as the target not reaching the sourc
 	'\[replicate\] FAILED: target: cannot create the subscription: .*(timeout expired|timed out).*Hint: the target cannot reach the source.*forward a port here to the source.*\[source\] relay' \
 	"$T_TMP/relay.out"
 expect_no_string "unreachable source: the password is not shown" 'app-secret-pw' "$T_TMP/relay.out"
+expect_no_string "unreachable source: nor written to the target's log with the failed statement" \
+	'app-secret-pw' "$DIR_dst/server.log"
 rdsm "$CFG" "$T_TMP/relay.cleanup.out" cleanup
 expect_eq "unreachable source: cleanup leaves nothing of ours on the source" 0 "$(ours src sample)"
 expect_eq "unreachable source: nor on the target" 0 "$(ours dst relay)"
