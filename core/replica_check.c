@@ -318,8 +318,9 @@ static void check_leftovers(struct check *k)
 {
 	PGresult *res =
 		row(k,
-		    "SELECT slot_name, active, coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), "
-		    "restart_lsn), 0)::bigint FROM pg_replication_slots WHERE "
+		    "SELECT slot_name, active, coalesce(pg_wal_lsn_diff(CASE WHEN "
+		    "pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() "
+		    "END, restart_lsn), 0)::bigint FROM pg_replication_slots WHERE "
 		    "slot_name LIKE " REPLICA_LIKE " ORDER BY 1",
 		    NULL, "leftover slots");
 	if (!res)
@@ -404,7 +405,8 @@ int replica_check_leftovers(struct run *r, const char *src_ci, char **cause)
 	if (!c)
 		return -1;
 	struct check k = {.r = r, .c = c, .mode = REPLICA_CHECK_REPORT, .refused = STRBUF_INIT};
-	check_leftovers(&k);
+	if (PQserverVersion(c) >= 100000) /* ours need logical replication: 10+ */
+		check_leftovers(&k);
 	PQfinish(c);
 	strbuf_free(&k.refused);
 	return 0;
