@@ -3,12 +3,10 @@
  * the changes flow, draining and dropping. */
 #include "replica.h"
 
-#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "dburl.h"
 #include "fmt.h"
@@ -110,7 +108,7 @@ const char *replica_start_lsn(struct run *r)
  * status is OK, else NULL with a cause. */
 static PGresult *query1(PGconn *c, const char *sql, const char *param, char **cause)
 {
-	PGresult *res = PQexecParams(c, sql, param ? 1 : 0, NULL, &param, NULL, NULL, 0);
+	PGresult *res = pg_query_params(c, sql, param ? 1 : 0, &param);
 	ExecStatusType st = PQresultStatus(res);
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
 		return res;
@@ -649,14 +647,14 @@ static void watch_report_tables(struct watch *w)
 static int watch_source(struct watch *w, char **cause)
 {
 	const char *params[2] = {replica_slot(w->r), w->goal};
-	PGresult *res = PQexecParams(
+	PGresult *res = pg_query_params(
 		w->s,
 		"SELECT s.confirmed_flush_lsn, pg_wal_lsn_diff($2::pg_lsn, s.confirmed_flush_lsn), "
 		"pg_wal_lsn_diff(pg_current_wal_lsn(), s.confirmed_flush_lsn), s.active_pid IS "
 		"NOT NULL, coalesce(extract(epoch FROM greatest(r.flush_lag, r.replay_lag)), 0) "
 		"FROM pg_replication_slots s LEFT JOIN pg_stat_replication r ON r.pid = "
 		"s.active_pid WHERE s.slot_name = $1",
-		2, NULL, params, NULL, NULL, 0);
+		2, params);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		char *e = pg_result_error(res, w->s);
 		fail(cause, "source: %s", e);
@@ -686,7 +684,7 @@ static int watch_source(struct watch *w, char **cause)
  * does not): heap, or NULL. */
 static char *target_log_error(PGconn *d)
 {
-	PGresult *res = PQexec(d, "SELECT pg_read_file(pg_current_logfile(), -65536, 65536)");
+	PGresult *res = pg_query(d, "SELECT pg_read_file(pg_current_logfile(), -65536, 65536)");
 	char *found = NULL;
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
 	    !PQgetisnull(res, 0, 0)) {

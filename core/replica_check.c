@@ -30,7 +30,7 @@ static bool fixing(const struct check *k)
 /* A one-row query with up to one text parameter; NULL (refused, named) on error. */
 static PGresult *row(struct check *k, const char *sql, const char *param, const char *what)
 {
-	PGresult *res = PQexecParams(k->c, sql, param ? 1 : 0, NULL, &param, NULL, NULL, 0);
+	PGresult *res = pg_query_params(k->c, sql, param ? 1 : 0, &param);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK)
 		return res;
 	char *e = pg_result_error(res, k->c);
@@ -350,8 +350,8 @@ static void check_leftovers(struct check *k)
 		    !run_confirm(k->r, "Drop the slot %s (another run's, idle, holding %s)?", name,
 				 held))
 			continue;
-		PGresult *d = PQexecParams(k->c, "SELECT pg_drop_replication_slot($1)", 1, NULL,
-					   &name, NULL, NULL, 0);
+		PGresult *d =
+			pg_query_params(k->c, "SELECT pg_drop_replication_slot($1)", 1, &name);
 		if (PQresultStatus(d) == PGRES_TUPLES_OK)
 			run_finding(k->r, LEVEL_OK, name, "dropped");
 		PQclear(d);
@@ -414,7 +414,7 @@ int replica_check_leftovers(struct run *r, const char *src_ci, char **cause)
 
 int replica_check_target(struct run *r, PGconn *d, char **cause)
 {
-	PGresult *res = PQexec(
+	PGresult *res = pg_query(
 		d, "SELECT rolsuper, coalesce((SELECT pg_has_role(current_user, oid, 'member') "
 		   "FROM pg_roles WHERE rolname = 'rds_superuser'), false), coalesce((SELECT "
 		   "pg_has_role(current_user, oid, 'member') FROM pg_roles WHERE rolname = "
