@@ -598,6 +598,11 @@ PGresult *pg_query(PGconn *c, const char *sql)
 	return PQsendQuery(c, sql) ? pg_wait_result(c) : NULL;
 }
 
+PGresult *pg_query_params(PGconn *c, const char *sql, int n, const char *const *params)
+{
+	return PQsendQueryParams(c, sql, n, NULL, params, NULL, NULL, 0) ? pg_wait_result(c) : NULL;
+}
+
 int pg_exec(PGconn *c, const char *sql, char **cause)
 {
 	PGresult *res = pg_query(c, sql);

@@ -120,6 +120,8 @@ void pg_conninfo_add(char **ci, const char *key, const char *value);
  * cancelled, but given up after 5 s. Stops at a COPY's start, as PQexec. A
  * NULL result (PQresultStatus: fatal) leaves C busy: finish it. */
 PGresult *pg_query(PGconn *c, const char *sql);
+/* pg_query with N text parameters ($1…) in PARAMS. */
+PGresult *pg_query_params(PGconn *c, const char *sql, int n, const char *const *params);
 /* pg_query's wait, for a statement sent already (PQsendQuery…), so that a
  * caller may send to several servers first and then wait for each. */
 PGresult *pg_wait_result(PGconn *c);

@@ -3,12 +3,10 @@
  * the changes flow, draining and dropping. */
 #include "replica.h"
 
-#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "dburl.h"
 #include "fmt.h"
@@ -110,7 +108,7 @@ const char *replica_start_lsn(struct run *r)
  * status is OK, else NULL with a cause. */
 static PGresult *query1(PGconn *c, const char *sql, const char *param, char **cause)
 {
-	PGresult *res = PQexecParams(c, sql, param ? 1 : 0, NULL, &param, NULL, NULL, 0);
+	PGresult *res = pg_query_params(c, sql, param ? 1 : 0, &param);
 	ExecStatusType st = PQresultStatus(res);
 	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
 		return res;
@@ -478,11 +476,18 @@ static int create_subscription(struct run *r, PGconn *d, char **cause)
 	char *sql = xasprintf("CREATE SUBSCRIPTION %s CONNECTION %s PUBLICATION %s WITH "
 			      "(create_slot = false, slot_name = '%s', copy_data = false)",
 			      sub, lit, replica_publication(r), replica_slot(r));
-	free_secret(lit);
+	memset(lit, 0, strlen(lit));
+	PQfreemem(lit);
 	run_status(r, "creating the subscription %s on the target (it connects to the source)",
 		   sub);
+	/* nor may the target's log get it, as a logged statement or beside an
+	 * error: superuser settings, so this is best effort (a master user that
+	 * may not change them keeps the server's) */
+	PQclear(pg_query(d, "SET log_statement = 'none'"));
+	PQclear(pg_query(d, "SET log_min_error_statement = 'panic'"));
 	PGresult *res = pg_query(d, sql);
 	free_secret(sql);
+	PQclear(pg_query(d, "RESET log_statement; RESET log_min_error_statement"));
 	int rc = 0;
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		char *e = pg_result_error(res, d);
@@ -642,14 +647,14 @@ static void watch_report_tables(struct watch *w)
 static int watch_source(struct watch *w, char **cause)
 {
 	const char *params[2] = {replica_slot(w->r), w->goal};
-	PGresult *res = PQexecParams(
+	PGresult *res = pg_query_params(
 		w->s,
 		"SELECT s.confirmed_flush_lsn, pg_wal_lsn_diff($2::pg_lsn, s.confirmed_flush_lsn), "
 		"pg_wal_lsn_diff(pg_current_wal_lsn(), s.confirmed_flush_lsn), s.active_pid IS "
 		"NOT NULL, coalesce(extract(epoch FROM greatest(r.flush_lag, r.replay_lag)), 0) "
 		"FROM pg_replication_slots s LEFT JOIN pg_stat_replication r ON r.pid = "
 		"s.active_pid WHERE s.slot_name = $1",
-		2, NULL, params, NULL, NULL, 0);
+		2, params);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 		char *e = pg_result_error(res, w->s);
 		fail(cause, "source: %s", e);
@@ -679,7 +684,7 @@ static int watch_source(struct watch *w, char **cause)
  * does not): heap, or NULL. */
 static char *target_log_error(PGconn *d)
 {
-	PGresult *res = PQexec(d, "SELECT pg_read_file(pg_current_logfile(), -65536, 65536)");
+	PGresult *res = pg_query(d, "SELECT pg_read_file(pg_current_logfile(), -65536, 65536)");
 	char *found = NULL;
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 &&
 	    !PQgetisnull(res, 0, 0)) {
@@ -816,8 +821,9 @@ static int watch_goal(struct watch *w, char **cause)
 	 * the insert position instead, read in a transaction of ours that then
 	 * writes (a temporary table) and commits synchronously: every record
 	 * before the goal is flushed, and ours after it, so the walsender passes
-	 * the goal (even when it falls just past a page header). */
-	if (pg_exec(w->s, "BEGIN; SET LOCAL synchronous_commit = on", cause) != 0)
+	 * the goal (even when it falls just past a page header). READ WRITE: a
+	 * cutover may have made the database read-only by default. */
+	if (pg_exec(w->s, "BEGIN READ WRITE; SET LOCAL synchronous_commit = on", cause) != 0)
 		return -1;
 	w->goal = pg_value(w->s, "SELECT pg_current_wal_insert_lsn()", cause);
 	if (!w->goal ||

@@ -30,7 +30,7 @@ static bool fixing(const struct check *k)
 /* A one-row query with up to one text parameter; NULL (refused, named) on error. */
 static PGresult *row(struct check *k, const char *sql, const char *param, const char *what)
 {
-	PGresult *res = PQexecParams(k->c, sql, param ? 1 : 0, NULL, &param, NULL, NULL, 0);
+	PGresult *res = pg_query_params(k->c, sql, param ? 1 : 0, &param);
 	if (PQresultStatus(res) == PGRES_TUPLES_OK)
 		return res;
 	char *e = pg_result_error(res, k->c);
@@ -178,6 +178,64 @@ static bool offer_identity_full(struct check *k, const char *q)
 	return rc == 0;
 }
 
+/* N quoted table names as a PostgreSQL text[] literal ({"a","b"}). Caller frees. */
+static char *text_array(struct pg_copy_table *t, size_t n)
+{
+	struct strbuf b = STRBUF_INIT;
+	strbuf_add(&b, "{");
+	for (size_t i = 0; i < n; i++) {
+		strbuf_add(&b, i ? ",\"" : "\"");
+		for (const char *p = t[i].qname; *p; p++) {
+			char c[3] = {'\\', *p, 0};
+			strbuf_add(&b, *p == '"' || *p == '\\' ? c : c + 1);
+		}
+		strbuf_add(&b, "\"");
+	}
+	strbuf_add(&b, "}");
+	return b.buf;
+}
+
+/* Each table's replica identity, persistence and owner, in one round trip:
+ * name, no identity, unlogged, owned by the user, REPLICA IDENTITY FULL. */
+static const char tables_q[] =
+	"SELECT q.name, c.relreplident = 'n' OR (c.relreplident = 'd' AND NOT EXISTS (SELECT 1 "
+	"FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)) OR (c.relreplident = 'i' "
+	"AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND "
+	"i.indisreplident)), c.relpersistence = 'u', pg_has_role(c.relowner, 'USAGE'), "
+	"c.relreplident = 'f' FROM unnest($1::text[]) WITH ORDINALITY AS q(name, i) JOIN pg_class "
+	"c ON c.oid = q.name::regclass ORDER BY q.i";
+
+/* What stays refused after the checks of every table, named once each. */
+struct table_verdict {
+	struct strbuf noident, unlogged, notowned;
+};
+
+/* Judge one table (a row of tables_q); offers REPLICA IDENTITY FULL. */
+static void check_table(struct check *k, const PGresult *res, int i, bool super,
+			struct table_verdict *v)
+{
+	const char *q = PQgetvalue(res, i, 0);
+	if (is_true(res, i, 2)) {
+		run_finding(k->r, LEVEL_ERROR, q,
+			    "unlogged: logical replication does not carry it (no WAL). Make it "
+			    "logged (ALTER TABLE … SET LOGGED) or leave it out ([migrate] "
+			    "exclude_tables)");
+		strbuf_add_item(&v->unlogged, q);
+	} else if (is_true(res, i, 1)) {
+		run_finding(k->r, LEVEL_WARN, q,
+			    "no primary key or replica identity: its UPDATEs and DELETEs cannot "
+			    "replicate (the source would refuse them once published)");
+		if (!offer_identity_full(k, q))
+			strbuf_add_item(&v->noident, q);
+	} else if (is_true(res, i, 4)) {
+		run_finding(k->r, LEVEL_INFO, q,
+			    "REPLICA IDENTITY FULL: replicates; the target finds each updated row "
+			    "by its whole contents");
+	}
+	if (!super && !is_true(res, i, 3))
+		strbuf_add_item(&v->notowned, q);
+}
+
 /* Every table to copy: a replica identity, logged, and (without superuser)
  * owned by the user, since a publication lists it. */
 static void check_tables(struct check *k, bool super)
@@ -192,65 +250,32 @@ static void check_tables(struct check *k, bool super)
 		free(e);
 		return;
 	}
-	struct strbuf noident = STRBUF_INIT, unlogged = STRBUF_INIT, notowned = STRBUF_INIT;
-	for (size_t i = 0; i < n; i++) {
-		PGresult *res = row(
-			k,
-			"SELECT c.relreplident = 'n' OR (c.relreplident = 'd' AND NOT EXISTS "
-			"(SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)) "
-			"OR (c.relreplident = 'i' AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE "
-			"i.indrelid = c.oid AND i.indisreplident)), c.relpersistence = 'u', "
-			"pg_has_role(c.relowner, 'USAGE'), c.relreplident = 'f' FROM pg_class c "
-			"WHERE c.oid = $1::regclass",
-			t[i].qname, t[i].qname);
-		if (!res || PQntuples(res) != 1) {
-			PQclear(res);
-			continue;
-		}
-		bool none = is_true(res, 0, 0), unlog = is_true(res, 0, 1),
-		     owned = is_true(res, 0, 2), full = is_true(res, 0, 3);
-		PQclear(res);
-		if (unlog) {
-			run_finding(k->r, LEVEL_ERROR, t[i].qname,
-				    "unlogged: logical replication does not carry it (no WAL). "
-				    "Make it logged (ALTER TABLE … SET LOGGED) or leave it out "
-				    "([migrate] exclude_tables)");
-			strbuf_add_item(&unlogged, t[i].qname);
-		} else if (none) {
-			run_finding(
-				k->r, LEVEL_WARN, t[i].qname,
-				"no primary key or replica identity: its UPDATEs and DELETEs "
-				"cannot replicate (the source would refuse them once published)");
-			if (!offer_identity_full(k, t[i].qname))
-				strbuf_add_item(&noident, t[i].qname);
-		} else if (full) {
-			run_finding(
-				k->r, LEVEL_INFO, t[i].qname,
-				"REPLICA IDENTITY FULL: replicates; the target finds each updated "
-				"row by its whole contents");
-		}
-		if (!super && !owned)
-			strbuf_add_item(&notowned, t[i].qname);
-	}
+	char *names = text_array(t, n);
 	pg_copy_tables_free(t, n);
-	if (noident.len) {
+	PGresult *res = row(k, tables_q, names, "tables");
+	free(names);
+	struct table_verdict v = {STRBUF_INIT, STRBUF_INIT, STRBUF_INIT};
+	for (int i = 0; res && i < PQntuples(res); i++)
+		check_table(k, res, i, super, &v);
+	PQclear(res);
+	if (v.noident.len) {
 		run_finding(
 			k->r, LEVEL_ERROR, "replica identity",
 			"tables without one: %s. Give each a primary key, or REPLICA IDENTITY "
 			"FULL (confirm it, or --yes), or leave it out ([migrate] exclude_tables)",
-			noident.buf);
+			v.noident.buf);
 		strbuf_add_item(&k->refused, "tables without a replica identity");
 	}
-	if (unlogged.len)
+	if (v.unlogged.len)
 		strbuf_add_item(&k->refused, "unlogged tables");
-	if (notowned.len) {
+	if (v.notowned.len) {
 		run_finding(k->r, LEVEL_ERROR, "publication",
-			    "only a superuser or the owner may publish %s", notowned.buf);
+			    "only a superuser or the owner may publish %s", v.notowned.buf);
 		strbuf_add_item(&k->refused, "tables the user does not own");
 	}
-	strbuf_free(&noident);
-	strbuf_free(&unlogged);
-	strbuf_free(&notowned);
+	strbuf_free(&v.noident);
+	strbuf_free(&v.unlogged);
+	strbuf_free(&v.notowned);
 }
 
 /* Large objects: logical replication does not carry them; left out only by
@@ -293,8 +318,9 @@ static void check_leftovers(struct check *k)
 {
 	PGresult *res =
 		row(k,
-		    "SELECT slot_name, active, coalesce(pg_wal_lsn_diff(pg_current_wal_lsn(), "
-		    "restart_lsn), 0)::bigint FROM pg_replication_slots WHERE "
+		    "SELECT slot_name, active, coalesce(pg_wal_lsn_diff(CASE WHEN "
+		    "pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() "
+		    "END, restart_lsn), 0)::bigint FROM pg_replication_slots WHERE "
 		    "slot_name LIKE " REPLICA_LIKE " ORDER BY 1",
 		    NULL, "leftover slots");
 	if (!res)
@@ -324,8 +350,8 @@ static void check_leftovers(struct check *k)
 		    !run_confirm(k->r, "Drop the slot %s (another run's, idle, holding %s)?", name,
 				 held))
 			continue;
-		PGresult *d = PQexecParams(k->c, "SELECT pg_drop_replication_slot($1)", 1, NULL,
-					   &name, NULL, NULL, 0);
+		PGresult *d =
+			pg_query_params(k->c, "SELECT pg_drop_replication_slot($1)", 1, &name);
 		if (PQresultStatus(d) == PGRES_TUPLES_OK)
 			run_finding(k->r, LEVEL_OK, name, "dropped");
 		PQclear(d);
@@ -379,7 +405,8 @@ int replica_check_leftovers(struct run *r, const char *src_ci, char **cause)
 	if (!c)
 		return -1;
 	struct check k = {.r = r, .c = c, .mode = REPLICA_CHECK_REPORT, .refused = STRBUF_INIT};
-	check_leftovers(&k);
+	if (PQserverVersion(c) >= 100000) /* ours need logical replication: 10+ */
+		check_leftovers(&k);
 	PQfinish(c);
 	strbuf_free(&k.refused);
 	return 0;
@@ -387,7 +414,7 @@ int replica_check_leftovers(struct run *r, const char *src_ci, char **cause)
 
 int replica_check_target(struct run *r, PGconn *d, char **cause)
 {
-	PGresult *res = PQexec(
+	PGresult *res = pg_query(
 		d, "SELECT rolsuper, coalesce((SELECT pg_has_role(current_user, oid, 'member') "
 		   "FROM pg_roles WHERE rolname = 'rds_superuser'), false), coalesce((SELECT "
 		   "pg_has_role(current_user, oid, 'member') FROM pg_roles WHERE rolname = "

@@ -33,8 +33,8 @@ static bool slot_kept(struct run *r, const char *sci)
 	if (!s)
 		return true; /* cannot tell: the replicate step will */
 	const char *slot = replica_slot(r);
-	PGresult *res = PQexecParams(s, "SELECT 1 FROM pg_replication_slots WHERE slot_name = $1",
-				     1, NULL, &slot, NULL, NULL, 0);
+	PGresult *res = pg_query_params(
+		s, "SELECT 1 FROM pg_replication_slots WHERE slot_name = $1", 1, &slot);
 	bool kept = PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) > 0;
 	PQclear(res);
 	PQfinish(s);

@@ -19,6 +19,8 @@ pg_load_sample src sample "$SCALE" || { echo "cannot load the sample"; exit 1; }
 # a table without a primary key: the application's audit log
 app_sql src sample -c "CREATE TABLE audit_log (at timestamptz NOT NULL DEFAULT now(), what text)" \
 	-c "INSERT INTO audit_log (what) SELECT 'seed ' || g FROM generate_series(1, 500) g" || exit 1
+# and a scratch table it keeps unlogged: logical replication cannot carry it
+app_sql src sample -c "CREATE UNLOGGED TABLE scratch (id int PRIMARY KEY)" || exit 1
 # the source's user: not a superuser, REPLICATION and the owner of its tables
 pg_sql src postgres -c "ALTER ROLE app REPLICATION" >/dev/null
 pg_sql src sample -c "VACUUM ANALYZE" >/dev/null
@@ -103,9 +105,16 @@ expect_eq "wal_level = replica: the source's pending setting is logical" logical
 	"$(pg_sql norep postgres -c "SELECT setting FROM pg_file_settings WHERE name = 'wal_level' ORDER BY seqno DESC LIMIT 1")"
 expect_eq "wal_level = replica: still refused until the restart" 1 "$RC"
 
+# --- an unlogged table: named, refused unless left out --------------------------
+CFG=$(migrate_config unlogged "$(pg_url dst norep)" "mode = live")
+rdsm "$CFG" "$T_TMP/unlogged.out" source
+expect_eq "an unlogged table: live mode is refused" 1 "$RC"
+expect_match "an unlogged table: named, with the ways out" \
+	'error: public\.scratch: unlogged: logical replication does not carry it.*SET LOGGED.*exclude_tables' "$T_TMP/unlogged.out"
+
 # --- a table without a replica identity: reported before anything is created ---
 new_target live
-CFG=$(migrate_config live "$(pg_url dst live)" "mode = live")
+CFG=$(migrate_config live "$(pg_url dst live)" "mode = live" "exclude_tables = public.scratch")
 ST="$T_TMP/live/.rds-migrate.state"
 rdsm "$CFG" "$T_TMP/noident.out" source probe schema data replicate
 expect_eq "no replica identity: live mode is refused" 1 "$RC"
@@ -260,13 +269,15 @@ expect_match "cleanup again: nothing left, said so" 'nothing of ours was left on
 # the relay is a port that never answers: the target's connection times out
 silent_start 120
 new_target relay
-CFG=$(migrate_config relay "$(pg_url dst relay)" "mode = live" "[source]" "relay = 127.0.0.1:$SILENT_PORT")
+CFG=$(migrate_config relay "$(pg_url dst relay)" "mode = live" "exclude_tables = public.scratch" "[source]" "relay = 127.0.0.1:$SILENT_PORT")
 rdsm "$CFG" "$T_TMP/relay.out" --yes source probe schema data replicate
 expect_eq "unreachable source: replicate fails" 1 "$RC"
 expect_match "unreachable source: diagnosed as the target not reaching the source, with the hint" \
 	'\[replicate\] FAILED: target: cannot create the subscription: .*(timeout expired|timed out).*Hint: the target cannot reach the source.*forward a port here to the source.*\[source\] relay' \
 	"$T_TMP/relay.out"
 expect_no_string "unreachable source: the password is not shown" 'app-secret-pw' "$T_TMP/relay.out"
+expect_no_string "unreachable source: nor written to the target's log with the failed statement" \
+	'app-secret-pw' "$DIR_dst/server.log"
 rdsm "$CFG" "$T_TMP/relay.cleanup.out" cleanup
 expect_eq "unreachable source: cleanup leaves nothing of ours on the source" 0 "$(ours src sample)"
 expect_eq "unreachable source: nor on the target" 0 "$(ours dst relay)"
