@@ -135,6 +135,20 @@ rdsm_live "$T_TMP/full-again.out" cutover
 expect_eq "cutover again after a switch: exit 0" 0 "$RC"
 expect_match "cutover again says it switched earlier" "switched earlier" "$T_TMP/full-again.out"
 
+# signal_in PHASE SIGNAL OUT: a cutover held in PHASE (RDSM_CUTOVER_HOLD, once
+# the phase is recorded) gets SIGNAL; its output in OUT, its exit status in RC.
+# No timeout wrapper: the signal must reach rds-migrate itself (the hold ends
+# by itself after ten minutes).
+signal_in() {
+	: >"$3"
+	RDSM_CUTOVER_HOLD=$1 "$RDSM_BIN" -c "$CFG" --plain --yes cutover >"$3" 2>&1 &
+	pid=$!
+	i=0
+	until grep -q "holding in phase $1" "$3" || [ $i -gt 600 ]; do sleep 0.1; i=$((i + 1)); done
+	kill "-$2" "$pid"
+	wait_exit "$pid" 60
+}
+
 # --- SIGKILL in each phase, then the same command ----------------------------
 for ph in stop drain sequences verify env drop start health; do
 	setup "k_$ph" || { not_ok "kill in $ph: setup"; continue; }
@@ -142,14 +156,7 @@ for ph in stop drain sequences verify env drop start health; do
 	[ "$ph" = verify ] && sed -i 's/^health_timeout = 30$/health_timeout = 30\nverify = full/' "$CFG"
 	rdsm_live "$T_TMP/k_$ph.prep" source probe schema data replicate
 	[ "$RC" = 0 ] || { not_ok "kill in $ph: replicate" "$(tail -n 5 "$T_TMP/k_$ph.prep")"; continue; }
-	# no timeout wrapper: $! must be rds-migrate itself (the hold ends by itself in ten minutes)
-	: >"$T_TMP/k_$ph.1"
-	RDSM_CUTOVER_HOLD=$ph "$RDSM_BIN" -c "$CFG" --plain --yes cutover >"$T_TMP/k_$ph.1" 2>&1 &
-	pid=$!
-	i=0
-	until grep -q "holding in phase $ph" "$T_TMP/k_$ph.1" || [ $i -gt 600 ]; do sleep 0.1; i=$((i + 1)); done
-	kill -KILL "$pid"
-	wait "$pid" 2>/dev/null
+	signal_in "$ph" KILL "$T_TMP/k_$ph.1"
 	expect_match "kill in $ph: the cutover was held there" "holding in phase $ph" "$T_TMP/k_$ph.1"
 	rdsm_live "$T_TMP/k_$ph.2" cutover
 	expect_eq "kill in $ph: cutover again: exit 0" 0 "$RC"
@@ -177,13 +184,7 @@ expect_eq "without --yes: the cutover is not made" 1 "$?"
 expect_match "without --yes: it asks first" "question: Switch the application to the target now\?" "$T_TMP/hup.ask"
 expect_match "without --yes: and says nothing was switched" "not switched: the cutover was not confirmed" "$T_TMP/hup.ask"
 check "without --yes: the .env is untouched" cmp -s "$T_TMP/hup/app/.env" "$T_TMP/hup/app/env.orig"
-: >"$T_TMP/hup.1"
-RDSM_CUTOVER_HOLD=drain "$RDSM_BIN" -c "$CFG" --plain --yes cutover >"$T_TMP/hup.1" 2>&1 &
-pid=$!
-i=0
-until grep -q "holding in phase drain" "$T_TMP/hup.1" || [ $i -gt 600 ]; do sleep 0.1; i=$((i + 1)); done
-kill -HUP "$pid"
-wait_exit "$pid" 60
+signal_in drain HUP "$T_TMP/hup.1"
 expect_eq "SIGHUP before the switch: exit 130" 130 "$RC"
 expect_match "SIGHUP before the switch: nothing was switched, the application is back" \
 	"FAILED: .*Nothing was switched: the application was started again against the source, replication keeps flowing" "$T_TMP/hup.1"
@@ -226,13 +227,7 @@ sh "$CTL" stop "$T_TMP/sick/app" 0
 setup sick2 || exit 1
 sed -i "s|^health_url = .*|health_url = http://127.0.0.1:$APP_PORT/broken|; s|^health_timeout = .*|health_timeout = 2|" "$CFG"
 rdsm_live "$T_TMP/sick2.prep" source probe schema data replicate
-: >"$T_TMP/sick2.1"
-RDSM_CUTOVER_HOLD=rollback "$RDSM_BIN" -c "$CFG" --plain --yes cutover >"$T_TMP/sick2.1" 2>&1 &
-pid=$!
-i=0
-until grep -q "holding in phase rollback" "$T_TMP/sick2.1" || [ $i -gt 600 ]; do sleep 0.1; i=$((i + 1)); done
-kill -KILL "$pid"
-wait "$pid" 2>/dev/null
+signal_in rollback KILL "$T_TMP/sick2.1"
 expect_match "kill in rollback: the cutover was held there" "holding in phase rollback" "$T_TMP/sick2.1"
 rdsm_live "$T_TMP/sick2.2" cutover
 expect_eq "kill in rollback: cutover again: exit 1 (rolled back)" 1 "$RC"
