@@ -75,8 +75,9 @@ echo "the application's own gap (last write acknowledged by the source to first 
 awk -v d="$DOWN" -v a="$APPSTART" 'BEGIN {printf "writes stopped minus the application'"'"'s start (start + health, %.2f s): %.2f s (target <= 3 s): %s\n", a, d - a, d - a <= 3 ? "met" : "NOT met"}'
 # the replicate step's lines: "[replicate] catching up: lag 1.2 MiB, 0.8 s; N rows applied; …"
 LAG=$(grep '^\[replicate\] .*: lag ' "$T_TMP/copy.out" | awk '
-	{ s = $0; sub(/.*: lag /, "", s); split(s, a, ", "); sec = a[2] + 0; n++
-	  if (n == 1) first = s; if (sec >= maxs) { maxs = sec; worst = s } }
+	function bytes(t,  w) { split(t, w, " "); return w[1] * (w[2] == "KiB" ? 1024 : w[2] == "MiB" ? 1048576 : w[2] == "GiB" ? 1073741824 : 1) }
+	{ s = $0; sub(/.*: lag /, "", s); split(s, a, ", "); b = bytes(a[1]); n++
+	  if (n == 1) first = s; if (b >= maxb) { maxb = b; worst = s } }
 	END { if (n) printf "%d lag reports; the first: %s; the largest: %s", n, first, worst }')
 echo "replication lag after the copy (the changes made during it): ${LAG:-the replicate step reported none}"
 echo "acknowledged writes on the target: $CHECKED"
