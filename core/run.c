@@ -349,15 +349,19 @@ char *run_source_conninfo(struct run *r, char **cause)
 		fail(cause, "[source] url is empty: set it in the config or SOURCE_DATABASE_URL");
 		return NULL;
 	}
-	/* our sessions stay writable when the cutover has made the source
-	 * database read-only for every other (ALTER DATABASE … SET
-	 * default_transaction_read_only): they drop the publication */
 	static const char *const defaults[] = {
+		"application_name", "rds-migrate", "connect_timeout", "10", RUN_KEEPALIVES, NULL};
+	/* live mode: our sessions stay writable when the cutover has made the
+	 * source database read-only for every other (ALTER DATABASE … SET
+	 * default_transaction_read_only): they drop the publication. Only
+	 * then: a pooler in front of an offline source may refuse options
+	 * (live mode needs a direct connection anyway) */
+	static const char *const live_defaults[] = {
 		"application_name", "rds-migrate",
 		"connect_timeout",  "10",
 		"options",          "-c default_transaction_read_only=off",
 		RUN_KEEPALIVES,     NULL};
-	return conninfo_from_url(url, defaults, cause);
+	return conninfo_from_url(url, run_live(r) ? live_defaults : defaults, cause);
 }
 
 /* verify-ca/verify-full with no CA bundle named (neither [target] sslrootcert
