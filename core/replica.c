@@ -119,6 +119,25 @@ static PGresult *query1(PGconn *c, const char *sql, const char *param, char **ca
 	return NULL;
 }
 
+/* A connection to ROLE's server. INTERRUPTIBLE: its statements stop when
+ * the run is cancelled; not so for dropping, which runs after an
+ * interruption too. */
+static PGconn *connect_side(struct run *r, enum pg_role role, bool interruptible, char **cause)
+{
+	char *ci =
+		role == PG_SOURCE ? run_source_conninfo(r, cause) : run_target_conninfo(r, cause);
+	if (!ci)
+		return NULL;
+	PGconn *c = pg_connect(ci, role, 30, interruptible ? &r->cancel : NULL, NULL, cause);
+	free_secret(ci);
+	return c;
+}
+
+/* Our subscription on the target (one row: subenabled), or no row. */
+static const char subscription_q[] =
+	"SELECT subenabled FROM pg_subscription WHERE subname = $1 AND subdbid = (SELECT oid FROM "
+	"pg_database WHERE datname = current_database())";
+
 /* ------------------------------------------------------------------ */
 /* The start: publication, slot, exported snapshot */
 
@@ -252,19 +271,11 @@ static int slot_release(struct run *r, PGconn *src, const char *slot, char **cau
 static int drop_subscription(struct run *r, bool *dropped, char **cause)
 {
 	*dropped = false;
-	char *dci = run_target_conninfo(r, cause);
-	if (!dci)
-		return -1;
-	/* no cancel: dropping runs after an interruption too */
-	PGconn *d = pg_connect(dci, PG_TARGET, 30, NULL, NULL, cause);
-	free_secret(dci);
+	PGconn *d = connect_side(r, PG_TARGET, false, cause);
 	if (!d)
 		return -1;
 	const char *sub = replica_subscription(r);
-	PGresult *res = query1(d,
-			       "SELECT 1 FROM pg_subscription WHERE subname = $1 AND subdbid = "
-			       "(SELECT oid FROM pg_database WHERE datname = current_database())",
-			       sub, cause);
+	PGresult *res = query1(d, subscription_q, sub, cause);
 	int rc = res ? 0 : -1;
 	if (res && PQntuples(res) > 0) {
 		char *sql = xasprintf("ALTER SUBSCRIPTION %s DISABLE; ALTER SUBSCRIPTION %s SET "
@@ -288,11 +299,7 @@ static int drop_subscription(struct run *r, bool *dropped, char **cause)
  * Appends what it dropped to DROPPED. */
 static int drop_source_side(struct run *r, struct strbuf *dropped, char **cause)
 {
-	char *sci = run_source_conninfo(r, cause);
-	if (!sci)
-		return -1;
-	PGconn *s = pg_connect(sci, PG_SOURCE, 30, NULL, NULL, cause);
-	free_secret(sci);
+	PGconn *s = connect_side(r, PG_SOURCE, false, cause);
 	if (!s)
 		return -1;
 	const char *slot = replica_slot(r), *pub = replica_publication(r);
@@ -506,19 +513,11 @@ static int create_subscription(struct run *r, PGconn *d, char **cause)
 
 int replica_subscribe(struct run *r, char **cause)
 {
-	char *dci = run_target_conninfo(r, cause);
-	if (!dci)
-		return -1;
-	PGconn *d = pg_connect(dci, PG_TARGET, 30, &r->cancel, NULL, cause);
-	free_secret(dci);
+	PGconn *d = connect_side(r, PG_TARGET, true, cause);
 	if (!d)
 		return -1;
 	const char *sub = replica_subscription(r);
-	PGresult *res = query1(d,
-			       "SELECT subenabled FROM pg_subscription WHERE subname = $1 AND "
-			       "subdbid = (SELECT oid FROM pg_database WHERE datname = "
-			       "current_database())",
-			       sub, cause);
+	PGresult *res = query1(d, subscription_q, sub, cause);
 	int rc = res ? 0 : -1;
 	if (res && PQntuples(res) == 0) {
 		rc = create_subscription(r, d, cause);
@@ -793,16 +792,8 @@ static int watch_open(struct run *r, struct watch *w, char **cause)
 {
 	memset(w, 0, sizeof *w);
 	w->r = r;
-	char *sci = run_source_conninfo(r, cause);
-	if (!sci)
-		return -1;
-	w->s = pg_connect(sci, PG_SOURCE, 30, &r->cancel, NULL, cause);
-	free_secret(sci);
-	char *dci = w->s ? run_target_conninfo(r, cause) : NULL;
-	if (dci) {
-		w->d = pg_connect(dci, PG_TARGET, 30, &r->cancel, NULL, cause);
-		free_secret(dci);
-	}
+	w->s = connect_side(r, PG_SOURCE, true, cause);
+	w->d = w->s ? connect_side(r, PG_TARGET, true, cause) : NULL;
 	if (!w->s || !w->d || watch_target(w, cause) != 0) {
 		watch_close(w);
 		return -1;

@@ -50,7 +50,18 @@ if grep -q "✓replicate" "$SCREEN"; then ok "live: status bar: replicate ok"; e
 	not_ok "live: status bar: replicate ok"; sed 's/^/#   | /' "$SCREEN"; fi
 expect_eq "live: the subscription runs on the target" 1 \
 	"$(pg_sql dst app -c "SELECT count(*) FROM pg_stat_subscription WHERE subname LIKE 'rds\_migrate\_%' AND pid IS NOT NULL")"
-keys q
+# back on the Source screen: the slot of ours is named with the WAL it holds
+for i in 1 2 3 4 5 6 7; do keys Escape; done
+expect_screen "live: back on the Source screen" "2/9  Source database" 10
+expect_screen "live: the Source screen looks again" "Source database: PostgreSQL" 20
+found=no
+for i in 1 2 3 4 5; do
+	if wait_for "our slot holds" 2; then found=yes; break; fi
+	keys NPage
+done
+if [ "$found" = yes ]; then ok "live: the Source screen shows our slot holding WAL"; else
+	not_ok "live: the Source screen shows our slot holding WAL"; sed 's/^/#   | /' "$SCREEN"; fi
+keys F10 # the URL field has the focus: q would be typed
 expect_clean_exit "live: quit after the run" 0
 "$RDSM_BIN" -c "$W/config.ini" --plain cleanup >"$T_TMP/cleanup.out" 2>&1
 expect_eq "live: cleanup afterwards exits 0" 0 "$?"
