@@ -51,8 +51,8 @@ if grep -q "✓replicate" "$SCREEN"; then ok "live: status bar: replicate ok"; e
 expect_eq "live: the subscription runs on the target" 1 \
 	"$(pg_sql dst app -c "SELECT count(*) FROM pg_stat_subscription WHERE subname LIKE 'rds\_migrate\_%' AND pid IS NOT NULL")"
 # back on the Source screen: the slot of ours is named with the WAL it holds
-for i in 1 2 3 4 5 6 7; do keys Escape; done
-expect_screen "live: back on the Source screen" "2/9  Source database" 10
+for i in 1 2 3 4 5 6 7 8; do keys Escape; done
+expect_screen "live: back on the Source screen" "2/10  Source database" 10
 expect_screen "live: the Source screen looks again" "Source database: PostgreSQL" 20
 found=no
 for i in 1 2 3 4 5; do
