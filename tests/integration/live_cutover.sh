@@ -13,8 +13,8 @@
 #     kills it), then the same command again ends clean; SIGHUP before the
 #     switch gives the application back to the source, replication flowing;
 #   - a health check that answers 500 rolls back to the source, counting the
-#     writes the target took; SIGKILL during the rollback, and the same
-#     command finishes it;
+#     writes the target took; so does an application that does not start;
+#     SIGKILL during the rollback, and the same command finishes it;
 #   - no stop_command: the source is made read-only, and the step says so.
 . "$(dirname "$0")/../lib/testlib.sh"
 
@@ -223,7 +223,23 @@ expect_eq "unhealthy: cutover again refuses without replication" 1 "$RC"
 expect_match "unhealthy: and says what to run" "rolled back and replication is not running" "$T_TMP/sick-again.out"
 sh "$CTL" stop "$T_TMP/sick/app" 0
 
-# --- SIGKILL during that rollback: the same command finishes it ----------------
+# --- an application that does not start against the target rolls back too ---
+# (its start_command fails while the .env names the target: nothing is started)
+setup nostart || exit 1
+sed -i "s|^start_command = |start_command = grep -q ':$PORT_src/' $T_TMP/nostart/app/.env \&\& |" "$CFG"
+rdsm_live "$T_TMP/nostart.out" source probe schema data replicate cutover
+expect_eq "no start: exit 1" 1 "$RC"
+expect_match "no start: the failing start_command is named" "FAILED: start: cutover.start_command failed: exit status 1" "$T_TMP/nostart.out"
+expect_match "no start: rolled back" "FAILED: .*rolled back" "$T_TMP/nostart.out"
+expect_match "no start: no write reached the target" "ok: target writes: no write reached the target" "$T_TMP/nostart.out"
+check "no start: the old .env is back" cmp -s "$T_TMP/nostart/app/.env" "$T_TMP/nostart/app/env.orig"
+wait_acks "$T_TMP/nostart/app" 30
+check "no start: the application writes to the source again" \
+	sh -c "tail -n 1 '$T_TMP/nostart/app/acks.log' | grep -q '127.0.0.1:$PORT_src/nostart [0-9.]*\$'"
+nothing_left "no start"
+sh "$CTL" stop "$T_TMP/nostart/app" 0
+
+# --- SIGKILL during a rollback: the same command finishes it ------------------
 setup sick2 || exit 1
 sed -i "s|^health_url = .*|health_url = http://127.0.0.1:$APP_PORT/broken|; s|^health_timeout = .*|health_timeout = 2|" "$CFG"
 rdsm_live "$T_TMP/sick2.prep" source probe schema data replicate
