@@ -204,6 +204,18 @@ for q in free_seq fresh_seq; do
 done
 nothing_left "SIGHUP before the switch"
 
+# --- SIGHUP after the switch: the cutover goes on to its end ------------------
+setup hup2 || exit 1
+rdsm_live "$T_TMP/hup2.prep" source probe schema data replicate
+signal_in start HUP "$T_TMP/hup2.1"
+expect_eq "SIGHUP after the switch: the run ends as interrupted (130)" 130 "$RC"
+expect_match "SIGHUP after the switch: but switched and healthy first" \
+	"^\[cutover\] ok: downtime: writes stopped for" "$T_TMP/hup2.1"
+on_target "SIGHUP after the switch" hup2
+sh "$CTL" stop "$T_TMP/hup2/app" 0
+exactly_once "SIGHUP after the switch: nothing lost" hup2
+nothing_left "SIGHUP after the switch"
+
 # --- a failing health check rolls back ---------------------------------------
 setup sick || exit 1
 sed -i "s|^health_url = .*|health_url = http://127.0.0.1:$APP_PORT/broken|; s|^health_timeout = .*|health_timeout = 3|" "$CFG"
