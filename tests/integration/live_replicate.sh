@@ -135,6 +135,27 @@ expect_match "non-superuser target: told which privilege is missing" \
 	"$T_TMP/nosuper.out"
 pg_sql dst postgres -c "ALTER ROLE app SUPERUSER" >/dev/null
 
+# --- large objects: logical replication does not carry them; left out only by choice
+newdb src lodb
+app_sql src lodb -c "CREATE TABLE notes (id int PRIMARY KEY, body text)" \
+	-c "INSERT INTO notes VALUES (1, 'one')" -c "SELECT lo_from_bytea(0, 'a large object')" >/dev/null
+new_target lodb
+LOCFG=$(SRC_URL=$(pg_url src lodb) migrate_config lodb "$(pg_url dst lodb)" "mode = live")
+rdsm "$LOCFG" "$T_TMP/lo.out" source
+expect_eq "large objects: live mode is refused without a choice" 1 "$RC"
+expect_match "large objects: named, with why" \
+	'warning: large objects: 1 large object: logical replication does not carry them' "$T_TMP/lo.out"
+expect_match "large objects: what to do" \
+	'error: large objects: live mode needs them left out: confirm it \(or --yes\), or use \[migrate\] mode = offline' "$T_TMP/lo.out"
+rdsm "$LOCFG" "$T_TMP/lo.yes.out" --yes source probe schema data
+expect_eq "large objects left out by choice: the run ends incomplete (exit 3)" 3 "$RC"
+expect_match "large objects left out by choice: said so" \
+	'large objects: left out by your choice: not copied' "$T_TMP/lo.yes.out"
+expect_eq "large objects left out by choice: none on the target" 0 \
+	"$(pg_sql dst lodb -c "SELECT count(*) FROM pg_largeobject_metadata")"
+rdsm "$LOCFG" "$T_TMP/lo.cleanup.out" cleanup
+expect_eq "large objects: cleanup leaves nothing of ours" 0 "$(ours src lodb)"
+
 # --- the application writes from now on ---------------------------------------
 writer_start
 
