@@ -99,6 +99,13 @@ int replica_copy_done(struct run *r, char **cause)
 	return copy_set(r, RC_DONE, NULL, cause);
 }
 
+bool replica_cutover_begun(struct run *r, const char **phase)
+{
+	const char *v = r->state ? state_get(r->state, "cutover.phase") : NULL;
+	*phase = v ? v : "";
+	return v && *v && strcmp(v, "none") != 0 && strcmp(v, "rolled-back") != 0;
+}
+
 const char *replica_start_lsn(struct run *r)
 {
 	return r->state ? state_get(r->state, KEY_LSN) : NULL;

@@ -275,6 +275,17 @@ expect_match "the table that moved is named with its state and rows" \
 	'ok: (public\.)?audit_log: ready, [1-9][0-9]* rows? applied' "$T_TMP/unstall.out"
 compare "the column added on the target: identical again" live
 
+# --- after a switch (the phase the cutover step records), data and replicate keep off
+echo "cutover.phase=done" >>"$ST"
+rdsm "$CFG" "$T_TMP/switched.out" data replicate
+expect_eq "after a cutover: data replicate exits 0" 0 "$RC"
+expect_match "after a cutover: data copies nothing again" \
+	'\[data\] skipped: the cutover switched the application to the target: nothing to copy' "$T_TMP/switched.out"
+expect_match "after a cutover: replicate has nothing to do" \
+	'\[replicate\] skipped: the cutover switched the application' "$T_TMP/switched.out"
+compare "after a cutover: the target untouched" live
+sed -i '/^cutover\.phase=/d' "$ST"
+
 # --- cleanup: nothing of ours anywhere -----------------------------------------------
 rdsm "$CFG" "$T_TMP/cleanup.out" cleanup
 expect_eq "cleanup exits 0" 0 "$RC"

@@ -140,12 +140,45 @@ static void our_names_are_kept_by_the_state_file(void **state)
 	free(slot);
 }
 
+/* A cutover under way or done forbids a new live copy; one rolled back does not. */
+static void a_cutover_begun_is_read_from_the_state(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/rdsm-replica-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *path = xasprintf("%s/.rds-migrate.state", dir);
+	struct config cfg;
+	config_init(&cfg);
+	struct state st;
+	assert_int_equal(state_load(&st, path, NULL), 0);
+	struct run r;
+	run_init(&r, &cfg, &st, NULL);
+	const char *phase;
+	assert_false(replica_cutover_begun(&r, &phase));
+	static const char *const begun[] = {"stop", "drain", "env", "drop", "health", "done"};
+	for (size_t i = 0; i < sizeof begun / sizeof *begun; i++) {
+		state_set(&st, "cutover.phase", begun[i], NULL);
+		assert_true(replica_cutover_begun(&r, &phase));
+		assert_string_equal(phase, begun[i]);
+	}
+	state_set(&st, "cutover.phase", "rolled-back", NULL);
+	assert_false(replica_cutover_begun(&r, &phase));
+	assert_string_equal(phase, "rolled-back");
+	run_free(&r);
+	state_free(&st);
+	config_free(&cfg);
+	unlink(path);
+	rmdir(dir);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_target_gets_the_source_through_the_relay_without_local_files),
 		cmocka_unit_test(without_a_relay_the_url_is_kept_and_ipv6_relays_work),
 		cmocka_unit_test(our_names_are_kept_by_the_state_file),
+		cmocka_unit_test(a_cutover_begun_is_read_from_the_state),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
