@@ -275,6 +275,21 @@ expect_match "the table that moved is named with its state and rows" \
 	'ok: (public\.)?audit_log: ready, [1-9][0-9]* rows? applied' "$T_TMP/unstall.out"
 compare "the column added on the target: identical again" live
 
+# --- a subscription that can no longer reach the source: said so, with the way through
+silent_start 300
+SUB=$(pg_sql dst live -c "SELECT subname FROM pg_subscription WHERE subname LIKE 'rds\_migrate\_%'")
+pg_sql dst live -c "ALTER SUBSCRIPTION $SUB CONNECTION 'host=127.0.0.1 port=$SILENT_PORT dbname=sample user=app'"
+app_sql src sample -c "INSERT INTO audit_log (what) VALUES ('while cut off')"
+rdsm "$CFG" "$T_TMP/cutoff.out" replicate
+expect_eq "cut off from the source: replicate fails" 1 "$RC"
+expect_match "cut off from the source: diagnosed, with the way through this machine" \
+	'FAILED: .*the subscription is not connected to the source.*Hint: the target cannot reach the source.*\[source\] relay' "$T_TMP/cutoff.out"
+pg_sql dst live -c "ALTER SUBSCRIPTION $SUB CONNECTION 'host=127.0.0.1 port=$PORT_src dbname=sample user=app password=app-secret-pw'" \
+	-c "SELECT pg_terminate_backend(pid) FROM pg_stat_subscription WHERE subname = '$SUB'" >/dev/null # it hangs connecting
+rdsm "$CFG" "$T_TMP/reconnected.out" replicate
+expect_eq "reconnected: replicate exits 0" 0 "$RC"
+compare "reconnected: identical again" live
+
 # --- after a switch (the phase the cutover step records), data and replicate keep off
 echo "cutover.phase=done" >>"$ST"
 rdsm "$CFG" "$T_TMP/switched.out" data replicate
@@ -298,8 +313,7 @@ rdsm "$CFG" "$T_TMP/cleanup2.out" cleanup
 expect_match "cleanup again: nothing left, said so" 'nothing of ours was left on either server' "$T_TMP/cleanup2.out"
 
 # --- a target that cannot reach the source: diagnosed, with the way through here ---
-# the relay is a port that never answers: the target's connection times out
-silent_start 120
+# the relay is a port that never answers (the one above): the target's connection times out
 new_target relay
 CFG=$(migrate_config relay "$(pg_url dst relay)" "mode = live" "exclude_tables = public.scratch" "[source]" "relay = 127.0.0.1:$SILENT_PORT")
 rdsm "$CFG" "$T_TMP/relay.out" --yes source probe schema data replicate
