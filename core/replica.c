@@ -99,6 +99,13 @@ int replica_copy_done(struct run *r, char **cause)
 	return copy_set(r, RC_DONE, NULL, cause);
 }
 
+bool replica_cutover_begun(struct run *r, const char **phase)
+{
+	const char *v = r->state ? state_get(r->state, "cutover.phase") : NULL;
+	*phase = v ? v : "";
+	return v && *v && strcmp(v, "none") != 0 && strcmp(v, "rolled-back") != 0;
+}
+
 const char *replica_start_lsn(struct run *r)
 {
 	return r->state ? state_get(r->state, KEY_LSN) : NULL;
@@ -752,6 +759,8 @@ static char *stall_cause(struct watch *w)
 	char *log = target_log_error(w->d);
 	char *cols = missing_columns(w);
 	const char *l = log ? log : "";
+	/* no apply error, and nothing streams: the worker cannot connect */
+	bool disconnected = !log && !cols && !w->slot_active && w->errors == w->errors0;
 	const char *hint =
 		cols || strstr(l, "missing replicated column") || strstr(l, "does not exist")
 			? "a table was changed on the source (DDL is not replicated): make the "
@@ -760,15 +769,18 @@ static char *stall_cause(struct watch *w)
 			? "a row the source sends conflicts with one on the target (written there "
 			  "directly?): remove the conflicting row on the target, and the apply "
 			  "goes on by itself"
-		: strstr(l, "could not connect") || strstr(l, "timeout")
+		: strstr(l, "could not connect") || strstr(l, "timeout") || disconnected
 			? relay_hint
 			: "the target's log says why (RDS: Logs & events in the console, or aws "
 			  "rds download-db-log-file-portion)";
-	char *s = xasprintf("%s%s%s%s%s%s%lld apply error%s since the step started. Hint: %s",
-			    log ? "the target says: " : "", l, log ? ". " : "",
-			    cols ? "columns missing on the target: " : "", cols ? cols : "",
-			    cols ? ". " : "", (long long)(w->errors - w->errors0),
-			    w->errors - w->errors0 == 1 ? "" : "s", hint);
+	char *s = xasprintf(
+		"%s%s%s%s%s%s%s%lld apply error%s since the step started. Hint: %s",
+		log ? "the target says: " : "", l, log ? ". " : "",
+		cols ? "columns missing on the target: " : "", cols ? cols : "", cols ? ". " : "",
+		disconnected ? "no walsender streams from our slot: the subscription is not "
+			       "connected to the source. "
+			     : "",
+		(long long)(w->errors - w->errors0), w->errors - w->errors0 == 1 ? "" : "s", hint);
 	free(log);
 	free(cols);
 	return s;
@@ -834,8 +846,8 @@ static void watch_report(struct watch *w, enum repl_phase phase)
 }
 
 /* Poll until the goal is reached. A persisting apply error (two since the
- * start: the worker retried and failed again) or a worker gone for
- * STALL_S seconds ends it. */
+ * start: the worker retried and failed again) or no walsender on our slot
+ * and no progress for STALL_S seconds ends it. */
 #define STALL_S 30
 static int watch_until_goal(struct watch *w, int timeout_s, char **cause)
 {
@@ -851,8 +863,10 @@ static int watch_until_goal(struct watch *w, int timeout_s, char **cause)
 			w->best_lag = w->lag_bytes;
 			w->since_progress = now;
 		}
+		/* nothing streams from the slot and nothing moved: the worker is
+		 * gone, or cannot reach the source (it may hang connecting) */
 		bool failing = w->errors - w->errors0 >= 2 ||
-			       (!w->worker && !w->slot_active && now - w->since_progress > STALL_S);
+			       (!w->slot_active && now - w->since_progress > STALL_S);
 		if (reached) {
 			watch_report(w, REPL_CAUGHT_UP);
 			watch_report_tables(w);

@@ -294,7 +294,7 @@ static void check_large_objects(struct check *k)
 	pthread_mutex_lock(&r->lock);
 	bool left_out = r->res.lo_left_out;
 	pthread_mutex_unlock(&r->lock);
-	run_finding(r, left_out ? LEVEL_WARN : LEVEL_ERROR, "large objects",
+	run_finding(r, LEVEL_WARN, "large objects",
 		    "%lld large object%s: logical replication does not carry them, so changes "
 		    "made after the copy would be lost",
 		    n, n == 1 ? "" : "s");
@@ -306,8 +306,13 @@ static void check_large_objects(struct check *k)
 		pthread_mutex_unlock(&r->lock);
 		run_finding(r, LEVEL_WARN, "large objects", "left out by your choice: not copied");
 	}
-	if (!left_out)
+	if (!left_out) {
+		run_finding(
+			r, LEVEL_ERROR, "large objects",
+			"live mode needs them left out: confirm it (or --yes), or use [migrate] "
+			"mode = offline");
 		strbuf_add_item(&k->refused, "large objects");
+	}
 }
 
 /* Slots and publications of ours an earlier run left, with the WAL each slot

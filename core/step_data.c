@@ -41,23 +41,31 @@ static bool slot_kept(struct run *r, const char *sci)
 	return kept;
 }
 
-/* Every table our state holds as copied is ours to empty: a live copy reads
- * one slot's snapshot, and tables copied from another are copied again. */
+/* Every table our state holds as copied is copied again: a live copy reads
+ * one slot's snapshot, and tables copied from another are not in it. They
+ * are ours to empty without asking, unless a cutover rolled back: then the
+ * application may have written to them, and emptying them is asked (or
+ * --force), as for any table holding rows. */
 static void recopy_all(struct run *r)
 {
+	const char *phase;
+	replica_cutover_begun(r, &phase);
+	bool ask = strcmp(phase, "rolled-back") == 0;
 	char *key;
 	int n = 0;
 	while (r->state && ((key = state_table_find(r->state, TS_COPIED)) ||
 			    (key = state_table_find(r->state, TS_VERIFIED)))) {
-		state_table_set(r->state, key, TS_LOADING, NULL);
+		state_table_set(r->state, key, ask ? TS_NONE : TS_LOADING, NULL);
 		free(key);
 		n++;
 	}
 	if (n)
 		run_finding(r, LEVEL_INFO, "tables",
-			    "%d table%s copied before from another snapshot: emptied and copied "
-			    "again from the slot's",
-			    n, n == 1 ? "" : "s");
+			    "%d table%s copied before from another snapshot: %s copied again from "
+			    "the slot's",
+			    n, n == 1 ? "" : "s",
+			    ask ? "after a cutover that rolled back, emptied only if you agree, and"
+				: "emptied and");
 }
 
 /* Live mode's start: our publication for the tables to copy and a new slot
@@ -67,7 +75,12 @@ static void recopy_all(struct run *r)
 static int live_start(struct run *r, const char *sci, struct pg_copy_opts *o,
 		      struct replica_start *st, char **cause)
 {
-	if (replica_copy_get(r) == RC_RUNNING)
+	if (replica_copy_get(r) == RC_DONE)
+		run_finding(r, LEVEL_WARN, "copy",
+			    "our slot is gone from the source, and with it the changes since the "
+			    "copy: every table is copied again from a new slot (the target tables "
+			    "are emptied first)");
+	else if (replica_copy_get(r) == RC_RUNNING)
 		run_finding(r, LEVEL_WARN, "copy",
 			    "an earlier live copy was interrupted: its snapshot died with its "
 			    "connection, so its slot is dropped and every table is copied again "
@@ -144,6 +157,21 @@ static int data_run(struct run *r, char **cause)
 	struct pg_copy_result res;
 	struct replica_start live = {0};
 	bool is_live = run_live(r) && !r->inspect;
+	const char *phase;
+	if (is_live && replica_cutover_begun(r, &phase)) {
+		free_secret(sci);
+		free_secret(dci);
+		if (strcmp(phase, "done") == 0) {
+			*cause = xstrdup(
+				"the cutover switched the application to the target: "
+				"nothing to copy (copying again would erase what it wrote)");
+			return 1;
+		}
+		return fail(cause,
+			    "a cutover is under way (phase %s): run cutover to finish it; copying "
+			    "again would erase what the application may have written to the target",
+			    phase);
+	}
 	if (is_live && replica_copy_get(r) == RC_DONE && slot_kept(r, sci)) {
 		*cause = xasprintf(
 			"live copy done from the slot %s's snapshot (at %s); the changes "

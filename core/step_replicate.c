@@ -2,6 +2,7 @@
  * changes made since the data step's snapshot flow, and the step returns
  * once the target has caught up (replication keeps flowing). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "replica.h"
 #include "run.h"
@@ -17,6 +18,12 @@ static int replicate_run(struct run *r, char **cause)
 	if (r->inspect) {
 		*cause = xstrdup("replicate creates the subscription on the target: run it to "
 				 "start the changes flowing");
+		return 1;
+	}
+	const char *phase;
+	if (replica_cutover_begun(r, &phase) && strcmp(phase, "done") == 0) {
+		*cause = xstrdup("the cutover switched the application to the target: nothing "
+				 "to replicate");
 		return 1;
 	}
 	if (replica_copy_get(r) != RC_DONE)

@@ -135,6 +135,27 @@ expect_match "non-superuser target: told which privilege is missing" \
 	"$T_TMP/nosuper.out"
 pg_sql dst postgres -c "ALTER ROLE app SUPERUSER" >/dev/null
 
+# --- large objects: logical replication does not carry them; left out only by choice
+newdb src lodb
+app_sql src lodb -c "CREATE TABLE notes (id int PRIMARY KEY, body text)" \
+	-c "INSERT INTO notes VALUES (1, 'one')" -c "SELECT lo_from_bytea(0, 'a large object')" >/dev/null
+new_target lodb
+LOCFG=$(SRC_URL=$(pg_url src lodb) migrate_config lodb "$(pg_url dst lodb)" "mode = live")
+rdsm "$LOCFG" "$T_TMP/lo.out" source
+expect_eq "large objects: live mode is refused without a choice" 1 "$RC"
+expect_match "large objects: named, with why" \
+	'warning: large objects: 1 large object: logical replication does not carry them' "$T_TMP/lo.out"
+expect_match "large objects: what to do" \
+	'error: large objects: live mode needs them left out: confirm it \(or --yes\), or use \[migrate\] mode = offline' "$T_TMP/lo.out"
+rdsm "$LOCFG" "$T_TMP/lo.yes.out" --yes source probe schema data
+expect_eq "large objects left out by choice: the run ends incomplete (exit 3)" 3 "$RC"
+expect_match "large objects left out by choice: said so" \
+	'large objects: left out by your choice: not copied' "$T_TMP/lo.yes.out"
+expect_eq "large objects left out by choice: none on the target" 0 \
+	"$(pg_sql dst lodb -c "SELECT count(*) FROM pg_largeobject_metadata")"
+rdsm "$LOCFG" "$T_TMP/lo.cleanup.out" cleanup
+expect_eq "large objects: cleanup leaves nothing of ours" 0 "$(ours src lodb)"
+
 # --- the application writes from now on ---------------------------------------
 writer_start
 
@@ -254,6 +275,32 @@ expect_match "the table that moved is named with its state and rows" \
 	'ok: (public\.)?audit_log: ready, [1-9][0-9]* rows? applied' "$T_TMP/unstall.out"
 compare "the column added on the target: identical again" live
 
+# --- a subscription that can no longer reach the source: said so, with the way through
+silent_start 300
+SUB=$(pg_sql dst live -c "SELECT subname FROM pg_subscription WHERE subname LIKE 'rds\_migrate\_%'")
+pg_sql dst live -c "ALTER SUBSCRIPTION $SUB CONNECTION 'host=127.0.0.1 port=$SILENT_PORT dbname=sample user=app'"
+app_sql src sample -c "INSERT INTO audit_log (what) VALUES ('while cut off')"
+rdsm "$CFG" "$T_TMP/cutoff.out" replicate
+expect_eq "cut off from the source: replicate fails" 1 "$RC"
+expect_match "cut off from the source: diagnosed, with the way through this machine" \
+	'FAILED: .*the subscription is not connected to the source.*Hint: the target cannot reach the source.*\[source\] relay' "$T_TMP/cutoff.out"
+pg_sql dst live -c "ALTER SUBSCRIPTION $SUB CONNECTION 'host=127.0.0.1 port=$PORT_src dbname=sample user=app password=app-secret-pw'" \
+	-c "SELECT pg_terminate_backend(pid) FROM pg_stat_subscription WHERE subname = '$SUB'" >/dev/null # it hangs connecting
+rdsm "$CFG" "$T_TMP/reconnected.out" replicate
+expect_eq "reconnected: replicate exits 0" 0 "$RC"
+compare "reconnected: identical again" live
+
+# --- after a switch (the phase the cutover step records), data and replicate keep off
+echo "cutover.phase=done" >>"$ST"
+rdsm "$CFG" "$T_TMP/switched.out" data replicate
+expect_eq "after a cutover: data replicate exits 0" 0 "$RC"
+expect_match "after a cutover: data copies nothing again" \
+	'\[data\] skipped: the cutover switched the application to the target: nothing to copy' "$T_TMP/switched.out"
+expect_match "after a cutover: replicate has nothing to do" \
+	'\[replicate\] skipped: the cutover switched the application' "$T_TMP/switched.out"
+compare "after a cutover: the target untouched" live
+sed -i '/^cutover\.phase=/d' "$ST"
+
 # --- cleanup: nothing of ours anywhere -----------------------------------------------
 rdsm "$CFG" "$T_TMP/cleanup.out" cleanup
 expect_eq "cleanup exits 0" 0 "$RC"
@@ -266,8 +313,7 @@ rdsm "$CFG" "$T_TMP/cleanup2.out" cleanup
 expect_match "cleanup again: nothing left, said so" 'nothing of ours was left on either server' "$T_TMP/cleanup2.out"
 
 # --- a target that cannot reach the source: diagnosed, with the way through here ---
-# the relay is a port that never answers: the target's connection times out
-silent_start 120
+# the relay is a port that never answers (the one above): the target's connection times out
 new_target relay
 CFG=$(migrate_config relay "$(pg_url dst relay)" "mode = live" "exclude_tables = public.scratch" "[source]" "relay = 127.0.0.1:$SILENT_PORT")
 rdsm "$CFG" "$T_TMP/relay.out" --yes source probe schema data replicate

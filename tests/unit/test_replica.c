@@ -101,43 +101,89 @@ static void without_a_relay_the_url_is_kept_and_ipv6_relays_work(void **state)
 	config_free(&cfg);
 }
 
+/* A run over a fresh state file in a temporary directory. */
+struct fixture {
+	char dir[32];
+	char *path;
+	struct config cfg;
+	struct state st;
+	struct run r;
+};
+
+/* Load (again) the fixture's state file into a new run. */
+static void fixture_load(struct fixture *f)
+{
+	assert_int_equal(state_load(&f->st, f->path, NULL), 0);
+	run_init(&f->r, &f->cfg, &f->st, NULL);
+}
+
+static void fixture_unload(struct fixture *f)
+{
+	run_free(&f->r);
+	state_free(&f->st);
+}
+
+static int fixture_up(void **state)
+{
+	struct fixture *f = xcalloc(1, sizeof *f);
+	snprintf(f->dir, sizeof f->dir, "/tmp/rdsm-replica-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	f->path = xasprintf("%s/.rds-migrate.state", f->dir);
+	config_init(&f->cfg);
+	fixture_load(f);
+	*state = f;
+	return 0;
+}
+
+static int fixture_down(void **state)
+{
+	struct fixture *f = *state;
+	fixture_unload(f);
+	config_free(&f->cfg);
+	unlink(f->path);
+	rmdir(f->dir);
+	free(f->path);
+	free(f);
+	return 0;
+}
+
 /* One name for the publication, slot and subscription, drawn once and kept
  * by the state file: a later run finds its objects again. */
 static void our_names_are_kept_by_the_state_file(void **state)
 {
-	(void)state;
-	char dir[] = "/tmp/rdsm-replica-XXXXXX";
-	assert_non_null(mkdtemp(dir));
-	char *path = xasprintf("%s/.rds-migrate.state", dir);
-	struct config cfg;
-	config_init(&cfg);
-	struct state st;
-	assert_int_equal(state_load(&st, path, NULL), 0);
-	struct run r;
-	run_init(&r, &cfg, &st, NULL);
-	assert_string_equal(replica_known_name(&r), "");
-	char *slot = xstrdup(replica_slot(&r));
+	struct fixture *f = *state;
+	assert_string_equal(replica_known_name(&f->r), "");
+	char *slot = xstrdup(replica_slot(&f->r));
 	assert_int_equal(strlen(slot), strlen(REPLICA_PREFIX) + 8);
 	assert_memory_equal(slot, REPLICA_PREFIX, strlen(REPLICA_PREFIX));
-	assert_string_equal(replica_publication(&r), slot);
-	assert_string_equal(replica_subscription(&r), slot);
-	assert_int_equal(replica_copy_get(&r), RC_NONE);
-	assert_int_equal(replica_copy_done(&r, NULL), 0);
-	run_free(&r);
-	state_free(&st);
+	assert_string_equal(replica_publication(&f->r), slot);
+	assert_string_equal(replica_subscription(&f->r), slot);
+	assert_int_equal(replica_copy_get(&f->r), RC_NONE);
+	assert_int_equal(replica_copy_done(&f->r, NULL), 0);
+	fixture_unload(f);
 
-	assert_int_equal(state_load(&st, path, NULL), 0);
-	run_init(&r, &cfg, &st, NULL);
-	assert_string_equal(replica_known_name(&r), slot);
-	assert_string_equal(replica_slot(&r), slot);
-	assert_int_equal(replica_copy_get(&r), RC_DONE);
-	run_free(&r);
-	state_free(&st);
-	config_free(&cfg);
-	unlink(path);
-	rmdir(dir);
-	free(path);
+	fixture_load(f);
+	assert_string_equal(replica_known_name(&f->r), slot);
+	assert_string_equal(replica_slot(&f->r), slot);
+	assert_int_equal(replica_copy_get(&f->r), RC_DONE);
 	free(slot);
+}
+
+/* A cutover under way or done forbids a new live copy; one rolled back does not. */
+static void a_cutover_begun_is_read_from_the_state(void **state)
+{
+	struct fixture *f = *state;
+	const char *phase;
+	assert_false(replica_cutover_begun(&f->r, &phase));
+	static const char *const begun[] = {"stop", "drain", "env", "drop", "health", "done"};
+	for (size_t i = 0; i < sizeof begun / sizeof *begun; i++) {
+		state_set(&f->st, "cutover.phase", begun[i], NULL);
+		assert_true(replica_cutover_begun(&f->r, &phase));
+		assert_string_equal(phase, begun[i]);
+	}
+	state_set(&f->st, "cutover.phase", "rolled-back", NULL);
+	assert_false(replica_cutover_begun(&f->r, &phase));
+	assert_string_equal(phase, "rolled-back");
 }
 
 int main(void)
@@ -145,7 +191,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(the_target_gets_the_source_through_the_relay_without_local_files),
 		cmocka_unit_test(without_a_relay_the_url_is_kept_and_ipv6_relays_work),
-		cmocka_unit_test(our_names_are_kept_by_the_state_file),
+		cmocka_unit_test_setup_teardown(our_names_are_kept_by_the_state_file, fixture_up,
+						fixture_down),
+		cmocka_unit_test_setup_teardown(a_cutover_begun_is_read_from_the_state, fixture_up,
+						fixture_down),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
