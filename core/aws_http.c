@@ -127,22 +127,6 @@ void aws_key_hint(const char *key, char *out, size_t outsz)
 		snprintf(out, outsz, "%s", n ? "(short key)" : "(none)");
 }
 
-int aws_sleep(double seconds, atomic_int *cancel)
-{
-	double end = now_monotonic() + seconds;
-	for (;;) {
-		if (cancel && atomic_load(cancel))
-			return -1;
-		double left = end - now_monotonic();
-		if (left <= 0)
-			return 0;
-		if (left > 0.1)
-			left = 0.1;
-		struct timespec ts = {0, (long)(left * 1e9)};
-		nanosleep(&ts, NULL);
-	}
-}
-
 char *aws_endpoint(const struct aws_ctx *a, const struct aws_service *svc)
 {
 	char name[64];
@@ -556,7 +540,7 @@ static char *aws_send(struct aws_ctx *a, const struct aws_service *svc, const ch
 				 max, d);
 			a->on_retry(a->ud, msg);
 		}
-		if (aws_sleep(d, a->cancel) < 0) {
+		if (sleep_cancellable(d, a->cancel) < 0) {
 			fail(cause, "%s: interrupted", action);
 			break;
 		}

@@ -128,7 +128,4 @@ long aws_http_plain(const char *method, const char *url, const char *const *head
 /* The access key as it may be shown: "AKIA…WXYZ". Static buffer per call site use. */
 void aws_key_hint(const char *key, char *out, size_t outsz);
 
-/* Sleep SECONDS unless CANCEL becomes non-zero; returns -1 when cancelled. */
-int aws_sleep(double seconds, atomic_int *cancel);
-
 #endif

@@ -10,6 +10,9 @@
 #define CONFIG_KEYS(X)                                                                             \
 	X(SOURCE_URL, "source", "url", "", CFGF_SECRET_URL,                                        \
 	  "postgresql://USER:PASS@HOST:PORT/DB; env SOURCE_DATABASE_URL overrides")                \
+	X(SOURCE_RELAY, "source", "relay", "", 0,                                                  \
+	  "live mode: IP:PORT the target reaches the source at (a forward on this machine); "      \
+	  "empty: the URL's host")                                                                 \
 	X(AWS_REGION, "aws", "region", "ap-northeast-2", 0, "AWS region, e.g. ap-northeast-2")     \
 	X(AWS_PROFILE, "aws", "profile", "", 0, "profile in ~/.aws; empty: the SDK default chain") \
 	X(INSTANCE_MODE, "instance", "mode", "create", 0, "create | existing")                     \
@@ -53,6 +56,8 @@
 	  "disable | allow | prefer | require | verify-ca | verify-full")                          \
 	X(TARGET_SSLROOTCERT, "target", "sslrootcert", "", 0,                                      \
 	  "CA bundle; empty: the RDS CA bundle, downloaded once and cached")                       \
+	X(MIGRATE_MODE, "migrate", "mode", "offline", 0,                                           \
+	  "offline | live (logical replication, then a cutover)")                                  \
 	X(MIGRATE_SCHEMA, "migrate", "schema", "copy", 0, "copy | file:PATH | skip")               \
 	X(MIGRATE_DATA, "migrate", "data", "copy", 0, "copy | skip")                               \
 	X(MIGRATE_JOBS, "migrate", "jobs", "2", 0, "parallel copy jobs 1-32")                      \
@@ -83,6 +88,16 @@
 	  "Logs)")                                                                                 \
 	X(MONITOR_MONITORING_ROLE, "monitor", "monitoring_role", "", 0,                            \
 	  "IAM role ARN RDS uses for Enhanced Monitoring (AmazonRDSEnhancedMonitoringRole)")       \
+	X(CUTOVER_STOP_COMMAND, "cutover", "stop_command", "", 0,                                  \
+	  "shell command that stops the app's writes; empty: the source is made read-only")        \
+	X(CUTOVER_START_COMMAND, "cutover", "start_command", "", 0,                                \
+	  "shell command that starts the app again; it reads the new .env")                        \
+	X(CUTOVER_HEALTH_URL, "cutover", "health_url", "", 0,                                      \
+	  "http(s) URL that must answer 2xx after the start; empty: no check")                     \
+	X(CUTOVER_HEALTH_TIMEOUT, "cutover", "health_timeout", "60", 0,                            \
+	  "seconds the health check may take, 1-3600")                                             \
+	X(CUTOVER_VERIFY, "cutover", "verify", "counts", 0,                                        \
+	  "counts | full | none: what is compared while writes are stopped")                       \
 	X(ENV_FILE, "env", "file", ".env", 0, "the application's .env file")                       \
 	X(ENV_KEY, "env", "key", "DATABASE_URL", 0, "variable name: [A-Z_][A-Z0-9_]*")
 

@@ -48,7 +48,7 @@ static int wait_snapshot(struct run *r, struct aws_ctx *a, const char *snap, str
 				    snap, s->status, bound / 60);
 		run_status(r, "snapshot %s is %s, %d%% — %s elapsed, polling every %lds", snap,
 			   s->status, s->percent, el, every);
-		if (aws_sleep((double)every, &r->cancel) < 0)
+		if (sleep_cancellable((double)every, &r->cancel) < 0)
 			return fail(cause, "interrupted while waiting for the snapshot %s", snap);
 		int rc = rds_describe_snapshot(a, snap, s, cause);
 		if (rc == 1)

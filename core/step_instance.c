@@ -309,7 +309,7 @@ static int wait_available(struct run *r, struct aws_ctx *a, const char *id, stru
 			   "%s is %s — %s elapsed, last poll %s, polling every %lds, waiting up to "
 			   "%ld min",
 			   id, in->status, el, clock, every, bound / 60);
-		if (aws_sleep((double)every, &r->cancel) < 0)
+		if (sleep_cancellable((double)every, &r->cancel) < 0)
 			return fail(cause, "interrupted while waiting for %s", id);
 		struct rds_instance next;
 		char *why = NULL;

@@ -34,8 +34,8 @@ INI
 chmod 600 "$W/config.ini"
 
 tui_start "$W" -c config.ini || { not_ok "wizard starts"; sed 's/^/#   | /' "$SCREEN"; exit 0; }
-for i in 1 2 3 4 5 6 7 8; do keys Enter; done
-expect_screen "forward to the Monitoring screen" "9/10  Monitoring"
+for i in 1 2 3 4 5 6 7 8 9; do keys Enter; done
+expect_screen "forward to the Monitoring screen" "10/11  Monitoring"
 expect_screen "the form shows the e-mail" "ops@example.com"
 expect_screen "the form shows the CPU threshold" "cpu_percent"
 expect_screen "the live panel shows what the CPU threshold means, read only" \
@@ -64,8 +64,8 @@ expect_match "the CPU alarm has the edited threshold and mails the topic" \
 expect_screen "looking again finds them as configured" "CPU at or above 90% for 15 min — rds-migrate-mondb-cpu, unchanged" 40
 
 # the Instance screen: automated backups and deletion protection, and F6 offers to turn it on
-for i in 1 2 3 4 5; do keys Escape; done
-expect_screen "back to the Instance screen" "4/10  RDS instance"
+for i in 1 2 3 4 5 6; do keys Escape; done
+expect_screen "back to the Instance screen" "4/11  RDS instance"
 # page_to NAME TEXT: one test case — PgDn through the live panel's findings
 # (from the top) until TEXT shows.
 page_to() {
