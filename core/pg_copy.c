@@ -483,7 +483,7 @@ static int do_task(struct copy_ctx *x, struct job_conns *c, const struct copy_ta
 		ssize_t stmt = k->kind == TASK_TAIL ? -1 : (ssize_t)nth_shared(grp, k->item);
 		rc = run_group(x, c->d, g, stmt, &e);
 		if (rc != 0)
-			fail(cause, _("post-data of %s: %s"), grp->table, e);
+			fail(cause, _("target: post-data of %s: %s"), grp->table, e);
 		break;
 	}
 	case TASK_FK: {
@@ -491,7 +491,7 @@ static int do_task(struct copy_ctx *x, struct job_conns *c, const struct copy_ta
 		run_status(x->r, "%s", fk->st.what);
 		rc = pg_schema_exec(c->d, &fk->st, &e);
 		if (rc != 0)
-			fail(cause, _("post-data: %s"), e);
+			fail(cause, _("target: post-data: %s"), e);
 		break;
 	}
 	default:
@@ -584,8 +584,7 @@ static char *quote_all(const char *schema, const char *name)
 	return q;
 }
 
-/* Set every sequence to the source's position (read in the snapshot). */
-static int copy_sequences(struct run *r, PGconn *src, PGconn *dst, char **cause)
+int pg_copy_sequences(struct run *r, PGconn *src, PGconn *dst, int *nset, char **cause)
 {
 	PGresult *res = pg_query(src, "SELECT quote_ident(schemaname) || '.' || "
 				      "quote_ident(sequencename) FROM pg_sequences "
@@ -597,6 +596,9 @@ static int copy_sequences(struct run *r, PGconn *src, PGconn *dst, char **cause)
 		free(e);
 		return -1;
 	}
+	int failed = 0;
+	if (nset)
+		*nset = 0;
 	for (int i = 0; i < PQntuples(res); i++) {
 		const char *q = PQgetvalue(res, i, 0);
 		char *sql = xasprintf("SELECT last_value, is_called FROM %s", q);
@@ -605,6 +607,7 @@ static int copy_sequences(struct run *r, PGconn *src, PGconn *dst, char **cause)
 		if (PQresultStatus(v) != PGRES_TUPLES_OK || PQntuples(v) != 1) {
 			run_finding(r, LEVEL_WARN, q, _("cannot read the sequence on the source"));
 			PQclear(v);
+			failed++;
 			continue;
 		}
 		sql = xasprintf("SELECT pg_catalog.setval('%s', %s, %s)", q, PQgetvalue(v, 0, 0),
@@ -615,12 +618,15 @@ static int copy_sequences(struct run *r, PGconn *src, PGconn *dst, char **cause)
 		if (!set)
 			run_finding(r, LEVEL_WARN, q,
 				    _("cannot set the sequence on the target: %s"), e);
+		else if (nset)
+			(*nset)++;
+		failed += !set;
 		free(set);
 		free(e);
 		free(sql);
 	}
 	PQclear(res);
-	return 0;
+	return failed;
 }
 
 /* Write one large object on the target with its OID (one left by an earlier
@@ -1070,7 +1076,15 @@ static int open_snapshot(struct copy_ctx *x, PGconn **holder, char **snapshot, c
 	if (pg_exec(*holder, pg_copy_session_sql, cause) != 0 ||
 	    pg_exec(*holder, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", cause) != 0)
 		return -1;
-	*snapshot = pg_value(*holder, "SELECT pg_export_snapshot()", cause);
+	if (x->o->snapshot) {
+		/* the slot's: every job imports it, the holder too */
+		*snapshot = xasprintf("SET TRANSACTION SNAPSHOT '%s'", x->o->snapshot);
+		int rc = pg_exec(*holder, *snapshot, cause);
+		free(*snapshot);
+		*snapshot = rc == 0 ? xstrdup(x->o->snapshot) : NULL;
+	} else {
+		*snapshot = pg_value(*holder, "SELECT pg_export_snapshot()", cause);
+	}
 	*enc = pg_value(*holder, "SHOW server_encoding", cause);
 	if (!*snapshot || !*enc)
 		return -1;
@@ -1219,7 +1233,7 @@ static int run_jobs(struct copy_ctx *x, int jobs, struct pg_copy_result *res, ch
 static int finish_copy(struct copy_ctx *x, PGconn *holder, PGconn *d, char **cause)
 {
 	struct run *r = x->r;
-	if (copy_large_objects(r, holder, d, cause) != 0)
+	if (!x->o->no_large_objects && copy_large_objects(r, holder, d, cause) != 0)
 		return -1;
 	for (size_t k = 0; x->plan && k < x->plan->nfks; k++) {
 		const struct pg_post_fk *fk = &x->plan->fks[k];
@@ -1231,7 +1245,7 @@ static int finish_copy(struct copy_ctx *x, PGconn *holder, PGconn *d, char **cau
 	}
 	if (!x->plan) {
 		run_status(r, _("setting sequences"));
-		return copy_sequences(r, holder, d, cause);
+		return pg_copy_sequences(r, holder, d, NULL, cause) < 0 ? -1 : 0;
 	}
 	if (x->plan->nfinal) { /* the plan sets sequence positions itself */
 		run_status(r, _("post-data: foreign keys, triggers, views, sequences"));

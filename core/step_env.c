@@ -17,6 +17,7 @@
 #include "dotenv.h"
 #include "i18n.h"
 #include "run.h"
+#include "step_env.h"
 #include "util.h"
 
 static char *dup_set(const char *s)
@@ -146,7 +147,8 @@ static int plan_env(struct run *r, const char *key, const char *file, char **cau
 	return 1;
 }
 
-static int env_run(struct run *r, char **cause)
+/* Write the .env (the step's work, whatever the mode). */
+int step_env_write(struct run *r, char **cause)
 {
 	const struct config *c = r->cfg;
 	const char *file = config_get(c, CFG_ENV_FILE);
@@ -230,6 +232,16 @@ static int env_run(struct run *r, char **cause)
 	free(masked);
 	dotenv_result_free(&res);
 	return 0;
+}
+
+static int env_run(struct run *r, char **cause)
+{
+	if (run_live(r)) {
+		*cause = xstrdup(_("live mode: the cutover writes the .env once the target has "
+				   "every change"));
+		return 1;
+	}
+	return step_env_write(r, cause);
 }
 
 const struct step step_env = {

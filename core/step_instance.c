@@ -14,6 +14,7 @@
 #include "cost.h"
 #include "fmt.h"
 #include "password.h"
+#include "restore_point.h"
 #include "run.h"
 #include "util.h"
 
@@ -248,6 +249,37 @@ static void create_params(struct run *r, const char *version, const char *passwo
 
 /* A dry run: the instance a real run would create, and the call that
  * would create it (the password masked); or the one it would adopt. */
+/* The restore point an adopted instance ID got before rds-migrate first
+ * wrote to it (the state remembers it), or NULL. */
+static const char *adopted_snapshot(struct run *r, const char *id)
+{
+	const char *had = r->state ? state_get(r->state, "instance.snapshot") : NULL;
+	char *prefix = xasprintf("rds-migrate-%s-", id);
+	bool taken = had && strncmp(had, prefix, strlen(prefix)) == 0;
+	free(prefix);
+	return taken ? had : NULL;
+}
+
+/* A dry run: what a real run does to the instance ID once it is available:
+ * the restore point an adopted one gets before the first write
+ * ([instance] snapshot), and deletion protection, which it asks about. */
+static void plan_after_available(struct run *r, const char *id, bool adopted, bool protected)
+{
+	if (adopted && config_bool(r->cfg, CFG_INSTANCE_SNAPSHOT) && !adopted_snapshot(r, id))
+		run_would(r, CHANGE_AWS,
+			  "rds:CreateDBSnapshot DBInstanceIdentifier=%s "
+			  "DBSnapshotIdentifier=rds-migrate-%s-YYYYMMDD-HHMMSS "
+			  "Tags.Tag.1.Key=created-by Tags.Tag.1.Value=rds-migrate "
+			  "Tags.Tag.2.Key=rds-migrate:reason Tags.Tag.2.Value=adopted",
+			  id, id);
+	if (protected)
+		return;
+	run_finding(r, LEVEL_INFO, _("deletion protection"),
+		    _("off: a real run asks whether to turn it on"));
+	run_would(r, CHANGE_AWS,
+		  "rds:ModifyDBInstance DBInstanceIdentifier=%s DeletionProtection=true", id);
+}
+
 static void plan_instance(struct run *r, struct aws_ctx *a, bool create,
 			  const struct rds_instance *found)
 {
@@ -257,6 +289,7 @@ static void plan_instance(struct run *r, struct aws_ctx *a, bool create,
 			    _("would adopt this instance (nothing about it "
 			      "is changed)"));
 		report_differences(r, found);
+		plan_after_available(r, found->id, true, found->deletion_protection);
 		return;
 	}
 	if (!create)
@@ -291,6 +324,7 @@ static void plan_instance(struct run *r, struct aws_ctx *a, bool create,
 	run_would(r, CHANGE_AWS, "rds:CreateDBInstance %s", shown);
 	free(shown);
 	aws_params_free(&p);
+	plan_after_available(r, config_get(c, CFG_INSTANCE_IDENTIFIER), false, false);
 }
 
 static bool status_ready(const char *s)
@@ -361,7 +395,7 @@ static int wait_available(struct run *r, struct aws_ctx *a, const char *id, stru
 			_("%s is %s — %s elapsed, last poll %s, polling every %lds, waiting up to "
 			  "%ld min"),
 			id, in->status, el, clock, every, bound / 60);
-		if (aws_sleep((double)every, &r->cancel) < 0)
+		if (sleep_cancellable((double)every, &r->cancel) < 0)
 			return fail(cause, _("interrupted while waiting for %s"), id);
 		struct rds_instance next;
 		char *why = NULL;
@@ -384,7 +418,7 @@ static int wait_available(struct run *r, struct aws_ctx *a, const char *id, stru
 		*in = next;
 		if (strcmp(prev, in->status) != 0) {
 			fmt_duration(el, sizeof el, now_monotonic() - start);
-			run_finding(r, LEVEL_INFO, _("status"), "%s → %s after %s", prev,
+			run_finding(r, LEVEL_INFO, _("status"), _("%s → %s after %s"), prev,
 				    in->status, el);
 			snprintf(prev, sizeof prev, "%s", in->status);
 		}
@@ -429,6 +463,78 @@ static void publish(struct run *r, struct aws_ctx *a, const struct rds_instance 
 	char *ep = xasprintf("%s:%d", in->endpoint, in->port);
 	state_set(r->state, "instance.endpoint", ep, NULL);
 	free(ep);
+}
+
+/* Automated backups and deletion protection, as the instance has them. */
+static void report_backups(struct run *r, const struct rds_instance *in)
+{
+	if (in->backup_days > 0)
+		run_finding(r, LEVEL_OK, _("automated backups"),
+			    P_("kept %d day, taken daily in %s UTC; latest restorable time %s",
+			       "kept %d days, taken daily in %s UTC; latest restorable time %s",
+			       in->backup_days),
+			    in->backup_days,
+			    in->backup_window[0] ? in->backup_window : _("a window RDS picks"),
+			    in->latest_restorable[0] ? in->latest_restorable : _("none yet"));
+	else
+		run_finding(r, LEVEL_WARN, _("automated backups"),
+			    _("off (retention 0 days): no point-in-time restore; set "
+			      "[instance] backup_retention_days"));
+	run_finding(r, in->deletion_protection ? LEVEL_OK : LEVEL_WARN, _("deletion protection"),
+		    "%s",
+		    in->deletion_protection ? _("on")
+					    : _("off: the instance can be deleted by mistake"));
+}
+
+/* Deletion protection off: offer to turn it on. */
+static int offer_deletion_protection(struct run *r, struct aws_ctx *a,
+				     const struct rds_instance *in, char **cause)
+{
+	if (in->deletion_protection)
+		return 0;
+	if (!run_confirm(
+		    r,
+		    _("Deletion protection is off on %s. Turn it on, so the instance cannot be "
+		      "deleted by mistake?"),
+		    in->id)) {
+		run_finding(
+			r, LEVEL_INFO, _("deletion protection"),
+			_("left off (turn it on with F6 on the Instance screen, --yes, or aws rds "
+			  "modify-db-instance --deletion-protection)"));
+		return 0;
+	}
+	struct aws_params p = {0};
+	aws_params_add(&p, "DeletionProtection", "true");
+	int rc = rds_modify_instance(a, in->id, &p, cause);
+	aws_params_free(&p);
+	if (rc == 0)
+		run_finding(r, LEVEL_OK, _("deletion protection"), _("turned on"));
+	return rc;
+}
+
+/* An adopted instance gets a restore point before rds-migrate first writes
+ * to it ([instance] snapshot), once: the state remembers it. */
+static int restore_point_once(struct run *r, struct aws_ctx *a, const char *id, char **cause)
+{
+	const char *had = adopted_snapshot(r, id);
+	if (had) {
+		run_finding(r, LEVEL_OK, _("restore point"),
+			    _("snapshot %s, taken when it was adopted"), had);
+		return 0;
+	}
+	if (!config_bool(r->cfg, CFG_INSTANCE_SNAPSHOT)) {
+		run_finding(r, LEVEL_WARN, _("restore point"),
+			    _("none taken before writing to the adopted %s ([instance] snapshot = "
+			      "false)"),
+			    id);
+		return 0;
+	}
+	char *snap = NULL;
+	if (restore_point_take_with(r, a, id, "adopted", &snap, cause) < 0)
+		return -1;
+	state_set(r->state, "instance.snapshot", snap, NULL);
+	free(snap);
+	return 0;
 }
 
 /* mode = existing: list the region's instances, use the configured one. */
@@ -476,8 +582,8 @@ static int instance_run(struct run *r, char **cause)
 		snprintf(list + l, sizeof list - l, "%s%s", l ? ", " : "", profiles[i]);
 	}
 	char *credp = aws_credentials_path(), *confp = aws_config_path();
-	run_finding(r, LEVEL_INFO, _("profiles"), "%s (in %s, %s)", list[0] ? list : "none", credp,
-		    confp);
+	run_finding(r, LEVEL_INFO, _("profiles"), _("%s (in %s, %s)"), list[0] ? list : "none",
+		    credp, confp);
 	free(credp);
 	free(confp);
 	aws_strv_free(profiles);
@@ -535,9 +641,10 @@ static int instance_run(struct run *r, char **cause)
 				free(why);
 			}
 		}
-		if (found == 0)
+		if (found == 0) {
 			report_instance(r, &in);
-		else
+			report_backups(r, &in);
+		} else
 			run_finding(r, LEVEL_INFO, id, _("does not exist yet in %s%s"), a.region,
 				    create ? _(": the instance step will create it") : "");
 		if (r->dry_run)
@@ -549,7 +656,9 @@ static int instance_run(struct run *r, char **cause)
 
 	const char *cfgpw = config_get(c, CFG_INSTANCE_MASTER_PASSWORD);
 	bool managed = strcmp(cfgpw, "secrets-manager") == 0;
+	bool adopted = false; /* an instance rds-migrate did not create */
 	if (!create) {
+		adopted = true;
 		if (list_existing(r, &a, id, cause) < 0) {
 			rc = -1;
 			goto out;
@@ -593,6 +702,7 @@ static int instance_run(struct run *r, char **cause)
 		} else {
 			run_finding(r, LEVEL_INFO, id, _("adopting the existing instance"));
 			state_set(r->state, "instance.adopted", id, NULL);
+			adopted = true;
 		}
 	} else {
 		char *version = NULL;
@@ -672,6 +782,10 @@ static int instance_run(struct run *r, char **cause)
 	if (!known && !managed && *cfgpw)
 		known = cfgpw;
 	publish(r, &a, &in, known);
+	report_backups(r, &in);
+	if (offer_deletion_protection(r, &a, &in, cause) < 0 ||
+	    (adopted && restore_point_once(r, &a, id, cause) < 0))
+		goto out_fail;
 	*cause = xasprintf(_("%s is available at %s:%d (PostgreSQL %s, %s)"), id, in.endpoint,
 			   in.port, in.engine_version, in.cls);
 	goto out;

@@ -8,6 +8,7 @@
 #include "pg_conn.h"
 #include "pg_inventory.h"
 #include "pg_schema.h"
+#include "replica_check.h"
 #include "run.h"
 #include "util.h"
 
@@ -15,7 +16,7 @@
 static void report_inventory(struct run *r, const struct pg_inventory *inv)
 {
 	char sz[32];
-	run_finding(r, LEVEL_INFO, _("database"), "%s: PostgreSQL %s, %s, encoding %s",
+	run_finding(r, LEVEL_INFO, _("database"), _("%s: PostgreSQL %s, %s, encoding %s"),
 		    inv->database, inv->server_version,
 		    fmt_bytes(sz, sizeof sz, (double)inv->db_bytes), inv->encoding);
 	size_t nopk = 0;
@@ -91,14 +92,16 @@ static int source_run(struct run *r, char **cause)
 
 	run_status(r, _("reading the inventory"));
 	PGconn *c = pg_connect(ci, PG_SOURCE, 10, &r->cancel, NULL, cause);
-	free_secret(ci);
-	if (!c)
+	if (!c) {
+		free_secret(ci);
 		return -1;
+	}
 	struct pg_inventory inv;
 	rc = pg_inventory_load(c, &inv, cause);
 	if (rc != 0) {
 		PQfinish(c);
 		pg_inventory_free(&inv);
+		free_secret(ci);
 		return -1;
 	}
 	report_inventory(r, &inv);
@@ -110,6 +113,7 @@ static int source_run(struct run *r, char **cause)
 	if (rc != 0) {
 		free(schema_list);
 		pg_inventory_free(&inv);
+		free_secret(ci);
 		return -1;
 	}
 	size_t nbad = inv.nissues + nschema;
@@ -141,6 +145,14 @@ static int source_run(struct run *r, char **cause)
 				nbad, list);
 	}
 	free(schema_list);
+	/* live mode: what logical replication needs, before anything is created;
+	 * either mode: a slot of ours still holding WAL */
+	if (rc == 0 && run_live(r) &&
+	    replica_check_source(r, ci, r->inspect ? REPLICA_CHECK_REPORT : REPLICA_CHECK_FIX,
+				 cause) != 0)
+		rc = -1;
+	else if (rc == 0 && !run_live(r) && replica_check_leftovers(r, ci, cause) != 0)
+		rc = -1;
 	if (rc == 0) {
 		char sz[32];
 		int64_t rows = 0;
@@ -152,6 +164,7 @@ static int source_run(struct run *r, char **cause)
 			(long long)rows, nbad ? _("; some objects will not be copied") : "");
 	}
 	pg_inventory_free(&inv);
+	free_secret(ci);
 	return rc;
 }
 

@@ -25,10 +25,10 @@ keys_are() {
 	done
 }
 
-# screen_is N TITLE INTRO KEYS…: on screen N of 9, the intro whole and the keys.
+# screen_is N TITLE INTRO KEYS…: on screen N of 11, the intro whole and the keys.
 screen_is() {
 	num=$1 title=$(tr_msg "$2") intro=$3; shift 3
-	expect_screen "$TUI_LANG: screen $num/9 at 80x24" "$num/9  $title" 10
+	expect_screen "$TUI_LANG: screen $num/11 at 80x24" "$num/11  $title" 10
 	sleep 0.3 # the live panel's first look
 	capture
 	[ -n "$intro" ] && screen_has "$TUI_LANG: $title: the introduction is whole" "$(tr_msg "$intro")"
@@ -54,7 +54,7 @@ walk_80x24() {
 		"F5 check" "F10 quit"
 	expect_no_match "$TUI_LANG: AWS: no password keys" "F3|F4" "$SCREEN"
 	keys Enter
-	screen_is 4 "RDS instance" "The RDS for PostgreSQL instance to create (mode = create) or to adopt (mode = existing). Nothing is created until you press F6 here or start the run." \
+	screen_is 4 "RDS instance" "The RDS instance to create or to adopt (mode). Nothing changes before F6 here or the run." \
 		"F3 show" "F4 generate" "F6 create/adopt" "F10 quit"
 	keys Enter
 	screen_is 5 "Network access" "Who may connect to the instance: the narrowest rule that works is added to its security group (this machine's IP/32, or this EC2 box's own group) when you press F6 or run." \
@@ -65,7 +65,7 @@ walk_80x24() {
 		"F3 show" "F5 check" "F10 quit"
 	expect_no_string "$TUI_LANG: Target: no F4" "F4" "$SCREEN"
 	keys Enter
-	screen_is 7 Migration "How the copy is done: the schema first (tables before data, indexes, constraints and foreign keys after), the rows with COPY from one consistent snapshot, then every table verified." \
+	screen_is 7 Migration "How the copy is done: the schema first (tables before data, indexes, constraints and foreign keys after), the rows with COPY from one consistent snapshot, then every table verified. In live mode the snapshot is a replication slot's and the changes made meanwhile follow by logical replication." \
 		"F10 quit"
 	expect_no_match "$TUI_LANG: Migration: no password or step keys" "F3|F4|F5|F6" "$SCREEN"
 	# Hangul is two columns wide: the value column stays where it is
@@ -86,11 +86,18 @@ for l in open(sys.argv[1], encoding="utf-8"):
 	expect_eq "$TUI_LANG: Hangul in a field starts in the value column" "$jobs_col" "$col"
 	keys C-u
 	keys Enter
-	screen_is 8 "Application .env" "Where the application finds its database: KEY=URL in its .env file. Every other line is kept, the old file is kept as a backup, the new one is written with mode 0600." \
+	screen_is 8 Cutover "Live mode ends with a switch: the application's writes stop, the target applies every change, the sequences are set, the two sides compared, the .env pointed at the target, the replication dropped, the application started and its health checked. When it is not healthy in time, the old .env goes back and the application is started against the source again." \
+		"F10 quit"
+	expect_no_match "$TUI_LANG: Cutover: no password or step keys" "F3|F4|F5|F6" "$SCREEN"
+	keys Enter
+	screen_is 9 "Application .env" "Where the application finds its database: KEY=URL in its .env file. Every other line is kept, the old file is kept as a backup, the new one is written with mode 0600." \
 		"F10 quit"
 	expect_no_match "$TUI_LANG: Env: no password keys" "F3|F4" "$SCREEN"
 	keys Enter
-	screen_is 9 Run ""
+	screen_is 10 Monitoring "CloudWatch alarms on the instance, mailed through an SNS topic. Each threshold is shown below with what it means for this instance; 0 means no such alarm. Nothing is created until you press F6 or run." \
+		"F5 check" "F6 create the alarms" "F10 quit"
+	keys Enter
+	screen_is 11 Run ""
 	expect_screen "$TUI_LANG: Run: the plan is shown before the run" "$(tr_msg "The plan: what the run will do (nothing changes before Enter)")" 10
 	# the plan is longer than the screen: PgUp/PgDn join the key line, which still fits
 	expect_screen "$TUI_LANG: Run: the key line offers paging the plan" "$(tr_msg "Enter run  Esc back  PgUp/PgDn findings  F1 help  F2 save  q quit")" 10
@@ -98,8 +105,8 @@ for l in open(sys.argv[1], encoding="utf-8"):
 		"$(tr_msg "Ready. Press Enter to run the steps below for real; each one is safe to run again. Press c to cancel a run.")"
 
 	# help: whole, scrolling when longer than the box
-	keys Escape Escape Escape Escape Escape
-	wait_for "4/9" 5
+	keys Escape Escape Escape Escape Escape Escape Escape
+	wait_for "4/11" 5
 	keys F1
 	expect_screen "$TUI_LANG: F1 shows the help at 80x24" "$(tr_msg "Help")"
 	capture
@@ -120,7 +127,7 @@ for l in open(sys.argv[1], encoding="utf-8"):
 	tm resize-window -t w -x 80 -y 23
 	expect_screen "$TUI_LANG: 80x23 asks too" "80×23" 5
 	tm resize-window -t w -x 80 -y 24
-	expect_screen "$TUI_LANG: 80x24 brings the screen back" "4/9" 5
+	expect_screen "$TUI_LANG: 80x24 brings the screen back" "4/11" 5
 	keys F10
 	expect_screen "$TUI_LANG: the quit question fits" "$(tr_msg "You have changed settings that are not saved.")" 5
 	keys y
