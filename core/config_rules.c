@@ -390,8 +390,8 @@ static int check_cidr(const char *v, char *rule, size_t rulesz)
 				     "address"),
 				   v, strchr(v, ':') ? 128 : 32);
 		return bad(rule, rulesz,
-			   "must be auto, a CIDR like 203.0.113.5/32 or "
-			   "2001:db8::/64, or a security group sg-…");
+			   _("must be auto, a CIDR like 203.0.113.5/32 or "
+			     "2001:db8::/64, or a security group sg-…"));
 	}
 	size_t alen = (size_t)(slash - v);
 	if (alen == 0 || alen >= sizeof addr)
@@ -663,9 +663,9 @@ static int check_role_arn(const char *v, char *rule, size_t rulesz)
 {
 	if (!*v || matches("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$", v))
 		return 0;
-	return bad(
-		rule, rulesz,
-		"must be an IAM role ARN like arn:aws:iam::123456789012:role/rds-monitoring-role");
+	return bad(rule, rulesz,
+		   _("must be an IAM role ARN like "
+		     "arn:aws:iam::123456789012:role/rds-monitoring-role"));
 }
 
 /* A shell command line (run with /bin/sh -c): any text but control characters. */

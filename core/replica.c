@@ -147,6 +147,54 @@ static const char subscription_q[] =
 	"pg_database WHERE datname = current_database())";
 
 /* ------------------------------------------------------------------ */
+/* The statements that change the two sides (the dry run lists them too). */
+#define SQL_CREATE_PUBLICATION "DROP PUBLICATION IF EXISTS %s; CREATE PUBLICATION %s%s%s"
+#define SQL_CREATE_SLOT_15     "CREATE_REPLICATION_SLOT %s LOGICAL pgoutput (SNAPSHOT 'export')"
+#define SQL_CREATE_SLOT        "CREATE_REPLICATION_SLOT %s LOGICAL pgoutput EXPORT_SNAPSHOT"
+#define SQL_CREATE_SUBSCRIPTION                                                                    \
+	"CREATE SUBSCRIPTION %s CONNECTION %s PUBLICATION %s WITH (create_slot = false, "          \
+	"slot_name = '%s', copy_data = false)"
+#define SQL_DROP_SUBSCRIPTION                                                                      \
+	"ALTER SUBSCRIPTION %s DISABLE; ALTER SUBSCRIPTION %s SET (slot_name = NONE); DROP "       \
+	"SUBSCRIPTION %s"
+#define SQL_DROP_SLOT(name)                                                                        \
+	"SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name "    \
+	"= " name
+#define SQL_DROP_PUBLICATION "DROP PUBLICATION %s"
+
+void replica_would_start(struct run *r)
+{
+	const char *pub = replica_publication(r);
+	char *sql = xasprintf(SQL_CREATE_PUBLICATION, pub, pub, " FOR TABLE ", "…");
+	run_would(r, CHANGE_SQL, _("on the source: %s (the tables to copy)"), sql);
+	free(sql);
+	sql = xasprintf(SQL_CREATE_SLOT, replica_slot(r));
+	run_would(r, CHANGE_SQL, _("on the source, a replication connection: %s"), sql);
+	free(sql);
+}
+
+void replica_would_subscribe(struct run *r)
+{
+	char *sql = xasprintf(SQL_CREATE_SUBSCRIPTION, replica_subscription(r), "'… password=****'",
+			      replica_publication(r), replica_slot(r));
+	run_would(r, CHANGE_SQL, "%s", sql);
+	free(sql);
+}
+
+void replica_would_drop(struct run *r)
+{
+	const char *sub = replica_subscription(r);
+	char *sql = xasprintf(SQL_DROP_SUBSCRIPTION, sub, sub, sub);
+	run_would(r, CHANGE_SQL, "%s", sql);
+	free(sql);
+	sql = xasprintf(SQL_DROP_SLOT("'%s'"), replica_slot(r));
+	run_would(r, CHANGE_SQL, _("on the source: %s"), sql);
+	free(sql);
+	sql = xasprintf(SQL_DROP_PUBLICATION, replica_publication(r));
+	run_would(r, CHANGE_SQL, _("on the source: %s"), sql);
+	free(sql);
+}
+
 /* The start: publication, slot, exported snapshot */
 
 /* A replication connection (replication=database) to the source. */
@@ -166,8 +214,8 @@ static int create_publication(struct run *r, PGconn *src, char **tables, size_t 
 	struct strbuf list = STRBUF_INIT;
 	for (size_t i = 0; i < n; i++)
 		strbuf_add_item(&list, tables[i]);
-	char *sql = xasprintf("DROP PUBLICATION IF EXISTS %s; CREATE PUBLICATION %s%s%s", pub, pub,
-			      n ? " FOR TABLE " : "", n ? list.buf : "");
+	char *sql = xasprintf(SQL_CREATE_PUBLICATION, pub, pub, n ? " FOR TABLE " : "",
+			      n ? list.buf : "");
 	strbuf_free(&list);
 	char *e = NULL;
 	int rc = pg_exec(src, sql, &e);
@@ -202,13 +250,8 @@ int replica_start(struct run *r, const char *src_ci, char **tables, size_t n,
 	out->repl = connect_replication(r, src_ci, cause);
 	if (!out->repl)
 		return -1;
-	char *sql =
-		PQserverVersion(out->repl) >= 150000
-			? xasprintf("CREATE_REPLICATION_SLOT %s LOGICAL pgoutput (SNAPSHOT "
-				    "'export')",
-				    slot)
-			: xasprintf("CREATE_REPLICATION_SLOT %s LOGICAL pgoutput EXPORT_SNAPSHOT",
-				    slot);
+	char *sql = PQserverVersion(out->repl) >= 150000 ? xasprintf(SQL_CREATE_SLOT_15, slot)
+							 : xasprintf(SQL_CREATE_SLOT, slot);
 	PGresult *res = pg_query(out->repl, sql);
 	free(sql);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
@@ -288,9 +331,7 @@ static int drop_subscription(struct run *r, bool *dropped, char **cause)
 	PGresult *res = query1(d, subscription_q, sub, cause);
 	int rc = res ? 0 : -1;
 	if (res && PQntuples(res) > 0) {
-		char *sql = xasprintf("ALTER SUBSCRIPTION %s DISABLE; ALTER SUBSCRIPTION %s SET "
-				      "(slot_name = NONE); DROP SUBSCRIPTION %s",
-				      sub, sub, sub);
+		char *sql = xasprintf(SQL_DROP_SUBSCRIPTION, sub, sub, sub);
 		char *e = NULL;
 		rc = pg_exec(d, sql, &e);
 		free(sql);
@@ -316,10 +357,7 @@ static int drop_source_side(struct run *r, struct strbuf *dropped, char **cause)
 	int rc = slot_release(r, s, slot, cause);
 	PGresult *res = NULL;
 	if (rc == 0)
-		res = query1(s,
-			     "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots "
-			     "WHERE slot_name = $1",
-			     slot, cause);
+		res = query1(s, SQL_DROP_SLOT("$1"), slot, cause);
 	if (res && PQntuples(res) > 0) {
 		char *what = xasprintf(_("the slot %s (source)"), slot);
 		strbuf_add_item(dropped, what);
@@ -331,7 +369,7 @@ static int drop_source_side(struct run *r, struct strbuf *dropped, char **cause)
 	res = rc == 0 ? query1(s, "SELECT 1 FROM pg_publication WHERE pubname = $1", pub, cause)
 		      : NULL;
 	if (res && PQntuples(res) > 0) {
-		char *sql = xasprintf("DROP PUBLICATION %s", pub);
+		char *sql = xasprintf(SQL_DROP_PUBLICATION, pub);
 		rc = pg_exec(s, sql, cause);
 		free(sql);
 		if (rc == 0) {
@@ -491,9 +529,8 @@ static int create_subscription(struct run *r, PGconn *d, char **cause)
 	free_secret(ci);
 	if (!lit)
 		return fail(cause, _("cannot quote the source's connection string"));
-	char *sql = xasprintf("CREATE SUBSCRIPTION %s CONNECTION %s PUBLICATION %s WITH "
-			      "(create_slot = false, slot_name = '%s', copy_data = false)",
-			      sub, lit, replica_publication(r), replica_slot(r));
+	char *sql = xasprintf(SQL_CREATE_SUBSCRIPTION, sub, lit, replica_publication(r),
+			      replica_slot(r));
 	memset(lit, 0, strlen(lit));
 	PQfreemem(lit);
 	run_status(r, _("creating the subscription %s on the target (it connects to the source)"),

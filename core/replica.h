@@ -75,6 +75,14 @@ char *replica_source_for_target(struct run *r, char **note, char **cause);
  * exists, enable it. A target that cannot reach the source is said so, with
  * how to open a path through this machine. */
 int replica_subscribe(struct run *r, char **cause);
+
+/* A dry run: the statements a real run's data step (the publication and the
+ * slot on the source), replicate step (the subscription, the source's
+ * password shown as ****) and cleanup (the three dropped) would run, each
+ * as a run_would finding. */
+void replica_would_start(struct run *r);
+void replica_would_subscribe(struct run *r);
+void replica_would_drop(struct run *r);
 /* replica_drain without a time limit, for the replicate step: *SUMMARY says
  * where it stands once caught up. */
 int replica_catch_up(struct run *r, char **summary, char **cause);

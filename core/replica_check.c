@@ -75,13 +75,14 @@ static void check_wal_level(struct check *k)
 	strbuf_add_item(&k->refused, _("wal_level is not logical"));
 	free(level);
 	if (!fixing(k) ||
-	    !run_confirm(k->r, "Run ALTER SYSTEM SET wal_level = logical on the source now? It "
-			       "takes effect only after a restart (Railway: redeploy the service)"))
+	    !run_confirm(k->r,
+			 _("Run ALTER SYSTEM SET wal_level = logical on the source now? It "
+			   "takes effect only after a restart (Railway: redeploy the service)")))
 		return;
 	if (pg_exec(k->c, "ALTER SYSTEM SET wal_level = logical", &e) == 0)
 		run_finding(k->r, LEVEL_WARN, "wal_level",
-			    "ALTER SYSTEM SET wal_level = logical done: now redeploy the service "
-			    "(Railway) or restart PostgreSQL, then run again");
+			    _("ALTER SYSTEM SET wal_level = logical done: now redeploy the service "
+			      "(Railway) or restart PostgreSQL, then run again"));
 	else
 		run_finding(k->r, LEVEL_ERROR, "wal_level", _("ALTER SYSTEM failed: %s"), e);
 	free(e);
@@ -140,13 +141,15 @@ static bool check_privileges(struct check *k)
 	if (super) {
 		run_finding(k->r, LEVEL_OK, _("privileges"), _("%s is a superuser"), user);
 	} else if (!repl || !create) {
+		const char *lacks = !repl && !create ? _("REPLICATION and CREATE on the database")
+				    : !repl          ? "REPLICATION"
+						     : _("CREATE on the database");
 		run_finding(
 			k->r, LEVEL_ERROR, _("privileges"),
-			"%s lacks %s%s%s: a replication slot needs the REPLICATION attribute "
-			"(ALTER ROLE %s REPLICATION), a publication the CREATE privilege on the "
-			"database and the ownership of its tables",
-			user, repl ? "" : "REPLICATION", !repl && !create ? " and " : "",
-			create ? "" : "CREATE on the database", user);
+			_("%s lacks %s: a replication slot needs the REPLICATION attribute "
+			  "(ALTER ROLE %s REPLICATION), a publication the CREATE privilege on the "
+			  "database and the ownership of its tables"),
+			user, lacks, user);
 		strbuf_add_item(&k->refused, "privileges");
 	} else {
 		run_finding(k->r, LEVEL_OK, _("privileges"),
@@ -218,9 +221,9 @@ static void check_table(struct check *k, const PGresult *res, int i, bool super,
 	const char *q = PQgetvalue(res, i, 0);
 	if (is_true(res, i, 2)) {
 		run_finding(k->r, LEVEL_ERROR, q,
-			    "unlogged: logical replication does not carry it (no WAL). Make it "
-			    "logged (ALTER TABLE … SET LOGGED) or leave it out ([migrate] "
-			    "exclude_tables)");
+			    _("unlogged: logical replication does not carry it (no WAL). Make it "
+			      "logged (ALTER TABLE … SET LOGGED) or leave it out ([migrate] "
+			      "exclude_tables)"));
 		strbuf_add_item(&v->unlogged, q);
 	} else if (is_true(res, i, 1)) {
 		run_finding(k->r, LEVEL_WARN, q,
@@ -455,10 +458,14 @@ int replica_check_target(struct run *r, PGconn *d, char **cause)
 				  : "pg_create_subscription");
 	} else if (v >= 160000) {
 		rc = fail(cause,
-			  "%s cannot create a subscription (live mode): it needs %s%s%s (GRANT "
-			  "pg_create_subscription TO %s; on RDS the master user has rds_superuser)",
-			  user, pcs ? "" : _("membership in pg_create_subscription"),
-			  !pcs && !create ? " and " : "", create ? "" : "CREATE on the database",
+			  _("%s cannot create a subscription (live mode): it needs %s (GRANT "
+			    "pg_create_subscription TO %s; on RDS the master user has "
+			    "rds_superuser)"),
+			  user,
+			  !pcs && !create ? _("membership in pg_create_subscription and CREATE on "
+					      "the database")
+			  : !pcs          ? _("membership in pg_create_subscription")
+					  : _("CREATE on the database"),
 			  user);
 	} else {
 		rc = fail(

@@ -60,15 +60,33 @@ static int wait_snapshot(struct run *r, struct aws_ctx *a, const char *snap, str
 	}
 }
 
+/* The snapshot's tags: ours, and why it was taken. */
+static void snapshot_tags(struct aws_params *p, const char *why)
+{
+	aws_params_add(p, "Tags.Tag.1.Key", "created-by");
+	aws_params_add(p, "Tags.Tag.1.Value", "rds-migrate");
+	aws_params_add(p, "Tags.Tag.2.Key", "rds-migrate:reason");
+	aws_params_add(p, "Tags.Tag.2.Value", why);
+}
+
+void restore_point_would(struct run *r, const char *id, const char *why)
+{
+	struct aws_params p = {0};
+	aws_params_add(&p, "DBInstanceIdentifier", id);
+	aws_params_addf(&p, "DBSnapshotIdentifier", "rds-migrate-%s-YYYYMMDD-HHMMSS", id);
+	snapshot_tags(&p, why);
+	char *shown = aws_params_shown(&p, NULL);
+	run_would(r, CHANGE_AWS, "rds:CreateDBSnapshot %s", shown);
+	free(shown);
+	aws_params_free(&p);
+}
+
 int restore_point_take_with(struct run *r, struct aws_ctx *a, const char *id, const char *why,
 			    char **snap_out, char **cause)
 {
 	char *snap = snapshot_name(id);
 	struct aws_params p = {0};
-	aws_params_add(&p, "Tags.Tag.1.Key", "created-by");
-	aws_params_add(&p, "Tags.Tag.1.Value", "rds-migrate");
-	aws_params_add(&p, "Tags.Tag.2.Key", "rds-migrate:reason");
-	aws_params_add(&p, "Tags.Tag.2.Value", why);
+	snapshot_tags(&p, why);
 	run_status(r, _("taking a restore point of %s: snapshot %s"), id, snap);
 	struct rds_snapshot s;
 	int rc = rds_create_snapshot(a, id, snap, &p, &s, cause);

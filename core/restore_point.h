@@ -19,5 +19,7 @@ int restore_point_take(struct run *r, const char *why, char **cause);
  * NULL) gets the snapshot's name (heap). */
 int restore_point_take_with(struct run *r, struct aws_ctx *a, const char *id, const char *why,
 			    char **snap, char **cause);
+/* A dry run: the CreateDBSnapshot call a real run would make for ID. */
+void restore_point_would(struct run *r, const char *id, const char *why);
 
 #endif

@@ -10,6 +10,8 @@
 static int cleanup_run(struct run *r, char **cause)
 {
 	if (r->inspect) {
+		if (r->dry_run)
+			replica_would_drop(r);
 		*cause = xstrdup(_("cleanup drops our subscription, slot and publication: run it "
 				   "to drop them"));
 		return 1;

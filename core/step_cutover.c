@@ -239,11 +239,16 @@ static int make_source_readonly(struct cutover *cx, char **cause)
 				cause);
 	if (rc == 0) {
 		int ended = end_other_sessions(cx, c);
-		run_finding(cx->r, LEVEL_WARN, _("read-only"),
-			    "[cutover] stop_command is empty: the source database is read-only "
-			    "now for every session but ours (ALTER DATABASE … SET "
-			    "default_transaction_read_only = on), and %d other session%s ended",
-			    ended, ended == 1 ? " was" : "s were");
+		run_finding(
+			cx->r, LEVEL_WARN, _("read-only"),
+			P_("[cutover] stop_command is empty: the source database is read-only "
+			   "now for every session but ours (ALTER DATABASE … SET "
+			   "default_transaction_read_only = on), and %d other session was ended",
+			   "[cutover] stop_command is empty: the source database is read-only "
+			   "now for every session but ours (ALTER DATABASE … SET "
+			   "default_transaction_read_only = on), and %d other sessions were ended",
+			   ended),
+			ended);
 	}
 	PQfinish(c);
 	return rc;
@@ -768,8 +773,8 @@ static void analyze_target(struct cutover *cx)
 			    n);
 	else
 		run_finding(cx->r, LEVEL_WARN, _("statistics"),
-			    "ANALYZE after the switch failed (%s): autovacuum will get to it; "
-			    "run ANALYZE on the target to have real plans sooner",
+			    _("ANALYZE after the switch failed (%s): autovacuum will get to it; "
+			      "run ANALYZE on the target to have real plans sooner"),
 			    e ? e : "?");
 	free(e);
 	free_secret(dci);
@@ -822,6 +827,31 @@ static int run_phases(struct cutover *cx, enum cut_phase from, char **cause)
 	return switched(cx, cause);
 }
 
+/* A dry run: what a real cutover would do, phase by phase. */
+static void plan_cutover(struct run *r)
+{
+	const char *stop = config_get(r->cfg, CFG_CUTOVER_STOP_COMMAND);
+	const char *start = config_get(r->cfg, CFG_CUTOVER_START_COMMAND);
+	if (config_bool(r->cfg, CFG_INSTANCE_SNAPSHOT) && !*config_get(r->cfg, CFG_TARGET_URL))
+		restore_point_would(r, config_get(r->cfg, CFG_INSTANCE_IDENTIFIER), "cutover");
+	if (*stop)
+		run_would(r, CHANGE_SQL, _("[cutover] stop_command: %s"), stop);
+	else
+		run_would(r, CHANGE_SQL,
+			  _("on the source: ALTER DATABASE … SET default_transaction_read_only = "
+			    "on, and its other sessions ended"));
+	run_would(r, CHANGE_SQL, _("setval of every sequence, from the source's"));
+	char *why = NULL;
+	if (step_env_write(r, &why) < 0)
+		run_finding(r, LEVEL_WARN, "env", "%s", why);
+	free(why);
+	replica_would_drop(r);
+	if (*start)
+		run_would(r, CHANGE_SQL, _("[cutover] start_command: %s"), start);
+	run_would(r, CHANGE_SQL, _("ANALYZE of every table, %ld at a time"),
+		  config_int(r->cfg, CFG_MIGRATE_JOBS));
+}
+
 static int cutover_run(struct run *r, char **cause)
 {
 	if (!run_live(r)) {
@@ -830,6 +860,8 @@ static int cutover_run(struct run *r, char **cause)
 		return 1;
 	}
 	if (r->inspect) {
+		if (r->dry_run)
+			plan_cutover(r);
 		*cause = xstrdup(_("the cutover stops the application: run it to switch"));
 		return 1;
 	}

@@ -132,6 +132,13 @@ static int live_start(struct run *r, const char *sci, struct pg_copy_opts *o,
 	return rc;
 }
 
+/* A dry run: the ANALYZE a real run ends the copy with. */
+static void would_analyze(struct run *r)
+{
+	run_would(r, CHANGE_SQL, _("ANALYZE of every table copied, %ld at a time"),
+		  config_int(r->cfg, CFG_MIGRATE_JOBS));
+}
+
 static int data_run(struct run *r, char **cause)
 {
 	const char *schema = config_get(r->cfg, CFG_MIGRATE_SCHEMA);
@@ -139,6 +146,8 @@ static int data_run(struct run *r, char **cause)
 	char *sci = run_source_conninfo(r, cause);
 	if (!sci)
 		return -1;
+	if (r->dry_run && run_live(r))
+		replica_would_start(r);
 	if (run_dry_without_target(r, cause)) {
 		char *why = NULL;
 		int rc = pg_copy_dry_run(r, sci, &why);
@@ -148,6 +157,7 @@ static int data_run(struct run *r, char **cause)
 			*cause = why;
 			return -1;
 		}
+		would_analyze(r);
 		return 1;
 	}
 	char *dci = run_target_conninfo(r, cause);
@@ -224,6 +234,8 @@ static int data_run(struct run *r, char **cause)
 		rc = pg_analyze_run(r, dci, o.jobs, &analyzed, cause);
 	}
 	free_secret(dci);
+	if (rc == 0 && r->dry_run)
+		would_analyze(r);
 	if (rc != 0 || r->inspect)
 		return rc;
 	double secs = res.seconds > 0 ? res.seconds : 1e-9;

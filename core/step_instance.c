@@ -266,12 +266,7 @@ static const char *adopted_snapshot(struct run *r, const char *id)
 static void plan_after_available(struct run *r, const char *id, bool adopted, bool protected)
 {
 	if (adopted && config_bool(r->cfg, CFG_INSTANCE_SNAPSHOT) && !adopted_snapshot(r, id))
-		run_would(r, CHANGE_AWS,
-			  "rds:CreateDBSnapshot DBInstanceIdentifier=%s "
-			  "DBSnapshotIdentifier=rds-migrate-%s-YYYYMMDD-HHMMSS "
-			  "Tags.Tag.1.Key=created-by Tags.Tag.1.Value=rds-migrate "
-			  "Tags.Tag.2.Key=rds-migrate:reason Tags.Tag.2.Value=adopted",
-			  id, id);
+		restore_point_would(r, id, "adopted");
 	if (protected)
 		return;
 	run_finding(r, LEVEL_INFO, _("deletion protection"),

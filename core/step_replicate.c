@@ -17,6 +17,8 @@ static int replicate_run(struct run *r, char **cause)
 		return 1;
 	}
 	if (r->inspect) {
+		if (r->dry_run)
+			replica_would_subscribe(r);
 		*cause = xstrdup(_("replicate creates the subscription on the target: run it to "
 				   "start the changes flowing"));
 		return 1;

@@ -57,6 +57,27 @@ check dry_run_no_role_passwords_written test ! -e "$W/role-passwords"
 check dry_run_no_env_written test ! -e "$W/.env"
 check dry_run_no_state_written test ! -e "$T_TMP/plan/.rds-migrate.state"
 
+# live mode: the publication and slot the data step would make on the source,
+# the subscription (the source's password masked), the cutover's phases and
+# cleanup's drops are listed; none of them exists afterwards
+new_target live
+CFG=$(migrate_config live "$(pg_url dst live)" "mode = live" "[cutover]" "start_command = true" "[env]" "file = $W/.env")
+rdsm "$CFG" "$T_TMP/live.out" --dry-run data replicate cutover cleanup
+expect_eq dry_run_live_exits_0 0 "$RC"
+expect_match dry_run_live_publication '^\[data\] info: would run: on the source: DROP PUBLICATION IF EXISTS rds_migrate_[0-9a-f]+; CREATE PUBLICATION rds_migrate_[0-9a-f]+ FOR TABLE' "$T_TMP/live.out"
+expect_match dry_run_live_slot '^\[data\] info: would run: on the source, a replication connection: CREATE_REPLICATION_SLOT rds_migrate_[0-9a-f]+ LOGICAL pgoutput' "$T_TMP/live.out"
+expect_match dry_run_live_analyze '^\[data\] info: would run: ANALYZE of every table copied, 2 at a time' "$T_TMP/live.out"
+expect_match dry_run_live_subscription "^\[replicate\] info: would run: CREATE SUBSCRIPTION rds_migrate_[0-9a-f]+ CONNECTION '… password=\*\*\*\*' PUBLICATION" "$T_TMP/live.out"
+expect_match dry_run_live_cutover_stop '^\[cutover\] info: would run: on the source: ALTER DATABASE … SET default_transaction_read_only = on' "$T_TMP/live.out"
+expect_match dry_run_live_cutover_env "^\[cutover\] info: would write: DATABASE_URL=postgresql://app:\*\*\*\*@127\.0\.0\.1:$PORT_dst/live" "$T_TMP/live.out"
+expect_match dry_run_live_cutover_start '^\[cutover\] info: would run: \[cutover\] start_command: true' "$T_TMP/live.out"
+expect_match dry_run_live_cleanup '^\[cleanup\] info: would run: on the source: DROP PUBLICATION rds_migrate_' "$T_TMP/live.out"
+expect_no_match dry_run_live_no_password 'app-secret-pw' "$T_TMP/live.out"
+expect_eq dry_run_live_no_slot 0 "$(pg_sql src postgres -c "SELECT count(*) FROM pg_replication_slots")"
+expect_eq dry_run_live_no_publication 0 "$(pg_sql src sample -c "SELECT count(*) FROM pg_publication")"
+expect_eq dry_run_live_no_subscription 0 "$(pg_sql dst postgres -c "SELECT count(*) FROM pg_subscription")"
+check dry_run_live_no_env_written test ! -e "$W/.env"
+
 # --- a new RDS instance (moto) -----------------------------------------------------
 moto_start || { not_ok dry_run_moto_server "$MOTO_WHY"; exit 1; }
 unset AWS_PROFILE AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE SOURCE_DATABASE_URL
@@ -106,6 +127,7 @@ expect_match dry_run_rds_role_passwords "^\[schema\] info: would write: $W/role-
 expect_match dry_run_rds_copy_listed '^\[data\] info: would run: COPY public\.users \(.*\) FROM STDIN \(FORMAT text\)' "$T_TMP/rds.out"
 expect_match dry_run_rds_estimate '^\[data\] info: to copy: about [0-9]+ rows, .* measured from the source now' "$T_TMP/rds.out"
 expect_match dry_run_rds_env_pending '^\[env\] info: would write: DATABASE_URL=the URL of the instance, once it exists' "$T_TMP/rds.out"
+expect_match dry_run_rds_protection_asked '^\[instance\] info: deletion protection: off: a real run asks whether to turn it on' "$T_TMP/rds.out"
 expect_eq dry_run_rds_no_instance_in_moto 0 "$(awsctl count-dbs)"
 awsctl sg-rules "$SG" | sort >"$T_TMP/rules.after"
 if cmp -s "$T_TMP/rules.before" "$T_TMP/rules.after"; then ok dry_run_rds_security_group_unchanged; else
@@ -125,9 +147,13 @@ chmod 600 "$W/have.ini"
 rdsm "$W/have.ini" "$T_TMP/have.out" --dry-run instance network
 expect_eq dry_run_existing_exits_0 0 "$RC"
 expect_match dry_run_existing_adopted '^\[instance\] info: have1: would adopt this instance' "$T_TMP/have.out"
+expect_match dry_run_existing_restore_point '^\[instance\] info: would call: rds:CreateDBSnapshot DBInstanceIdentifier=have1 DBSnapshotIdentifier=rds-migrate-have1-YYYYMMDD-HHMMSS .*Tags\.Tag\.2\.Value=adopted' "$T_TMP/have.out"
+expect_match dry_run_existing_protection '^\[instance\] info: would call: rds:ModifyDBInstance DBInstanceIdentifier=have1 DeletionProtection=true' "$T_TMP/have.out"
 expect_match dry_run_world_rule_asked "^\[network\] warning: $SG1: $SG1 allows tcp 5432 from 0\.0\.0\.0/0.*: a real run asks whether to revoke it" "$T_TMP/have.out"
 expect_match dry_run_world_revoke_call "^\[network\] info: would call: ec2:RevokeSecurityGroupIngress GroupId=$SG1 IpPermissions\.1\.IpProtocol=tcp IpPermissions\.1\.FromPort=5432 IpPermissions\.1\.ToPort=5432 IpPermissions\.1\.IpRanges\.1\.CidrIp=0\.0\.0\.0/0" "$T_TMP/have.out"
 expect_match dry_run_existing_rule_call "^\[network\] info: would call: ec2:AuthorizeSecurityGroupIngress GroupId=$SG1 .*CidrIp=203\.0\.113\.7/32" "$T_TMP/have.out"
+expect_eq dry_run_existing_no_snapshot "" "$(awsctl snapshots have1)"
+expect_eq dry_run_existing_protection_unchanged False "$(awsctl protected have1)"
 awsctl sg-rules "$SG1" | sort >"$T_TMP/rules1.after"
 if cmp -s "$T_TMP/rules1.before" "$T_TMP/rules1.after"; then ok dry_run_world_rule_kept; else
 	not_ok dry_run_world_rule_kept; diff "$T_TMP/rules1.before" "$T_TMP/rules1.after" | sed 's/^/#   /'; fi
