@@ -60,6 +60,10 @@ static int ensure_topic(struct run *r, struct aws_ctx *a, const char *id, const 
 	if (rc == 1 && r->inspect) {
 		run_finding(r, LEVEL_INFO, _("topic"), _("%s would be created, mailing %s"), name,
 			    email);
+		if (r->dry_run) {
+			run_would(r, CHANGE_AWS, "sns:CreateTopic Name=%s", name);
+			run_would(r, CHANGE_AWS, "sns:Subscribe Protocol=email Endpoint=%s", email);
+		}
 		free(name);
 		return 0;
 	}
@@ -88,6 +92,10 @@ static int ensure_topic(struct run *r, struct aws_ctx *a, const char *id, const 
 			    email);
 	} else if (r->inspect) {
 		run_finding(r, LEVEL_INFO, _("e-mail"), _("%s would be subscribed"), email);
+		if (r->dry_run)
+			run_would(r, CHANGE_AWS,
+				  "sns:Subscribe TopicArn=%s Protocol=email Endpoint=%s", *arn,
+				  email);
 	} else {
 		if (sns_subscribe_email(a, *arn, email, cause) < 0)
 			return -1;
@@ -118,15 +126,20 @@ static int apply_alarm(struct run *r, struct aws_ctx *a, const struct alarm_plan
 		run_finding(r, LEVEL_OK, item, _("%s — %s, unchanged"), p->what, p->alarm.name);
 		return 0;
 	}
-	const char *done = have ? "updated" : "created";
 	if (r->inspect) {
-		run_finding(r, LEVEL_INFO, item, _("%s — would be %s"), p->what, done);
+		run_finding(r, LEVEL_INFO, item,
+			    have ? _("%s — would be updated") : _("%s — would be created"),
+			    p->what);
+		if (r->dry_run)
+			run_would(r, CHANGE_AWS, "cloudwatch:PutMetricAlarm AlarmName=%s",
+				  p->alarm.name);
 		return 0;
 	}
 	if (cw_put_alarm(a, &p->alarm, cause) < 0)
 		return -1;
 	*(have ? &t->updated : &t->created) += 1;
-	run_finding(r, LEVEL_OK, item, "%s — %s, %s", p->what, p->alarm.name, done);
+	run_finding(r, LEVEL_OK, item, have ? _("%s — %s, updated") : _("%s — %s, created"),
+		    p->what, p->alarm.name);
 	return 0;
 }
 
@@ -200,6 +213,12 @@ static int apply_insights(struct run *r, struct aws_ctx *a, const struct rds_ins
 			    em_monthly_usd(em));
 	}
 	int rc = 0;
+	if (p.len && r->dry_run) {
+		char *shown = aws_params_shown(&p, NULL);
+		run_would(r, CHANGE_AWS, "rds:ModifyDBInstance DBInstanceIdentifier=%s %s", in->id,
+			  shown);
+		free(shown);
+	}
 	if (p.len && !r->inspect) {
 		rc = rds_modify_instance(a, in->id, &p, cause);
 		t->other += rc == 0;
