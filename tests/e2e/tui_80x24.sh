@@ -69,7 +69,7 @@ walk_80x24() {
 		"F10 quit"
 	expect_no_match "$TUI_LANG: Migration: no password or step keys" "F3|F4|F5|F6" "$SCREEN"
 	# Hangul is two columns wide: the value column stays where it is
-	keys Down Down Down
+	keys Down Down Down Down
 	type_text "공개.사용자"
 	wait_for "공개.사용자" 5
 	col=$(python3 -c '

@@ -29,7 +29,8 @@ tui_start "$W" -c config.ini || { not_ok "wizard starts"; sed 's/^/#   | /' "$SC
 # Leave out the AWS steps: the target is a plain PostgreSQL.
 keys Down Space Down Space
 expect_screen "instance and network can be left out" "[ ] 3. network"
-expect_screen "the status bar marks left-out steps" "–instance –network"
+# thirteen steps do not fit the status bar: it keeps to the chosen ones
+expect_screen "the status bar keeps to the chosen steps" "·source ·probe ·schema"
 
 keys Enter
 expect_screen "the Source screen's live inventory shows the server" "PostgreSQL" 20

@@ -144,7 +144,7 @@ LOCFG=$(SRC_URL=$(pg_url src lodb) migrate_config lodb "$(pg_url dst lodb)" "mod
 rdsm "$LOCFG" "$T_TMP/lo.out" source
 expect_eq "large objects: live mode is refused without a choice" 1 "$RC"
 expect_match "large objects: named, with why" \
-	'warning: large objects: 1 large object: logical replication does not carry them' "$T_TMP/lo.out"
+	'warning: large objects: 1 large object: logical replication does not carry it' "$T_TMP/lo.out"
 expect_match "large objects: what to do" \
 	'error: large objects: live mode needs them left out: confirm it \(or --yes\), or use \[migrate\] mode = offline' "$T_TMP/lo.out"
 rdsm "$LOCFG" "$T_TMP/lo.yes.out" --yes source probe schema data
