@@ -46,6 +46,8 @@ sh "$CTL" start "$APP" "$PORT"
 T_CLEANUP="stop_app $T_CLEANUP"
 stop_app() { sh "$CTL" stop "$APP" 0; }
 
+# a taller window: the Run screen's findings below eleven steps and the copy's bars
+export TM_SIZE="100 40"
 tui_start "$W" -c config.ini || { not_ok "wizard starts"; sed 's/^/#   | /' "$SCREEN"; exit 0; }
 keys Down Space Down Space
 expect_screen "cutover: instance and network left out" "[ ] 3. network"
