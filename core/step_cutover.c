@@ -726,8 +726,10 @@ static int starting_phase(struct cutover *cx, enum cut_phase *from, char **cause
 	/* a restore point of the target before the switch ([instance] snapshot) */
 	char *e = NULL;
 	if (restore_point_take(cx->r, "cutover", &e) != 0) {
-		fail(cause, "not switched: no restore point of the target (%s); replication keeps "
-			    "flowing", e ? e : "?");
+		fail(cause,
+		     "not switched: no restore point of the target (%s); replication keeps "
+		     "flowing",
+		     e ? e : "?");
 		free(e);
 		return -1;
 	}
@@ -745,8 +747,8 @@ static void analyze_target(struct cutover *cx)
 	int n = 0;
 	if (dci && pg_analyze_run(cx->r, dci, (int)strtol(cfg(cx, CFG_MIGRATE_JOBS), NULL, 10), &n,
 				  &e) == 0)
-		run_finding(cx->r, LEVEL_OK, "statistics", "%d table%s analyzed after the switch", n,
-			    n == 1 ? "" : "s");
+		run_finding(cx->r, LEVEL_OK, "statistics", "%d table%s analyzed after the switch",
+			    n, n == 1 ? "" : "s");
 	else
 		run_finding(cx->r, LEVEL_WARN, "statistics",
 			    "ANALYZE after the switch failed (%s): autovacuum will get to it; "
