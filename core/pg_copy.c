@@ -220,6 +220,13 @@ void pg_copy_tables_free(struct pg_copy_table *t, size_t n)
 	free(t);
 }
 
+/* A job's thread: the copy, and whether it only reads (a stream beyond the
+ * jobs, for a far source: the post-data is the jobs'). */
+struct job_arg {
+	struct copy_ctx *x;
+	bool copy_only;
+};
+
 /* Shared by the jobs of one copy. What runs when is the scheduler's
  * (copy_sched.h); the tasks' states change under MU. */
 struct copy_ctx {
@@ -248,6 +255,15 @@ struct copy_ctx {
 	int64_t est_rows, est_bytes;
 	double t0, last_total;
 	double stall_s; /* o->stall_seconds */
+	double rtt;     /* seconds of one round trip to the source (open_snapshot) */
+	int64_t block;  /* the source's block size */
+	int streams;    /* streams to read a big table with (copy_sched_streams) */
+	/* the jobs' threads, started with the snapshot (their connections open
+	 * while the plan is read), working once GO, leaving at STOP */
+	pthread_t th[32 + COPY_MAX_STREAMS];
+	struct job_arg args[32 + COPY_MAX_STREAMS];
+	int jobs, readers, nthreads;
+	bool go, stop;
 };
 
 static void ctx_fail(struct copy_ctx *x, char *cause)
@@ -510,11 +526,22 @@ static void table_loaded(struct copy_ctx *x, const struct copy_task *k)
 	total_progress(x, false);
 }
 
+/* The next task for job A, or NULL: none now (wait), or with *END none
+ * will come. Under the lock. */
+static struct copy_task *job_pick(const struct job_arg *a, bool *end)
+{
+	struct copy_sched *s = a->x->sched;
+	struct copy_task *k = a->copy_only ? copy_sched_pick_copy(s) : copy_sched_pick(s);
+	*end = !k && (a->copy_only ? !copy_sched_copies_waiting(s) : copy_sched_exhausted(s));
+	return k;
+}
+
 /* A job: take the task the scheduler picks, run it, until none is left or
  * the copy failed or was interrupted. */
 static void *job_main(void *arg)
 {
-	struct copy_ctx *x = arg;
+	const struct job_arg *a = arg;
+	struct copy_ctx *x = a->x;
 	char *cause = NULL;
 	struct job_conns c = {.chunksz = x->o->chunk ? x->o->chunk : 256 * 1024};
 	if (!(c.d = open_target(x, &cause))) {
@@ -522,11 +549,16 @@ static void *job_main(void *arg)
 		return NULL;
 	}
 	c.chunk = xmalloc(c.chunksz);
+	if (!(c.s = open_source(x, &cause)))
+		ctx_fail(x, cause);
 	pthread_mutex_lock(&x->mu);
-	while (!x->failed && !run_cancelled(x->r)) {
-		struct copy_task *k = copy_sched_pick(x->sched);
+	while (!x->go && !x->stop && !x->failed)
+		pthread_cond_wait(&x->cv, &x->mu);
+	while (!x->stop && !x->failed && !run_cancelled(x->r)) {
+		bool end;
+		struct copy_task *k = job_pick(a, &end);
 		if (!k) {
-			if (copy_sched_exhausted(x->sched))
+			if (end)
 				break;
 			pthread_cond_wait(&x->cv, &x->mu);
 			continue;
@@ -970,53 +1002,81 @@ static int empty_targets(struct copy_ctx *x, PGconn *d, char **cause)
 	return 0;
 }
 
-/* Split the tables to copy into pieces. A table bigger than split_min (and
- * more than a job's fair share) is cut into block ranges, one per job, when
- * the source scans TID ranges (PostgreSQL 14+). A split table is loaded in
+/* Say what the distance to the source (at version VERSION) made of the
+ * copy: which tables (FAR, "a, b") are read as several streams, or why none is. */
+static void say_link(struct copy_ctx *x, int version, const char *far)
+{
+	double ms = x->rtt * 1000;
+	if (x->streams <= 1)
+		run_status(x->r, "source %.1f ms away: each table read as one stream", ms);
+	else if (version < 140000)
+		run_finding(x->r, LEVEL_INFO, "link",
+			    "source %.0f ms away, but PostgreSQL %d cannot read block ranges "
+			    "(14+): each table read as one stream",
+			    ms, pg_major(version));
+	else if (*far)
+		run_finding(x->r, LEVEL_INFO, "link",
+			    "source %.0f ms away: %s read as %d streams each (block ranges of "
+			    "the one snapshot), one stream being held to a window per round trip",
+			    ms, far, x->streams);
+	else
+		run_finding(x->r, LEVEL_INFO, "link",
+			    "source %.0f ms away: no table big enough to read as several streams",
+			    ms);
+}
+
+/* Split the tables to copy into pieces (copy_sched_parts): when asked
+ * (split_bytes), a big table into one block range per job; from a far
+ * source (x->streams > 1), the biggest into one per stream. Only when the
+ * source scans TID ranges (PostgreSQL 14+). A split table is loaded in
  * several target transactions, so it is marked "loading" in the state and
  * emptied first; if any part fails, empty_unfinished empties it again and it
  * is not marked copied (a re-run empties it without asking). */
 static int plan_pieces(struct copy_ctx *x, PGconn *holder, int jobs, char **cause)
 {
-	/* Off unless asked for (RDSM_COPY_SPLIT_BYTES = the smallest table to
-	 * split). The parts commit one by one, so a crash (SIGKILL, power) between
-	 * two commits leaves part of the table in the target: it stays "loading"
-	 * in the state, the env step refuses to point the application at it and a
-	 * re-run empties it, but the table is not atomic, which one transaction
-	 * per table guarantees. It also did not pay here: on 2 cores running both
-	 * servers, words at 80 and 240 MB took 1.08 s vs 1.01 s and 3.09 s vs
-	 * 2.87 s split vs whole (the parts cannot COPY … FREEZE). */
+	/* Near, off unless asked for (RDSM_COPY_SPLIT_BYTES = the smallest table
+	 * to split). The parts commit one by one, so a crash (SIGKILL, power)
+	 * between two commits leaves part of the table in the target: it stays
+	 * "loading" in the state, the env step refuses to point the application
+	 * at it and a re-run empties it, but the table is not atomic, which one
+	 * transaction per table guarantees. It also did not pay here: on 2 cores
+	 * running both servers, words at 80 and 240 MB took 1.08 s vs 1.01 s and
+	 * 3.09 s vs 2.87 s split vs whole (the parts cannot COPY … FREEZE). Far,
+	 * one stream is held to a window per round trip, and the parts pay. */
 	int64_t split_min = x->o->split_bytes > 0 ? x->o->split_bytes : INT64_MAX;
-	int64_t block = 8192;
-	char *bs = pg_value(holder, "SHOW block_size", NULL);
-	if (bs)
-		block = strtoll(bs, NULL, 10) > 0 ? strtoll(bs, NULL, 10) : 8192;
-	free(bs);
 	bool tid_ranges = PQserverVersion(holder) >= 140000;
+	struct strbuf far = STRBUF_INIT;
 	for (size_t i = 0; i < x->nt; i++) {
 		const struct pg_copy_table *t = &x->t[i];
 		if (t->skip)
 			continue;
-		int64_t blocks = t->est_bytes / block;
-		int n = 1;
-		if (tid_ranges && jobs > 1 && t->cols && !t->filter && t->est_bytes >= split_min &&
-		    t->est_bytes * jobs > x->est_bytes && blocks >= jobs)
-			n = jobs;
+		int64_t blocks = t->est_bytes / x->block;
+		int n = tid_ranges && t->cols && !t->filter
+				? copy_sched_parts(t->est_bytes, x->est_bytes, blocks, jobs,
+						   split_min, x->streams)
+				: 1;
 		if (n > 1) {
 			char *e = NULL;
 			if (state_table_set(x->r->state, t->state_key, TS_LOADING, &e) < 0) {
 				fail(cause, "cannot save the state of %s: %s", t->qname,
 				     e ? e : "?");
 				free(e);
+				strbuf_free(&far);
 				return -1;
 			}
-			if (empty_table(x->d0, t, cause) != 0)
+			if (empty_table(x->d0, t, cause) != 0) {
+				strbuf_free(&far);
 				return -1;
+			}
 		}
+		if (n > 1 && n == x->streams)
+			strbuf_add_item(&far, t->qname);
 		for (int k = 0; k < n; k++)
 			copy_sched_copy(x->sched, (int)i, k, n, k == 0 ? -1 : blocks * k / n,
 					k == n - 1 ? -1 : blocks * (k + 1) / n);
 	}
+	say_link(x, PQserverVersion(holder), far.buf);
+	strbuf_free(&far);
 	return 0;
 }
 
@@ -1046,7 +1106,8 @@ static void empty_unfinished(struct copy_ctx *x, PGconn *d)
 }
 
 /* Open the snapshot every job reads in: a repeatable-read transaction on
- * HOLDER, exported; also the source's encoding. */
+ * HOLDER, exported; also the source's encoding and block size. One round
+ * trip, timed: how far away the source is (x->rtt, x->streams). */
 static int open_snapshot(struct copy_ctx *x, PGconn **holder, char **snapshot, char **enc,
 			 char **cause)
 {
@@ -1054,15 +1115,30 @@ static int open_snapshot(struct copy_ctx *x, PGconn **holder, char **snapshot, c
 	*holder = pg_connect(x->src_ci, PG_SOURCE, 30, &x->r->cancel, NULL, cause);
 	if (!*holder)
 		return -1;
-	if (pg_exec(*holder, pg_copy_session_sql, cause) != 0 ||
-	    pg_exec(*holder, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", cause) != 0)
+	char *sql = xasprintf("%s; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
+			      "SELECT pg_export_snapshot(), current_setting('server_encoding'), "
+			      "current_setting('block_size')",
+			      pg_copy_session_sql);
+	double t0 = now_monotonic();
+	PGresult *res = pg_query(*holder, sql);
+	x->rtt = now_monotonic() - t0;
+	free(sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		char *e = pg_result_error(res, *holder);
+		fail(cause, "cannot open a snapshot on the source: %s", e);
+		free(e);
+		PQclear(res);
 		return -1;
-	*snapshot = pg_value(*holder, "SELECT pg_export_snapshot()", cause);
-	*enc = pg_value(*holder, "SHOW server_encoding", cause);
-	if (!*snapshot || !*enc)
-		return -1;
+	}
+	*snapshot = xstrdup(PQgetvalue(res, 0, 0));
+	*enc = xstrdup(PQgetvalue(res, 0, 1));
+	x->block = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+	PQclear(res);
+	if (x->block <= 0)
+		x->block = 8192;
 	x->snapshot = *snapshot;
 	x->src_encoding = *enc;
+	x->streams = copy_sched_streams(x->rtt);
 	return 0;
 }
 
@@ -1148,26 +1224,47 @@ static int plan_post_data(struct copy_ctx *x, PGconn *holder, char **cause)
 	return 0;
 }
 
-/* Run JOBS jobs over the scheduler's tasks until every task is done, or one
- * failed, or the run was interrupted; then count what was copied. */
-static int run_jobs(struct copy_ctx *x, int jobs, struct pg_copy_result *res, char **cause)
+/* Start the jobs' threads (JOBS, and from a far source as many more
+ * reading streams as x->streams asks): they connect, then wait for run_jobs. */
+static void jobs_start(struct copy_ctx *x, int jobs)
 {
-	if ((size_t)jobs > x->sched->ntask)
-		jobs = (int)x->sched->ntask;
-	if (jobs < 1)
-		jobs = 1;
-	run_status(x->r, "copying %zu tables (%s COPY, %d job%s)", x->sched->copies_left,
-		   x->binary ? "binary" : "text", jobs, jobs == 1 ? "" : "s");
-	x->t0 = now_monotonic();
-	pthread_t th[32];
-	int started = 0;
-	for (int j = 0; j < jobs; j++) {
-		if (pthread_create(&th[j], NULL, job_main, x) != 0)
+	x->jobs = jobs;
+	x->readers = x->streams > jobs ? x->streams - jobs : 0;
+	for (int j = 0; j < jobs + x->readers; j++) {
+		x->args[j] = (struct job_arg){.x = x, .copy_only = j >= jobs};
+		if (pthread_create(&x->th[x->nthreads], NULL, job_main, &x->args[j]) != 0)
 			break;
-		started++;
+		x->nthreads++;
 	}
-	for (int j = 0; j < started; j++)
-		pthread_join(th[j], NULL);
+}
+
+/* Tell the jobs' threads to work (GO) or to leave (STOP), and wait for
+ * them to end. */
+static void jobs_join(struct copy_ctx *x, bool go)
+{
+	pthread_mutex_lock(&x->mu);
+	x->go = go;
+	x->stop = !go;
+	pthread_cond_broadcast(&x->cv);
+	pthread_mutex_unlock(&x->mu);
+	for (int j = 0; j < x->nthreads; j++)
+		pthread_join(x->th[j], NULL);
+	x->nthreads = 0;
+}
+
+/* Let the jobs run the scheduler's tasks until every task is done, or one
+ * failed, or the run was interrupted; then count what was copied. */
+static int run_jobs(struct copy_ctx *x, struct pg_copy_result *res, char **cause)
+{
+	char more[48] = "";
+	if (x->readers)
+		snprintf(more, sizeof more, " and %d more stream%s", x->readers,
+			 x->readers == 1 ? "" : "s");
+	run_status(x->r, "copying %zu tables (%s COPY, %d job%s%s)", x->sched->copies_left,
+		   x->binary ? "binary" : "text", x->jobs, x->jobs == 1 ? "" : "s", more);
+	x->t0 = now_monotonic();
+	int started = x->nthreads;
+	jobs_join(x, true);
 	if (started == 0) {
 		x->failed = true;
 		x->cause = xstrdup("cannot start the copy jobs");
@@ -1234,8 +1331,11 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci, const str
 	pthread_mutex_init(&x.mu, NULL);
 	pthread_cond_init(&x.cv, NULL);
 
-	if (open_snapshot(&x, &holder, &snapshot, &enc, cause) != 0 ||
-	    pg_copy_list_tables(holder, NULL, &x.t, &x.nt, cause) != 0)
+	if (open_snapshot(&x, &holder, &snapshot, &enc, cause) != 0)
+		goto out;
+	if (!r->inspect)
+		jobs_start(&x, jobs);
+	if (pg_copy_list_tables(holder, NULL, &x.t, &x.nt, cause) != 0)
 		goto out;
 	apply_exclude(r, x.t, &x.nt, o->exclude);
 	if (!(d = pg_connect(dst_ci, PG_TARGET, 30, &r->cancel, NULL, cause)))
@@ -1268,7 +1368,7 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci, const str
 	load_refs(&x);
 	if (empty_targets(&x, d, cause) != 0 || plan_pieces(&x, holder, jobs, cause) != 0)
 		goto out;
-	if (run_jobs(&x, jobs, &res, cause) != 0) {
+	if (run_jobs(&x, &res, cause) != 0) {
 		empty_unfinished(&x, d);
 		goto out;
 	}
@@ -1276,6 +1376,8 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci, const str
 		goto out;
 	rc = 0;
 out:
+	if (x.nthreads)
+		jobs_join(&x, false);
 	res.seconds = now_monotonic() - t0;
 	if (out)
 		*out = res;

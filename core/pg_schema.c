@@ -112,7 +112,7 @@ static int command(PGconn *c, const char *sql, char **cause)
 }
 
 /* A catalog read: its query (NULL: none on this server version), what it
- * reads (for messages), and what takes its rows into INTO. */
+ * reads (for messages), and what takes its rows into INTO (NULL: a command). */
 struct read {
 	const char *sql, *what;
 	void (*take)(const PGresult *res, void *into);
@@ -139,7 +139,8 @@ static int read_all(PGconn *src, const struct read *rd, size_t n, char **cause)
 		fail(cause, "reading %s from the source: %s",
 		     bad < m ? of[bad]->what : "the catalogs", e);
 	for (size_t i = 0; rc == 0 && i < m; i++) {
-		of[i]->take(res[i], of[i]->into);
+		if (of[i]->take)
+			of[i]->take(res[i], of[i]->into);
 		PQclear(res[i]);
 	}
 	free(of);
@@ -1518,14 +1519,16 @@ int pg_schema_post_plan(PGconn *src, struct pg_post_plan **out, char **cause)
 	*out = NULL;
 	/* inside the caller's transaction (the data step's snapshot) or our own */
 	bool own_tx = PQtransactionStatus(src) != PQTRANS_INTRANS;
-	if (own_tx ? src_begin(src, cause) < 0
-		   : command(src, "SET LOCAL search_path = ''", cause) < 0)
+	if (own_tx && src_begin(src, cause) < 0)
 		return -1;
 	struct pg_post_plan *p = xcalloc(1, sizeof *p);
 	struct list fin = {0};
 	int v = PQserverVersion(src);
-	struct read rd[8 + sizeof sql_post_final / sizeof *sql_post_final];
+	struct read rd[9 + sizeof sql_post_final / sizeof *sql_post_final];
 	size_t n = 0;
+	/* in the caller's transaction, the same round trip sets the search path */
+	rd[n++] = (struct read){own_tx ? NULL : "SET LOCAL search_path = ''", "the search path",
+				NULL, NULL};
 	rd[n++] = (struct read){sql_post_groups, "constraints and indexes", take_groups, p};
 	rd[n++] = (struct read){sql_post_fks, "foreign keys", take_fks, p};
 	for (size_t i = 0; i < sizeof sql_post_final / sizeof *sql_post_final; i++)
