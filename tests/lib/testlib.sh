@@ -271,6 +271,24 @@ throttle_start() {
 	PROXY_PORT=$(cat "$T_TMP/proxy.port")
 }
 kill_proxy() { kill "$PROXY_PID"; }
+
+# farlink_start NAME RTT_MS RATE WINDOW: tests/tools/farlink (the benchmark's
+# far link: round trip, RATE bytes/s shared, WINDOW bytes per connection) in
+# front of cluster NAME; sets FAR_PORT.
+farlink_start() {
+	local i
+	"$ROOT/$BUILD/tools/farlink" "$(eval "echo \$PORT_$1")" "$2" "$3" "$4" "$T_TMP/far.stats" \
+		>"$T_TMP/far.port" 2>"$T_TMP/far.err" &
+	FAR_PID=$!
+	T_CLEANUP="$T_CLEANUP kill_farlink"
+	i=0
+	until [ -s "$T_TMP/far.port" ]; do
+		i=$((i + 1)); [ $i -gt 100 ] && { echo "farlink did not start"; cat "$T_TMP/far.err"; return 1; }
+		sleep 0.1
+	done
+	FAR_PORT=$(cat "$T_TMP/far.port")
+}
+kill_farlink() { kill "$FAR_PID"; }
 slow() { echo "$THROTTLE_RATE" >"$T_TMP/rate"; }
 fast() { echo 0 >"$T_TMP/rate"; }
 
