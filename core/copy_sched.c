@@ -173,8 +173,10 @@ struct copy_task *copy_sched_pick(const struct copy_sched *s)
 
 struct copy_task *copy_sched_pick_copy(const struct copy_sched *s)
 {
-	struct copy_task *k = first(s, TASK_COPY);
-	return k ? k : any_copy(s);
+	for (size_t i = s->ntask; i-- > 0;)
+		if (s->task[i].kind == TASK_COPY && can_start(s, &s->task[i]))
+			return &s->task[i];
+	return any_copy(s);
 }
 
 bool copy_sched_copies_waiting(const struct copy_sched *s)

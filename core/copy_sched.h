@@ -92,7 +92,8 @@ void copy_sched_fk(struct copy_sched *s, int item, int table, int ref);
  * is done, or none is left (copy_sched_exhausted). Changes nothing. */
 struct copy_task *copy_sched_pick(const struct copy_sched *s);
 /* The next COPY to start now, for a stream that only reads (beyond the
- * jobs): as copy_sched_pick, without the post-data. */
+ * jobs): no post-data, and the smallest table first, so that the small
+ * tables' round trips pass while the jobs stream the biggest. */
 struct copy_task *copy_sched_pick_copy(const struct copy_sched *s);
 /* Whether a COPY task is still waiting. */
 bool copy_sched_copies_waiting(const struct copy_sched *s);

@@ -159,8 +159,8 @@ static void apply_exclude(struct run *r, struct pg_copy_table *t, size_t *n, con
 	*n = k;
 }
 
-int pg_copy_list_tables(PGconn *src, const char *exclude, struct pg_copy_table **out, size_t *n,
-			char **cause)
+/* The query listing the tables to copy (for tables_take), heap. */
+static char *tables_sql(PGconn *src)
 {
 	bool gen = PQserverVersion(src) >= 120000;
 	/* column 6: binary only when every type has send/receive and embeds no
@@ -181,14 +181,13 @@ int pg_copy_list_tables(PGconn *src, const char *exclude, struct pg_copy_table *
 			      "WHERE " PG_COPY_TABLE_COND " "
 			      "ORDER BY 5 DESC, 1, 2",
 			      gen ? "AND a.attgenerated = ''" : "");
-	PGresult *res = pg_query(src, sql);
-	free(sql);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		const char *m = PQresultErrorMessage(res);
-		fail(cause, "cannot list the source tables: %.*s", (int)strcspn(m, "\n"), m);
-		PQclear(res);
-		return -1;
-	}
+	return sql;
+}
+
+/* The tables of RES (the rows of tables_sql) not in EXCLUDE into *OUT. */
+static void tables_take(const PGresult *res, const char *exclude, struct pg_copy_table **out,
+			size_t *n)
+{
 	size_t rows = (size_t)PQntuples(res), k = 0;
 	struct pg_copy_table *t = xcalloc(rows, sizeof *t);
 	for (size_t i = 0; i < rows; i++) {
@@ -207,9 +206,24 @@ int pg_copy_list_tables(PGconn *src, const char *exclude, struct pg_copy_table *
 		x->state_key = state_table_key(s, nm);
 		x->filter = PQgetisnull(res, r, 7) ? NULL : xstrdup(PQgetvalue(res, r, 7));
 	}
-	PQclear(res);
 	*out = t;
 	*n = k;
+}
+
+int pg_copy_list_tables(PGconn *src, const char *exclude, struct pg_copy_table **out, size_t *n,
+			char **cause)
+{
+	char *sql = tables_sql(src);
+	PGresult *res = pg_query(src, sql);
+	free(sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		const char *m = PQresultErrorMessage(res);
+		fail(cause, "cannot list the source tables: %.*s", (int)strcspn(m, "\n"), m);
+		PQclear(res);
+		return -1;
+	}
+	tables_take(res, exclude, out, n);
+	PQclear(res);
 	return 0;
 }
 
@@ -1187,13 +1201,27 @@ static int confirm_nonempty(struct copy_ctx *x, struct pg_copy_result *res, char
 	return rc;
 }
 
-/* Read the post-data plan (in the snapshot's transaction: what is indexed
- * is what is copied) and give the scheduler its groups, biggest table first
- * (the longest builds), and the foreign keys between tables copied now. */
-static int plan_post_data(struct copy_ctx *x, PGconn *holder, char **cause)
+/* Read the tables to copy and, with post_data (the plan: in the snapshot's
+ * transaction, what is indexed is what is copied), the post-data plan, in
+ * one round trip. */
+static int read_source(struct copy_ctx *x, PGconn *holder, char **cause)
 {
-	if (pg_schema_post_plan(holder, &x->plan, cause) != 0)
-		return -1;
+	if (!x->o->post_data || x->r->inspect)
+		return pg_copy_list_tables(holder, NULL, &x->t, &x->nt, cause);
+	char *sql = tables_sql(holder);
+	PGresult *res = NULL;
+	int rc = pg_schema_post_plan(holder, sql, &res, &x->plan, cause);
+	free(sql);
+	if (rc == 0)
+		tables_take(res, NULL, &x->t, &x->nt);
+	PQclear(res);
+	return rc;
+}
+
+/* Give the scheduler the post-data plan's groups, biggest table first (the
+ * longest builds), and the foreign keys between tables copied now. */
+static void plan_post_data(struct copy_ctx *x)
+{
 	size_t ng = x->plan->ngroups;
 	int *table = xcalloc(ng ? ng : 1, sizeof *table);
 	for (size_t g = 0; g < ng; g++)
@@ -1221,7 +1249,6 @@ static int plan_post_data(struct copy_ctx *x, PGconn *holder, char **cause)
 		if (a >= 0 && b >= 0)
 			copy_sched_fk(x->sched, (int)k, a, b);
 	}
-	return 0;
 }
 
 /* Start the jobs' threads (JOBS, and from a far source as many more
@@ -1335,7 +1362,7 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci, const str
 		goto out;
 	if (!r->inspect)
 		jobs_start(&x, jobs);
-	if (pg_copy_list_tables(holder, NULL, &x.t, &x.nt, cause) != 0)
+	if (read_source(&x, holder, cause) != 0)
 		goto out;
 	apply_exclude(r, x.t, &x.nt, o->exclude);
 	if (!(d = pg_connect(dst_ci, PG_TARGET, 30, &r->cancel, NULL, cause)))
@@ -1363,8 +1390,8 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci, const str
 	x.tmsgs = xcalloc(x.nt + 1, sizeof *x.tmsgs);
 	x.tbytes = xcalloc(x.nt + 1, sizeof *x.tbytes);
 	x.d0 = d;
-	if (o->post_data && plan_post_data(&x, holder, cause) != 0)
-		goto out;
+	if (x.plan)
+		plan_post_data(&x);
 	load_refs(&x);
 	if (empty_targets(&x, d, cause) != 0 || plan_pieces(&x, holder, jobs, cause) != 0)
 		goto out;

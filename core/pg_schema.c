@@ -1536,7 +1536,8 @@ static void take_policies(const PGresult *res, void *into)
 			 strcmp(PQgetvalue(res, i, 2), "t") != 0);
 }
 
-int pg_schema_post_plan(PGconn *src, struct pg_post_plan **out, char **cause)
+int pg_schema_post_plan(PGconn *src, const char *also, PGresult **also_res,
+			struct pg_post_plan **out, char **cause)
 {
 	*out = NULL;
 	/* inside the caller's transaction (the data step's snapshot) or our own */
@@ -1546,7 +1547,7 @@ int pg_schema_post_plan(PGconn *src, struct pg_post_plan **out, char **cause)
 	struct pg_post_plan *p = xcalloc(1, sizeof *p);
 	struct list fin = {0};
 	int v = PQserverVersion(src);
-	struct read rd[9 + sizeof sql_post_final / sizeof *sql_post_final];
+	struct read rd[10 + sizeof sql_post_final / sizeof *sql_post_final];
 	size_t n = 0;
 	/* in the caller's transaction, the same round trip sets the search path */
 	rd[n++] = (struct read){own_tx ? NULL : "SET LOCAL search_path = ''", "the search path",
@@ -1563,6 +1564,8 @@ int pg_schema_post_plan(PGconn *src, struct pg_post_plan **out, char **cause)
 	rd[n++] = (struct read){sql_comments, "comments", take_post_comments, &fin};
 	rd[n++] = (struct read){sql_refresh, "materialized views", take_rows, &fin};
 	rd[n++] = (struct read){sql_setval, "sequence positions", take_rows, &fin};
+	if (also)
+		rd[n++] = (struct read){also, "the tables", keep_result, also_res};
 	int rc = read_all(src, rd, n, cause);
 	if (own_tx)
 		src_end(src);
@@ -1589,7 +1592,7 @@ int pg_schema_exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, struct r
 int pg_schema_post(PGconn *src, PGconn *dst, struct run *r, char **cause)
 {
 	struct pg_post_plan *p;
-	if (pg_schema_post_plan(src, &p, cause) < 0)
+	if (pg_schema_post_plan(src, NULL, NULL, &p, cause) < 0)
 		return -1;
 	size_t total = p->nfinal;
 	for (size_t i = 0; i < p->ngroups; i++)

@@ -235,6 +235,23 @@ static void a_far_source_splits_only_tables_worth_the_parts(void **state)
 	assert_int_equal(copy_sched_parts(60 * mb, 100 * mb, 60 * mb / 8192, 2, mb, 1), 2);
 }
 
+static void a_reading_stream_starts_from_the_smallest_table(void **state)
+{
+	(void)state;
+	struct copy_sched *s = copy_sched_new(3, NULL);
+	copy_sched_copy(s, 0, 0, 2, -1, 100);
+	copy_sched_copy(s, 0, 1, 2, 100, -1);
+	copy_sched_copy(s, 1, 0, 1, -1, -1);
+	copy_sched_copy(s, 2, 0, 1, -1, -1);
+	struct copy_task *k = copy_sched_pick_copy(s);
+	assert_int_equal(k->table, 2);
+	copy_sched_start(s, k);
+	assert_int_equal(copy_sched_pick_copy(s)->table, 1);
+	/* a job still takes the biggest */
+	assert_int_equal(copy_sched_pick(s)->table, 0);
+	copy_sched_free(s);
+}
+
 static void a_reading_stream_takes_copies_never_post_data(void **state)
 {
 	(void)state;
@@ -273,6 +290,7 @@ int main(void)
 		cmocka_unit_test(a_near_source_is_read_as_one_stream_per_table),
 		cmocka_unit_test(the_streams_grow_with_the_distance),
 		cmocka_unit_test(a_far_source_splits_only_tables_worth_the_parts),
+		cmocka_unit_test(a_reading_stream_starts_from_the_smallest_table),
 		cmocka_unit_test(a_reading_stream_takes_copies_never_post_data),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
