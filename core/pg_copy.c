@@ -268,10 +268,11 @@ struct copy_ctx {
 	_Atomic int64_t rows, bytes;
 	int64_t est_rows, est_bytes;
 	double t0, last_total;
-	double stall_s; /* o->stall_seconds */
-	double rtt;     /* seconds of one round trip to the source (open_snapshot) */
-	int64_t block;  /* the source's block size */
-	int streams;    /* streams to read a big table with (copy_sched_streams) */
+	double stall_s;     /* o->stall_seconds */
+	double rtt;         /* seconds of one round trip to the source (open_snapshot) */
+	int64_t block;      /* the source's block size */
+	bool large_objects; /* the source has some (in the snapshot) */
+	int streams;        /* streams to read a big table with (copy_sched_streams) */
 	/* the jobs' threads, started with the snapshot (their connections open
 	 * while the plan is read), working once GO, leaving at STOP */
 	pthread_t th[32 + COPY_MAX_STREAMS];
@@ -332,12 +333,9 @@ static void stream_progress(void *ctx, struct copy_stream *cs, int64_t rows, int
 	}
 }
 
-/* A source connection in the exported snapshot. */
-static PGconn *open_source(struct copy_ctx *x, char **cause)
+/* Put S, a new source connection, in the exported snapshot; closed on failure. */
+static PGconn *source_setup(struct copy_ctx *x, PGconn *s, char **cause)
 {
-	PGconn *s = pg_connect(x->src_ci, PG_SOURCE, 30, &x->r->cancel, NULL, cause);
-	if (!s)
-		return NULL;
 	char *sql = xasprintf("%s; SET client_encoding = '%s'; "
 			      "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
 			      "SET TRANSACTION SNAPSHOT '%s'",
@@ -351,11 +349,16 @@ static PGconn *open_source(struct copy_ctx *x, char **cause)
 	return s;
 }
 
-static PGconn *open_target(struct copy_ctx *x, char **cause)
+/* A source connection in the exported snapshot. */
+static PGconn *open_source(struct copy_ctx *x, char **cause)
 {
-	PGconn *d = pg_connect(x->dst_ci, PG_TARGET, 30, &x->r->cancel, NULL, cause);
-	if (!d)
-		return NULL;
+	PGconn *s = pg_connect(x->src_ci, PG_SOURCE, 30, &x->r->cancel, NULL, cause);
+	return s ? source_setup(x, s, cause) : NULL;
+}
+
+/* Set D, a new target connection, up for the copy; closed on failure. */
+static PGconn *target_setup(struct copy_ctx *x, PGconn *d, char **cause)
+{
 	/* the jobs are the parallelism: parallel index builds on top of them cost
 	 * CPU (worker start, merge) that a small instance does not have */
 	char *sql = xasprintf("%s; SET client_encoding = '%s'; SET synchronous_commit = off; "
@@ -550,6 +553,27 @@ static struct copy_task *job_pick(const struct job_arg *a, bool *end)
 	return k;
 }
 
+/* Connect job C at once (the source may be far away: its connection is
+ * made while the snapshot opens) and set both connections up once the
+ * snapshot is known. 0, or -1 with a cause, or without one when told to stop. */
+static int job_connect(struct copy_ctx *x, struct job_conns *c, char **cause)
+{
+	c->s = pg_connect(x->src_ci, PG_SOURCE, 30, &x->r->cancel, NULL, cause);
+	c->d = c->s ? pg_connect(x->dst_ci, PG_TARGET, 30, &x->r->cancel, NULL, cause) : NULL;
+	if (!c->d)
+		return -1;
+	pthread_mutex_lock(&x->mu);
+	while (!x->snapshot && !x->stop && !x->failed)
+		pthread_cond_wait(&x->cv, &x->mu);
+	bool open = x->snapshot && !x->stop;
+	pthread_mutex_unlock(&x->mu);
+	if (!open)
+		return -1;
+	c->s = source_setup(x, c->s, cause);
+	c->d = c->s ? target_setup(x, c->d, cause) : c->d;
+	return c->s && c->d ? 0 : -1;
+}
+
 /* A job: take the task the scheduler picks, run it, until none is left or
  * the copy failed or was interrupted. */
 static void *job_main(void *arg)
@@ -558,13 +582,16 @@ static void *job_main(void *arg)
 	struct copy_ctx *x = a->x;
 	char *cause = NULL;
 	struct job_conns c = {.chunksz = x->o->chunk ? x->o->chunk : 256 * 1024};
-	if (!(c.d = open_target(x, &cause))) {
-		ctx_fail(x, cause);
+	if (job_connect(x, &c, &cause) != 0) {
+		if (cause)
+			ctx_fail(x, cause);
+		if (c.s)
+			PQfinish(c.s);
+		if (c.d)
+			PQfinish(c.d);
 		return NULL;
 	}
 	c.chunk = xmalloc(c.chunksz);
-	if (!(c.s = open_source(x, &cause)))
-		ctx_fail(x, cause);
 	pthread_mutex_lock(&x->mu);
 	while (!x->go && !x->stop && !x->failed)
 		pthread_cond_wait(&x->cv, &x->mu);
@@ -1120,18 +1147,21 @@ static void empty_unfinished(struct copy_ctx *x, PGconn *d)
 }
 
 /* Open the snapshot every job reads in: a repeatable-read transaction on
- * HOLDER, exported; also the source's encoding and block size. One round
+ * HOLDER, exported; also the source's encoding and block size, and whether
+ * it has large objects. One round
  * trip, timed: how far away the source is (x->rtt, x->streams). */
 static int open_snapshot(struct copy_ctx *x, PGconn **holder, char **snapshot, char **enc,
 			 char **cause)
 {
 	run_status(x->r, "opening a consistent snapshot on the source");
-	*holder = pg_connect(x->src_ci, PG_SOURCE, 30, &x->r->cancel, NULL, cause);
-	if (!*holder)
+	*holder = run_source_take(x->r, x->src_ci); /* the schema step's */
+	if (!*holder &&
+	    !(*holder = pg_connect(x->src_ci, PG_SOURCE, 30, &x->r->cancel, NULL, cause)))
 		return -1;
 	char *sql = xasprintf("%s; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
 			      "SELECT pg_export_snapshot(), current_setting('server_encoding'), "
-			      "current_setting('block_size')",
+			      "current_setting('block_size'), "
+			      "EXISTS (SELECT FROM pg_catalog.pg_largeobject_metadata)",
 			      pg_copy_session_sql);
 	double t0 = now_monotonic();
 	PGresult *res = pg_query(*holder, sql);
@@ -1147,12 +1177,16 @@ static int open_snapshot(struct copy_ctx *x, PGconn **holder, char **snapshot, c
 	*snapshot = xstrdup(PQgetvalue(res, 0, 0));
 	*enc = xstrdup(PQgetvalue(res, 0, 1));
 	x->block = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+	x->large_objects = PQgetvalue(res, 0, 3)[0] == 't';
 	PQclear(res);
 	if (x->block <= 0)
 		x->block = 8192;
+	x->streams = copy_sched_streams(x->rtt);
+	pthread_mutex_lock(&x->mu); /* the jobs wait for it */
 	x->snapshot = *snapshot;
 	x->src_encoding = *enc;
-	x->streams = copy_sched_streams(x->rtt);
+	pthread_cond_broadcast(&x->cv);
+	pthread_mutex_unlock(&x->mu);
 	return 0;
 }
 
@@ -1251,15 +1285,15 @@ static void plan_post_data(struct copy_ctx *x)
 	}
 }
 
-/* Start the jobs' threads (JOBS, and from a far source as many more
- * reading streams as x->streams asks): they connect, then wait for run_jobs. */
-static void jobs_start(struct copy_ctx *x, int jobs)
+/* Start N more of the jobs' threads (COPY_ONLY: reading streams beyond the
+ * jobs, for a far source): they connect, then wait for the snapshot and
+ * for run_jobs. */
+static void jobs_start(struct copy_ctx *x, int n, bool copy_only)
 {
-	x->jobs = jobs;
-	x->readers = x->streams > jobs ? x->streams - jobs : 0;
-	for (int j = 0; j < jobs + x->readers; j++) {
-		x->args[j] = (struct job_arg){.x = x, .copy_only = j >= jobs};
-		if (pthread_create(&x->th[x->nthreads], NULL, job_main, &x->args[j]) != 0)
+	for (int j = 0; j < n; j++) {
+		struct job_arg *a = &x->args[x->nthreads];
+		*a = (struct job_arg){.x = x, .copy_only = copy_only};
+		if (pthread_create(&x->th[x->nthreads], NULL, job_main, a) != 0)
 			break;
 		x->nthreads++;
 	}
@@ -1321,7 +1355,7 @@ static int run_jobs(struct copy_ctx *x, struct pg_copy_result *res, char **cause
 static int finish_copy(struct copy_ctx *x, PGconn *holder, PGconn *d, char **cause)
 {
 	struct run *r = x->r;
-	if (copy_large_objects(r, holder, d, cause) != 0)
+	if (x->large_objects && copy_large_objects(r, holder, d, cause) != 0)
 		return -1;
 	for (size_t k = 0; x->plan && k < x->plan->nfks; k++) {
 		const struct pg_post_fk *fk = &x->plan->fks[k];
@@ -1358,10 +1392,13 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci, const str
 	pthread_mutex_init(&x.mu, NULL);
 	pthread_cond_init(&x.cv, NULL);
 
+	x.jobs = jobs;
+	if (!r->inspect)
+		jobs_start(&x, jobs, false);
 	if (open_snapshot(&x, &holder, &snapshot, &enc, cause) != 0)
 		goto out;
-	if (!r->inspect)
-		jobs_start(&x, jobs);
+	x.readers = !r->inspect && x.streams > jobs ? x.streams - jobs : 0;
+	jobs_start(&x, x.readers, true);
 	if (read_source(&x, holder, cause) != 0)
 		goto out;
 	apply_exclude(r, x.t, &x.nt, o->exclude);

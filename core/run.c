@@ -65,6 +65,7 @@ void run_init(struct run *r, struct config *cfg, struct state *st, struct sink *
 
 void run_free(struct run *r)
 {
+	PQfinish(run_source_take(r, r->kept_conninfo));
 	free(r->res.endpoint);
 	free_secret(r->res.master_password);
 	free(r->res.sslrootcert);
@@ -354,6 +355,30 @@ char *run_source_conninfo(struct run *r, char **cause)
 	static const char *const defaults[] = {
 		"application_name", "rds-migrate", "connect_timeout", "10", RUN_KEEPALIVES, NULL};
 	return conninfo_from_url(url, defaults, cause);
+}
+
+void run_source_keep(struct run *r, const char *conninfo, PGconn *c)
+{
+	PQfinish(run_source_take(r, r->kept_conninfo));
+	if (PQstatus(c) != CONNECTION_OK || PQtransactionStatus(c) != PQTRANS_IDLE) {
+		PQfinish(c);
+		return;
+	}
+	r->kept_source = c;
+	r->kept_conninfo = xstrdup(conninfo);
+}
+
+PGconn *run_source_take(struct run *r, const char *conninfo)
+{
+	PGconn *c = r->kept_source;
+	bool same = c && conninfo && strcmp(conninfo, r->kept_conninfo) == 0;
+	free_secret(r->kept_conninfo);
+	r->kept_source = NULL;
+	r->kept_conninfo = NULL;
+	if (same && PQstatus(c) == CONNECTION_OK && PQtransactionStatus(c) == PQTRANS_IDLE)
+		return c;
+	PQfinish(c);
+	return NULL;
 }
 
 /* verify-ca/verify-full with no CA bundle named (neither [target] sslrootcert
