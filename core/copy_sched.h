@@ -106,7 +106,7 @@ bool copy_sched_copies_waiting(const struct copy_sched *s);
  * streams, block ranges of the one snapshot. Below COPY_FAR_RTT a stream
  * fills the link and splitting only costs (the parts cannot COPY … FREEZE).
  * A table under COPY_FAR_SPLIT_MIN is not worth the parts. */
-#define COPY_FAR_RTT       0.010 /* seconds */
+#define COPY_FAR_RTT       0.020 /* seconds: beyond a busy machine's own delays */
 #define COPY_LINK_RATE     100e6 /* bytes/s */
 #define COPY_STREAM_WINDOW 4194304.0
 #define COPY_MAX_STREAMS   8

@@ -42,13 +42,14 @@ expect_match "a near source: the jobs only" \
 farlink_start src 60 0 1048576 || exit 1
 copy_case "a far source" far "postgresql://app:app-secret-pw@127.0.0.1:$FAR_PORT/sample?sslmode=disable"
 # 60 ms: a 4 MiB window per round trip fills 70 MB/s, two of them 100 MB/s, and one more
+# (more when a busy machine answers later: the round trip is measured)
 expect_match "a far source: the run says which table is read as several streams, and why" \
-	'info: link: source [0-9]+ ms away: public\.words read as 3 streams each \(block ranges of the one snapshot\), one stream being held to a window per round trip' \
+	'info: link: source [0-9]+ ms away: public\.words read as [3-8] streams each \(block ranges of the one snapshot\), one stream being held to a window per round trip' \
 	"$T_TMP/far.out"
 expect_no_match "a far source: the small tables stay whole" \
 	'link: .*public\.(scripts|users|bookmarks)' "$T_TMP/far.out"
 expect_match "a far source: a reading stream beyond the jobs" \
-	'copying 10 tables \(binary COPY, 2 jobs and 1 more stream\)$' "$T_TMP/far.out"
+	'copying 10 tables \(binary COPY, 2 jobs and [1-6] more streams?\)$' "$T_TMP/far.out"
 expect_match "a far source: the log counts the data step's round trips" \
 	'\[data\] round trips: [0-9]+ to the source \([0-9]+ connections\)' "$T_TMP/far.log"
 expect_match "a far source: binary COPY stays" 'binary COPY\)' "$T_TMP/far.out"
