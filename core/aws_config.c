@@ -459,6 +459,113 @@ static char *read_token_file(const char *path, const char *what, char **cause)
 	return t;
 }
 
+/* Whether URL may be asked over plain http for container credentials: a
+ * loopback address or the ECS/EKS agent's, as the AWS SDKs allow. */
+static bool container_host_ok(const char *url)
+{
+	static const char *const hosts[] = {"localhost", "[::1]", "169.254.170.2", "169.254.170.23",
+					    "[fd00:ec2::23]"};
+	if (strncmp(url, "https://", 8) == 0)
+		return true;
+	if (strncmp(url, "http://", 7) != 0)
+		return false;
+	const char *h = url + 7;
+	size_t n = h[0] == '[' ? strcspn(h, "]") + 1 : strcspn(h, ":/?#");
+	for (size_t i = 0; i < sizeof hosts / sizeof *hosts; i++)
+		if (strlen(hosts[i]) == n && strncmp(h, hosts[i], n) == 0)
+			return true;
+	/* 127.0.0.0/8, written as four numbers */
+	return n > 4 && strncmp(h, "127.", 4) == 0 && strspn(h, "0123456789.") == n;
+}
+
+/* The Authorization header for the container's endpoint (from
+ * AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, read each time, else
+ * AWS_CONTAINER_AUTHORIZATION_TOKEN): a heap secret, "" when there is none,
+ * NULL with a cause. */
+static char *container_auth(char **cause)
+{
+	const char *file = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+	const char *tok = getenv("AWS_CONTAINER_AUTHORIZATION_TOKEN");
+	char *t = file && *file
+			  ? read_token_file(file, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", cause)
+			  : xstrdup(tok ? tok : "");
+	if (t && strpbrk(t, "\r\n")) {
+		free_secret(t);
+		fail(cause, "the container authorization token holds a line break");
+		return NULL;
+	}
+	if (!t || !*t)
+		return t;
+	char *h = xasprintf("Authorization: %s", t);
+	free_secret(t);
+	return h;
+}
+
+/* Credentials from the container's endpoint (an ECS task role, EKS Pod
+ * Identity) as the AWS SDKs find them: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI
+ * under http://169.254.170.2, else AWS_CONTAINER_CREDENTIALS_FULL_URI. 1 when
+ * neither is set; 0; -1 with a cause naming the variable. */
+static int container_creds(const struct aws_ctx *a, struct aws_creds *c, char **cause)
+{
+	const char *rel = getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+	const char *full = getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	const char *var = rel && *rel ? "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"
+				      : "AWS_CONTAINER_CREDENTIALS_FULL_URI";
+	if (!(rel && *rel) && !(full && *full))
+		return 1;
+	char *url = rel && *rel ? xasprintf("http://169.254.170.2%s%s", *rel == '/' ? "" : "/", rel)
+				: xstrdup(full);
+	if (!container_host_ok(url)) {
+		fail(cause,
+		     "%s = %s: plain http is used only to a loopback address or the ECS/EKS "
+		     "agent (169.254.170.2, 169.254.170.23, fd00:ec2::23); use https",
+		     var, url);
+		free(url);
+		return -1;
+	}
+	char *auth = container_auth(cause), *body = NULL, *why = NULL;
+	const char *hdrs[] = {auth && *auth ? auth : NULL, NULL};
+	long st = auth ? aws_http_plain("GET", url, hdrs, a->timeout_ms ? a->timeout_ms : 5000,
+					&body, &why)
+		       : -1;
+	free_secret(auth);
+	json_t *j = NULL;
+	int rc = 0;
+	if (st < 0)
+		rc = why ? fail(cause, "%s: %s", var, why) : -1;
+	else if (st != 200)
+		rc = fail(cause, "%s: the container's credentials endpoint answered HTTP %ld", var,
+			  st);
+	else if (!(j = aws_json_parse(body, strlen(body), "the container's credentials", &why)))
+		rc = fail(cause, "%s: %s", var, why);
+	time_t until = 0;
+	const char *exp = j ? json_string_value(json_object_get(j, "Expiration")) : NULL;
+	if (rc == 0) {
+		c->access_key = aws_json_str(j, "AccessKeyId");
+		c->secret_key = aws_json_str(j, "SecretAccessKey");
+		c->token = aws_json_str(j, "Token");
+		if (!c->access_key || !c->secret_key)
+			rc = fail(cause, "%s: the answer has no AccessKeyId or SecretAccessKey",
+				  var);
+		else if (exp && aws_json_time(exp, &until) < 0)
+			rc = fail(cause, "%s: the answer's Expiration is not an ISO 8601 time",
+				  var);
+	}
+	if (rc == 0) {
+		c->expires = until;
+		c->kind = AWS_CREDS_CONTAINER;
+		c->source = xasprintf("container credentials (%s %s)%s%s", var, url,
+				      exp ? ", expires " : "", exp ? exp : "");
+	} else {
+		aws_creds_clear(c);
+	}
+	json_decref(j);
+	free(why);
+	free_secret(body);
+	free(url);
+	return rc;
+}
+
 /* STS for the role of a profile: a context with the source credentials SRC
  * (moved in) and R's region, endpoints and timeouts. */
 static int assume(const struct resolver *r, struct aws_creds *src,
@@ -478,6 +585,32 @@ static int assume(const struct resolver *r, struct aws_creds *src,
 }
 
 static int profile_creds(struct resolver *r, const char *name, struct aws_creds *c, char **cause);
+
+/* The MFA code for profile NAME's mfa_serial SERIAL, asked of the front end
+ * (the wizard asks; --plain cannot). 0, or -1 with a cause. */
+static int mfa_code(const struct aws_ctx *a, const char *name, const char *role_arn,
+		    const char *serial, char *code, size_t n, char **cause)
+{
+	int asked = a->ask_mfa ? a->ask_mfa(a->ud, name, serial, code, n) : -1;
+	if (asked < 0)
+		return fail(cause,
+			    "profile %s assumes %s with an MFA code (mfa_serial %s), which --plain "
+			    "cannot ask for: run the wizard (it asks for the code), or export "
+			    "credentials first (aws configure export-credentials --profile %s "
+			    "--format env)",
+			    name, role_arn, serial, name);
+	if (asked == 0)
+		return fail(cause, "profile %s: no MFA code given for %s", name, serial);
+	char *t = str_trim(code);
+	if (strlen(t) != 6 || strspn(t, "0123456789") != 6) {
+		explicit_bzero(code, n);
+		return fail(cause,
+			    "profile %s: the MFA code must be the 6 digits your device shows",
+			    name);
+	}
+	memmove(code, t, 7);
+	return 0;
+}
 
 /* role_arn: the source credentials (source_profile, credential_source or a
  * web identity token file), then STS. */
@@ -503,13 +636,11 @@ static int role_creds(struct resolver *r, const char *name, const char *role_arn
 				    "from 900 to 43200",
 				    name, dur);
 	}
-	if (mfa && *mfa)
-		return fail(
-			cause,
-			"profile %s assumes %s with an MFA code (mfa_serial %s), which "
-			"rds-migrate cannot ask for yet: export credentials first (aws configure "
-			"export-credentials --profile %s --format env)",
-			name, role_arn, mfa, name);
+	char code[16] = "";
+	if (mfa && *mfa && mfa_code(r->a, name, role_arn, mfa, code, sizeof code, cause) < 0)
+		return -1;
+	role.serial_number = mfa && *mfa ? mfa : NULL;
+	role.token_code = code;
 	if (srcp && csrc)
 		return fail(cause,
 			    "profile %s has both source_profile and credential_source: keep one",
@@ -550,11 +681,19 @@ static int role_creds(struct resolver *r, const char *name, const char *role_arn
 				free(why);
 			}
 		} else if (strcmp(csrc, "EcsContainer") == 0) {
-			return fail(
-				cause,
-				"profile %s: credential_source = EcsContainer is not supported "
-				"by rds-migrate: run it on the host, or export credentials first",
-				name);
+			char *why = NULL;
+			rc = container_creds(r->a, &src, &why);
+			if (rc == 1)
+				return fail(cause,
+					    "profile %s: credential_source = EcsContainer, but "
+					    "neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor "
+					    "AWS_CONTAINER_CREDENTIALS_FULL_URI is set",
+					    name);
+			if (rc < 0) {
+				fail(cause, "profile %s: credential_source = EcsContainer: %s",
+				     name, why);
+				free(why);
+			}
 		} else {
 			return fail(cause,
 				    "profile %s: credential_source = %s is not one of Environment, "
@@ -722,6 +861,9 @@ static int resolve_creds(const struct aws_ctx *a, const struct files *f, struct 
 		return fail(cause, "profile %s is not in %s or %s (aws configure --profile %s)",
 			    pname, f->credpath, f->confpath, pname);
 	}
+	int rc = container_creds(a, c, cause);
+	if (rc <= 0)
+		return rc;
 	char *why = NULL;
 	if (imds_creds(c, &why) < 0) {
 		fail(cause,
@@ -752,10 +894,13 @@ static char *creds_key(const struct aws_ctx *a, const struct files *f)
 	stat(f->confpath, &sf);
 	const char *ek = getenv("AWS_ACCESS_KEY_ID"), *wt = getenv("AWS_WEB_IDENTITY_TOKEN_FILE");
 	const char *wr = getenv("AWS_ROLE_ARN");
-	return xasprintf("%d|%s|%s|%s|%s|%s:%lld.%ld|%s:%lld.%ld", a->creds_explicit,
-			 a->creds_profile, ek ? ek : "", wt ? wt : "", wr ? wr : "", f->credpath,
-			 (long long)sc.st_mtim.tv_sec, sc.st_mtim.tv_nsec, f->confpath,
-			 (long long)sf.st_mtim.tv_sec, sf.st_mtim.tv_nsec);
+	const char *cr = getenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+	const char *cf = getenv("AWS_CONTAINER_CREDENTIALS_FULL_URI");
+	return xasprintf("%d|%s|%s|%s|%s|%s|%s|%s:%lld.%ld|%s:%lld.%ld", a->creds_explicit,
+			 a->creds_profile, ek ? ek : "", wt ? wt : "", wr ? wr : "", cr ? cr : "",
+			 cf ? cf : "", f->credpath, (long long)sc.st_mtim.tv_sec,
+			 sc.st_mtim.tv_nsec, f->confpath, (long long)sf.st_mtim.tv_sec,
+			 sf.st_mtim.tv_nsec);
 }
 
 /* A copy of credentials C. */
@@ -816,6 +961,15 @@ static int ctx_refresh(struct aws_ctx *a, char **cause)
 int aws_ctx_init(struct aws_ctx *a, const char *profile, const char *region,
 		 const struct aws_limits *limits, atomic_int *cancel, char **cause)
 {
+	return aws_ctx_init_asking(a, profile, region, limits, cancel, NULL, NULL, cause);
+}
+
+int aws_ctx_init_asking(struct aws_ctx *a, const char *profile, const char *region,
+			const struct aws_limits *limits, atomic_int *cancel,
+			int (*ask_mfa)(void *ud, const char *profile, const char *serial,
+				       char *code, size_t n),
+			void *ud, char **cause)
+{
 	static const struct aws_limits defaults = AWS_LIMITS_DEFAULT;
 	const struct aws_limits *lim = limits ? limits : &defaults;
 	memset(a, 0, sizeof *a);
@@ -824,6 +978,8 @@ int aws_ctx_init(struct aws_ctx *a, const char *profile, const char *region,
 	a->timeout_ms = lim->timeout_s * 1000;
 	a->max_attempts = lim->max_attempts;
 	a->credential_process_timeout_ms = lim->credential_process_timeout_s * 1000;
+	a->ask_mfa = ask_mfa;
+	a->ud = ud;
 
 	bool explicit_profile = profile && *profile;
 	const char *envp = getenv("AWS_PROFILE");

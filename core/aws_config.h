@@ -15,6 +15,13 @@
  * what was looked at. A is usable for aws_ctx_free either way. */
 int aws_ctx_init(struct aws_ctx *a, const char *profile, const char *region,
 		 const struct aws_limits *limits, atomic_int *cancel, char **cause);
+/* The same, able to ask for a profile's MFA code through ASK_MFA (with UD;
+ * see struct aws_ctx), also when the credentials are fetched again. */
+int aws_ctx_init_asking(struct aws_ctx *a, const char *profile, const char *region,
+			const struct aws_limits *limits, atomic_int *cancel,
+			int (*ask_mfa)(void *ud, const char *profile, const char *serial,
+				       char *code, size_t n),
+			void *ud, char **cause);
 void aws_ctx_free(struct aws_ctx *a);
 
 /* The profiles named in the shared credentials and config files, in file

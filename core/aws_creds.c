@@ -350,6 +350,10 @@ int aws_creds_assume_role(struct aws_ctx *src, const struct aws_creds_role *role
 		aws_params_add(&p, "ExternalId", role->external_id);
 	if (role->duration_seconds > 0)
 		aws_params_addf(&p, "DurationSeconds", "%ld", role->duration_seconds);
+	if (role->serial_number && !web) {
+		aws_params_add(&p, "SerialNumber", role->serial_number);
+		aws_params_add(&p, "TokenCode", role->token_code ? role->token_code : "");
+	}
 	if (web)
 		aws_params_add(&p, "WebIdentityToken", role->web_identity_token);
 	bool was_anonymous = src->anonymous;

@@ -40,6 +40,8 @@ struct aws_creds_role {
 	const char *external_id;        /* may be NULL */
 	long duration_seconds;          /* 0: STS's default */
 	const char *web_identity_token; /* set: AssumeRoleWithWebIdentity (unsigned) */
+	const char *serial_number;      /* an MFA device (mfa_serial), or NULL */
+	const char *token_code;         /* its code, with SERIAL_NUMBER */
 };
 /* STS AssumeRole signed with SRC's credentials (or, with a web identity
  * token, AssumeRoleWithWebIdentity unsigned) through the settings of SRC

@@ -26,6 +26,8 @@ const struct aws_service aws_sts = {"STS", "sts", "sts", "2011-06-15"};
 const struct aws_service aws_secretsmanager = {"SECRETS_MANAGER", "secretsmanager",
 					       "secretsmanager", NULL};
 const struct aws_service aws_sso = {"SSO", "awsssoportal", "portal.sso", NULL};
+/* the Price List: its endpoints are in us-east-1 (and a few others) only */
+const struct aws_service aws_pricing = {"PRICING", "pricing", "api.pricing", NULL};
 
 /* Fetch temporary credentials again when they expire within the margin. A
  * failed refresh is an error only once the old ones have expired. */

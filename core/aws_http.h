@@ -20,6 +20,7 @@ enum aws_creds_kind {
 	AWS_CREDS_ASSUME_ROLE,  /* role_arn with source_profile or credential_source */
 	AWS_CREDS_WEB_IDENTITY, /* a web identity token file and a role */
 	AWS_CREDS_SSO,          /* IAM Identity Center (sso_session or legacy sso_*) */
+	AWS_CREDS_CONTAINER,    /* the container's endpoint (ECS task role, EKS Pod Identity) */
 	AWS_CREDS_IMDS,         /* the EC2 instance's role */
 };
 
@@ -65,6 +66,10 @@ struct aws_ctx {
 	int (*refresh)(struct aws_ctx *a, char **cause);
 	char *creds_profile; /* what refresh resolves again */
 	bool creds_explicit; /* the profile was named in the config */
+	/* Asks for the MFA code of SERIAL (a profile's mfa_serial) into CODE (N
+	 * bytes): 1 when given, 0 when declined, -1 when it cannot be asked
+	 * (--plain). NULL: cannot be asked. Gets UD. */
+	int (*ask_mfa)(void *ud, const char *profile, const char *serial, char *code, size_t n);
 	/* Told about each retry (e.g. to show a status line); may be NULL. */
 	void (*on_retry)(void *ud, const char *what);
 	void *ud;
@@ -78,7 +83,7 @@ struct aws_service {
 	const char *host;
 	const char *version;
 };
-extern const struct aws_service aws_rds, aws_ec2, aws_sts, aws_secretsmanager, aws_sso;
+extern const struct aws_service aws_rds, aws_ec2, aws_sts, aws_secretsmanager, aws_sso, aws_pricing;
 
 /* The error AWS answered with, when it answered. */
 struct aws_error {

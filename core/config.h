@@ -56,6 +56,8 @@
 	X(MIGRATE_JOBS, "migrate", "jobs", "2", 0, "parallel copy jobs 1-32")                      \
 	X(MIGRATE_EXCLUDE_TABLES, "migrate", "exclude_tables", "", 0,                              \
 	  "comma-separated schema.table names not to copy")                                        \
+	X(MIGRATE_ROLE_PASSWORDS, "migrate", "role_passwords", "", 0,                              \
+	  "file for new passwords of recreated roles (.pgpass, 0600); empty: none")                \
 	X(ENV_FILE, "env", "file", ".env", 0, "the application's .env file")                       \
 	X(ENV_KEY, "env", "key", "DATABASE_URL", 0, "variable name: [A-Z_][A-Z0-9_]*")
 

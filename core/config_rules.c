@@ -559,18 +559,18 @@ static int check_exclude_tables(const char *v, char *rule, size_t rulesz)
 	}
 }
 
-static int check_env_file(const char *v, char *rule, size_t rulesz)
+/* A file we write: its directory exists and it is not a directory itself
+ * (NAME: the file's usual name, for the hint). */
+static int check_out_file(const char *v, const char *name, char *rule, size_t rulesz)
 {
 	struct stat st;
-	if (!*v)
-		return bad(rule, rulesz, "must not be empty: the path of the application's .env");
 	if (strlen(v) >= 4096)
 		return bad(rule, rulesz, "the path is too long");
 	if (v[strlen(v) - 1] == '/')
 		return bad(rule, rulesz, "must name a file, not a directory");
 	if (stat(v, &st) == 0 && S_ISDIR(st.st_mode))
-		return bad(rule, rulesz, "%s is a directory: give the file's path, like %s/.env", v,
-			   v);
+		return bad(rule, rulesz, "%s is a directory: give the file's path, like %s/%s", v,
+			   v, name);
 	const char *slash = strrchr(v, '/');
 	if (slash && slash != v) {
 		char *dir = xasprintf("%.*s", (int)(slash - v), v);
@@ -662,8 +662,13 @@ int config_check_key(const struct config *cfg, enum config_key k, const char *va
 		return bad(rule, rulesz, "must be a whole number from 1 to 32");
 	case CFG_MIGRATE_EXCLUDE_TABLES:
 		return check_exclude_tables(v, rule, rulesz);
+	case CFG_MIGRATE_ROLE_PASSWORDS:
+		return *v ? check_out_file(v, "role-passwords", rule, rulesz) : 0;
 	case CFG_ENV_FILE:
-		return check_env_file(v, rule, rulesz);
+		if (!*v)
+			return bad(rule, rulesz,
+				   "must not be empty: the path of the application's .env");
+		return check_out_file(v, ".env", rule, rulesz);
 	case CFG_ENV_KEY:
 		if (dotenv_key_ok(v))
 			return 0;

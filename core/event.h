@@ -2,6 +2,7 @@
 #ifndef RDSM_EVENT_H
 #define RDSM_EVENT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "step.h"
@@ -55,6 +56,9 @@ struct sink {
 	void (*emit)(void *ctx, const struct event *ev);
 	/* Ask a yes/no question; returns 1 for yes. May block until answered. */
 	int (*confirm)(void *ctx, int step, const char *question);
+	/* Ask for a secret typed masked (an MFA code): 1 with ANSWER (N bytes)
+	 * filled, 0 when declined. NULL: this front end cannot ask (--plain). */
+	int (*ask_secret)(void *ctx, int step, const char *question, char *answer, size_t n);
 	void *ctx;
 };
 

@@ -90,6 +90,18 @@ char *pg_result_error(const PGresult *res, PGconn *c)
 	return xasprintf("%.*s", (int)strcspn(m, "\n"), m);
 }
 
+PGresult *pg_rows(PGconn *c, const char *sql, const char *what, char **cause)
+{
+	PGresult *res = pg_query(c, sql);
+	if (PQresultStatus(res) == PGRES_TUPLES_OK)
+		return res;
+	char *e = pg_result_error(res, c);
+	fail(cause, "reading %s: %s", what, e);
+	free(e);
+	PQclear(res);
+	return NULL;
+}
+
 static bool has(const char *msg, const char *needle)
 {
 	return strcasestr(msg, needle) != NULL;

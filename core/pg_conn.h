@@ -148,6 +148,8 @@ int pg_major(int server_version_num);
 const char *pg_errline(PGconn *c, char *buf, size_t n);
 /* The first line of RES's error, else of C's (heap). */
 char *pg_result_error(const PGresult *res, PGconn *c);
+/* The rows of SQL (pg_query); NULL with *CAUSE "reading WHAT: the error". */
+PGresult *pg_rows(PGconn *c, const char *sql, const char *what, char **cause);
 /* What the user can do about a failed statement or COPY, from the error's
  * SQLSTATE (RES may be NULL), its text MSG and the connection C: a full
  * disk, a lost connection, or else fix-and-run-again. */

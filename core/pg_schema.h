@@ -25,11 +25,18 @@ struct run;
 struct pg_stmt {
 	char *what;
 	char *sql;
-	int soft;   /* a failure is a warning (e.g. a policy naming a missing role) */
-	int shared; /* in a group: a CREATE INDEX, which may run beside the table's
+	int soft;    /* a failure is a warning (e.g. a policy naming a missing role) */
+	int follows; /* about an object or role made earlier (an owner, a grant):
+		      * skipped when that is absent, having been named as not
+		      * copied */
+	int secret;  /* holds a password: the statement is never shown */
+	int shared;  /* in a group: a CREATE INDEX, which may run beside the table's
 		     * other CREATE INDEX statements (SHARE lock); the others in
 		     * the group run after them, one at a time */
 };
+
+/* Free N statements (a secret one is wiped first). */
+void pg_stmts_free(struct pg_stmt *v, size_t n);
 
 /* Post-data statements of one table (or materialized view): its primary
  * key, unique and exclusion constraints, and indexes. A plain PRIMARY KEY or

@@ -106,6 +106,8 @@ static void emit(struct run *r, struct event *ev)
 static void emit_text(struct run *r, enum event_kind kind, enum finding_level lvl,
 		      enum finding_code code, const char *item, const char *fmt, va_list ap)
 {
+	if (!r)
+		return;
 	struct event ev = {.kind = kind, .level = lvl, .code = code};
 	if (item)
 		snprintf(ev.item, sizeof ev.item, "%s", item);
@@ -178,19 +180,39 @@ void run_progress_tables(struct run *r, const char *item, int64_t done, int64_t 
 	emit(r, &ev);
 }
 
+/* A question for the front end: FMT's text, control characters escaped. */
+static void question(char *q, size_t n, const char *fmt, va_list ap)
+{
+	char raw[1024];
+	vsnprintf(raw, sizeof raw, fmt, ap);
+	text_escape_controls(q, n, raw);
+}
+
 bool run_confirm(struct run *r, const char *fmt, ...)
 {
-	char raw[1024], q[1024];
+	char q[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(raw, sizeof raw, fmt, ap);
+	question(q, sizeof q, fmt, ap);
 	va_end(ap);
-	text_escape_controls(q, sizeof q, raw);
 	if (r->yes)
 		return true;
 	if (!r->sink || !r->sink->confirm)
 		return false;
 	return r->sink->confirm(r->sink->ctx, r->current, q) == 1;
+}
+
+int run_ask_secret(struct run *r, char *answer, size_t n, const char *fmt, ...)
+{
+	char q[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	question(q, sizeof q, fmt, ap);
+	va_end(ap);
+	answer[0] = 0;
+	if (!r->sink || !r->sink->ask_secret)
+		return -1;
+	return r->sink->ask_secret(r->sink->ctx, r->current, q, answer, n) == 1 ? 1 : 0;
 }
 
 /* The round trips the step made to each server, into the log: over a far

@@ -95,6 +95,11 @@ void run_progress_tables(struct run *r, const char *item, int64_t done, int64_t 
 /* Ask the front end; returns true for yes. --yes answers yes in plain mode. */
 bool run_confirm(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Ask the front end for a secret typed masked (an MFA code) into ANSWER (N
+ * bytes): 1 when given, 0 when declined, -1 when the front end cannot ask
+ * (--plain). */
+int run_ask_secret(struct run *r, char *answer, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* The target connection string: [target] url (+hostaddr/port/sslmode/
  * sslrootcert), or the instance endpoint with the master user and password.
  * Caller frees. NULL with a cause when not known yet. */

@@ -113,7 +113,9 @@ static int resolve_version(struct run *r, struct aws_ctx *a, const char *want, c
 	return rc;
 }
 
-static void report_cost(struct run *r, const char *region)
+/* The monthly cost, from the AWS Price List through A (NULL: without
+ * credentials, from the shipped table). */
+static void report_cost(struct run *r, const char *region, struct aws_ctx *a)
 {
 	struct cost c;
 	char *why = NULL;
@@ -121,15 +123,17 @@ static void report_cost(struct run *r, const char *region)
 	const char *st = config_get(cfg, CFG_INSTANCE_STORAGE_TYPE);
 	long gb = config_int(cfg, CFG_INSTANCE_STORAGE_GB);
 	bool io = strcmp(st, "io1") == 0 || strcmp(st, "io2") == 0;
-	if (cost_estimate(region, config_get(cfg, CFG_INSTANCE_CLASS), st, gb, io ? 3000 : 0,
-			  config_bool(cfg, CFG_INSTANCE_MULTI_AZ),
-			  (int)config_int(cfg, CFG_INSTANCE_BACKUP_RETENTION_DAYS), 0, &c,
-			  &why) < 0) {
+	if (a)
+		run_status(r, "asking the AWS Price List for the prices in %s", region);
+	if (cost_estimate_aws(a, region, config_get(cfg, CFG_INSTANCE_CLASS), st, gb, io ? 3000 : 0,
+			      config_bool(cfg, CFG_INSTANCE_MULTI_AZ),
+			      (int)config_int(cfg, CFG_INSTANCE_BACKUP_RETENTION_DAYS), 0, &c,
+			      &why) < 0) {
 		run_finding(r, LEVEL_INFO, "cost", "%s", why);
 		free(why);
 		return;
 	}
-	char line[512];
+	char line[1024];
 	cost_format(&c, st, gb, line, sizeof line);
 	run_finding(r, LEVEL_INFO, "cost", "%s", line);
 }
@@ -423,16 +427,17 @@ static int instance_run(struct run *r, char **cause)
 	free(confp);
 	aws_strv_free(profiles);
 
-	/* the cost needs no AWS call: shown even when the credentials fail */
+	/* the cost is shown even when the credentials fail (from the table) */
 	const char *cfg_region = config_get(c, CFG_AWS_REGION);
-	if (create && *cfg_region)
-		report_cost(r, cfg_region);
-
 	struct aws_ctx a;
 	if (step_aws_open(r, &a, cause) < 0) {
+		if (create && *cfg_region)
+			report_cost(r, cfg_region, NULL);
 		aws_ctx_free(&a);
 		return -1;
 	}
+	if (create && *cfg_region)
+		report_cost(r, cfg_region, &a);
 	char key[64];
 	aws_key_hint(a.creds.access_key, key, sizeof key);
 	run_finding(r, LEVEL_INFO, "credentials", "access key %s from %s%s", key, a.creds.source,
@@ -446,7 +451,7 @@ static int instance_run(struct run *r, char **cause)
 	run_finding(r, LEVEL_OK, "identity", "signed in as %s (account %s) in %s (region from %s)",
 		    who.arn, who.account, a.region, a.region_source);
 	if (create && !*cfg_region)
-		report_cost(r, a.region);
+		report_cost(r, a.region, &a);
 
 	int rc = 0;
 	struct rds_instance in;

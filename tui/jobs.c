@@ -25,7 +25,8 @@ struct job {
 	struct run run;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	int answer; /* -1 while a question waits */
+	int answer;    /* -1 while a question waits */
+	char text[64]; /* the answer to a JM_ASK (a secret) */
 };
 
 struct node {
@@ -103,17 +104,15 @@ static void job_emit(void *ctx, const struct event *ev)
 	post(&m);
 }
 
-/* Ask the UI and wait for the answer; a cancelled job gets "no". */
-static int job_confirm(void *ctx, int step, const char *question)
+/* Post a question of KIND and wait for the answer; a cancelled job gets "no". */
+static int job_ask(struct job *j, enum job_msg_kind kind, int step, const char *question)
 {
-	struct job *j = ctx;
 	if (atomic_load(&j->run.cancel))
 		return 0;
 	pthread_mutex_lock(&j->lock);
 	j->answer = -1;
 	pthread_mutex_unlock(&j->lock);
-	struct job_msg m = {
-		.kind = JM_CONFIRM, .id = j->id, .inspect = j->inspect, .job = job_ref(j)};
+	struct job_msg m = {.kind = kind, .id = j->id, .inspect = j->inspect, .job = job_ref(j)};
 	m.ev.kind = EV_STATUS;
 	m.ev.step = step;
 	snprintf(m.ev.text, sizeof m.ev.text, "%s", question);
@@ -130,6 +129,23 @@ static int job_confirm(void *ctx, int step, const char *question)
 		pthread_cond_timedwait(&j->cond, &j->lock, &ts);
 	}
 	int yes = j->answer > 0;
+	pthread_mutex_unlock(&j->lock);
+	return yes;
+}
+
+static int job_confirm(void *ctx, int step, const char *question)
+{
+	return job_ask(ctx, JM_CONFIRM, step, question);
+}
+
+/* A secret typed in the UI (masked): 1 with ANSWER filled, 0 declined. */
+static int job_ask_secret(void *ctx, int step, const char *question, char *answer, size_t n)
+{
+	struct job *j = ctx;
+	int yes = job_ask(j, JM_ASK, step, question);
+	pthread_mutex_lock(&j->lock);
+	snprintf(answer, n, "%s", yes ? j->text : "");
+	explicit_bzero(j->text, sizeof j->text);
 	pthread_mutex_unlock(&j->lock);
 	return yes;
 }
@@ -171,7 +187,8 @@ struct job *job_start(const struct config *cfg, struct state *st, unsigned mask,
 	pthread_mutex_init(&j->lock, NULL);
 	pthread_cond_init(&j->cond, NULL);
 	j->answer = -1;
-	j->sink = (struct sink){.emit = job_emit, .confirm = job_confirm, .ctx = j};
+	j->sink = (struct sink){
+		.emit = job_emit, .confirm = job_confirm, .ask_secret = job_ask_secret, .ctx = j};
 	run_init(&j->run, &j->cfg, st, &j->sink);
 	j->run.inspect = inspect;
 	j->run.force = opt->force;
@@ -226,6 +243,15 @@ void job_answer(struct job *j, bool yes)
 {
 	pthread_mutex_lock(&j->lock);
 	j->answer = yes ? 1 : 0;
+	pthread_cond_broadcast(&j->cond);
+	pthread_mutex_unlock(&j->lock);
+}
+
+void job_answer_text(struct job *j, const char *text)
+{
+	pthread_mutex_lock(&j->lock);
+	snprintf(j->text, sizeof j->text, "%s", text);
+	j->answer = 1;
 	pthread_cond_broadcast(&j->cond);
 	pthread_mutex_unlock(&j->lock);
 }

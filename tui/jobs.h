@@ -16,6 +16,9 @@ enum job_msg_kind {
 	JM_EVENT,   /* ev holds an event of the job */
 	JM_DONE,    /* the job ended; rc is run_steps' result */
 	JM_CONFIRM, /* the job asks ev.text; answer with job_answer(job, …) then job_release */
+	JM_ASK,     /* the job asks ev.text for a secret typed masked (an MFA code):
+		     * job_answer_text(job, text), or job_answer(job, false) to
+		     * decline, then job_release */
 };
 
 struct job_msg {
@@ -23,7 +26,7 @@ struct job_msg {
 	unsigned id;  /* the job it came from */
 	bool inspect; /* the job only looks */
 	int rc;
-	struct job *job; /* JM_CONFIRM only: a reference the receiver must release */
+	struct job *job; /* JM_CONFIRM, JM_ASK: a reference the receiver must release */
 	struct event ev;
 };
 
@@ -44,6 +47,8 @@ unsigned job_id(const struct job *j);
 void job_cancel(struct job *j);
 bool job_cancelled(struct job *j);
 void job_answer(struct job *j, bool yes);
+/* Answer a JM_ASK with TEXT (copied, then wiped by the job). */
+void job_answer_text(struct job *j, const char *text);
 struct job *job_ref(struct job *j);
 void job_release(struct job *j);
 

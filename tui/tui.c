@@ -33,9 +33,11 @@ struct loop {
 	double lazy_at; /* 0: no throttled repaint pending */
 	double last_draw;
 	bool help;
-	int quit_dialog; /* 0 none, 1 unsaved input, 2 a run is active */
-	struct job_msg confirms[MAX_CONFIRMS];
+	int quit_dialog;                       /* 0 none, 1 unsaved input, 2 a run is active */
+	struct job_msg confirms[MAX_CONFIRMS]; /* questions: JM_CONFIRM or JM_ASK */
 	int nconfirm;
+	char typed[32]; /* what is typed for the first question, a JM_ASK (masked) */
+	size_t ntyped;
 	bool quit;
 	int exit_code;
 	int last_run_rc;
@@ -246,6 +248,14 @@ static void draw(struct tui *t, struct loop *L)
 		if (L->help) {
 			draw_help(t);
 			cursor_y = -1;
+		} else if (L->nconfirm && L->confirms[0].kind == JM_ASK) {
+			const struct job_msg *m = &L->confirms[0];
+			char stars[sizeof L->typed + 8], q[sizeof m->ev.text + sizeof stars + 8];
+			memset(stars, '*', L->ntyped);
+			stars[L->ntyped] = 0;
+			snprintf(q, sizeof q, "%s  Code: %s_", m->ev.text, stars);
+			draw_question(step_title(m->ev.step), q, "Enter send    Esc cancel");
+			cursor_y = -1;
 		} else if (L->nconfirm) {
 			const struct job_msg *m = &L->confirms[0];
 			draw_question(step_title(m->ev.step), m->ev.text, "y yes    n no");
@@ -339,7 +349,12 @@ static bool is_enter(int type, wint_t ch)
 
 static void answer_confirm(struct loop *L, bool yes)
 {
-	job_answer(L->confirms[0].job, yes);
+	if (yes && L->confirms[0].kind == JM_ASK)
+		job_answer_text(L->confirms[0].job, L->typed);
+	else
+		job_answer(L->confirms[0].job, yes);
+	explicit_bzero(L->typed, sizeof L->typed);
+	L->ntyped = 0;
 	job_release(L->confirms[0].job);
 	memmove(&L->confirms[0], &L->confirms[1],
 		(size_t)(L->nconfirm - 1) * sizeof L->confirms[0]);
@@ -353,6 +368,20 @@ static void handle_key(struct tui *t, struct loop *L, int type, wint_t ch)
 	bool esc = type == KT_CHAR && ch == 27;
 	bool quitkey =
 		(type == KT_KEY && ch == KEY_F(10)) || (type == KT_CHAR && ch == KEY_CTRL('q'));
+	if (L->nconfirm && L->confirms[0].kind == JM_ASK) {
+		if (is_enter(type, ch))
+			answer_confirm(L, true);
+		else if (esc)
+			answer_confirm(L, false);
+		else if ((type == KT_KEY && ch == KEY_BACKSPACE) ||
+			 (type == KT_CHAR && (ch == 127 || ch == 8)))
+			L->ntyped -= L->ntyped > 0;
+		else if (type == KT_CHAR && ch > ' ' && ch < 127 && L->ntyped + 1 < sizeof L->typed)
+			L->typed[L->ntyped++] = (char)ch;
+		L->typed[L->ntyped] = 0;
+		L->dirty = true;
+		return;
+	}
 	if (L->nconfirm) {
 		if (type == KT_CHAR && (ch == 'y' || ch == 'Y'))
 			answer_confirm(L, true);
@@ -419,7 +448,7 @@ static void handle_key(struct tui *t, struct loop *L, int type, wint_t ch)
  * pass the rest to the screen. */
 static void handle_job_msg(struct tui *t, struct loop *L, struct job_msg *m)
 {
-	if (m->kind == JM_CONFIRM) {
+	if (m->kind == JM_CONFIRM || m->kind == JM_ASK) {
 		tui_log(t, "job %u asks: %s", m->id, m->ev.text);
 		if (L->nconfirm == MAX_CONFIRMS) {
 			job_answer(m->job, false);

@@ -9,24 +9,13 @@
 . "$(dirname "$0")/tui.inc"
 
 
-# moto checks signatures once an IAM user exists: the first 3 actions (the
-# user, its policy, its key) go unchecked, every later one must be signed.
-export INITIAL_NO_AUTH_ACTION_COUNT=3
-moto_start || { not_ok tui_aws_moto_server "$MOTO_WHY"; exit 0; }
-unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_REGION \
-	AWS_DEFAULT_REGION AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE SOURCE_DATABASE_URL
-export HOME="$T_TMP/home"
-mkdir -p "$HOME"
-
+# moto checking signatures once the IAM user exists (the first 3 actions, the
+# user, its policy and its key, go unchecked); fakeaws in front of it answers
+# checkip (203.0.113.7) and passes the rest to moto.
+aws_start tui_aws rdsm-tui || exit 0
 # The other client: boto3 straight to moto (tests/lib/awsctl.py).
-set -- $(awsctl mkuser rdsm-tui) || true
-AK=${1:-} SK=${2:-}
-[ -n "$AK" ] || { not_ok tui_aws_iam_user "cannot create the IAM user in moto"; exit 0; }
 ARN=$(awsctl whoami)
 expect_eq "the IAM user signs in with its key (moto)" "arn:aws:iam::123456789012:user/rdsm-tui" "$ARN"
-
-# fakeaws in front of moto: checkip answers 203.0.113.7; the rest goes to moto.
-fakeaws_start "$AK" "$SK" || { not_ok tui_aws_fake_start "fakeaws did not start"; exit 0; }
 
 AWSENV="AWS_ACCESS_KEY_ID=$AK AWS_SECRET_ACCESS_KEY=$SK AWS_ENDPOINT_URL=$FAKE"
 AWSENV="$AWSENV RDSM_CHECKIP_URL=$FAKE/checkip AWS_EC2_METADATA_DISABLED=true"

@@ -12,6 +12,9 @@
 #     answers;
 #   * credential_process: run without a shell, failing, printing bad JSON, and
 #     credentials that expire during the instance wait and are fetched again;
+#   * credential_source = EcsContainer and the container endpoint in the chain
+#     (AWS_CONTAINER_CREDENTIALS_FULL_URI, the authorization token or its
+#     file): fakeaws serves the endpoint, a stand-in, since moto has none;
 #   * IAM Identity Center (sso_session and the legacy keys): the portal's
 #     GetRoleCredentials is served by fakeaws, a stand-in, since moto has no
 #     portal; the cached token is the file `aws sso login` writes.
@@ -19,18 +22,7 @@
 
 INSPECT="$ROOT/$BUILD/tools/aws_inspect"
 
-export INITIAL_NO_AUTH_ACTION_COUNT=3
-moto_start || { not_ok aws_creds_moto_server "$MOTO_WHY"; exit 1; }
-unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_REGION \
-	AWS_DEFAULT_REGION AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE SOURCE_DATABASE_URL \
-	AWS_WEB_IDENTITY_TOKEN_FILE AWS_ROLE_ARN AWS_ROLE_SESSION_NAME
-export HOME="$T_TMP/home"
-mkdir -p "$HOME/.aws"
-
-set -- $(awsctl mkuser rdsm-creds) || true
-AK=$1 SK=$2
-[ -n "$AK" ] || { not_ok aws_creds_iam_user "cannot create the IAM user in moto"; exit 1; }
-fakeaws_start "$AK" "$SK" || { not_ok aws_creds_fake_start "fakeaws did not start"; exit 1; }
+aws_start aws_creds rdsm-creds || exit 1
 fake() { curl -s "$FAKE/_fake/$1"; }
 export AWS_ENDPOINT_URL="$FAKE" RDSM_CHECKIP_URL="$FAKE/checkip" RDSM_POLL_SECONDS=1
 export AWS_EC2_METADATA_SERVICE_ENDPOINT="$FAKE" AWS_EC2_METADATA_DISABLED=true
@@ -85,6 +77,11 @@ role_arn = $OPS_ROLE
 credential_source = Ec2InstanceMetadata
 role_session_name = from-imds
 
+[profile ecsrole]
+role_arn = $OPS_ROLE
+credential_source = EcsContainer
+role_session_name = from-ecs
+
 [profile mfa]
 role_arn = $OPS_ROLE
 source_profile = base
@@ -129,6 +126,32 @@ expect_match aws_role_credential_source_imds "signed in as arn:aws:sts::12345678
 expect_match aws_role_credential_source_imds_shown "with EC2 instance role fake-role, expires 2099-01-01T00:00:00Z\)" "$T_TMP/imdsrole.out"
 fake "set?imds_off=1" >/dev/null
 
+# credential_source = EcsContainer: the container endpoint's keys sign AssumeRole.
+# The endpoint (ECS task role, EKS Pod Identity) is fakeaws's /container/credentials,
+# a loopback stand-in: moto has none. The token is read from its file each time.
+fake "set?imds_ak=$TAK&imds_sk=$(enc "$TSK")&imds_token=$(enc "$TTOK")&container_auth=ecs-token-7" >/dev/null
+printf 'ecs-token-7\n' >"$T_TMP/ecs-token"
+export AWS_CONTAINER_CREDENTIALS_FULL_URI="$FAKE/container/credentials"
+AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$T_TMP/ecs-token" inspect ecsrole ecsrole
+expect_eq aws_role_credential_source_ecs_exit 0 $?
+expect_match aws_role_credential_source_ecs "signed in as arn:aws:sts::123456789012:assumed-role/rdsm-ops-role/from-ecs " "$T_TMP/ecsrole.out"
+expect_match aws_role_credential_source_ecs_shown "with container credentials \(AWS_CONTAINER_CREDENTIALS_FULL_URI $FAKE/container/credentials\), expires 2099-01-01T00:00:00Z\)" "$T_TMP/ecsrole.out"
+AWS_CONTAINER_AUTHORIZATION_TOKEN=wrong-token inspect ecsbad ecsrole
+expect_match aws_role_credential_source_ecs_refused "profile ecsrole: credential_source = EcsContainer: AWS_CONTAINER_CREDENTIALS_FULL_URI: the container's credentials endpoint answered HTTP 403" "$T_TMP/ecsbad.out"
+expect_no_match aws_container_token_not_shown "wrong-token|ecs-token-7" "$T_TMP/ecsbad.out"
+AWS_CONTAINER_CREDENTIALS_FULL_URI=http://198.51.100.7/creds inspect ecsfar ecsrole
+expect_match aws_container_plain_http_only_to_loopback "AWS_CONTAINER_CREDENTIALS_FULL_URI = http://198.51.100.7/creds: plain http is used only to a loopback address" "$T_TMP/ecsfar.out"
+# in the chain without a profile (after the environment's keys and the shared
+# files, before the instance role), as the AWS SDKs find it
+n0=$(curl -s "$FAKE/_fake/count?action=container")
+HOME="$T_TMP/nohome" AWS_CONTAINER_AUTHORIZATION_TOKEN=ecs-token-7 inspect ecsenv ""
+expect_eq aws_container_chain_exit 0 $?
+expect_match aws_container_chain_source "access key ASIA.* from container credentials \(AWS_CONTAINER_CREDENTIALS_FULL_URI $FAKE/container/credentials\), expires 2099-01-01T00:00:00Z, with a session token" "$T_TMP/ecsenv.out"
+expect_eq aws_container_asked_once "$((n0 + 1))" "$(curl -s "$FAKE/_fake/count?action=container")"
+unset AWS_CONTAINER_CREDENTIALS_FULL_URI
+inspect ecsnone ecsrole
+expect_match aws_role_credential_source_ecs_unset "profile ecsrole: credential_source = EcsContainer, but neither AWS_CONTAINER_CREDENTIALS_RELATIVE_URI nor AWS_CONTAINER_CREDENTIALS_FULL_URI is set" "$T_TMP/ecsnone.out"
+
 # a wrong source key: moto's signature check refuses AssumeRole, said with the profile
 sed "s#^aws_secret_access_key = .*#aws_secret_access_key = not-the-secret#" "$HOME/.aws/credentials" >"$T_TMP/badcreds"
 AWS_SHARED_CREDENTIALS_FILE="$T_TMP/badcreds" inspect opsbad ops
@@ -138,7 +161,7 @@ expect_match aws_role_bad_source_key "profile ops: AssumeRole: SignatureDoesNotM
 n0=$(fake "count?action=AssumeRole")
 plain mfa mfa
 expect_eq aws_role_mfa_plain_exit 1 $?
-expect_match aws_role_mfa_plain_refused "FAILED: profile mfa assumes $OPS_ROLE with an MFA code \(mfa_serial arn:aws:iam::123456789012:mfa/someone\), which rds-migrate cannot ask for yet: export credentials first" "$T_TMP/mfa.out"
+expect_match aws_role_mfa_plain_refused "FAILED: profile mfa assumes $OPS_ROLE with an MFA code \(mfa_serial arn:aws:iam::123456789012:mfa/someone\), which --plain cannot ask for: run the wizard \(it asks for the code\), or export credentials first" "$T_TMP/mfa.out"
 expect_eq aws_role_mfa_no_call "$n0" "$(fake "count?action=AssumeRole")"
 
 # ---- web identity ---------------------------------------------------------------

@@ -8,21 +8,10 @@
 PY=python3
 INSPECT="$ROOT/$BUILD/tools/aws_inspect"
 
-# moto checks signatures only with INITIAL_NO_AUTH_ACTION_COUNT set: the
-# first 3 actions (create the user, its policy, its key) go unchecked.
-export INITIAL_NO_AUTH_ACTION_COUNT=3
-moto_start || { not_ok aws_moto_server "$MOTO_WHY"; exit 1; }
-unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_REGION \
-	AWS_DEFAULT_REGION AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE SOURCE_DATABASE_URL
-export HOME="$T_TMP/home"
-mkdir -p "$HOME"
-
-set -- $(awsctl mkuser rdsm-test) || true
-AK=$1 SK=$2
-[ -n "$AK" ] || { not_ok aws_iam_user "cannot create the IAM user in moto"; exit 1; }
-
-# fakeaws in front of moto: every AWS request of rds-migrate goes through it
-fakeaws_start "$AK" "$SK" || { not_ok aws_fake_start "fakeaws did not start"; exit 1; }
+# moto checking signatures (after the 3 actions that make the IAM user and
+# its key), fakeaws in front of it: every AWS request of rds-migrate goes
+# through fakeaws
+aws_start aws rdsm-test || exit 1
 fake() { curl -s "$FAKE/_fake/$1"; }
 export AWS_ENDPOINT_URL="$FAKE" RDSM_CHECKIP_URL="$FAKE/checkip" RDSM_POLL_SECONDS=1
 export AWS_EC2_METADATA_SERVICE_ENDPOINT="$FAKE" AWS_EC2_METADATA_DISABLED=true
@@ -342,6 +331,26 @@ fake "fault?action=DescribeSecurityGroups&seq=ec2throttle" >/dev/null
 "$INSPECT" "$(ID=db1 conf ec2thr)" network >"$T_TMP/ec2thr.out" 2>&1
 expect_eq aws_ec2_throttle_retried_exit 0 $?
 expect_match aws_ec2_throttle_retried "DescribeSecurityGroups: RequestLimitExceeded; retry 2 of 5" "$T_TMP/ec2thr.out"
+
+# ---- the cost from the AWS Price List ----------------------------------------
+# moto does not serve the Price List: fakeaws answers GetProducts (after
+# checking the signature) with its own prices, published 2026-11-01.
+expect_match aws_cost_from_price_list 'cost: about \$15\.44/month .*on-demand prices of 2026-11-01 from the AWS Price List$' "$T_TMP/create.out"
+expect_eq aws_price_list_asked_for_the_class_region_and_deployment "db.t3.micro us-east-1 PostgreSQL Single-AZ" \
+	"$(for f in instanceType regionCode databaseEngine deploymentOption; do
+		fake "param?action=GetProducts:Database%20Instance&name=$f"; done | tr '\n' ' ' | sed 's/ $//')"
+fake "set?price_db.t3.micro=0.0200" >/dev/null
+n0=$(fake "count?action=GetProducts")
+"$INSPECT" "$(ID=pricey conf pricey)" instance >"$T_TMP/pricey.out" 2>&1
+expect_match aws_cost_uses_the_price_list_figures 'cost: about \$16\.90/month \(instance \$14\.60, storage gp3 20 GiB \$2\.30.*from the AWS Price List$' "$T_TMP/pricey.out"
+expect_eq aws_price_list_asked_once_per_price "3" "$(($(fake "count?action=GetProducts") - n0))"
+sed 's/^\[instance\]$/[instance]\nclass = db.m5.large/' "$T_TMP/pricey.ini" >"$T_TMP/m5.ini"
+"$INSPECT" "$T_TMP/m5.ini" instance >"$T_TMP/m5.out" 2>&1
+expect_match aws_cost_falls_back_to_the_table_naming_why "cost: about \\$[0-9.]+/month .*list prices of 20[0-9-]+ from the shipped table \\(the AWS Price List: the Price List has no on-demand price per Hrs" "$T_TMP/m5.out"
+AWS_ENDPOINT_URL_PRICING=http://127.0.0.1:1 "$INSPECT" "$T_TMP/pricey.ini" instance >"$T_TMP/noprice.out" 2>&1
+expect_match aws_cost_without_the_price_list_says_so 'cost: about \$15\.44/month .*from the shipped table \(the AWS Price List: GetProducts: cannot connect to 127\.0\.0\.1' "$T_TMP/noprice.out"
+expect_match aws_cost_without_credentials_says_the_table "cost: about .*from the shipped table \\(the AWS Price List: no AWS credentials" "$T_TMP/nocreds.out"
+fake "set?price_db.t3.micro=0.018" >/dev/null
 
 # the inspect view of the instance: status and cost, changes nothing
 n0=$(fake "count?action=CreateDBInstance")

@@ -352,7 +352,9 @@ diskfull
 SRC_PW='SrcPw-7Kq2ZtX9vL'
 DST_PW='DstPw-4Rm8WnY3hC'
 pg_sql src postgres -c "CREATE ROLE mover LOGIN PASSWORD '$SRC_PW' IN ROLE app" >/dev/null
-pg_sql dst postgres -c "CREATE ROLE owner2 LOGIN PASSWORD '$DST_PW'" \
+# the target user may create roles, as RDS's master user: the tables' owner
+# (app, whose member the source user is) keeps them on the target
+pg_sql dst postgres -c "CREATE ROLE owner2 LOGIN CREATEROLE PASSWORD '$DST_PW'" \
 	-c "CREATE DATABASE secrets OWNER owner2" >/dev/null
 SRC_URL="postgresql://mover:$SRC_PW@127.0.0.1:$PROXY_PORT/sample?sslmode=disable"
 sdir="$T_TMP/secrets"

@@ -4,7 +4,8 @@
 # issue (tests/fixtures/minimal9.sql), then every object kind a database
 # owner may create in awkward variants (tests/fixtures/fidelity.sql), each
 # compared with pg_dump --schema-only of both sides, row checksums and
-# sequence positions (is_called too). What cannot be copied is named before
+# sequence positions (is_called too); the dumps keep owners and privileges.
+# What cannot be copied is named before
 # anything is written, asked about, and makes the run end "incomplete".
 . "$(dirname "$0")/../lib/testlib.sh"
 
@@ -94,7 +95,18 @@ same "minimal cases: a second run leaves the target's schema as the source's" \
 
 # --- every object kind, in awkward variants ----------------------------------
 DB=fidelity
+# its privileges name a role of the source; the target user may create roles
+# (CREATEROLE, no superuser), as RDS's master user
+pg_sql src postgres -c "CREATE ROLE fid_reader NOLOGIN" >/dev/null
+pg_sql dst postgres -c "ALTER ROLE app CREATEROLE" >/dev/null
 copy_all "fidelity" "$DB" "$FIDELITY"
+expect_eq "fidelity: the dumps compared hold privileges and default privileges" yes "$(
+	grep -qF 'GRANT UPDATE("select") ON TABLE fid.everything TO fid_reader' "$T_TMP/$DB.src.sql" &&
+	grep -qF 'REVOKE ALL ON TABLE fid.base2 FROM app' "$T_TMP/$DB.src.sql" &&
+	grep -qF 'ALTER DEFAULT PRIVILEGES FOR ROLE app IN SCHEMA fid GRANT SELECT ON TABLES' "$T_TMP/$DB.src.sql" &&
+	grep -qF 'REVOKE ALL ON FUNCTION fid.secret() FROM PUBLIC' "$T_TMP/$DB.src.sql" && echo yes || echo no)"
+both "fidelity: large objects keep their privileges (pg_dump --schema-only leaves them out)" \
+	"SELECT string_agg(oid || ':' || lomacl::text, ',' ORDER BY oid) FROM pg_largeobject_metadata"
 both "fidelity: large objects arrive with their OIDs and bytes" \
 	"SELECT string_agg(oid || ':' || md5(lo_get(oid)) || ':' || coalesce(obj_description(oid, 'pg_largeobject'), ''), ',' ORDER BY oid) FROM pg_largeobject_metadata"
 "$RDSM_BIN" -c "$T_TMP/$DB/config.ini" --plain --force schema data verify >"$T_TMP/fidelity2.out" 2>&1

@@ -157,6 +157,28 @@ moto_start() {
 # awsctl CMD ARGS…: boto3 straight to moto, signed with $AK/$SK (tests/lib/awsctl.py).
 awsctl() { MOTO_URL="$MOTO_URL" T_AK="${AK:-}" T_SK="${SK:-}" "$MOTO_PY" "$ROOT/tests/lib/awsctl.py" "$@"; }
 
+# aws_start PREFIX USER: moto_server checking signatures after its first 3
+# actions, a clean AWS environment (no AWS_* credentials or profile variables,
+# HOME=$T_TMP/home with an empty ~/.aws), the IAM user USER (its key in AK and
+# SK) and fakeaws in front of moto (FAKE). On failure: one "not ok PREFIX_…"
+# saying what did not start, and 1.
+aws_start() {
+	local prefix
+	prefix=$1
+	export INITIAL_NO_AUTH_ACTION_COUNT=3
+	moto_start || { not_ok "${prefix}_moto_server" "$MOTO_WHY"; return 1; }
+	unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_PROFILE AWS_REGION \
+		AWS_DEFAULT_REGION AWS_CONFIG_FILE AWS_SHARED_CREDENTIALS_FILE SOURCE_DATABASE_URL \
+		AWS_WEB_IDENTITY_TOKEN_FILE AWS_ROLE_ARN AWS_ROLE_SESSION_NAME \
+		AWS_CONTAINER_CREDENTIALS_RELATIVE_URI AWS_CONTAINER_CREDENTIALS_FULL_URI
+	export HOME="$T_TMP/home"
+	mkdir -p "$HOME/.aws"
+	set -- $(awsctl mkuser "$2") || true
+	AK=${1:-} SK=${2:-}
+	[ -n "$AK" ] || { not_ok "${prefix}_iam_user" "cannot create the IAM user in moto"; return 1; }
+	fakeaws_start "$AK" "$SK" || { not_ok "${prefix}_fake_start" "fakeaws did not start"; return 1; }
+}
+
 # fakeaws_start AK SK: tests/tools/fakeaws.py in front of moto (engine
 # versions, faults, IMDSv2, checkip); sets FAKE to its URL, FAKE_PORT its port.
 fakeaws_start() {
@@ -227,10 +249,11 @@ new_target() {
 	pg_sql dst postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1 OWNER app"
 }
 
-# dump NAME DB: the schema as pg_dump prints it, without comment and SET lines.
+# dump NAME DB: the schema as pg_dump prints it, with owners and privileges,
+# without comment and SET lines.
 dump() {
 	eval "p=\$PORT_$1; d=\$DIR_$1"
-	pg_dump -h "$d" -p "$p" -U postgres --schema-only --no-owner --no-acl "$2" |
+	pg_dump -h "$d" -p "$p" -U postgres --schema-only "$2" |
 		grep -v -e '^--' -e '^SET ' -e '^SELECT pg_catalog.set_config' -e '^\\restrict' \
 			-e '^\\unrestrict' | cat -s
 }

@@ -12,10 +12,19 @@ moto_server cannot serve. It stands in front of moto as the AWS endpoint:
   * IMDSv2 under /latest/ (token, role credentials, mac -> vpc-id,
     security-group-ids, region), for AWS_EC2_METADATA_SERVICE_ENDPOINT;
   * /checkip: this machine's "public address", for RDSM_CHECKIP_URL;
+  * /container/credentials: the ECS/EKS container credentials endpoint, for
+    AWS_CONTAINER_CREDENTIALS_FULL_URI (Authorization checked against
+    container_auth when set);
   * the IAM Identity Center portal's GetRoleCredentials (GET
     /federation/credentials, bearer token in x-amz-sso_bearer_token), which
     moto does not serve: the token must be sso_token, the answer holds
     sso_ak/sso_sk/sso_tok, expiring in sso_seconds;
+  * the AWS Price List's GetProducts (AWSPriceListService, JSON), which moto
+    does not serve: after checking the signature, the on-demand price of the
+    product the filters name (instance class and deployment, storage volume
+    type, provisioned IOPS, snapshots), published "2026-11-01"; an instance
+    class it does not know gets an empty list. Prices: PRICES below, an
+    instance's overridable by /_fake/set?price_CLASS=USD;
   * AssumeRoleWithWebIdentity arrives unsigned, as AWS takes it, but moto
     (with INITIAL_NO_AUTH_ACTION_COUNT) refuses any unsigned request: the
     call is counted as unsigned, then signed here with the test user's key
@@ -62,11 +71,27 @@ SETTINGS = {
 }
 TOKEN = "fake-imds-token-0123456789"
 
+# The Price List's single-AZ on-demand prices (USD): per hour for instances,
+# per GB-month for storage and snapshots, per IOPS-month. Multi-AZ doubles.
+PRICES = {
+    ("Database Instance", "db.t3.micro"): ("Hrs", 0.018),
+    ("Database Instance", "db.t3.small"): ("Hrs", 0.036),
+    ("Database Instance", "db.t4g.micro"): ("Hrs", 0.016),
+    ("Database Instance", "db.m7g.large"): ("Hrs", 0.168),
+    ("Database Storage", "General Purpose"): ("GB-Mo", 0.115),
+    ("Database Storage", "General Purpose-GP3"): ("GB-Mo", 0.115),
+    ("Database Storage", "Provisioned IOPS"): ("GB-Mo", 0.125),
+    ("Database Storage", "Provisioned IOPS-IO2"): ("GB-Mo", 0.125),
+    ("Provisioned IOPS", None): ("IOPS-Mo", 0.10),
+    ("Storage Snapshot", None): ("GB-Mo", 0.095),
+}
+
 VERSIONS = ["13.14", "13.15", "14.9", "14.12", "15.2", "15.8", "15.10", "15.9", "16.3", "16.4"]
 
 
-def sigv4_ok(method, path, headers, body):
-    """Verify an AWS4-HMAC-SHA256 Authorization header the way AWS does."""
+def sigv4_ok(method, path, headers, body, signed_for=("rds", None)):
+    """Verify an AWS4-HMAC-SHA256 Authorization header the way AWS does, and
+    that it is signed for SIGNED_FOR: (service, region or None for any)."""
     auth = headers.get("Authorization", "")
     if not auth.startswith("AWS4-HMAC-SHA256 "):
         return False, "no SigV4 Authorization header"
@@ -93,8 +118,10 @@ def sigv4_ok(method, path, headers, body):
     want = hmac.new(k, sts.encode(), hashlib.sha256).hexdigest()
     if not hmac.compare_digest(want, parts["Signature"]):
         return False, "signature mismatch"
-    if service != "rds":
+    if service != signed_for[0]:
         return False, "signed for service " + service
+    if signed_for[1] and region != signed_for[1]:
+        return False, "signed for region " + region
     return True, ""
 
 
@@ -147,11 +174,30 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, v + "\n", "text/plain")
         if u.path == "/federation/credentials":
             return self.sso_role_credentials(q)
+        if u.path == "/container/credentials":
+            return self.container_credentials()
         if u.path == "/checkip":
             return self.reply(200, SETTINGS["checkip"] + "\n", "text/plain")
         if u.path.startswith("/latest/"):
             return self.imds(u.path)
         self.reply(404, "not found\n", "text/plain")
+
+    def container_credentials(self):
+        """The ECS/EKS container credentials endpoint (moto has none): the
+        Authorization header must be container_auth when that is set; the
+        keys are imds_ak/imds_sk/imds_token's."""
+        with LOCK:
+            COUNTS["container"] = COUNTS.get("container", 0) + 1
+        want = SETTINGS.get("container_auth", "")
+        if want and self.headers.get("Authorization") != want:
+            return self.reply(403, json.dumps({"message": "bad authorization token"}),
+                              "application/json")
+        self.reply(200, json.dumps({
+            "AccessKeyId": SETTINGS.get("imds_ak", ACCESS_KEY),
+            "SecretAccessKey": SETTINGS.get("imds_sk", SECRET_KEY),
+            "Token": SETTINGS.get("imds_token", "container-session-token"),
+            "RoleArn": "arn:aws:iam::123456789012:role/task-role",
+            "Expiration": "2099-01-01T00:00:00Z"}), "application/json")
 
     def sso_role_credentials(self, q):
         """GetRoleCredentials as the IAM Identity Center portal answers it."""
@@ -282,9 +328,40 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(float(SETTINGS["slow_seconds"]))
         if action == "DescribeDBEngineVersions" and fault != "passthrough":
             return self.engine_versions(body, form)
+        if action == "GetProducts":
+            return self.get_products(body)
         status = fault[len("status:"):] if fault and fault.startswith("status:") else None
         extra = self.sign(body) if action == "AssumeRoleWithWebIdentity" and not m else None
         self.forward(body, status, extra)
+
+    def get_products(self, body):
+        ok, why = sigv4_ok("POST", self.path, self.headers, body, ("pricing", "us-east-1"))
+        if not ok:
+            return self.reply(400, json.dumps({"__type": "SignatureDoesNotMatch",
+                                               "message": why}), "application/x-amz-json-1.1")
+        req = json.loads(body)
+        f = {x["Field"]: x["Value"] for x in req.get("Filters", [])}
+        with LOCK:
+            LAST["GetProducts:%s" % f.get("productFamily")] = f
+        fam = f.get("productFamily")
+        what = f.get("instanceType") or f.get("volumeType")
+        unit, usd = PRICES.get((fam, what), (None, None))
+        if fam == "Database Instance" and ("price_" + str(what)) in SETTINGS:
+            usd = float(SETTINGS["price_" + what])
+        products = []
+        if unit and req.get("ServiceCode") == "AmazonRDS" and f.get("databaseEngine") == "PostgreSQL":
+            if f.get("deploymentOption") == "Multi-AZ":
+                usd *= 2
+            products.append(json.dumps({
+                "product": {"productFamily": fam, "attributes": dict(f)},
+                "serviceCode": "AmazonRDS",
+                "terms": {"OnDemand": {"SKU.JRTCKXETXF": {
+                    "priceDimensions": {"SKU.JRTCKXETXF.6YS6EN2CT7": {
+                        "unit": unit, "pricePerUnit": {"USD": "%.10f" % usd}}},
+                    "effectiveDate": "2026-11-01T00:00:00Z"}}},
+                "publicationDate": "2026-11-01T12:00:00Z"}))
+        self.reply(200, json.dumps({"FormatVersion": "aws_v1", "PriceList": products}),
+                   "application/x-amz-json-1.1")
 
     def engine_versions(self, body, form):
         ok, why = sigv4_ok("POST", self.path, self.headers, body)

@@ -310,6 +310,58 @@ static void cost_adds_up_and_multi_az_doubles(void **state)
 	free(cause);
 }
 
+/* A GetProducts answer: each product a JSON document in a string. */
+static const char price_answer[] =
+	"{\"FormatVersion\":\"aws_v1\",\"PriceList\":[\"{\\\"product\\\":{\\\"productFamily\\\":"
+	"\\\"Database Instance\\\"},\\\"terms\\\":{\\\"OnDemand\\\":{\\\"A.B\\\":{"
+	"\\\"priceDimensions\\\":{\\\"A.B.C\\\":{\\\"unit\\\":\\\"Hrs\\\",\\\"pricePerUnit\\\":"
+	"{\\\"USD\\\":\\\"0.0250000000\\\"}}}}}},\\\"publicationDate\\\":"
+	"\\\"2026-10-30T18:21:40Z\\\"}\"]}";
+
+static void price_list_answer_gives_the_price_and_its_date(void **state)
+{
+	(void)state;
+	double usd = 0;
+	char date[32];
+	char *cause = NULL;
+	assert_int_equal(
+		cost_price_from_answer(price_answer, "Hrs", &usd, date, sizeof date, &cause), 0);
+	assert_true(usd > 0.0249 && usd < 0.0251);
+	assert_string_equal(date, "2026-10-30");
+	assert_int_equal(
+		cost_price_from_answer(price_answer, "GB-Mo", &usd, date, sizeof date, &cause), -1);
+	assert_non_null(strstr(cause, "no on-demand price per GB-Mo"));
+	free(cause);
+	cause = NULL;
+	assert_int_equal(cost_price_from_answer("{\"PriceList\": [\"{not json\"]}", "Hrs", &usd,
+						date, sizeof date, &cause),
+			 -1);
+	free(cause);
+	cause = NULL;
+	assert_int_equal(cost_price_from_answer("<html>", "Hrs", &usd, date, sizeof date, &cause),
+			 -1);
+	assert_non_null(strstr(cause, "GetProducts answer is not valid JSON"));
+	free(cause);
+}
+
+static void cost_line_says_where_its_prices_come_from(void **state)
+{
+	(void)state;
+	struct cost c;
+	char *cause = NULL, line[1024];
+	assert_int_equal(cost_estimate_aws(NULL, "us-east-1", "db.t3.micro", "gp3", 20, 0, false, 7,
+					   0, &c, &cause),
+			 0);
+	cost_format(&c, "gp3", 20, line, sizeof line);
+	assert_non_null(strstr(line, "list prices of 2025-06 from the shipped table (the AWS Price "
+				     "List: no AWS credentials"));
+	c.live = true;
+	snprintf(c.date, sizeof c.date, "2026-10-30");
+	cost_format(&c, "gp3", 20, line, sizeof line);
+	assert_non_null(strstr(line, "on-demand prices of 2026-10-30 from the AWS Price List"));
+	assert_null(strstr(line, "shipped"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +376,8 @@ int main(void)
 		cmocka_unit_test(profile_with_a_long_session_token_from_the_files),
 		cmocka_unit_test(endpoints_follow_the_sdk_variables),
 		cmocka_unit_test(cost_adds_up_and_multi_az_doubles),
+		cmocka_unit_test(price_list_answer_gives_the_price_and_its_date),
+		cmocka_unit_test(cost_line_says_where_its_prices_come_from),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

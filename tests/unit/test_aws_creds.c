@@ -322,8 +322,8 @@ static void role_chains_refused_before_any_call(void **state)
 		 "aws_secret_access_key = s\n",
 		 "m",
 		 "profile m assumes arn:aws:iam::1:role/m with an MFA code (mfa_serial "
-		 "arn:aws:iam::1:mfa/me), which rds-migrate cannot ask for yet: export credentials "
-		 "first"},
+		 "arn:aws:iam::1:mfa/me), which --plain cannot ask for: run the wizard (it asks "
+		 "for the code), or export credentials first"},
 		{"[profile r]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = gone\n", "r",
 		 "profile r: its source_profile gone is not in"},
 		{"[profile r]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = empty\n[profile "

@@ -273,6 +273,10 @@ static const struct row rows[] = {
 	BAD(MIGRATE_EXCLUDE_TABLES, "public.a,", "empty name between commas"),
 	BAD(MIGRATE_EXCLUDE_TABLES, "public.a b", "schema.table"),
 	BAD(MIGRATE_EXCLUDE_TABLES, "a.b.c", "schema.table"),
+	OK(MIGRATE_ROLE_PASSWORDS, ""),
+	OK(MIGRATE_ROLE_PASSWORDS, "@DIR@/role-passwords"),
+	BAD(MIGRATE_ROLE_PASSWORDS, "@DIR@", "is a directory: give the file's path, like"),
+	BAD(MIGRATE_ROLE_PASSWORDS, "@DIR@/nodir/pw", "does not exist"),
 	/* [env] */
 	OK(ENV_FILE, ".env"),
 	OK(ENV_FILE, "@DIR@/app/.env"),
