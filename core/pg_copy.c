@@ -1066,6 +1066,18 @@ static void say_link(struct copy_ctx *x, int version, const char *far)
 			    ms);
 }
 
+/* Table T is to be loaded in parts: mark it "loading" and empty it. */
+static int split_start(struct copy_ctx *x, const struct pg_copy_table *t, char **cause)
+{
+	char *e = NULL;
+	if (state_table_set(x->r->state, t->state_key, TS_LOADING, &e) < 0) {
+		fail(cause, "cannot save the state of %s: %s", t->qname, e ? e : "?");
+		free(e);
+		return -1;
+	}
+	return empty_table(x->d0, t, cause);
+}
+
 /* Split the tables to copy into pieces (copy_sched_parts): when asked
  * (split_bytes), a big table into one block range per job; from a far
  * source (x->streams > 1), the biggest into one per stream. Only when the
@@ -1096,19 +1108,9 @@ static int plan_pieces(struct copy_ctx *x, PGconn *holder, int jobs, char **caus
 				? copy_sched_parts(t->est_bytes, x->est_bytes, blocks, jobs,
 						   split_min, x->streams)
 				: 1;
-		if (n > 1) {
-			char *e = NULL;
-			if (state_table_set(x->r->state, t->state_key, TS_LOADING, &e) < 0) {
-				fail(cause, "cannot save the state of %s: %s", t->qname,
-				     e ? e : "?");
-				free(e);
-				strbuf_free(&far);
-				return -1;
-			}
-			if (empty_table(x->d0, t, cause) != 0) {
-				strbuf_free(&far);
-				return -1;
-			}
+		if (n > 1 && split_start(x, t, cause) != 0) {
+			strbuf_free(&far);
+			return -1;
 		}
 		if (n > 1 && n == x->streams)
 			strbuf_add_item(&far, t->qname);
@@ -1147,9 +1149,9 @@ static void empty_unfinished(struct copy_ctx *x, PGconn *d)
 }
 
 /* Open the snapshot every job reads in: a repeatable-read transaction on
- * HOLDER, exported; also the source's encoding and block size, and whether
- * it has large objects. One round
- * trip, timed: how far away the source is (x->rtt, x->streams). */
+ * HOLDER (the schema step's connection when it left one), exported; also
+ * the source's encoding and block size, and whether it has large objects.
+ * One round trip, timed: how far away the source is (x->rtt, x->streams). */
 static int open_snapshot(struct copy_ctx *x, PGconn **holder, char **snapshot, char **enc,
 			 char **cause)
 {
