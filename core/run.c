@@ -388,12 +388,14 @@ void run_source_keep(struct run *r, const char *conninfo, PGconn *c)
 	}
 	r->kept_source = c;
 	r->kept_conninfo = xstrdup(conninfo);
+	r->kept_at = now_monotonic();
 }
 
 PGconn *run_source_take(struct run *r, const char *conninfo)
 {
 	PGconn *c = r->kept_source;
-	bool same = c && conninfo && strcmp(conninfo, r->kept_conninfo) == 0;
+	bool same = c && conninfo && strcmp(conninfo, r->kept_conninfo) == 0 &&
+		    now_monotonic() - r->kept_at < RUN_KEPT_SECONDS;
 	free_secret(r->kept_conninfo);
 	r->kept_source = NULL;
 	r->kept_conninfo = NULL;

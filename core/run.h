@@ -61,6 +61,7 @@ struct run {
 	 * source costs round trips per connection): run_source_keep */
 	struct pg_conn *kept_source;
 	char *kept_conninfo;
+	double kept_at; /* now_monotonic() when kept */
 };
 
 void run_init(struct run *r, struct config *cfg, struct state *st, struct sink *sink);
@@ -131,7 +132,10 @@ char *run_source_conninfo(struct run *r, char **cause);
  * the run; one not idle is closed. Takes C. */
 void run_source_keep(struct run *r, const char *conninfo, struct pg_conn *c);
 /* The kept source connection when it was made with CONNINFO and is still
- * good (the caller owns it), else NULL: connect. */
+ * good, kept less than RUN_KEPT_SECONDS ago (an idle connection may have
+ * been dropped on the way, unseen: the wizard waits for the user between
+ * steps); the caller owns it. Else NULL: connect. */
+#define RUN_KEPT_SECONDS 30.0
 struct pg_conn *run_source_take(struct run *r, const char *conninfo);
 
 /* The status of step S in this run (STATUS_PENDING when it has not run). */

@@ -5,7 +5,8 @@
 # exchange and a window per connection, as a TCP stream over a long path; the
 # kernel's netem is not available here):
 #   - near (the cluster itself): every table read as one stream, the jobs only,
-#     the log says how near the source is;
+#     the log says how near the source is; the snapshot is opened on the schema
+#     step's source connection, not a new one;
 #   - far (60 ms of round trip): the run names the tables read as several
 #     streams and why, adds reading streams beyond the jobs, and the target
 #     holds exactly the source's rows, keys and indexes; the log counts the
@@ -38,6 +39,8 @@ expect_match "a near source: the log says it is near and reads each table as one
 expect_no_match "a near source: no table is split" 'read as [0-9]+ streams' "$T_TMP/near.out"
 expect_match "a near source: the jobs only" \
 	'copying 10 tables \(binary COPY, 2 jobs\)$' "$T_TMP/near.out"
+expect_match "the data step opens its snapshot on the schema step's connection: its own are the jobs'" \
+	'\[data\] round trips: [0-9]+ to the source \(2 connections\)' "$T_TMP/near.log"
 
 farlink_start src 60 0 1048576 || exit 1
 copy_case "a far source" far "postgresql://app:app-secret-pw@127.0.0.1:$FAR_PORT/sample?sslmode=disable"
