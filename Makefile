@@ -97,6 +97,7 @@ bench:
 	@$(DEPS) bench
 	$(MAKE) --no-print-directory rds-migrate $(TOOL_BIN)
 	BUILD=$(BUILD) sh tests/bench/bench.sh $(SCALE)
+	sh tests/bench/cutover.sh $(SCALE)
 
 fuzz:
 	@$(DEPS) fuzz

@@ -42,7 +42,7 @@ static void usage(FILE *f)
 	      "                    everything was copied (3: done, but objects left out)\n"
 	      "  --check-config    validate the config, print every problem, exit 1 if any\n"
 	      "  --yes             answer yes to questions (e.g. copy although some objects\n"
-	      "                    cannot be copied)\n"
+	      "                    cannot be copied; switch the application in the cutover)\n"
 	      "  --force           empty target tables that already hold rows before copying\n"
 	      "  --allow-world     let [network] allow add a rule wider than a /24 (IPv6: /56),\n"
 	      "                    e.g. 0.0.0.0/0 (--yes is not enough)\n"
@@ -55,9 +55,15 @@ static void usage(FILE *f)
 	      f);
 	fputs("Steps, in order ([bracketed]: only when named):", f);
 	print_step_names(f);
-	fputs("\nExit codes: 0 success, 1 a step failed or the config is invalid, 2 usage error,\n"
+	fputs("\n(monitor: CloudWatch alarms and an e-mail topic from [monitor]; compare: the\n"
+	      "application's statements on both sides, once it has run against the target)\n"
+	      "Exit codes: 0 success, 1 a step failed or the config is invalid, 2 usage error,\n"
 	      "3 done but incomplete (objects named as not copied), 130 interrupted (state\n"
 	      "saved; run again to resume).\n"
+	      "Live mode ([migrate] mode = live): --plain source probe schema data replicate\n"
+	      "cutover; the cutover runs [cutover] stop_command, waits for the target, sets the\n"
+	      "sequences, compares, writes the .env, drops the replication, runs start_command\n"
+	      "and polls health_url (else rolls back); run it again after an interruption.\n"
 	      "Environment: SOURCE_DATABASE_URL overrides [source] url; AWS_* as the AWS SDKs.\n",
 	      f);
 }

@@ -80,6 +80,13 @@ static void format_event(struct plain_sink *ps, const struct event *ev, char *li
 				 (long long)ev->done, done_b, rate_b);
 		break;
 	}
+	case EV_REPLICATION: {
+		char text[256];
+		snprintf(line, n, "[%s] %s", step,
+			 fmt_replication(text, sizeof text, ev->phase, ev->lag_bytes,
+					 ev->lag_seconds, ev->done, ev->total));
+		break;
+	}
 	case EV_STEP_DONE:
 		/* "ok" only when nothing was left out */
 		snprintf(line, n, "[%s] %s: %s (%.1fs)", step,

@@ -63,6 +63,11 @@ static void instance_from_xml(const struct xml_node *d, struct rds_instance *in)
 	in->vpc_id = dup_text(d, "DBSubnetGroup/VpcId");
 	in->secret_arn = dup_text(d, "MasterUserSecret/SecretArn");
 	in->az = dup_text(d, "AvailabilityZone");
+	in->backup_window = dup_text(d, "PreferredBackupWindow");
+	in->latest_restorable = dup_text(d, "LatestRestorableTime");
+	in->deletion_protection = text_true(d, "DeletionProtection");
+	in->perf_insights = text_true(d, "PerformanceInsightsEnabled");
+	in->monitoring_interval = atoi(xml_text(d, "MonitoringInterval"));
 	in->sg_ids = xcalloc(1, sizeof *in->sg_ids);
 	const struct xml_node *m = xml_find(d, "VpcSecurityGroups/VpcSecurityGroupMembership");
 	for (; m; m = xml_next_same(m)) {
@@ -74,10 +79,20 @@ static void instance_from_xml(const struct xml_node *d, struct rds_instance *in)
 
 void rds_instance_free(struct rds_instance *in)
 {
-	char **strs[] = {&in->id,           &in->status,         &in->cls,
-			 &in->engine,       &in->engine_version, &in->endpoint,
-			 &in->storage_type, &in->db_name,        &in->master_user,
-			 &in->vpc_id,       &in->secret_arn,     &in->az};
+	char **strs[] = {&in->id,
+			 &in->status,
+			 &in->cls,
+			 &in->engine,
+			 &in->engine_version,
+			 &in->endpoint,
+			 &in->storage_type,
+			 &in->db_name,
+			 &in->master_user,
+			 &in->vpc_id,
+			 &in->secret_arn,
+			 &in->az,
+			 &in->backup_window,
+			 &in->latest_restorable};
 	for (size_t i = 0; i < sizeof strs / sizeof *strs; i++)
 		free(*strs[i]);
 	for (size_t i = 0; i < in->n_sg; i++)
@@ -222,6 +237,65 @@ int rds_create_instance(struct aws_ctx *a, const struct aws_params *p, struct rd
 	instance_from_xml(d, in);
 	xml_free(x);
 	return 0;
+}
+
+int rds_modify_instance(struct aws_ctx *a, const char *id, const struct aws_params *p, char **cause)
+{
+	struct aws_params q = {0};
+	aws_params_add(&q, "DBInstanceIdentifier", id);
+	aws_params_add(&q, "ApplyImmediately", "true");
+	aws_params_append(&q, p);
+	struct xml_node *x = aws_query(a, &aws_rds, "ModifyDBInstance", &q, NULL, cause);
+	aws_params_free(&q);
+	xml_free(x);
+	return x ? 0 : -1;
+}
+
+static void snapshot_from_xml(const struct xml_node *d, struct rds_snapshot *out)
+{
+	snprintf(out->id, sizeof out->id, "%s", xml_text(d, "DBSnapshotIdentifier"));
+	snprintf(out->status, sizeof out->status, "%s", xml_text(d, "Status"));
+	out->percent = atoi(xml_text(d, "PercentProgress"));
+}
+
+int rds_create_snapshot(struct aws_ctx *a, const char *id, const char *snap,
+			const struct aws_params *p, struct rds_snapshot *out, char **cause)
+{
+	struct aws_params q = {0};
+	aws_params_add(&q, "DBInstanceIdentifier", id);
+	aws_params_add(&q, "DBSnapshotIdentifier", snap);
+	aws_params_append(&q, p);
+	struct xml_node *x = aws_query(a, &aws_rds, "CreateDBSnapshot", &q, NULL, cause);
+	aws_params_free(&q);
+	if (!x)
+		return -1;
+	memset(out, 0, sizeof *out);
+	snapshot_from_xml(xml_find(x, "CreateDBSnapshotResult/DBSnapshot"), out);
+	xml_free(x);
+	return 0;
+}
+
+int rds_describe_snapshot(struct aws_ctx *a, const char *snap, struct rds_snapshot *out,
+			  char **cause)
+{
+	struct aws_params q = {0};
+	aws_params_add(&q, "DBSnapshotIdentifier", snap);
+	struct aws_error err;
+	char *why = NULL;
+	struct xml_node *x = aws_query(a, &aws_rds, "DescribeDBSnapshots", &q, &err, &why);
+	aws_params_free(&q);
+	if (!x) {
+		int rc = strncmp(err.code, "DBSnapshotNotFound", 18) == 0 ? 1
+									  : fail(cause, "%s", why);
+		free(why);
+		return rc;
+	}
+	const struct xml_node *d = xml_find(x, "DescribeDBSnapshotsResult/DBSnapshots/DBSnapshot");
+	memset(out, 0, sizeof *out);
+	if (d)
+		snapshot_from_xml(d, out);
+	xml_free(x);
+	return d ? 0 : 1;
 }
 
 static void add_rule(struct security_group *g, const struct xml_node *perm, const char *cidr,

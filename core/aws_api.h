@@ -25,6 +25,11 @@ struct rds_instance {
 	char *db_name, *master_user, *vpc_id, *secret_arn, *az;
 	char **sg_ids; /* VPC security groups, NULL-terminated */
 	size_t n_sg;
+	char *backup_window;     /* "03:00-03:30" (UTC); "" when unknown */
+	char *latest_restorable; /* "2026-01-02T03:04:05Z"; "" when none yet */
+	bool deletion_protection;
+	bool perf_insights;      /* Performance Insights on */
+	int monitoring_interval; /* Enhanced Monitoring seconds; 0: off */
 };
 void rds_instance_free(struct rds_instance *in);
 
@@ -40,6 +45,23 @@ int rds_engine_versions(struct aws_ctx *a, const char *engine, char ***versions,
  * DBInstanceAlreadyExists apart. 0 and IN filled, or -1 with a cause. */
 int rds_create_instance(struct aws_ctx *a, const struct aws_params *p, struct rds_instance *in,
 			struct aws_error *err, char **cause);
+
+/* ModifyDBInstance of ID with P (DeletionProtection…), applied immediately. */
+int rds_modify_instance(struct aws_ctx *a, const char *id, const struct aws_params *p,
+			char **cause);
+
+/* One manual DB snapshot as DescribeDBSnapshots shows it. */
+struct rds_snapshot {
+	char id[256];
+	char status[64]; /* "creating", "available"… */
+	int percent;     /* PercentProgress */
+};
+/* CreateDBSnapshot SNAP of instance ID with P's extra parameters (tags). */
+int rds_create_snapshot(struct aws_ctx *a, const char *id, const char *snap,
+			const struct aws_params *p, struct rds_snapshot *out, char **cause);
+/* 0 and OUT filled; 1 when there is no snapshot SNAP; -1 with a cause. */
+int rds_describe_snapshot(struct aws_ctx *a, const char *snap, struct rds_snapshot *out,
+			  char **cause);
 
 /* One inbound rule source of a security group, flattened: a permission
  * (protocol, ports) times one source (CIDR, IPv6 CIDR or group). */

@@ -28,6 +28,8 @@ const struct aws_service aws_secretsmanager = {"SECRETS_MANAGER", "secretsmanage
 const struct aws_service aws_sso = {"SSO", "awsssoportal", "portal.sso", NULL};
 /* the Price List: its endpoints are in us-east-1 (and a few others) only */
 const struct aws_service aws_pricing = {"PRICING", "pricing", "api.pricing", NULL};
+const struct aws_service aws_cloudwatch = {"CLOUDWATCH", "monitoring", "monitoring", "2010-08-01"};
+const struct aws_service aws_sns = {"SNS", "sns", "sns", "2010-03-31"};
 
 /* Fetch temporary credentials again when they expire within the margin. A
  * failed refresh is an error only once the old ones have expired. */
@@ -98,6 +100,17 @@ void aws_params_addf(struct aws_params *p, const char *name, const char *fmt, ..
 	free(v);
 }
 
+void aws_params_append(struct aws_params *p, const struct aws_params *more)
+{
+	if (!more || !more->len)
+		return;
+	p->buf = xrealloc(p->buf, p->len + more->len + 2);
+	if (p->len)
+		p->buf[p->len++] = '&';
+	memcpy(p->buf + p->len, more->buf, more->len + 1);
+	p->len += more->len;
+}
+
 void aws_params_free(struct aws_params *p)
 {
 	free(p->buf);
@@ -112,22 +125,6 @@ void aws_key_hint(const char *key, char *out, size_t outsz)
 		snprintf(out, outsz, "%.4s…%s", key, key + n - 4);
 	else
 		snprintf(out, outsz, "%s", n ? "(short key)" : "(none)");
-}
-
-int aws_sleep(double seconds, atomic_int *cancel)
-{
-	double end = now_monotonic() + seconds;
-	for (;;) {
-		if (cancel && atomic_load(cancel))
-			return -1;
-		double left = end - now_monotonic();
-		if (left <= 0)
-			return 0;
-		if (left > 0.1)
-			left = 0.1;
-		struct timespec ts = {0, (long)(left * 1e9)};
-		nanosleep(&ts, NULL);
-	}
 }
 
 char *aws_endpoint(const struct aws_ctx *a, const struct aws_service *svc)
@@ -543,7 +540,7 @@ static char *aws_send(struct aws_ctx *a, const struct aws_service *svc, const ch
 				 max, d);
 			a->on_retry(a->ud, msg);
 		}
-		if (aws_sleep(d, a->cancel) < 0) {
+		if (sleep_cancellable(d, a->cancel) < 0) {
 			fail(cause, "%s: interrupted", action);
 			break;
 		}
@@ -560,12 +557,7 @@ struct xml_node *aws_query(struct aws_ctx *a, const struct aws_service *svc, con
 	struct aws_params body = {0};
 	aws_params_add(&body, "Action", action);
 	aws_params_add(&body, "Version", svc->version);
-	if (params && params->len) {
-		body.buf = xrealloc(body.buf, body.len + params->len + 2);
-		body.buf[body.len++] = '&';
-		memcpy(body.buf + body.len, params->buf, params->len + 1);
-		body.len += params->len;
-	}
+	aws_params_append(&body, params);
 	static const char *const hdrs[] = {
 		"Content-Type: application/x-www-form-urlencoded; charset=utf-8", NULL};
 	size_t len = 0;

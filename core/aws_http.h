@@ -83,7 +83,8 @@ struct aws_service {
 	const char *host;
 	const char *version;
 };
-extern const struct aws_service aws_rds, aws_ec2, aws_sts, aws_secretsmanager, aws_sso, aws_pricing;
+extern const struct aws_service aws_rds, aws_ec2, aws_sts, aws_secretsmanager, aws_sso, aws_pricing,
+	aws_cloudwatch, aws_sns;
 
 /* The error AWS answered with, when it answered. */
 struct aws_error {
@@ -100,6 +101,8 @@ struct aws_params {
 void aws_params_add(struct aws_params *p, const char *name, const char *value);
 void aws_params_addf(struct aws_params *p, const char *name, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* MORE's parameters after P's. */
+void aws_params_append(struct aws_params *p, const struct aws_params *more);
 void aws_params_free(struct aws_params *p);
 
 /* The endpoint URL of SVC in the context's region (AWS_ENDPOINT_URL_<ID>,
@@ -124,8 +127,5 @@ long aws_http_plain(const char *method, const char *url, const char *const *head
 
 /* The access key as it may be shown: "AKIA…WXYZ". Static buffer per call site use. */
 void aws_key_hint(const char *key, char *out, size_t outsz);
-
-/* Sleep SECONDS unless CANCEL becomes non-zero; returns -1 when cancelled. */
-int aws_sleep(double seconds, atomic_int *cancel);
 
 #endif

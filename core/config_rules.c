@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <curl/curl.h>
 #include <errno.h>
 #include <regex.h>
 #include <stdarg.h>
@@ -438,6 +439,31 @@ static int check_ip(const char *v, char *rule, size_t rulesz)
 		   "a host name");
 }
 
+/* [source] relay: empty, or IPv4:PORT ([IPv6]:PORT) the target connects to. */
+static int check_relay(const char *v, char *rule, size_t rulesz)
+{
+	const char *colon = strrchr(v, ':');
+	char host[64];
+	unsigned char tmp[16];
+	if (!*v)
+		return 0;
+	if (colon && colon - v < (int)sizeof host && parse_range(colon + 1, 1, 65535, NULL)) {
+		snprintf(host, sizeof host, "%.*s", (int)(colon - v), v);
+		size_t n = strlen(host);
+		if (n > 2 && host[0] == '[' && host[n - 1] == ']') {
+			memmove(host, host + 1, n - 2);
+			host[n - 2] = 0;
+			if (inet_pton(AF_INET6, host, tmp) == 1)
+				return 0;
+		} else if (inet_pton(AF_INET, host, tmp) == 1) {
+			return 0;
+		}
+	}
+	return bad(rule, rulesz,
+		   "must be empty or IP:PORT (a numeric address on this machine's network the "
+		   "target can reach, e.g. 10.0.1.5:15432; IPv6 as [addr]:port)");
+}
+
 static const char *const sslmodes[] = {"disable",   "allow",       "prefer", "require",
 				       "verify-ca", "verify-full", NULL};
 #define SSLMODE_WORDS "disable, allow, prefer, require, verify-ca or verify-full"
@@ -584,12 +610,94 @@ static int check_out_file(const char *v, const char *name, char *rule, size_t ru
 	return 0;
 }
 
+/* A whole-number alarm threshold in [LO, HI], or 0 for no alarm; UNIT names it. */
+static int check_threshold(const char *v, long lo, long hi, const char *unit, char *rule,
+			   size_t rulesz)
+{
+	long n;
+	if (parse_range(v, 0, hi, &n) && (n == 0 || n >= lo))
+		return 0;
+	return bad(rule, rulesz, "must be a whole number of %s from %ld to %ld, or 0 for no alarm",
+		   unit, lo, hi);
+}
+
+/* An e-mail address SNS accepts: local@domain, the domain with a dot. */
+static int check_email(const char *v, char *rule, size_t rulesz)
+{
+	if (!*v ||
+	    matches("^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?"
+		    "(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$",
+		    v))
+		return 0;
+	return bad(rule, rulesz,
+		   "not an e-mail address: name@example.com (one @, a domain with a dot, no "
+		   "spaces)");
+}
+
+static int check_monitoring(const struct config *cfg, const char *v, char *rule, size_t rulesz)
+{
+	static const char *const intervals[] = {"0", "1", "5", "10", "15", "30", "60", NULL};
+	if (check_one_of(v, intervals, "0 (off), 1, 5, 10, 15, 30 or 60 seconds", rule, rulesz))
+		return -1;
+	if (strcmp(v, "0") != 0 && !*config_get(cfg, CFG_MONITOR_MONITORING_ROLE))
+		return bad(rule, rulesz,
+			   "needs [monitor] monitoring_role: the ARN of an IAM role RDS may assume "
+			   "with the AmazonRDSEnhancedMonitoringRole policy");
+	return 0;
+}
+
+static int check_role_arn(const char *v, char *rule, size_t rulesz)
+{
+	if (!*v || matches("^arn:aws[a-z-]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$", v))
+		return 0;
+	return bad(
+		rule, rulesz,
+		"must be an IAM role ARN like arn:aws:iam::123456789012:role/rds-monitoring-role");
+}
+
+/* A shell command line (run with /bin/sh -c): any text but control characters. */
+static int check_command(const char *v, char *rule, size_t rulesz)
+{
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+		if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+			return bad(rule, rulesz,
+				   "a shell command on one line: no control characters (found one "
+				   "at byte %d)",
+				   (int)(p - (const unsigned char *)v) + 1);
+	return 0;
+}
+
+/* Empty, or an http:// or https:// URL with a host, as libcurl reads it. */
+static int check_health_url(const char *v, char *rule, size_t rulesz)
+{
+	if (!*v)
+		return 0;
+	if (strncasecmp(v, "http://", 7) != 0 && strncasecmp(v, "https://", 8) != 0)
+		return bad(rule, rulesz,
+			   "must be empty or an http:// or https:// URL, like "
+			   "http://127.0.0.1:8000/health");
+	CURLU *u = curl_url();
+	char *host = NULL;
+	CURLUcode rc = u ? curl_url_set(u, CURLUPART_URL, v, 0) : CURLUE_OUT_OF_MEMORY;
+	if (rc == CURLUE_OK)
+		rc = curl_url_get(u, CURLUPART_HOST, &host, 0);
+	bool ok = rc == CURLUE_OK && host && *host;
+	curl_free(host);
+	curl_url_cleanup(u);
+	if (ok)
+		return 0;
+	return bad(rule, rulesz, "not a valid URL (%s): http(s)://HOST[:PORT]/PATH",
+		   curl_url_strerror(rc));
+}
+
 int config_check_key(const struct config *cfg, enum config_key k, const char *value, char *rule,
 		     size_t rulesz)
 {
 	static const char *const modes[] = {"create", "existing", NULL};
 	static const char *const storage[] = {"gp2", "gp3", "io1", "io2", NULL};
 	static const char *const copy_skip[] = {"copy", "skip", NULL};
+	static const char *const verify_modes[] = {"counts", "full", "none", NULL};
+	static const char *const migrate_modes[] = {"offline", "live", NULL};
 	const char *v = value ? value : "";
 	long n;
 	if (rule && rulesz)
@@ -600,6 +708,8 @@ int config_check_key(const struct config *cfg, enum config_key k, const char *va
 	case CFG_SOURCE_URL:
 	case CFG_TARGET_URL:
 		return check_url(v, rule, rulesz);
+	case CFG_SOURCE_RELAY:
+		return check_relay(v, rule, rulesz);
 	case CFG_AWS_REGION:
 		return check_region(v, rule, rulesz);
 	case CFG_AWS_PROFILE:
@@ -617,8 +727,10 @@ int config_check_key(const struct config *cfg, enum config_key k, const char *va
 	case CFG_INSTANCE_STORAGE_TYPE:
 		return check_one_of(v, storage, "gp2, gp3, io1 or io2", rule, rulesz);
 	case CFG_INSTANCE_ENCRYPTED:
+	case CFG_INSTANCE_SNAPSHOT:
 	case CFG_INSTANCE_MULTI_AZ:
 	case CFG_INSTANCE_PUBLIC:
+	case CFG_MONITOR_PERFORMANCE_INSIGHTS:
 		return check_bool(v, rule, rulesz);
 	case CFG_INSTANCE_BACKUP_RETENTION_DAYS:
 		if (parse_range(v, 0, 35, NULL))
@@ -652,6 +764,8 @@ int config_check_key(const struct config *cfg, enum config_key k, const char *va
 		return check_one_of(v, sslmodes, SSLMODE_WORDS, rule, rulesz);
 	case CFG_TARGET_SSLROOTCERT:
 		return *v ? check_readable_file(v, rule, rulesz) : 0;
+	case CFG_MIGRATE_MODE:
+		return check_one_of(v, migrate_modes, "offline or live", rule, rulesz);
 	case CFG_MIGRATE_SCHEMA:
 		return check_schema(v, rule, rulesz);
 	case CFG_MIGRATE_DATA:
@@ -664,6 +778,34 @@ int config_check_key(const struct config *cfg, enum config_key k, const char *va
 		return check_exclude_tables(v, rule, rulesz);
 	case CFG_MIGRATE_ROLE_PASSWORDS:
 		return *v ? check_out_file(v, "role-passwords", rule, rulesz) : 0;
+	case CFG_MONITOR_EMAIL:
+		return check_email(v, rule, rulesz);
+	case CFG_MONITOR_CPU_PERCENT:
+	case CFG_MONITOR_CONNECTIONS_PERCENT:
+		return check_threshold(v, 1, 100, "percent", rule, rulesz);
+	case CFG_MONITOR_FREE_STORAGE_PERCENT:
+	case CFG_MONITOR_FREEABLE_MEMORY_PERCENT:
+		return check_threshold(v, 1, 99, "percent", rule, rulesz);
+	case CFG_MONITOR_CPU_CREDIT_BALANCE:
+		return check_threshold(v, 1, 5000, "credits", rule, rulesz);
+	case CFG_MONITOR_READ_LATENCY_MS:
+	case CFG_MONITOR_WRITE_LATENCY_MS:
+		return check_threshold(v, 1, 10000, "milliseconds", rule, rulesz);
+	case CFG_MONITOR_ENHANCED_MONITORING:
+		return check_monitoring(cfg, v, rule, rulesz);
+	case CFG_MONITOR_MONITORING_ROLE:
+		return check_role_arn(v, rule, rulesz);
+	case CFG_CUTOVER_STOP_COMMAND:
+	case CFG_CUTOVER_START_COMMAND:
+		return check_command(v, rule, rulesz);
+	case CFG_CUTOVER_HEALTH_URL:
+		return check_health_url(v, rule, rulesz);
+	case CFG_CUTOVER_HEALTH_TIMEOUT:
+		if (parse_range(v, 1, 3600, NULL))
+			return 0;
+		return bad(rule, rulesz, "must be a whole number of seconds from 1 to 3600");
+	case CFG_CUTOVER_VERIFY:
+		return check_one_of(v, verify_modes, "counts, full or none", rule, rulesz);
 	case CFG_ENV_FILE:
 		if (!*v)
 			return bad(rule, rulesz,

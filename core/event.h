@@ -16,8 +16,17 @@ enum event_kind {
 	EV_FINDING,   /* level + item + text: a fact worth showing (inventory line, rule, check) */
 	EV_STEP_DONE, /* text: one-line result; with EVF_INCOMPLETE (and LEVEL_WARN): done,
 			* but objects named as not copied were left out */
-	EV_STEP_FAILED, /* text: the cause and a hint */
-	EV_STEP_SKIPPED /* text: why */
+	EV_STEP_FAILED,  /* text: the cause and a hint */
+	EV_STEP_SKIPPED, /* text: why */
+	EV_REPLICATION   /* live mode's changes flowing: phase, lag_bytes, lag_seconds,
+			  * done = rows applied since the step started, total = tables */
+};
+
+/* Where logical replication stands (EV_REPLICATION). */
+enum repl_phase {
+	REPL_CATCHING_UP, /* the target is behind the point it must reach */
+	REPL_CAUGHT_UP,   /* it has applied everything up to that point */
+	REPL_STALLED,     /* the apply fails or its worker is gone (a finding says why) */
 };
 
 enum finding_level { LEVEL_INFO, LEVEL_OK, LEVEL_WARN, LEVEL_ERROR };
@@ -26,7 +35,8 @@ enum finding_level { LEVEL_INFO, LEVEL_OK, LEVEL_WARN, LEVEL_ERROR };
  * people only, and no front end reads it. */
 enum finding_code {
 	FIND_NONE,
-	FIND_WORLD_OPEN, /* the step's verdict: the port is open to the whole internet */
+	FIND_WORLD_OPEN,     /* the step's verdict: the port is open to the whole internet */
+	FIND_SLOT_HOLDS_WAL, /* a replication slot of ours keeps WAL on the source */
 };
 
 /* Flags on an event. */
@@ -48,6 +58,9 @@ struct event {
 	int64_t bytes, bytes_total;
 	enum progress_unit { UNIT_ROWS, UNIT_TABLES } unit; /* what done/total count */
 	double elapsed;                                     /* seconds since the step started */
+	enum repl_phase phase;                              /* EV_REPLICATION */
+	int64_t lag_bytes;  /* EV_REPLICATION: WAL the target has not confirmed */
+	double lag_seconds; /* EV_REPLICATION: how late the applied changes are */
 };
 
 /* A front end: receives events, answers questions. Both may be called from

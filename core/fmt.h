@@ -15,4 +15,10 @@ const char *fmt_duration(char *buf, size_t n, double seconds);
  * seconds left at that rate (-1 when unknown: no rate yet, or no total). */
 void fmt_rate(int64_t done, int64_t total, double elapsed, double *per_s, double *eta_s);
 
+/* Live replication's line: "caught up: lag 1.2 KiB, 0.4 s; 1234 rows applied;
+ * 10 tables streaming" for PHASE (enum repl_phase), LAG_BYTES, LAG_S, ROWS,
+ * TABLES; returns BUF. */
+const char *fmt_replication(char *buf, size_t n, int phase, int64_t lag_bytes, double lag_s,
+			    int64_t rows, int64_t tables);
+
 #endif

@@ -6,28 +6,12 @@
 #include <stdint.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/random.h>
+
+#include "util.h"
 
 bool password_char_ok(int c)
 {
 	return c > 0x20 && c < 0x7f && c != '/' && c != '"' && c != '@' && c != '\'';
-}
-
-/* Fill BUF with LEN random bytes, retrying short reads and EINTR. */
-static int random_bytes(void *buf, size_t len)
-{
-	unsigned char *p = buf;
-	while (len > 0) {
-		ssize_t r = getrandom(p, len, 0);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += r;
-		len -= (size_t)r;
-	}
-	return 0;
 }
 
 /* A uniform index below N (N <= 256), by rejecting bytes past the last full multiple. */

@@ -444,6 +444,14 @@ char *pg_diag_text(const struct pg_diag *d)
 	return xasprintf("%s. Hint: %s", d->diagnosis, d->hint);
 }
 
+/* Server notices (NOTICE, WARNING) are not ours to print: stderr is the
+ * wizard's screen, and what matters is said as findings. */
+static void ignore_notice(void *arg, const char *message)
+{
+	(void)arg;
+	(void)message;
+}
+
 /* The run's cancel flag rides on each connection pg_connect makes, as
  * libpq's instance data of this event procedure: every statement on the
  * connection (pg_query) can then be interrupted without the flag passed along. */
@@ -503,6 +511,7 @@ PGconn *pg_connect(const char *conninfo, enum pg_role role, double timeout_s, at
 	PGconn *c = NULL;
 	if (rc == 1) {
 		c = pg_attempt_take(a);
+		PQsetNoticeProcessor(c, ignore_notice, NULL);
 		if (cancel)
 			PQregisterEventProc(c, cancel_flag_event, "rds-migrate cancel", cancel);
 		PQregisterEventProc(c, trips_event, "rds-migrate round trips", &trips[role]);
@@ -517,6 +526,25 @@ PGconn *pg_connect(const char *conninfo, enum pg_role role, double timeout_s, at
 	}
 	pg_attempt_free(a);
 	return c;
+}
+
+/* Append key='value' to a libpq conninfo string, quoting as libpq expects. */
+void pg_conninfo_add(char **ci, const char *key, const char *value)
+{
+	size_t len = strlen(*ci);
+	size_t need = len + strlen(key) + 2 * strlen(value) + 8;
+	*ci = xrealloc(*ci, need);
+	char *p = *ci + len;
+	if (len)
+		*p++ = ' ';
+	p += sprintf(p, "%s='", key);
+	for (const char *v = value; *v; v++) {
+		if (*v == '\'' || *v == '\\')
+			*p++ = '\\';
+		*p++ = *v;
+	}
+	*p++ = '\'';
+	*p = 0;
 }
 
 /* Ask the server to stop C's statement (its answer is an error result). */
@@ -580,6 +608,11 @@ PGresult *pg_wait_result(PGconn *c)
 PGresult *pg_query(PGconn *c, const char *sql)
 {
 	return PQsendQuery(c, sql) ? pg_wait_result(c) : NULL;
+}
+
+PGresult *pg_query_params(PGconn *c, const char *sql, int n, const char *const *params)
+{
+	return PQsendQueryParams(c, sql, n, NULL, params, NULL, NULL, 0) ? pg_wait_result(c) : NULL;
 }
 
 int pg_exec(PGconn *c, const char *sql, char **cause)

@@ -109,6 +109,8 @@ char *pg_diag_text(const struct pg_diag *d);
  * the hint). Exposed for tests. */
 void pg_diagnose(const char *message, enum pg_role role, const char *conninfo, struct pg_diag *d);
 
+/* Append KEY='VALUE' to the libpq conninfo *CI (heap), quoted as libpq reads it. */
+void pg_conninfo_add(char **ci, const char *key, const char *value);
 /* Run SQL (several statements allowed) as PQexec does, but interruptible:
  * the wait for the answer is in 250 ms slices, and when the run's cancel
  * flag (given to pg_connect) is set meanwhile, the statement is cancelled
@@ -118,6 +120,8 @@ void pg_diagnose(const char *message, enum pg_role role, const char *conninfo, s
  * cancelled, but given up after 5 s. Stops at a COPY's start, as PQexec. A
  * NULL result (PQresultStatus: fatal) leaves C busy: finish it. */
 PGresult *pg_query(PGconn *c, const char *sql);
+/* pg_query with N text parameters ($1…) in PARAMS. */
+PGresult *pg_query_params(PGconn *c, const char *sql, int n, const char *const *params);
 /* pg_query's wait, for a statement sent already (PQsendQuery…), so that a
  * caller may send to several servers first and then wait for each. */
 PGresult *pg_wait_result(PGconn *c);

@@ -511,7 +511,7 @@ static int do_task(struct copy_ctx *x, struct job_conns *c, const struct copy_ta
 		ssize_t stmt = k->kind == TASK_TAIL ? -1 : (ssize_t)nth_shared(grp, k->item);
 		rc = run_group(x, c->d, g, stmt, &e);
 		if (rc != 0)
-			fail(cause, "post-data of %s: %s", grp->table, e);
+			fail(cause, "target: post-data of %s: %s", grp->table, e);
 		break;
 	}
 	case TASK_FK: {
@@ -519,7 +519,7 @@ static int do_task(struct copy_ctx *x, struct job_conns *c, const struct copy_ta
 		run_status(x->r, "%s", fk->st.what);
 		rc = pg_schema_exec(c->d, &fk->st, &e);
 		if (rc != 0)
-			fail(cause, "post-data: %s", e);
+			fail(cause, "target: post-data: %s", e);
 		break;
 	}
 	default:
@@ -652,8 +652,7 @@ static char *quote_all(const char *schema, const char *name)
 	return q;
 }
 
-/* Set every sequence to the source's position (read in the snapshot). */
-static int copy_sequences(struct run *r, PGconn *src, PGconn *dst, char **cause)
+int pg_copy_sequences(struct run *r, PGconn *src, PGconn *dst, int *nset, char **cause)
 {
 	PGresult *res = pg_query(src, "SELECT quote_ident(schemaname) || '.' || "
 				      "quote_ident(sequencename) FROM pg_sequences "
@@ -665,6 +664,9 @@ static int copy_sequences(struct run *r, PGconn *src, PGconn *dst, char **cause)
 		free(e);
 		return -1;
 	}
+	int failed = 0;
+	if (nset)
+		*nset = 0;
 	for (int i = 0; i < PQntuples(res); i++) {
 		const char *q = PQgetvalue(res, i, 0);
 		char *sql = xasprintf("SELECT last_value, is_called FROM %s", q);
@@ -673,6 +675,7 @@ static int copy_sequences(struct run *r, PGconn *src, PGconn *dst, char **cause)
 		if (PQresultStatus(v) != PGRES_TUPLES_OK || PQntuples(v) != 1) {
 			run_finding(r, LEVEL_WARN, q, "cannot read the sequence on the source");
 			PQclear(v);
+			failed++;
 			continue;
 		}
 		sql = xasprintf("SELECT pg_catalog.setval('%s', %s, %s)", q, PQgetvalue(v, 0, 0),
@@ -683,12 +686,15 @@ static int copy_sequences(struct run *r, PGconn *src, PGconn *dst, char **cause)
 		if (!set)
 			run_finding(r, LEVEL_WARN, q, "cannot set the sequence on the target: %s",
 				    e);
+		else if (nset)
+			(*nset)++;
+		failed += !set;
 		free(set);
 		free(e);
 		free(sql);
 	}
 	PQclear(res);
-	return 0;
+	return failed;
 }
 
 /* Write one large object on the target with its OID (one left by an earlier
@@ -1160,11 +1166,16 @@ static int open_snapshot(struct copy_ctx *x, PGconn **holder, char **snapshot, c
 	if (!*holder &&
 	    !(*holder = pg_connect(x->src_ci, PG_SOURCE, 30, &x->r->cancel, NULL, cause)))
 		return -1;
+	/* live mode imports the slot's snapshot (every job does too); else export one */
+	const char *given = x->o->snapshot;
+	char *take = given ? xasprintf("SET TRANSACTION SNAPSHOT '%s'; SELECT '%s'", given, given)
+			   : xstrdup("SELECT pg_export_snapshot()");
 	char *sql = xasprintf("%s; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
-			      "SELECT pg_export_snapshot(), current_setting('server_encoding'), "
+			      "%s, current_setting('server_encoding'), "
 			      "current_setting('block_size'), "
 			      "EXISTS (SELECT FROM pg_catalog.pg_largeobject_metadata)",
-			      pg_copy_session_sql);
+			      pg_copy_session_sql, take);
+	free(take);
 	double t0 = now_monotonic();
 	PGresult *res = pg_query(*holder, sql);
 	x->rtt = now_monotonic() - t0;
@@ -1357,7 +1368,8 @@ static int run_jobs(struct copy_ctx *x, struct pg_copy_result *res, char **cause
 static int finish_copy(struct copy_ctx *x, PGconn *holder, PGconn *d, char **cause)
 {
 	struct run *r = x->r;
-	if (x->large_objects && copy_large_objects(r, holder, d, cause) != 0)
+	if (x->large_objects && !x->o->no_large_objects &&
+	    copy_large_objects(r, holder, d, cause) != 0)
 		return -1;
 	for (size_t k = 0; x->plan && k < x->plan->nfks; k++) {
 		const struct pg_post_fk *fk = &x->plan->fks[k];
@@ -1369,7 +1381,7 @@ static int finish_copy(struct copy_ctx *x, PGconn *holder, PGconn *d, char **cau
 	}
 	if (!x->plan) {
 		run_status(r, "setting sequences");
-		return copy_sequences(r, holder, d, cause);
+		return pg_copy_sequences(r, holder, d, NULL, cause) < 0 ? -1 : 0;
 	}
 	if (x->plan->nfinal) { /* the plan sets sequence positions itself */
 		run_status(r, "post-data: foreign keys, triggers, views, sequences");

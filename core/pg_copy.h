@@ -48,14 +48,18 @@ struct pg_copy_table {
 };
 
 struct pg_copy_opts {
-	int jobs;             /* parallel jobs, 1-32 */
-	const char *exclude;  /* "schema.table, …" */
-	bool force;           /* truncate non-empty targets without asking */
-	bool post_data;       /* run pg_schema's post-data plan after the rows */
-	bool allow_binary;    /* binary COPY when both majors allow it */
-	size_t chunk;         /* bytes per CopyData sent to the target (0: 256 kB) */
-	int64_t split_bytes;  /* split tables at least this big across jobs (0: never) */
-	double stall_seconds; /* a COPY moving no byte this long is given up as hung */
+	int jobs;              /* parallel jobs, 1-32 */
+	const char *exclude;   /* "schema.table, …" */
+	bool force;            /* truncate non-empty targets without asking */
+	bool post_data;        /* run pg_schema's post-data plan after the rows */
+	bool allow_binary;     /* binary COPY when both majors allow it */
+	size_t chunk;          /* bytes per CopyData sent to the target (0: 256 kB) */
+	int64_t split_bytes;   /* split tables at least this big across jobs (0: never) */
+	double stall_seconds;  /* a COPY moving no byte this long is given up as hung */
+	const char *snapshot;  /* read this exported snapshot (a replication slot's, held by
+			       * the caller's connection) instead of exporting one */
+	bool no_large_objects; /* leave large objects out (live mode, by the user's choice:
+				* logical replication does not carry them) */
 };
 
 struct pg_copy_result {
@@ -81,6 +85,13 @@ bool pg_copy_excluded(const char *exclude, const char *schema, const char *name)
  * runs when is copy_sched's. */
 int pg_copy_run(struct run *r, const char *src_conninfo, const char *dst_conninfo,
 		const struct pg_copy_opts *o, struct pg_copy_result *res, char **cause);
+
+/* Set every sequence of the target to the source's position (last_value and
+ * is_called, as SRC sees them: in its snapshot, when it is in one), also
+ * those no column owns. Each that cannot be read or set is named as a
+ * warning. The number of those, or -1 with *CAUSE when the source's
+ * sequences cannot be listed; *NSET (may be NULL) counts the ones set. */
+int pg_copy_sequences(struct run *r, PGconn *src, PGconn *dst, int *nset, char **cause);
 
 /* SQL (a WHERE condition over pg_class C) true for the tables whose rows
  * are copied: in a user's schema, and either no extension's member or an

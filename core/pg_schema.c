@@ -10,6 +10,7 @@
 
 #include "pg_conn.h"
 #include "pg_roles.h"
+#include "replica.h"
 #include "run.h"
 #include "strbuf.h"
 #include "util.h"
@@ -1454,7 +1455,8 @@ static const char sql_publications[] =
 	"|| pg_get_expr(pr.prqual, pr.prrelid) || ')'), '' ORDER BY c.oid) FROM "
 	"pg_publication_rel pr JOIN " REL_JOIN " ON c.oid = pr.prrelid WHERE pr.prpubid = p.oid), "
 	"'') FROM pg_publication p WHERE NOT p.puballtables AND NOT EXISTS (SELECT 1 FROM "
-	"pg_publication_namespace pn WHERE pn.pnpubid = p.oid) ORDER BY p.oid";
+	"pg_publication_namespace pn WHERE pn.pnpubid = p.oid) AND p.pubname NOT LIKE " REPLICA_LIKE
+	" ORDER BY p.oid"; /* live mode's own is not the application's */
 
 /* Policies: soft when they name roles (which may not exist on the target). */
 static const char sql_policies[] =

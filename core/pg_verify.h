@@ -15,6 +15,7 @@ struct pg_verify_item {
 	char *state_key; /* "table.SCHEMA.NAME", NULL for sequences */
 	bool sequence;
 	bool large_objects; /* the one item for every large object: "rows" count them */
+	bool counted;       /* rows counted only (PG_VERIFY_COUNTS): no checksum */
 	int64_t src_rows, dst_rows;
 	char *src_sum, *dst_sum; /* checksum, or "last_value/is_called" for sequences */
 	char *error;             /* the target query failed (missing table/column) */
@@ -35,12 +36,18 @@ struct pg_verify_report {
  * arguments: that list, the table, its filter (pg_copy_table.filter or ""). */
 extern const char pg_verify_sum_sql[];
 
+/* How deep a comparison goes: row counts only (quick: the cutover's
+ * default, while the application's writes are stopped), or counts and
+ * checksums of every row. */
+enum pg_verify_depth { PG_VERIFY_COUNTS, PG_VERIFY_FULL };
+
 /* Compare every table (as the data step lists them, EXCLUDE left out),
  * sequence, and the large objects (one item, when there are any). Reports each item as a finding through R (may be NULL); marks
- * matching tables "verified" in the state. Returns 0 when all match, -1 with a
+ * matching tables "verified" in the state (PG_VERIFY_FULL only). Returns 0 when all match, -1 with a
  * cause naming the tables that differ. REP (may be NULL) gets the details. */
 int pg_verify_run(struct run *r, const char *src_conninfo, const char *dst_conninfo,
-		  const char *exclude, struct pg_verify_report *rep, char **cause);
+		  const char *exclude, enum pg_verify_depth depth, struct pg_verify_report *rep,
+		  char **cause);
 void pg_verify_report_free(struct pg_verify_report *rep);
 
 #endif

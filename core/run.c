@@ -80,6 +80,11 @@ bool run_cancelled(struct run *r)
 	return atomic_load(&r->cancel) != 0;
 }
 
+bool run_live(const struct run *r)
+{
+	return r->cfg && strcmp(config_get(r->cfg, CFG_MIGRATE_MODE), "live") == 0;
+}
+
 static double step_elapsed(struct run *r)
 {
 	struct timespec now;
@@ -186,6 +191,18 @@ static void question(char *q, size_t n, const char *fmt, va_list ap)
 	char raw[1024];
 	vsnprintf(raw, sizeof raw, fmt, ap);
 	text_escape_controls(q, n, raw);
+}
+
+void run_replication(struct run *r, enum repl_phase phase, int64_t lag_bytes, double lag_seconds,
+		     int64_t rows, int64_t tables)
+{
+	struct event ev = {.kind = EV_REPLICATION,
+			   .phase = phase,
+			   .lag_bytes = lag_bytes,
+			   .lag_seconds = lag_seconds,
+			   .done = rows,
+			   .total = tables};
+	emit(r, &ev);
 }
 
 bool run_confirm(struct run *r, const char *fmt, ...)
@@ -298,25 +315,6 @@ int run_steps(struct run *r, unsigned mask)
 	return atomic_load(&r->incomplete) > 0 ? RUN_INCOMPLETE : 0;
 }
 
-/* Append key='value' to a libpq conninfo string, quoting as libpq expects. */
-static void conninfo_add(char **ci, const char *key, const char *value)
-{
-	size_t len = strlen(*ci);
-	size_t need = len + strlen(key) + 2 * strlen(value) + 8;
-	*ci = xrealloc(*ci, need);
-	char *p = *ci + len;
-	if (len)
-		*p++ = ' ';
-	p += sprintf(p, "%s='", key);
-	for (const char *v = value; *v; v++) {
-		if (*v == '\'' || *v == '\\')
-			*p++ = '\\';
-		*p++ = *v;
-	}
-	*p++ = '\'';
-	*p = 0;
-}
-
 /* A peer that vanished (no FIN: a cable, a VM gone) is found within about a
  * minute: TCP keepalives on an idle connection, tcp_user_timeout while data
  * waits unacknowledged. Keyword/value pairs, added unless the URL sets them. */
@@ -354,14 +352,14 @@ static char *conninfo_from_url(const char *url, const char *const *defaults, cha
 	char *ci = xstrdup("");
 	for (PQconninfoOption *o = opts; o->keyword; o++)
 		if (o->val && *o->val)
-			conninfo_add(&ci, o->keyword, o->val);
+			pg_conninfo_add(&ci, o->keyword, o->val);
 	for (const char *const *d = defaults; d && d[0]; d += 2) {
 		bool set = false;
 		for (PQconninfoOption *o = opts; o->keyword; o++)
 			if (strcmp(o->keyword, d[0]) == 0 && o->val && *o->val)
 				set = true;
 		if (!set && d[1] && *d[1])
-			conninfo_add(&ci, d[0], d[1]);
+			pg_conninfo_add(&ci, d[0], d[1]);
 	}
 	PQconninfoFree(opts);
 	return ci;
@@ -376,7 +374,17 @@ char *run_source_conninfo(struct run *r, char **cause)
 	}
 	static const char *const defaults[] = {
 		"application_name", "rds-migrate", "connect_timeout", "10", RUN_KEEPALIVES, NULL};
-	return conninfo_from_url(url, defaults, cause);
+	/* live mode: our sessions stay writable when the cutover has made the
+	 * source database read-only for every other (ALTER DATABASE … SET
+	 * default_transaction_read_only): they drop the publication. Only
+	 * then: a pooler in front of an offline source may refuse options
+	 * (live mode needs a direct connection anyway) */
+	static const char *const live_defaults[] = {
+		"application_name", "rds-migrate",
+		"connect_timeout",  "10",
+		"options",          "-c default_transaction_read_only=off",
+		RUN_KEEPALIVES,     NULL};
+	return conninfo_from_url(url, run_live(r) ? live_defaults : defaults, cause);
 }
 
 void run_source_keep(struct run *r, const char *conninfo, PGconn *c)
@@ -495,21 +503,21 @@ char *run_target_conninfo(struct run *r, char **cause)
 			 r->res.endpoint_port ? r->res.endpoint_port
 					      : (int)config_int(c, CFG_NETWORK_PORT));
 		ci = xstrdup("");
-		conninfo_add(&ci, "host", r->res.endpoint);
+		pg_conninfo_add(&ci, "host", r->res.endpoint);
 		if (*config_get(c, CFG_TARGET_HOSTADDR))
-			conninfo_add(&ci, "hostaddr", config_get(c, CFG_TARGET_HOSTADDR));
-		conninfo_add(&ci, "port", port ? port : portbuf);
-		conninfo_add(&ci, "dbname", config_get(c, CFG_INSTANCE_DB_NAME));
-		conninfo_add(&ci, "user", config_get(c, CFG_INSTANCE_MASTER_USER));
-		conninfo_add(&ci, "password", r->res.master_password);
-		conninfo_add(&ci, "sslmode", config_get(c, CFG_TARGET_SSLMODE));
+			pg_conninfo_add(&ci, "hostaddr", config_get(c, CFG_TARGET_HOSTADDR));
+		pg_conninfo_add(&ci, "port", port ? port : portbuf);
+		pg_conninfo_add(&ci, "dbname", config_get(c, CFG_INSTANCE_DB_NAME));
+		pg_conninfo_add(&ci, "user", config_get(c, CFG_INSTANCE_MASTER_USER));
+		pg_conninfo_add(&ci, "password", r->res.master_password);
+		pg_conninfo_add(&ci, "sslmode", config_get(c, CFG_TARGET_SSLMODE));
 		if (rootcert && *rootcert)
-			conninfo_add(&ci, "sslrootcert", rootcert);
-		conninfo_add(&ci, "application_name", "rds-migrate");
-		conninfo_add(&ci, "connect_timeout", "10");
+			pg_conninfo_add(&ci, "sslrootcert", rootcert);
+		pg_conninfo_add(&ci, "application_name", "rds-migrate");
+		pg_conninfo_add(&ci, "connect_timeout", "10");
 		static const char *const keep[] = {RUN_KEEPALIVES, NULL};
 		for (const char *const *k = keep; *k; k += 2)
-			conninfo_add(&ci, k[0], k[1]);
+			pg_conninfo_add(&ci, k[0], k[1]);
 	}
 	pthread_mutex_unlock(&r->lock);
 	free(rootcert);

@@ -20,6 +20,7 @@ struct run_results {
 	char *sslrootcert;     /* the CA bundle path in use */
 	char *source_version;  /* server_version of the source */
 	char *target_version;
+	bool lo_left_out; /* live mode: the user chose to leave large objects out */
 };
 
 /* The RDSM_* knobs (README, "Environment"): read once, where the options
@@ -77,6 +78,9 @@ int run_step(struct run *r, int s);
 int run_steps(struct run *r, unsigned mask);
 
 bool run_cancelled(struct run *r);
+/* [migrate] mode = live: the data flows by logical replication and the
+ * cutover switches; offline: the application stops writing for the copy. */
+bool run_live(const struct run *r);
 
 /* Event helpers for steps (printf-style text). */
 void run_status(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -93,6 +97,10 @@ void run_progress(struct run *r, const char *item, int64_t done, int64_t total, 
 void run_incomplete(struct run *r, int n);
 /* Progress counted in tables (DONE of TOTAL), no bytes: e.g. verify. */
 void run_progress_tables(struct run *r, const char *item, int64_t done, int64_t total);
+/* Live replication's state: PHASE, the lag in bytes and seconds, ROWS
+ * applied since the step started, TABLES subscribed (EV_REPLICATION). */
+void run_replication(struct run *r, enum repl_phase phase, int64_t lag_bytes, double lag_seconds,
+		     int64_t rows, int64_t tables);
 /* Ask the front end; returns true for yes. --yes answers yes in plain mode. */
 bool run_confirm(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -16,6 +16,7 @@
 #include "dburl.h"
 #include "dotenv.h"
 #include "run.h"
+#include "step_env.h"
 #include "util.h"
 
 static char *dup_set(const char *s)
@@ -116,7 +117,8 @@ static int url_from_instance(struct run *r, struct dburl *u, char **cause)
 	return 0;
 }
 
-static int env_run(struct run *r, char **cause)
+/* Write the .env (the step's work, whatever the mode). */
+int step_env_write(struct run *r, char **cause)
 {
 	const struct config *c = r->cfg;
 	const char *file = config_get(c, CFG_ENV_FILE);
@@ -196,6 +198,16 @@ static int env_run(struct run *r, char **cause)
 	free(masked);
 	dotenv_result_free(&res);
 	return 0;
+}
+
+static int env_run(struct run *r, char **cause)
+{
+	if (run_live(r)) {
+		*cause = xstrdup("live mode: the cutover writes the .env once the target has "
+				 "every change");
+		return 1;
+	}
+	return step_env_write(r, cause);
 }
 
 const struct step step_env = {

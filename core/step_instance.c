@@ -13,6 +13,7 @@
 #include "cost.h"
 #include "fmt.h"
 #include "password.h"
+#include "restore_point.h"
 #include "run.h"
 #include "util.h"
 
@@ -308,7 +309,7 @@ static int wait_available(struct run *r, struct aws_ctx *a, const char *id, stru
 			   "%s is %s — %s elapsed, last poll %s, polling every %lds, waiting up to "
 			   "%ld min",
 			   id, in->status, el, clock, every, bound / 60);
-		if (aws_sleep((double)every, &r->cancel) < 0)
+		if (sleep_cancellable((double)every, &r->cancel) < 0)
 			return fail(cause, "interrupted while waiting for %s", id);
 		struct rds_instance next;
 		char *why = NULL;
@@ -375,6 +376,76 @@ static void publish(struct run *r, struct aws_ctx *a, const struct rds_instance 
 	char *ep = xasprintf("%s:%d", in->endpoint, in->port);
 	state_set(r->state, "instance.endpoint", ep, NULL);
 	free(ep);
+}
+
+/* Automated backups and deletion protection, as the instance has them. */
+static void report_backups(struct run *r, const struct rds_instance *in)
+{
+	if (in->backup_days > 0)
+		run_finding(r, LEVEL_OK, "automated backups",
+			    "kept %d day%s, taken daily in %s UTC; latest restorable time %s",
+			    in->backup_days, in->backup_days == 1 ? "" : "s",
+			    in->backup_window[0] ? in->backup_window : "a window RDS picks",
+			    in->latest_restorable[0] ? in->latest_restorable : "none yet");
+	else
+		run_finding(r, LEVEL_WARN, "automated backups",
+			    "off (retention 0 days): no point-in-time restore; set "
+			    "[instance] backup_retention_days");
+	run_finding(r, in->deletion_protection ? LEVEL_OK : LEVEL_WARN, "deletion protection", "%s",
+		    in->deletion_protection ? "on" : "off: the instance can be deleted by mistake");
+}
+
+/* Deletion protection off: offer to turn it on. */
+static int offer_deletion_protection(struct run *r, struct aws_ctx *a,
+				     const struct rds_instance *in, char **cause)
+{
+	if (in->deletion_protection)
+		return 0;
+	if (!run_confirm(r,
+			 "Deletion protection is off on %s. Turn it on, so the instance cannot be "
+			 "deleted by mistake?",
+			 in->id)) {
+		run_finding(
+			r, LEVEL_INFO, "deletion protection",
+			"left off (turn it on with F6 on the Instance screen, --yes, or aws rds "
+			"modify-db-instance --deletion-protection)");
+		return 0;
+	}
+	struct aws_params p = {0};
+	aws_params_add(&p, "DeletionProtection", "true");
+	int rc = rds_modify_instance(a, in->id, &p, cause);
+	aws_params_free(&p);
+	if (rc == 0)
+		run_finding(r, LEVEL_OK, "deletion protection", "turned on");
+	return rc;
+}
+
+/* An adopted instance gets a restore point before rds-migrate first writes
+ * to it ([instance] snapshot), once: the state remembers it. */
+static int restore_point_once(struct run *r, struct aws_ctx *a, const char *id, char **cause)
+{
+	const char *had = state_get(r->state, "instance.snapshot");
+	char *prefix = xasprintf("rds-migrate-%s-", id);
+	bool taken = had && strncmp(had, prefix, strlen(prefix)) == 0;
+	free(prefix);
+	if (taken) {
+		run_finding(r, LEVEL_OK, "restore point", "snapshot %s, taken when it was adopted",
+			    had);
+		return 0;
+	}
+	if (!config_bool(r->cfg, CFG_INSTANCE_SNAPSHOT)) {
+		run_finding(
+			r, LEVEL_WARN, "restore point",
+			"none taken before writing to the adopted %s ([instance] snapshot = false)",
+			id);
+		return 0;
+	}
+	char *snap = NULL;
+	if (restore_point_take_with(r, a, id, "adopted", &snap, cause) < 0)
+		return -1;
+	state_set(r->state, "instance.snapshot", snap, NULL);
+	free(snap);
+	return 0;
 }
 
 /* mode = existing: list the region's instances, use the configured one. */
@@ -479,9 +550,10 @@ static int instance_run(struct run *r, char **cause)
 				free(why);
 			}
 		}
-		if (found == 0)
+		if (found == 0) {
 			report_instance(r, &in);
-		else
+			report_backups(r, &in);
+		} else
 			run_finding(r, LEVEL_INFO, id, "does not exist yet in %s%s", a.region,
 				    create ? ": the instance step will create it" : "");
 		*cause = xasprintf("signed in as %s (account %s) in %s", who.arn, who.account,
@@ -491,7 +563,9 @@ static int instance_run(struct run *r, char **cause)
 
 	const char *cfgpw = config_get(c, CFG_INSTANCE_MASTER_PASSWORD);
 	bool managed = strcmp(cfgpw, "secrets-manager") == 0;
+	bool adopted = false; /* an instance rds-migrate did not create */
 	if (!create) {
+		adopted = true;
 		if (list_existing(r, &a, id, cause) < 0) {
 			rc = -1;
 			goto out;
@@ -532,6 +606,7 @@ static int instance_run(struct run *r, char **cause)
 		} else {
 			run_finding(r, LEVEL_INFO, id, "adopting the existing instance");
 			state_set(r->state, "instance.adopted", id, NULL);
+			adopted = true;
 		}
 	} else {
 		char *version = NULL;
@@ -610,6 +685,10 @@ static int instance_run(struct run *r, char **cause)
 	if (!known && !managed && *cfgpw)
 		known = cfgpw;
 	publish(r, &a, &in, known);
+	report_backups(r, &in);
+	if (offer_deletion_protection(r, &a, &in, cause) < 0 ||
+	    (adopted && restore_point_once(r, &a, id, cause) < 0))
+		goto out_fail;
 	*cause = xasprintf("%s is available at %s:%d (PostgreSQL %s, %s)", id, in.endpoint, in.port,
 			   in.engine_version, in.cls);
 	goto out;

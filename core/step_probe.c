@@ -5,8 +5,20 @@
 #include <string.h>
 
 #include "pg_conn.h"
+#include "replica_check.h"
 #include "run.h"
 #include "util.h"
+
+/* Live mode: the target's user must be allowed to create our subscription. */
+static int live_privileges(struct run *r, const char *ci, char **cause)
+{
+	PGconn *d = pg_connect(ci, PG_TARGET, 10, &r->cancel, NULL, cause);
+	if (!d)
+		return -1;
+	int rc = replica_check_target(r, d, cause);
+	PQfinish(d);
+	return rc;
+}
 
 static int probe_run(struct run *r, char **cause)
 {
@@ -16,13 +28,19 @@ static int probe_run(struct run *r, char **cause)
 	run_status(r, "connecting to the target");
 	struct pg_probe p;
 	int rc = pg_probe_run(ci, PG_TARGET, 10, &r->cancel, &p);
-	free_secret(ci);
 	pg_probe_report(r, &p);
 	if (rc != 0) {
 		*cause = pg_diag_text(&p.diag);
 		pg_probe_free(&p);
+		free_secret(ci);
 		return -1;
 	}
+	if (run_live(r) && live_privileges(r, ci, cause) != 0) {
+		pg_probe_free(&p);
+		free_secret(ci);
+		return -1;
+	}
+	free_secret(ci);
 	pthread_mutex_lock(&r->lock);
 	free(r->res.target_version);
 	r->res.target_version = xstrdup(p.server_version);

@@ -7,6 +7,7 @@
 #include "pg_conn.h"
 #include "pg_inventory.h"
 #include "pg_schema.h"
+#include "replica_check.h"
 #include "run.h"
 #include "util.h"
 
@@ -87,14 +88,16 @@ static int source_run(struct run *r, char **cause)
 
 	run_status(r, "reading the inventory");
 	PGconn *c = pg_connect(ci, PG_SOURCE, 10, &r->cancel, NULL, cause);
-	free_secret(ci);
-	if (!c)
+	if (!c) {
+		free_secret(ci);
 		return -1;
+	}
 	struct pg_inventory inv;
 	rc = pg_inventory_load(c, &inv, cause);
 	if (rc != 0) {
 		PQfinish(c);
 		pg_inventory_free(&inv);
+		free_secret(ci);
 		return -1;
 	}
 	report_inventory(r, &inv);
@@ -106,6 +109,7 @@ static int source_run(struct run *r, char **cause)
 	if (rc != 0) {
 		free(schema_list);
 		pg_inventory_free(&inv);
+		free_secret(ci);
 		return -1;
 	}
 	size_t nbad = inv.nissues + nschema;
@@ -129,6 +133,14 @@ static int source_run(struct run *r, char **cause)
 				  nbad, nbad == 1 ? "" : "s", list, nbad == 1 ? "it" : "them");
 	}
 	free(schema_list);
+	/* live mode: what logical replication needs, before anything is created;
+	 * either mode: a slot of ours still holding WAL */
+	if (rc == 0 && run_live(r) &&
+	    replica_check_source(r, ci, r->inspect ? REPLICA_CHECK_REPORT : REPLICA_CHECK_FIX,
+				 cause) != 0)
+		rc = -1;
+	else if (rc == 0 && !run_live(r) && replica_check_leftovers(r, ci, cause) != 0)
+		rc = -1;
 	if (rc == 0) {
 		char sz[32];
 		int64_t rows = 0;
@@ -140,6 +152,7 @@ static int source_run(struct run *r, char **cause)
 			(long long)rows, nbad ? "; some objects will not be copied" : "");
 	}
 	pg_inventory_free(&inv);
+	free_secret(ci);
 	return rc;
 }
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -433,4 +434,37 @@ char *text_printable(const char *src)
 	char *out = xmalloc(n);
 	text_escape_controls(out, n, src ? src : "");
 	return out;
+}
+
+/* Fill BUF with LEN random bytes, retrying short reads and EINTR. */
+int random_bytes(void *buf, size_t len)
+{
+	unsigned char *p = buf;
+	while (len > 0) {
+		ssize_t r = getrandom(p, len, 0);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+int sleep_cancellable(double seconds, atomic_int *cancel)
+{
+	double end = now_monotonic() + seconds;
+	for (;;) {
+		if (cancel && atomic_load(cancel))
+			return -1;
+		double left = end - now_monotonic();
+		if (left <= 0)
+			return 0;
+		if (left > 0.1)
+			left = 0.1;
+		struct timespec ts = {0, (long)(left * 1e9)};
+		nanosleep(&ts, NULL);
+	}
 }

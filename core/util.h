@@ -3,6 +3,7 @@
 #define RDSM_UTIL_H
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -33,6 +34,13 @@ struct body {
 	bool too_big;
 };
 size_t body_write(char *data, size_t size, size_t n, void *body);
+
+/* Fill BUF with LEN random bytes from getrandom(); 0, or -1 (errno set). */
+int random_bytes(void *buf, size_t len);
+
+/* Sleep SECONDS unless *CANCEL (may be NULL) becomes non-zero, looking every
+ * 100 ms; returns -1 when cancelled. */
+int sleep_cancellable(double seconds, atomic_int *cancel);
 
 /* Seconds from a monotonic clock. */
 double now_monotonic(void);

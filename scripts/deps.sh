@@ -7,7 +7,9 @@
 #   test   build + what `make test` uses: cmocka, clang-format, a PostgreSQL server and
 #          client, tmux, valgrind, openssl, curl, python3 and venv (for
 #          moto_server, see scripts/moto.sh), python3-dotenv (a .env reader
-#          the env test reads with), procps, util-linux, locales
+#          the env test reads with), procps, util-linux, locales, and the rest
+#          of the live-mode tests' application stack (python3-sqlalchemy,
+#          python3-psycopg2)
 #   bench  test + the peers it times (pgcopydb) and GNU time
 #   fuzz   build + clang and its sanitizer runtime (libFuzzer)
 #   all    every group
@@ -17,7 +19,7 @@
 BUILD_PKGS="gcc make libc6-dev pkg-config libncurses-dev libpq-dev libcurl4-openssl-dev
 libinih-dev libexpat1-dev libjansson-dev libssl-dev ca-certificates"
 TEST_PKGS="libcmocka-dev clang-format postgresql postgresql-client tmux valgrind openssl curl procps
-util-linux python3 python3-venv python3-dotenv locales"
+util-linux python3 python3-venv python3-dotenv locales python3-sqlalchemy python3-psycopg2"
 BENCH_PKGS="pgcopydb time"
 FUZZ_PKGS="clang libclang-rt-14-dev"
 

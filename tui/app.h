@@ -56,7 +56,8 @@ struct screen {
 
 extern const struct screen *const screens[];
 extern const struct screen screen_welcome, screen_source, screen_aws, screen_instance,
-	screen_network, screen_target, screen_migrate, screen_env, screen_run;
+	screen_network, screen_target, screen_migrate, screen_cutover, screen_env, screen_monitor,
+	screen_run;
 extern const int screen_count;
 
 /* The app: what every screen may look at. The UI thread alone touches it. */

@@ -168,6 +168,11 @@ int live_event(struct live *lv, struct tui *t, const struct job_msg *m)
 		lv->prog[i].unit = ev->unit;
 		return R_LAZY;
 	}
+	case EV_REPLICATION:
+		lv->repl_phase = ev->phase;
+		fmt_replication(lv->repl, sizeof lv->repl, ev->phase, ev->lag_bytes,
+				ev->lag_seconds, ev->done, ev->total);
+		return R_LAZY;
 	case EV_STEP_DONE:
 		snprintf(lv->result, sizeof lv->result, "%s: %s", step_title(ev->step), ev->text);
 		/* done, but an error or warning among its findings shows on the summary */
@@ -285,6 +290,12 @@ int live_draw(struct live *lv, int top, int rows, const char *heading)
 	}
 	if (y < end && lv->running && lv->status[0])
 		ui_textf(y++, 2, COLS - 4, ROLE_INFO, "» %s", lv->status);
+	if (y < end && lv->repl[0])
+		ui_textf(y++, 2, COLS - 4,
+			 lv->repl_phase == REPL_STALLED     ? ROLE_ERROR
+			 : lv->repl_phase == REPL_CAUGHT_UP ? ROLE_OK
+							    : ROLE_INFO,
+			 "Replication %s", lv->repl);
 	if (y < end && lv->result[0]) {
 		char line[1300];
 		snprintf(line, sizeof line, "%s %s", level_mark(lv->result_level), lv->result);

@@ -34,6 +34,8 @@ struct live {
 	enum finding_level worst; /* the worst finding of the step running now */
 	struct live_row *rows, *next_rows;
 	int nrows, nnext;
+	char repl[256];             /* live replication's line (EV_REPLICATION); "" none */
+	enum repl_phase repl_phase; /* its phase, for the colour */
 	struct live_prog prog[32];
 	int nprog;
 	int rc;

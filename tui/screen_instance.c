@@ -3,8 +3,8 @@
 
 static const struct settings_spec spec = {
 	.section = "instance",
-	.intro = "The RDS for PostgreSQL instance to create (mode = create) or to adopt (mode = "
-		 "existing). Nothing is created until you press F6 here or start the run.",
+	.intro = "The RDS instance to create or to adopt (mode). Nothing changes before F6 here or "
+		 "the run.",
 	.live_step = &step_instance,
 	.inspect = true,
 	.interval = 10.0,

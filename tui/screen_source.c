@@ -17,7 +17,9 @@ const struct screen screen_source = {
 	.title = "Source database",
 	.help = "The source database URL, as Railway shows it (Connect > Public URL).\nThe panel "
 		"below connects in look-only mode every few seconds and lists what it finds: "
-		"server version, size, tables, extensions, objects that cannot be copied.\nF5 "
-		"checks again now.",
+		"server version, size, tables, extensions, objects that cannot be copied; in live "
+		"mode also what logical replication needs, and a slot of ours holding WAL.\nrelay "
+		"(live mode): IP:PORT the target reaches the source at when it has no route to it, "
+		"a forward on this machine.\nF5 checks again now.",
 	SETTINGS_SCREEN(&spec),
 };

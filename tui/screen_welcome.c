@@ -79,7 +79,7 @@ const struct screen screen_welcome = {
 	.name = "welcome",
 	.title = "Welcome",
 	.help = "The wizard walks through the settings, one screen per part:\n"
-		"Source, AWS, Instance, Network, Target, Migrate, Env, then Run.\n"
+		"Source, AWS, Instance, Network, Target, Migrate, Env, Monitoring, then Run.\n"
 		"Each settings screen checks values as you type and says the rule a value breaks.\n"
 		"Space on this screen leaves a step out of the run.",
 	.enter = welcome_enter,

@@ -20,7 +20,7 @@ mkdir -p "$T_TMP/elsewhere"
 tui_shell "$T_TMP/elsewhere" || { not_ok "a shell starts"; exit 0; }
 RDSM_BIN="$INST/bin/rds-migrate"
 tui_launch --theme light -c "$T_TMP/elsewhere/config.ini"
-expect_screen "the installed wizard starts" "1/9  Welcome" 15
+expect_screen "the installed wizard starts" "1/11  Welcome" 15
 keys F10
 expect_clean_exit "the installed wizard quits" 0
 if [ -s "$T_TMP/stderr" ]; then

@@ -63,14 +63,14 @@ ok "wizard starts at the Welcome screen"
 
 # ---- AWS screen: signed in as the IAM user ------------------------------------
 keys Enter Enter
-expect_screen "forward to the AWS screen" "3/9  AWS account"
+expect_screen "forward to the AWS screen" "3/11  AWS account"
 expect_screen "the AWS screen shows the ARN and account" \
 	"signed in as arn:aws:iam::123456789012:user/rdsm-tui (account 123456789012)" 20
 expect_screen "the AWS screen says the region" "in us-east-1" 5
 
 # ---- Instance screen: cost, updated on edits ----------------------------------
 keys Enter
-expect_screen "forward to the Instance screen" "4/9  RDS instance"
+expect_screen "forward to the Instance screen" "4/11  RDS instance"
 expect_screen "the Instance screen shows the monthly cost" 'cost' 20
 # the panel is short at 30 rows: the instance's own row is further down
 keys NPage
@@ -97,15 +97,6 @@ expect_eq "the cost of db.t3.micro, 20 GiB gp3, single-AZ" 'about $15.44/month' 
 expect_screen "the cost says the prices are dated" "prices of 20" 2
 
 # focus the class field: Tab from the first field until "▶ class"
-focus() { # KEY: Tab until the row marker is on KEY
-	n=0
-	while [ $n -lt 20 ]; do
-		capture
-		grep -q "^▶ $1 " "$SCREEN" && return 0
-		keys Tab; n=$((n + 1)); sleep 0.1
-	done
-	return 1
-}
 if focus class; then ok "focus reaches the class field"; else
 	not_ok "focus reaches the class field"; sed 's/^/#   | /' "$SCREEN"; fi
 keys C-u
@@ -125,7 +116,7 @@ wait_cost_change "editing multi_az to true updates the cost" 'about $98.56/month
 
 # ---- Network screen: live rules ------------------------------------------------
 keys Enter
-expect_screen "forward to the Network screen" "5/9  Network access"
+expect_screen "forward to the Network screen" "5/11  Network access"
 expect_screen "the Network screen shows this machine's address" "public address 203.0.113.7" 20
 expect_screen "the rules table shows this machine's rule" "tcp 5432 from 203.0.113.7/32" 20
 expect_screen "the rule's verdict: admits this machine" "— admits this" 5

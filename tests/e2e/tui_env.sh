@@ -29,8 +29,8 @@ cp "$W/.env" "$T_TMP/env.orig"
 check "--plain env succeeds (reference)" test -f "$P/.env.bak"
 
 tui_start "$W" -c config.ini || { not_ok "wizard starts"; sed 's/^/#   | /' "$SCREEN"; exit 0; }
-for i in 1 2 3 4 5 6 7; do keys Enter; done
-expect_screen "the Env screen opens" "8/9  Application .env"
+for i in 1 2 3 4 5 6 7 8; do keys Enter; done
+expect_screen "the Env screen opens" "9/11  Application .env"
 expect_screen "the Env screen offers to write the file" "Write .env now"
 keys F6
 expect_screen "F6 writes the .env and says so" "wrote DATABASE_URL" 20

@@ -27,7 +27,7 @@ expect_screen "a config line that did not load is named on the Welcome screen" \
 
 # --- item 6: the password typed on the Source screen ---------------------------
 keys Enter
-wait_for "2/9  Source database"
+wait_for "2/11  Source database"
 keys C-u
 PW='Qz/Kv9Xq7Wj'
 # the user name is a host name that resolves, so libpq reads "localhost" as
@@ -50,7 +50,7 @@ expect_screen "the live panel says libpq would read part of the password as anot
 keys C-u
 type_text "postgresql://app:plain-pw@127.0.0.1:1/railway"
 keys Escape
-wait_for "1/9  Welcome"
+wait_for "1/11  Welcome"
 
 # --- item 9, continued: its screen, and F2 saves around it ----------------------
 keys Enter Enter Enter
@@ -66,6 +66,6 @@ expect_eq "the line that did not load is kept byte for byte" "$badline" \
 	"$(grep -a '^identifier' "$W/config.ini" | od -An -tx1 | tr -d ' \n')"
 expect_match "the source URL is saved as it was" '^url = postgresql://app:plain-pw@127\.0\.0\.1:1/railway' "$W/config.ini"
 for i in 1 2 3; do keys Escape; done
-wait_for "1/9  Welcome"
+wait_for "1/11  Welcome"
 keys q
 expect_clean_exit "q quits" 0

@@ -61,7 +61,7 @@ expect_clean_exit "the wizard exits cleanly after the MFA prompt" 0
 
 # Esc declines: nothing is sent, and the screen says no code was given
 tui_launch -c config.ini
-wait_for '1/9  Welcome' 15
+wait_for '1/11  Welcome' 15
 keys Enter Enter
 expect_screen "a second start asks again (a new process)" "needs a code from the MFA device" 20
 n1=$(curl -s "$FAKE/_fake/count?action=AssumeRole")

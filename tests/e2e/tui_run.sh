@@ -34,13 +34,13 @@ expect_screen "the status bar marks left-out steps" "–instance –network"
 keys Enter
 expect_screen "the Source screen's live inventory shows the server" "PostgreSQL" 20
 for i in 1 2 3 4; do keys Enter; done
-expect_screen "the Target screen opens" "6/9  Target database"
+expect_screen "the Target screen opens" "6/11  Target database"
 expect_screen "the Target screen's live probe succeeds" "Target connection: PostgreSQL 1" 20
 # sslmode=disable: the summary carries the step's warning (not encrypted), not a ✓
 expect_screen "the Target summary is marked with the TLS warning" "! Target connection:" 5
 expect_screen "the login is marked ok" "✓ auth" 5
-keys Enter Enter Enter
-expect_screen "the Run screen opens" "9/9  Run"
+keys Enter Enter Enter Enter Enter
+expect_screen "the Run screen opens" "11/11  Run"
 keys Enter
 expect_screen "the run finishes with every step done" "Done: every step succeeded." 120
 capture
@@ -61,13 +61,13 @@ expect_clean_exit "quit after the run" 0
 rm -f "$W/.rds-migrate.state"
 tm send-keys -t w "clear" Enter
 tui_launch -c config.ini
-wait_for "1/9  Welcome" 15
-keys Space Down Space Down Space Down Space Down Space Down Down Space Down Space
+wait_for "1/11  Welcome" 15
+keys Space Down Space Down Space Down Space Down Space Down Down Space Down Space Down Space Down Space Down Space
 expect_screen "only the data step is chosen" "[x] 6. data"
 capture
 expect_eq "one step chosen" 1 "$(grep -c '\[x\]' "$SCREEN")"
-for i in 1 2 3 4 5 6 7 8; do keys Enter; done
-expect_screen "the Run screen opens (data only)" "9/9  Run"
+for i in 1 2 3 4 5 6 7 8 9 10; do keys Enter; done
+expect_screen "the Run screen opens (data only)" "11/11  Run"
 keys Enter
 expect_screen "the step asks before truncating, in a dialog" "already hold rows" 60
 expect_screen "the dialog offers yes and no" "y yes    n no"
@@ -95,11 +95,11 @@ chmod 600 "$W/slow.ini"
 rm -f "$W/.rds-migrate.state"
 tm send-keys -t w "clear" Enter
 tui_launch --force -c slow.ini
-wait_for "1/9  Welcome" 15
-keys Space Down Space Down Space Down Space Down Space Down Down Space Down Space
+wait_for "1/11  Welcome" 15
+keys Space Down Space Down Space Down Space Down Space Down Down Space Down Space Down Space Down Space Down Space
 expect_screen "slow run: only the data step is chosen" "[x] 6. data"
-for i in 1 2 3 4 5 6 7 8; do keys Enter; done
-expect_screen "slow run: the Run screen opens" "9/9  Run"
+for i in 1 2 3 4 5 6 7 8 9 10; do keys Enter; done
+expect_screen "slow run: the Run screen opens" "11/11  Run"
 keys Enter
 expect_screen "slow run: the copy is under way" "total" 30
 keys C-c

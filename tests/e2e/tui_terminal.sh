@@ -13,24 +13,24 @@ chmod 600 "$W/config.ini"
 # the text typed before the resize.
 tui_start "$W" -c config.ini || { not_ok "wizard starts" ; sed 's/^/#   | /' "$SCREEN"; exit 0; }
 keys Enter Enter
-wait_for "3/9  AWS account"
+wait_for "3/11  AWS account"
 keys Tab
 type_text "myprofile"
 tm resize-window -t w -x 70 -y 20
 expect_screen "70x20 shows the too-small screen" "terminal too small (need 80×24)"
-expect_not_screen "the too-small screen hides the form" "3/9  AWS account"
+expect_not_screen "the too-small screen hides the form" "3/11  AWS account"
 tm resize-window -t w -x 100 -y 30
-expect_screen "back to 100x30 restores the screen" "3/9  AWS account"
+expect_screen "back to 100x30 restores the screen" "3/11  AWS account"
 expect_screen "typed text survives the resize" "myprofile"
 tm resize-window -t w -x 80 -y 24
-expect_screen "80x24 is big enough" "3/9  AWS account"
+expect_screen "80x24 is big enough" "3/11  AWS account"
 expect_screen "80x24 still shows the status bar" "·source ·instance"
 tm resize-window -t w -x 100 -y 30
 
 # A live screen left open writes little to the terminal (ncurses diffs, repaints
 # are throttled): under 2 KB/s over 6 seconds.
 keys Escape
-wait_for "2/9  Source database"
+wait_for "2/11  Source database"
 tm pipe-pane -t w -o "cat >>'$T_TMP/out.bytes'"
 sleep 6
 tm pipe-pane -t w
@@ -47,9 +47,9 @@ expect_clean_exit "F10 then y" 0
 for sig in INT TERM HUP; do
 	tm send-keys -t w "clear" Enter
 	tui_launch -c config.ini
-	if ! wait_for "1/9  Welcome" 15; then not_ok "SIG$sig: wizard starts"; continue; fi
+	if ! wait_for "1/11  Welcome" 15; then not_ok "SIG$sig: wizard starts"; continue; fi
 	keys Enter
-	wait_for "2/9  Source database"
+	wait_for "2/11  Source database"
 	if [ $sig = INT ]; then keys C-c; else kill -$sig "$(cat "$T_TMP/pid")"; fi
 	expect_clean_exit "SIG$sig" 130
 done
@@ -63,7 +63,7 @@ expect_clean_exit "a crash" 139
 for th in mono light dark; do
 	tm send-keys -t w "clear" Enter
 	tui_launch -c config.ini --theme $th
-	expect_screen "--theme $th starts" "1/9  Welcome" 15
+	expect_screen "--theme $th starts" "1/11  Welcome" 15
 	expect_not_screen "--theme $th has no theme problems" "theme:" 1
 	keys q
 	expect_clean_exit "--theme $th quits" 0
@@ -80,7 +80,7 @@ expect_match "an unknown colour is reported with its line" "bad.ini:3: unknown c
 # Colour by default; none with NO_COLOR.
 tm send-keys -t w "clear" Enter
 tui_launch -c config.ini
-wait_for "1/9  Welcome" 15
+wait_for "1/11  Welcome" 15
 tm capture-pane -e -p -t w >"$T_TMP/colour.txt"
 if grep -q "$(printf '\033')\[[0-9;]*3[0-7]m\|$(printf '\033')\[[0-9;]*4[0-7]m" "$T_TMP/colour.txt"; then
 	ok "the default theme uses colour"; else not_ok "the default theme uses colour"; fi
@@ -88,7 +88,7 @@ keys q
 expect_clean_exit "colour run quits" 0
 tm send-keys -t w "clear" Enter
 TUI_ENV="NO_COLOR=1" tui_launch -c config.ini
-wait_for "1/9  Welcome" 15
+wait_for "1/11  Welcome" 15
 tm capture-pane -e -p -t w >"$T_TMP/nocolour.txt"
 if grep -q "$(printf '\033')\[[0-9;]*[34][0-7]m\|38;5\|48;5" "$T_TMP/nocolour.txt"; then
 	not_ok "NO_COLOR turns colour off"; else ok "NO_COLOR turns colour off"; fi

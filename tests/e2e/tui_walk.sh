@@ -19,7 +19,8 @@ if ! tui_start "$W" -c config.ini; then
 fi
 ok "wizard starts at the Welcome screen"
 expect_screen "welcome lists every step" "write DATABASE_URL into the application's .env"
-expect_screen "status bar shows the step checklist" "·source ·instance ·network ·probe ·schema ·data ·verify ·env"
+expect_screen "status bar shows the step checklist" "·source ·instance ·network ·probe ·schema ·data ·replicate"
+expect_screen "status bar shows the steps after the cutover's place" "·cutover ·verify ·env ·monitor –compare"
 
 # Forward through every screen, checking each one's title and a field.
 walk() { # key title text
@@ -27,25 +28,28 @@ walk() { # key title text
 	expect_screen "forward to $2" "$2"
 	expect_screen "$2 shows $3" "$3"
 }
-walk Enter "2/9  Source database" "url"
+walk Enter "2/11  Source database" "url"
 expect_screen "the source URL's password is masked" "app:****************@railway.example.com"
 expect_not_screen "the source URL's password is not on screen" "source-secret-pw" 1
 keys F3
 expect_screen "F3 shows the source URL's password" "app:source-secret-pw@railway"
 keys F3
 expect_not_screen "F3 again hides it" "source-secret-pw"
-walk Enter "3/9  AWS account" "region"
-walk Enter "4/9  RDS instance" "master_password"
-walk Enter "5/9  Network access" "allow"
-walk Enter "6/9  Target database" "sslmode"
-walk Enter "7/9  Migration" "exclude_tables"
-walk Enter "8/9  Application .env" "DATABASE_URL"
-walk Enter "9/9  Run" "Enter starts the run"
+walk Enter "3/11  AWS account" "region"
+walk Enter "4/11  RDS instance" "master_password"
+walk Enter "5/11  Network access" "allow"
+walk Enter "6/11  Target database" "sslmode"
+walk Enter "7/11  Migration" "exclude_tables"
+walk Enter "8/11  Cutover" "health_timeout"
+expect_screen "the Cutover screen shows verify's default" "counts"
+walk Enter "9/11  Application .env" "DATABASE_URL"
+walk Enter "10/11  Monitoring" "cpu_percent"
+walk Enter "11/11  Run" "Enter starts the run"
 expect_screen "Run screen lists the steps" "Write .env"
 
 # And back to the start.
-for t in "8/9  Application .env" "7/9  Migration" "6/9  Target database" "5/9  Network access" \
-	"4/9  RDS instance" "3/9  AWS account" "2/9  Source database" "1/9  Welcome"; do
+for t in "10/11  Monitoring" "9/11  Application .env" "8/11  Cutover" "7/11  Migration" "6/11  Target database" "5/11  Network access" \
+	"4/11  RDS instance" "3/11  AWS account" "2/11  Source database" "1/11  Welcome"; do
 	keys Escape
 	expect_screen "back to $t" "$t"
 done
@@ -57,7 +61,7 @@ expect_screen "the live panel shows the source step's result" "Source database:"
 
 # An invalid value shows its rule in words, under the field.
 keys Enter Enter
-wait_for "4/9  RDS instance"
+wait_for "4/11  RDS instance"
 keys Tab
 type_text "-"
 expect_screen "an identifier ending in a hyphen shows its rule" "must not end with a hyphen"
@@ -90,8 +94,8 @@ expect_screen "F3 masks the password" "************************"
 expect_not_screen "the masked password is not on screen" "$pw"
 
 # Korean text in a field: typed, shown, edited with wide characters.
-keys Enter Enter Enter Enter
-wait_for "8/9  Application .env"
+keys Enter Enter Enter Enter Enter
+wait_for "9/11  Application .env"
 keys C-u
 type_text "데이터베이스.env"
 expect_screen "Korean text typed into a field shows" "데이터베이스.env"
@@ -118,14 +122,14 @@ keys F10
 expect_screen "quitting with unsaved input asks" "not saved"
 keys n
 expect_not_screen "n stays in the wizard" "not saved"
-expect_screen "still on the Env screen" "8/9  Application .env"
+expect_screen "still on the Env screen" "9/11  Application .env"
 
 # Ctrl-S saves too (flow control is off in the wizard); back to Welcome, where
 # q quits at once (nothing unsaved).
 keys C-s
 expect_screen "Ctrl-S saves the settings" "saved to config.ini"
 expect_not_screen "Ctrl-S clears the unsaved mark" "unsaved"
-for i in 1 2 3 4 5 6 7; do keys Escape; done
-expect_screen "Esc walks back to Welcome" "1/9  Welcome"
+for i in 1 2 3 4 5 6 7 8; do keys Escape; done
+expect_screen "Esc walks back to Welcome" "1/11  Welcome"
 keys q
 expect_clean_exit "q quits" 0

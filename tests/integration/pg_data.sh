@@ -221,17 +221,8 @@ rdsm "$CFG" "$T_TMP/nossl.out" probe
 expect_match "sslmode=require against a server without TLS: diagnosed" 'FAILED: TLS was required but the server does not offer it' "$T_TMP/nossl.out"
 
 # a silent port (accepts nothing, answers nothing): our own deadline fires
-python3 -c '
-import socket, time, sys
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)
-print(s.getsockname()[1], flush=True)
-c = socket.create_connection(s.getsockname())  # fill the backlog
-time.sleep(30)' >"$T_TMP/silent.port" &
-SILENT=$!
-T_CLEANUP="$T_CLEANUP kill_silent"
-kill_silent() { kill "$SILENT"; }
-sleep 0.5
-sp=$(head -n 1 "$T_TMP/silent.port")
+silent_start 30
+sp=$SILENT_PORT
 CFG=$(migrate_config silent "postgresql://app:app-secret-pw@127.0.0.1:$sp/roundtrip?sslmode=disable")
 start=$(date +%s)
 rdsm "$CFG" "$T_TMP/silent.out" probe

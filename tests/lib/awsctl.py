@@ -72,6 +72,29 @@ elif cmd == "db":
     print("version=%s encrypted=%s class=%s created-by=%s secret=%s" % (
         d["EngineVersion"], d["StorageEncrypted"], d["DBInstanceClass"], tags.get("created-by"),
         "yes" if d.get("MasterUserSecret") else "no"))
+elif cmd == "protected":  # DB: its deletion protection
+    print(boto3.client("rds", **kw).describe_db_instances(
+        DBInstanceIdentifier=args[0])["DBInstances"][0].get("DeletionProtection"))
+elif cmd == "snapshots":  # DB: "ID STATUS created-by=… reason=…" per manual snapshot
+    rds = boto3.client("rds", **kw)
+    for s in rds.describe_db_snapshots(DBInstanceIdentifier=args[0], SnapshotType="manual")["DBSnapshots"]:
+        tags = {t["Key"]: t["Value"] for t in rds.list_tags_for_resource(
+            ResourceName=s["DBSnapshotArn"])["TagList"]}
+        print(s["DBSnapshotIdentifier"], s["Status"], "created-by=%s" % tags.get("created-by"),
+              "reason=%s" % tags.get("rds-migrate:reason"))
+elif cmd == "alarms":  # PREFIX: one line per alarm, sorted by name
+    for a in sorted(boto3.client("cloudwatch", **kw).describe_alarms(
+            AlarmNamePrefix=args[0])["MetricAlarms"], key=lambda a: a["AlarmName"]):
+        dims = ",".join("%s=%s" % (d["Name"], d["Value"]) for d in a["Dimensions"])
+        print(a["AlarmName"], a["Namespace"], a["MetricName"], dims, a["Statistic"],
+              repr(float(a["Threshold"])), a["ComparisonOperator"], ",".join(a["AlarmActions"]),
+              a["AlarmConfigurationUpdatedTimestamp"].isoformat())
+elif cmd == "subs":  # TOPIC-NAME: "PROTOCOL ENDPOINT" per subscription
+    sns = boto3.client("sns", **kw)
+    for t in sns.list_topics()["Topics"]:
+        if t["TopicArn"].endswith(":" + args[0]):
+            for sub in sns.list_subscriptions_by_topic(TopicArn=t["TopicArn"])["Subscriptions"]:
+                print(sub["Protocol"], sub["Endpoint"])
 elif cmd == "count-dbs":
     print(len(boto3.client("rds", **kw).describe_db_instances()["DBInstances"]))
 else:

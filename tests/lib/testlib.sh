@@ -97,6 +97,10 @@ pg_start() {
 		-c "CREATE ROLE app LOGIN PASSWORD 'app-secret-pw' CREATEDB" >/dev/null
 }
 
+# A pg_start line that preloads pg_stat_statements (as Railway's servers and
+# RDS's default parameter group do); the compare step's tests pass it.
+PG_STAT_STATEMENTS="shared_preload_libraries = 'pg_stat_statements'"
+
 # pg_sql NAME DB SQL…: run SQL as the superuser on cluster NAME.
 pg_sql() {
 	local p d db
@@ -314,6 +318,22 @@ farlink_start() {
 	FAR_PORT=$(port_of farlink "$T_TMP/far.port" "$T_TMP/far.err") || return 1
 }
 kill_farlink() { kill "$FAR_PID"; }
+
+# silent_start SECONDS: a loopback port that accepts nothing and answers
+# nothing (its backlog is full) for that long; sets SILENT_PORT.
+silent_start() {
+	python3 -c '
+import socket, time, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)
+print(s.getsockname()[1], flush=True)
+c = socket.create_connection(s.getsockname())  # fill the backlog
+time.sleep(int(sys.argv[1]))' "$1" >"$T_TMP/silent.port" &
+	SILENT=$!
+	T_CLEANUP="$T_CLEANUP kill_silent"
+	sleep 0.5
+	SILENT_PORT=$(head -n 1 "$T_TMP/silent.port")
+}
+kill_silent() { kill "$SILENT"; }
 
 # copy_running DB: whether a COPY of ours into DB is running on dst now.
 copy_running() {

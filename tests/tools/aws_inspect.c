@@ -1,4 +1,4 @@
-/* aws_inspect CONFIG STEP…: run the instance/network steps in inspect mode
+/* aws_inspect CONFIG STEP…: run the instance/network/monitor steps in inspect mode
  * (as the TUI's live AWS, Instance and Network screens do), one line per
  * event, so the AWS integration tests can check what those screens get.
  * Exit 0 when every step succeeded or was skipped. */
@@ -61,8 +61,9 @@ int main(int argc, char **argv)
 	int rc = 0;
 	for (int i = 2; i < argc; i++) {
 		int s = step_find(argv[i]);
-		if (s != step_index(&step_instance) && s != step_index(&step_network)) {
-			fprintf(stderr, "aws_inspect: only instance and network\n");
+		if (s != step_index(&step_instance) && s != step_index(&step_network) &&
+		    s != step_index(&step_monitor)) {
+			fprintf(stderr, "aws_inspect: only instance, network and monitor\n");
 			return 2;
 		}
 		if (run_step(&r, s) != 0)

@@ -5,7 +5,10 @@ moto_server cannot serve. It stands in front of moto as the AWS endpoint:
   * DescribeDBEngineVersions: a fixed listing of postgres versions, in two
     pages (Marker), after checking the request's SigV4 signature itself;
   * faults scripted per action (/_fake/fault?action=A&seq=throttle,500,slow,
-    dup, denied, status:creating):
+    dup, denied, status:creating; snapshot:creating shows a DB snapshot in
+    that status, pending an SNS e-mail subscription not confirmed yet,
+    insights:N an instance with Performance Insights on and Enhanced
+    Monitoring every N s):
     each request for A takes the next fault; when none is left the request
     is forwarded to moto unchanged (same Host header, so moto's own SigV4
     check still applies);
@@ -331,6 +334,8 @@ class Handler(BaseHTTPRequestHandler):
         if action == "GetProducts":
             return self.get_products(body)
         status = fault[len("status:"):] if fault and fault.startswith("status:") else None
+        if fault and (fault.startswith(("snapshot:", "insights:")) or fault == "pending"):
+            status = fault
         extra = self.sign(body) if action == "AssumeRoleWithWebIdentity" and not m else None
         self.forward(body, status, extra)
 
@@ -397,7 +402,20 @@ class Handler(BaseHTTPRequestHandler):
         c.request("POST", self.path, body=body, headers=hdrs)
         r = c.getresponse()
         data = r.read()
-        if status:  # show the instance in another status (creating, backing-up…)
+        if status and status.startswith("snapshot:"):  # a snapshot still being taken
+            data = re.sub(rb"<PercentProgress>[^<]*</PercentProgress>", b"", data)
+            data = re.sub(rb"<Status>[^<]*</Status>",
+                          b"<Status>" + status[len("snapshot:"):].encode() +
+                          b"</Status><PercentProgress>40</PercentProgress>", data)
+        elif status and status.startswith("insights:"):  # PI on, EM every N s (moto has neither)
+            data = data.replace(b"</DBInstanceStatus>", b"</DBInstanceStatus>"
+                                b"<PerformanceInsightsEnabled>true</PerformanceInsightsEnabled>"
+                                b"<MonitoringInterval>" + status[len("insights:"):].encode() +
+                                b"</MonitoringInterval>")
+        elif status == "pending":  # an e-mail subscription not confirmed yet (moto confirms)
+            data = re.sub(rb"<SubscriptionArn>arn:[^<]*</SubscriptionArn>",
+                          b"<SubscriptionArn>PendingConfirmation</SubscriptionArn>", data)
+        elif status:  # show the instance in another status (creating, backing-up…)
             data = re.sub(rb"<DBInstanceStatus>[^<]*</DBInstanceStatus>",
                           b"<DBInstanceStatus>" + status.encode() + b"</DBInstanceStatus>", data)
             if status == "creating":

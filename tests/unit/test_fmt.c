@@ -1,6 +1,7 @@
 /* Sizes, durations and rates as both front ends write them. */
 #include <string.h>
 
+#include "event.h"
 #include "fmt.h"
 
 #include <setjmp.h>
@@ -45,12 +46,26 @@ static void the_eta_is_unknown_without_a_rate_or_a_total(void **state)
 	assert_true(per_s == 0 && eta == -1);
 }
 
+static void the_replication_line_says_phase_lag_rows_and_tables(void **state)
+{
+	(void)state;
+	char b[128];
+	assert_string_equal(
+		fmt_replication(b, sizeof b, REPL_CATCHING_UP, 1536, 0.42, 1234, 10),
+		"catching up: lag 1.5 KiB, 0.4 s; 1234 rows applied; 10 tables streaming");
+	assert_string_equal(fmt_replication(b, sizeof b, REPL_CAUGHT_UP, -5, 0, 0, 1),
+			    "caught up: lag 0 B, 0.0 s; 0 rows applied; 1 table streaming");
+	assert_string_equal(fmt_replication(b, sizeof b, REPL_STALLED, 0, 3, 0, 2),
+			    "STALLED: lag 0 B, 3.0 s; 0 rows applied; 2 tables streaming");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(sizes_are_written_in_powers_of_1024),
 		cmocka_unit_test(durations_round_to_the_second),
 		cmocka_unit_test(the_eta_is_unknown_without_a_rate_or_a_total),
+		cmocka_unit_test(the_replication_line_says_phase_lag_rows_and_tables),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,16 @@
+/* Planner statistics on the target: ANALYZE every table after the data (and
+ * after a live cutover), several tables at a time, so the application's first
+ * queries get real plans instead of waiting for autovacuum. */
+#ifndef RDSM_PG_ANALYZE_H
+#define RDSM_PG_ANALYZE_H
+
+struct run;
+
+/* ANALYZE every ordinary, partitioned and materialized table of the target
+ * DCI (outside the system schemas), JOBS at a time over JOBS connections,
+ * with progress in tables. 0, or -1 with a cause (a table that cannot be
+ * analyzed is a warning, not a failure). *N_DONE (may be NULL): tables
+ * analyzed. */
+int pg_analyze_run(struct run *r, const char *dci, int jobs, int *n_done, char **cause);
+
+#endif
