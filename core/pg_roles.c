@@ -173,19 +173,13 @@ static char *password_clause(PGconn *src, struct run *r, const PGresult *res, in
 	return s;
 }
 
-/* CREATE ROLE (or a finding) for each source role; AVAIL collects the names
- * the target has once they run. */
-static int plan_roles(PGconn *src, struct run *r, const struct target *t, const char *pwfile,
-		      struct stmts *l, struct strbuf *kept, struct newpw *np, PGresult **avail,
-		      char **cause)
+/* CREATE ROLE (or a finding) for each source role (its password verifier
+ * when pg_authid is READABLE); AVAIL collects the names the target has once
+ * they run. */
+static int plan_roles(PGconn *src, bool readable, struct run *r, const struct target *t,
+		      const char *pwfile, struct stmts *l, struct strbuf *kept, struct newpw *np,
+		      PGresult **avail, char **cause)
 {
-	PGresult *ok = pg_rows(
-		src, "SELECT pg_catalog.has_table_privilege('pg_catalog.pg_authid', 'SELECT')",
-		"roles from the source", cause);
-	if (!ok)
-		return -1;
-	bool readable = PQgetvalue(ok, 0, 0)[0] == 't';
-	PQclear(ok);
 	PGresult *res = pg_rows(src, readable ? sql_roles_authid : sql_roles,
 				"roles from the source", cause);
 	if (!res)
@@ -235,12 +229,9 @@ static bool available(const PGresult *avail, const struct target *t, const char 
 
 /* Memberships between available roles, then the target user's own
  * membership in each. */
-static int plan_members(PGconn *src, PGconn *dst, const PGresult *avail, const struct target *t,
-			struct stmts *l, char **cause)
+static void plan_members(const PGresult *res, PGconn *dst, const PGresult *avail,
+			 const struct target *t, struct stmts *l)
 {
-	PGresult *res = pg_rows(src, sql_members, "roles from the source", cause);
-	if (!res)
-		return -1;
 	for (int i = 0; i < PQntuples(res); i++) {
 		const char *member = PQgetvalue(res, i, 0), *role = PQgetvalue(res, i, 1);
 		if (available(avail, t, member) && available(avail, t, role))
@@ -248,7 +239,6 @@ static int plan_members(PGconn *src, PGconn *dst, const PGresult *avail, const s
 				 xstrdup(PQgetvalue(res, i, 2)))
 				->follows = 1;
 	}
-	PQclear(res);
 	for (int i = 0; i < PQntuples(avail); i++) {
 		const char *role = PQgetvalue(avail, i, 0);
 		if (!*role)
@@ -259,7 +249,6 @@ static int plan_members(PGconn *src, PGconn *dst, const PGresult *avail, const s
 			->follows = 1;
 		PQfreemem(q);
 	}
-	return 0;
 }
 
 /* VALUE of setting NAME as ALTER ROLE … SET takes it: a list setting
@@ -302,12 +291,9 @@ static char *setting_value(PGconn *c, const char *name, const char *value)
 
 /* The settings of the roles made now (AVAIL, not already on the target T):
  * ALTER ROLE … [IN DATABASE the target's] SET. */
-static int plan_settings(PGconn *src, PGconn *dst, const PGresult *avail, const struct target *t,
-			 struct stmts *l, char **cause)
+static void plan_settings(const PGresult *res, PGconn *dst, const PGresult *avail,
+			  const struct target *t, struct stmts *l)
 {
-	PGresult *res = pg_rows(src, sql_settings, "role settings from the source", cause);
-	if (!res)
-		return -1;
 	const char *db = PQdb(dst);
 	char *qdb = PQescapeIdentifier(dst, db, strlen(db));
 	for (int i = 0; i < PQntuples(res); i++) {
@@ -328,8 +314,6 @@ static int plan_settings(PGconn *src, PGconn *dst, const PGresult *avail, const 
 		PQfreemem(qr);
 	}
 	PQfreemem(qdb);
-	PQclear(res);
-	return 0;
 }
 
 int pg_roles_inspect(PGconn *src, struct run *r, char **cause)
@@ -358,12 +342,8 @@ int pg_roles_inspect(PGconn *src, struct run *r, char **cause)
 
 /* The source database's privileges, given on the target's (after the roles
  * exist). */
-static int plan_db_acl(PGconn *src, PGconn *dst, struct stmts *l, char **cause)
+static void plan_db_acl(const PGresult *res, PGconn *dst, struct stmts *l)
 {
-	PGresult *res =
-		pg_rows(src, sql_db_acl, "the database's privileges from the source", cause);
-	if (!res)
-		return -1;
 	const char *db = PQdb(dst);
 	char *q = PQescapeIdentifier(dst, db, strlen(db));
 	for (int i = 0; i < PQntuples(res); i++) {
@@ -380,8 +360,27 @@ static int plan_db_acl(PGconn *src, PGconn *dst, struct stmts *l, char **cause)
 		stmt_add(l, xstrdup("privileges on the database"), sql)->follows = 1;
 	}
 	PQfreemem(q);
-	PQclear(res);
-	return 0;
+}
+
+/* What the plan reads from the source but the roles themselves (whose query
+ * depends on whether pg_authid is readable), in one round trip: the source
+ * may be far away. */
+enum { SRC_READABLE, SRC_MEMBERS, SRC_SETTINGS, SRC_DB_ACL, SRC_N };
+
+static int source_read(PGconn *src, PGresult *res[SRC_N], char **cause)
+{
+	static const char *const sql[SRC_N] = {
+		"SELECT pg_catalog.has_table_privilege('pg_catalog.pg_authid', 'SELECT')",
+		sql_members, sql_settings, sql_db_acl};
+	static const char *const what[SRC_N + 1] = {"roles", "roles", "role settings",
+						    "the database's privileges", "roles"};
+	size_t bad;
+	char *e = NULL;
+	if (pg_query_batch(src, sql, SRC_N, res, &bad, &e) == 0)
+		return 0;
+	fail(cause, "reading %s from the source: %s", what[bad], e);
+	free(e);
+	return -1;
 }
 
 int pg_roles_plan(PGconn *src, PGconn *dst, struct run *r, const char *pwfile, struct pg_stmt **v,
@@ -391,16 +390,20 @@ int pg_roles_plan(PGconn *src, PGconn *dst, struct run *r, const char *pwfile, s
 	struct target t = {0};
 	struct strbuf kept = STRBUF_INIT;
 	struct newpw np = {0};
-	PGresult *avail = NULL;
+	PGresult *avail = NULL, *res[SRC_N] = {NULL};
 	int rc = target_read(dst, &t, cause);
 	if (rc == 0)
-		rc = plan_roles(src, r, &t, pwfile, &l, &kept, &np, &avail, cause);
+		rc = source_read(src, res, cause);
 	if (rc == 0)
-		rc = plan_members(src, dst, avail, &t, &l, cause);
-	if (rc == 0)
-		rc = plan_settings(src, dst, avail, &t, &l, cause);
-	if (rc == 0)
-		rc = plan_db_acl(src, dst, &l, cause);
+		rc = plan_roles(src, PQgetvalue(res[SRC_READABLE], 0, 0)[0] == 't', r, &t, pwfile,
+				&l, &kept, &np, &avail, cause);
+	if (rc == 0) {
+		plan_members(res[SRC_MEMBERS], dst, avail, &t, &l);
+		plan_settings(res[SRC_SETTINGS], dst, avail, &t, &l);
+		plan_db_acl(res[SRC_DB_ACL], dst, &l);
+	}
+	for (int i = 0; i < SRC_N; i++)
+		PQclear(res[i]);
 	char *names = strbuf_detach(&kept);
 	if (rc == 0 && *names)
 		run_finding(r, LEVEL_INFO, "roles", "already on the target, kept as they are: %s",
