@@ -143,16 +143,10 @@ static struct copy_task *first(const struct copy_sched *s, enum copy_task_kind k
 	return NULL;
 }
 
-struct copy_task *copy_sched_pick(const struct copy_sched *s)
+/* Foreign keys on the target in a cycle: with no COPY running, which could
+ * load a table another waits for, the first COPY waiting, whatever it waits on. */
+static struct copy_task *any_copy(const struct copy_sched *s)
 {
-	static const enum copy_task_kind order[] = {TASK_TAIL, TASK_INDEX, TASK_FK, TASK_COPY};
-	for (size_t o = 0; o < sizeof order / sizeof order[0]; o++) {
-		struct copy_task *k = first(s, order[o]);
-		if (k)
-			return k;
-	}
-	/* foreign keys on the target in a cycle: with no COPY running, which
-	 * could load a table another waits for, take the first COPY anyway */
 	bool copying = false;
 	struct copy_task *any = NULL;
 	for (size_t i = 0; i < s->ntask; i++) {
@@ -164,6 +158,54 @@ struct copy_task *copy_sched_pick(const struct copy_sched *s)
 			any = &s->task[i];
 	}
 	return copying ? NULL : any;
+}
+
+struct copy_task *copy_sched_pick(const struct copy_sched *s)
+{
+	static const enum copy_task_kind order[] = {TASK_TAIL, TASK_INDEX, TASK_FK, TASK_COPY};
+	for (size_t o = 0; o < sizeof order / sizeof order[0]; o++) {
+		struct copy_task *k = first(s, order[o]);
+		if (k)
+			return k;
+	}
+	return any_copy(s);
+}
+
+struct copy_task *copy_sched_pick_copy(const struct copy_sched *s)
+{
+	for (size_t i = s->ntask; i-- > 0;)
+		if (s->task[i].kind == TASK_COPY && can_start(s, &s->task[i]))
+			return &s->task[i];
+	return any_copy(s);
+}
+
+bool copy_sched_copies_waiting(const struct copy_sched *s)
+{
+	for (size_t i = 0; i < s->ntask; i++)
+		if (s->task[i].kind == TASK_COPY && s->task[i].state == TASK_WAITING)
+			return true;
+	return false;
+}
+
+int copy_sched_streams(double rtt_s)
+{
+	if (rtt_s < COPY_FAR_RTT)
+		return 1;
+	double need = rtt_s * COPY_LINK_RATE / COPY_STREAM_WINDOW;
+	int n = (int)need + (need > (int)need) + 1;
+	return n < 2 ? 2 : n > COPY_MAX_STREAMS ? COPY_MAX_STREAMS : n;
+}
+
+int copy_sched_parts(int64_t bytes, int64_t total, int64_t blocks, int jobs, int64_t split_min,
+		     int streams)
+{
+	int n = 1;
+	if (jobs > 1 && bytes >= split_min && bytes * jobs > total && blocks >= jobs)
+		n = jobs; /* asked for (RDSM_COPY_SPLIT_BYTES) */
+	if (streams > n && bytes >= COPY_FAR_SPLIT_MIN && bytes * streams > total &&
+	    blocks >= streams)
+		n = streams; /* one stream would be held back by the distance */
+	return n;
 }
 
 void copy_sched_start(struct copy_sched *s, struct copy_task *k)

@@ -91,6 +91,40 @@ void copy_sched_fk(struct copy_sched *s, int item, int table, int ref);
 /* The next task to start now, or NULL: none can start until a running one
  * is done, or none is left (copy_sched_exhausted). Changes nothing. */
 struct copy_task *copy_sched_pick(const struct copy_sched *s);
+/* The next COPY to start now, for a stream that only reads (beyond the
+ * jobs): no post-data, and the smallest table first, so that the small
+ * tables' round trips pass while the jobs stream the biggest. */
+struct copy_task *copy_sched_pick_copy(const struct copy_sched *s);
+/* Whether a COPY task is still waiting. */
+bool copy_sched_copies_waiting(const struct copy_sched *s);
+
+/* The far link. One TCP stream moves at most its window per round trip
+ * (COPY_STREAM_WINDOW: Linux's largest default send buffer, tcp_wmem, which
+ * the source's side of a stream is held to), so from a source RTT away a
+ * single COPY cannot fill a link of COPY_LINK_RATE (what a cloud region's
+ * egress gives one client): the biggest tables are then read as several
+ * streams, block ranges of the one snapshot. Below COPY_FAR_RTT a stream
+ * fills the link and splitting only costs (the parts cannot COPY … FREEZE).
+ * A table under COPY_FAR_SPLIT_MIN is not worth the parts. */
+#define COPY_FAR_RTT       0.020 /* seconds: beyond a busy machine's own delays */
+#define COPY_LINK_RATE     100e6 /* bytes/s */
+#define COPY_STREAM_WINDOW 4194304.0
+#define COPY_MAX_STREAMS   8
+#define COPY_FAR_SPLIT_MIN (8 * 1048576LL)
+
+/* How many streams to read one table with from a source RTT_S seconds
+ * away: 1 when near, else enough windows in flight to fill COPY_LINK_RATE
+ * and one more, 2 to COPY_MAX_STREAMS. */
+int copy_sched_streams(double rtt_s);
+/* How many parts (block ranges) to copy a table of BYTES (BLOCKS blocks) in,
+ * of TOTAL bytes to copy: one per job when it is at least SPLIT_MIN (the
+ * RDSM_COPY_SPLIT_BYTES knob) and more than a job's share; STREAMS
+ * (copy_sched_streams) when that is more, the table is at least
+ * COPY_FAR_SPLIT_MIN and more than a stream's share. Never more parts than
+ * blocks. */
+int copy_sched_parts(int64_t bytes, int64_t total, int64_t blocks, int jobs, int64_t split_min,
+		     int streams);
+
 /* TASK starts running. */
 void copy_sched_start(struct copy_sched *s, struct copy_task *task);
 /* TASK is done (successfully: a failed copy stops picking altogether).

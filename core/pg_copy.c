@@ -164,8 +164,8 @@ static void apply_exclude(struct run *r, struct pg_copy_table *t, size_t *n, con
 	*n = k;
 }
 
-int pg_copy_list_tables(PGconn *src, const char *exclude, struct pg_copy_table **out, size_t *n,
-			char **cause)
+/* The query listing the tables to copy (for tables_take), heap. */
+static char *tables_sql(PGconn *src)
 {
 	bool gen = PQserverVersion(src) >= 120000;
 	/* column 6: binary only when every type has send/receive and embeds no
@@ -186,14 +186,13 @@ int pg_copy_list_tables(PGconn *src, const char *exclude, struct pg_copy_table *
 			      "WHERE " PG_COPY_TABLE_COND " "
 			      "ORDER BY 5 DESC, 1, 2",
 			      gen ? "AND a.attgenerated = ''" : "");
-	PGresult *res = pg_query(src, sql);
-	free(sql);
-	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
-		const char *m = PQresultErrorMessage(res);
-		fail(cause, _("cannot list the source tables: %.*s"), (int)strcspn(m, "\n"), m);
-		PQclear(res);
-		return -1;
-	}
+	return sql;
+}
+
+/* The tables of RES (the rows of tables_sql) not in EXCLUDE into *OUT. */
+static void tables_take(const PGresult *res, const char *exclude, struct pg_copy_table **out,
+			size_t *n)
+{
 	size_t rows = (size_t)PQntuples(res), k = 0;
 	struct pg_copy_table *t = xcalloc(rows, sizeof *t);
 	for (size_t i = 0; i < rows; i++) {
@@ -212,9 +211,24 @@ int pg_copy_list_tables(PGconn *src, const char *exclude, struct pg_copy_table *
 		x->state_key = state_table_key(s, nm);
 		x->filter = PQgetisnull(res, r, 7) ? NULL : xstrdup(PQgetvalue(res, r, 7));
 	}
-	PQclear(res);
 	*out = t;
 	*n = k;
+}
+
+int pg_copy_list_tables(PGconn *src, const char *exclude, struct pg_copy_table **out, size_t *n,
+			char **cause)
+{
+	char *sql = tables_sql(src);
+	PGresult *res = pg_query(src, sql);
+	free(sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		const char *m = PQresultErrorMessage(res);
+		fail(cause, _("cannot list the source tables: %.*s"), (int)strcspn(m, "\n"), m);
+		PQclear(res);
+		return -1;
+	}
+	tables_take(res, exclude, out, n);
+	PQclear(res);
 	return 0;
 }
 
@@ -224,6 +238,13 @@ void pg_copy_tables_free(struct pg_copy_table *t, size_t n)
 		table_clear(&t[i]);
 	free(t);
 }
+
+/* A job's thread: the copy, and whether it only reads (a stream beyond the
+ * jobs, for a far source: the post-data is the jobs'). */
+struct job_arg {
+	struct copy_ctx *x;
+	bool copy_only;
+};
 
 /* Shared by the jobs of one copy. What runs when is the scheduler's
  * (copy_sched.h); the tasks' states change under MU. */
@@ -252,7 +273,17 @@ struct copy_ctx {
 	_Atomic int64_t rows, bytes;
 	int64_t est_rows, est_bytes;
 	double t0, last_total;
-	double stall_s; /* o->stall_seconds */
+	double stall_s;     /* o->stall_seconds */
+	double rtt;         /* seconds of one round trip to the source (open_snapshot) */
+	int64_t block;      /* the source's block size */
+	bool large_objects; /* the source has some (in the snapshot) */
+	int streams;        /* streams to read a big table with (copy_sched_streams) */
+	/* the jobs' threads, started with the snapshot (their connections open
+	 * while the plan is read), working once GO, leaving at STOP */
+	pthread_t th[32 + COPY_MAX_STREAMS];
+	struct job_arg args[32 + COPY_MAX_STREAMS];
+	int jobs, readers, nthreads;
+	bool go, stop;
 };
 
 static void ctx_fail(struct copy_ctx *x, char *cause)
@@ -307,12 +338,9 @@ static void stream_progress(void *ctx, struct copy_stream *cs, int64_t rows, int
 	}
 }
 
-/* A source connection in the exported snapshot. */
-static PGconn *open_source(struct copy_ctx *x, char **cause)
+/* Put S, a new source connection, in the exported snapshot; closed on failure. */
+static PGconn *source_setup(struct copy_ctx *x, PGconn *s, char **cause)
 {
-	PGconn *s = pg_connect(x->src_ci, PG_SOURCE, 30, &x->r->cancel, NULL, cause);
-	if (!s)
-		return NULL;
 	char *sql = xasprintf("%s; SET client_encoding = '%s'; "
 			      "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
 			      "SET TRANSACTION SNAPSHOT '%s'",
@@ -326,11 +354,16 @@ static PGconn *open_source(struct copy_ctx *x, char **cause)
 	return s;
 }
 
-static PGconn *open_target(struct copy_ctx *x, char **cause)
+/* A source connection in the exported snapshot. */
+static PGconn *open_source(struct copy_ctx *x, char **cause)
 {
-	PGconn *d = pg_connect(x->dst_ci, PG_TARGET, 30, &x->r->cancel, NULL, cause);
-	if (!d)
-		return NULL;
+	PGconn *s = pg_connect(x->src_ci, PG_SOURCE, 30, &x->r->cancel, NULL, cause);
+	return s ? source_setup(x, s, cause) : NULL;
+}
+
+/* Set D, a new target connection, up for the copy; closed on failure. */
+static PGconn *target_setup(struct copy_ctx *x, PGconn *d, char **cause)
+{
 	/* the jobs are the parallelism: parallel index builds on top of them cost
 	 * CPU (worker start, merge) that a small instance does not have */
 	char *sql = xasprintf("%s; SET client_encoding = '%s'; SET synchronous_commit = off; "
@@ -515,23 +548,63 @@ static void table_loaded(struct copy_ctx *x, const struct copy_task *k)
 	total_progress(x, false);
 }
 
+/* The next task for job A, or NULL: none now (wait), or with *END none
+ * will come. Under the lock. */
+static struct copy_task *job_pick(const struct job_arg *a, bool *end)
+{
+	struct copy_sched *s = a->x->sched;
+	struct copy_task *k = a->copy_only ? copy_sched_pick_copy(s) : copy_sched_pick(s);
+	*end = !k && (a->copy_only ? !copy_sched_copies_waiting(s) : copy_sched_exhausted(s));
+	return k;
+}
+
+/* Connect job C at once (the source may be far away: its connection is
+ * made while the snapshot opens) and set both connections up once the
+ * snapshot is known. 0, or -1 with a cause, or without one when told to stop. */
+static int job_connect(struct copy_ctx *x, struct job_conns *c, char **cause)
+{
+	c->s = pg_connect(x->src_ci, PG_SOURCE, 30, &x->r->cancel, NULL, cause);
+	c->d = c->s ? pg_connect(x->dst_ci, PG_TARGET, 30, &x->r->cancel, NULL, cause) : NULL;
+	if (!c->d)
+		return -1;
+	pthread_mutex_lock(&x->mu);
+	while (!x->snapshot && !x->stop && !x->failed)
+		pthread_cond_wait(&x->cv, &x->mu);
+	bool open = x->snapshot && !x->stop;
+	pthread_mutex_unlock(&x->mu);
+	if (!open)
+		return -1;
+	c->s = source_setup(x, c->s, cause);
+	c->d = c->s ? target_setup(x, c->d, cause) : c->d;
+	return c->s && c->d ? 0 : -1;
+}
+
 /* A job: take the task the scheduler picks, run it, until none is left or
  * the copy failed or was interrupted. */
 static void *job_main(void *arg)
 {
-	struct copy_ctx *x = arg;
+	const struct job_arg *a = arg;
+	struct copy_ctx *x = a->x;
 	char *cause = NULL;
 	struct job_conns c = {.chunksz = x->o->chunk ? x->o->chunk : 256 * 1024};
-	if (!(c.d = open_target(x, &cause))) {
-		ctx_fail(x, cause);
+	if (job_connect(x, &c, &cause) != 0) {
+		if (cause)
+			ctx_fail(x, cause);
+		if (c.s)
+			PQfinish(c.s);
+		if (c.d)
+			PQfinish(c.d);
 		return NULL;
 	}
 	c.chunk = xmalloc(c.chunksz);
 	pthread_mutex_lock(&x->mu);
-	while (!x->failed && !run_cancelled(x->r)) {
-		struct copy_task *k = copy_sched_pick(x->sched);
+	while (!x->go && !x->stop && !x->failed)
+		pthread_cond_wait(&x->cv, &x->mu);
+	while (!x->stop && !x->failed && !run_cancelled(x->r)) {
+		bool end;
+		struct copy_task *k = job_pick(a, &end);
 		if (!k) {
-			if (copy_sched_exhausted(x->sched))
+			if (end)
 				break;
 			pthread_cond_wait(&x->cv, &x->mu);
 			continue;
@@ -989,53 +1062,85 @@ static int empty_targets(struct copy_ctx *x, PGconn *d, char **cause)
 	return 0;
 }
 
-/* Split the tables to copy into pieces. A table bigger than split_min (and
- * more than a job's fair share) is cut into block ranges, one per job, when
- * the source scans TID ranges (PostgreSQL 14+). A split table is loaded in
+/* Say what the distance to the source (at version VERSION) made of the
+ * copy: which tables (FAR, "a, b") are read as several streams, or why none is. */
+static void say_link(struct copy_ctx *x, int version, const char *far)
+{
+	double ms = x->rtt * 1000;
+	if (x->streams <= 1)
+		run_status(x->r, _("source %.1f ms away: each table read as one stream"), ms);
+	else if (version < 140000)
+		run_finding(x->r, LEVEL_INFO, _("link"),
+			    _("source %.0f ms away, but PostgreSQL %d cannot read block ranges "
+			      "(14+): each table read as one stream"),
+			    ms, pg_major(version));
+	else if (*far)
+		run_finding(
+			x->r, LEVEL_INFO, _("link"),
+			_("source %.0f ms away: %s read as %d streams each (block ranges of "
+			  "the one snapshot), one stream being held to a window per round trip"),
+			ms, far, x->streams);
+	else
+		run_finding(
+			x->r, LEVEL_INFO, _("link"),
+			_("source %.0f ms away: no table big enough to read as several streams"),
+			ms);
+}
+
+/* Table T is to be loaded in parts: mark it "loading" and empty it. */
+static int split_start(struct copy_ctx *x, const struct pg_copy_table *t, char **cause)
+{
+	char *e = NULL;
+	if (state_table_set(x->r->state, t->state_key, TS_LOADING, &e) < 0) {
+		fail(cause, _("cannot save the state of %s: %s"), t->qname, e ? e : "?");
+		free(e);
+		return -1;
+	}
+	return empty_table(x->d0, t, cause);
+}
+
+/* Split the tables to copy into pieces (copy_sched_parts): when asked
+ * (split_bytes), a big table into one block range per job; from a far
+ * source (x->streams > 1), the biggest into one per stream. Only when the
+ * source scans TID ranges (PostgreSQL 14+). A split table is loaded in
  * several target transactions, so it is marked "loading" in the state and
  * emptied first; if any part fails, empty_unfinished empties it again and it
  * is not marked copied (a re-run empties it without asking). */
 static int plan_pieces(struct copy_ctx *x, PGconn *holder, int jobs, char **cause)
 {
-	/* Off unless asked for (RDSM_COPY_SPLIT_BYTES = the smallest table to
-	 * split). The parts commit one by one, so a crash (SIGKILL, power) between
-	 * two commits leaves part of the table in the target: it stays "loading"
-	 * in the state, the env step refuses to point the application at it and a
-	 * re-run empties it, but the table is not atomic, which one transaction
-	 * per table guarantees. It also did not pay here: on 2 cores running both
-	 * servers, words at 80 and 240 MB took 1.08 s vs 1.01 s and 3.09 s vs
-	 * 2.87 s split vs whole (the parts cannot COPY … FREEZE). */
+	/* Near, off unless asked for (RDSM_COPY_SPLIT_BYTES = the smallest table
+	 * to split). The parts commit one by one, so a crash (SIGKILL, power)
+	 * between two commits leaves part of the table in the target: it stays
+	 * "loading" in the state, the env step refuses to point the application
+	 * at it and a re-run empties it, but the table is not atomic, which one
+	 * transaction per table guarantees. It also did not pay here: on 2 cores
+	 * running both servers, words at 80 and 240 MB took 1.08 s vs 1.01 s and
+	 * 3.09 s vs 2.87 s split vs whole (the parts cannot COPY … FREEZE). Far,
+	 * one stream is held to a window per round trip, and the parts pay. */
 	int64_t split_min = x->o->split_bytes > 0 ? x->o->split_bytes : INT64_MAX;
-	int64_t block = 8192;
-	char *bs = pg_value(holder, "SHOW block_size", NULL);
-	if (bs)
-		block = strtoll(bs, NULL, 10) > 0 ? strtoll(bs, NULL, 10) : 8192;
-	free(bs);
 	bool tid_ranges = PQserverVersion(holder) >= 140000;
+	struct strbuf far = STRBUF_INIT;
 	for (size_t i = 0; i < x->nt; i++) {
 		const struct pg_copy_table *t = &x->t[i];
 		if (t->skip)
 			continue;
-		int64_t blocks = t->est_bytes / block;
-		int n = 1;
-		if (tid_ranges && jobs > 1 && t->cols && !t->filter && t->est_bytes >= split_min &&
-		    t->est_bytes * jobs > x->est_bytes && blocks >= jobs)
-			n = jobs;
-		if (n > 1) {
-			char *e = NULL;
-			if (state_table_set(x->r->state, t->state_key, TS_LOADING, &e) < 0) {
-				fail(cause, _("cannot save the state of %s: %s"), t->qname,
-				     e ? e : "?");
-				free(e);
-				return -1;
-			}
-			if (empty_table(x->d0, t, cause) != 0)
-				return -1;
+		int64_t blocks = t->est_bytes / x->block;
+		int n = tid_ranges && t->cols && !t->filter
+				? copy_sched_parts(t->est_bytes, x->est_bytes, blocks, jobs,
+						   split_min, x->streams)
+				: 1;
+		if (n > 1 && split_start(x, t, cause) != 0) {
+			strbuf_free(&far);
+			return -1;
 		}
+		if (n > 1 && n == x->streams)
+			strbuf_add_item(&far, t->qname);
 		for (int k = 0; k < n; k++)
 			copy_sched_copy(x->sched, (int)i, k, n, k == 0 ? -1 : blocks * k / n,
 					k == n - 1 ? -1 : blocks * (k + 1) / n);
 	}
+	say_link(x, PQserverVersion(holder), far.buf);
+	strbuf_free(&far);
 	return 0;
 }
 
@@ -1065,31 +1170,51 @@ static void empty_unfinished(struct copy_ctx *x, PGconn *d)
 }
 
 /* Open the snapshot every job reads in: a repeatable-read transaction on
- * HOLDER, exported; also the source's encoding. */
+ * HOLDER (the schema step's connection when it left one), exported; also
+ * the source's encoding and block size, and whether it has large objects.
+ * One round trip, timed: how far away the source is (x->rtt, x->streams). */
 static int open_snapshot(struct copy_ctx *x, PGconn **holder, char **snapshot, char **enc,
 			 char **cause)
 {
 	run_status(x->r, _("opening a consistent snapshot on the source"));
-	*holder = pg_connect(x->src_ci, PG_SOURCE, 30, &x->r->cancel, NULL, cause);
-	if (!*holder)
+	*holder = run_source_take(x->r, x->src_ci); /* the schema step's */
+	if (!*holder &&
+	    !(*holder = pg_connect(x->src_ci, PG_SOURCE, 30, &x->r->cancel, NULL, cause)))
 		return -1;
-	if (pg_exec(*holder, pg_copy_session_sql, cause) != 0 ||
-	    pg_exec(*holder, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", cause) != 0)
+	/* live mode imports the slot's snapshot (every job does too); else export one */
+	const char *given = x->o->snapshot;
+	char *take = given ? xasprintf("SET TRANSACTION SNAPSHOT '%s'; SELECT '%s'", given, given)
+			   : xstrdup("SELECT pg_export_snapshot()");
+	char *sql = xasprintf("%s; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
+			      "%s, current_setting('server_encoding'), "
+			      "current_setting('block_size'), "
+			      "EXISTS (SELECT FROM pg_catalog.pg_largeobject_metadata)",
+			      pg_copy_session_sql, take);
+	free(take);
+	double t0 = now_monotonic();
+	PGresult *res = pg_query(*holder, sql);
+	x->rtt = now_monotonic() - t0;
+	free(sql);
+	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+		char *e = pg_result_error(res, *holder);
+		fail(cause, _("cannot open a snapshot on the source: %s"), e);
+		free(e);
+		PQclear(res);
 		return -1;
-	if (x->o->snapshot) {
-		/* the slot's: every job imports it, the holder too */
-		*snapshot = xasprintf("SET TRANSACTION SNAPSHOT '%s'", x->o->snapshot);
-		int rc = pg_exec(*holder, *snapshot, cause);
-		free(*snapshot);
-		*snapshot = rc == 0 ? xstrdup(x->o->snapshot) : NULL;
-	} else {
-		*snapshot = pg_value(*holder, "SELECT pg_export_snapshot()", cause);
 	}
-	*enc = pg_value(*holder, "SHOW server_encoding", cause);
-	if (!*snapshot || !*enc)
-		return -1;
+	*snapshot = xstrdup(PQgetvalue(res, 0, 0));
+	*enc = xstrdup(PQgetvalue(res, 0, 1));
+	x->block = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
+	x->large_objects = PQgetvalue(res, 0, 3)[0] == 't';
+	PQclear(res);
+	if (x->block <= 0)
+		x->block = 8192;
+	x->streams = copy_sched_streams(x->rtt);
+	pthread_mutex_lock(&x->mu); /* the jobs wait for it */
 	x->snapshot = *snapshot;
 	x->src_encoding = *enc;
+	pthread_cond_broadcast(&x->cv);
+	pthread_mutex_unlock(&x->mu);
 	return 0;
 }
 
@@ -1145,13 +1270,27 @@ static int confirm_nonempty(struct copy_ctx *x, struct pg_copy_result *res, char
 	return rc;
 }
 
-/* Read the post-data plan (in the snapshot's transaction: what is indexed
- * is what is copied) and give the scheduler its groups, biggest table first
- * (the longest builds), and the foreign keys between tables copied now. */
-static int plan_post_data(struct copy_ctx *x, PGconn *holder, char **cause)
+/* Read the tables to copy and, with post_data (the plan: in the snapshot's
+ * transaction, what is indexed is what is copied), the post-data plan, in
+ * one round trip. */
+static int read_source(struct copy_ctx *x, PGconn *holder, char **cause)
 {
-	if (pg_schema_post_plan(holder, &x->plan, cause) != 0)
-		return -1;
+	if (!x->o->post_data || x->r->inspect)
+		return pg_copy_list_tables(holder, NULL, &x->t, &x->nt, cause);
+	char *sql = tables_sql(holder);
+	PGresult *res = NULL;
+	int rc = pg_schema_post_plan(holder, sql, &res, &x->plan, cause);
+	free(sql);
+	if (rc == 0)
+		tables_take(res, NULL, &x->t, &x->nt);
+	PQclear(res);
+	return rc;
+}
+
+/* Give the scheduler the post-data plan's groups, biggest table first (the
+ * longest builds), and the foreign keys between tables copied now. */
+static void plan_post_data(struct copy_ctx *x)
+{
 	size_t ng = x->plan->ngroups;
 	int *table = xcalloc(ng ? ng : 1, sizeof *table);
 	for (size_t g = 0; g < ng; g++)
@@ -1179,31 +1318,51 @@ static int plan_post_data(struct copy_ctx *x, PGconn *holder, char **cause)
 		if (a >= 0 && b >= 0)
 			copy_sched_fk(x->sched, (int)k, a, b);
 	}
-	return 0;
 }
 
-/* Run JOBS jobs over the scheduler's tasks until every task is done, or one
- * failed, or the run was interrupted; then count what was copied. */
-static int run_jobs(struct copy_ctx *x, int jobs, struct pg_copy_result *res, char **cause)
+/* Start N more of the jobs' threads (COPY_ONLY: reading streams beyond the
+ * jobs, for a far source): they connect, then wait for the snapshot and
+ * for run_jobs. */
+static void jobs_start(struct copy_ctx *x, int n, bool copy_only)
 {
-	if ((size_t)jobs > x->sched->ntask)
-		jobs = (int)x->sched->ntask;
-	if (jobs < 1)
-		jobs = 1;
-	run_status(x->r,
-		   P_("copying %zu tables (%s COPY, %d job)",
-		      "copying %zu tables (%s COPY, %d jobs)", jobs),
-		   x->sched->copies_left, x->binary ? "binary" : "text", jobs);
-	x->t0 = now_monotonic();
-	pthread_t th[32];
-	int started = 0;
-	for (int j = 0; j < jobs; j++) {
-		if (pthread_create(&th[j], NULL, job_main, x) != 0)
+	for (int j = 0; j < n; j++) {
+		struct job_arg *a = &x->args[x->nthreads];
+		*a = (struct job_arg){.x = x, .copy_only = copy_only};
+		if (pthread_create(&x->th[x->nthreads], NULL, job_main, a) != 0)
 			break;
-		started++;
+		x->nthreads++;
 	}
-	for (int j = 0; j < started; j++)
-		pthread_join(th[j], NULL);
+}
+
+/* Tell the jobs' threads to work (GO) or to leave (STOP), and wait for
+ * them to end. */
+static void jobs_join(struct copy_ctx *x, bool go)
+{
+	pthread_mutex_lock(&x->mu);
+	x->go = go;
+	x->stop = !go;
+	pthread_cond_broadcast(&x->cv);
+	pthread_mutex_unlock(&x->mu);
+	for (int j = 0; j < x->nthreads; j++)
+		pthread_join(x->th[j], NULL);
+	x->nthreads = 0;
+}
+
+/* Let the jobs run the scheduler's tasks until every task is done, or one
+ * failed, or the run was interrupted; then count what was copied. */
+static int run_jobs(struct copy_ctx *x, struct pg_copy_result *res, char **cause)
+{
+	char more[96] = "";
+	if (x->readers)
+		snprintf(more, sizeof more,
+			 P_(" and %d more stream", " and %d more streams", x->readers), x->readers);
+	run_status(x->r,
+		   P_("copying %zu tables (%s COPY, %d job%s)",
+		      "copying %zu tables (%s COPY, %d jobs%s)", x->jobs),
+		   x->sched->copies_left, x->binary ? "binary" : "text", x->jobs, more);
+	x->t0 = now_monotonic();
+	int started = x->nthreads;
+	jobs_join(x, true);
 	if (started == 0) {
 		x->failed = true;
 		x->cause = xstrdup(_("cannot start the copy jobs"));
@@ -1233,7 +1392,8 @@ static int run_jobs(struct copy_ctx *x, int jobs, struct pg_copy_result *res, ch
 static int finish_copy(struct copy_ctx *x, PGconn *holder, PGconn *d, char **cause)
 {
 	struct run *r = x->r;
-	if (!x->o->no_large_objects && copy_large_objects(r, holder, d, cause) != 0)
+	if (x->large_objects && !x->o->no_large_objects &&
+	    copy_large_objects(r, holder, d, cause) != 0)
 		return -1;
 	for (size_t k = 0; x->plan && k < x->plan->nfks; k++) {
 		const struct pg_post_fk *fk = &x->plan->fks[k];
@@ -1353,8 +1513,14 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci, const str
 	pthread_mutex_init(&x.mu, NULL);
 	pthread_cond_init(&x.cv, NULL);
 
-	if (open_snapshot(&x, &holder, &snapshot, &enc, cause) != 0 ||
-	    pg_copy_list_tables(holder, NULL, &x.t, &x.nt, cause) != 0)
+	x.jobs = jobs;
+	if (!r->inspect)
+		jobs_start(&x, jobs, false);
+	if (open_snapshot(&x, &holder, &snapshot, &enc, cause) != 0)
+		goto out;
+	x.readers = !r->inspect && x.streams > jobs ? x.streams - jobs : 0;
+	jobs_start(&x, x.readers, true);
+	if (read_source(&x, holder, cause) != 0)
 		goto out;
 	apply_exclude(r, x.t, &x.nt, o->exclude);
 	if (!(d = pg_connect(dst_ci, PG_TARGET, 30, &r->cancel, NULL, cause)))
@@ -1384,12 +1550,12 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci, const str
 	x.tmsgs = xcalloc(x.nt + 1, sizeof *x.tmsgs);
 	x.tbytes = xcalloc(x.nt + 1, sizeof *x.tbytes);
 	x.d0 = d;
-	if (o->post_data && plan_post_data(&x, holder, cause) != 0)
-		goto out;
+	if (x.plan)
+		plan_post_data(&x);
 	load_refs(&x);
 	if (empty_targets(&x, d, cause) != 0 || plan_pieces(&x, holder, jobs, cause) != 0)
 		goto out;
-	if (run_jobs(&x, jobs, &res, cause) != 0) {
+	if (run_jobs(&x, &res, cause) != 0) {
 		empty_unfinished(&x, d);
 		goto out;
 	}
@@ -1397,6 +1563,8 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci, const str
 		goto out;
 	rc = 0;
 out:
+	if (x.nthreads)
+		jobs_join(&x, false);
 	res.seconds = now_monotonic() - t0;
 	if (out)
 		*out = res;

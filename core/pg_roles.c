@@ -187,19 +187,13 @@ static char *password_clause(PGconn *src, struct run *r, const PGresult *res, in
 	return s;
 }
 
-/* CREATE ROLE (or a finding) for each source role; AVAIL collects the names
- * the target has once they run. */
-static int plan_roles(PGconn *src, struct run *r, const struct target *t, const char *pwfile,
-		      struct stmts *l, struct strbuf *kept, struct newpw *np, PGresult **avail,
-		      char **cause)
+/* CREATE ROLE (or a finding) for each source role (its password verifier
+ * when pg_authid is READABLE); AVAIL collects the names the target has once
+ * they run. */
+static int plan_roles(PGconn *src, bool readable, struct run *r, const struct target *t,
+		      const char *pwfile, struct stmts *l, struct strbuf *kept, struct newpw *np,
+		      PGresult **avail, char **cause)
 {
-	PGresult *ok = pg_rows(
-		src, "SELECT pg_catalog.has_table_privilege('pg_catalog.pg_authid', 'SELECT')",
-		_("roles from the source"), cause);
-	if (!ok)
-		return -1;
-	bool readable = PQgetvalue(ok, 0, 0)[0] == 't';
-	PQclear(ok);
 	PGresult *res = pg_rows(src, readable ? sql_roles_authid : sql_roles,
 				_("roles from the source"), cause);
 	if (!res)
@@ -249,12 +243,9 @@ static bool available(const PGresult *avail, const struct target *t, const char 
 
 /* Memberships between available roles, then the target user's own
  * membership in each. */
-static int plan_members(PGconn *src, const PGresult *avail, const struct target *t, struct stmts *l,
-			char **cause)
+static void plan_members(const PGresult *res, const PGresult *avail, const struct target *t,
+			 struct stmts *l)
 {
-	PGresult *res = pg_rows(src, sql_members, _("roles from the source"), cause);
-	if (!res)
-		return -1;
 	for (int i = 0; i < PQntuples(res); i++) {
 		const char *member = PQgetvalue(res, i, 0), *role = PQgetvalue(res, i, 1);
 		if (available(avail, t, member) && available(avail, t, role))
@@ -262,7 +253,6 @@ static int plan_members(PGconn *src, const PGresult *avail, const struct target 
 				 xstrdup(PQgetvalue(res, i, 2)))
 				->follows = 1;
 	}
-	PQclear(res);
 	for (int i = 0; i < PQntuples(avail); i++) {
 		const char *role = PQgetvalue(avail, i, 0);
 		if (!*role)
@@ -273,7 +263,6 @@ static int plan_members(PGconn *src, const PGresult *avail, const struct target 
 			->follows = 1;
 		PQfreemem(q);
 	}
-	return 0;
 }
 
 /* VALUE of setting NAME as ALTER ROLE … SET takes it: a list setting
@@ -316,12 +305,9 @@ static char *setting_value(PGconn *c, const char *name, const char *value)
 
 /* The settings of the roles made now (AVAIL, not already on the target T):
  * ALTER ROLE … [IN DATABASE the target's] SET. */
-static int plan_settings(PGconn *src, const PGresult *avail, const struct target *t,
-			 struct stmts *l, char **cause)
+static void plan_settings(const PGresult *res, const PGresult *avail, const struct target *t,
+			  struct stmts *l)
 {
-	PGresult *res = pg_rows(src, sql_settings, _("role settings from the source"), cause);
-	if (!res)
-		return -1;
 	PGconn *c = t->c;
 	char *qdb = PQescapeIdentifier(c, t->db, strlen(t->db));
 	for (int i = 0; i < PQntuples(res); i++) {
@@ -342,8 +328,6 @@ static int plan_settings(PGconn *src, const PGresult *avail, const struct target
 		PQfreemem(qr);
 	}
 	PQfreemem(qdb);
-	PQclear(res);
-	return 0;
 }
 
 int pg_roles_inspect(PGconn *src, struct run *r, char **cause)
@@ -374,12 +358,8 @@ int pg_roles_inspect(PGconn *src, struct run *r, char **cause)
 
 /* The source database's privileges, given on the target's (after the roles
  * exist). */
-static int plan_db_acl(PGconn *src, const struct target *t, struct stmts *l, char **cause)
+static void plan_db_acl(const PGresult *res, const struct target *t, struct stmts *l)
 {
-	PGresult *res =
-		pg_rows(src, sql_db_acl, _("the database's privileges from the source"), cause);
-	if (!res)
-		return -1;
 	char *q = PQescapeIdentifier(t->c, t->db, strlen(t->db));
 	for (int i = 0; i < PQntuples(res); i++) {
 		const char *who = PQgetvalue(res, i, 1);
@@ -395,8 +375,27 @@ static int plan_db_acl(PGconn *src, const struct target *t, struct stmts *l, cha
 		stmt_add(l, xstrdup(_("privileges on the database")), sql)->follows = 1;
 	}
 	PQfreemem(q);
-	PQclear(res);
-	return 0;
+}
+
+/* What the plan reads from the source but the roles themselves (whose query
+ * depends on whether pg_authid is readable), in one round trip: the source
+ * may be far away. */
+enum { SRC_READABLE, SRC_MEMBERS, SRC_SETTINGS, SRC_DB_ACL, SRC_N };
+
+static int source_read(PGconn *src, PGresult *res[SRC_N], char **cause)
+{
+	static const char *const sql[SRC_N] = {
+		"SELECT pg_catalog.has_table_privilege('pg_catalog.pg_authid', 'SELECT')",
+		sql_members, sql_settings, sql_db_acl};
+	static const char *const what[SRC_N + 1] = {N_("roles"), N_("roles"), N_("role settings"),
+						    N_("the database's privileges"), N_("roles")};
+	size_t bad;
+	char *e = NULL;
+	if (pg_query_batch(src, sql, SRC_N, res, &bad, &e) == 0)
+		return 0;
+	fail(cause, _("reading %s from the source: %s"), _(what[bad]), e);
+	free(e);
+	return -1;
 }
 
 int pg_roles_plan(PGconn *src, PGconn *dst, struct run *r, const char *pwfile, struct pg_stmt **v,
@@ -406,16 +405,20 @@ int pg_roles_plan(PGconn *src, PGconn *dst, struct run *r, const char *pwfile, s
 	struct target t = {0};
 	struct strbuf kept = STRBUF_INIT;
 	struct newpw np = {0};
-	PGresult *avail = NULL;
+	PGresult *avail = NULL, *res[SRC_N] = {NULL};
 	int rc = target_read(src, dst, r, &t, cause);
 	if (rc == 0)
-		rc = plan_roles(src, r, &t, pwfile, &l, &kept, &np, &avail, cause);
+		rc = source_read(src, res, cause);
 	if (rc == 0)
-		rc = plan_members(src, avail, &t, &l, cause);
-	if (rc == 0)
-		rc = plan_settings(src, avail, &t, &l, cause);
-	if (rc == 0)
-		rc = plan_db_acl(src, &t, &l, cause);
+		rc = plan_roles(src, PQgetvalue(res[SRC_READABLE], 0, 0)[0] == 't', r, &t, pwfile,
+				&l, &kept, &np, &avail, cause);
+	if (rc == 0) {
+		plan_members(res[SRC_MEMBERS], avail, &t, &l);
+		plan_settings(res[SRC_SETTINGS], avail, &t, &l);
+		plan_db_acl(res[SRC_DB_ACL], &t, &l);
+	}
+	for (int i = 0; i < SRC_N; i++)
+		PQclear(res[i]);
 	char *names = strbuf_detach(&kept);
 	if (rc == 0 && *names)
 		run_finding(r, LEVEL_INFO, _("roles"),

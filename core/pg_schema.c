@@ -114,7 +114,7 @@ static int command(PGconn *c, const char *sql, char **cause)
 }
 
 /* A catalog read: its query (NULL: none on this server version), what it
- * reads (for messages), and what takes its rows into INTO. */
+ * reads (for messages), and what takes its rows into INTO (NULL: a command). */
 struct read {
 	const char *sql, *what;
 	void (*take)(const PGresult *res, void *into);
@@ -141,7 +141,8 @@ static int read_all(PGconn *src, const struct read *rd, size_t n, char **cause)
 		fail(cause, _("reading %s from the source: %s"),
 		     bad < m ? of[bad]->what : _("the catalogs"), e);
 	for (size_t i = 0; rc == 0 && i < m; i++) {
-		of[i]->take(res[i], of[i]->into);
+		if (of[i]->take)
+			of[i]->take(res[i], of[i]->into);
 		PQclear(res[i]);
 	}
 	free(of);
@@ -157,6 +158,12 @@ static void take_rows(const PGresult *res, void *into)
 	for (int i = 0; i < PQntuples(res); i++)
 		if (!PQgetisnull(res, i, 1))
 			list_add(into, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), 0);
+}
+
+/* Keep the result in INTO (a PGresult *): a copy, read_all clears its own. */
+static void keep_result(const PGresult *res, void *into)
+{
+	*(PGresult **)into = PQcopyResult(res, PG_COPYRES_ATTRS | PG_COPYRES_TUPLES);
 }
 
 /* The same for statements about objects and roles made earlier (owners,
@@ -293,18 +300,19 @@ static const char sql_uncopyable[] = SQL_UNCOPYABLE(
 /* before PostgreSQL 15 publications are not copied at all */
 static const char sql_uncopyable_14[] = SQL_UNCOPYABLE("true");
 
-/* Emit a warning for every object that will not be copied; *N counts them
- * and *LIST names the first few. */
-static int report_uncopyable(PGconn *src, struct run *r, size_t *n, char **list, char **cause)
+/* The query for the objects SRC's version cannot copy. */
+static const char *uncopyable_sql(PGconn *src)
+{
+	return PQserverVersion(src) >= 150000 ? sql_uncopyable : sql_uncopyable_14;
+}
+
+/* Emit a warning for every object that will not be copied (RES: the rows
+ * of uncopyable_sql); *N counts them and *LIST names the first few. */
+static void report_uncopyable(const PGresult *res, struct run *r, size_t *n, char **list)
 {
 	*n = 0;
 	*list = NULL;
 	struct strbuf names = STRBUF_INIT;
-	PGresult *res =
-		query(src, PQserverVersion(src) >= 150000 ? sql_uncopyable : sql_uncopyable_14,
-		      _("objects that cannot be copied"), cause);
-	if (!res)
-		return -1;
 	for (int i = 0; i < PQntuples(res); i++) {
 		char item[128];
 		snprintf(item, sizeof item, "%s %s", PQgetvalue(res, i, 0), PQgetvalue(res, i, 1));
@@ -315,30 +323,26 @@ static int report_uncopyable(PGconn *src, struct run *r, size_t *n, char **list,
 			strbuf_add_item(&names, item);
 		(*n)++;
 	}
-	PQclear(res);
 	*list = strbuf_detach(&names);
-	return 0;
 }
 
-/* Extensions the target does not offer: a warning each, and their names
- * (comma-separated, quoted) in *MISSING so they are left out. */
-static int check_extensions(PGconn *src, PGconn *dst, struct run *r, char **missing, char **cause)
+static const char sql_extensions[] =
+	"SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY extname";
+
+/* Extensions (RES: the source's, sql_extensions) the target does not offer:
+ * a warning each, and their names (comma-separated, quoted) in *MISSING so
+ * they are left out. */
+static int check_extensions(const PGresult *res, PGconn *dst, struct run *r, char **missing,
+			    char **cause)
 {
 	*missing = NULL;
 	struct strbuf names = STRBUF_INIT;
-	PGresult *res = query(src,
-			      "SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' "
-			      "ORDER BY extname",
-			      _("extensions"), cause);
-	if (!res)
-		return -1;
 	PGresult *avail = pg_query(dst, "SELECT name FROM pg_catalog.pg_available_extensions");
 	if (PQresultStatus(avail) != PGRES_TUPLES_OK) {
 		char *e = pg_error(dst, avail);
 		fail(cause, _("reading the target's available extensions: %s"), e);
 		free(e);
 		PQclear(avail);
-		PQclear(res);
 		return -1;
 	}
 	for (int i = 0; i < PQntuples(res); i++) {
@@ -358,19 +362,20 @@ static int check_extensions(PGconn *src, PGconn *dst, struct run *r, char **miss
 		PQfreemem(q);
 	}
 	PQclear(avail);
-	PQclear(res);
 	*missing = strbuf_detach(&names);
 	return 0;
 }
 
-/* A warning when the databases' encoding or default collation differ: text
- * would sort (and unique indexes compare) differently on the target. */
-static void check_locale(PGconn *src, PGconn *dst, struct run *r)
+static const char sql_locale[] = "SELECT pg_catalog.pg_encoding_to_char(encoding), datcollate, "
+				 "datctype FROM pg_catalog.pg_database WHERE datname = "
+				 "pg_catalog.current_database()";
+
+/* A warning when the databases' encoding or default collation differ (A:
+ * the source's sql_locale): text would sort (and unique indexes compare)
+ * differently on the target. */
+static void check_locale(const PGresult *a, PGconn *dst, struct run *r)
 {
-	static const char sql[] = "SELECT pg_catalog.pg_encoding_to_char(encoding), datcollate, "
-				  "datctype FROM pg_catalog.pg_database WHERE datname = "
-				  "pg_catalog.current_database()";
-	PGresult *a = pg_query(src, sql), *b = pg_query(dst, sql);
+	PGresult *b = pg_query(dst, sql_locale);
 	if (r && PQresultStatus(a) == PGRES_TUPLES_OK && PQresultStatus(b) == PGRES_TUPLES_OK &&
 	    PQntuples(a) == 1 && PQntuples(b) == 1) {
 		static const char *const what[] = {N_("encoding"), N_("collation"),
@@ -383,7 +388,6 @@ static void check_locale(PGconn *src, PGconn *dst, struct run *r)
 					  "compare differently"),
 					PQgetvalue(a, 0, i), PQgetvalue(b, 0, i));
 	}
-	PQclear(a);
 	PQclear(b);
 }
 
@@ -1056,6 +1060,7 @@ static int pre_plan(PGconn *src, const char *missing_ext, struct list *l, char *
 		{sql_views, _("views"), take_rows, l},
 		{sql_view_defaults, _("view column defaults"), take_rows, l},
 		{sql_comments, _("comments"), take_pre_comments, l},
+		{"COMMIT", _("the end of the transaction"), NULL, NULL},
 	};
 	int rc = read_all(src, kinds, sizeof kinds / sizeof *kinds, cause);
 	free(ext);
@@ -1207,9 +1212,13 @@ int pg_schema_uncopyable(PGconn *src, struct run *r, size_t *n, char **list, cha
 	*list = NULL;
 	if (src_begin(src, cause) < 0)
 		return -1;
-	int rc = report_uncopyable(src, r, n, list, cause);
-	if (rc == 0)
+	PGresult *res = query(src, uncopyable_sql(src), _("objects that cannot be copied"), cause);
+	int rc = res ? 0 : -1;
+	if (rc == 0) {
+		report_uncopyable(res, r, n, list);
 		rc = pg_roles_inspect(src, r, cause);
+	}
+	PQclear(res);
 	src_end(src);
 	return rc;
 }
@@ -1255,7 +1264,8 @@ int pg_schema_dry_run(PGconn *src, PGconn *dst, struct run *r, char **cause)
 	int rc = roles_first(src, dst, r, &l, cause);
 	if (rc == 0)
 		rc = pre_plan(src, "", &l, cause);
-	src_end(src);
+	if (PQtransactionStatus(src) != PQTRANS_IDLE) /* pre_plan's batch commits */
+		src_end(src);
 	if (rc == 0)
 		would_run(r, l.v, l.n);
 	size_t npre = l.n;
@@ -1263,7 +1273,7 @@ int pg_schema_dry_run(PGconn *src, PGconn *dst, struct run *r, char **cause)
 	if (rc < 0)
 		return -1;
 	struct pg_post_plan *p;
-	if (pg_schema_post_plan(src, &p, cause) < 0)
+	if (pg_schema_post_plan(src, NULL, NULL, &p, cause) < 0)
 		return -1;
 	size_t npost = p->nfks + p->nfinal;
 	for (size_t i = 0; i < p->ngroups; i++) {
@@ -1292,15 +1302,28 @@ int pg_schema_pre(PGconn *src, PGconn *dst, struct run *r, char **cause)
 {
 	struct list l = {0};
 	char *missing = NULL;
-	if (src_begin(src, cause) < 0)
+	PGresult *facts[3] = {NULL, NULL, NULL};
+	const struct read first[] = {
+		{"BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", _("a transaction"), NULL,
+		 NULL},
+		{"SET LOCAL search_path = ''", _("the search path"), NULL, NULL},
+		{uncopyable_sql(src), _("objects that cannot be copied"), keep_result, &facts[0]},
+		{sql_extensions, _("extensions"), keep_result, &facts[1]},
+		{sql_locale, _("the locale"), keep_result, &facts[2]},
+	};
+	/* one round trip (the source may be far away); the plan the second */
+	if (read_all(src, first, sizeof first / sizeof *first, cause) < 0) {
+		src_end(src);
 		return -1;
+	}
 	size_t nbad = 0;
 	char *bad = NULL;
-	int rc = report_uncopyable(src, r, &nbad, &bad, cause);
+	report_uncopyable(facts[0], r, &nbad, &bad);
+	int rc = check_extensions(facts[1], dst, r, &missing, cause);
 	if (rc == 0)
-		rc = check_extensions(src, dst, r, &missing, cause);
-	if (rc == 0)
-		check_locale(src, dst, r);
+		check_locale(facts[2], dst, r);
+	for (int i = 0; i < 3; i++)
+		PQclear(facts[i]);
 	/* The source step asks the same question; ask here when it did not run. */
 	if (rc == 0 && nbad > 0 && r && run_step_status(r, &step_source) != STATUS_OK &&
 	    !run_confirm(r,
@@ -1321,7 +1344,8 @@ int pg_schema_pre(PGconn *src, PGconn *dst, struct run *r, char **cause)
 		rc = roles_first(src, dst, r, &l, cause);
 	if (rc == 0)
 		rc = pre_plan(src, missing, &l, cause);
-	src_end(src);
+	if (PQtransactionStatus(src) != PQTRANS_IDLE) /* pre_plan's batch commits */
+		src_end(src);
 	free(missing);
 	if (rc < 0) {
 		pg_stmts_free(l.v, l.n);
@@ -1763,19 +1787,22 @@ static void take_policies(const PGresult *res, void *into)
 			 strcmp(PQgetvalue(res, i, 2), "t") != 0);
 }
 
-int pg_schema_post_plan(PGconn *src, struct pg_post_plan **out, char **cause)
+int pg_schema_post_plan(PGconn *src, const char *also, PGresult **also_res,
+			struct pg_post_plan **out, char **cause)
 {
 	*out = NULL;
 	/* inside the caller's transaction (the data step's snapshot) or our own */
 	bool own_tx = PQtransactionStatus(src) != PQTRANS_INTRANS;
-	if (own_tx ? src_begin(src, cause) < 0
-		   : command(src, "SET LOCAL search_path = ''", cause) < 0)
+	if (own_tx && src_begin(src, cause) < 0)
 		return -1;
 	struct pg_post_plan *p = xcalloc(1, sizeof *p);
 	struct list fin = {0};
 	int v = PQserverVersion(src);
-	struct read rd[11 + sizeof sql_post_final / sizeof *sql_post_final];
+	struct read rd[13 + sizeof sql_post_final / sizeof *sql_post_final];
 	size_t n = 0;
+	/* in the caller's transaction, the same round trip sets the search path */
+	rd[n++] = (struct read){own_tx ? NULL : "SET LOCAL search_path = ''", _("the search path"),
+				NULL, NULL};
 	rd[n++] = (struct read){sql_post_groups, _("constraints and indexes"), take_groups, p};
 	rd[n++] = (struct read){sql_post_fks, _("foreign keys"), take_fks, p};
 	for (size_t i = 0; i < sizeof sql_post_final / sizeof *sql_post_final; i++)
@@ -1793,6 +1820,8 @@ int pg_schema_post_plan(PGconn *src, struct pg_post_plan **out, char **cause)
 	rd[n++] = (struct read){sql_owners, _("owners"), take_follows, &fin};
 	rd[n++] = (struct read){sql_acls, _("privileges"), take_follows, &fin};
 	rd[n++] = (struct read){sql_default_acls, _("default privileges"), take_follows, &fin};
+	if (also)
+		rd[n++] = (struct read){also, _("the tables"), keep_result, also_res};
 	int rc = read_all(src, rd, n, cause);
 	if (own_tx)
 		src_end(src);
@@ -1819,7 +1848,7 @@ int pg_schema_exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, struct r
 int pg_schema_post(PGconn *src, PGconn *dst, struct run *r, char **cause)
 {
 	struct pg_post_plan *p;
-	if (pg_schema_post_plan(src, &p, cause) < 0)
+	if (pg_schema_post_plan(src, NULL, NULL, &p, cause) < 0)
 		return -1;
 	size_t total = p->nfinal;
 	for (size_t i = 0; i < p->ngroups; i++)

@@ -109,8 +109,11 @@ int pg_schema_uncopyable(PGconn *src, struct run *r, size_t *n, char **list, cha
 int pg_schema_post(PGconn *src, PGconn *dst, struct run *r, char **cause);
 
 /* Read the post-data plan from the source (call it after the data is loaded,
- * so sequence positions are current). Free with pg_post_plan_free. */
-int pg_schema_post_plan(PGconn *src, struct pg_post_plan **out, char **cause);
+ * so sequence positions are current). Free with pg_post_plan_free. ALSO
+ * (may be NULL): one more query of the caller's, read in the same round
+ * trip (the source may be far away); its result in *ALSO_RES (PQclear it). */
+int pg_schema_post_plan(PGconn *src, const char *also, PGresult **also_res,
+			struct pg_post_plan **out, char **cause);
 void pg_post_plan_free(struct pg_post_plan *p);
 
 /* Run one post-data statement on the target (autocommit). An object that

@@ -66,6 +66,7 @@ void run_init(struct run *r, struct config *cfg, struct state *st, struct sink *
 
 void run_free(struct run *r)
 {
+	PQfinish(run_source_take(r, r->kept_conninfo));
 	free(r->res.endpoint);
 	free_secret(r->res.master_password);
 	free(r->res.sslrootcert);
@@ -407,6 +408,32 @@ char *run_source_conninfo(struct run *r, char **cause)
 		"options",          "-c default_transaction_read_only=off",
 		RUN_KEEPALIVES,     NULL};
 	return conninfo_from_url(url, run_live(r) ? live_defaults : defaults, cause);
+}
+
+void run_source_keep(struct run *r, const char *conninfo, PGconn *c)
+{
+	PQfinish(run_source_take(r, r->kept_conninfo));
+	if (PQstatus(c) != CONNECTION_OK || PQtransactionStatus(c) != PQTRANS_IDLE) {
+		PQfinish(c);
+		return;
+	}
+	r->kept_source = c;
+	r->kept_conninfo = xstrdup(conninfo);
+	r->kept_at = now_monotonic();
+}
+
+PGconn *run_source_take(struct run *r, const char *conninfo)
+{
+	PGconn *c = r->kept_source;
+	bool same = c && conninfo && strcmp(conninfo, r->kept_conninfo) == 0 &&
+		    now_monotonic() - r->kept_at < RUN_KEPT_SECONDS;
+	free_secret(r->kept_conninfo);
+	r->kept_source = NULL;
+	r->kept_conninfo = NULL;
+	if (same && PQstatus(c) == CONNECTION_OK && PQtransactionStatus(c) == PQTRANS_IDLE)
+		return c;
+	PQfinish(c);
+	return NULL;
 }
 
 /* verify-ca/verify-full with no CA bundle named (neither [target] sslrootcert

@@ -59,6 +59,11 @@ struct run {
 	enum step_status status[STEP_MAX]; /* by index in steps[] */
 	struct timespec started[STEP_MAX];
 	int current;
+	/* a source connection a step was done with, for the next step (a far
+	 * source costs round trips per connection): run_source_keep */
+	struct pg_conn *kept_source;
+	char *kept_conninfo;
+	double kept_at; /* now_monotonic() when kept */
 };
 
 void run_init(struct run *r, struct config *cfg, struct state *st, struct sink *sink);
@@ -143,6 +148,15 @@ void run_recall_target(struct run *r);
 bool run_dry_without_target(struct run *r, char **cause);
 /* The source connection string ([source] url). Caller frees. */
 char *run_source_conninfo(struct run *r, char **cause);
+/* Keep source connection C (made with CONNINFO), idle, for the next step of
+ * the run; one not idle is closed. Takes C. */
+void run_source_keep(struct run *r, const char *conninfo, struct pg_conn *c);
+/* The kept source connection when it was made with CONNINFO and is still
+ * good, kept less than RUN_KEPT_SECONDS ago (an idle connection may have
+ * been dropped on the way, unseen: the wizard waits for the user between
+ * steps); the caller owns it. Else NULL: connect. */
+#define RUN_KEPT_SECONDS 30.0
+struct pg_conn *run_source_take(struct run *r, const char *conninfo);
 
 /* The status of step S in this run (STATUS_PENDING when it has not run). */
 enum step_status run_step_status(struct run *r, const struct step *s);

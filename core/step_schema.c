@@ -114,12 +114,16 @@ static int schema_run(struct run *r, char **cause)
 		return rc < 0 ? -1 : 1;
 	}
 
-	PGconn *src = connect_to(r, PG_SOURCE, run_source_conninfo(r, cause), cause);
-	if (!src)
+	char *sci = run_source_conninfo(r, cause);
+	PGconn *src = sci ? run_source_take(r, sci) : NULL;
+	if (!src && !(src = connect_to(r, PG_SOURCE, sci ? xstrdup(sci) : NULL, cause))) {
+		free_secret(sci);
 		return -1;
+	}
 	PGconn *dst = connect_to(r, PG_TARGET, run_target_conninfo(r, cause), cause);
 	if (!dst) {
 		PQfinish(src);
+		free_secret(sci);
 		return -1;
 	}
 	bool data_skip = strcmp(config_get(r->cfg, CFG_MIGRATE_DATA), "skip") == 0;
@@ -141,7 +145,8 @@ static int schema_run(struct run *r, char **cause)
 		}
 	}
 	PQfinish(dst);
-	PQfinish(src);
+	run_source_keep(r, sci, src); /* the data step's, when it follows */
+	free_secret(sci);
 	return rc;
 }
 

@@ -157,17 +157,24 @@ signal_case KILL sigkill
 # --- 1 and 2: a table split across jobs, one part committed, the other not --------
 # RDSM_COPY_SPLIT_BYTES (opt-in; off by default) makes the copy cut words (over
 # half the sample) into one block range per job, each loaded in its own target
-# transaction. One part's
+# transaction; so does a source far away (through tests/tools/farlink: 60 ms
+# of round trip, a 256 KiB window per connection), into one per stream. One part's
 # target backend is held with SIGSTOP until the other part has committed; then
 # the signal: the table must not stay half-loaded (or, after a crash that
 # cannot clean up, at least never look copied, and the re-run must empty it).
-split_case() { # SIG DB
+split_case() { # SIG DB [far]
 	sig=$1 db=$2
 	lbl="SIG$sig mid-copy of a table split across jobs"
 	new_target "$db"
 	cfg=$(migrate_config "$db" "$(pg_url dst "$db")")
+	split=RDSM_COPY_SPLIT_BYTES=1000000
+	if [ "${3:-}" = far ]; then
+		lbl="SIG$sig mid-copy of a table split for a far source"
+		cfg=$(migrate_config -s "$FAR_URL" "$db" "$(pg_url dst "$db")")
+		split=""
+	fi
 	st="$T_TMP/$db/.rds-migrate.state"
-	RDSM_COPY_SPLIT_BYTES=1000000 "$RDSM_BIN" -c "$cfg" --plain schema data verify \
+	env $split "$RDSM_BIN" -c "$cfg" --plain schema data verify \
 		>"$T_TMP/$db.out" 2>"$T_TMP/$db.out.err" &
 	pid=$!
 	held=""
@@ -217,6 +224,8 @@ split_case() { # SIG DB
 		wait_exit "$pid" 30
 		return
 	fi
+	[ "${3:-}" = far ] && expect_match "$lbl: the run says the distance split it" \
+		'link: source [0-9]+ ms away: public\.words read as [0-9] streams' "$T_TMP/$db.out"
 	echo "# words holds $part of $(grep '^words ' "$T_TMP/counts.src" | cut -d' ' -f2) rows when SIG$sig is sent"
 	kill -s "$sig" "$pid"
 	kill -CONT "$held"
@@ -250,6 +259,9 @@ split_case() { # SIG DB
 }
 split_case INT splitint
 split_case KILL splitkill
+farlink_start src 60 0 262144 || exit 1
+FAR_URL="postgresql://app:app-secret-pw@127.0.0.1:$FAR_PORT/sample?sslmode=disable"
+split_case KILL farkill far
 
 # --- 2: backends terminated mid-copy ----------------------------------------------
 # terminate_case WHICH(dst|src) DB SOURCEDB

@@ -90,6 +90,14 @@ pg_sql dst slow -c "BEGIN" -c "LOCK TABLE t IN ACCESS EXCLUSIVE MODE" \
 locker=$!
 T_CLEANUP="kill_locker $T_CLEANUP"
 kill_locker() { kill "$locker"; }
+# the lock must be held before verify starts (on a loaded machine the locker's
+# psql can start after a quick verify is already done)
+i=0
+until [ "$(pg_sql dst slow -c "SELECT count(*) FROM pg_locks WHERE relation = 't'::regclass
+	AND mode = 'AccessExclusiveLock' AND granted")" = 1 ] || [ $i -ge 300 ]; do
+	i=$((i + 1))
+	sleep 0.1
+done
 "$RDSM_BIN" -c "$cfg" --plain verify >"$T_TMP/verify.out" 2>&1 &
 interrupt "verify checksum" $! slow "SELECT count(*)%"
 kill "$locker" 2>/dev/null

@@ -280,26 +280,44 @@ same() {
 	fi
 }
 
+# port_of NAME FILE ERR: the port a proxy NAME started in the background
+# prints to FILE (its stderr in ERR), once it does (at most 10 s).
+port_of() {
+	local i
+	i=0
+	until [ -s "$2" ]; do
+		i=$((i + 1)); [ $i -gt 100 ] && { echo "$1 did not start" >&2; cat "$3" >&2; return 1; }
+		sleep 0.1
+	done
+	cat "$2"
+}
+
 # throttle_start NAME RATE: tests/tools/throttle_proxy.py in front of cluster
 # NAME, RATE bytes/s per connection; sets PROXY_PORT. slow and fast switch it.
 throttle_start() {
-	local i
 	THROTTLE_RATE=$2
 	slow
 	python3 "$ROOT/tests/tools/throttle_proxy.py" "$(eval "echo \$PORT_$1")" "$T_TMP/rate" \
 		>"$T_TMP/proxy.port" 2>"$T_TMP/proxy.err" &
 	PROXY_PID=$!
 	T_CLEANUP="$T_CLEANUP kill_proxy"
-	i=0
-	until [ -s "$T_TMP/proxy.port" ]; do
-		i=$((i + 1)); [ $i -gt 100 ] && { echo "the proxy did not start"; cat "$T_TMP/proxy.err"; return 1; }
-		sleep 0.1
-	done
-	PROXY_PORT=$(cat "$T_TMP/proxy.port")
+	PROXY_PORT=$(port_of "the proxy" "$T_TMP/proxy.port" "$T_TMP/proxy.err") || return 1
 }
 kill_proxy() { kill "$PROXY_PID"; }
 slow() { echo "$THROTTLE_RATE" >"$T_TMP/rate"; }
 fast() { echo 0 >"$T_TMP/rate"; }
+
+# farlink_start NAME RTT_MS RATE WINDOW: tests/tools/farlink (the benchmark's
+# far link: round trip, RATE bytes/s shared, WINDOW bytes per connection) in
+# front of cluster NAME; sets FAR_PORT.
+farlink_start() {
+	"$ROOT/$BUILD/tools/farlink" "$(eval "echo \$PORT_$1")" "$2" "$3" "$4" "$T_TMP/far.stats" \
+		>"$T_TMP/far.port" 2>"$T_TMP/far.err" &
+	FAR_PID=$!
+	T_CLEANUP="$T_CLEANUP kill_farlink"
+	FAR_PORT=$(port_of farlink "$T_TMP/far.port" "$T_TMP/far.err") || return 1
+}
+kill_farlink() { kill "$FAR_PID"; }
 
 # silent_start SECONDS: a loopback port that accepts nothing and answers
 # nothing (its backlog is full) for that long; sets SILENT_PORT.

@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -272,6 +273,8 @@ int main(int argc, char **argv)
 	stats_path = argv[5];
 	if (window < CHUNK)
 		window = CHUNK;
+	/* a client killed mid-stream: its flows end (EPIPE), the link lives on */
+	signal(SIGPIPE, SIG_IGN);
 
 	int lfd = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in a = {.sin_family = AF_INET};

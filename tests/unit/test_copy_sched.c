@@ -200,6 +200,82 @@ static void a_split_table_is_loaded_when_its_last_part_is(void **state)
 	copy_sched_free(s);
 }
 
+static void a_near_source_is_read_as_one_stream_per_table(void **state)
+{
+	(void)state;
+	assert_int_equal(copy_sched_streams(0.0002), 1);
+	assert_int_equal(copy_sched_streams(0.005), 1);
+	assert_int_equal(copy_sched_streams(0.015),
+			 1); /* a busy machine's scheduling, not distance */
+	/* and nothing is split, however big, unless asked for */
+	assert_int_equal(copy_sched_parts(1LL << 34, 1LL << 35, 1 << 21, 2, INT64_MAX, 1), 1);
+}
+
+static void the_streams_grow_with_the_distance(void **state)
+{
+	(void)state;
+	/* a 4 MiB window per round trip, 100 MB/s to fill, and one more */
+	assert_int_equal(copy_sched_streams(0.030), 2);
+	assert_int_equal(copy_sched_streams(0.100), 4);
+	assert_int_equal(copy_sched_streams(0.150), 5);
+	assert_int_equal(copy_sched_streams(2.0), COPY_MAX_STREAMS);
+}
+
+static void a_far_source_splits_only_tables_worth_the_parts(void **state)
+{
+	(void)state;
+	int64_t mb = 1048576;
+	/* the biggest: more than a stream's share and big enough */
+	assert_int_equal(copy_sched_parts(60 * mb, 100 * mb, 60 * mb / 8192, 2, INT64_MAX, 4), 4);
+	/* a small table, and one under a stream's share, stay whole */
+	assert_int_equal(copy_sched_parts(4 * mb, 5 * mb, 4 * mb / 8192, 2, INT64_MAX, 4), 1);
+	assert_int_equal(copy_sched_parts(20 * mb, 100 * mb, 20 * mb / 8192, 2, INT64_MAX, 4), 1);
+	/* never more parts than blocks */
+	assert_int_equal(copy_sched_parts(60 * mb, 100 * mb, 3, 2, INT64_MAX, 4), 1);
+	/* the knob still splits into one part per job when that is more */
+	assert_int_equal(copy_sched_parts(60 * mb, 100 * mb, 60 * mb / 8192, 8, mb, 4), 8);
+	assert_int_equal(copy_sched_parts(60 * mb, 100 * mb, 60 * mb / 8192, 2, mb, 1), 2);
+}
+
+static void a_reading_stream_starts_from_the_smallest_table(void **state)
+{
+	(void)state;
+	struct copy_sched *s = copy_sched_new(3, NULL);
+	copy_sched_copy(s, 0, 0, 2, -1, 100);
+	copy_sched_copy(s, 0, 1, 2, 100, -1);
+	copy_sched_copy(s, 1, 0, 1, -1, -1);
+	copy_sched_copy(s, 2, 0, 1, -1, -1);
+	struct copy_task *k = copy_sched_pick_copy(s);
+	assert_int_equal(k->table, 2);
+	copy_sched_start(s, k);
+	assert_int_equal(copy_sched_pick_copy(s)->table, 1);
+	/* a job still takes the biggest */
+	assert_int_equal(copy_sched_pick(s)->table, 0);
+	copy_sched_free(s);
+}
+
+static void a_reading_stream_takes_copies_never_post_data(void **state)
+{
+	(void)state;
+	struct copy_sched *s = copy_sched_new(2, NULL);
+	copy_sched_copy(s, 0, 0, 1, -1, -1);
+	copy_sched_copy(s, 1, 0, 1, -1, -1);
+	copy_sched_group(s, 0, 1, false);
+	struct copy_task *c0 = take(s, TASK_COPY, 0);
+	copy_sched_done(s, c0);
+	/* table 0's index is ready: a job takes it, a reading stream the next COPY */
+	assert_int_equal(copy_sched_pick(s)->kind, TASK_INDEX);
+	struct copy_task *k = copy_sched_pick_copy(s);
+	assert_non_null(k);
+	assert_int_equal(k->kind, TASK_COPY);
+	assert_int_equal(k->table, 1);
+	assert_true(copy_sched_copies_waiting(s));
+	copy_sched_start(s, k);
+	assert_false(copy_sched_copies_waiting(s));
+	assert_null(copy_sched_pick_copy(s));
+	copy_sched_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +289,11 @@ int main(void)
 		cmocka_unit_test(a_foreign_key_waits_for_both_tables_and_their_indexes),
 		cmocka_unit_test(two_foreign_keys_on_one_table_are_added_one_at_a_time),
 		cmocka_unit_test(a_split_table_is_loaded_when_its_last_part_is),
+		cmocka_unit_test(a_near_source_is_read_as_one_stream_per_table),
+		cmocka_unit_test(the_streams_grow_with_the_distance),
+		cmocka_unit_test(a_far_source_splits_only_tables_worth_the_parts),
+		cmocka_unit_test(a_reading_stream_starts_from_the_smallest_table),
+		cmocka_unit_test(a_reading_stream_takes_copies_never_post_data),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
