@@ -100,13 +100,6 @@ int replica_copy_done(struct run *r, char **cause)
 	return copy_set(r, RC_DONE, NULL, cause);
 }
 
-bool replica_cutover_begun(struct run *r, const char **phase)
-{
-	const char *v = r->state ? state_get(r->state, "cutover.phase") : NULL;
-	*phase = v ? v : "";
-	return v && *v && strcmp(v, "none") != 0 && strcmp(v, "rolled-back") != 0;
-}
-
 const char *replica_start_lsn(struct run *r)
 {
 	return r->state ? state_get(r->state, KEY_LSN) : NULL;
@@ -125,20 +118,6 @@ static PGresult *query1(PGconn *c, const char *sql, const char *param, char **ca
 	free(e);
 	PQclear(res);
 	return NULL;
-}
-
-/* A connection to ROLE's server. INTERRUPTIBLE: its statements stop when
- * the run is cancelled; not so for dropping, which runs after an
- * interruption too. */
-static PGconn *connect_side(struct run *r, enum pg_role role, bool interruptible, char **cause)
-{
-	char *ci =
-		role == PG_SOURCE ? run_source_conninfo(r, cause) : run_target_conninfo(r, cause);
-	if (!ci)
-		return NULL;
-	PGconn *c = pg_connect(ci, role, 30, interruptible ? &r->cancel : NULL, NULL, cause);
-	free_secret(ci);
-	return c;
 }
 
 /* Our subscription on the target (one row: subenabled), or no row. */
@@ -324,7 +303,7 @@ static int slot_release(struct run *r, PGconn *src, const char *slot, char **cau
 static int drop_subscription(struct run *r, bool *dropped, char **cause)
 {
 	*dropped = false;
-	PGconn *d = connect_side(r, PG_TARGET, false, cause);
+	PGconn *d = run_connect(r, PG_TARGET, false, cause);
 	if (!d)
 		return -1;
 	const char *sub = replica_subscription(r);
@@ -350,7 +329,7 @@ static int drop_subscription(struct run *r, bool *dropped, char **cause)
  * Appends what it dropped to DROPPED. */
 static int drop_source_side(struct run *r, struct strbuf *dropped, char **cause)
 {
-	PGconn *s = connect_side(r, PG_SOURCE, false, cause);
+	PGconn *s = run_connect(r, PG_SOURCE, false, cause);
 	if (!s)
 		return -1;
 	const char *slot = replica_slot(r), *pub = replica_publication(r);
@@ -561,7 +540,7 @@ static int create_subscription(struct run *r, PGconn *d, char **cause)
 
 int replica_subscribe(struct run *r, char **cause)
 {
-	PGconn *d = connect_side(r, PG_TARGET, true, cause);
+	PGconn *d = run_connect(r, PG_TARGET, true, cause);
 	if (!d)
 		return -1;
 	const char *sub = replica_subscription(r);
@@ -849,8 +828,8 @@ static int watch_open(struct run *r, struct watch *w, char **cause)
 {
 	memset(w, 0, sizeof *w);
 	w->r = r;
-	w->s = connect_side(r, PG_SOURCE, true, cause);
-	w->d = w->s ? connect_side(r, PG_TARGET, true, cause) : NULL;
+	w->s = run_connect(r, PG_SOURCE, true, cause);
+	w->d = w->s ? run_connect(r, PG_TARGET, true, cause) : NULL;
 	if (!w->s || !w->d || watch_target(w, cause) != 0) {
 		watch_close(w);
 		return -1;

@@ -43,11 +43,6 @@ enum replica_copy {
 };
 enum replica_copy replica_copy_get(struct run *r);
 int replica_copy_done(struct run *r, char **cause);
-/* Whether a cutover has begun and not been rolled back (the phase the cutover
- * step records in the state, "cutover.phase"): the target may hold the
- * application's writes, so the live copy must not start again. *PHASE gets
- * the phase's name. */
-bool replica_cutover_begun(struct run *r, const char **phase);
 /* The slot's consistent point ("0/1A2B3C4"), or NULL. */
 const char *replica_start_lsn(struct run *r);
 

@@ -479,6 +479,17 @@ int run_ensure_rootcert(struct run *r, char **cause)
 	return 0;
 }
 
+PGconn *run_connect(struct run *r, int role, bool interruptible, char **cause)
+{
+	char *ci =
+		role == PG_SOURCE ? run_source_conninfo(r, cause) : run_target_conninfo(r, cause);
+	if (!ci)
+		return NULL;
+	PGconn *c = pg_connect(ci, role, 30, interruptible ? &r->cancel : NULL, NULL, cause);
+	free_secret(ci);
+	return c;
+}
+
 char *run_target_conninfo(struct run *r, char **cause)
 {
 	if (run_ensure_rootcert(r, cause) != 0)

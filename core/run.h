@@ -148,6 +148,11 @@ void run_recall_target(struct run *r);
 bool run_dry_without_target(struct run *r, char **cause);
 /* The source connection string ([source] url). Caller frees. */
 char *run_source_conninfo(struct run *r, char **cause);
+/* A connection to the source or the target of this run (ROLE: enum
+ * pg_role). INTERRUPTIBLE: its statements stop when the run is interrupted;
+ * otherwise a signal does not cut them short (a clean-up, a rollback needs
+ * them after one). NULL with *CAUSE. */
+struct pg_conn *run_connect(struct run *r, int role, bool interruptible, char **cause);
 /* Keep source connection C (made with CONNINFO), idle, for the next step of
  * the run; one not idle is closed. Takes C. */
 void run_source_keep(struct run *r, const char *conninfo, struct pg_conn *c);

@@ -35,6 +35,7 @@
 #include "replica.h"
 #include "restore_point.h"
 #include "run.h"
+#include "step_cutover.h"
 #include "step_env.h"
 #include "strbuf.h"
 #include "util.h"
@@ -108,6 +109,13 @@ static enum cut_phase phase_get(struct run *r)
 	return CUT_NONE;
 }
 
+bool cutover_begun(struct run *r, const char **phase)
+{
+	enum cut_phase p = phase_get(r);
+	*phase = phase_names[p];
+	return p != CUT_NONE && p != CUT_ROLLED_BACK;
+}
+
 /* A signal asked us to stop: remember it, and let the cutover's own work go
  * on to a clean state (connections and drains watch r->cancel). */
 static bool take_cancel(struct cutover *cx)
@@ -149,19 +157,6 @@ static void phase_done(struct cutover *cx, enum cut_phase p, double t0)
 static const char *cfg(struct cutover *cx, enum config_key k)
 {
 	return config_get(cx->r->cfg, k);
-}
-
-/* A connection to the source or the target that a signal does not cut short
- * (the rollback needs it after one). NULL with *CAUSE. */
-static PGconn *connect_side(struct cutover *cx, enum pg_role role, char **cause)
-{
-	char *ci = role == PG_SOURCE ? run_source_conninfo(cx->r, cause)
-				     : run_target_conninfo(cx->r, cause);
-	if (!ci)
-		return NULL;
-	PGconn *c = pg_connect(ci, role, 30, NULL, NULL, cause);
-	free_secret(ci);
-	return c;
 }
 
 /* Run one of the user's commands (KEY names it in messages). */
@@ -228,7 +223,7 @@ static int end_other_sessions(struct cutover *cx, PGconn *c)
  * and the sessions open now are ended. */
 static int make_source_readonly(struct cutover *cx, char **cause)
 {
-	PGconn *c = connect_side(cx, PG_SOURCE, cause);
+	PGconn *c = run_connect(cx->r, PG_SOURCE, false, cause);
 	if (!c)
 		return -1;
 	if (cx->r->state) /* before the change: an interruption undoes it */
@@ -259,7 +254,7 @@ static int undo_source_readonly(struct cutover *cx, char **cause)
 {
 	if (!cx->r->state || !state_get(cx->r->state, KEY_READONLY))
 		return 0;
-	PGconn *c = connect_side(cx, PG_SOURCE, cause);
+	PGconn *c = run_connect(cx->r, PG_SOURCE, false, cause);
 	if (!c)
 		return -1;
 	int rc = exec_formatted(c,
@@ -284,7 +279,7 @@ static const char writes_sql[] = "SELECT relid, n_tup_ins + n_tup_upd + n_tup_de
 /* Every table's write counter on the target now, as "OID:COUNT,…". */
 static char *target_writes(struct cutover *cx, char **cause)
 {
-	PGconn *c = connect_side(cx, PG_TARGET, cause);
+	PGconn *c = run_connect(cx->r, PG_TARGET, false, cause);
 	if (!c)
 		return NULL;
 	PGresult *res = PQexec(c, writes_sql);
@@ -322,7 +317,7 @@ static void report_target_writes(struct cutover *cx)
 {
 	const char *base = state_get(cx->r->state, KEY_WRITES);
 	char *err = NULL;
-	PGconn *c = connect_side(cx, PG_TARGET, &err);
+	PGconn *c = run_connect(cx->r, PG_TARGET, false, &err);
 	if (!c) {
 		run_finding(cx->r, LEVEL_WARN, _("target writes"),
 			    _("cannot count the writes the target took after the switch: %s"), err);
@@ -460,8 +455,8 @@ static int do_drain(struct cutover *cx, char **cause)
 
 static int do_sequences(struct cutover *cx, char **cause)
 {
-	PGconn *s = connect_side(cx, PG_SOURCE, cause);
-	PGconn *d = s ? connect_side(cx, PG_TARGET, cause) : NULL;
+	PGconn *s = run_connect(cx->r, PG_SOURCE, false, cause);
+	PGconn *d = s ? run_connect(cx->r, PG_TARGET, false, cause) : NULL;
 	int nset = 0, bad = -1;
 	if (d)
 		bad = pg_copy_sequences(cx->r, s, d, &nset, cause);
@@ -689,7 +684,7 @@ static void report_downtime(struct cutover *cx)
 /* Whether our subscription is on the target (replication flowing). */
 static int subscription_exists(struct cutover *cx, char **cause)
 {
-	PGconn *c = connect_side(cx, PG_TARGET, cause);
+	PGconn *c = run_connect(cx->r, PG_TARGET, false, cause);
 	if (!c)
 		return -1;
 	const char *name = replica_subscription(cx->r);

@@ -11,6 +11,7 @@
 #include "pg_copy.h"
 #include "pg_schema.h"
 #include "replica.h"
+#include "step_cutover.h"
 #include "replica_check.h"
 #include "run.h"
 #include "util.h"
@@ -52,7 +53,7 @@ static bool slot_kept(struct run *r, const char *sci)
 static void recopy_all(struct run *r)
 {
 	const char *phase;
-	replica_cutover_begun(r, &phase);
+	cutover_begun(r, &phase);
 	bool ask = strcmp(phase, "rolled-back") == 0;
 	char *key;
 	int n = 0;
@@ -193,7 +194,7 @@ static int data_run(struct run *r, char **cause)
 	struct replica_start live = {0};
 	bool is_live = run_live(r) && !r->inspect;
 	const char *phase;
-	if (is_live && replica_cutover_begun(r, &phase)) {
+	if (is_live && cutover_begun(r, &phase)) {
 		free_secret(sci);
 		free_secret(dci);
 		if (strcmp(phase, "done") == 0) {

@@ -6,6 +6,7 @@
 
 #include "i18n.h"
 #include "replica.h"
+#include "step_cutover.h"
 #include "run.h"
 #include "util.h"
 
@@ -24,7 +25,7 @@ static int replicate_run(struct run *r, char **cause)
 		return 1;
 	}
 	const char *phase;
-	if (replica_cutover_begun(r, &phase) && strcmp(phase, "done") == 0) {
+	if (cutover_begun(r, &phase) && strcmp(phase, "done") == 0) {
 		*cause = xstrdup(_("the cutover switched the application to the target: nothing "
 				   "to replicate"));
 		return 1;

@@ -8,6 +8,7 @@
 
 /* before cmocka.h, whose fail() macro would hide util.h's fail() */
 #include "replica.h"
+#include "step_cutover.h"
 #include "run.h"
 #include "state.h"
 #include "util.h"
@@ -174,15 +175,15 @@ static void a_cutover_begun_is_read_from_the_state(void **state)
 {
 	struct fixture *f = *state;
 	const char *phase;
-	assert_false(replica_cutover_begun(&f->r, &phase));
+	assert_false(cutover_begun(&f->r, &phase));
 	static const char *const begun[] = {"stop", "drain", "env", "drop", "health", "done"};
 	for (size_t i = 0; i < sizeof begun / sizeof *begun; i++) {
 		state_set(&f->st, "cutover.phase", begun[i], NULL);
-		assert_true(replica_cutover_begun(&f->r, &phase));
+		assert_true(cutover_begun(&f->r, &phase));
 		assert_string_equal(phase, begun[i]);
 	}
 	state_set(&f->st, "cutover.phase", "rolled-back", NULL);
-	assert_false(replica_cutover_begun(&f->r, &phase));
+	assert_false(cutover_begun(&f->r, &phase));
 	assert_string_equal(phase, "rolled-back");
 }
 
