@@ -160,10 +160,29 @@ static struct copy_task *any_copy(const struct copy_sched *s)
 	return copying ? NULL : any;
 }
 
+/* A split table's parts are all started and some still stream. */
+static bool split_finishing(const struct copy_sched *s)
+{
+	int table = -1;
+	for (size_t i = 0; i < s->ntask && table < 0; i++) {
+		const struct copy_task *k = &s->task[i];
+		if (k->kind == TASK_COPY && k->nparts > 1 && k->state == TASK_RUNNING)
+			table = k->table;
+	}
+	for (size_t i = 0; i < s->ntask && table >= 0; i++) {
+		const struct copy_task *k = &s->task[i];
+		if (k->kind == TASK_COPY && k->table == table && k->state == TASK_WAITING)
+			return false;
+	}
+	return table >= 0;
+}
+
 struct copy_task *copy_sched_pick(const struct copy_sched *s)
 {
 	static const enum copy_task_kind order[] = {TASK_TAIL, TASK_INDEX, TASK_FK, TASK_COPY};
 	for (size_t o = 0; o < sizeof order / sizeof order[0]; o++) {
+		if (order[o] == TASK_COPY && s->readers > 0 && split_finishing(s))
+			return NULL;
 		struct copy_task *k = first(s, order[o]);
 		if (k)
 			return k;
@@ -171,8 +190,12 @@ struct copy_task *copy_sched_pick(const struct copy_sched *s)
 	return any_copy(s);
 }
 
-struct copy_task *copy_sched_pick_copy(const struct copy_sched *s)
+struct copy_task *copy_sched_pick_copy(const struct copy_sched *s, bool smallest)
 {
+	for (size_t i = 0; i < s->ntask; i++)
+		if (s->task[i].kind == TASK_COPY && (!smallest || s->task[i].nparts > 1) &&
+		    can_start(s, &s->task[i]))
+			return &s->task[i];
 	for (size_t i = s->ntask; i-- > 0;)
 		if (s->task[i].kind == TASK_COPY && can_start(s, &s->task[i]))
 			return &s->task[i];

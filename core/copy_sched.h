@@ -67,6 +67,7 @@ struct copy_sched {
 	struct copy_task *task;
 	size_t ntask;
 	size_t copies_left; /* tables not loaded */
+	int readers;        /* streams that only read, beyond the jobs (a far source) */
 };
 
 /* A schedule over NT tables, all waiting; SKIP[i] (may be NULL) marks the
@@ -89,12 +90,20 @@ int copy_sched_group(struct copy_sched *s, int table, size_t nindex, bool tail);
 void copy_sched_fk(struct copy_sched *s, int item, int table, int ref);
 
 /* The next task to start now, or NULL: none can start until a running one
- * is done, or none is left (copy_sched_exhausted). Changes nothing. */
+ * is done, or none is left (copy_sched_exhausted). Changes nothing. With
+ * readers, a job does not start a COPY while the last parts of a split table
+ * stream: the readers keep the link busy, and the jobs are free for that
+ * table's index builds (the copy's longest post-data) the moment its rows
+ * are in. */
 struct copy_task *copy_sched_pick(const struct copy_sched *s);
 /* The next COPY to start now, for a stream that only reads (beyond the
- * jobs): no post-data, and the smallest table first, so that the small
- * tables' round trips pass while the jobs stream the biggest. */
-struct copy_task *copy_sched_pick_copy(const struct copy_sched *s);
+ * jobs): no post-data; first a part of a split table (the biggest, split
+ * because one stream cannot fill a far link: every stream on it, so that its
+ * rows are in early and its index builds run while the rest streams), then
+ * the biggest table, or with SMALLEST the smallest: half the readers take
+ * the small tables, whose round trips then pass while the others fill the
+ * link with the big ones. */
+struct copy_task *copy_sched_pick_copy(const struct copy_sched *s, bool smallest);
 /* Whether a COPY task is still waiting. */
 bool copy_sched_copies_waiting(const struct copy_sched *s);
 

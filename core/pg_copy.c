@@ -244,6 +244,7 @@ void pg_copy_tables_free(struct pg_copy_table *t, size_t n)
 struct job_arg {
 	struct copy_ctx *x;
 	bool copy_only;
+	bool smallest; /* a copy-only reader taking the smallest tables first */
 };
 
 /* Shared by the jobs of one copy. What runs when is the scheduler's
@@ -553,7 +554,8 @@ static void table_loaded(struct copy_ctx *x, const struct copy_task *k)
 static struct copy_task *job_pick(const struct job_arg *a, bool *end)
 {
 	struct copy_sched *s = a->x->sched;
-	struct copy_task *k = a->copy_only ? copy_sched_pick_copy(s) : copy_sched_pick(s);
+	struct copy_task *k =
+		a->copy_only ? copy_sched_pick_copy(s, a->smallest) : copy_sched_pick(s);
 	*end = !k && (a->copy_only ? !copy_sched_copies_waiting(s) : copy_sched_exhausted(s));
 	return k;
 }
@@ -1327,7 +1329,8 @@ static void jobs_start(struct copy_ctx *x, int n, bool copy_only)
 {
 	for (int j = 0; j < n; j++) {
 		struct job_arg *a = &x->args[x->nthreads];
-		*a = (struct job_arg){.x = x, .copy_only = copy_only};
+		*a = (struct job_arg){
+			.x = x, .copy_only = copy_only, .smallest = copy_only && j % 2};
 		if (pthread_create(&x->th[x->nthreads], NULL, job_main, a) != 0)
 			break;
 		x->nthreads++;
@@ -1545,6 +1548,7 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci, const str
 	for (size_t i = 0; i < x.nt; i++)
 		skip[i] = x.t[i].skip;
 	x.sched = copy_sched_new(x.nt, skip);
+	x.sched->readers = x.readers;
 	free(skip);
 	x.tstart = xcalloc(x.nt + 1, sizeof *x.tstart);
 	x.tmsgs = xcalloc(x.nt + 1, sizeof *x.tmsgs);

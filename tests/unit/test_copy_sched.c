@@ -237,20 +237,70 @@ static void a_far_source_splits_only_tables_worth_the_parts(void **state)
 	assert_int_equal(copy_sched_parts(60 * mb, 100 * mb, 60 * mb / 8192, 2, mb, 1), 2);
 }
 
-static void a_reading_stream_starts_from_the_smallest_table(void **state)
+static void a_reading_stream_takes_the_split_table_then_by_size(void **state)
 {
 	(void)state;
-	struct copy_sched *s = copy_sched_new(3, NULL);
+	struct copy_sched *s = copy_sched_new(4, NULL);
 	copy_sched_copy(s, 0, 0, 2, -1, 100);
 	copy_sched_copy(s, 0, 1, 2, 100, -1);
 	copy_sched_copy(s, 1, 0, 1, -1, -1);
 	copy_sched_copy(s, 2, 0, 1, -1, -1);
-	struct copy_task *k = copy_sched_pick_copy(s);
-	assert_int_equal(k->table, 2);
+	copy_sched_copy(s, 3, 0, 1, -1, -1);
+	/* the split table's parts first, whichever end a reader takes from: its
+	 * rows are in early, its indexes build while the rest streams */
+	struct copy_task *k = copy_sched_pick_copy(s, true);
+	assert_int_equal(k->table, 0);
+	assert_int_equal(k->part, 0);
 	copy_sched_start(s, k);
-	assert_int_equal(copy_sched_pick_copy(s)->table, 1);
-	/* a job still takes the biggest */
-	assert_int_equal(copy_sched_pick(s)->table, 0);
+	k = copy_sched_pick_copy(s, false);
+	assert_int_equal(k->table, 0);
+	assert_int_equal(k->part, 1);
+	copy_sched_start(s, k);
+	/* then one reader from the smallest, the other from the biggest */
+	k = copy_sched_pick_copy(s, true);
+	assert_int_equal(k->table, 3);
+	copy_sched_start(s, k);
+	k = copy_sched_pick_copy(s, false);
+	assert_int_equal(k->table, 1);
+	copy_sched_start(s, k);
+	assert_int_equal(copy_sched_pick_copy(s, true)->table, 2);
+	copy_sched_free(s);
+}
+
+static void with_readers_a_job_leaves_the_link_to_them_while_a_split_table_ends(void **state)
+{
+	(void)state;
+	struct copy_sched *s = copy_sched_new(2, NULL);
+	s->readers = 2;
+	copy_sched_copy(s, 0, 0, 2, -1, 100);
+	copy_sched_copy(s, 0, 1, 2, 100, -1);
+	copy_sched_copy(s, 1, 0, 1, -1, -1);
+	copy_sched_group(s, 0, 2, false);
+	struct copy_task *p0 = copy_sched_pick(s);
+	copy_sched_start(s, p0);
+	struct copy_task *p1 = copy_sched_pick_copy(s, false);
+	assert_int_equal(p1->table, 0);
+	copy_sched_start(s, p1);
+	/* a part still waiting: a job takes work as before */
+	copy_sched_done(s, p0);
+	/* every part started, one streaming: the job waits for the index builds */
+	assert_null(copy_sched_pick(s));
+	assert_false(copy_sched_exhausted(s));
+	/* a reader still takes the next COPY */
+	assert_int_equal(copy_sched_pick_copy(s, false)->table, 1);
+	assert_true(copy_sched_done(s, p1));
+	assert_int_equal(copy_sched_pick(s)->kind, TASK_INDEX);
+	/* without readers, the job takes the next COPY at once */
+	copy_sched_free(s);
+	s = copy_sched_new(2, NULL);
+	copy_sched_copy(s, 0, 0, 2, -1, 100);
+	copy_sched_copy(s, 0, 1, 2, 100, -1);
+	copy_sched_copy(s, 1, 0, 1, -1, -1);
+	copy_sched_start(s, copy_sched_pick(s));
+	copy_sched_start(s, copy_sched_pick(s));
+	struct copy_task *k = copy_sched_pick(s);
+	assert_non_null(k);
+	assert_int_equal(k->table, 1);
 	copy_sched_free(s);
 }
 
@@ -265,14 +315,14 @@ static void a_reading_stream_takes_copies_never_post_data(void **state)
 	copy_sched_done(s, c0);
 	/* table 0's index is ready: a job takes it, a reading stream the next COPY */
 	assert_int_equal(copy_sched_pick(s)->kind, TASK_INDEX);
-	struct copy_task *k = copy_sched_pick_copy(s);
+	struct copy_task *k = copy_sched_pick_copy(s, false);
 	assert_non_null(k);
 	assert_int_equal(k->kind, TASK_COPY);
 	assert_int_equal(k->table, 1);
 	assert_true(copy_sched_copies_waiting(s));
 	copy_sched_start(s, k);
 	assert_false(copy_sched_copies_waiting(s));
-	assert_null(copy_sched_pick_copy(s));
+	assert_null(copy_sched_pick_copy(s, false));
 	copy_sched_free(s);
 }
 
@@ -292,7 +342,9 @@ int main(void)
 		cmocka_unit_test(a_near_source_is_read_as_one_stream_per_table),
 		cmocka_unit_test(the_streams_grow_with_the_distance),
 		cmocka_unit_test(a_far_source_splits_only_tables_worth_the_parts),
-		cmocka_unit_test(a_reading_stream_starts_from_the_smallest_table),
+		cmocka_unit_test(a_reading_stream_takes_the_split_table_then_by_size),
+		cmocka_unit_test(
+			with_readers_a_job_leaves_the_link_to_them_while_a_split_table_ends),
 		cmocka_unit_test(a_reading_stream_takes_copies_never_post_data),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
