@@ -377,38 +377,21 @@ static void plan_db_acl(const PGresult *res, const struct target *t, struct stmt
 	PQfreemem(q);
 }
 
-/* What the plan reads from the source but the roles themselves (whose query
- * depends on whether pg_authid is readable), in one round trip: the source
- * may be far away. */
-enum { SRC_READABLE, SRC_MEMBERS, SRC_SETTINGS, SRC_DB_ACL, SRC_N };
+enum { SRC_READABLE, SRC_MEMBERS, SRC_SETTINGS, SRC_DB_ACL };
 
-static int source_read(PGconn *src, PGresult *res[SRC_N], char **cause)
-{
-	static const char *const sql[SRC_N] = {
-		"SELECT pg_catalog.has_table_privilege('pg_catalog.pg_authid', 'SELECT')",
-		sql_members, sql_settings, sql_db_acl};
-	static const char *const what[SRC_N + 1] = {N_("roles"), N_("roles"), N_("role settings"),
-						    N_("the database's privileges"), N_("roles")};
-	size_t bad;
-	char *e = NULL;
-	if (pg_query_batch(src, sql, SRC_N, res, &bad, &e) == 0)
-		return 0;
-	fail(cause, _("reading %s from the source: %s"), _(what[bad]), e);
-	free(e);
-	return -1;
-}
+const char *const pg_roles_reads[PG_ROLES_READS] = {
+	"SELECT pg_catalog.has_table_privilege('pg_catalog.pg_authid', 'SELECT')", sql_members,
+	sql_settings, sql_db_acl};
 
-int pg_roles_plan(PGconn *src, PGconn *dst, struct run *r, const char *pwfile, struct pg_stmt **v,
-		  size_t *n, char **cause)
+int pg_roles_plan(PGconn *src, PGconn *dst, struct run *r, const char *pwfile,
+		  PGresult *const res[], struct pg_stmt **v, size_t *n, char **cause)
 {
 	struct stmts l = {0};
 	struct target t = {0};
 	struct strbuf kept = STRBUF_INIT;
 	struct newpw np = {0};
-	PGresult *avail = NULL, *res[SRC_N] = {NULL};
+	PGresult *avail = NULL;
 	int rc = target_read(src, dst, r, &t, cause);
-	if (rc == 0)
-		rc = source_read(src, res, cause);
 	if (rc == 0)
 		rc = plan_roles(src, PQgetvalue(res[SRC_READABLE], 0, 0)[0] == 't', r, &t, pwfile,
 				&l, &kept, &np, &avail, cause);
@@ -417,8 +400,6 @@ int pg_roles_plan(PGconn *src, PGconn *dst, struct run *r, const char *pwfile, s
 		plan_settings(res[SRC_SETTINGS], avail, &t, &l);
 		plan_db_acl(res[SRC_DB_ACL], &t, &l);
 	}
-	for (int i = 0; i < SRC_N; i++)
-		PQclear(res[i]);
 	char *names = strbuf_detach(&kept);
 	if (rc == 0 && *names)
 		run_finding(r, LEVEL_INFO, _("roles"),

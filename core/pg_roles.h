@@ -66,8 +66,15 @@ int pg_roles_inspect(PGconn *src, struct run *r, char **cause);
  * write; DST NULL in a dry run: the target does not exist yet (the instance a
  * real run creates: none of the roles, a user that may create them, the
  * database [instance] db_name). */
-int pg_roles_plan(PGconn *src, PGconn *dst, struct run *r, const char *pwfile, struct pg_stmt **v,
-		  size_t *n, char **cause);
+int pg_roles_plan(PGconn *src, PGconn *dst, struct run *r, const char *pwfile,
+		  PGresult *const read[], struct pg_stmt **v, size_t *n, char **cause);
+
+/* What pg_roles_plan reads from the source but the roles themselves (whose
+ * query depends on the first of these: whether pg_authid is readable): the
+ * caller sends them in its own batch, the source may be far away, and hands
+ * pg_roles_plan their results (READ, in this order). */
+enum { PG_ROLES_READS = 4 };
+extern const char *const pg_roles_reads[PG_ROLES_READS];
 
 /* Add or replace the lines of N roles (ROLES[i], PASSWORDS[i]) for HOST,
  * PORT and DB in the .pgpass file PATH, keeping its other lines; written

@@ -122,33 +122,59 @@ struct read {
 };
 
 /* Run every read of RD in one round trip (libpq's pipeline mode: the
- * source may be far away), then hand each its rows. */
-static int read_all(PGconn *src, const struct read *rd, size_t n, char **cause)
+ * source may be far away), keeping the results in RES (N slots, aligned
+ * with RD; NULL for a read without a query) for take_kept. */
+static int read_keep(PGconn *src, const struct read *rd, size_t n, PGresult **res, char **cause)
 {
 	const char **sql = xcalloc(n, sizeof *sql);
-	const struct read **of = xcalloc(n, sizeof *of);
-	PGresult **res = xcalloc(n, sizeof *res);
+	size_t *of = xcalloc(n, sizeof *of);
+	PGresult **got = xcalloc(n, sizeof *got);
 	size_t m = 0;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		res[i] = NULL;
 		if (rd[i].sql) {
-			of[m] = &rd[i];
+			of[m] = i;
 			sql[m++] = rd[i].sql;
 		}
+	}
 	size_t bad;
 	char *e = NULL;
-	int rc = pg_query_batch(src, sql, m, res, &bad, &e);
+	int rc = pg_query_batch(src, sql, m, got, &bad, &e);
 	if (rc < 0)
 		fail(cause, _("reading %s from the source: %s"),
-		     bad < m ? of[bad]->what : _("the catalogs"), e);
-	for (size_t i = 0; rc == 0 && i < m; i++) {
-		if (of[i]->take)
-			of[i]->take(res[i], of[i]->into);
-		PQclear(res[i]);
+		     bad < m ? rd[of[bad]].what : _("the catalogs"), e);
+	for (size_t i = 0; i < m; i++) {
+		if (rc == 0)
+			res[of[i]] = got[i];
+		else
+			PQclear(got[i]);
 	}
 	free(of);
 	free(e);
-	free(res);
+	free(got);
 	free(sql);
+	return rc;
+}
+
+/* Hand each read of RD its rows kept in RES (read_keep), and clear them. */
+static void take_kept(const struct read *rd, size_t n, PGresult **res)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (res[i] && rd[i].take)
+			rd[i].take(res[i], rd[i].into);
+		PQclear(res[i]);
+		res[i] = NULL;
+	}
+}
+
+/* read_keep, then take_kept. */
+static int read_all(PGconn *src, const struct read *rd, size_t n, char **cause)
+{
+	PGresult **res = xcalloc(n ? n : 1, sizeof *res);
+	int rc = read_keep(src, rd, n, res, cause);
+	if (rc == 0)
+		take_kept(rd, n, res);
+	free(res);
 	return rc;
 }
 
@@ -329,14 +355,22 @@ static void report_uncopyable(const PGresult *res, struct run *r, size_t *n, cha
 static const char sql_extensions[] =
 	"SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' ORDER BY extname";
 
+/* Whether AVAIL (the target's pg_available_extensions) offers NAME. */
+static bool ext_offered(const PGresult *avail, const char *name)
+{
+	for (int j = 0; j < PQntuples(avail); j++)
+		if (strcmp(PQgetvalue(avail, j, 0), name) == 0)
+			return true;
+	return false;
+}
+
 /* Extensions (RES: the source's, sql_extensions) the target does not offer:
- * a warning each, and their names (comma-separated, quoted) in *MISSING so
- * they are left out. */
-static int check_extensions(const PGresult *res, PGconn *dst, struct run *r, char **missing,
+ * a warning each; *AVAIL: what it offers (take_extensions leaves the rest
+ * out). */
+static int check_extensions(const PGresult *res, PGconn *dst, struct run *r, PGresult **out,
 			    char **cause)
 {
-	*missing = NULL;
-	struct strbuf names = STRBUF_INIT;
+	*out = NULL;
 	PGresult *avail = pg_query(dst, "SELECT name FROM pg_catalog.pg_available_extensions");
 	if (PQresultStatus(avail) != PGRES_TUPLES_OK) {
 		char *e = pg_error(dst, avail);
@@ -347,22 +381,15 @@ static int check_extensions(const PGresult *res, PGconn *dst, struct run *r, cha
 	}
 	for (int i = 0; i < PQntuples(res); i++) {
 		const char *name = PQgetvalue(res, i, 0);
-		bool found = false;
-		for (int j = 0; j < PQntuples(avail) && !found; j++)
-			found = strcmp(PQgetvalue(avail, j, 0), name) == 0;
-		if (found)
+		if (ext_offered(avail, name))
 			continue;
 		if (r)
 			run_finding(r, LEVEL_WARN, name,
 				    _("extension not available on the target: not copied (objects "
 				      "using it will fail)"));
 		run_incomplete(r, 1);
-		char *q = PQescapeLiteral(dst, name, strlen(name));
-		strbuf_add_item(&names, q ? q : "''");
-		PQfreemem(q);
 	}
-	PQclear(avail);
-	*missing = strbuf_detach(&names);
+	*out = avail;
 	return 0;
 }
 
@@ -1025,21 +1052,36 @@ static void take_post_comments(const PGresult *res, void *into)
 	take_comments(res, into, true);
 }
 
-/* Every pre-data statement, in pg_dump's order. MISSING_EXT: extensions
- * (quoted literals) to leave out. */
-static int pre_plan(PGconn *src, const char *missing_ext, struct list *l, char **cause)
+/* The extensions' statements (columns: what, statement, name) the target
+ * offers (INTO: a struct ext_take), the others left out. */
+struct ext_take {
+	struct list *l;
+	const PGresult *avail; /* check_extensions's; NULL: every one (a dry run) */
+};
+
+static void take_extensions(const PGresult *res, void *into)
 {
-	char *ext = xasprintf(
-		"SELECT 'extension ' || quote_ident(e.extname), format('CREATE EXTENSION IF NOT "
-		"EXISTS %%I WITH SCHEMA %%I', e.extname, n.nspname) FROM pg_extension e JOIN "
-		"pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'%s%s%s "
-		"ORDER BY e.oid",
-		*missing_ext ? " AND e.extname NOT IN (" : "", missing_ext,
-		*missing_ext ? ")" : "");
+	const struct ext_take *e = into;
+	for (int i = 0; i < PQntuples(res); i++)
+		if (!e->avail || ext_offered(e->avail, PQgetvalue(res, i, 2)))
+			list_add(e->l, PQgetvalue(res, i, 0), PQgetvalue(res, i, 1), 0);
+}
+
+static const char sql_ext_create[] =
+	"SELECT 'extension ' || quote_ident(e.extname), format('CREATE EXTENSION IF NOT "
+	"EXISTS %I WITH SCHEMA %I', e.extname, n.nspname), e.extname FROM pg_extension e JOIN "
+	"pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql' ORDER BY e.oid";
+
+/* The pre-data's reads, in the order their statements run, into L (the
+ * extensions' through EXT, once the target's offer is known), ending the
+ * transaction; PRE_KINDS of them. */
+enum { PRE_KINDS = 23 };
+static void pre_kinds(PGconn *src, struct list *l, struct ext_take *ext, struct read *out)
+{
 	bool v14 = PQserverVersion(src) >= 140000, v15 = PQserverVersion(src) >= 150000;
-	const struct read kinds[] = {
+	const struct read kinds[PRE_KINDS] = {
 		{sql_schemas, _("schemas"), take_rows, l},
-		{ext, _("extensions"), take_rows, l},
+		{sql_ext_create, _("extensions"), take_extensions, ext},
 		{v15 ? sql_collations : sql_collations_14, _("collations"), take_rows, l},
 		{sql_enums, _("enum types"), take_rows, l},
 		{v14 ? sql_ranges : sql_ranges_13, _("range types"), take_rows, l},
@@ -1062,9 +1104,7 @@ static int pre_plan(PGconn *src, const char *missing_ext, struct list *l, char *
 		{sql_comments, _("comments"), take_pre_comments, l},
 		{"COMMIT", _("the end of the transaction"), NULL, NULL},
 	};
-	int rc = read_all(src, kinds, sizeof kinds / sizeof *kinds, cause);
-	free(ext);
-	return rc;
+	memcpy(out, kinds, sizeof kinds);
 }
 
 /* ------------------------------------------------------------- execution */
@@ -1224,12 +1264,13 @@ int pg_schema_uncopyable(PGconn *src, struct run *r, size_t *n, char **list, cha
 }
 
 /* The roles first (pg_roles_plan), at the head of L. */
-static int roles_first(PGconn *src, PGconn *dst, struct run *r, struct list *l, char **cause)
+static int roles_first(PGconn *src, PGconn *dst, struct run *r, PGresult *const read[],
+		       struct list *l, char **cause)
 {
 	struct pg_stmt *v;
 	size_t n;
 	const char *pwfile = r ? config_get(r->cfg, CFG_MIGRATE_ROLE_PASSWORDS) : "";
-	if (pg_roles_plan(src, dst, r, pwfile, &v, &n, cause) < 0)
+	if (pg_roles_plan(src, dst, r, pwfile, read, &v, &n, cause) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		list_add(l, "", "", 0);
@@ -1239,6 +1280,34 @@ static int roles_first(PGconn *src, PGconn *dst, struct run *r, struct list *l, 
 	}
 	free(v);
 	return 0;
+}
+
+/* RD[AT…]: the reads the roles need (PG_ROLES_READS), then the pre-data's
+ * (PRE_KINDS, into L and EXT); RD has room for them. Returns their end. */
+static size_t pre_reads(PGconn *src, struct read *rd, size_t at, struct list *l,
+			struct ext_take *ext)
+{
+	for (size_t i = 0; i < PG_ROLES_READS; i++)
+		rd[at + i] = (struct read){pg_roles_reads[i], _("roles"), NULL, NULL};
+	pre_kinds(src, l, ext, &rd[at + PG_ROLES_READS]);
+	return at + PG_ROLES_READS + PRE_KINDS;
+}
+
+/* Once the checks passed (RC 0): the roles (their second round trip) and
+ * then the pre-data into L, from RES (read_keep of pre_reads' RD from AT);
+ * every result of the N cleared, the source's transaction ended. */
+static int pre_take(PGconn *src, PGconn *dst, struct run *r, const struct read *rd, PGresult **res,
+		    size_t at, size_t n, struct list *l, int rc, char **cause)
+{
+	if (rc == 0)
+		rc = roles_first(src, dst, r, &res[at], l, cause);
+	if (rc == 0)
+		take_kept(&rd[at + PG_ROLES_READS], PRE_KINDS, &res[at + PG_ROLES_READS]);
+	for (size_t i = 0; i < n; i++)
+		PQclear(res[i]);
+	if (PQtransactionStatus(src) != PQTRANS_IDLE) /* the batch commits */
+		src_end(src);
+	return rc;
 }
 
 /* A dry run: each statement of V as one a real run would run on the target,
@@ -1259,13 +1328,20 @@ static void would_run(struct run *r, const struct pg_stmt *v, size_t n)
 int pg_schema_dry_run(PGconn *src, PGconn *dst, struct run *r, char **cause)
 {
 	struct list l = {0};
-	if (src_begin(src, cause) < 0)
-		return -1;
-	int rc = roles_first(src, dst, r, &l, cause);
-	if (rc == 0)
-		rc = pre_plan(src, "", &l, cause);
-	if (PQtransactionStatus(src) != PQTRANS_IDLE) /* pre_plan's batch commits */
+	struct ext_take ext = {.l = &l}; /* no target asked: every extension */
+	struct read rd[2 + PG_ROLES_READS + PRE_KINDS] = {
+		{"BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", _("a transaction"), NULL,
+		 NULL},
+		{"SET LOCAL search_path = ''", _("the search path"), NULL, NULL},
+	};
+	size_t n = pre_reads(src, rd, 2, &l, &ext);
+	PGresult *res[2 + PG_ROLES_READS + PRE_KINDS];
+	int rc = read_keep(src, rd, n, res, cause);
+	if (rc < 0) {
 		src_end(src);
+		return -1;
+	}
+	rc = pre_take(src, dst, r, rd, res, 2, n, &l, rc, cause);
 	if (rc == 0)
 		would_run(r, l.v, l.n);
 	size_t npre = l.n;
@@ -1301,29 +1377,34 @@ int pg_schema_inspect(PGconn *src, struct run *r, char **cause)
 int pg_schema_pre(PGconn *src, PGconn *dst, struct run *r, char **cause)
 {
 	struct list l = {0};
-	char *missing = NULL;
-	PGresult *facts[3] = {NULL, NULL, NULL};
-	const struct read first[] = {
+	PGresult *avail = NULL;
+	struct ext_take ext = {.l = &l};
+	/* one round trip for all of it (the source may be far away): what is
+	 * checked first, what the roles need, then the plan, taken once the
+	 * checks pass; the roles' own query is the second */
+	enum { FACTS = 5, ALL = FACTS + PG_ROLES_READS + PRE_KINDS };
+	struct read rd[ALL] = {
 		{"BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", _("a transaction"), NULL,
 		 NULL},
 		{"SET LOCAL search_path = ''", _("the search path"), NULL, NULL},
-		{uncopyable_sql(src), _("objects that cannot be copied"), keep_result, &facts[0]},
-		{sql_extensions, _("extensions"), keep_result, &facts[1]},
-		{sql_locale, _("the locale"), keep_result, &facts[2]},
+		{uncopyable_sql(src), _("objects that cannot be copied"), NULL, NULL},
+		{sql_extensions, _("extensions"), NULL, NULL},
+		{sql_locale, _("the locale"), NULL, NULL},
 	};
-	/* one round trip (the source may be far away); the plan the second */
-	if (read_all(src, first, sizeof first / sizeof *first, cause) < 0) {
+	size_t n = pre_reads(src, rd, FACTS, &l, &ext);
+	PGresult *res[ALL];
+	if (read_keep(src, rd, n, res, cause) < 0) {
 		src_end(src);
 		return -1;
 	}
+	const PGresult *const *facts = (const PGresult *const *)&res[2];
 	size_t nbad = 0;
 	char *bad = NULL;
 	report_uncopyable(facts[0], r, &nbad, &bad);
-	int rc = check_extensions(facts[1], dst, r, &missing, cause);
+	int rc = check_extensions(facts[1], dst, r, &avail, cause);
 	if (rc == 0)
 		check_locale(facts[2], dst, r);
-	for (int i = 0; i < 3; i++)
-		PQclear(facts[i]);
+	ext.avail = avail;
 	/* The source step asks the same question; ask here when it did not run. */
 	if (rc == 0 && nbad > 0 && r && run_step_status(r, &step_source) != STATUS_OK &&
 	    !run_confirm(r,
@@ -1340,13 +1421,8 @@ int pg_schema_pre(PGconn *src, PGconn *dst, struct run *r, char **cause)
 	free(bad);
 	if (rc == 0)
 		run_incomplete(r, (int)nbad);
-	if (rc == 0)
-		rc = roles_first(src, dst, r, &l, cause);
-	if (rc == 0)
-		rc = pre_plan(src, missing, &l, cause);
-	if (PQtransactionStatus(src) != PQTRANS_IDLE) /* pre_plan's batch commits */
-		src_end(src);
-	free(missing);
+	rc = pre_take(src, dst, r, rd, res, FACTS, n, &l, rc, cause);
+	PQclear(avail);
 	if (rc < 0) {
 		pg_stmts_free(l.v, l.n);
 		return -1;
