@@ -273,6 +273,12 @@ static int stream_start(struct stream *st, char **cause)
 			t->cols ? t->cols : "", t->qname, from, to, format);
 	}
 	free(collist);
+	if (cs->src_setup) { /* a far source: one round trip, not two */
+		char *both = xasprintf("%s; %s", cs->src_setup, sql);
+		free(sql);
+		sql = both;
+		cs->src_setup = NULL;
+	}
 	res = pg_query(st->s, sql);
 	free(sql);
 	if (PQresultStatus(res) != PGRES_COPY_OUT) {

@@ -32,6 +32,10 @@ struct copy_stream {
 	void (*progress)(void *ctx, struct copy_stream *cs, int64_t rows, int64_t bytes);
 	void *ctx;
 	double shown_at; /* the caller's: when it last showed this stream's progress */
+	/* statements the source connection needs first (a new one: the session and
+	 * the snapshot), sent with the COPY in one round trip; set to NULL once
+	 * sent */
+	const char *src_setup;
 	/* results */
 	int64_t rows, bytes;
 	bool src_broken; /* the source connection is of no more use: close it */

@@ -339,27 +339,14 @@ static void stream_progress(void *ctx, struct copy_stream *cs, int64_t rows, int
 	}
 }
 
-/* Put S, a new source connection, in the exported snapshot; closed on failure. */
-static PGconn *source_setup(struct copy_ctx *x, PGconn *s, char **cause)
+/* What puts a new source connection in the exported snapshot: sent ahead of
+ * its first COPY, in the same round trip (copy_stream's src_setup). */
+static char *source_setup_sql(const struct copy_ctx *x)
 {
-	char *sql = xasprintf("%s; SET client_encoding = '%s'; "
-			      "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
-			      "SET TRANSACTION SNAPSHOT '%s'",
-			      pg_copy_session_sql, x->src_encoding, x->snapshot);
-	int rc = pg_exec(s, sql, cause);
-	free(sql);
-	if (rc != 0) {
-		PQfinish(s);
-		return NULL;
-	}
-	return s;
-}
-
-/* A source connection in the exported snapshot. */
-static PGconn *open_source(struct copy_ctx *x, char **cause)
-{
-	PGconn *s = pg_connect(x->src_ci, PG_SOURCE, 30, &x->r->cancel, NULL, cause);
-	return s ? source_setup(x, s, cause) : NULL;
+	return xasprintf("%s; SET client_encoding = '%s'; "
+			 "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
+			 "SET TRANSACTION SNAPSHOT '%s'",
+			 pg_copy_session_sql, x->src_encoding, x->snapshot);
 }
 
 /* Set D, a new target connection, up for the copy; closed on failure. */
@@ -457,10 +444,12 @@ static void load_refs(struct copy_ctx *x)
 	}
 }
 
-/* The connections of one job: the target at once, the source (in the
- * snapshot) when its first COPY starts, again after one was lost. */
+/* The connections of one job: the target at once, the source at once and
+ * again after one was lost; the source is put in the snapshot by its first
+ * COPY (S_FRESH until then). */
 struct job_conns {
 	PGconn *s, *d;
+	bool s_fresh;
 	char *chunk;
 	size_t chunksz;
 };
@@ -469,8 +458,13 @@ struct job_conns {
 static int do_copy(struct copy_ctx *x, struct job_conns *c, const struct copy_task *k, char **cause)
 {
 	struct pg_copy_table *t = &x->t[k->table];
-	if (!c->s && !(c->s = open_source(x, cause)))
-		return -1;
+	if (!c->s) {
+		c->s = pg_connect(x->src_ci, PG_SOURCE, 30, &x->r->cancel, NULL, cause);
+		if (!c->s)
+			return -1;
+		c->s_fresh = true;
+	}
+	char *setup = c->s_fresh ? source_setup_sql(x) : NULL;
 	struct copy_stream cs = {
 		.t = t,
 		.part = k->part,
@@ -486,8 +480,11 @@ static int do_copy(struct copy_ctx *x, struct job_conns *c, const struct copy_ta
 		.progress = stream_progress,
 		.ctx = x,
 		.shown_at = now_monotonic(),
+		.src_setup = setup,
 	};
 	int rc = copy_stream_run(&cs, c->s, c->d, cause);
+	c->s_fresh = cs.src_setup != NULL; /* not sent: the target's COPY failed first */
+	free(setup);
 	if (cs.src_broken) {
 		PQfinish(c->s);
 		c->s = NULL;
@@ -561,11 +558,13 @@ static struct copy_task *job_pick(const struct job_arg *a, bool *end)
 }
 
 /* Connect job C at once (the source may be far away: its connection is
- * made while the snapshot opens) and set both connections up once the
- * snapshot is known. 0, or -1 with a cause, or without one when told to stop. */
+ * made while the snapshot opens) and set the target's up once the snapshot
+ * is known (the source's goes with its first COPY). 0, or -1 with a cause,
+ * or without one when told to stop. */
 static int job_connect(struct copy_ctx *x, struct job_conns *c, char **cause)
 {
 	c->s = pg_connect(x->src_ci, PG_SOURCE, 30, &x->r->cancel, NULL, cause);
+	c->s_fresh = true;
 	c->d = c->s ? pg_connect(x->dst_ci, PG_TARGET, 30, &x->r->cancel, NULL, cause) : NULL;
 	if (!c->d)
 		return -1;
@@ -576,9 +575,8 @@ static int job_connect(struct copy_ctx *x, struct job_conns *c, char **cause)
 	pthread_mutex_unlock(&x->mu);
 	if (!open)
 		return -1;
-	c->s = source_setup(x, c->s, cause);
-	c->d = c->s ? target_setup(x, c->d, cause) : c->d;
-	return c->s && c->d ? 0 : -1;
+	c->d = target_setup(x, c->d, cause);
+	return c->d ? 0 : -1;
 }
 
 /* A job: take the task the scheduler picks, run it, until none is left or
