@@ -126,6 +126,7 @@ SRC_URL=$SRC_URL_SAVED
 # floor is the fewest bytes any tool moved over FAR_RATE, plus the target's
 # index build after the last rows (REINDEX of the largest table, measured).
 FAR_RTTS=${FAR_RTTS-0 30 100}
+FAR_ROUNDS=${FAR_ROUNDS:-1}
 FAR_RATE=${FAR_RATE:-50000000}
 FAR_WINDOW=${FAR_WINDOW:-4194304}
 FARLINK=$ROOT/${BUILD:-build}/tools/farlink
@@ -145,14 +146,16 @@ if [ -n "$FAR_RTTS" ]; then
 		FAR_PID=$!
 		until [ -s "$OUT/far.port" ] && [ -s "$OUT/far.stats" ]; do sleep 0.1; done
 		SRC_URL="postgresql://app:app-secret-pw@127.0.0.1:$(cat "$OUT/far.port")/sample?sslmode=disable"
-		for t in $TOOLS; do
-			say "far link, $rtt ms: $t"
-			before=$(far_bytes)
-			fresh_db "far_$t"
-			"run_$t" "far_$t" "far${rtt}_$t" || { kill $FAR_PID; exit 1; }
-			sleep 0.3 # the proxy writes its counts when the tool's connections end
-			echo $(($(far_bytes) - before)) >>"$OUT/far${rtt}_$t.bytes"
-			pg_sql dst postgres -c "DROP DATABASE far_$t" >/dev/null
+		for i in $(seq 1 "$FAR_ROUNDS"); do
+			for t in $TOOLS; do
+				say "far link, $rtt ms, round $i: $t"
+				before=$(far_bytes)
+				fresh_db "far_$t"
+				"run_$t" "far_$t" "far${rtt}_$t" || { kill $FAR_PID; exit 1; }
+				sleep 0.3 # the proxy writes its counts when the tool's connections end
+				echo $(($(far_bytes) - before)) >>"$OUT/far${rtt}_$t.bytes"
+				pg_sql dst postgres -c "DROP DATABASE far_$t" >/dev/null
+			done
 		done
 		kill $FAR_PID
 		wait $FAR_PID 2>/dev/null
@@ -198,20 +201,32 @@ echo "$TUI_RATE" | awk '{printf "TUI output during a schema+data copy at scale '
 
 if [ -n "$FAR_RTTS" ]; then
 	echo
-	echo "far link: source through tests/tools/farlink, $(awk -v r="$FAR_RATE" 'BEGIN {printf "%.0f", r / 1e6}') MB/s shared, $(awk -v w="$FAR_WINDOW" 'BEGIN {printf "%.0f", w / 1048576}') MiB window per connection, one run each"
+	echo "far link: source through tests/tools/farlink, $(awk -v r="$FAR_RATE" 'BEGIN {printf "%.0f", r / 1e6}') MB/s shared, $(awk -v w="$FAR_WINDOW" 'BEGIN {printf "%.0f", w / 1048576}') MiB window per connection, median of $FAR_ROUNDS run(s) each"
 	printf '%-8s' "rtt ms"
 	for t in $TOOLS; do printf ' %14s' "$t s"; done
-	printf ' %10s %10s %s\n' "floor s" "ours/flr" "MB over the link (each tool)"
+	printf ' %9s %9s %9s %9s %s\n' "floor s" "ours/flr" "bin flr s" "ours/bfl" "MB over the link (each tool)"
 	for rtt in $FAR_RTTS; do
 		printf '%-8s' "$rtt"
 		for t in $TOOLS; do printf ' %14s' "$(median "$OUT/far${rtt}_$t.times")"; done
-		least=$(for t in $TOOLS; do cat "$OUT/far${rtt}_$t.bytes"; done | sort -n | head -n 1)
+		least=$(for t in $TOOLS; do head -n 1 "$OUT/far${rtt}_$t.bytes"; done | sort -n | head -n 1)
 		floor=$(awk -v b="$least" -v r="$FAR_RATE" -v x="$REINDEX_S" 'BEGIN {printf "%.2f", b / r + x}')
-		printf ' %10s %10s' "$floor" "$(awk -v o="$(median "$OUT/far${rtt}_ours.times")" -v f="$floor" 'BEGIN {printf "%.2f", o / f}')"
-		for t in $TOOLS; do printf ' %s' "$(awk -v b="$(cat "$OUT/far${rtt}_$t.bytes")" 'BEGIN {printf "%.0f", b / 1e6}')"; done
+		bfloor=$(awk -v b="$(head -n 1 "$OUT/far${rtt}_ours.bytes")" -v r="$FAR_RATE" -v x="$REINDEX_S" 'BEGIN {printf "%.2f", b / r + x}')
+		o=$(median "$OUT/far${rtt}_ours.times")
+		printf ' %9s %9s %9s %9s' "$floor" "$(awk -v o="$o" -v f="$floor" 'BEGIN {printf "%.2f", o / f}')" \
+			"$bfloor" "$(awk -v o="$o" -v f="$bfloor" 'BEGIN {printf "%.2f", o / f}')"
+		for t in $TOOLS; do printf ' %s' "$(awk -v b="$(head -n 1 "$OUT/far${rtt}_$t.bytes")" 'BEGIN {printf "%.0f", b / 1e6}')"; done
 		echo
+		ahead=yes
+		for t in $TOOLS; do
+			[ "$t" = ours ] && continue
+			awk -v o="$o" -v p="$(median "$OUT/far${rtt}_$t.times")" 'BEGIN {exit !(o < p)}' || ahead=no
+		done
+		[ "$rtt" -ge 100 ] && awk -v o="$o" -v f="$floor" -v b="$bfloor" -v a="$ahead" -v t="$rtt" 'BEGIN {
+			printf "goal at %d ms (within 1.3x the floor, ahead of every peer): ahead %s; %.2fx the floor: %s; %.2fx the binary floor: %s\n",
+				t, a, o / f, o <= 1.3 * f ? "met" : "NOT met", o / b, o <= 1.3 * b ? "met" : "NOT met"}'
 	done
-	echo "floor: the fewest bytes any tool moved / the link's rate + REINDEX of $BIGGEST on the target ($REINDEX_S s)"
+	echo "floor: the fewest bytes any tool moved (the peers' text COPY) / the link's rate + REINDEX of $BIGGEST on the target ($REINDEX_S s)"
+	echo "binary floor: the bytes our binary COPY moved (the issue keeps binary COPY) / the link's rate + the same REINDEX"
 fi
 echo "verify after copy: $VERIFY"
 [ "$VERIFY" = passed ]

@@ -10,7 +10,9 @@
 #   - far (60 ms of round trip): the run names the tables read as several
 #     streams and why, adds reading streams beyond the jobs, and the target
 #     holds exactly the source's rows, keys and indexes; the log counts the
-#     round trips.
+#     round trips: 2 for the schema step, and for the data step 2 and one per
+#     COPY (each connection's set-up rides with its first COPY); the split
+#     table's rows are in before the other big tables'.
 # What a crash in the middle of such a split copy leaves is faults.sh's (split_case far).
 . "$(dirname "$0")/../lib/testlib.sh"
 
@@ -56,3 +58,20 @@ expect_match "a far source: a reading stream beyond the jobs" \
 expect_match "a far source: the log counts the data step's round trips" \
 	'\[data\] round trips: [0-9]+ to the source \([0-9]+ connections\)' "$T_TMP/far.log"
 expect_match "a far source: binary COPY stays" 'binary COPY\)' "$T_TMP/far.out"
+
+# Round trips, not queries: the schema step reads the source in one batch and
+# the roles' own query; each job's and reader's set-up (session, snapshot) goes
+# with its first COPY, so the data step makes 2 round trips (the snapshot, the
+# post-data's reads) and one per COPY: 9 whole tables and the split one's parts.
+for c in near far; do
+	expect_match "$c: the schema step makes 2 round trips to the source" \
+		'\[schema\] round trips: 2 to the source \(1 connection\)' "$T_TMP/$c.log"
+	parts=$(sed -n 's/.*public\.words read as \([0-9]*\) streams.*/\1/p' "$T_TMP/$c.out")
+	expect_match "$c: the data step: 2 round trips, then one per COPY" \
+		"\\[data\\] round trips: $((2 + 9 + ${parts:-1})) to the source" "$T_TMP/$c.log"
+done
+# Every stream on the split table first: its rows are in before the next
+# biggest tables', so its index builds run while they stream.
+order=$(grep -n -E '\] public\.(words|scripts|users|bookmarks): [0-9]+/[0-9]+ rows' "$T_TMP/far.out" |
+	sed 's/^\([0-9]*\):.*public\.\([a-z]*\):.*/\2/' | head -n 1)
+expect_eq "a far source: the split table's rows are in first" words "$order"
