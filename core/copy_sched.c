@@ -91,6 +91,11 @@ void copy_sched_fk(struct copy_sched *s, int item, int table, int ref)
 	k->item = item;
 }
 
+void copy_sched_analyze(struct copy_sched *s, int table)
+{
+	add_task(s, TASK_ANALYZE, table);
+}
+
 /* A group's statements may run: its table's rows are in, or (a group of no
  * table of the copy) every table's are. */
 static bool group_ready(const struct copy_sched *s, int g)
@@ -127,9 +132,11 @@ static bool can_start(const struct copy_sched *s, const struct copy_task *k)
 		return group_ready(s, k->group);
 	case TASK_FK:
 		return table_complete(s, k->table) && table_complete(s, k->ref) &&
-		       !s->t[k->table].fk_busy && !s->t[k->ref].fk_busy;
+		       !s->t[k->table].locked && !s->t[k->ref].locked;
 	case TASK_COPY:
 		return refs_loaded(s, k->table);
+	case TASK_ANALYZE:
+		return table_complete(s, k->table) && !s->t[k->table].locked;
 	}
 	return false;
 }
@@ -179,9 +186,11 @@ static bool split_finishing(const struct copy_sched *s)
 
 struct copy_task *copy_sched_pick(const struct copy_sched *s)
 {
-	static const enum copy_task_kind order[] = {TASK_TAIL, TASK_INDEX, TASK_FK, TASK_COPY};
+	static const enum copy_task_kind order[] = {TASK_TAIL, TASK_INDEX, TASK_FK, TASK_ANALYZE,
+						    TASK_COPY};
+	bool leave_copies = s->readers > 0 && split_finishing(s);
 	for (size_t o = 0; o < sizeof order / sizeof order[0]; o++) {
-		if (order[o] == TASK_COPY && s->readers > 0 && split_finishing(s))
+		if (order[o] == TASK_COPY && leave_copies)
 			return NULL;
 		struct copy_task *k = first(s, order[o]);
 		if (k)
@@ -237,7 +246,9 @@ void copy_sched_start(struct copy_sched *s, struct copy_task *k)
 	if (k->kind == TASK_COPY && s->t[k->table].state == TABLE_WAITING)
 		s->t[k->table].state = TABLE_LOADING;
 	if (k->kind == TASK_FK)
-		s->t[k->table].fk_busy = s->t[k->ref].fk_busy = true;
+		s->t[k->table].locked = s->t[k->ref].locked = true;
+	if (k->kind == TASK_ANALYZE)
+		s->t[k->table].locked = true;
 }
 
 /* Group G's last statement is done. */
@@ -266,7 +277,10 @@ bool copy_sched_done(struct copy_sched *s, struct copy_task *k)
 		group_done(s, k->group);
 		return false;
 	case TASK_FK:
-		s->t[k->table].fk_busy = s->t[k->ref].fk_busy = false;
+		s->t[k->table].locked = s->t[k->ref].locked = false;
+		return false;
+	case TASK_ANALYZE:
+		s->t[k->table].locked = false;
 		return false;
 	}
 	return false;

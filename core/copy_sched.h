@@ -10,7 +10,9 @@
  * foreign key whose two tables are loaded and indexed and not locked by
  * another key being added, then the next COPY, biggest table first, whose
  * referenced tables (foreign keys already on the target) are loaded; when a
- * cycle leaves none ready and no COPY runs, any COPY. */
+ * cycle leaves none ready and no COPY runs, any COPY; last, when no COPY
+ * can start, the ANALYZE of a table whose rows, indexes and keys are in
+ * (so the statistics cover its expression indexes). */
 #ifndef RDSM_COPY_SCHED_H
 #define RDSM_COPY_SCHED_H
 
@@ -19,10 +21,11 @@
 #include <stdint.h>
 
 enum copy_task_kind {
-	TASK_COPY,  /* a table's rows, or one part of them */
-	TASK_INDEX, /* one CREATE INDEX of a post-data group (may run beside its siblings) */
-	TASK_TAIL,  /* the rest of a group, in order, once its index builds are done */
-	TASK_FK,    /* a foreign key between two tables of the copy */
+	TASK_COPY,    /* a table's rows, or one part of them */
+	TASK_INDEX,   /* one CREATE INDEX of a post-data group (may run beside its siblings) */
+	TASK_TAIL,    /* the rest of a group, in order, once its index builds are done */
+	TASK_FK,      /* a foreign key between two tables of the copy */
+	TASK_ANALYZE, /* a table's planner statistics */
 };
 
 enum copy_task_state { TASK_WAITING, TASK_RUNNING, TASK_DONE };
@@ -50,7 +53,8 @@ struct copy_sched_table {
 	size_t nrefs;
 	size_t parts_left;  /* its TASK_COPY tasks not done */
 	size_t groups_left; /* its post-data groups not done */
-	bool fk_busy;       /* a foreign key on it is being added (it locks the table) */
+	bool locked; /* a foreign key on it is being added, or it is being analyzed (the locks
+		      * conflict) */
 };
 
 struct copy_sched_group {
@@ -88,6 +92,9 @@ void copy_sched_copy(struct copy_sched *s, int table, int part, int nparts, int6
 int copy_sched_group(struct copy_sched *s, int table, size_t nindex, bool tail);
 /* A foreign key (ITEM in the plan) from TABLE to REF, both of the copy. */
 void copy_sched_fk(struct copy_sched *s, int item, int table, int ref);
+/* The ANALYZE of TABLE, once its rows, indexes and keys are in. Add it
+ * after the table's groups and keys. */
+void copy_sched_analyze(struct copy_sched *s, int table);
 
 /* The next task to start now, or NULL: none can start until a running one
  * is done, or none is left (copy_sched_exhausted). Changes nothing. With

@@ -11,6 +11,7 @@
 #include "i18n.h"
 #include "pg_conn.h"
 #include "run.h"
+#include "strbuf.h"
 #include "util.h"
 
 /* Every table worth statistics, biggest first: partitions are analyzed
@@ -21,6 +22,7 @@
 	"WHERE c.relkind IN ('r', 'p', 'm') AND NOT c.relispartition "                             \
 	"AND n.nspname NOT IN ('pg_catalog', 'information_schema') "                               \
 	"AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%' "                \
+	"AND NOT quote_ident(n.nspname) || '.' || quote_ident(c.relname) = ANY ($1::text[]) "      \
 	"ORDER BY pg_total_relation_size(c.oid) DESC, 1"
 
 /* One connection and the table it is analyzing (-1: idle). */
@@ -127,19 +129,49 @@ static int analyze_all(struct run *r, struct slot *v, int n, PGresult *tables, i
 	return rc;
 }
 
-int pg_analyze_run(struct run *r, const char *dci, int jobs, int *n_done, char **cause)
+/* NAMES (N) as a text[] literal. Heap. */
+static char *text_array(char *const *names, size_t n)
+{
+	struct strbuf b = STRBUF_INIT;
+	strbuf_add(&b, "{");
+	for (size_t i = 0; i < n; i++) {
+		strbuf_add(&b, i ? ",\"" : "\"");
+		for (const char *p = names[i]; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				strbuf_add(&b, "\\");
+			strbuf_addn(&b, p, 1);
+		}
+		strbuf_add(&b, "\"");
+	}
+	strbuf_add(&b, "}");
+	return strbuf_detach(&b);
+}
+
+int pg_analyze_run(struct run *r, const char *dci, int jobs, char *const *done, size_t ndone,
+		   int *n_done, char **cause)
 {
 	if (n_done)
 		*n_done = 0;
 	PGconn *first = pg_connect(dci, PG_TARGET, 30, &r->cancel, NULL, cause);
 	if (!first)
 		return -1;
-	PGresult *tables = pg_rows(first, TABLES_SQL, _("the target's tables to analyze"), cause);
-	if (!tables) {
+	char *skip = text_array(done, ndone);
+	PGresult *tables = pg_query_params(first, TABLES_SQL, 1, (const char *const[]){skip});
+	free(skip);
+	if (PQresultStatus(tables) != PGRES_TUPLES_OK) {
+		char *e = pg_result_error(tables, first);
+		fail(cause, _("reading %s: %s"), _("the target's tables to analyze"), e);
+		free(e);
+		PQclear(tables);
 		PQfinish(first);
 		return -1;
 	}
 	int ntables = PQntuples(tables);
+	if (ntables == 0) { /* the copy analyzed every one */
+		PQclear(tables);
+		PQfinish(first);
+		return 0;
+	}
 	int n = jobs < 1 ? 1 : jobs > ntables ? (ntables > 0 ? ntables : 1) : jobs;
 	struct slot *v = xcalloc((size_t)n, sizeof *v);
 	v[0] = (struct slot){first, -1};

@@ -181,11 +181,12 @@ static char *tables_sql(PGconn *src)
 			      " (t.typtype <> 'd' OR t.typbasetype < 16384)) "
 			      " FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid "
 			      " WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), "
-			      "true), " PG_COPY_FILTER_SQL " "
+			      "true), " PG_COPY_FILTER_SQL ", %s "
 			      "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
 			      "WHERE " PG_COPY_TABLE_COND " "
 			      "ORDER BY 5 DESC, 1, 2",
-			      gen ? "AND a.attgenerated = ''" : "");
+			      gen ? "AND a.attgenerated = ''" : "",
+			      PQserverVersion(src) >= 100000 ? "c.relispartition" : "false");
 	return sql;
 }
 
@@ -210,6 +211,7 @@ static void tables_take(const PGresult *res, const char *exclude, struct pg_copy
 		x->binary = PQgetvalue(res, r, 6)[0] == 't';
 		x->state_key = state_table_key(s, nm);
 		x->filter = PQgetisnull(res, r, 7) ? NULL : xstrdup(PQgetvalue(res, r, 7));
+		x->partition = PQgetvalue(res, r, 8)[0] == 't';
 	}
 	*out = t;
 	*n = k;
@@ -515,6 +517,22 @@ static int do_task(struct copy_ctx *x, struct job_conns *c, const struct copy_ta
 		rc = run_group(x, c->d, g, stmt, &e);
 		if (rc != 0)
 			fail(cause, _("target: post-data of %s: %s"), grp->table, e);
+		break;
+	}
+	case TASK_ANALYZE: {
+		/* statistics are a help, not the copy: a table that cannot be
+		 * analyzed is named, and the copy goes on */
+		const struct pg_copy_table *t = &x->t[k->table];
+		char *sql = xasprintf("ANALYZE %s", t->qname);
+		run_status(x->r, "%s", sql);
+		rc = pg_exec(c->d, sql, &e);
+		free(sql);
+		if (rc != 0)
+			run_finding(x->r, LEVEL_WARN, t->qname, _("not analyzed: %s"), e);
+		pthread_mutex_lock(&x->mu);
+		x->t[k->table].analyzed = rc == 0;
+		pthread_mutex_unlock(&x->mu);
+		rc = 0;
 		break;
 	}
 	case TASK_FK: {
@@ -1500,6 +1518,15 @@ int pg_copy_dry_run(struct run *r, const char *src_conninfo, char **cause)
 	return rc;
 }
 
+void pg_copy_result_free(struct pg_copy_result *res)
+{
+	for (size_t i = 0; i < res->nanalyzed; i++)
+		free(res->analyzed[i]);
+	free(res->analyzed);
+	res->analyzed = NULL;
+	res->nanalyzed = 0;
+}
+
 int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci, const struct pg_copy_opts *o,
 		struct pg_copy_result *out, char **cause)
 {
@@ -1554,6 +1581,9 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci, const str
 	x.d0 = d;
 	if (x.plan)
 		plan_post_data(&x);
+	for (size_t i = 0; i < x.nt; i++) /* partitions: through their parent, after */
+		if (!x.t[i].skip && !x.t[i].partition)
+			copy_sched_analyze(x.sched, (int)i);
 	load_refs(&x);
 	if (empty_targets(&x, d, cause) != 0 || plan_pieces(&x, holder, jobs, cause) != 0)
 		goto out;
@@ -1568,8 +1598,16 @@ out:
 	if (x.nthreads)
 		jobs_join(&x, false);
 	res.seconds = now_monotonic() - t0;
+	for (size_t i = 0; i < x.nt; i++)
+		if (x.t[i].analyzed) {
+			res.analyzed =
+				xrealloc(res.analyzed, (res.nanalyzed + 1) * sizeof *res.analyzed);
+			res.analyzed[res.nanalyzed++] = xstrdup(x.t[i].qname);
+		}
 	if (out)
 		*out = res;
+	else
+		pg_copy_result_free(&res);
 	if (x.plan)
 		pg_post_plan_free(x.plan);
 	PQclear(x.fks);

@@ -39,12 +39,14 @@ struct pg_copy_table {
 	int64_t est_rows;
 	int64_t est_bytes; /* heap size on the source */
 	bool binary;       /* every column type has a portable binary form */
+	bool partition;    /* a leaf partition (analyzed through its parent) */
 	/* filled by the copy */
 	bool skip;     /* already copied and verified */
 	bool nonempty; /* the target table holds rows */
 	int64_t rows;
 	int64_t bytes;
 	double seconds;
+	bool analyzed; /* its ANALYZE ran, once its rows, indexes and keys were in */
 };
 
 struct pg_copy_opts {
@@ -66,8 +68,12 @@ struct pg_copy_result {
 	size_t tables, copied, skipped;
 	int64_t rows, bytes;
 	double seconds;
-	bool binary; /* binary format was used */
+	bool binary;     /* binary format was used */
+	char **analyzed; /* the tables (quoted names) analyzed as soon as they were in */
+	size_t nanalyzed;
 };
+
+void pg_copy_result_free(struct pg_copy_result *res);
 
 /* The tables of the source (relkind r, leaf partitions included; extension
  * tables and EXCLUDE left out, but the configuration tables of extensions

@@ -760,8 +760,8 @@ static void analyze_target(struct cutover *cx)
 	char *e = NULL;
 	char *dci = run_target_conninfo(cx->r, &e);
 	int n = 0;
-	if (dci && pg_analyze_run(cx->r, dci, (int)strtol(cfg(cx, CFG_MIGRATE_JOBS), NULL, 10), &n,
-				  &e) == 0)
+	if (dci && pg_analyze_run(cx->r, dci, (int)strtol(cfg(cx, CFG_MIGRATE_JOBS), NULL, 10),
+				  NULL, 0, &n, &e) == 0)
 		run_finding(cx->r, LEVEL_OK, _("statistics"),
 			    P_("%d table analyzed after the switch",
 			       "%d tables analyzed after the switch", n),

@@ -136,7 +136,9 @@ static int live_start(struct run *r, const char *sci, struct pg_copy_opts *o,
 /* A dry run: the ANALYZE a real run ends the copy with. */
 static void would_analyze(struct run *r)
 {
-	run_would(r, CHANGE_SQL, _("ANALYZE of every table copied, %ld at a time"),
+	run_would(r, CHANGE_SQL,
+		  _("ANALYZE of each table copied as soon as its rows and indexes are in, then of "
+		    "the partitioned tables and materialized views, %ld at a time"),
 		  config_int(r->cfg, CFG_MIGRATE_JOBS));
 }
 
@@ -228,12 +230,17 @@ static int data_run(struct run *r, char **cause)
 	else if (is_live) /* a slot must not be left holding WAL for a copy that failed */
 		replica_drop(r, NULL);
 	free_secret(sci);
+	/* the copy analyzed each table it loaded once its rows, indexes and keys
+	 * were in; the rest (partitioned tables, materialized views, tables an
+	 * earlier run copied) now */
 	int analyzed = 0;
 	if (rc == 0 && !r->inspect) {
 		free(*cause);
 		*cause = NULL;
-		rc = pg_analyze_run(r, dci, o.jobs, &analyzed, cause);
+		rc = pg_analyze_run(r, dci, o.jobs, res.analyzed, res.nanalyzed, &analyzed, cause);
+		analyzed += (int)res.nanalyzed;
 	}
+	pg_copy_result_free(&res);
 	free_secret(dci);
 	if (rc == 0 && r->dry_run)
 		would_analyze(r);

@@ -27,6 +27,32 @@ expect_eq "the planner knows the rows of words (pg_class.reltuples from ANALYZE)
 	"$(pg_sql src sample -c "SELECT count(*) FROM words")" \
 	"$(pg_sql dst after -c "SELECT reltuples::bigint FROM pg_class WHERE relname = 'words'")"
 
+expect_match "the copy analyzes a table as soon as its rows and indexes are in" \
+	'^\[data\] ANALYZE public\.words$' "$T_TMP/data.out"
+expect_no_match "nothing left for the pass after the copy" "planner's statistics: ANALYZE of" "$T_TMP/data.out"
+
+# partitions are analyzed through their parent, and a materialized view after
+# its refresh: by the pass after the copy, which the copy's own leave out
+pg_sql src postgres -c "CREATE DATABASE parts OWNER app" >/dev/null
+PGPASSWORD=app-secret-pw psql -X -q -h 127.0.0.1 -p "$PORT_src" -U app -d parts -v ON_ERROR_STOP=1 \
+	-c "CREATE TABLE m (id int, at date, PRIMARY KEY (id, at)) PARTITION BY RANGE (at)" \
+	-c "CREATE TABLE m1 PARTITION OF m FOR VALUES FROM ('2026-01-01') TO ('2026-07-01')" \
+	-c "CREATE TABLE m2 PARTITION OF m FOR VALUES FROM ('2026-07-01') TO ('2027-01-01')" \
+	-c "INSERT INTO m SELECT g, date '2026-01-01' + g % 365 FROM generate_series(1, 5000) g" \
+	-c "CREATE TABLE plain_t AS SELECT g AS id FROM generate_series(1, 300) g" \
+	-c "CREATE MATERIALIZED VIEW mv AS SELECT at, count(*) FROM m GROUP BY at" >/dev/null
+new_target parts
+CFGM=$(migrate_config -s "$(pg_url src parts)" parts "$(pg_url dst parts)")
+rdsm "$CFGM" "$T_TMP/parts.out" schema data
+expect_eq "partitions and a materialized view: schema and data exit 0" 0 "$RC"
+expect_match "the plain table is analyzed by the copy" '^\[data\] ANALYZE public\.plain_t$' "$T_TMP/parts.out"
+expect_no_match "a partition is not analyzed on its own" '^\[data\] ANALYZE public\.m[12]$' "$T_TMP/parts.out"
+expect_match "the parent and the materialized view after the copy" \
+	"planner's statistics: ANALYZE of 2 tables" "$T_TMP/parts.out"
+expect_match "the step counts both passes" '\[data\] ok: 3 tables copied.*; 3 analyzed' "$T_TMP/parts.out"
+expect_eq "every partition, the parent and the view have statistics" "m m1 m2 mv" \
+	"$(pg_sql dst parts -c "SELECT string_agg(DISTINCT tablename, ' ' ORDER BY tablename) FROM pg_stats WHERE tablename IN ('m', 'm1', 'm2', 'mv')")"
+
 # --- compare: where the view is missing, how to enable it ----------------------
 rdsm "$CFG" "$T_TMP/noext.out" compare
 expect_eq "compare without the extension on either side still succeeds" 0 "$RC"

@@ -66,7 +66,7 @@ rdsm "$CFG" "$T_TMP/live.out" --dry-run data replicate cutover cleanup
 expect_eq dry_run_live_exits_0 0 "$RC"
 expect_match dry_run_live_publication '^\[data\] info: would run: on the source: DROP PUBLICATION IF EXISTS rds_migrate_[0-9a-f]+; CREATE PUBLICATION rds_migrate_[0-9a-f]+ FOR TABLE' "$T_TMP/live.out"
 expect_match dry_run_live_slot '^\[data\] info: would run: on the source, a replication connection: CREATE_REPLICATION_SLOT rds_migrate_[0-9a-f]+ LOGICAL pgoutput' "$T_TMP/live.out"
-expect_match dry_run_live_analyze '^\[data\] info: would run: ANALYZE of every table copied, 2 at a time' "$T_TMP/live.out"
+expect_match dry_run_live_analyze '^\[data\] info: would run: ANALYZE of each table copied as soon as its rows and indexes are in, then of the partitioned tables and materialized views, 2 at a time' "$T_TMP/live.out"
 expect_match dry_run_live_subscription "^\[replicate\] info: would run: CREATE SUBSCRIPTION rds_migrate_[0-9a-f]+ CONNECTION '… password=\*\*\*\*' PUBLICATION" "$T_TMP/live.out"
 expect_match dry_run_live_cutover_stop '^\[cutover\] info: would run: on the source: ALTER DATABASE … SET default_transaction_read_only = on' "$T_TMP/live.out"
 expect_match dry_run_live_cutover_env "^\[cutover\] info: would write: DATABASE_URL=postgresql://app:\*\*\*\*@127\.0\.0\.1:$PORT_dst/live" "$T_TMP/live.out"

@@ -326,6 +326,42 @@ static void a_reading_stream_takes_copies_never_post_data(void **state)
 	copy_sched_free(s);
 }
 
+static void a_table_is_analyzed_once_its_rows_and_indexes_are_in(void **state)
+{
+	(void)state;
+	struct copy_sched *s = copy_sched_new(3, NULL);
+	for (int t = 0; t < 3; t++)
+		copy_sched_copy(s, t, 0, 1, -1, -1);
+	copy_sched_group(s, 0, 1, false);
+	copy_sched_fk(s, 0, 1, 0);
+	copy_sched_analyze(s, 0);
+	copy_sched_analyze(s, 1);
+	struct copy_task *c0 = take(s, TASK_COPY, 0);
+	struct copy_task *c1 = take(s, TASK_COPY, 1);
+	/* no table in yet: the next COPY */
+	assert_int_equal(copy_sched_pick(s)->kind, TASK_COPY);
+	/* table 1 is in (no index of its own): analyzed before the next COPY */
+	assert_true(copy_sched_done(s, c1));
+	struct copy_task *a1 = take(s, TASK_ANALYZE, 1);
+	/* table 0: its index first, and not analyzed while it builds */
+	assert_true(copy_sched_done(s, c0));
+	struct copy_task *i0 = take(s, TASK_INDEX, 0);
+	assert_int_equal(copy_sched_pick(s)->kind, TASK_COPY);
+	copy_sched_done(s, i0);
+	/* both in: the key between them waits while table 1 is analyzed (the
+	 * locks conflict); table 0's ANALYZE may run */
+	struct copy_task *a0 = take(s, TASK_ANALYZE, 0);
+	copy_sched_done(s, a1);
+	assert_int_equal(copy_sched_pick(s)->kind, TASK_COPY);
+	copy_sched_done(s, a0);
+	struct copy_task *fk = take(s, TASK_FK, 1);
+	struct copy_task *c2 = take(s, TASK_COPY, 2);
+	copy_sched_done(s, fk);
+	assert_true(copy_sched_done(s, c2));
+	assert_true(copy_sched_exhausted(s));
+	copy_sched_free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -346,6 +382,7 @@ int main(void)
 		cmocka_unit_test(
 			with_readers_a_job_leaves_the_link_to_them_while_a_split_table_ends),
 		cmocka_unit_test(a_reading_stream_takes_copies_never_post_data),
+		cmocka_unit_test(a_table_is_analyzed_once_its_rows_and_indexes_are_in),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
