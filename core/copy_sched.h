@@ -127,6 +127,11 @@ bool copy_sched_copies_waiting(const struct copy_sched *s);
 #define COPY_STREAM_WINDOW 4194304.0
 #define COPY_MAX_STREAMS   8
 #define COPY_FAR_SPLIT_MIN (8 * 1048576LL)
+/* A table smaller than a window takes about one round trip to move, as much
+ * as its COPY's start: a reader taking the small tables sends up to
+ * COPY_BATCH_MAX such COPYs (COPY_BATCH_BYTES in all) as one query. */
+#define COPY_BATCH_MAX   16
+#define COPY_BATCH_BYTES (4 * (int64_t)COPY_STREAM_WINDOW)
 
 /* How many streams to read one table with from a source RTT_S seconds
  * away: 1 when near, else enough windows in flight to fill COPY_LINK_RATE

@@ -226,6 +226,26 @@ static int empty_whole(struct stream *st, bool *freeze, char **cause)
 		    t->qname);
 }
 
+char *copy_stream_source_sql(const struct copy_stream *cs)
+{
+	const struct pg_copy_table *t = cs->t;
+	const char *format = cs->binary ? "binary" : "text";
+	if (cs->nparts == 1 && t->filter)
+		return xasprintf("COPY (SELECT %s FROM ONLY %s %s) TO STDOUT (FORMAT %s)",
+				 t->cols ? t->cols : "", t->qname, t->filter, format);
+	if (cs->nparts == 1)
+		return xasprintf("COPY %s%s%s%s TO STDOUT (FORMAT %s)", t->qname,
+				 t->cols ? " (" : "", t->cols ? t->cols : "", t->cols ? ")" : "",
+				 format);
+	char from[48] = "", to[48] = "";
+	if (cs->from >= 0)
+		snprintf(from, sizeof from, " AND ctid >= '(%lld,0)'::tid", (long long)cs->from);
+	if (cs->to >= 0)
+		snprintf(to, sizeof to, " AND ctid < '(%lld,0)'::tid", (long long)cs->to);
+	return xasprintf("COPY (SELECT %s FROM ONLY %s WHERE true%s%s) TO STDOUT (FORMAT %s)",
+			 t->cols ? t->cols : "", t->qname, from, to, format);
+}
+
 /* Open the target transaction and both COPYs. */
 static int stream_start(struct stream *st, char **cause)
 {
@@ -255,32 +275,21 @@ static int stream_start(struct stream *st, char **cause)
 		return stream_fail(st, what, hint, cause);
 	}
 	PQclear(res);
-	st->dst_copying = true;
-	if (whole && t->filter) {
-		sql = xasprintf("COPY (SELECT %s FROM ONLY %s %s) TO STDOUT (FORMAT %s)",
-				t->cols ? t->cols : "", t->qname, t->filter, format);
-	} else if (whole) {
-		sql = xasprintf("COPY %s%s TO STDOUT (FORMAT %s)", t->qname, collist, format);
-	} else {
-		char from[48] = "", to[48] = "";
-		if (cs->from >= 0)
-			snprintf(from, sizeof from, " AND ctid >= '(%lld,0)'::tid",
-				 (long long)cs->from);
-		if (cs->to >= 0)
-			snprintf(to, sizeof to, " AND ctid < '(%lld,0)'::tid", (long long)cs->to);
-		sql = xasprintf(
-			"COPY (SELECT %s FROM ONLY %s WHERE true%s%s) TO STDOUT (FORMAT %s)",
-			t->cols ? t->cols : "", t->qname, from, to, format);
-	}
 	free(collist);
-	if (cs->src_setup) { /* a far source: one round trip, not two */
-		char *both = xasprintf("%s; %s", cs->src_setup, sql);
+	st->dst_copying = true;
+	if (cs->src_sent) {
+		res = pg_next_result(st->s);
+	} else {
+		sql = cs->src_sql ? xstrdup(cs->src_sql) : copy_stream_source_sql(cs);
+		if (cs->src_setup) { /* a far source: one round trip, not two */
+			char *both = xasprintf("%s; %s", cs->src_setup, sql);
+			free(sql);
+			sql = both;
+			cs->src_setup = NULL;
+		}
+		res = pg_query(st->s, sql);
 		free(sql);
-		sql = both;
-		cs->src_setup = NULL;
 	}
-	res = pg_query(st->s, sql);
-	free(sql);
 	if (PQresultStatus(res) != PGRES_COPY_OUT) {
 		char *e = pg_result_error(res, st->s);
 		const char *hint = pg_failure_hint(res, st->s, e);
@@ -396,7 +405,7 @@ static int stream_finish(struct stream *st, char **cause)
 	if (*PQcmdTuples(res))
 		cs->rows = strtoll(PQcmdTuples(res), NULL, 10);
 	PQclear(res);
-	while ((res = PQgetResult(st->s)))
+	while (!cs->src_more && (res = PQgetResult(st->s))) /* the query's end */
 		PQclear(res);
 
 	const char *why = NULL, *hint = NULL;

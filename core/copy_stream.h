@@ -36,6 +36,13 @@ struct copy_stream {
 	 * the snapshot), sent with the COPY in one round trip; set to NULL once
 	 * sent */
 	const char *src_setup;
+	/* several COPYs in one query (small tables from a far source: no round
+	 * trip between them): SRC_SQL, when set, is what this stream sends
+	 * instead of its own COPY (which comes first in it); SRC_SENT: an
+	 * earlier stream's query holds this one's COPY, whose start is only
+	 * awaited; SRC_MORE: more COPYs of the query follow this one's */
+	const char *src_sql;
+	bool src_sent, src_more;
 	/* results */
 	int64_t rows, bytes;
 	bool src_broken; /* the source connection is of no more use: close it */
@@ -46,5 +53,8 @@ struct copy_stream {
  * closed; after any failure D must be closed or used for a new transaction
  * only (the caller's job closes it). */
 int copy_stream_run(struct copy_stream *cs, PGconn *s, PGconn *d, char **cause);
+
+/* CS's COPY … TO STDOUT on the source. Heap. */
+char *copy_stream_source_sql(const struct copy_stream *cs);
 
 #endif

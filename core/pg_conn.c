@@ -575,6 +575,11 @@ PGresult *pg_wait_result(PGconn *c)
 {
 	if (PQpipelineStatus(c) == PQ_PIPELINE_OFF) /* a batch counts once */
 		count_trip(c);
+	return pg_next_result(c);
+}
+
+PGresult *pg_next_result(PGconn *c)
+{
 	atomic_int *cancel = PQinstanceData(c, cancel_flag_event);
 	bool late = cancel && atomic_load(cancel); /* sent after the interruption */
 	double give_up = late ? now_monotonic() + CLEANUP_GRACE : 0;

@@ -125,6 +125,9 @@ PGresult *pg_query_params(PGconn *c, const char *sql, int n, const char *const *
 /* pg_query's wait, for a statement sent already (PQsendQuery…), so that a
  * caller may send to several servers first and then wait for each. */
 PGresult *pg_wait_result(PGconn *c);
+/* The same wait for the next result of a query sent and counted already
+ * (one of several statements in it), not counted as a round trip. */
+PGresult *pg_next_result(PGconn *c);
 /* Run SQL expecting no rows (several statements allowed; pg_query); -1
  * with a cause. */
 int pg_exec(PGconn *c, const char *sql, char **cause);

@@ -276,11 +276,12 @@ struct copy_ctx {
 	_Atomic int64_t rows, bytes;
 	int64_t est_rows, est_bytes;
 	double t0, last_total;
-	double stall_s;     /* o->stall_seconds */
-	double rtt;         /* seconds of one round trip to the source (open_snapshot) */
-	int64_t block;      /* the source's block size */
-	bool large_objects; /* the source has some (in the snapshot) */
-	int streams;        /* streams to read a big table with (copy_sched_streams) */
+	double stall_s;          /* o->stall_seconds */
+	double rtt;              /* seconds of one round trip to the source (open_snapshot) */
+	size_t batches, batched; /* queries of several COPYs, and their COPYs (under MU) */
+	int64_t block;           /* the source's block size */
+	bool large_objects;      /* the source has some (in the snapshot) */
+	int streams;             /* streams to read a big table with (copy_sched_streams) */
 	/* the jobs' threads, started with the snapshot (their connections open
 	 * while the plan is read), working once GO, leaving at STOP */
 	pthread_t th[32 + COPY_MAX_STREAMS];
@@ -456,8 +457,17 @@ struct job_conns {
 	size_t chunksz;
 };
 
-/* Copy the rows of task K. */
-static int do_copy(struct copy_ctx *x, struct job_conns *c, const struct copy_task *k, char **cause)
+/* Where a COPY stands in a batch sent as one query (copy_stream's src_sql,
+ * src_sent, src_more): the query, sent by the first; whether an earlier one
+ * sent it; whether more follow. */
+struct batch_pos {
+	const char *sql;
+	bool sent, more;
+};
+
+/* Copy the rows of task K (POS: its place in a batch, or NULL). */
+static int do_copy(struct copy_ctx *x, struct job_conns *c, const struct copy_task *k,
+		   const struct batch_pos *pos, char **cause)
 {
 	struct pg_copy_table *t = &x->t[k->table];
 	if (!c->s) {
@@ -483,6 +493,9 @@ static int do_copy(struct copy_ctx *x, struct job_conns *c, const struct copy_ta
 		.ctx = x,
 		.shown_at = now_monotonic(),
 		.src_setup = setup,
+		.src_sql = pos ? pos->sql : NULL,
+		.src_sent = pos && pos->sent,
+		.src_more = pos && pos->more,
 	};
 	int rc = copy_stream_run(&cs, c->s, c->d, cause);
 	c->s_fresh = cs.src_setup != NULL; /* not sent: the target's COPY failed first */
@@ -501,14 +514,16 @@ static int do_copy(struct copy_ctx *x, struct job_conns *c, const struct copy_ta
 	return rc;
 }
 
-/* Run task K (its state is RUNNING): 0, or -1 with a cause for the copy. */
-static int do_task(struct copy_ctx *x, struct job_conns *c, const struct copy_task *k, char **cause)
+/* Run task K (its state is RUNNING; POS: a COPY's place in a batch, or
+ * NULL): 0, or -1 with a cause for the copy. */
+static int do_task(struct copy_ctx *x, struct job_conns *c, const struct copy_task *k,
+		   const struct batch_pos *pos, char **cause)
 {
 	char *e = NULL;
 	int rc;
 	switch (k->kind) {
 	case TASK_COPY:
-		return do_copy(x, c, k, cause);
+		return do_copy(x, c, k, pos, cause);
 	case TASK_INDEX:
 	case TASK_TAIL: {
 		size_t g = x->plan_group[k->group];
@@ -597,8 +612,55 @@ static int job_connect(struct copy_ctx *x, struct job_conns *c, char **cause)
 	return c->d ? 0 : -1;
 }
 
-/* A job: take the task the scheduler picks, run it, until none is left or
- * the copy failed or was interrupted. */
+/* Task K (running) is a COPY a batch may carry: a whole table smaller than
+ * a window. */
+static bool batchable(const struct copy_ctx *x, const struct copy_task *k)
+{
+	return k->kind == TASK_COPY && k->nparts == 1 &&
+	       x->t[k->table].est_bytes < (int64_t)COPY_STREAM_WINDOW;
+}
+
+/* V[0] = K, just started; from a far source, the next tasks A would pick
+ * (started too) while they are small COPYs that fit in a batch. Under the
+ * lock. How many V holds. */
+static size_t batch_take(const struct job_arg *a, struct copy_task *k, struct copy_task **v)
+{
+	struct copy_ctx *x = a->x;
+	size_t n = 0;
+	v[n++] = k;
+	if (x->streams < 2 || !batchable(x, k))
+		return n;
+	int64_t bytes = x->t[k->table].est_bytes;
+	while (n < COPY_BATCH_MAX) {
+		bool end;
+		struct copy_task *m = job_pick(a, &end);
+		if (!m || !batchable(x, m) || bytes + x->t[m->table].est_bytes > COPY_BATCH_BYTES)
+			break;
+		bytes += x->t[m->table].est_bytes;
+		copy_sched_start(x->sched, m);
+		if (x->tstart[m->table] == 0)
+			x->tstart[m->table] = now_monotonic();
+		v[n++] = m;
+	}
+	return n;
+}
+
+/* The query of a batch: each COPY of V (N) in turn. Heap. */
+static char *batch_sql(const struct copy_ctx *x, struct copy_task *const *v, size_t n)
+{
+	struct strbuf b = STRBUF_INIT;
+	for (size_t i = 0; i < n; i++) {
+		const struct pg_copy_table *t = &x->t[v[i]->table];
+		struct copy_stream cs = {.t = t, .nparts = 1, .binary = x->binary && t->binary};
+		char *sql = copy_stream_source_sql(&cs);
+		strbuf_addf(&b, "%s%s", i ? "; " : "", sql);
+		free(sql);
+	}
+	return strbuf_detach(&b);
+}
+
+/* A job: take the task the scheduler picks (a batch of them: batch_take),
+ * run it, until none is left or the copy failed or was interrupted. */
 static void *job_main(void *arg)
 {
 	const struct job_arg *a = arg;
@@ -630,19 +692,34 @@ static void *job_main(void *arg)
 		copy_sched_start(x->sched, k);
 		if (k->kind == TASK_COPY && x->tstart[k->table] == 0)
 			x->tstart[k->table] = now_monotonic();
+		struct copy_task *v[COPY_BATCH_MAX];
+		size_t n = batch_take(a, k, v);
+		char *sql = n > 1 ? batch_sql(x, v, n) : NULL;
+		if (n > 1) {
+			x->batches++;
+			x->batched += n;
+		}
 		pthread_mutex_unlock(&x->mu);
-		int rc = do_task(x, &c, k, &cause);
-		if (rc != 0) {
-			ctx_fail(x, cause); /* the task stays running: the copy stops */
-			cause = NULL;
-		}
-		pthread_mutex_lock(&x->mu);
-		if (rc == 0 && copy_sched_done(x->sched, k)) {
-			pthread_mutex_unlock(&x->mu);
-			table_loaded(x, k);
+		int rc = 0;
+		for (size_t i = 0; i < n && rc == 0; i++) {
+			struct batch_pos pos = {
+				.sql = i ? NULL : sql, .sent = i > 0, .more = i + 1 < n};
+			rc = do_task(x, &c, v[i], n > 1 ? &pos : NULL, &cause);
+			if (rc != 0) {
+				ctx_fail(x, cause); /* the tasks stay running: the copy stops */
+				cause = NULL;
+			}
 			pthread_mutex_lock(&x->mu);
+			if (rc == 0 && copy_sched_done(x->sched, v[i])) {
+				pthread_mutex_unlock(&x->mu);
+				table_loaded(x, v[i]);
+				pthread_mutex_lock(&x->mu);
+			}
+			pthread_cond_broadcast(&x->cv);
+			if (rc == 0 && i + 1 < n)
+				pthread_mutex_unlock(&x->mu);
 		}
-		pthread_cond_broadcast(&x->cv);
+		free(sql);
 	}
 	pthread_cond_broadcast(&x->cv);
 	pthread_mutex_unlock(&x->mu);
@@ -1092,7 +1169,7 @@ static void say_link(struct copy_ctx *x, int version, const char *far)
 			    _("source %.0f ms away, but PostgreSQL %d cannot read block ranges "
 			      "(14+): each table read as one stream"),
 			    ms, pg_major(version));
-	else if (*far)
+	else if (far && *far)
 		run_finding(
 			x->r, LEVEL_INFO, _("link"),
 			_("source %.0f ms away: %s read as %d streams each (block ranges of "
@@ -1591,6 +1668,11 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci, const str
 		empty_unfinished(&x, d);
 		goto out;
 	}
+	if (x.batches)
+		run_detail(
+			r,
+			"%zu small tables' COPYs sent in %zu queries (no round trip between them)",
+			x.batched, x.batches);
 	if (finish_copy(&x, holder, d, cause) != 0)
 		goto out;
 	rc = 0;

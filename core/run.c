@@ -139,6 +139,18 @@ void run_status(struct run *r, const char *fmt, ...)
 	va_end(ap);
 }
 
+void run_detail(struct run *r, const char *fmt, ...)
+{
+	if (!r)
+		return;
+	struct event ev = {.kind = EV_STATUS, .level = LEVEL_INFO, .flags = EVF_DETAIL};
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ev.text, sizeof ev.text, fmt, ap);
+	va_end(ap);
+	emit(r, &ev);
+}
+
 void run_finding(struct run *r, enum finding_level lvl, const char *item, const char *fmt, ...)
 {
 	va_list ap;
@@ -258,12 +270,10 @@ static void log_trips(struct run *r, const struct pg_trips before[2])
 	long tc = now[PG_TARGET].connections - before[PG_TARGET].connections;
 	if (st + tt + sc + tc == 0)
 		return;
-	struct event ev = {.kind = EV_STATUS, .level = LEVEL_INFO, .flags = EVF_DETAIL};
-	snprintf(ev.text, sizeof ev.text,
-		 "round trips: %ld to the source (%ld connection%s), %ld to the target (%ld "
-		 "connection%s)",
-		 st, sc, sc == 1 ? "" : "s", tt, tc, tc == 1 ? "" : "s");
-	emit(r, &ev);
+	run_detail(r,
+		   "round trips: %ld to the source (%ld connection%s), %ld to the target (%ld "
+		   "connection%s)",
+		   st, sc, sc == 1 ? "" : "s", tt, tc, tc == 1 ? "" : "s");
 }
 
 int run_step(struct run *r, int s)

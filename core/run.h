@@ -85,6 +85,9 @@ bool run_live(const struct run *r);
 
 /* Event helpers for steps (printf-style text). */
 void run_status(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A line for the log (--log) only: how the work was done, for who measures
+ * it (not translated). */
+void run_detail(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void run_finding(struct run *r, enum finding_level lvl, const char *item, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 /* A dry run's finding: a change a real run would make, of a KIND. */

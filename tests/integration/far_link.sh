@@ -11,8 +11,11 @@
 #     streams and why, adds reading streams beyond the jobs, and the target
 #     holds exactly the source's rows, keys and indexes; the log counts the
 #     round trips: 2 for the schema step, and for the data step 2 and one per
-#     COPY (each connection's set-up rides with its first COPY); the split
-#     table's rows are in before the other big tables'.
+#     COPY query (each connection's set-up rides with its first COPY, the
+#     small tables' COPYs go several to a query); the split table's rows are
+#     in before the other big tables';
+#   - a batch of COPYs failing in its middle names the table and leaves
+#     nothing running; the run after it copies exactly.
 # What a crash in the middle of such a split copy leaves is faults.sh's (split_case far).
 . "$(dirname "$0")/../lib/testlib.sh"
 
@@ -62,16 +65,47 @@ expect_match "a far source: binary COPY stays" 'binary COPY\)' "$T_TMP/far.out"
 # Round trips, not queries: the schema step reads the source in one batch and
 # the roles' own query; each job's and reader's set-up (session, snapshot) goes
 # with its first COPY, so the data step makes 2 round trips (the snapshot, the
-# post-data's reads) and one per COPY: 9 whole tables and the split one's parts.
+# post-data's reads) and one per COPY query: 9 whole tables and the split
+# one's parts, the small tables far away several to a query.
 for c in near far; do
 	expect_match "$c: the schema step makes 2 round trips to the source" \
 		'\[schema\] round trips: 2 to the source \(1 connection\)' "$T_TMP/$c.log"
 	parts=$(sed -n 's/.*public\.words read as \([0-9]*\) streams.*/\1/p' "$T_TMP/$c.out")
-	expect_match "$c: the data step: 2 round trips, then one per COPY" \
-		"\\[data\\] round trips: $((2 + 9 + ${parts:-1})) to the source" "$T_TMP/$c.log"
+	copies=$((9 + ${parts:-1}))
+	set -- $(sed -n "s/.*\] \([0-9]*\) small tables' COPYs sent in \([0-9]*\) queries.*/\1 \2/p" "$T_TMP/$c.log")
+	queries=$((copies - ${1:-0} + ${2:-0}))
+	expect_match "$c: the data step: 2 round trips, then one per COPY query" \
+		"\\[data\\] round trips: $((2 + queries)) to the source" "$T_TMP/$c.log"
 done
+expect_no_match "near: every COPY its own query" "small tables' COPYs sent" "$T_TMP/near.log"
+expect_match "far: the small tables' COPYs go several to a query" \
+	"\\[data\\] [2-9] small tables' COPYs sent in 1 queries" "$T_TMP/far.log"
 # Every stream on the split table first: its rows are in before the next
 # biggest tables', so its index builds run while they stream.
 order=$(grep -n -E '\] public\.(words|scripts|users|bookmarks): [0-9]+/[0-9]+ rows' "$T_TMP/far.out" |
 	sed 's/^\([0-9]*\):.*public\.\([a-z]*\):.*/\2/' | head -n 1)
 expect_eq "a far source: the split table's rows are in first" words "$order"
+
+# A batch that fails in its middle: the target refuses one small table's rows
+# (a check added there). The run names that table and stops; nothing of ours
+# is left running on the source; once the check is gone, data again copies
+# exactly (the big table is kept then: nothing is split, which it says).
+new_target batchfail >/dev/null
+cfg=$(migrate_config -s "postgresql://app:app-secret-pw@127.0.0.1:$FAR_PORT/sample?sslmode=disable" \
+	batchfail "$(pg_url dst batchfail)")
+timeout 120 "$RDSM_BIN" -c "$cfg" --plain schema >"$T_TMP/bf-schema.out" 2>&1
+pg_sql dst batchfail -c "ALTER TABLE public.actor_aliases ADD CONSTRAINT no_rows CHECK (false) NOT VALID"
+timeout 120 "$RDSM_BIN" -c "$cfg" --plain --log "$T_TMP/bf.log" data >"$T_TMP/bf.out" 2>&1
+expect_eq "a batch failing in its middle: data fails" 1 "$?"
+expect_match "the failing table is named, left empty" \
+	'public\.actor_aliases: target: .*no_rows.*; the target table was left empty' "$T_TMP/bf.out"
+sleep 1
+expect_eq "nothing of ours left running on the source" 0 \
+	"$(pg_sql src postgres -c "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'rds-migrate'")"
+pg_sql dst batchfail -c "ALTER TABLE public.actor_aliases DROP CONSTRAINT no_rows"
+timeout 120 "$RDSM_BIN" -c "$cfg" --plain data >"$T_TMP/bf2.out" 2>&1
+expect_eq "data again exits 0 (it crashed when no table was left to split)" 0 "$?"
+expect_match "data again: the big table copied already, none to split, said so" \
+	'link: source [0-9]+ ms away: no table big enough to read as several streams' "$T_TMP/bf2.out"
+rowsums dst batchfail >"$T_TMP/rows.batchfail"
+same "data again: the target holds exactly the source's rows" "$T_TMP/rows.src" "$T_TMP/rows.batchfail"
