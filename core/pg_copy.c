@@ -596,7 +596,9 @@ static struct copy_task *job_pick(const struct job_arg *a, bool *end)
  * or without one when told to stop. */
 static int job_connect(struct copy_ctx *x, struct job_conns *c, char **cause)
 {
-	c->s = pg_connect(x->src_ci, PG_SOURCE, 30, &x->r->cancel, NULL, cause);
+	c->s = run_source_warm_take(x->r, x->src_ci); /* opened during the schema step */
+	if (!c->s)
+		c->s = pg_connect(x->src_ci, PG_SOURCE, 30, &x->r->cancel, NULL, cause);
 	c->s_fresh = true;
 	c->d = c->s ? pg_connect(x->dst_ci, PG_TARGET, 30, &x->r->cancel, NULL, cause) : NULL;
 	if (!c->d)

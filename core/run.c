@@ -64,8 +64,88 @@ void run_init(struct run *r, struct config *cfg, struct state *st, struct sink *
 	pthread_mutex_init(&r->lock, NULL);
 }
 
+/* A source connection being opened ahead (run_source_warm). */
+struct run_warm {
+	pthread_t th;
+	struct run *r;
+	char *conninfo;
+	PGconn *c;    /* NULL: it failed */
+	double at;    /* now_monotonic() when it was made */
+	bool started; /* the thread runs (join it) */
+};
+
+static void *warm_main(void *arg)
+{
+	struct run_warm *w = arg;
+	char *e = NULL;
+	w->c = pg_connect(w->conninfo, PG_SOURCE, 30, &w->r->cancel, NULL, &e);
+	w->at = now_monotonic();
+	free(e); /* the job connects again and says why */
+	return NULL;
+}
+
+void run_source_warm(struct run *r, const char *conninfo, int n)
+{
+	if (r->warm || n < 1 || !conninfo)
+		return;
+	r->warm = xcalloc((size_t)n, sizeof *r->warm);
+	for (int i = 0; i < n; i++) {
+		struct run_warm *w = &r->warm[r->nwarm];
+		*w = (struct run_warm){.r = r, .conninfo = xstrdup(conninfo)};
+		w->started = pthread_create(&w->th, NULL, warm_main, w) == 0;
+		if (!w->started) {
+			free_secret(w->conninfo);
+			break;
+		}
+		r->nwarm++;
+	}
+}
+
+PGconn *run_source_warm_take(struct run *r, const char *conninfo)
+{
+	pthread_mutex_lock(&r->lock);
+	struct run_warm *w = r->warm_taken < r->nwarm ? &r->warm[r->warm_taken++] : NULL;
+	pthread_mutex_unlock(&r->lock);
+	if (!w)
+		return NULL;
+	pthread_join(w->th, NULL);
+	w->started = false;
+	PGconn *c = w->c;
+	w->c = NULL;
+	bool good = c && conninfo && strcmp(conninfo, w->conninfo) == 0 &&
+		    PQstatus(c) == CONNECTION_OK && now_monotonic() - w->at < RUN_KEPT_SECONDS;
+	if (good)
+		return c;
+	PQfinish(c);
+	return NULL;
+}
+
+/* Close the connections opened ahead that no step took. */
+static void warm_free(struct run *r)
+{
+	for (size_t i = 0; i < r->nwarm; i++) {
+		struct run_warm *w = &r->warm[i];
+		if (w->started)
+			pthread_join(w->th, NULL);
+		PQfinish(w->c);
+		free_secret(w->conninfo);
+	}
+	free(r->warm);
+	r->warm = NULL;
+	r->nwarm = r->warm_taken = 0;
+}
+
+bool run_will_run(const struct run *r, const struct step *s)
+{
+	for (int i = 0; i < step_count; i++)
+		if (steps[i] == s)
+			return (r->chosen & (1u << i)) != 0;
+	return false;
+}
+
 void run_free(struct run *r)
 {
+	warm_free(r);
 	PQfinish(run_source_take(r, r->kept_conninfo));
 	free(r->res.endpoint);
 	free_secret(r->res.master_password);
@@ -329,6 +409,7 @@ enum step_status run_step_status(struct run *r, const struct step *s)
 int run_steps(struct run *r, unsigned mask)
 {
 	bool failed = false;
+	r->chosen = mask;
 	for (int s = 0; s < step_count; s++) {
 		if (!(mask & (1u << s)))
 			continue;

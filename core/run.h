@@ -63,7 +63,12 @@ struct run {
 	 * source costs round trips per connection): run_source_keep */
 	struct pg_conn *kept_source;
 	char *kept_conninfo;
-	double kept_at; /* now_monotonic() when kept */
+	double kept_at;  /* now_monotonic() when kept */
+	unsigned chosen; /* the steps run_steps runs (1u << index) */
+	/* source connections opened ahead, while a step works, for the next
+	 * step's jobs (run_source_warm) */
+	struct run_warm *warm;
+	size_t nwarm, warm_taken;
 };
 
 void run_init(struct run *r, struct config *cfg, struct state *st, struct sink *sink);
@@ -165,6 +170,16 @@ void run_source_keep(struct run *r, const char *conninfo, struct pg_conn *c);
  * steps); the caller owns it. Else NULL: connect. */
 #define RUN_KEPT_SECONDS 30.0
 struct pg_conn *run_source_take(struct run *r, const char *conninfo);
+/* Open N source connections (CONNINFO) in the background, for the next
+ * step's jobs: over a far link each costs several round trips, which then
+ * pass while this step works. */
+void run_source_warm(struct run *r, const char *conninfo, int n);
+/* One of them, made with CONNINFO and good, made less than
+ * RUN_KEPT_SECONDS ago (waited for while still connecting); the caller owns
+ * it. Else NULL: connect. Any thread may call it. */
+struct pg_conn *run_source_warm_take(struct run *r, const char *conninfo);
+/* Whether step S is among the steps run_steps runs. */
+bool run_will_run(const struct run *r, const struct step *s);
 
 /* The status of step S in this run (STATUS_PENDING when it has not run). */
 enum step_status run_step_status(struct run *r, const struct step *s);

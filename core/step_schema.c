@@ -127,6 +127,9 @@ static int schema_run(struct run *r, char **cause)
 		return -1;
 	}
 	bool data_skip = strcmp(config_get(r->cfg, CFG_MIGRATE_DATA), "skip") == 0;
+	/* the data step's jobs connect while this step works */
+	if (!data_skip && run_will_run(r, &step_data))
+		run_source_warm(r, sci, (int)config_int(r->cfg, CFG_MIGRATE_JOBS));
 	run_status(r, _("reading the source's catalogs"));
 	int rc = pg_schema_pre(src, dst, r, cause);
 	if (rc == 0) {
