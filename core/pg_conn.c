@@ -664,14 +664,26 @@ char *pg_value(PGconn *c, const char *sql, char **cause)
 int pg_query_batch(PGconn *c, const char *const *sql, size_t n, PGresult **res, size_t *failed,
 		   char **cause)
 {
+	return pg_query_batch_timed(c, sql, n, res, failed, NULL, cause);
+}
+
+int pg_query_batch_timed(PGconn *c, const char *const *sql, size_t n, PGresult **res,
+			 size_t *failed, double *first_s, char **cause)
+{
+	double t0 = now_monotonic();
 	for (size_t i = 0; i < n; i++)
 		res[i] = NULL;
 	*failed = n;
 	if (!PQenterPipelineMode(c) || PQsetnonblocking(c, 1) != 0)
 		return fail(cause, "%s", PQerrorMessage(c));
 	bool broken = false;
-	for (size_t i = 0; i < n && !broken; i++)
+	for (size_t i = 0; i < n && !broken; i++) {
 		broken = !PQsendQueryParams(c, sql[i], 0, NULL, NULL, NULL, NULL, 0);
+		/* the server holds its answers until the sync: ask for the first
+		 * at once, so that its time is a round trip */
+		if (i == 0 && first_s && !broken)
+			broken = !PQsendFlushRequest(c);
+	}
 	broken = broken || !PQpipelineSync(c);
 	count_trip(c);
 	/* each statement's result (pg_wait_result reads up to the NULL that
@@ -679,6 +691,8 @@ int pg_query_batch(PGconn *c, const char *const *sql, size_t n, PGresult **res, 
 	char *err = NULL;
 	for (size_t i = 0; i < n && !broken; i++) {
 		res[i] = pg_wait_result(c);
+		if (i == 0 && first_s)
+			*first_s = now_monotonic() - t0;
 		ExecStatusType st = PQresultStatus(res[i]);
 		broken = !res[i];
 		if (!broken && !err && st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {

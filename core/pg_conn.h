@@ -142,6 +142,10 @@ char *pg_value(PGconn *c, const char *sql, char **cause);
  * interrupted) and every RES[i] NULL. */
 int pg_query_batch(PGconn *c, const char *const *sql, size_t n, PGresult **res, size_t *failed,
 		   char **cause);
+/* The same, with *FIRST_S (may be NULL) the seconds from sending to the
+ * first statement's result: one round trip when it is a cheap one. */
+int pg_query_batch_timed(PGconn *c, const char *const *sql, size_t n, PGresult **res,
+			 size_t *failed, double *first_s, char **cause);
 /* Round trips (statements, or batches of them) and connections made to one
  * side by this process so far, through pg_connect's connections. */
 struct pg_trips {

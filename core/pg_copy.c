@@ -1266,46 +1266,25 @@ static void empty_unfinished(struct copy_ctx *x, PGconn *d)
 	}
 }
 
-/* Open the snapshot every job reads in: a repeatable-read transaction on
- * HOLDER (the schema step's connection when it left one), exported; also
- * the source's encoding and block size, and whether it has large objects.
- * One round trip, timed: how far away the source is (x->rtt, x->streams). */
-static int open_snapshot(struct copy_ctx *x, PGconn **holder, char **snapshot, char **enc,
-			 char **cause)
+/* The snapshot's facts (RES: its SELECT's row), set in X and given to the
+ * jobs, which wait for it; RTT: the round trip it took, which sets the
+ * streams. 0, or -1 with a cause. */
+static int snapshot_take(struct copy_ctx *x, const PGresult *res, PGconn *holder, double rtt,
+			 char **snapshot, char **enc, char **cause)
 {
-	run_status(x->r, _("opening a consistent snapshot on the source"));
-	*holder = run_source_take(x->r, x->src_ci); /* the schema step's */
-	if (!*holder &&
-	    !(*holder = pg_connect(x->src_ci, PG_SOURCE, 30, &x->r->cancel, NULL, cause)))
-		return -1;
-	/* live mode imports the slot's snapshot (every job does too); else export one */
-	const char *given = x->o->snapshot;
-	char *take = given ? xasprintf("SET TRANSACTION SNAPSHOT '%s'; SELECT '%s'", given, given)
-			   : xstrdup("SELECT pg_export_snapshot()");
-	char *sql = xasprintf("%s; BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
-			      "%s, current_setting('server_encoding'), "
-			      "current_setting('block_size'), "
-			      "EXISTS (SELECT FROM pg_catalog.pg_largeobject_metadata)",
-			      pg_copy_session_sql, take);
-	free(take);
-	double t0 = now_monotonic();
-	PGresult *res = pg_query(*holder, sql);
-	x->rtt = now_monotonic() - t0;
-	free(sql);
 	if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
-		char *e = pg_result_error(res, *holder);
+		char *e = pg_result_error(res, holder);
 		fail(cause, _("cannot open a snapshot on the source: %s"), e);
 		free(e);
-		PQclear(res);
 		return -1;
 	}
 	*snapshot = xstrdup(PQgetvalue(res, 0, 0));
 	*enc = xstrdup(PQgetvalue(res, 0, 1));
 	x->block = strtoll(PQgetvalue(res, 0, 2), NULL, 10);
 	x->large_objects = PQgetvalue(res, 0, 3)[0] == 't';
-	PQclear(res);
 	if (x->block <= 0)
 		x->block = 8192;
+	x->rtt = rtt;
 	x->streams = copy_sched_streams(x->rtt);
 	pthread_mutex_lock(&x->mu); /* the jobs wait for it */
 	x->snapshot = *snapshot;
@@ -1313,6 +1292,67 @@ static int open_snapshot(struct copy_ctx *x, PGconn **holder, char **snapshot, c
 	pthread_cond_broadcast(&x->cv);
 	pthread_mutex_unlock(&x->mu);
 	return 0;
+}
+
+/* The snapshot's SELECT: its name (exported, or live mode's GIVEN, the
+ * slot's, imported), the source's encoding and block size, and whether it
+ * has large objects. Heap. */
+static char *snapshot_select(const char *given)
+{
+	return xasprintf("SELECT %s%s%s, current_setting('server_encoding'), "
+			 "current_setting('block_size'), "
+			 "EXISTS (SELECT FROM pg_catalog.pg_largeobject_metadata)",
+			 given ? "'" : "", given ? given : "pg_export_snapshot()",
+			 given ? "'" : "");
+}
+
+/* Open the snapshot every job reads in: a repeatable-read transaction on
+ * HOLDER (the schema step's connection when it left one), exported (live
+ * mode imports the slot's, and so does every job); then the tables to copy
+ * and, with post_data, the post-data plan (in the snapshot's transaction:
+ * what is indexed is what is copied). One round trip, a pipeline of single
+ * statements; its first answer times the distance to the source (x->rtt,
+ * x->streams). */
+static int open_snapshot(struct copy_ctx *x, PGconn **holder, char **snapshot, char **enc,
+			 char **cause)
+{
+	run_status(x->r, _("opening a consistent snapshot on the source"));
+	*holder = run_source_take(x->r, x->src_ci);
+	if (!*holder &&
+	    !(*holder = pg_connect(x->src_ci, PG_SOURCE, 30, &x->r->cancel, NULL, cause)))
+		return -1;
+	const char *given = x->o->snapshot;
+	char *set = given ? xasprintf("SET TRANSACTION SNAPSHOT '%s'", given) : NULL;
+	char *sel = snapshot_select(given);
+	char *session = xstrdup(pg_copy_session_sql);
+	const char *first[24];
+	size_t n = 0, at;
+	first[n++] = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+	if (set)
+		first[n++] = set;
+	first[at = n++] = sel;
+	char *save = NULL;
+	for (char *p = strtok_r(session, ";", &save); p && n < sizeof first / sizeof *first;
+	     p = strtok_r(NULL, ";", &save))
+		first[n++] = p + strspn(p, " ");
+	PGresult *res[sizeof first / sizeof *first] = {NULL};
+	char *tables = tables_sql(*holder);
+	struct pg_post_with with = {.first = first, .nfirst = n, .first_res = res, .also = tables};
+	struct pg_post_plan **plan = x->o->post_data && !x->r->inspect ? &x->plan : NULL;
+	int rc = plan ? pg_schema_post_plan(*holder, &with, plan, cause)
+		      : pg_schema_read_with(*holder, &with, cause);
+	if (rc == 0)
+		rc = snapshot_take(x, res[at], *holder, with.first_s, snapshot, enc, cause);
+	if (rc == 0)
+		tables_take(with.also_res, NULL, &x->t, &x->nt);
+	for (size_t i = 0; i < n; i++)
+		PQclear(res[i]);
+	PQclear(with.also_res);
+	free(tables);
+	free(session);
+	free(sel);
+	free(set);
+	return rc;
 }
 
 /* Say what will be copied; tables that already hold rows are emptied only
@@ -1364,23 +1404,6 @@ static int confirm_nonempty(struct copy_ctx *x, struct pg_copy_result *res, char
 			   nnon),
 			nonempty.buf);
 	strbuf_free(&nonempty);
-	return rc;
-}
-
-/* Read the tables to copy and, with post_data (the plan: in the snapshot's
- * transaction, what is indexed is what is copied), the post-data plan, in
- * one round trip. */
-static int read_source(struct copy_ctx *x, PGconn *holder, char **cause)
-{
-	if (!x->o->post_data || x->r->inspect)
-		return pg_copy_list_tables(holder, NULL, &x->t, &x->nt, cause);
-	char *sql = tables_sql(holder);
-	PGresult *res = NULL;
-	int rc = pg_schema_post_plan(holder, sql, &res, &x->plan, cause);
-	free(sql);
-	if (rc == 0)
-		tables_take(res, NULL, &x->t, &x->nt);
-	PQclear(res);
 	return rc;
 }
 
@@ -1627,8 +1650,6 @@ int pg_copy_run(struct run *r, const char *src_ci, const char *dst_ci, const str
 		goto out;
 	x.readers = !r->inspect && x.streams > jobs ? x.streams - jobs : 0;
 	jobs_start(&x, x.readers, true);
-	if (read_source(&x, holder, cause) != 0)
-		goto out;
 	apply_exclude(r, x.t, &x.nt, o->exclude);
 	if (!(d = pg_connect(dst_ci, PG_TARGET, 30, &r->cancel, NULL, cause)))
 		goto out;

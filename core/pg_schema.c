@@ -124,7 +124,8 @@ struct read {
 /* Run every read of RD in one round trip (libpq's pipeline mode: the
  * source may be far away), keeping the results in RES (N slots, aligned
  * with RD; NULL for a read without a query) for take_kept. */
-static int read_keep(PGconn *src, const struct read *rd, size_t n, PGresult **res, char **cause)
+static int read_keep(PGconn *src, const struct read *rd, size_t n, PGresult **res, double *first_s,
+		     char **cause)
 {
 	const char **sql = xcalloc(n, sizeof *sql);
 	size_t *of = xcalloc(n, sizeof *of);
@@ -139,7 +140,7 @@ static int read_keep(PGconn *src, const struct read *rd, size_t n, PGresult **re
 	}
 	size_t bad;
 	char *e = NULL;
-	int rc = pg_query_batch(src, sql, m, got, &bad, &e);
+	int rc = pg_query_batch_timed(src, sql, m, got, &bad, first_s, &e);
 	if (rc < 0)
 		fail(cause, _("reading %s from the source: %s"),
 		     bad < m ? rd[of[bad]].what : _("the catalogs"), e);
@@ -168,10 +169,10 @@ static void take_kept(const struct read *rd, size_t n, PGresult **res)
 }
 
 /* read_keep, then take_kept. */
-static int read_all(PGconn *src, const struct read *rd, size_t n, char **cause)
+static int read_all(PGconn *src, const struct read *rd, size_t n, double *first_s, char **cause)
 {
 	PGresult **res = xcalloc(n ? n : 1, sizeof *res);
-	int rc = read_keep(src, rd, n, res, cause);
+	int rc = read_keep(src, rd, n, res, first_s, cause);
 	if (rc == 0)
 		take_kept(rd, n, res);
 	free(res);
@@ -1336,7 +1337,7 @@ int pg_schema_dry_run(PGconn *src, PGconn *dst, struct run *r, char **cause)
 	};
 	size_t n = pre_reads(src, rd, 2, &l, &ext);
 	PGresult *res[2 + PG_ROLES_READS + PRE_KINDS];
-	int rc = read_keep(src, rd, n, res, cause);
+	int rc = read_keep(src, rd, n, res, NULL, cause);
 	if (rc < 0) {
 		src_end(src);
 		return -1;
@@ -1349,7 +1350,7 @@ int pg_schema_dry_run(PGconn *src, PGconn *dst, struct run *r, char **cause)
 	if (rc < 0)
 		return -1;
 	struct pg_post_plan *p;
-	if (pg_schema_post_plan(src, NULL, NULL, &p, cause) < 0)
+	if (pg_schema_post_plan(src, NULL, &p, cause) < 0)
 		return -1;
 	size_t npost = p->nfks + p->nfinal;
 	for (size_t i = 0; i < p->ngroups; i++) {
@@ -1393,7 +1394,7 @@ int pg_schema_pre(PGconn *src, PGconn *dst, struct run *r, char **cause)
 	};
 	size_t n = pre_reads(src, rd, FACTS, &l, &ext);
 	PGresult *res[ALL];
-	if (read_keep(src, rd, n, res, cause) < 0) {
+	if (read_keep(src, rd, n, res, NULL, cause) < 0) {
 		src_end(src);
 		return -1;
 	}
@@ -1863,19 +1864,41 @@ static void take_policies(const PGresult *res, void *into)
 			 strcmp(PQgetvalue(res, i, 2), "t") != 0);
 }
 
-int pg_schema_post_plan(PGconn *src, const char *also, PGresult **also_res,
-			struct pg_post_plan **out, char **cause)
+/* WITH's reads into RD (room for nfirst + 1), from N; returns the new N. */
+static size_t with_reads(struct pg_post_with *with, struct read *rd, size_t n)
+{
+	for (size_t i = 0; i < with->nfirst; i++)
+		rd[n++] = (struct read){with->first[i], _("the snapshot"), keep_result,
+					&with->first_res[i]};
+	return n;
+}
+
+int pg_schema_read_with(PGconn *src, struct pg_post_with *with, char **cause)
+{
+	struct read *rd = xcalloc(with->nfirst + 1, sizeof *rd);
+	size_t n = with_reads(with, rd, 0);
+	if (with->also)
+		rd[n++] = (struct read){with->also, _("the tables"), keep_result, &with->also_res};
+	int rc = read_all(src, rd, n, &with->first_s, cause);
+	free(rd);
+	return rc;
+}
+
+int pg_schema_post_plan(PGconn *src, struct pg_post_with *with, struct pg_post_plan **out,
+			char **cause)
 {
 	*out = NULL;
 	/* inside the caller's transaction (the data step's snapshot) or our own */
-	bool own_tx = PQtransactionStatus(src) != PQTRANS_INTRANS;
+	size_t nfirst = with ? with->nfirst : 0;
+	bool own_tx = !nfirst && PQtransactionStatus(src) != PQTRANS_INTRANS;
 	if (own_tx && src_begin(src, cause) < 0)
 		return -1;
 	struct pg_post_plan *p = xcalloc(1, sizeof *p);
 	struct list fin = {0};
 	int v = PQserverVersion(src);
-	struct read rd[13 + sizeof sql_post_final / sizeof *sql_post_final];
-	size_t n = 0;
+	struct read *rd =
+		xcalloc(nfirst + 13 + sizeof sql_post_final / sizeof *sql_post_final, sizeof *rd);
+	size_t n = with ? with_reads(with, rd, 0) : 0;
 	/* in the caller's transaction, the same round trip sets the search path */
 	rd[n++] = (struct read){own_tx ? NULL : "SET LOCAL search_path = ''", _("the search path"),
 				NULL, NULL};
@@ -1896,9 +1919,10 @@ int pg_schema_post_plan(PGconn *src, const char *also, PGresult **also_res,
 	rd[n++] = (struct read){sql_owners, _("owners"), take_follows, &fin};
 	rd[n++] = (struct read){sql_acls, _("privileges"), take_follows, &fin};
 	rd[n++] = (struct read){sql_default_acls, _("default privileges"), take_follows, &fin};
-	if (also)
-		rd[n++] = (struct read){also, _("the tables"), keep_result, also_res};
-	int rc = read_all(src, rd, n, cause);
+	if (with && with->also)
+		rd[n++] = (struct read){with->also, _("the tables"), keep_result, &with->also_res};
+	int rc = read_all(src, rd, n, with ? &with->first_s : NULL, cause);
+	free(rd);
 	if (own_tx)
 		src_end(src);
 	p->final = fin.v;
@@ -1924,7 +1948,7 @@ int pg_schema_exec_list(PGconn *dst, const struct pg_stmt *v, size_t n, struct r
 int pg_schema_post(PGconn *src, PGconn *dst, struct run *r, char **cause)
 {
 	struct pg_post_plan *p;
-	if (pg_schema_post_plan(src, NULL, NULL, &p, cause) < 0)
+	if (pg_schema_post_plan(src, NULL, &p, cause) < 0)
 		return -1;
 	size_t total = p->nfinal;
 	for (size_t i = 0; i < p->ngroups; i++)

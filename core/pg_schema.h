@@ -108,12 +108,31 @@ int pg_schema_uncopyable(PGconn *src, struct run *r, size_t *n, char **list, cha
  * parallel jobs) sets schema.post = done once the final list succeeded. */
 int pg_schema_post(PGconn *src, PGconn *dst, struct run *r, char **cause);
 
+/* What a caller reads in the same round trip as the post-data plan (the
+ * source may be far away): FIRST (NFIRST statements, sent before it: they
+ * open the caller's transaction, its snapshot) and ALSO (one query, sent
+ * after it, may be NULL); their results kept in FIRST_RES and ALSO_RES for
+ * the caller (PQclear them); FIRST_S: the seconds from sending to the first
+ * one's result, a round trip. */
+struct pg_post_with {
+	const char *const *first;
+	size_t nfirst;
+	PGresult **first_res;
+	double first_s;
+	const char *also;
+	PGresult *also_res;
+};
+
 /* Read the post-data plan from the source (call it after the data is loaded,
- * so sequence positions are current). Free with pg_post_plan_free. ALSO
- * (may be NULL): one more query of the caller's, read in the same round
- * trip (the source may be far away); its result in *ALSO_RES (PQclear it). */
-int pg_schema_post_plan(PGconn *src, const char *also, PGresult **also_res,
-			struct pg_post_plan **out, char **cause);
+ * so sequence positions are current), in the caller's transaction when SRC
+ * is in one or WITH opens it, else in its own. Free with
+ * pg_post_plan_free. WITH (may be NULL): the caller's reads in the same
+ * round trip. */
+int pg_schema_post_plan(PGconn *src, struct pg_post_with *with, struct pg_post_plan **out,
+			char **cause);
+/* Only WITH's reads, in one round trip (the caller's transaction opened by
+ * them): no plan. */
+int pg_schema_read_with(PGconn *src, struct pg_post_with *with, char **cause);
 void pg_post_plan_free(struct pg_post_plan *p);
 
 /* Run one post-data statement on the target (autocommit). An object that
