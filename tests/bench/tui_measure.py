@@ -111,9 +111,11 @@ def rate(binary, config):
         sys.exit("the Welcome screen did not appear")
     drain(fd, 0.3)
     # steps 1 source, 2 instance, 3 network, 4 probe, 5 schema, 6 data,
-    # 7 verify, 8 env: leave out all but 5 and 6
-    keys(fd, b" ", DOWN, b" ", DOWN, b" ", DOWN, b" ", DOWN, DOWN, DOWN, b" ", DOWN, b" ")
-    for _ in range(8):
+    # 7 replicate, 8 cutover, 9 verify, 10 env, 11 monitor: leave out all
+    # but 5 and 6; then Enter through the screens to the Run screen (11)
+    keys(fd, b" ", DOWN, b" ", DOWN, b" ", DOWN, b" ", DOWN, DOWN, DOWN,
+         b" ", DOWN, b" ", DOWN, b" ", DOWN, b" ", DOWN, b" ")
+    for _ in range(10):
         keys(fd, ENTER)
     drain(fd, 1.0)
     n = [0]
