@@ -542,7 +542,7 @@ static int do_task(struct copy_ctx *x, struct job_conns *c, const struct copy_ta
 		run_status(x->r, "%s", sql);
 		rc = pg_exec(c->d, sql, &e);
 		free(sql);
-		if (rc != 0)
+		if (rc != 0 && !run_cancelled(x->r)) /* an interruption is said once, after */
 			run_finding(x->r, LEVEL_WARN, t->qname, _("not analyzed: %s"), e);
 		pthread_mutex_lock(&x->mu);
 		x->t[k->table].analyzed = rc == 0;

@@ -190,12 +190,13 @@ static char *password_clause(PGconn *src, struct run *r, const PGresult *res, in
 /* CREATE ROLE (or a finding) for each source role (its password verifier
  * when pg_authid is READABLE); AVAIL collects the names the target has once
  * they run. */
-static int plan_roles(PGconn *src, bool readable, struct run *r, const struct target *t,
-		      const char *pwfile, struct stmts *l, struct strbuf *kept, struct newpw *np,
-		      PGresult **avail, char **cause)
+static int plan_roles(PGconn *src, bool readable, const PGresult *read, struct run *r,
+		      const struct target *t, const char *pwfile, struct stmts *l,
+		      struct strbuf *kept, struct newpw *np, PGresult **avail, char **cause)
 {
-	PGresult *res = pg_rows(src, readable ? sql_roles_authid : sql_roles,
-				_("roles from the source"), cause);
+	/* without the passwords, READ (the caller's batch) has them all */
+	PGresult *res = readable ? pg_rows(src, sql_roles_authid, _("roles from the source"), cause)
+				 : PQcopyResult(read, PG_COPYRES_ATTRS | PG_COPYRES_TUPLES);
 	if (!res)
 		return -1;
 	int rc = 0;
@@ -377,11 +378,11 @@ static void plan_db_acl(const PGresult *res, const struct target *t, struct stmt
 	PQfreemem(q);
 }
 
-enum { SRC_READABLE, SRC_MEMBERS, SRC_SETTINGS, SRC_DB_ACL };
+enum { SRC_READABLE, SRC_ROLES, SRC_MEMBERS, SRC_SETTINGS, SRC_DB_ACL };
 
 const char *const pg_roles_reads[PG_ROLES_READS] = {
-	"SELECT pg_catalog.has_table_privilege('pg_catalog.pg_authid', 'SELECT')", sql_members,
-	sql_settings, sql_db_acl};
+	"SELECT pg_catalog.has_table_privilege('pg_catalog.pg_authid', 'SELECT')", sql_roles,
+	sql_members, sql_settings, sql_db_acl};
 
 int pg_roles_plan(PGconn *src, PGconn *dst, struct run *r, const char *pwfile,
 		  PGresult *const res[], struct pg_stmt **v, size_t *n, char **cause)
@@ -393,8 +394,8 @@ int pg_roles_plan(PGconn *src, PGconn *dst, struct run *r, const char *pwfile,
 	PGresult *avail = NULL;
 	int rc = target_read(src, dst, r, &t, cause);
 	if (rc == 0)
-		rc = plan_roles(src, PQgetvalue(res[SRC_READABLE], 0, 0)[0] == 't', r, &t, pwfile,
-				&l, &kept, &np, &avail, cause);
+		rc = plan_roles(src, PQgetvalue(res[SRC_READABLE], 0, 0)[0] == 't', res[SRC_ROLES],
+				r, &t, pwfile, &l, &kept, &np, &avail, cause);
 	if (rc == 0) {
 		plan_members(res[SRC_MEMBERS], avail, &t, &l);
 		plan_settings(res[SRC_SETTINGS], avail, &t, &l);

@@ -69,11 +69,12 @@ int pg_roles_inspect(PGconn *src, struct run *r, char **cause);
 int pg_roles_plan(PGconn *src, PGconn *dst, struct run *r, const char *pwfile,
 		  PGresult *const read[], struct pg_stmt **v, size_t *n, char **cause);
 
-/* What pg_roles_plan reads from the source but the roles themselves (whose
- * query depends on the first of these: whether pg_authid is readable): the
- * caller sends them in its own batch, the source may be far away, and hands
+/* What pg_roles_plan reads from the source, the roles without their
+ * passwords among it (read again with them, in a round trip of their own,
+ * only when pg_authid is readable: the first of these): the caller sends
+ * them in its own batch, the source may be far away, and hands
  * pg_roles_plan their results (READ, in this order). */
-enum { PG_ROLES_READS = 4 };
+enum { PG_ROLES_READS = 5 };
 extern const char *const pg_roles_reads[PG_ROLES_READS];
 
 /* Add or replace the lines of N roles (ROLES[i], PASSWORDS[i]) for HOST,
