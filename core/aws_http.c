@@ -18,10 +18,6 @@
 #include "strbuf.h"
 #include "util.h"
 
-#ifndef RDSM_VERSION
-#define RDSM_VERSION "0.0.0"
-#endif
-
 const struct aws_service aws_rds = {"RDS", "rds", "rds", "2014-10-31"};
 const struct aws_service aws_ec2 = {"EC2", "ec2", "ec2", "2016-11-15"};
 const struct aws_service aws_sts = {"STS", "sts", "sts", "2011-06-15"};

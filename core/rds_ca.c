@@ -14,10 +14,6 @@
 #include "i18n.h"
 #include "util.h"
 
-#ifndef RDSM_VERSION
-#define RDSM_VERSION "0"
-#endif
-
 #define PEM_BEGIN         "-----BEGIN CERTIFICATE-----"
 #define PEM_END           "-----END CERTIFICATE-----"
 #define MAX_BUNDLE        (4u << 20) /* the real bundle is about 160 KiB */

@@ -2,6 +2,11 @@
 #ifndef RDSM_UTIL_H
 #define RDSM_UTIL_H
 
+/* The version the Makefile names; a build without it (the fuzz targets') says 0.0.0. */
+#ifndef RDSM_VERSION
+#define RDSM_VERSION "0.0.0"
+#endif
+
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
