@@ -896,7 +896,9 @@ static int watch_until_goal(struct watch *w, int timeout_s, char **cause)
 			watch_report_tables(w);
 			return 0;
 		}
-		if (now - reported >= REPORT_EVERY) {
+		/* a failure is shown as STALLED even between two reports (errors
+		 * can pile up faster than REPORT_EVERY) */
+		if (now - reported >= REPORT_EVERY || failing) {
 			reported = now;
 			watch_report(w, failing || w->errors > w->errors0 ? REPL_STALLED
 									  : REPL_CATCHING_UP);
