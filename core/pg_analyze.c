@@ -11,7 +11,6 @@
 #include "i18n.h"
 #include "pg_conn.h"
 #include "run.h"
-#include "strbuf.h"
 #include "util.h"
 
 /* Every table worth statistics, biggest first: partitions are analyzed
@@ -129,24 +128,6 @@ static int analyze_all(struct run *r, struct slot *v, int n, PGresult *tables, i
 	return rc;
 }
 
-/* NAMES (N) as a text[] literal. Heap. */
-static char *text_array(char *const *names, size_t n)
-{
-	struct strbuf b = STRBUF_INIT;
-	strbuf_add(&b, "{");
-	for (size_t i = 0; i < n; i++) {
-		strbuf_add(&b, i ? ",\"" : "\"");
-		for (const char *p = names[i]; *p; p++) {
-			if (*p == '"' || *p == '\\')
-				strbuf_add(&b, "\\");
-			strbuf_addn(&b, p, 1);
-		}
-		strbuf_add(&b, "\"");
-	}
-	strbuf_add(&b, "}");
-	return strbuf_detach(&b);
-}
-
 int pg_analyze_run(struct run *r, const char *dci, int jobs, char *const *done, size_t ndone,
 		   int *n_done, char **cause)
 {
@@ -155,7 +136,7 @@ int pg_analyze_run(struct run *r, const char *dci, int jobs, char *const *done, 
 	PGconn *first = pg_connect(dci, PG_TARGET, 30, &r->cancel, NULL, cause);
 	if (!first)
 		return -1;
-	char *skip = text_array(done, ndone);
+	char *skip = pg_text_array(done, ndone);
 	PGresult *tables = pg_query_params(first, TABLES_SQL, 1, (const char *const[]){skip});
 	free(skip);
 	if (PQresultStatus(tables) != PGRES_TUPLES_OK) {

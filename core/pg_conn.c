@@ -15,6 +15,7 @@
 #include "i18n.h"
 #include "run.h"
 #include "dburl.h"
+#include "strbuf.h"
 #include "util.h"
 
 #define RDS_CA_URL "https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem"
@@ -623,6 +624,23 @@ PGresult *pg_next_result(PGconn *c)
 PGresult *pg_query(PGconn *c, const char *sql)
 {
 	return PQsendQuery(c, sql) ? pg_wait_result(c) : NULL;
+}
+
+char *pg_text_array(char *const *v, size_t n)
+{
+	struct strbuf b = STRBUF_INIT;
+	strbuf_add(&b, "{");
+	for (size_t i = 0; i < n; i++) {
+		strbuf_add(&b, i ? ",\"" : "\"");
+		for (const char *p = v[i]; *p; p++) {
+			if (*p == '"' || *p == '\\')
+				strbuf_add(&b, "\\");
+			strbuf_addn(&b, p, 1);
+		}
+		strbuf_add(&b, "\"");
+	}
+	strbuf_add(&b, "}");
+	return strbuf_detach(&b);
 }
 
 PGresult *pg_query_params(PGconn *c, const char *sql, int n, const char *const *params)

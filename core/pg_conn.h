@@ -120,6 +120,9 @@ void pg_conninfo_add(char **ci, const char *key, const char *value);
  * cancelled, but given up after 5 s. Stops at a COPY's start, as PQexec. A
  * NULL result (PQresultStatus: fatal) leaves C busy: finish it. */
 PGresult *pg_query(PGconn *c, const char *sql);
+/* V (N strings) as a PostgreSQL text[] literal ({"a","b"}: " and \ escaped),
+ * for a $n::text[] parameter. Heap. */
+char *pg_text_array(char *const *v, size_t n);
 /* pg_query with N text parameters ($1…) in PARAMS. */
 PGresult *pg_query_params(PGconn *c, const char *sql, int n, const char *const *params);
 /* pg_query's wait, for a statement sent already (PQsendQuery…), so that a

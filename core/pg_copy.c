@@ -465,17 +465,24 @@ struct batch_pos {
 	bool sent, more;
 };
 
+/* C's source connection: one opened during the schema step when one is
+ * left (run_source_warm), else a new one; not in the snapshot yet. */
+static int source_connect(struct copy_ctx *x, struct job_conns *c, char **cause)
+{
+	c->s = run_source_warm_take(x->r, x->src_ci);
+	if (!c->s)
+		c->s = pg_connect(x->src_ci, PG_SOURCE, 30, &x->r->cancel, NULL, cause);
+	c->s_fresh = true;
+	return c->s ? 0 : -1;
+}
+
 /* Copy the rows of task K (POS: its place in a batch, or NULL). */
 static int do_copy(struct copy_ctx *x, struct job_conns *c, const struct copy_task *k,
 		   const struct batch_pos *pos, char **cause)
 {
 	struct pg_copy_table *t = &x->t[k->table];
-	if (!c->s) {
-		c->s = pg_connect(x->src_ci, PG_SOURCE, 30, &x->r->cancel, NULL, cause);
-		if (!c->s)
-			return -1;
-		c->s_fresh = true;
-	}
+	if (!c->s && source_connect(x, c, cause) != 0)
+		return -1;
 	char *setup = c->s_fresh ? source_setup_sql(x) : NULL;
 	struct copy_stream cs = {
 		.t = t,
@@ -596,12 +603,8 @@ static struct copy_task *job_pick(const struct job_arg *a, bool *end)
  * or without one when told to stop. */
 static int job_connect(struct copy_ctx *x, struct job_conns *c, char **cause)
 {
-	c->s = run_source_warm_take(x->r, x->src_ci); /* opened during the schema step */
-	if (!c->s)
-		c->s = pg_connect(x->src_ci, PG_SOURCE, 30, &x->r->cancel, NULL, cause);
-	c->s_fresh = true;
-	c->d = c->s ? pg_connect(x->dst_ci, PG_TARGET, 30, &x->r->cancel, NULL, cause) : NULL;
-	if (!c->d)
+	if (source_connect(x, c, cause) != 0 ||
+	    !(c->d = pg_connect(x->dst_ci, PG_TARGET, 30, &x->r->cancel, NULL, cause)))
 		return -1;
 	pthread_mutex_lock(&x->mu);
 	while (!x->snapshot && !x->stop && !x->failed)

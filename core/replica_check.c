@@ -182,23 +182,6 @@ static bool offer_identity_full(struct check *k, const char *q)
 	return rc == 0;
 }
 
-/* N quoted table names as a PostgreSQL text[] literal ({"a","b"}). Caller frees. */
-static char *text_array(struct pg_copy_table *t, size_t n)
-{
-	struct strbuf b = STRBUF_INIT;
-	strbuf_add(&b, "{");
-	for (size_t i = 0; i < n; i++) {
-		strbuf_add(&b, i ? ",\"" : "\"");
-		for (const char *p = t[i].qname; *p; p++) {
-			char c[3] = {'\\', *p, 0};
-			strbuf_add(&b, *p == '"' || *p == '\\' ? c : c + 1);
-		}
-		strbuf_add(&b, "\"");
-	}
-	strbuf_add(&b, "}");
-	return b.buf;
-}
-
 /* Each table's replica identity, persistence and owner, in one round trip:
  * name, no identity, unlogged, owned by the user, REPLICA IDENTITY FULL. */
 static const char tables_q[] =
@@ -255,7 +238,11 @@ static void check_tables(struct check *k, bool super)
 		free(e);
 		return;
 	}
-	char *names = text_array(t, n);
+	char **q = xcalloc(n ? n : 1, sizeof *q);
+	for (size_t i = 0; i < n; i++)
+		q[i] = t[i].qname;
+	char *names = pg_text_array(q, n);
+	free(q);
 	pg_copy_tables_free(t, n);
 	PGresult *res = row(k, tables_q, names, "tables");
 	free(names);
